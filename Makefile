@@ -1,0 +1,40 @@
+# One-command entry points (see README). Everything installs from the package registries at the
+# pinned versions of pyproject.toml and package-lock.json.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup map test browser lint bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Leaflet and other web assets: pinned npm packages, inlined into maps at write time.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Headless Chromium for the browser tests (Debian packages).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+map: setup
+	$(BIN)/ntmgis map --out out/tan_yen_map.html
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check ntmgis tests benchmarks
+
+clean:
+	rm -rf out tests/artifacts .pytest_cache

@@ -1,0 +1,1 @@
+"""ntmgis — GIS toolkit for Vietnam's New Rural Development programme (Nông thôn mới)."""

@@ -1,0 +1,157 @@
+"""The ``ntmgis`` command.
+
+Exit codes: 0 ok; 1 findings that fail a check the user asked for (``validate --strict``);
+2 bad input, with a message naming the file, the row and what to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .problems import DataError, ProblemReport
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ntmgis",
+        description="GIS toolkit for the New Rural Development programme (Nông thôn mới). "
+                    "Every command takes a workspace (a folder or workspace.yaml; default: the "
+                    "embedded Tân Yên illustrative sample).",
+        epilog="Exit codes: 0 ok, 1 findings that fail a requested check, 2 bad input.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check a workspace (or one file) against the layer contracts",
+        description="Read every layer and table of a workspace, check them against their "
+                    "contracts and list every problem (file, layer, feature, problem, action).")
+    validate.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
+    validate.add_argument("--file", type=Path, help="validate a single layer/table file instead")
+    validate.add_argument("--as", dest="contract", help="contract of --file (roads, communes, "
+                          "commune_status...)")
+    validate.add_argument("--crs", help="CRS of --file when it has none (e.g. EPSG:9214)")
+    validate.add_argument("--strict", action="store_true",
+                          help="exit 1 when there are warnings (repairs) too")
+    validate.add_argument("--out", type=Path, help="also write the problems to this CSV")
+
+    map_cmd = commands.add_parser(
+        "map", help="write the district map as one offline HTML file",
+        description="Write a single self-contained HTML map (no network needed to view it).")
+    map_cmd.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
+    map_cmd.add_argument("--out", type=Path, default=Path("out/tan_yen_map.html"),
+                         help="output HTML file (default: %(default)s)")
+    map_cmd.add_argument("--lang", choices=("vi", "en"), default="vi", help="label language")
+    map_cmd.add_argument("--year", type=int, help="status year (default: the workspace's)")
+    map_cmd.add_argument("--basemap", metavar="URL_TEMPLATE",
+                         help="opt-in online tile layer, e.g. a {z}/{x}/{y} URL (needs network "
+                              "when viewing)")
+
+    sample = commands.add_parser(
+        "sample", help="regenerate the embedded illustrative sample district",
+        description="Write the deterministic illustrative Tân Yên sample workspace.")
+    sample.add_argument("--out", type=Path, default=Path("data"), help="folder (default: data)")
+    sample.add_argument("--seed", type=int, default=2021, help="random seed (default: 2021)")
+    return parser
+
+
+def _print_report(report: ProblemReport, limit: int = 200) -> None:
+    if len(report):
+        print(report.format(limit=limit), file=sys.stderr)
+    errors = len(report.errors)
+    print(f"{errors} error(s), {len(report) - errors} warning(s)/note(s)", file=sys.stderr)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .io import read_layer, read_table, write_text_atomic
+    from .validate import validate_layer, validate_table
+    from .vocab import contracts
+    from .workspace import inspect_workspace
+
+    if args.file is not None:
+        specs = contracts()
+        if args.contract not in specs["layers"] and args.contract not in specs["tables"]:
+            known = ", ".join([*specs["layers"], *specs["tables"]])
+            print(f"ntmgis validate: --file needs --as with one of: {known}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if args.contract in specs["layers"]:
+            read = read_layer(args.file, name=args.contract, crs=args.crs,
+                              id_column=specs["layers"][args.contract].get("id"))
+            checked = validate_layer(read.frame, args.contract, file=str(args.file))
+        else:
+            read = read_table(args.file, name=args.contract)
+            checked = validate_table(read.frame, args.contract, file=str(args.file))
+        report = ProblemReport(read.problems + checked.problems)
+    else:
+        _, report = inspect_workspace(args.workspace)
+    _print_report(report)
+    if args.out is not None:
+        write_text_atomic(args.out, report.to_frame().to_csv(index=False))
+    if not report.ok:
+        return EXIT_BAD_INPUT
+    if args.strict and len(report):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from .analysis import recognised_levels
+    from .io import write_text_atomic
+    from .maps import render_commune_map
+    from .workspace import load_workspace
+
+    workspace = load_workspace(args.workspace)
+    communes = workspace.communes
+    year = args.year or workspace.status_year
+    recognitions = workspace.table("recognitions") if "recognitions" in workspace.table_names else None
+    levels = recognised_levels(communes, recognitions, as_of=year)
+    communes["ntm_level"] = levels["ntm_level"]
+    district = workspace.district.get("name", workspace.name)
+    if args.lang == "vi":
+        title = f"Huyện {district} — mức đạt chuẩn NTM" + (f" năm {year}" if year else "")
+    else:
+        title = f"{district} district — NTM level" + (f" in {year}" if year else "")
+    provenance = [f"{name}: {Path(path).name}" for name, path in workspace.sources.items()]
+    provenance.append(f"plan: {workspace.plan.source}")
+    if workspace.provenance:
+        provenance.append(workspace.provenance)
+    html = render_commune_map(communes, level_column="ntm_level", title=title,
+                              note=workspace.note(args.lang), provenance=provenance,
+                              lang=args.lang, basemap=args.basemap)
+    write_text_atomic(args.out, html)
+    print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    paths = write_sample(args.out, seed=args.seed)
+    print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    handlers = {"validate": _cmd_validate, "map": _cmd_map, "sample": _cmd_sample}
+    try:
+        return handlers[args.command](args)
+    except DataError as exc:
+        print(f"ntmgis {args.command}: bad input", file=sys.stderr)
+        _print_report(ProblemReport(exc.problems))
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"ntmgis {args.command}: {exc.strerror or exc} ({exc.filename or ''})",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

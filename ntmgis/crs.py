@@ -1,0 +1,270 @@
+"""Coordinate reference systems: the metric working CRS and repairs of VN-2000 data.
+
+All lengths and areas in ntmgis are computed in a projected metric *working CRS*. For Bắc Giang
+that is EPSG:9214, VN-2000 / TM-3 107-00 (k = 0.9999), which is within 0.003 % in area at Tân Yên
+(UTM 48N understates areas there by about 0.05 %). Web output is EPSG:4326.
+
+VN-2000 pitfalls handled here (see ``shared/reference/DOMAIN.md`` §2):
+
+* A ``.prj`` or PROJ string that has VN-2000 projection parameters but no datum shift is read by
+  PROJ as "WGS 84 ellipsoid, ballpark transformation": the data lands about 224 m off on a web map.
+  We recognise the VN-2000 zone from its parameters and reinterpret the layer in the EPSG CRS
+  (whose transformation to WGS 84 is EPSG:6960, the official 7 parameters), and report it.
+* The widely copied ``+towgs84`` string carries the rotation signs of the coordinate-frame
+  convention while PROJ reads position-vector (about 0.76 m off): also reinterpreted and reported.
+* Data without any CRS is refused unless the user states one.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import geopandas as gpd
+from pyproj import CRS, Transformer
+from pyproj.database import query_crs_info
+from pyproj.exceptions import CRSError
+
+from .problems import DataError, Problem
+
+__all__ = [
+    "DEFAULT_WORKING_CRS",
+    "WEB_CRS",
+    "describe_crs",
+    "parse_crs",
+    "check_working_crs",
+    "vn2000_equivalent",
+    "resolve_layer_crs",
+    "to_working_crs",
+    "to_web",
+]
+
+DEFAULT_WORKING_CRS = "EPSG:9214"
+WEB_CRS = "EPSG:4326"
+
+# Rough envelope of Vietnam in WGS 84 with a margin, to catch coordinates in the wrong CRS
+# (metres read as degrees, swapped axes, another zone).
+_VIETNAM_LONLAT = (101.0, 7.0, 118.0, 24.5)
+# The rotation terms of the widely copied, wrongly signed VN-2000 TOWGS84 string.
+_WRONG_SIGN_ROTATIONS = (-0.00928836, 0.01975479, -0.00427372)
+# A shift smaller than this between the layer's own transformation and the EPSG one is no shift.
+_DATUM_SHIFT_TOLERANCE_M = 5.0
+
+
+def describe_crs(crs: CRS | None) -> str:
+    """Short human name of a CRS: ``EPSG:9214 (VN-2000 / TM-3 107-00)`` or its name."""
+    if crs is None:
+        return "no CRS"
+    crs = CRS(crs)
+    code = crs.to_epsg(min_confidence=100)
+    return f"EPSG:{code} ({crs.name})" if code else f"custom CRS ({crs.name})"
+
+
+def parse_crs(value: object, *, what: str = "CRS") -> CRS:
+    """Parse a user-given CRS (``"EPSG:9214"``, ``9214``, WKT) into a :class:`pyproj.CRS`.
+
+    Raises
+    ------
+    DataError
+        When the value is not a CRS PROJ understands.
+    """
+    try:
+        return CRS.from_user_input(value)
+    except CRSError as exc:
+        raise DataError(
+            Problem("", "", "", f"{what} {value!r} is not a valid CRS ({exc})",
+                    "give an EPSG code such as EPSG:9214", "error")
+        ) from None
+
+
+def check_working_crs(crs: CRS) -> None:
+    """Refuse a working CRS that is not projected in metres (areas in degrees are meaningless)."""
+    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+    if not crs.is_projected or unit not in ("metre", "meter"):
+        raise DataError(
+            Problem("", "", "", f"working CRS {describe_crs(crs)} is not a projected CRS in metres",
+                    "use a metric CRS, e.g. EPSG:9214 (VN-2000 / TM-3 107-00) for Bắc Giang",
+                    "error")
+        )
+
+
+@cache
+def _vn2000_candidates() -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """EPSG projected VN-2000 CRSs with their (lon_0, k, x_0, y_0) parameters."""
+    found = []
+    for info in query_crs_info(auth_name="EPSG", pj_types="PROJECTED_CRS"):
+        if "VN-2000" in info.name and not info.deprecated:
+            code = f"EPSG:{info.code}"
+            found.append((code, _tm_params(CRS.from_user_input(code))))
+    return tuple(sorted(set(found)))
+
+
+def _tm_params(crs: CRS) -> tuple[float, ...]:
+    if crs.is_bound and crs.source_crs is not None:
+        crs = crs.source_crs
+    params = {p.name: p.value for p in (crs.coordinate_operation.params if crs.coordinate_operation else [])}
+    return (
+        round(float(params.get("Longitude of natural origin", float("nan"))), 6),
+        round(float(params.get("Scale factor at natural origin", float("nan"))), 6),
+        round(float(params.get("False easting", float("nan"))), 3),
+        round(float(params.get("False northing", float("nan"))), 3),
+    )
+
+
+def vn2000_equivalent(crs: CRS) -> str | None:
+    """The EPSG VN-2000 projected CRS with the same projection parameters as ``crs``, if any."""
+    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
+    if not base.is_projected:
+        return None
+    params = _tm_params(base)
+    for code, candidate in _vn2000_candidates():
+        if candidate == params:
+            return code
+    return None
+
+
+def _shift_m(crs_a: CRS, crs_b: CRS, x: float, y: float) -> float:
+    """Distance in metres between where ``(x, y)`` lands in WGS 84 under the two CRSs."""
+    lon_a, lat_a = Transformer.from_crs(crs_a, 4326, always_xy=True).transform(x, y)
+    lon_b, lat_b = Transformer.from_crs(crs_b, 4326, always_xy=True).transform(x, y)
+    geod = CRS.from_epsg(4326).get_geod()
+    assert geod is not None
+    return float(geod.inv(lon_a, lat_a, lon_b, lat_b)[2])
+
+
+def _mentions_vn2000(crs: CRS) -> bool:
+    text = crs.to_wkt().lower()
+    return any(k in text for k in ("vn-2000", "vn_2000", "vietnam 2000", "vietnam_2000", "vn2000"))
+
+
+def _towgs84(crs: CRS) -> tuple[float, ...] | None:
+    """The seven Helmert parameters of a bound CRS (TOWGS84), or None."""
+    if not crs.is_bound or crs.coordinate_operation is None:
+        return None
+    values = {p.name: p.value for p in crs.coordinate_operation.params}
+    names = ("X-axis translation", "Y-axis translation", "Z-axis translation",
+             "X-axis rotation", "Y-axis rotation", "Z-axis rotation", "Scale difference")
+    if not all(n in values for n in names):
+        return None
+    return tuple(float(values[n]) for n in names)
+
+
+def resolve_layer_crs(
+    gdf: gpd.GeoDataFrame,
+    *,
+    declared: object | None = None,
+    file: str = "",
+    layer: str = "",
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Decide the true CRS of a layer as read, and repair known VN-2000 mistakes.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layer as read from its file (not modified).
+    declared : CRS-like, optional
+        The CRS the user states for this layer in ``workspace.yaml`` (``crs:``) or on the command
+        line. It is required when the file has no CRS and overrides the file's own otherwise.
+    file, layer : str
+        Where the layer came from, for the problem report.
+
+    Returns
+    -------
+    (GeoDataFrame, list of Problem)
+        A new frame whose ``crs`` is the resolved one (coordinates unchanged) and the problems.
+        An ``error`` problem means the layer cannot be used (no CRS at all, or coordinates
+        outside Vietnam under the resolved CRS).
+    """
+    problems: list[Problem] = []
+    crs = gdf.crs
+    if declared is not None:
+        stated = parse_crs(declared, what=f"declared CRS of {layer or file}")
+        if crs is not None and not CRS(crs).equals(stated):
+            problems.append(Problem(file, layer, "", f"file says CRS {describe_crs(crs)}, "
+                                    f"workspace states {describe_crs(stated)}",
+                                    "used the stated CRS", "warning"))
+        crs = stated
+    if crs is None:
+        problems.append(Problem(file, layer, "", "layer has no CRS (missing or empty .prj)",
+                                "refused: state the CRS in workspace.yaml (crs: EPSG:9214) "
+                                "or with --crs", "error"))
+        return gdf, problems
+    crs = CRS(crs)
+    fixed = _repair_vn2000(crs, gdf, file=file, layer=layer, problems=problems)
+    out = gdf.set_crs(fixed, allow_override=True)
+    problems.extend(_check_extent(out, file=file, layer=layer))
+    return out, problems
+
+
+def _repair_vn2000(crs: CRS, gdf: gpd.GeoDataFrame, *, file: str, layer: str,
+                   problems: list[Problem]) -> CRS:
+    equivalent = vn2000_equivalent(crs)
+    if equivalent is None or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
+        return crs
+    epsg = CRS.from_user_input(equivalent)
+    if crs.to_epsg(min_confidence=100) is not None and crs.equals(epsg):
+        return crs
+    x, y = _sample_point(gdf)
+    shift = _shift_m(crs, epsg, x, y)
+    towgs84 = _towgs84(crs)
+    is_wgs84_utm = crs.to_epsg(min_confidence=100) in (32648, 32649)
+    if shift <= _DATUM_SHIFT_TOLERANCE_M or is_wgs84_utm:
+        if towgs84 is not None and tuple(round(v, 8) for v in towgs84[3:6]) == _WRONG_SIGN_ROTATIONS:
+            problems.append(Problem(
+                file, layer, "",
+                f"TOWGS84 rotations have the coordinate-frame signs; PROJ reads them as "
+                f"position-vector ({shift:.2f} m off)",
+                f"reinterpreted as {equivalent} ({epsg.name}, datum shift EPSG:6960)", "warning"))
+            return epsg
+        return crs
+    # Same projection as a VN-2000 zone, yet it lands far from where the EPSG definition puts
+    # it: the .prj lost the datum (WGS 84 ellipsoid, ballpark) — unless it is honest WGS 84 UTM.
+    if towgs84 is None or _mentions_vn2000(crs):
+        problems.append(Problem(
+            file, layer, "",
+            f"CRS has the parameters of {epsg.name} but no VN-2000 datum shift: on a web map the "
+            f"data would sit {shift:.0f} m off",
+            f"reinterpreted as {equivalent} (VN-2000, shift to WGS 84 by EPSG:6960); state "
+            f"crs: in workspace.yaml to override", "warning"))
+        return epsg
+    problems.append(Problem(
+        file, layer, "",
+        f"CRS has VN-2000 zone parameters but a datum shift {shift:.0f} m away from EPSG:6960",
+        "kept as given; check the .prj", "warning"))
+    return crs
+
+
+def _sample_point(gdf: gpd.GeoDataFrame) -> tuple[float, float]:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return (minx + maxx) / 2.0, (miny + maxy) / 2.0
+
+
+def _check_extent(gdf: gpd.GeoDataFrame, *, file: str, layer: str) -> list[Problem]:
+    valid = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if valid.empty:
+        return []
+    try:
+        lon0, lat0, lon1, lat1 = valid.to_crs(4326).total_bounds
+    except Exception as exc:  # noqa: BLE001 - PROJ errors come in several types
+        return [Problem(file, layer, "", f"coordinates cannot be transformed to WGS 84 ({exc})",
+                        "refused: check the layer's CRS", "error")]
+    wx0, wy0, wx1, wy1 = _VIETNAM_LONLAT
+    if not (wx0 <= lon0 and lon1 <= wx1 and wy0 <= lat0 and lat1 <= wy1):
+        return [Problem(
+            file, layer, "",
+            f"coordinates fall outside Vietnam under {describe_crs(gdf.crs)} "
+            f"(lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..{lat1:.3f}): wrong CRS?",
+            "refused: state the layer's true CRS in workspace.yaml (crs:)", "error")]
+    return []
+
+
+def to_working_crs(gdf: gpd.GeoDataFrame, working_crs: object = DEFAULT_WORKING_CRS) -> gpd.GeoDataFrame:
+    """Return ``gdf`` transformed to the metric working CRS (EPSG codes, never PROJ strings)."""
+    target = CRS.from_user_input(working_crs)
+    if gdf.crs is not None and CRS(gdf.crs).equals(target):
+        return gdf
+    return gdf.to_crs(target)
+
+
+def to_web(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in WGS 84 (EPSG:4326) for web maps."""
+    return gdf.to_crs(WEB_CRS)

@@ -1,0 +1,366 @@
+"""Reading and writing at the edges: layer readers, table readers, atomic writes."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from .crs import resolve_layer_crs
+from .encodings import fix_legacy_columns
+from .problems import DataError, Problem
+
+__all__ = [
+    "ReadResult",
+    "read_layer",
+    "read_table",
+    "write_text_atomic",
+    "write_bytes_atomic",
+    "write_layer_atomic",
+]
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    A reader never sees a half-written file, and an interrupted write leaves the old file intact.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`write_bytes_atomic`)."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# Readers
+# --------------------------------------------------------------------------------------------
+
+LAYER_SUFFIXES = {
+    ".gpkg": "GeoPackage",
+    ".shp": "Shapefile",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".parquet": "GeoParquet",
+    ".geoparquet": "GeoParquet",
+    ".tab": "MapInfo TAB",
+    ".mif": "MapInfo MIF",
+    ".csv": "CSV",
+    ".xlsx": "XLSX",
+}
+TABLE_SUFFIXES = {".csv": "CSV", ".xlsx": "XLSX"}
+# Column pairs recognised as point coordinates in CSV/XLSX layers, in order of preference.
+_XY_COLUMNS = (("lon", "lat"), ("longitude", "latitude"), ("kinh_do", "vi_do"), ("x", "y"))
+_WKT_COLUMNS = ("wkt", "geometry", "geom")
+
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What a reader returns: the data as read (repaired where said) and every problem found."""
+
+    frame: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+
+def _refuse(file: str, layer: str, problem: str, action: str) -> DataError:
+    return DataError(Problem(file, layer, "", problem, action, "error"))
+
+
+def _check_path(path: Path, layer: str, suffixes: dict[str, str]) -> str:
+    if not path.exists():
+        raise _refuse(str(path), layer, "file not found", "check the path in workspace.yaml")
+    suffix = path.suffix.lower()
+    if suffix not in suffixes:
+        raise _refuse(str(path), layer, f"unsupported file type {suffix or '(none)'}",
+                      f"use one of {', '.join(sorted(suffixes))}")
+    return suffix
+
+
+def read_layer(
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    name: str = "",
+    crs: object | None = None,
+    id_column: str | None = None,
+) -> ReadResult:
+    """Read a vector layer from GeoPackage, Shapefile, GeoJSON, GeoParquet, MapInfo, CSV or XLSX.
+
+    Parameters
+    ----------
+    path : path-like
+        The file. Shapefiles are read with their ``.cpg`` when present; without one, text is read
+        losslessly and decoded as UTF-8, TCVN3 or VNI, whichever it is (and reported).
+    layer : str, optional
+        Layer inside a multi-layer file (GeoPackage) or sheet of an XLSX file.
+    name : str
+        Contract name of the layer (``roads``, ``communes``...), used in problem reports.
+    crs : CRS-like, optional
+        CRS stated by the user: required when the file carries none, overrides it otherwise.
+    id_column : str, optional
+        Column naming features in problem reports (``row N`` otherwise).
+
+    Returns
+    -------
+    ReadResult
+        A GeoDataFrame whose CRS is resolved (see :func:`ntmgis.crs.resolve_layer_crs`) and the
+        problems found: legacy text converted, CRS reinterpreted, CRS missing (an ``error``).
+
+    Raises
+    ------
+    DataError
+        When the file is missing, of an unknown type, or cannot be parsed at all.
+    """
+    path = Path(path)
+    label = name or path.stem
+    suffix = _check_path(path, label, LAYER_SUFFIXES)
+    problems: list[Problem] = []
+    try:
+        if suffix in (".csv", ".xlsx"):
+            table = _read_table_raw(path, sheet=layer, label=label, problems=problems)
+            gdf = _table_to_points(table, file=str(path), layer=label, crs=crs, problems=problems)
+        elif suffix in (".parquet", ".geoparquet"):
+            gdf = gpd.read_parquet(path)
+        else:
+            gdf = _read_ogr(path, layer=layer, label=label, problems=problems)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GDAL, Arrow and pandas raise many types
+        raise _refuse(str(path), label, f"cannot read the file ({type(exc).__name__}: {exc})",
+                      "check that it is a valid, complete file of its type") from None
+    gdf, fixed = fix_legacy_columns(gdf, file=str(path), layer=label, id_column=id_column)
+    problems.extend(fixed)
+    gdf, crs_problems = resolve_layer_crs(gdf, declared=crs, file=str(path), layer=label)
+    problems.extend(crs_problems)
+    return ReadResult(gdf, tuple(problems))
+
+
+def _read_ogr(path: Path, *, layer: str | None, label: str, problems: list[Problem]) -> gpd.GeoDataFrame:
+    if layer is None and path.suffix.lower() == ".gpkg":
+        layers = [row[0] for row in pyogrio.list_layers(path)]
+        if len(layers) > 1:
+            raise _refuse(str(path), label, f"GeoPackage has several layers {layers}",
+                          "name one with layer: in workspace.yaml")
+    info = pyogrio.read_info(path, layer=layer)
+    if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists():
+        # Without a .cpg GDAL falls back to ISO-8859-1: every byte survives, so the real
+        # encoding (UTF-8, TCVN3, VNI) can be recovered below and reported.
+        gdf = pyogrio.read_dataframe(path, layer=layer, encoding="latin1")
+        gdf = _recover_utf8(gdf, file=str(path), layer=label, problems=problems)
+    else:
+        gdf = pyogrio.read_dataframe(path, layer=layer)
+    if info.get("geometry_type") is None and "geometry" not in gdf:
+        raise _refuse(str(path), label, "the layer has no geometry", "use a spatial layer")
+    return gdf
+
+
+def _recover_utf8(frame: pd.DataFrame, *, file: str, layer: str,
+                  problems: list[Problem]) -> pd.DataFrame:
+    """Re-decode text read as latin-1 when its bytes are in fact UTF-8 (a DBF without .cpg)."""
+    out = frame.copy()
+    recovered = []
+    for column in _text_columns(out):
+        values = out[column]
+        mask = values.map(lambda v: isinstance(v, str) and not v.isascii())
+        if not mask.any():
+            continue
+        try:
+            decoded = values[mask].map(lambda v: v.encode("latin1").decode("utf-8"))
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            continue
+        out.loc[mask, column] = decoded.map(lambda v: unicodedata.normalize("NFC", v))
+        recovered.append(column)
+    if recovered:
+        problems.append(Problem(file, layer, "", f"no .cpg file; text of columns {recovered} "
+                                "is UTF-8", "decoded as UTF-8 (add a .cpg containing UTF-8)",
+                                "info"))
+    return out
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    return [c for c in frame.columns
+            if c != geometry and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+
+
+def _table_to_points(table: pd.DataFrame, *, file: str, layer: str, crs: object | None,
+                     problems: list[Problem]) -> gpd.GeoDataFrame:
+    lower = {str(c).strip().lower(): c for c in table.columns}
+    for wkt_name in _WKT_COLUMNS:
+        if wkt_name in lower:
+            column = lower[wkt_name]
+            geometry = _parse_wkt(table[column], file=file, layer=layer, problems=problems)
+            return gpd.GeoDataFrame(table.drop(columns=[column]), geometry=geometry)
+    for x_name, y_name in _XY_COLUMNS:
+        if x_name in lower and y_name in lower:
+            x = pd.to_numeric(table[lower[x_name]], errors="coerce")
+            y = pd.to_numeric(table[lower[y_name]], errors="coerce")
+            for row in table.index[x.isna() | y.isna()]:
+                problems.append(Problem(file, layer, f"row {_row_number(row)}",
+                                        f"coordinate {x_name}/{y_name} is empty or not a number",
+                                        "feature has no geometry", "warning"))
+            geometry = gpd.points_from_xy(x, y)
+            geometry[(x.isna() | y.isna()).to_numpy()] = None
+            if crs is None and (x_name, y_name) != ("x", "y"):
+                # lon/lat columns are WGS 84 unless the user says otherwise: the only
+                # reading of "longitude" that is not a guess.
+                problems.append(Problem(file, layer, "", f"columns {x_name}/{y_name} without a "
+                                        "stated CRS", "read as WGS 84 (EPSG:4326)", "info"))
+                return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+            return gpd.GeoDataFrame(table, geometry=geometry)
+    raise _refuse(file, layer, "table has no geometry: no WKT column "
+                  f"({'/'.join(_WKT_COLUMNS)}) and no coordinate columns "
+                  f"({', '.join('/'.join(p) for p in _XY_COLUMNS)})",
+                  "add lon/lat (WGS 84) or x/y columns with crs: stated")
+
+
+def _parse_wkt(values: pd.Series, *, file: str, layer: str, problems: list[Problem]) -> gpd.GeoSeries:
+    parsed = []
+    for row, text in values.items():
+        if not isinstance(text, str) or not text.strip():
+            parsed.append(None)
+            continue
+        try:
+            parsed.append(shapely.from_wkt(text))
+        except shapely.errors.GEOSException as exc:
+            problems.append(Problem(file, layer, f"row {_row_number(row)}",
+                                    f"geometry text is not valid WKT ({exc})",
+                                    "feature has no geometry", "warning"))
+            parsed.append(None)
+    return gpd.GeoSeries(parsed, index=values.index)
+
+
+def _row_number(index_label: object) -> int:
+    """1-based data row number as a spreadsheet user counts it (header is row 1)."""
+    return int(index_label) + 2 if isinstance(index_label, (int, np.integer)) else 0
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    name: str = "",
+    id_column: str | None = None,
+) -> ReadResult:
+    """Read a non-spatial table from CSV (UTF-8, UTF-8 with BOM, Windows-1258/1252) or XLSX.
+
+    Every cell stays as text or number as written; legacy TCVN3/VNI text is converted and
+    reported. Cell meaning (Đạt / x / ✓) is interpreted by the table's consumer, not here.
+
+    Raises
+    ------
+    DataError
+        When the file is missing, of an unknown type, or cannot be parsed.
+    """
+    path = Path(path)
+    label = name or path.stem
+    _check_path(path, label, TABLE_SUFFIXES)
+    problems: list[Problem] = []
+    try:
+        table = _read_table_raw(path, sheet=sheet, label=label, problems=problems)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise _refuse(str(path), label, f"cannot read the table ({type(exc).__name__}: {exc})",
+                      "check that it is a valid CSV (UTF-8) or XLSX file") from None
+    table, fixed = fix_legacy_columns(table, file=str(path), layer=label, id_column=id_column)
+    problems.extend(fixed)
+    return ReadResult(table, tuple(problems))
+
+
+def _read_table_raw(path: Path, *, sheet: str | None, label: str,
+                    problems: list[Problem]) -> pd.DataFrame:
+    if path.suffix.lower() == ".xlsx":
+        try:
+            book = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
+        except ValueError as exc:
+            raise _refuse(str(path), label, f"sheet problem: {exc}",
+                          "name an existing sheet with sheet: in workspace.yaml") from None
+        frame = book
+    else:
+        raw = path.read_bytes()
+        text, encoding = _decode_csv_bytes(raw)
+        if encoding != "utf-8":
+            problems.append(Problem(str(path), label, "", f"CSV is not UTF-8; read as {encoding}",
+                                    "decoded; save as UTF-8 to avoid guessing", "warning"))
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                            na_values=[""], skipinitialspace=True)
+    frame.columns = [unicodedata.normalize("NFC", str(c)).strip() for c in frame.columns]
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    if duplicated:
+        raise _refuse(str(path), label, f"duplicate column names {duplicated}",
+                      "rename the columns so each appears once")
+    frame = frame.dropna(how="all")
+    for column in _text_columns(frame):
+        frame[column] = frame[column].map(
+            lambda v: unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v)
+    return frame
+
+
+def _decode_csv_bytes(raw: bytes) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Vietnamese Windows code page first; latin-1 cannot fail and keeps the bytes for the
+    # TCVN3/VNI detection that follows.
+    for encoding in ("cp1258", "latin-1"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte string")
+
+
+def write_layer_atomic(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
+                       layer: str | None = None) -> Path:
+    """Write a layer to a single-file format (GeoPackage, GeoJSON, GeoParquet) atomically.
+
+    The layer is written to a temporary file beside the target, then renamed over it, so an
+    interrupted write never leaves a broken file and source data is never written in place.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".gpkg", ".geojson", ".parquet"):
+        raise ValueError(f"atomic layer writes support .gpkg, .geojson, .parquet, not {suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        if suffix == ".parquet":
+            gdf.to_parquet(tmp)
+        else:
+            driver = "GPKG" if suffix == ".gpkg" else "GeoJSON"
+            pyogrio.write_dataframe(gdf, tmp, layer=layer or target.stem, driver=driver)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,359 @@
+"""Check layers and tables against their contracts (``contracts.yaml``), collecting every problem.
+
+A validator never stops at the first problem and never drops a feature without listing it. What it
+can repair safely it repairs and reports (invalid geometry through ``make_valid``, commune codes that
+lost their leading zero, vocabulary written as a label instead of a code); what it cannot repair is an
+``error`` (missing columns, duplicate ids, unknown road class, wrong geometry type, commune codes that
+match no commune), which makes the layer unusable until the user fixes the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .names import name_key
+from .problems import Problem
+from .vocab import contracts, vocabulary
+
+__all__ = ["ValidationResult", "validate_layer", "validate_table", "check_tiling", "parse_bool"]
+
+_GEOMETRY_DIMENSION = {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineString": 1,
+                       "Polygon": 2, "MultiPolygon": 2}
+_CODE_WIDTH = 5  # GSO commune codes are five digits: "07324"
+
+# Spellings of a yes/no cell seen in office spreadsheets, keyed by their folded form.
+_TRUE_WORDS = {"true", "1", "yes", "y", "x", "co", "dat", "✓", "✔", "v", "ok"}
+_FALSE_WORDS = {"false", "0", "no", "n", "khong", "chua dat", "chua", "khong dat", "✗", "✘"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """A validated frame (new object, input untouched) and the problems found."""
+
+    frame: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def parse_bool(value: object) -> bool | None:
+    """Read a yes/no cell (``True``, ``1``, ``"x"``, ``"Đạt"``, ``"✓"``, ``"Chưa đạt"``...).
+
+    Returns ``None`` for blanks and raises ``ValueError`` for anything unreadable.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer, float, np.floating)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    key = name_key(text) or text.casefold()
+    if key in _TRUE_WORDS or text in _TRUE_WORDS:
+        return True
+    if key in _FALSE_WORDS or text in _FALSE_WORDS:
+        return False
+    raise ValueError(f"cannot read {value!r} as yes/no")
+
+
+def _feature(frame: pd.DataFrame, position: int, id_column: str | None) -> str:
+    if id_column and id_column in frame.columns:
+        value = frame[id_column].iloc[position]
+        if value is not None and not (isinstance(value, float) and np.isnan(value)):
+            return f"{id_column}={value} (feature {position + 1})"
+    return f"feature {position + 1}"
+
+
+def _vocab_lookup(vocab_name: str) -> dict[str, str]:
+    """Map every accepted spelling (code, Vietnamese and English labels) to the code."""
+    lookup: dict[str, str] = {}
+    for code, entry in vocabulary()[vocab_name].items():
+        for spelling in (code, entry.get("vi", ""), entry.get("en", "")):
+            if spelling:
+                lookup.setdefault(name_key(spelling, keep_prefix=True), code)
+    return lookup
+
+
+def _coerce_code(value: object) -> tuple[str | None, bool]:
+    """A commune code as a zero-padded string; second item says whether padding was needed."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None, False
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.isdigit() and len(text) < _CODE_WIDTH:
+        return text.zfill(_CODE_WIDTH), True
+    return text, False
+
+
+def _check_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str,
+                   problems: list[Problem], commune_codes: Collection[str] | None) -> pd.DataFrame:
+    """Type coercion, vocabulary and commune references shared by layers and tables."""
+    out = frame.copy()
+    id_column = spec.get("id")
+    types: dict[str, str] = spec.get("types", {})
+    for column, kind in types.items():
+        if column not in out.columns:
+            continue
+        values = out[column]
+        converted: list[object] = []
+        for position, value in enumerate(values.tolist()):
+            where = _feature(out, position, id_column)
+            if kind == "code":
+                code, padded = _coerce_code(value)
+                if padded:
+                    problems.append(Problem(file, name, where,
+                                            f"{column} {value!r} lost its leading zero",
+                                            f"read as {code!r}", "warning"))
+                converted.append(code)
+            elif kind == "bool":
+                try:
+                    converted.append(parse_bool(value))
+                except ValueError as exc:
+                    problems.append(Problem(file, name, f"{where}, column {column!r}", str(exc),
+                                            "write true/false (or Đạt / Chưa đạt)", "error"))
+                    converted.append(None)
+            elif kind in ("int", "float"):
+                number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+                blank = value is None or (isinstance(value, str) and not value.strip()) or (
+                    isinstance(value, float) and np.isnan(value))
+                if pd.isna(number) and not blank:
+                    problems.append(Problem(file, name, f"{where}, column {column!r}",
+                                            f"{value!r} is not a number", "write a number",
+                                            "error"))
+                converted.append(None if pd.isna(number) else number)
+            else:
+                blank = value is None or (isinstance(value, float) and np.isnan(value))
+                converted.append(None if blank else str(value).strip())
+        if kind == "int":
+            out[column] = pd.array([None if v is None else int(v) for v in converted], dtype="Int64")
+        elif kind == "float":
+            out[column] = pd.array(converted, dtype="Float64")
+        elif kind == "bool":
+            out[column] = pd.array(converted, dtype="boolean")
+        else:
+            out[column] = pd.Series(converted, index=out.index, dtype=object)
+
+    for column, vocab_name in spec.get("vocab", {}).items():
+        if column not in out.columns:
+            continue
+        lookup = _vocab_lookup(vocab_name)
+        allowed = ", ".join(vocabulary()[vocab_name])
+        mapped: list[object] = []
+        for position, value in enumerate(out[column].tolist()):
+            if value is None:
+                mapped.append(None)
+                if column in spec["required"]:
+                    problems.append(Problem(file, name, _feature(out, position, id_column),
+                                            f"{column} is empty", f"fill it with one of: {allowed}",
+                                            "error"))
+                continue
+            code = lookup.get(name_key(str(value), keep_prefix=True))
+            if code is None:
+                problems.append(Problem(file, name, _feature(out, position, id_column),
+                                        f"unknown {column} {value!r}",
+                                        f"use one of: {allowed} (or add it to the vocabulary)",
+                                        "error"))
+                mapped.append(value)
+            else:
+                if code != value:
+                    problems.append(Problem(file, name, _feature(out, position, id_column),
+                                            f"{column} {value!r} is a label, not a code",
+                                            f"read as {code!r}", "info"))
+                mapped.append(code)
+        out[column] = pd.Series(mapped, index=out.index, dtype=object)
+
+    if id_column and id_column in out.columns:
+        ids = out[id_column]
+        for position in np.flatnonzero(ids.isna().to_numpy()):
+            problems.append(Problem(file, name, f"feature {position + 1}", f"{id_column} is empty",
+                                    "give every feature a unique id", "error"))
+        duplicated = ids[ids.duplicated(keep=False) & ids.notna()]
+        for value, group in duplicated.groupby(duplicated, sort=True):
+            rows = ", ".join(str(p + 1) for p in np.flatnonzero((ids == value).to_numpy()))
+            problems.append(Problem(file, name, f"{id_column}={value}",
+                                    f"duplicate id in features {rows}",
+                                    "make ids unique; nothing was merged or dropped", "error"))
+
+    reference = spec.get("commune_ref")
+    if reference and reference in out.columns and commune_codes is not None:
+        known = set(commune_codes)
+        for position, code in enumerate(out[reference].tolist()):
+            if code is not None and code not in known:
+                problems.append(Problem(file, name, _feature(out, position, id_column),
+                                        f"{reference} {code!r} matches no commune of the workspace",
+                                        "correct the code (GSO 5-digit code of the 2020–2024 units)",
+                                        "error"))
+    return out
+
+
+def _missing_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str) -> list[Problem]:
+    missing = [c for c in spec["required"] if c not in frame.columns]
+    if not missing:
+        return []
+    present = ", ".join(map(str, frame.columns[:20]))
+    return [Problem(file, name, "", f"missing required column(s) {missing}",
+                    f"add or rename them (columns present: {present})", "error")]
+
+
+def validate_layer(
+    frame: gpd.GeoDataFrame,
+    contract: str,
+    *,
+    file: str = "",
+    commune_codes: Collection[str] | None = None,
+) -> ValidationResult:
+    """Validate a spatial layer against its contract and repair what can be repaired.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer as read (not modified).
+    contract : str
+        Layer name in ``contracts.yaml`` (``communes``, ``roads``, ``canals``...).
+    file : str
+        Source file, for the report.
+    commune_codes : collection of str, optional
+        Codes of the workspace's communes; when given, references to other codes are errors.
+
+    Returns
+    -------
+    ValidationResult
+        The validated layer — typed columns, vocabulary as codes, invalid geometries made valid,
+        features with no geometry removed (each listed) — and every problem found.
+    """
+    spec = contracts()["layers"][contract]
+    problems = _missing_columns(frame, spec, file=file, name=contract)
+    if problems:
+        return ValidationResult(frame, tuple(problems))
+    problems = []
+    out = _check_columns(frame, spec, file=file, name=contract, problems=problems,
+                         commune_codes=commune_codes)
+    out = _check_geometry(out, spec, file=file, name=contract, problems=problems)
+    return ValidationResult(out, tuple(problems))
+
+
+def _check_geometry(frame: gpd.GeoDataFrame, spec: dict, *, file: str, name: str,
+                    problems: list[Problem]) -> gpd.GeoDataFrame:
+    id_column = spec.get("id")
+    allowed = set(spec["geometry"])
+    dimensions = {_GEOMETRY_DIMENSION[t] for t in allowed}
+    geometry = frame.geometry.to_numpy().copy()
+    keep = np.ones(len(frame), dtype=bool)
+    missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
+    for position in np.flatnonzero(missing):
+        problems.append(Problem(file, name, _feature(frame, position, id_column),
+                                "geometry is empty or missing",
+                                "left out of the layer (listed here); draw the feature", "warning"))
+        keep[position] = False
+    invalid = ~missing & ~shapely.is_valid(geometry)
+    for position in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geometry[position])
+        repaired = _keep_dimension(shapely.make_valid(geometry[position]), max(dimensions))
+        geometry[position] = repaired
+        problems.append(Problem(file, name, _feature(frame, position, id_column),
+                                f"invalid geometry ({reason})",
+                                "repaired with make_valid", "warning"))
+    types = shapely.get_type_id(geometry)
+    for position in np.flatnonzero(keep):
+        geom_type = shapely.geometry.base.GEOMETRY_TYPES[types[position]]
+        if geom_type not in allowed:
+            problems.append(Problem(file, name, _feature(frame, position, id_column),
+                                    f"geometry type {geom_type}, expected {'/'.join(sorted(allowed))}",
+                                    "fix the layer (is this the right file for this layer?)",
+                                    "error"))
+    out = frame.copy()
+    out[out.geometry.name] = gpd.GeoSeries(geometry, index=frame.index, crs=frame.crs)
+    return out[keep]
+
+
+def _keep_dimension(geometry: shapely.Geometry, dimension: int) -> shapely.Geometry:
+    """``make_valid`` can return a collection; keep the parts of the layer's dimension."""
+    if shapely.get_type_id(geometry) != 7:  # not a GeometryCollection
+        return geometry
+    parts = [g for g in shapely.get_parts(geometry) if shapely.get_dimensions(g) == dimension]
+    if not parts:
+        return geometry
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+
+
+def validate_table(
+    frame: pd.DataFrame,
+    contract: str,
+    *,
+    file: str = "",
+    commune_codes: Collection[str] | None = None,
+) -> ValidationResult:
+    """Validate a non-spatial table (``commune_status``, ``village_status``, ``recognitions``)."""
+    spec = contracts()["tables"][contract]
+    problems = _missing_columns(frame, spec, file=file, name=contract)
+    if problems:
+        return ValidationResult(frame, tuple(problems))
+    problems = []
+    out = _check_columns(frame, spec, file=file, name=contract, problems=problems,
+                         commune_codes=commune_codes)
+    return ValidationResult(out, tuple(problems))
+
+
+def check_tiling(
+    communes: gpd.GeoDataFrame,
+    *,
+    file: str = "",
+    min_area_m2: float = 100.0,
+) -> list[Problem]:
+    """Report overlaps between communes and gaps (slivers) inside the district.
+
+    Communes of one district should tile it. Real boundary data rarely does: digitised at
+    different times, neighbours overlap and leave slivers. Both are reported (warnings, with
+    their areas) so that per-commune totals can be trusted or questioned, never silently.
+
+    Parameters
+    ----------
+    communes : GeoDataFrame
+        In a metric CRS (areas in m²).
+    min_area_m2 : float
+        Overlaps and gaps smaller than this are numerical noise and not reported.
+    """
+    if communes.crs is None or not communes.crs.is_projected:
+        raise ValueError("check_tiling needs communes in a projected metric CRS")
+    problems: list[Problem] = []
+    geoms = communes.geometry.to_numpy()
+    codes = communes["commune_code"].astype(str).tolist()
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    total_overlap = 0.0
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        area = shapely.area(shapely.intersection(geoms[i], geoms[j]))
+        if area >= min_area_m2:
+            total_overlap += area
+            problems.append(Problem(file, "communes", f"{codes[i]} / {codes[j]}",
+                                    f"communes overlap by {area / 1e4:.2f} ha",
+                                    "kept as drawn; features in the overlap count in both",
+                                    "warning"))
+    union = shapely.union_all(geoms)
+    holes = [shapely.Polygon(shapely.get_interior_ring(poly, k))
+             for poly in shapely.get_parts(union)
+             for k in range(shapely.get_num_interior_rings(poly))]
+    gaps = [h for h in holes if h.area >= min_area_m2]
+    for number, gap in enumerate(sorted(gaps, key=lambda g: (-g.area, g.centroid.x)), start=1):
+        point = gap.representative_point()
+        problems.append(Problem(file, "communes", f"gap {number} near x={point.x:.0f}, "
+                                f"y={point.y:.0f}", f"sliver of {gap.area / 1e4:.2f} ha "
+                                "belongs to no commune",
+                                "kept as drawn; features there are in no commune", "warning"))
+    if total_overlap:
+        problems.append(Problem(file, "communes", "", f"overlaps total {total_overlap / 1e6:.2f} km²",
+                                "review the boundaries", "warning"))
+    return problems

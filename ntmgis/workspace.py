@@ -1,0 +1,357 @@
+"""The Workspace: a district's layers, tables, plan and criteria set, validated, in one metric CRS.
+
+A workspace is described by a ``workspace.yaml``::
+
+    name: Tân Yên
+    district: {name: Tân Yên, province: Bắc Giang}
+    working_crs: EPSG:9214          # VN-2000 / TM-3 107-00 (Bắc Giang); any metric CRS
+    criteria_set: auto              # chosen by assessment date, or a set id
+    status_year: 2023
+    plan: package:tan_yen_2021_2025 # or a path to a plan YAML
+    layers:
+      communes: {path: boundaries/communes.gpkg, layer: communes}
+      roads: {path: roads.shp, crs: EPSG:9214}   # crs: required when the file has none
+      villages: {path: thon.gpkg, columns: {village_id: ma_thon, name: ten_thon}}
+    tables:
+      commune_status: {path: status.xlsx, sheet: "2023"}
+
+:func:`load_workspace` reads every file, collects every problem of every layer, and either returns
+an immutable :class:`Workspace` or raises :class:`~ntmgis.problems.DataError` listing all errors.
+:func:`inspect_workspace` does the same without raising, for ``ntmgis validate``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+
+from .crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, to_working_crs
+from .io import read_layer, read_table
+from .names import name_key
+from .plan import Plan, load_plan
+from .problems import DataError, Problem, ProblemReport
+from .validate import check_tiling, validate_layer, validate_table
+from .vocab import contracts
+
+__all__ = ["Workspace", "load_workspace", "inspect_workspace", "sample_workspace_path"]
+
+_KNOWN_KEYS = {"name", "district", "working_crs", "criteria_set", "status_year", "plan", "layers",
+               "tables", "sample", "sample_note", "provenance"}
+
+
+def sample_workspace_path() -> Path:
+    """Path of the embedded Tân Yên sample workspace (``data/workspace.yaml`` of the project)."""
+    return Path(__file__).resolve().parent.parent / "data" / "workspace.yaml"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """An immutable, validated district workspace.
+
+    Layers and tables are returned as copies (:meth:`layer`, :meth:`table`), so no caller can
+    change the workspace another caller sees; a scenario builds a new Workspace with
+    :meth:`with_layers` instead.
+    """
+
+    name: str
+    root: Path
+    working_crs: str
+    district: Mapping[str, Any]
+    criteria_set: str
+    status_year: int | None
+    plan: Plan
+    sample: bool
+    sample_note: Mapping[str, str] | None
+    provenance: str
+    sources: Mapping[str, str]
+    problems: ProblemReport
+    _layers: Mapping[str, gpd.GeoDataFrame] = field(repr=False)
+    _tables: Mapping[str, pd.DataFrame] = field(repr=False)
+
+    @property
+    def layer_names(self) -> tuple[str, ...]:
+        return tuple(self._layers)
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        return tuple(self._tables)
+
+    def has_layer(self, name: str) -> bool:
+        return name in self._layers
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """A copy of layer ``name`` in the working CRS."""
+        if name not in self._layers:
+            raise KeyError(f"workspace {self.name!r} has no layer {name!r} "
+                           f"(it has: {', '.join(self._layers) or 'none'})")
+        return self._layers[name].copy()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A copy of table ``name``."""
+        if name not in self._tables:
+            raise KeyError(f"workspace {self.name!r} has no table {name!r} "
+                           f"(it has: {', '.join(self._tables) or 'none'})")
+        return self._tables[name].copy()
+
+    @property
+    def communes(self) -> gpd.GeoDataFrame:
+        return self.layer("communes")
+
+    def note(self, lang: str = "vi") -> str | None:
+        """The sample note to show on every output, or None for real data."""
+        if not self.sample:
+            return None
+        note = self.sample_note or {}
+        return note.get(lang) or note.get("vi") or "Dữ liệu minh họa — illustrative sample"
+
+    def with_layers(self, **layers: gpd.GeoDataFrame) -> Workspace:
+        """A new Workspace with some layers replaced (the original is unchanged)."""
+        merged = dict(self._layers)
+        merged.update({k: v.copy() for k, v in layers.items()})
+        return dataclasses.replace(self, _layers=MappingProxyType(merged))
+
+
+def _resolve_yaml(path: str | Path | None) -> Path:
+    if path is None:
+        path = sample_workspace_path()
+    path = Path(path)
+    if path.is_dir():
+        path = path / "workspace.yaml"
+    if not path.exists():
+        hint = ("the embedded sample is missing: run `ntmgis sample --out data`"
+                if path == sample_workspace_path() else "give a folder with a workspace.yaml")
+        raise DataError(Problem(str(path), "workspace", "", "workspace.yaml not found", hint, "error"))
+    return path
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataError(Problem(str(path), "workspace", "", f"not a valid UTF-8 YAML file ({exc})",
+                                "fix the file", "error")) from None
+    if not isinstance(config, dict) or "layers" not in config or "communes" not in (
+            config.get("layers") or {}):
+        raise DataError(Problem(str(path), "workspace", "", "no layers: communes: entry",
+                                "a workspace needs at least a communes layer", "error"))
+    return config
+
+
+def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None, ProblemReport]:
+    """Read and validate a workspace, collecting every problem; never raises on bad data.
+
+    Returns
+    -------
+    (Workspace or None, ProblemReport)
+        The workspace when no problem is an error, else None; and all problems found.
+    """
+    try:
+        yaml_path = _resolve_yaml(path)
+        config = _read_config(yaml_path)
+    except DataError as exc:
+        return None, ProblemReport(exc.problems)
+    root = yaml_path.parent
+    problems: list[Problem] = []
+    for key in sorted(set(config) - _KNOWN_KEYS):
+        problems.append(Problem(str(yaml_path), "workspace", key, f"unknown key {key!r}",
+                                "ignored", "warning"))
+    try:
+        working = parse_crs(config.get("working_crs", DEFAULT_WORKING_CRS), what="working_crs")
+        check_working_crs(working)
+        working_crs = f"EPSG:{working.to_epsg()}" if working.to_epsg() else working.to_wkt()
+    except DataError as exc:
+        return None, ProblemReport(tuple(problems) + exc.problems)
+
+    layer_specs = contracts()["layers"]
+    table_specs = contracts()["tables"]
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    sources: dict[str, str] = {}
+    commune_codes: list[str] | None = None
+    # communes first: every other layer's commune codes are checked against them.
+    entries = config.get("layers") or {}
+    order = ["communes"] + sorted(k for k in entries if k != "communes")
+    for name in order:
+        entry = entries[name]
+        if name not in layer_specs:
+            problems.append(Problem(str(yaml_path), "workspace", name, f"unknown layer {name!r}",
+                                    f"ignored; known layers: {', '.join(layer_specs)}", "warning"))
+            continue
+        frame = _load_layer(name, entry, root, working_crs, commune_codes, problems, sources)
+        if frame is not None:
+            layers[name] = frame
+            if name == "communes":
+                commune_codes = frame["commune_code"].dropna().astype(str).tolist()
+                problems.extend(check_tiling(frame, file=sources[name]))
+    tables: dict[str, pd.DataFrame] = {}
+    for name in sorted(config.get("tables") or {}):
+        entry = config["tables"][name]
+        if name not in table_specs:
+            problems.append(Problem(str(yaml_path), "workspace", name, f"unknown table {name!r}",
+                                    f"ignored; known tables: {', '.join(table_specs)}", "warning"))
+            continue
+        frame = _load_table(name, entry, root, commune_codes, problems, sources)
+        if frame is not None:
+            tables[name] = frame
+
+    plan: Plan | None = None
+    try:
+        plan = load_plan(str(config.get("plan", "package:tan_yen_2021_2025")), base_dir=root)
+    except DataError as exc:
+        problems.extend(exc.problems)
+    if plan is not None and "communes" in layers:
+        problems.extend(_check_plan_units(plan, layers["communes"]))
+
+    report = ProblemReport(tuple(problems))
+    if not report.ok or plan is None or "communes" not in layers:
+        return None, report
+    sample_note = config.get("sample_note")
+    workspace = Workspace(
+        name=str(config.get("name", root.name)),
+        root=root,
+        working_crs=working_crs,
+        district=MappingProxyType(dict(config.get("district") or {})),
+        criteria_set=str(config.get("criteria_set", "auto")),
+        status_year=int(config["status_year"]) if config.get("status_year") else None,
+        plan=plan,
+        sample=bool(config.get("sample", False)),
+        sample_note=MappingProxyType(dict(sample_note)) if isinstance(sample_note, dict) else None,
+        provenance=str(config.get("provenance", "")).strip(),
+        sources=MappingProxyType(sources),
+        problems=report,
+        _layers=MappingProxyType(layers),
+        _tables=MappingProxyType(tables),
+    )
+    return workspace, report
+
+
+def _entry_path(name: str, entry: Any, root: Path, problems: list[Problem]) -> Path | None:
+    if isinstance(entry, str):
+        entry = {"path": entry}
+    if not isinstance(entry, dict) or "path" not in entry:
+        problems.append(Problem(str(root / "workspace.yaml"), "workspace", name,
+                                "entry has no path", "write {path: file, layer: name}", "error"))
+        return None
+    return root / str(entry["path"])
+
+
+def _load_layer(name: str, entry: Any, root: Path, working_crs: str,
+                commune_codes: list[str] | None, problems: list[Problem],
+                sources: dict[str, str]) -> gpd.GeoDataFrame | None:
+    path = _entry_path(name, entry, root, problems)
+    if path is None:
+        return None
+    entry = entry if isinstance(entry, dict) else {}
+    sources[name] = str(path)
+    id_column = contracts()["layers"][name].get("id")
+    try:
+        read = read_layer(path, layer=entry.get("layer"), name=name, crs=entry.get("crs"),
+                          id_column=id_column)
+    except DataError as exc:
+        problems.extend(exc.problems)
+        return None
+    problems.extend(read.problems)
+    if any(p.severity == "error" for p in read.problems):
+        return None
+    frame = _rename_columns(read.frame, entry, name=name, file=str(path), problems=problems)
+    if frame is None:
+        return None
+    checked = validate_layer(frame, name, file=str(path), commune_codes=commune_codes)
+    problems.extend(checked.problems)
+    if not checked.ok:
+        return None
+    return to_working_crs(checked.frame, working_crs).reset_index(drop=True)
+
+
+def _load_table(name: str, entry: Any, root: Path, commune_codes: list[str] | None,
+                problems: list[Problem], sources: dict[str, str]) -> pd.DataFrame | None:
+    path = _entry_path(name, entry, root, problems)
+    if path is None:
+        return None
+    entry = entry if isinstance(entry, dict) else {}
+    sources[name] = str(path)
+    try:
+        read = read_table(path, sheet=entry.get("sheet"), name=name)
+    except DataError as exc:
+        problems.extend(exc.problems)
+        return None
+    problems.extend(read.problems)
+    frame = _rename_columns(read.frame, entry, name=name, file=str(path), problems=problems)
+    if frame is None:
+        return None
+    checked = validate_table(frame, name, file=str(path), commune_codes=commune_codes)
+    problems.extend(checked.problems)
+    return checked.frame.reset_index(drop=True) if checked.ok else None
+
+
+def _rename_columns(frame: pd.DataFrame, entry: dict[str, Any], *, name: str, file: str,
+                    problems: list[Problem]) -> pd.DataFrame | None:
+    """Apply the entry's ``columns: {contract_name: file_column}`` mapping.
+
+    District files rarely use the contract's column names (``gso_code``, ``ten_xa``...); the
+    user states the correspondence once in workspace.yaml instead of editing the source file.
+    """
+    mapping = entry.get("columns") or {}
+    if not isinstance(mapping, dict):
+        problems.append(Problem(file, name, "", "columns: must map contract names to file columns",
+                                "write columns: {commune_code: gso_code, ...}", "error"))
+        return None
+    missing = [source for source in mapping.values() if source not in frame.columns]
+    if missing:
+        problems.append(Problem(file, name, "", f"columns {missing} named in workspace.yaml "
+                                "are not in the file", f"columns present: "
+                                f"{', '.join(map(str, frame.columns))}", "error"))
+        return None
+    clashes = [target for target, source in mapping.items()
+               if target in frame.columns and target != source]
+    renamed = frame.drop(columns=clashes).rename(columns={v: k for k, v in mapping.items()})
+    return renamed
+
+
+def _check_plan_units(plan: Plan, communes: gpd.GeoDataFrame) -> list[Problem]:
+    """Every commune the plan names must exist in the workspace under that code and name."""
+    names = dict(zip(communes["commune_code"], communes["name"], strict=True))
+    problems = []
+    units = pd.concat([plan.nang_cao_schedule(), plan.kieu_mau_schedule(), plan.market_units()])
+    for unit in units.drop_duplicates(["commune_code", "name"]).itertuples():
+        if unit.commune_code not in names:
+            problems.append(Problem(plan.source, "plan", f"{unit.commune_code} {unit.name}",
+                                    "the plan names a commune code that is not in the communes "
+                                    "layer", "use the plan written for this district", "error"))
+        elif name_key(names[unit.commune_code]) != name_key(unit.name):
+            problems.append(Problem(plan.source, "plan", f"{unit.commune_code} {unit.name}",
+                                    f"code matches commune {names[unit.commune_code]!r} of another "
+                                    "name", "check the plan or the communes layer", "error"))
+    return problems
+
+
+def load_workspace(path: str | Path | None = None) -> Workspace:
+    """Load and validate a workspace; with no path, the embedded Tân Yên sample.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A ``workspace.yaml`` or the folder holding one.
+
+    Returns
+    -------
+    Workspace
+        Layers validated against their contracts and transformed to the working CRS. Repairs
+        (invalid geometry, legacy encodings, VN-2000 datum) are listed in ``workspace.problems``.
+
+    Raises
+    ------
+    DataError
+        Listing every error of every layer when any layer or table cannot be used.
+    """
+    workspace, report = inspect_workspace(path)
+    if workspace is None:
+        raise DataError(report.problems, f"workspace cannot be used: {len(report.errors)} error(s)")
+    return workspace

@@ -1,0 +1,67 @@
+"""The ntmgis command: help, exit codes 0/1/2, clear messages instead of tracebacks."""
+
+import subprocess
+import sys
+
+import pytest
+from workspace_builders import grid_communes, roads_for, write_workspace
+
+from ntmgis.cli import main
+
+
+@pytest.mark.parametrize("command", ["validate", "map", "sample"])
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    assert "usage: ntmgis " + command in capsys.readouterr().out
+
+
+def test_validate_good_workspace_exit_0(tmp_path, capsys):
+    assert main(["validate", str(write_workspace(tmp_path))]) == 0
+    assert "0 error(s)" in capsys.readouterr().err
+
+
+def test_validate_bad_workspace_exit_2_and_csv_report(tmp_path, capsys):
+    roads = roads_for(grid_communes())
+    roads.loc[3, "surface"] = "soi"
+    out = tmp_path / "problems.csv"
+    assert main(["validate", str(write_workspace(tmp_path, roads=roads)), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown surface 'soi'" in err and "segment_id=R004" in err and "roads.gpkg" in err
+    assert "unknown surface 'soi'" in out.read_text(encoding="utf-8")
+
+
+def test_validate_strict_fails_on_repairs_exit_1(tmp_path):
+    communes = grid_communes()
+    communes["commune_code"] = communes["commune_code"].str.lstrip("0")  # Excel ate the zeros
+    path = write_workspace(tmp_path, communes=communes)
+    assert main(["validate", str(path)]) == 0
+    assert main(["validate", str(path), "--strict"]) == 1
+
+
+def test_validate_single_file(tmp_path, capsys):
+    roads = roads_for(grid_communes())
+    roads.loc[0, "segment_id"] = roads.loc[1, "segment_id"]
+    path = tmp_path / "roads.geojson"
+    roads.to_file(path)
+    assert main(["validate", "--file", str(path), "--as", "roads"]) == 2
+    assert "duplicate id in features 1, 2" in capsys.readouterr().err
+    assert main(["validate", "--file", str(path), "--as", "nonsense"]) == 2
+
+
+def test_bad_file_gives_message_not_traceback(tmp_path):
+    path = tmp_path / "roads.gpkg"
+    path.write_bytes(b"garbage")
+    result = subprocess.run(
+        [sys.executable, "-m", "ntmgis.cli", "validate", "--file", str(path), "--as", "roads"],
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr and "cannot read the file" in result.stderr
+
+
+def test_map_of_bad_workspace_exits_2(tmp_path, capsys):
+    assert main(["map", str(tmp_path / "missing"), "--out", str(tmp_path / "m.html")]) == 2
+    assert "workspace.yaml not found" in capsys.readouterr().err
+    assert not (tmp_path / "m.html").exists()
