@@ -148,8 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_report(ProblemReport(exc.problems))
         return EXIT_BAD_INPUT
     except OSError as exc:
-        print(f"ntmgis {args.command}: {exc.strerror or exc} ({exc.filename or ''})",
-              file=sys.stderr)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"ntmgis {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

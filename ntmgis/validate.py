@@ -179,7 +179,7 @@ def _check_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str,
             problems.append(Problem(file, name, f"feature {position + 1}", f"{id_column} is empty",
                                     "give every feature a unique id", "error"))
         duplicated = ids[ids.duplicated(keep=False) & ids.notna()]
-        for value, group in duplicated.groupby(duplicated, sort=True):
+        for value in sorted(duplicated.unique()):
             rows = ", ".join(str(p + 1) for p in np.flatnonzero((ids == value).to_numpy()))
             problems.append(Problem(file, name, f"{id_column}={value}",
                                     f"duplicate id in features {rows}",

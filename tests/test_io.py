@@ -138,7 +138,7 @@ def test_tables_csv_bom_cp1258_and_xlsx(tmp_path):
         ("roads.dwg", b"AC1015", "unsupported file type .dwg"),
         ("roads.gpkg", b"this is not a geopackage", "cannot read the file"),
         ("roads.geojson", b'{"type": "FeatureCollection", "features": [', "cannot read the file"),
-        ("roads.csv", "a,b\n1,2\n".encode(), "table has no geometry"),
+        ("roads.csv", b"a,b\n1,2\n", "table has no geometry"),
     ],
 )
 def test_bad_files_give_clear_errors(tmp_path, name, content, message):

@@ -155,3 +155,30 @@ def test_opt_in_basemap_is_the_only_network_use(open_map, tmp_path):
     assert requests and all(url.startswith("https://tiles.example.invalid/") for url in requests)
     assert page.evaluate("window.ntmgis.layers.communes.getLayers().length") == 22
     assert page_errors == []
+
+
+def test_sample_district_map_from_the_cli(open_map, tmp_path):
+    """`ntmgis map` on the embedded sample: the README's main command, opened offline."""
+    from ntmgis.analysis import recognised_levels
+    from ntmgis.cli import main
+    from ntmgis.workspace import load_workspace
+
+    out = tmp_path / "tan_yen_map.html"
+    assert main(["map", "--out", str(out)]) == 0
+    page, requests, console_errors, page_errors = open_map(out)
+    assert page.evaluate("window.ntmgis.layers.communes.getLayers().length") == 22
+    assert page.locator(".leaflet-overlay-pane svg path").count() == 22
+    assert "minh họa" in page.locator("#ntmgis-note").inner_text()
+    # legend counts equal the recognitions of the status year, counted independently here
+    workspace = load_workspace()
+    levels = recognised_levels(workspace.communes, workspace.table("recognitions"),
+                               as_of=workspace.status_year)["ntm_level"]
+    items = page.locator(".ntmgis-legend li")
+    shown = {items.nth(i).get_attribute("data-level"):
+             int(items.nth(i).locator(".ntmgis-legend-count").inner_text())
+             for i in range(items.count())}
+    assert shown[NOT_ASSESSED] == int(levels.isna().sum())
+    for level, count in levels.dropna().value_counts().items():
+        assert shown[level] == count
+    assert requests == [] and console_errors == [] and page_errors == []
+    page.screenshot(path=ARTIFACTS / "sample_map.png")
