@@ -1,0 +1,426 @@
+"""Reports of a criteria assessment: an XLSX workbook and the same tables as CSV files.
+
+:func:`report_tables` turns a :class:`~ntmgis.criteria.evaluate.CriteriaAssessment` into display
+tables with Vietnamese (default) or English headers and labels; :func:`write_report` writes them
+as one workbook (atomically: a temporary file in the same folder, then a rename) and as CSV files
+in a sibling folder ``<name>_csv/`` (UTF-8 with BOM, so that Excel shows Vietnamese correctly).
+
+Sheets: about (sets, year, legend), communes × criteria (``Đ`` met, ``✗`` not met with the gap,
+``–`` not assessed), indicators at the target level, progress against the plan by year, sector
+targets, model villages, cross-check findings, unverified thresholds and data problems. When the
+workspace is the illustrative sample, its note heads every sheet (and is a column of every CSV).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .criteria.sets import UNVERIFIED_NOTE
+from .io import write_bytes_atomic
+from .vocab import label
+
+__all__ = ["ReportFiles", "SHEETS", "SYMBOLS", "report_tables", "write_report"]
+
+#: Cell symbols of the communes × criteria sheet.
+SYMBOLS = {"met": "Đ", "not_met": "✗", "not_assessed": "–", "not_applicable": ""}
+
+#: Sheet keys (CSV file names) and titles (≤ 31 characters, Excel's limit).
+SHEETS: Mapping[str, Mapping[str, str]] = {
+    "about": {"vi": "Thông tin", "en": "About"},
+    "communes": {"vi": "Xã × tiêu chí", "en": "Communes × criteria"},
+    "indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
+    "progress": {"vi": "Tiến độ kế hoạch", "en": "Progress vs plan"},
+    "sectors": {"vi": "Mục tiêu ngành", "en": "Sector targets"},
+    "villages": {"vi": "Thôn kiểu mẫu", "en": "Model villages"},
+    "cross_check": {"vi": "Đối chiếu", "en": "Cross-check"},
+    "unverified": {"vi": "Ngưỡng chưa xác minh", "en": "Unverified thresholds"},
+    "problems": {"vi": "Vấn đề dữ liệu", "en": "Data problems"},
+}
+
+_HEADERS: Mapping[str, tuple[str, str]] = {
+    "commune_code": ("Mã xã", "Commune code"), "name": ("Tên", "Name"), "kind": ("Loại", "Kind"),
+    "highest_level": ("Mức hiện đạt", "Highest level met"),
+    "recognised_level": ("Mức đã công nhận", "Recognised level"),
+    "recognised_year": ("Năm công nhận", "Year recognised"),
+    "target_level": ("Mức mục tiêu", "Target level"), "target_year": ("Năm mục tiêu", "Target year"),
+    "milestones": ("Lộ trình", "Milestones"), "schedule_status": ("Tiến độ", "Schedule status"),
+    "criteria_met": ("Số tiêu chí đạt", "Criteria met"),
+    "criteria_total": ("Tổng số tiêu chí", "Criteria total"),
+    "gap": ("Còn thiếu", "Missing"), "unverified": ("Ngưỡng chưa xác minh", "Unverified thresholds"),
+    "note": ("Ghi chú", "Note"), "criteria_set": ("Bộ tiêu chí", "Criteria set"),
+    "year": ("Năm đánh giá", "Evaluation year"),
+    "unit_code": ("Mã đơn vị", "Unit code"), "level": ("Mức", "Level"),
+    "criterion": ("Tiêu chí", "Criterion"), "indicator": ("Chỉ tiêu", "Indicator"),
+    "indicator_name": ("Nội dung", "Description"), "value": ("Giá trị", "Value"),
+    "unit": ("Đơn vị", "Unit"), "threshold": ("Ngưỡng", "Threshold"), "met": ("Kết quả", "Result"),
+    "method": ("Cách xác định", "Method"), "source": ("Nguồn ngưỡng", "Threshold source"),
+    "verified": ("Xác minh ngưỡng", "Threshold checked"), "status_year": ("Năm số liệu", "Data year"),
+    "measure": ("Nội dung", "Measure"), "planned": ("Kế hoạch trong năm", "Planned in year"),
+    "planned_cumulative": ("Kế hoạch lũy kế", "Planned, cumulative"),
+    "achieved": ("Đạt trong năm", "Achieved in year"),
+    "achieved_cumulative": ("Đạt lũy kế (theo kế hoạch)", "Achieved, cumulative (scheduled)"),
+    "achieved_unscheduled_cumulative": ("Đạt lũy kế (ngoài kế hoạch)", "Achieved, cumulative (other)"),
+    "scheduled_in_layer_cumulative": ("Lớp thôn: lũy kế theo năm dự kiến",
+                                      "Villages layer: cumulative by target year"),
+    "status": ("Đánh giá", "Status"), "group": ("Nhóm", "Group"), "target_id": ("Mục tiêu", "Target"),
+    "section": ("Mục kế hoạch", "Plan section"), "target": ("Chỉ tiêu kế hoạch", "Planned value"),
+    "text": ("Nội dung kế hoạch", "Plan text"), "value_source": ("Nguồn số liệu", "Value source"),
+    "village_id": ("Mã thôn", "Village id"), "model_village": ("Thôn kiểu mẫu", "Model village"),
+    "achieved_year": ("Năm đạt", "Year achieved"), "reported_at": ("Báo cáo theo", "Reported for"),
+    "reported_met": ("Báo cáo", "Reported"), "measured_value": ("Giá trị đo", "Measured value"),
+    "measured_met": ("Theo đo đạc", "Measured verdict"), "finding": ("Phát hiện", "Finding"),
+    "op": ("Phép so sánh", "Comparison"), "overridden": ("Tỉnh điều chỉnh", "Province override"),
+    "used_for": ("Đã dùng cho", "Used for"), "flag": ("Cảnh báo", "Flag"),
+    "threshold_note": ("Ghi chú ngưỡng", "Threshold note"), "severity": ("Mức độ", "Severity"),
+    "file": ("Tệp", "File"), "layer": ("Lớp", "Layer"), "feature": ("Vị trí", "Where"),
+    "problem": ("Vấn đề", "Problem"), "action": ("Xử lý", "Action"),
+    "key": ("Mục", "Item"), "plan_year": ("Năm", "Year"),
+    "criterion_result": ("Kết quả tiêu chí", "Criterion result"),
+    "data_note": ("Ghi chú dữ liệu", "Data note"),
+}
+
+_STATUS_LABELS: Mapping[str, tuple[str, str]] = {
+    "met": ("Đạt", "Met"), "not_met": ("Chưa đạt", "Not met"),
+    "not_assessed": ("Chưa đánh giá được", "Not assessed"),
+    "not_applicable": ("Không áp dụng (thị trấn)", "Not applicable (town)"),
+    "achieved": ("Đã đạt", "Achieved"), "on_track": ("Đúng tiến độ", "On track"),
+    "late": ("Chậm", "Late"), "behind": ("Chậm so với kế hoạch", "Behind plan"),
+    "future": ("Chưa đến năm", "Future year"), "no_data": ("Không có dữ liệu", "No data"),
+    "text": ("Mục tiêu định tính", "Qualitative target"),
+    "not_scheduled": ("Không có lịch", "Not scheduled"),
+    "computed": ("Đo từ bản đồ", "Measured from layers"), "reported": ("Báo cáo", "Reported"),
+    "derived": ("Suy ra", "Derived"), "none": ("Không có số liệu", "No data"),
+    "mixed": ("Đo và báo cáo", "Measured and reported"),
+    "nang_cao_communes": ("Xã NTM nâng cao", "Advanced NTM communes"),
+    "kieu_mau_communes": ("Xã NTM kiểu mẫu", "Model NTM communes"),
+    "model_villages": ("Thôn NTM kiểu mẫu", "Model villages"),
+    "communes": ("Xã", "Communes"), "district": ("Huyện", "District"), "sector": ("Ngành", "Sector"),
+    "district_nang_cao": ("Huyện NTM nâng cao", "Advanced NTM district"),
+    "budget": ("Kinh phí", "Budget"),
+    "indicator": ("Chỉ tiêu", "Indicator"), "criterion": ("Tiêu chí", "Criterion"),
+    "chosen by date": ("chọn theo ngày đánh giá", "chosen by the assessment date"),
+    "named in the workspace": ("chỉ định trong workspace.yaml", "named in workspace.yaml"),
+    "error": ("Lỗi", "Error"), "warning": ("Cảnh báo", "Warning"), "info": ("Thông tin", "Info"),
+}
+_LEVEL_COLUMNS = ("highest_level", "recognised_level", "target_level", "level")
+_FILLS = {"met": "C6EFCE", "not_met": "FFC7CE", "not_assessed": "EDEDED"}
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_report` wrote."""
+
+    xlsx: Path
+    csv_files: tuple[Path, ...]
+
+
+def _t(code: object, lang: str) -> object:
+    """Display label of a status / method code (the code itself when unknown)."""
+    if not isinstance(code, str):
+        return code
+    entry = _STATUS_LABELS.get(code)
+    return entry[0 if lang == "vi" else 1] if entry else code
+
+
+def _level(code: object, lang: str) -> object:
+    if not isinstance(code, str) or not code:
+        return code
+    return label("ntm_level", code, lang)
+
+
+def _yes_no(value: object, lang: str) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    words = ("Đạt", "Chưa đạt") if lang == "vi" else ("Met", "Not met")
+    return words[0] if bool(value) else words[1]
+
+
+def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    position = 0 if lang == "vi" else 1
+    return frame.rename(columns={c: _HEADERS[c][position] for c in frame.columns if c in _HEADERS})
+
+
+def _criterion_order(value: str) -> tuple[float, str]:
+    numbers = re.findall(r"\d+", value)
+    return (float(numbers[0]) if numbers else float("inf"), value)
+
+
+def _communes_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+    summary = assessment.communes
+    criteria = assessment.criteria
+    columns = sorted(criteria["criterion"].unique(), key=_criterion_order) if len(criteria) else []
+    cells = {}
+    for row in criteria.to_dict("records"):
+        symbol = SYMBOLS[row["status"]]
+        gap = row[f"gap_{lang}"]
+        cells[(row["unit_code"], row["level"], row["criterion"])] = f"{symbol} {gap}" if gap else symbol
+    rows = []
+    for commune in summary.to_dict("records"):
+        code = commune["commune_code"]
+        kind, highest = commune["kind"], commune["highest_level"]
+        record: dict[str, Any] = {
+            "commune_code": code, "name": commune["name"],
+            "kind": label("commune_kind", kind, lang) if isinstance(kind, str) else kind,
+            "highest_level": _level(highest, lang) if isinstance(highest, str) else (
+                _t("not_assessed", lang) if commune["assessed"] else None),
+            "recognised_level": _level(commune["recognised_level"], lang),
+            "target_level": _level(commune["target_level"], lang), "target_year": commune["target_year"],
+            "schedule_status": _t(commune["schedule_status"], lang),
+            "criteria_met": commune["criteria_met"], "criteria_total": commune["criteria_total"]}
+        for criterion in columns:
+            if not commune["assessed"]:
+                record[criterion] = ""
+            else:
+                record[criterion] = cells.get((code, commune["target_level"], criterion),
+                                              "" if commune["note"] == "" else SYMBOLS["not_assessed"])
+        record["gap"] = commune[f"gap_{lang}"]
+        unverified = commune["unverified"]
+        record["unverified"] = f"{unverified} ({UNVERIFIED_NOTE})" if isinstance(unverified, str) \
+            and unverified else ""
+        record["note"] = commune["note"]
+        rows.append(record)
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        for column in ("target_year", "criteria_met", "criteria_total"):
+            frame[column] = pd.array([None if pd.isna(v) else int(v) for v in frame[column]], dtype="Int64")
+    return _headers(frame, lang) if len(frame) else frame
+
+
+def _indicators_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+    table = assessment.target_indicators()
+    # A criterion reported as a whole ("Đạt" for criterion 2) decides without its indicators:
+    # show its verdict beside them so that "not assessed" indicators do not read as failures.
+    criteria = assessment.criteria.set_index(["unit_code", "level", "criterion"])["status"].to_dict()
+    criterion_status = [criteria.get(key) for key in zip(table["unit_code"], table["target_level"],
+                                                         table["criterion"], strict=True)]
+    frame = pd.DataFrame({
+        "unit_code": table["unit_code"], "target_level": table["target_level"].map(lambda v: _level(v, lang)),
+        "criterion": table["criterion"], "indicator": table["indicator"],
+        "indicator_name": table["short_" + lang], "value": table["value"], "unit": table["unit"],
+        "op": table["op"], "threshold": table["threshold"],
+        "met": table["status"].map(lambda v: _t(v, lang)),
+        "criterion_result": [_t(v, lang) for v in criterion_status],
+        "method": table["method"].map(lambda v: _t(v, lang)), "source": table["source"],
+        "verified": [("đã xác minh" if lang == "vi" else "checked") if v else UNVERIFIED_NOTE
+                     for v in table["verified"]],
+        "criteria_set": table["criteria_set"], "year": table["year"], "status_year": table["status_year"],
+        "gap": table[f"gap_{lang}"], "note": table["note"]})
+    return _headers(frame, lang)
+
+
+def _progress_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+    frame = assessment.progress.rename(columns={"year": "plan_year"})
+    frame["measure"] = frame["measure"].map(lambda v: _t(v, lang))
+    frame["status"] = frame["status"].map(lambda v: _t(v, lang))
+    return _headers(frame, lang)
+
+
+def _sectors_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+    frame = assessment.sectors.copy()
+    frame["group"] = frame["group"].map(lambda v: _t(v, lang))
+    frame["status"] = frame["status"].map(lambda v: _t(v, lang))
+    frame["met"] = frame["met"].map(lambda v: _yes_no(v, lang))
+    frame = frame.drop(columns=["value_unit"])
+    return _headers(frame, lang)
+
+
+def _villages_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+    frame = assessment.villages.copy()
+    frame["kind"] = frame["kind"].map(lambda v: label("village_kind", v, lang) if isinstance(v, str) else v)
+    for column in ("status", "schedule_status"):
+        frame[column] = frame[column].map(lambda v: _t(v, lang))
+    frame["model_village"] = frame["model_village"].map(lambda v: _yes_no(v, lang))
+    frame["gap"] = frame[f"gap_{lang}"]
+    frame = frame.drop(columns=["gap_vi", "gap_en", "assessed"])
+    return _headers(frame, lang)
+
+
+def _cross_check_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+    table = assessment.cross_check
+    names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"], strict=True))
+    frame = pd.DataFrame({
+        "unit_code": table["unit_code"], "name": table["unit_code"].map(names),
+        "level": table["level"].map(lambda v: _level(v, lang)), "criterion": table["criterion"],
+        "indicator": table["indicator"], "reported_at": table["reported_at"].map(lambda v: _t(v, lang)),
+        "reported_met": table["reported_met"].map(lambda v: _yes_no(v, lang)),
+        "measured_value": table["measured_value"], "unit": table["unit"], "threshold": table["threshold"],
+        "measured_met": table["measured_met"].map(lambda v: _yes_no(v, lang)),
+        "verified": [("đã xác minh" if lang == "vi" else "checked") if v else UNVERIFIED_NOTE
+                     for v in table["verified"]],
+        "finding": table[f"finding_{lang}"]})
+    return _headers(frame, lang)
+
+
+def _unverified_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+    table = assessment.unverified_thresholds()
+    frame = pd.DataFrame({
+        "criteria_set": table["criteria_set"], "level": table["level"].map(lambda v: _level(v, lang)),
+        "criterion": table["criterion"], "indicator": table["indicator"],
+        "indicator_name": table["name_" + lang], "op": table["op"], "threshold": table["threshold"],
+        "unit": table["unit"], "source": table["source"], "threshold_note": table["threshold_note"],
+        "overridden": table["overridden"].map(lambda v: _yes_no(v, lang) if v else ""),
+        "used_for": table["used_for"], "flag": table["flag"]})
+    return _headers(frame, lang)
+
+
+def _problems_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
+    frames = [workspace.problems.to_frame() if workspace is not None else pd.DataFrame()]
+    frames.append(pd.DataFrame([asdict(p) for p in assessment.problems],
+                               columns=["file", "layer", "feature", "problem", "action", "severity"]))
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
+        else pd.DataFrame(columns=["severity", "file", "layer", "feature", "problem", "action"])
+    frame = frame[["severity", "file", "layer", "feature", "problem", "action"]].copy()
+    frame["severity"] = frame["severity"].map(lambda v: _t(v, lang))
+    return _headers(frame, lang)
+
+
+def _about_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
+    selection = assessment.selection
+    vi = lang == "vi"
+    sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
+    items = [
+        ("Huyện" if vi else "District", getattr(workspace, "name", "") if workspace is not None else ""),
+        ("Bộ tiêu chí" if vi else "Criteria sets",
+         "; ".join(f"{s.id}: {s.legal_basis}" for s in sets)),
+        ("Cách chọn bộ tiêu chí" if vi else "How the set was chosen",
+         f"{_t(selection.reason, lang)} ({selection.as_of.isoformat()})"),
+        ("Năm đánh giá" if vi else "Evaluation year", selection.year),
+        ("Vùng" if vi else "Region", selection.region or ""),
+        ("Khi số đo và báo cáo khác nhau" if vi else "When measured and reported disagree",
+         (f"ưu tiên {'số đo' if assessment.prefer == 'computed' else 'báo cáo'}; ngưỡng chưa xác minh "
+          "không lật kết quả báo cáo") if vi else
+         (f"{assessment.prefer} decides; an unverified threshold never overturns a report")),
+        ("Ký hiệu" if vi else "Legend",
+         "Đ = đạt; ✗ = chưa đạt (kèm phần còn thiếu); – = chưa đánh giá được (thiếu số liệu)" if vi else
+         "Đ = met; ✗ = not met (with the gap); – = not assessed (no data)"),
+        ("Ngưỡng chưa xác minh" if vi else "Unverified thresholds",
+         f"{UNVERIFIED_NOTE}: " + ("không nguồn nào xác nhận con số; xem trang 'Ngưỡng chưa xác minh'"
+                                   if vi else "no source confirms the number; see the sheet "
+                                   "'Unverified thresholds'")),
+    ]
+    return _headers(pd.DataFrame(items, columns=["key", "value"]), lang)
+
+
+def report_tables(workspace: Any, assessment: Any, *, lang: str = "vi") -> dict[str, pd.DataFrame]:
+    """The report's tables, with display headers and labels, keyed as :data:`SHEETS`.
+
+    Parameters
+    ----------
+    workspace : Workspace or None
+        For the district name, the sample note and ``workspace.problems``.
+    assessment : CriteriaAssessment
+    lang : {"vi", "en"}
+
+    Returns
+    -------
+    dict of str to DataFrame
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    return {
+        "about": _about_sheet(workspace, assessment, lang),
+        "communes": _communes_sheet(assessment, lang),
+        "indicators": _indicators_sheet(assessment, lang),
+        "progress": _progress_sheet(assessment, lang),
+        "sectors": _sectors_sheet(assessment, lang),
+        "villages": _villages_sheet(assessment, lang),
+        "cross_check": _cross_check_sheet(assessment, lang),
+        "unverified": _unverified_sheet(assessment, lang),
+        "problems": _problems_sheet(workspace, assessment, lang),
+    }
+
+
+def _cell(value: object) -> object:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def _workbook(tables: Mapping[str, pd.DataFrame], *, lang: str, note: str | None) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for key, frame in tables.items():
+        sheet = book.create_sheet(SHEETS[key][lang])
+        start = 1
+        if note:
+            sheet.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
+            start = 3
+        for column, header in enumerate(frame.columns, start=1):
+            cell = sheet.cell(row=start, column=column, value=str(header))
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for r, row in enumerate(frame.itertuples(index=False, name=None), start=start + 1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c, value=_cell(value))
+                if key == "communes" and isinstance(value, str) and value:
+                    status = next((s for s, sym in SYMBOLS.items() if sym and value.startswith(sym)), None)
+                    if status in _FILLS:
+                        cell.fill = PatternFill("solid", fgColor=_FILLS[status])
+        sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
+        for column, header in enumerate(frame.columns, start=1):
+            longest = max([len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column - 1]
+                                                if v is not None])
+            sheet.column_dimensions[get_column_letter(column)].width = min(max(8, longest + 2), 60)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_report(workspace: Any, assessment: Any, out_path: str | os.PathLike[str], *,
+                 lang: str = "vi", csv: bool = True) -> ReportFiles:
+    """Write the assessment as an XLSX workbook (atomically) and as CSV files beside it.
+
+    Parameters
+    ----------
+    workspace : Workspace or None
+        Gives the district name, the sample note (on every sheet when ``workspace.sample``) and
+        ``workspace.problems`` for the data-problems sheet.
+    assessment : CriteriaAssessment
+        From :func:`ntmgis.criteria.evaluate.evaluate_workspace`.
+    out_path : path-like
+        The workbook, ``*.xlsx``. CSV files go to ``<stem>_csv/<sheet key>.csv``.
+    lang : {"vi", "en"}
+        Headers and labels; Vietnamese by default.
+    csv : bool
+        Also write the CSV files.
+
+    Returns
+    -------
+    ReportFiles
+
+    Raises
+    ------
+    ValueError
+        When ``out_path`` does not end in ``.xlsx`` or ``lang`` is unknown.
+    """
+    target = Path(out_path)
+    if target.suffix.lower() != ".xlsx":
+        raise ValueError(f"the report is an .xlsx workbook; got {target.name!r}")
+    tables = report_tables(workspace, assessment, lang=lang)
+    note = workspace.note(lang) if workspace is not None and getattr(workspace, "sample", False) else None
+    write_bytes_atomic(target, _workbook(tables, lang=lang, note=note))
+    written: list[Path] = []
+    if csv:
+        folder = target.with_name(f"{target.stem}_csv")
+        for key, frame in tables.items():
+            out = frame.copy()
+            if note:
+                out[_HEADERS["data_note"][0 if lang == "vi" else 1]] = note
+            text = out.to_csv(index=False)
+            written.append(write_bytes_atomic(folder / f"{key}.csv", text.encode("utf-8-sig")))
+    return ReportFiles(xlsx=target, csv_files=tuple(written))
