@@ -53,6 +53,22 @@ def _parser() -> argparse.ArgumentParser:
                          help="opt-in online tile layer, e.g. a {z}/{x}/{y} URL (needs network "
                               "when viewing)")
 
+    report = commands.add_parser(
+        "report", help="evaluate the criteria against the plan and write an XLSX (+ CSV) report",
+        description="Evaluate every commune and village against the criteria set of the "
+                    "assessment date and the district plan; write the workbook and CSV files.")
+    report.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
+    report.add_argument("--out", type=Path, default=Path("out/tan_yen_report.xlsx"),
+                        help="output workbook (default: %(default)s); CSVs go to <stem>_csv/")
+    report.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
+    report.add_argument("--as-of", dest="as_of", metavar="DATE|YEAR",
+                        help="assessment date or year (default: the workspace's status year)")
+    report.add_argument("--criteria-set", dest="criteria_set", default=None,
+                        help="criteria set id, or auto (by assessment date; default)")
+    report.add_argument("--prefer", choices=("computed", "reported"), default="computed",
+                        help="which wins when a measured and a reported verdict differ")
+    report.add_argument("--no-csv", action="store_true", help="write the workbook only")
+
     sample = commands.add_parser(
         "sample", help="regenerate the embedded illustrative sample district",
         description="Write the deterministic illustrative Tân Yên sample workspace.")
@@ -129,6 +145,20 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .criteria import evaluate_workspace
+    from .report import write_report
+    from .workspace import load_workspace
+
+    workspace = load_workspace(args.workspace)
+    as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
+    assessment = evaluate_workspace(workspace, as_of=as_of, criteria_set=args.criteria_set,
+                                    prefer=args.prefer)
+    files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
+    print(f"wrote {files.xlsx}" + (f" and {len(files.csv_files)} CSV files" if files.csv_files else ""))
+    return EXIT_OK
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -140,12 +170,16 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"validate": _cmd_validate, "map": _cmd_map, "sample": _cmd_sample}
+    handlers = {"validate": _cmd_validate, "map": _cmd_map, "report": _cmd_report,
+                "sample": _cmd_sample}
     try:
         return handlers[args.command](args)
     except DataError as exc:
         print(f"ntmgis {args.command}: bad input", file=sys.stderr)
         _print_report(ProblemReport(exc.problems))
+        return EXIT_BAD_INPUT
+    except ValueError as exc:  # bad option values (dates, set ids) named by the callee
+        print(f"ntmgis {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""

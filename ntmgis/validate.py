@@ -28,7 +28,8 @@ _GEOMETRY_DIMENSION = {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineS
 _CODE_WIDTH = 5  # GSO commune codes are five digits: "07324"
 
 # Spellings of a yes/no cell seen in office spreadsheets, keyed by their folded form.
-_TRUE_WORDS = {"true", "1", "yes", "y", "x", "co", "dat", "✓", "✔", "v", "ok"}
+_TRUE_WORDS = {"true", "1", "yes", "y", "x", "co", "dat", "d", "✓", "✔", "v", "ok"}
+_BLANK_WORDS = {"-", "–", "—"}
 _FALSE_WORDS = {"false", "0", "no", "n", "khong", "chua dat", "chua", "khong dat", "✗", "✘"}
 
 
@@ -49,14 +50,14 @@ def parse_bool(value: object) -> bool | None:
 
     Returns ``None`` for blanks and raises ``ValueError`` for anything unreadable.
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+    if not isinstance(value, str) and _is_blank(value):
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer, float, np.floating)) and value in (0, 1):
         return bool(value)
     text = str(value).strip()
-    if not text:
+    if not text or text in _BLANK_WORDS:
         return None
     key = name_key(text) or text.casefold()
     if key in _TRUE_WORDS or text in _TRUE_WORDS:
@@ -66,10 +67,20 @@ def parse_bool(value: object) -> bool | None:
     raise ValueError(f"cannot read {value!r} as yes/no")
 
 
+def _is_blank(value: object) -> bool:
+    """None, NaN, pd.NA, NaT or whitespace-only text."""
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # array-like values are not blanks
+        return False
+
+
 def _feature(frame: pd.DataFrame, position: int, id_column: str | None) -> str:
     if id_column and id_column in frame.columns:
         value = frame[id_column].iloc[position]
-        if value is not None and not (isinstance(value, float) and np.isnan(value)):
+        if not _is_blank(value):
             return f"{id_column}={value} (feature {position + 1})"
     return f"feature {position + 1}"
 
@@ -86,7 +97,7 @@ def _vocab_lookup(vocab_name: str) -> dict[str, str]:
 
 def _coerce_code(value: object) -> tuple[str | None, bool]:
     """A commune code as a zero-padded string; second item says whether padding was needed."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+    if _is_blank(value):
         return None, False
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)
@@ -125,16 +136,13 @@ def _check_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str,
                     converted.append(None)
             elif kind in ("int", "float"):
                 number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-                blank = value is None or (isinstance(value, str) and not value.strip()) or (
-                    isinstance(value, float) and np.isnan(value))
-                if pd.isna(number) and not blank:
+                if pd.isna(number) and not _is_blank(value):
                     problems.append(Problem(file, name, f"{where}, column {column!r}",
                                             f"{value!r} is not a number", "write a number",
                                             "error"))
                 converted.append(None if pd.isna(number) else number)
             else:
-                blank = value is None or (isinstance(value, float) and np.isnan(value))
-                converted.append(None if blank else str(value).strip())
+                converted.append(None if _is_blank(value) else str(value).strip())
         if kind == "int":
             out[column] = pd.array([None if v is None else int(v) for v in converted], dtype="Int64")
         elif kind == "float":

@@ -13,7 +13,9 @@ A workspace is described by a ``workspace.yaml``::
       roads: {path: roads.shp, crs: EPSG:9214}   # crs: required when the file has none
       villages: {path: thon.gpkg, columns: {village_id: ma_thon, name: ten_thon}}
     tables:
-      commune_status: {path: status.xlsx, sheet: "2023"}
+      commune_status: {path: status.xlsx, sheet: "2023", year: 2023, level: ntm}  # long or wide form
+    criteria_overrides:             # a province's thresholds, without editing the package
+      qd318_2022_xa: {"2.2": {ntm: 0.7}}
 
 :func:`load_workspace` reads every file, collects every problem of every layer, and either returns
 an immutable :class:`Workspace` or raises :class:`~ntmgis.problems.DataError` listing all errors.
@@ -38,13 +40,14 @@ from .io import read_layer, read_table
 from .names import name_key
 from .plan import Plan, load_plan
 from .problems import DataError, Problem, ProblemReport
+from .status import read_commune_status, read_village_status
 from .validate import check_tiling, validate_layer, validate_table
 from .vocab import contracts
 
 __all__ = ["Workspace", "load_workspace", "inspect_workspace", "sample_workspace_path"]
 
 _KNOWN_KEYS = {"name", "district", "working_crs", "criteria_set", "status_year", "plan", "layers",
-               "tables", "sample", "sample_note", "provenance"}
+               "tables", "sample", "sample_note", "provenance", "criteria_overrides"}
 
 
 def sample_workspace_path() -> Path:
@@ -71,6 +74,7 @@ class Workspace:
     sample: bool
     sample_note: Mapping[str, str] | None
     provenance: str
+    criteria_overrides: Mapping[str, Any] | None
     sources: Mapping[str, str]
     problems: ProblemReport
     _layers: Mapping[str, gpd.GeoDataFrame] = field(repr=False)
@@ -197,7 +201,8 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
             problems.append(Problem(str(yaml_path), "workspace", name, f"unknown table {name!r}",
                                     f"ignored; known tables: {', '.join(table_specs)}", "warning"))
             continue
-        frame = _load_table(name, entry, root, commune_codes, problems, sources)
+        frame = _load_table(name, entry, root, layers, problems, sources,
+                            status_year=config.get("status_year"))
         if frame is not None:
             tables[name] = frame
 
@@ -224,6 +229,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         sample=bool(config.get("sample", False)),
         sample_note=MappingProxyType(dict(sample_note)) if isinstance(sample_note, dict) else None,
         provenance=str(config.get("provenance", "")).strip(),
+        criteria_overrides=config.get("criteria_overrides") or None,
         sources=MappingProxyType(sources),
         problems=report,
         _layers=MappingProxyType(layers),
@@ -270,15 +276,27 @@ def _load_layer(name: str, entry: Any, root: Path, working_crs: str,
     return to_working_crs(checked.frame, working_crs).reset_index(drop=True)
 
 
-def _load_table(name: str, entry: Any, root: Path, commune_codes: list[str] | None,
-                problems: list[Problem], sources: dict[str, str]) -> pd.DataFrame | None:
+def _load_table(name: str, entry: Any, root: Path, layers: Mapping[str, gpd.GeoDataFrame],
+                problems: list[Problem], sources: dict[str, str], *,
+                status_year: int | None = None) -> pd.DataFrame | None:
     path = _entry_path(name, entry, root, problems)
     if path is None:
         return None
     entry = entry if isinstance(entry, dict) else {}
     sources[name] = str(path)
+    commune_codes = (layers["communes"]["commune_code"].astype(str).tolist()
+                     if "communes" in layers else None)
     try:
-        read = read_table(path, sheet=entry.get("sheet"), name=name)
+        if name == "commune_status" and "communes" in layers:
+            # Status tables come long or in the wide office form, with names or codes.
+            read = read_commune_status(path, layers["communes"], sheet=entry.get("sheet"),
+                                       year=entry.get("year") or status_year,
+                                       level=entry.get("level"))
+        elif name == "village_status" and "villages" in layers:
+            read = read_village_status(path, layers["villages"], sheet=entry.get("sheet"),
+                                       year=entry.get("year") or status_year)
+        else:
+            read = read_table(path, sheet=entry.get("sheet"), name=name)
     except DataError as exc:
         problems.extend(exc.problems)
         return None

@@ -9,7 +9,7 @@ from workspace_builders import grid_communes, roads_for, write_workspace
 from ntmgis.cli import main
 
 
-@pytest.mark.parametrize("command", ["validate", "map", "sample"])
+@pytest.mark.parametrize("command", ["validate", "map", "report", "sample"])
 def test_help(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
@@ -65,3 +65,16 @@ def test_map_of_bad_workspace_exits_2(tmp_path, capsys):
     assert main(["map", str(tmp_path / "missing"), "--out", str(tmp_path / "m.html")]) == 2
     assert "workspace.yaml not found" in capsys.readouterr().err
     assert not (tmp_path / "m.html").exists()
+
+
+def test_report_of_the_sample_writes_workbook_and_csvs(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "report.xlsx"
+    assert main(["report", "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert len(book.sheetnames) >= 5
+    first = book[book.sheetnames[0]]
+    assert "minh họa" in str(next(first.iter_rows(max_row=1, values_only=True))[0])
+    assert (tmp_path / "report_csv").is_dir()
+    assert main(["report", "--as-of", "2023-13-01", "--out", str(tmp_path / "x.xlsx")]) == 2
