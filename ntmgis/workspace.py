@@ -15,7 +15,7 @@ A workspace is described by a ``workspace.yaml``::
     tables:
       commune_status: {path: status.xlsx, sheet: "2023", year: 2023, level: ntm}  # long or wide form
     criteria_overrides:             # a province's thresholds, without editing the package
-      qd318_2022_xa: {"2.2": {ntm: 0.7}}
+      qd318_2022_xa: {"2.2": {ntm: {value: 75, source: "QĐ …/UBND tỉnh"}}}   # %
 
 :func:`load_workspace` reads every file, collects every problem of every layer, and either returns
 an immutable :class:`Workspace` or raises :class:`~ntmgis.problems.DataError` listing all errors.

@@ -154,3 +154,20 @@ def test_real_2021_commune_polygons_load_and_their_flaws_are_reported(tmp_path):
     pairs = {real.loc[m.left_index, "commune_code"]: sample.loc[m.right_index, "commune_code"]
              for m in match.matches.itertuples()}
     assert all(a == b for a, b in pairs.items())  # names and codes agree
+
+
+def test_criteria_overrides_from_workspace_yaml(tmp_path):
+    import shutil
+
+    from ntmgis.criteria import evaluate_workspace
+    from ntmgis.workspace import sample_workspace_path
+
+    shutil.copytree(sample_workspace_path().parent, tmp_path / "ws")
+    config_path = tmp_path / "ws" / "workspace.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["criteria_overrides"] = {"qd318_2022_xa": {"2.2": {"ntm": {"value": 75,
+                                                                      "source": "province decision"}}}}
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    thresholds = evaluate_workspace(load_workspace(config_path)).thresholds
+    row = thresholds[(thresholds["indicator"] == "2.2") & (thresholds["level"] == "ntm")].iloc[0]
+    assert (row["threshold"], bool(row["overridden"])) == (75.0, True)
