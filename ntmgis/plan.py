@@ -5,25 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from ._frozen import freeze
 from .problems import DataError, Problem
 
 __all__ = ["Plan", "load_plan", "PACKAGED_PLANS"]
 
 PACKAGED_PLANS = ("tan_yen_2021_2025",)
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, dict):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -131,4 +123,4 @@ def load_plan(ref: str, *, base_dir: Path | None = None) -> Plan:
     problems = _check(data, source)
     if problems:
         raise DataError(problems, f"plan {source} is inconsistent")
-    return Plan(_freeze(data), source)
+    return Plan(freeze(data), source)

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from .io import read_table
 from .names import fold_accents, match_names, name_key, normalize_text
 from .problems import Problem
-from .validate import parse_bool
+from .validate import is_blank, parse_bool
 from .vocab import vocabulary
 
 __all__ = [
@@ -111,14 +111,6 @@ def _light(text: object) -> str:
     return " ".join(fold_accents(normalize_text(str(text))).lower().split())
 
 
-def _blank(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def _criteria_lookup(criteria: Any) -> dict[str, Any]:
     """Ids and folded names of a criteria set's criteria and indicators, for header matching."""
     if criteria is None:
@@ -166,7 +158,7 @@ def parse_criterion_header(text: object, criteria: Any = None) -> tuple[str, str
     >>> parse_criterion_header("STT") is None
     True
     """
-    if _blank(text):
+    if is_blank(text):
         return None
     light = _light(text)
     folded = _fold(text)
@@ -242,7 +234,7 @@ def parse_status_cell(value: object, *, numeric: bool = False) -> tuple[bool | N
     >>> parse_status_cell("Đạt (2022)")
     (True, None, '(2022)')
     """
-    if _blank(value):
+    if is_blank(value):
         return None, None, ""
     text = normalize_text(str(value)) if isinstance(value, str) else value
     if isinstance(text, str) and text in _BLANK_CELLS:
@@ -303,7 +295,7 @@ def parse_level(text: object) -> str | None:
     >>> parse_level("NTM nâng cao")
     'nang_cao'
     """
-    if _blank(text):
+    if is_blank(text):
         return None
     return _level_lookup().get(_fold(text))
 
@@ -497,7 +489,7 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
         kind = _header_kind(text)
         if kind is not None:
             roles.setdefault(position, kind)
-        elif not _blank(text) and not str(text).startswith("Unnamed:"):
+        elif not is_blank(text) and not str(text).startswith("Unnamed:"):
             summary = _fold(text).startswith(_TOTAL_WORDS)
             problems.append(Problem(file, layer, f"cell {get_column_letter(position + 1)}{header_row}",
                                     f"column {str(text)!r} is not a criterion",
@@ -528,8 +520,8 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
     labels, values, addresses = [], [], []
     for label, row in zip(data.index, data.itertuples(index=False, name=None), strict=True):
         cell = row[unit_position]
-        if _blank(cell):
-            if any(not _blank(row[p]) for p in criterion_positions):
+        if is_blank(cell):
+            if any(not is_blank(row[p]) for p in criterion_positions):
                 problems.append(Problem(file, layer, f"cell {_address(label, unit_position)}",
                                         f"row {_row_number(label)} has verdicts but no {unit}",
                                         "row left out; fill in the code or name", "warning"))
@@ -552,7 +544,7 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
         record = data.loc[label]
         cells = record.tolist()
         row_year = year
-        if year_position is not None and not _blank(cells[year_position]):
+        if year_position is not None and not is_blank(cells[year_position]):
             number = _to_number(cells[year_position])
             if number is None or not float(number).is_integer():
                 problems.append(Problem(file, layer, f"cell {_address(label, year_position)}",
@@ -560,12 +552,12 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
                                         "row read without a year", "warning"))
             else:
                 row_year = int(number)
-        row_note = "" if note_position is None or _blank(cells[note_position]) \
+        row_note = "" if note_position is None or is_blank(cells[note_position]) \
             else str(cells[note_position]).strip()
         for position in criterion_positions:
             criterion, indicator = roles[position]
             value = cells[position]
-            if _blank(value):
+            if is_blank(value):
                 continue
             where = _address(label, position)
             numeric = lookup.get("kinds", {}).get(indicator or criterion) == "number" and (
@@ -626,7 +618,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
     unit_position = position[id_column] if by_code else position["name"]
     labels, values, addresses = [], [], []
     for label, row in zip(raw.index, raw.itertuples(index=False, name=None), strict=True):
-        if _blank(row[unit_position]):
+        if is_blank(row[unit_position]):
             problems.append(Problem(file, layer, f"cell {_address(label, unit_position)}",
                                     f"row {_row_number(label)} has no {unit}", "row left out",
                                     "warning"))
@@ -649,7 +641,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
         criterion_cell = cell(row, "criterion")
         indicator_cell = cell(row, "indicator")
         parsed = parse_criterion_header(criterion_cell, lookup)
-        if parsed is None and not _blank(criterion_cell) and unit == "village":
+        if parsed is None and not is_blank(criterion_cell) and unit == "village":
             parsed = (str(criterion_cell).strip(), None)
         if parsed is None:
             problems.append(Problem(file, layer, f"cell {_address(label, position['criterion'])}",
@@ -657,7 +649,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
                                     "row left out; write 1…19", "warning"))
             continue
         criterion, indicator = parsed
-        if not _blank(indicator_cell):
+        if not is_blank(indicator_cell):
             parsed_indicator = parse_criterion_header(indicator_cell, lookup)
             if parsed_indicator is None or parsed_indicator[0] != criterion:
                 problems.append(Problem(file, layer, f"cell {_address(label, position['indicator'])}",
@@ -667,7 +659,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
             indicator = parsed_indicator[1] or indicator
         level_cell = cell(row, "level")
         level = None
-        if not _blank(level_cell):
+        if not is_blank(level_cell):
             level = parse_level(level_cell)
             if level is None:
                 problems.append(Problem(file, layer, f"cell {_address(label, position['level'])}",
@@ -675,7 +667,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
                                         "row read without a level (counts as NTM)", "warning"))
         met, number, note = None, None, ""
         met_cell = cell(row, "met")
-        if not _blank(met_cell):
+        if not is_blank(met_cell):
             try:
                 met, number, note = parse_status_cell(met_cell)
             except ValueError as exc:
@@ -683,7 +675,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
                                         str(exc), "verdict left out; write Đạt / Chưa đạt",
                                         "warning"))
         value_cell = cell(row, "value")
-        if not _blank(value_cell):
+        if not is_blank(value_cell):
             number = _to_number(value_cell)
             if number is None:
                 problems.append(Problem(file, layer, f"cell {_address(label, position['value'])}",
@@ -691,7 +683,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
                                         "warning"))
         year_cell = cell(row, "year")
         row_year = None
-        if not _blank(year_cell):
+        if not is_blank(year_cell):
             year_number = _to_number(year_cell)
             if year_number is None or not float(year_number).is_integer():
                 problems.append(Problem(file, layer, f"cell {_address(label, position['year'])}",
@@ -700,7 +692,7 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
             else:
                 row_year = int(year_number)
         note_cell = cell(row, "note")
-        notes = [note, "" if _blank(note_cell) else str(note_cell).strip()]
+        notes = [note, "" if is_blank(note_cell) else str(note_cell).strip()]
         if met is None and number is None:
             continue
         rows.append({id_column: mapping[label], "criterion": criterion, "indicator": indicator,
@@ -718,12 +710,12 @@ def _typed(rows: list[dict[str, Any]], unit: Unit) -> pd.DataFrame:
     columns = LONG_COLUMNS[unit]
     frame = pd.DataFrame(rows, columns=columns)
     for column in (_UNIT_ID[unit], "criterion", "indicator", "level", "note", "cell"):
-        frame[column] = pd.Series([None if _blank(v) else str(v) for v in frame[column]],
+        frame[column] = pd.Series([None if is_blank(v) else str(v) for v in frame[column]],
                                   index=frame.index, dtype=object)
     frame["met"] = pd.array([None if v is None or v is pd.NA else bool(v) for v in frame["met"]],
                             dtype="boolean")
-    frame["value"] = pd.array([None if _blank(v) else float(v) for v in frame["value"]], dtype="Float64")
-    frame["year"] = pd.array([None if _blank(v) else int(v) for v in frame["year"]], dtype="Int64")
+    frame["value"] = pd.array([None if is_blank(v) else float(v) for v in frame["value"]], dtype="Float64")
+    frame["year"] = pd.array([None if is_blank(v) else int(v) for v in frame["year"]], dtype="Int64")
     return frame.reset_index(drop=True)
 
 
@@ -750,12 +742,12 @@ def long_to_wide(long: pd.DataFrame, *, units: pd.DataFrame | None = None, unit:
     words = {"vi": ("Đạt", "Chưa đạt", "Mã", "Tên"), "en": ("Met", "Not met", "Code", "Name")}[lang]
 
     def key(row: Mapping[str, Any]) -> str:
-        return row["indicator"] if not _blank(row["indicator"]) else row["criterion"]
+        return row["indicator"] if not is_blank(row["indicator"]) else row["criterion"]
 
     def text(row: Mapping[str, Any]) -> object:
         if row["met"] is not pd.NA and row["met"] is not None:
             return words[0] if bool(row["met"]) else words[1]
-        return None if _blank(row["value"]) else float(row["value"])
+        return None if is_blank(row["value"]) else float(row["value"])
 
     records = long.to_dict("records")
     cells: dict[str, dict[str, object]] = {}

@@ -21,7 +21,7 @@ from .names import name_key
 from .problems import Problem
 from .vocab import contracts, vocabulary
 
-__all__ = ["ValidationResult", "validate_layer", "validate_table", "check_tiling", "parse_bool"]
+__all__ = ["ValidationResult", "validate_layer", "validate_table", "check_tiling", "parse_bool", "is_blank"]
 
 _GEOMETRY_DIMENSION = {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineString": 1,
                        "Polygon": 2, "MultiPolygon": 2}
@@ -50,7 +50,7 @@ def parse_bool(value: object) -> bool | None:
 
     Returns ``None`` for blanks and raises ``ValueError`` for anything unreadable.
     """
-    if not isinstance(value, str) and _is_blank(value):
+    if not isinstance(value, str) and is_blank(value):
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -67,7 +67,7 @@ def parse_bool(value: object) -> bool | None:
     raise ValueError(f"cannot read {value!r} as yes/no")
 
 
-def _is_blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     """None, NaN, pd.NA, NaT or whitespace-only text."""
     if isinstance(value, str):
         return not value.strip()
@@ -80,7 +80,7 @@ def _is_blank(value: object) -> bool:
 def _feature(frame: pd.DataFrame, position: int, id_column: str | None) -> str:
     if id_column and id_column in frame.columns:
         value = frame[id_column].iloc[position]
-        if not _is_blank(value):
+        if not is_blank(value):
             return f"{id_column}={value} (feature {position + 1})"
     return f"feature {position + 1}"
 
@@ -97,7 +97,7 @@ def _vocab_lookup(vocab_name: str) -> dict[str, str]:
 
 def _coerce_code(value: object) -> tuple[str | None, bool]:
     """A commune code as a zero-padded string; second item says whether padding was needed."""
-    if _is_blank(value):
+    if is_blank(value):
         return None, False
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)
@@ -136,13 +136,13 @@ def _check_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str,
                     converted.append(None)
             elif kind in ("int", "float"):
                 number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-                if pd.isna(number) and not _is_blank(value):
+                if pd.isna(number) and not is_blank(value):
                     problems.append(Problem(file, name, f"{where}, column {column!r}",
                                             f"{value!r} is not a number", "write a number",
                                             "error"))
                 converted.append(None if pd.isna(number) else number)
             else:
-                converted.append(None if _is_blank(value) else str(value).strip())
+                converted.append(None if is_blank(value) else str(value).strip())
         if kind == "int":
             out[column] = pd.array([None if v is None else int(v) for v in converted], dtype="Int64")
         elif kind == "float":

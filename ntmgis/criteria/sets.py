@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .._frozen import freeze
 from ..problems import DataError, Problem
 from ..vocab import vocabulary
 
@@ -78,14 +79,6 @@ def level_rank(level: str | None) -> int:
     """Rank of an ``ntm_level`` code (chua_dat 0 < ntm 1 < nang_cao 2 < kieu_mau 3); -1 if unknown."""
     entry = vocabulary()["ntm_level"].get(level) if level else None
     return int(entry["rank"]) if entry else -1
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
-    return value
 
 
 def _thaw(value: Any) -> Any:
@@ -508,7 +501,7 @@ def _apply_overrides(criteria_set: CriteriaSet, by_indicator: Mapping[str, Any])
                 new.update(given)
                 ind["thresholds"][level] = new
                 touched.add((str(ind["id"]), str(level)))
-    return replace(criteria_set, data=_freeze(data), overridden=frozenset(touched))
+    return replace(criteria_set, data=freeze(data), overridden=frozenset(touched))
 
 
 def load_criteria_sets(overrides: Mapping[str, Any] | None = None, *,
@@ -554,7 +547,7 @@ def load_criteria_sets(overrides: Mapping[str, Any] | None = None, *,
                                     "name a loaded set and one of its levels", "error"))
     if problems:
         raise DataError(problems, "criteria sets cannot be used")
-    plain = {set_id: CriteriaSet(_freeze(data), source) for set_id, (data, source) in raw.items()}
+    plain = {set_id: CriteriaSet(freeze(data), source) for set_id, (data, source) in raw.items()}
     plain = {set_id: _link(s, plain) for set_id, s in plain.items()}
     problems = check_overrides(overrides, plain)
     if problems:
