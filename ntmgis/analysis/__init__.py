@@ -1,5 +1,49 @@
 """Pure analysis functions: Workspace data in, tables and gap layers out."""
 
+from .access import (
+    facility_reach,
+    market_reach,
+    reach,
+    reach_gaps,
+    road_graph,
+    rural_access_index,
+    villages_with_facility,
+)
+from .assess import InfrastructureAssessment, assess_infrastructure, computed_indicators
+from .network import (
+    canal_lining,
+    load_unit_costs,
+    road_concretization,
+    segments_to_upgrade,
+    split_by_commune,
+    split_problems,
+    upgrade_totals,
+)
 from .recognition import recognised_levels
+from .zones import vietgap_summary, zone_areas, zone_areas_by_commune, zone_overlaps, zone_problems
 
-__all__ = ["recognised_levels"]
+__all__ = [
+    "recognised_levels",
+    "split_by_commune",
+    "split_problems",
+    "road_concretization",
+    "canal_lining",
+    "load_unit_costs",
+    "segments_to_upgrade",
+    "upgrade_totals",
+    "road_graph",
+    "reach",
+    "market_reach",
+    "facility_reach",
+    "reach_gaps",
+    "villages_with_facility",
+    "rural_access_index",
+    "zone_areas",
+    "zone_areas_by_commune",
+    "zone_overlaps",
+    "vietgap_summary",
+    "zone_problems",
+    "InfrastructureAssessment",
+    "assess_infrastructure",
+    "computed_indicators",
+]

@@ -139,19 +139,28 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd
     slow_seg, slow_poly = slow_seg[sort], slow_poly[sort]
     starts = np.searchsorted(slow_seg, slow_seg, side="left")
     rank = np.arange(len(slow_seg)) - starts
+    last = rank == n_hits[slow_seg] - 1
     remaining = geoms.copy()
+    cut_length = np.zeros(len(geoms))
     piece_seg, piece_poly, piece_geom = [fast_seg], [fast_poly], [geoms[fast_seg]]
     for k in range(int(rank.max()) + 1 if len(rank) else 0):
         now = rank == k
         s, p = slow_seg[now], slow_poly[now]
+        piece = _linear(shapely.intersection(remaining[s], polygons[p]))
         piece_seg.append(s)
         piece_poly.append(p)
-        piece_geom.append(_linear(shapely.intersection(remaining[s], polygons[p])))
-        remaining[s] = shapely.difference(remaining[s], polygons[p])
+        piece_geom.append(piece)
+        np.add.at(cut_length, s, shapely.length(piece))
+        # The last commune of a segment needs no difference unless something is left outside
+        # (checked by length below): it saves about half of the GEOS overlay calls.
+        more = ~last[now]
+        remaining[s[more]] = shapely.difference(remaining[s[more]], polygons[p[more]])
     # Outside every commune: segments with no commune at all, and what the cut left over.
     untouched = np.flatnonzero(n_hits == 0)
-    cut = np.unique(slow_seg)
-    leftover = _linear(remaining[cut])
+    last_seg, last_poly = slow_seg[last], slow_poly[last]
+    short = shapely.length(geoms[last_seg]) - cut_length[last_seg] >= _NOISE_M / 2
+    cut = last_seg[short]
+    leftover = _linear(shapely.difference(remaining[cut], polygons[last_poly[short]]))
     keep = shapely.length(leftover) >= _NOISE_M
     out_seg = np.concatenate([untouched, cut[keep]])
     piece_seg.append(out_seg)

@@ -1,0 +1,53 @@
+"""The sample district produces every computed indicator for every commune."""
+
+from __future__ import annotations
+
+import pytest
+
+from ntmgis import load_workspace
+from ntmgis.analysis import assess_infrastructure
+from ntmgis.analysis.assess import INDICATOR_COLUMNS, ROAD_INDICATORS
+from ntmgis.criteria.evaluate import evaluate_workspace
+
+PER_COMMUNE = [*ROAD_INDICATORS, "canal_lined_share_xa", "villages_with_culture_house_share",
+               "standard_market_present", "vietgap_zone_present", "rural_access_index"]
+DISTRICT = ["canals_lined_share", "vietgap_concentrated_zone_ha", "zones_with_growing_area_code",
+            "district_road_concretized_share"]
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    return load_workspace()
+
+
+@pytest.fixture(scope="module")
+def assessment(workspace):
+    return assess_infrastructure(workspace)
+
+
+def test_every_indicator_for_all_22_communes(workspace, assessment):
+    table = assessment.indicators
+    assert list(table.columns) == INDICATOR_COLUMNS
+    codes = set(workspace.layer("communes")["commune_code"].astype(str))
+    assert len(codes) == 22
+    for indicator in PER_COMMUNE:
+        assert set(table.loc[table["indicator"] == indicator, "unit_code"]) >= codes, indicator
+    district = table[table["unit_code"] == "district"]
+    assert set(DISTRICT) <= set(district["indicator"])
+    shares = table[table["unit"] == "share"]["value"].dropna().astype(float)
+    assert ((shares >= 0) & (shares <= 1)).all()
+
+
+def test_km_add_up_and_gap_layers(workspace, assessment):
+    roads = workspace.layer("roads")
+    outside = sum(float(p.problem.split(" m ")[0]) for p in assessment.problems
+                  if p.layer == "roads" and " m lie outside" in p.problem)
+    assert assessment.tables["roads"]["total_km"].sum() * 1000 + outside == pytest.approx(
+        roads.length.sum(), rel=1e-6)
+    assert {"segments_to_upgrade", "market_gaps", "villages_without_culture_house"} <= set(assessment.layers)
+    assert (assessment.layers["market_gaps"]["assumption"].str.contains("not an NTM rule")).all()
+
+
+def test_criteria_engine_consumes_the_indicators(workspace, assessment):
+    result = evaluate_workspace(workspace, assessment.indicators)
+    assert result is not None
