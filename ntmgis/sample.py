@@ -1188,6 +1188,16 @@ _VIETGAP_ZONES = [
     ("vai_som", 28.0, "07309"),
     ("oi", 20.0, "07321"), ("oi", 13.5, "07315"), ("buoi", 15.0, "07354"), ("vu_sua", 5.0, "07351"),
 ]
+_VIETGAP_2019 = len(_VIETGAP_ZONES)
+_VIETGAP_ZONES += [
+    # Small vegetable, rice and fruit zones (illustrative) so that every xã whose status row says
+    # criterion 13 is met holds a VietGAP zone, as criterion 13.3 asks. Lan Giới is left without
+    # one on purpose: the cross-check needs a commune whose report the layers contradict. The
+    # district total stays under the plan's 400 ha, so the sample shows that gap too.
+    ("rau", 6.0, "07312"), ("rau", 5.0, "07318"), ("lua", 7.0, "07333"), ("rau", 5.0, "07336"),
+    ("lua", 6.0, "07342"), ("rau", 4.0, "07345"), ("buoi", 5.0, "07348"), ("lua", 7.0, "07357"),
+    ("vai_thieu", 6.0, "07360"), ("rau", 5.0, "07363"), ("lua", 6.0, "07366"),
+]
 # Zones without VietGAP (illustrative). The longan zone of Quang Tiến overlaps the guava zone
 # there a little, on purpose (overlap checks need a case).
 _OTHER_ZONES = [
@@ -1254,7 +1264,7 @@ def _zones_frame(communes: gpd.GeoDataFrame, outline: shapely.Polygon, settlemen
         if v else None for v in frame["vietgap"]]
     frame["note"] = "diện tích theo số liệu VietGAP ≈ 2019; vị trí và hình dạng minh họa / " \
                     "areas after the ≈ 2019 VietGAP figures; place and shape illustrative"
-    frame.loc[~frame["vietgap"], "note"] = "minh họa / illustrative"
+    frame.loc[frame.index >= _VIETGAP_2019, "note"] = "minh họa / illustrative"
     frame["illustrative"] = True
     return frame[["zone_id", "name", "crop", "vietgap", "growing_area_code", "certified_until",
                   "area_ha", "note", "illustrative", "geometry"]]

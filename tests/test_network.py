@@ -108,6 +108,19 @@ def test_pieces_outside_every_commune_kept_and_reported():
     assert table["total_km"].sum() == pytest.approx(0.5)
 
 
+def test_millimetre_overshoots_at_the_edge_are_one_info_line_not_warnings():
+    # A road ending on the district edge after rounding pokes out by millimetres: that is
+    # coordinate precision, and must not bury real gaps under one warning per road.
+    roads = roads_frame([("r1", "xa", "nhua", LineString([(500, 50), (1000.004, 50)])),
+                         ("r2", "xa", "nhua", LineString([(500, 60), (1000.003, 60)])),
+                         ("far", "xa", "nhua", LineString([(5000, 50), (5100, 50)]))])
+    problems = split_problems(split_by_commune(roads, communes_frame(TWO)), "roads")
+    warnings = [p for p in problems if p.severity == "warning"]
+    infos = [p for p in problems if p.severity == "info"]
+    assert [p.feature for p in warnings] == ["far"]
+    assert len(infos) == 1 and infos[0].feature == "r1, r2" and "2 features" in infos[0].problem
+
+
 def test_canals_of_other_managers_excluded():
     canals = gpd.GeoDataFrame(
         {"segment_id": ["c1", "c2", "c3"], "canal_level": "noi_dong",
