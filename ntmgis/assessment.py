@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .analysis.access import DEFAULT_RADIUS_M
-from .analysis.assess import InfrastructureAssessment, assess_infrastructure
+from .analysis.assess import ROAD_INDICATORS, InfrastructureAssessment, assess_infrastructure
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .problems import Problem
 
@@ -60,6 +60,52 @@ class Assessment:
     @property
     def problems(self) -> tuple[Problem, ...]:
         return tuple(self.infrastructure.problems) + tuple(self.criteria.problems)
+
+    def coverage(self, network: str = "roads") -> pd.DataFrame:
+        """Concretized (roads) or lined (canals) km per commune beside the criterion they feed.
+
+        Each row of the analysis table (commune × road class, or commune for canals) gets the
+        indicator its km count towards (2.1–2.4, 3.3), the commune's target level, the threshold
+        at that level (with its ``verified`` flag), the share of the whole indicator group (e.g.
+        truc_thon + lien_thon for 2.2) and the verdict the criteria engine gave that indicator.
+
+        Parameters
+        ----------
+        network : {"roads", "canals"}
+
+        Returns
+        -------
+        DataFrame
+            The analysis columns plus ``indicator, target_level, op, threshold, verified,
+            indicator_share, indicator_status``; empty when the layer is absent. Classes no
+            criterion measures (national, provincial, district roads) have no indicator.
+        """
+        if network not in ("roads", "canals"):
+            raise ValueError(f"network must be 'roads' or 'canals', not {network!r}")
+        table = self.infrastructure.tables.get(network)
+        if table is None:
+            return pd.DataFrame()
+        table = table.copy()
+        if network == "roads":
+            measure = {cls: name for name, classes in ROAD_INDICATORS.items() for cls in classes}
+            table["measure"] = table["road_class"].map(measure)
+        else:
+            table["measure"] = "canal_lined_share_xa"
+        thresholds = self.criteria.thresholds.dropna(subset=["computed"])
+        indicator_of = dict(zip(thresholds["computed"], thresholds["indicator"], strict=False))
+        table["indicator"] = table["measure"].map(indicator_of)
+        targets = self.criteria.communes.set_index("commune_code")["target_level"]
+        table["target_level"] = table["commune_code"].map(targets)
+        verdicts = self.criteria.indicators.rename(columns={
+            "unit_code": "commune_code", "level": "target_level", "value": "indicator_share",
+            "status": "indicator_status"})
+        verdicts = verdicts[["commune_code", "target_level", "indicator", "op", "threshold", "verified",
+                             "indicator_share", "indicator_status"]]
+        merged = table.merge(verdicts, on=["commune_code", "target_level", "indicator"], how="left")
+        # Shares are 0..1 in the analysis and % in the criteria sets: one unit in one table.
+        merged["threshold"] = merged["threshold"] / 100.0
+        merged["indicator_share"] = merged["indicator_share"] / 100.0
+        return merged.drop(columns=["measure"])
 
 
 def assess(

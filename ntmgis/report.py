@@ -1,13 +1,15 @@
-"""Reports of a criteria assessment: an XLSX workbook and the same tables as CSV files.
+"""Reports of an assessment: an XLSX workbook and the same tables as CSV files.
 
-:func:`report_tables` turns a :class:`~ntmgis.criteria.evaluate.CriteriaAssessment` into display
+:func:`report_tables` turns an :class:`~ntmgis.assessment.Assessment` into display
 tables with Vietnamese (default) or English headers and labels; :func:`write_report` writes them
 as one workbook (atomically: a temporary file in the same folder, then a rename) and as CSV files
 in a sibling folder ``<name>_csv/`` (UTF-8 with BOM, so that Excel shows Vietnamese correctly).
 
 Sheets: about (sets, year, legend), communes × criteria (``Đ`` met, ``✗`` not met with the gap,
 ``–`` not assessed), indicators at the target level, progress against the plan by year, sector
-targets, model villages, cross-check findings, unverified thresholds and data problems. When the
+targets, model villages, cross-check findings, roads and canals by commune (km, share, the
+criterion's threshold), segments to upgrade with their assumed cost, villages out of reach of a
+market, production zones, unverified thresholds and data problems. When the
 workspace is the illustrative sample, its note heads every sheet (and is a column of every CSV).
 """
 
@@ -26,6 +28,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .analysis.access import NO_TARGET, RADIUS_ASSUMPTION, REACHED, TOO_FAR, UNREACHABLE
+from .assessment import Assessment
 from .criteria.sets import UNVERIFIED_NOTE
 from .io import write_bytes_atomic
 from .vocab import label
@@ -44,6 +48,10 @@ SHEETS: Mapping[str, Mapping[str, str]] = {
     "sectors": {"vi": "Mục tiêu ngành", "en": "Sector targets"},
     "villages": {"vi": "Thôn kiểu mẫu", "en": "Model villages"},
     "cross_check": {"vi": "Đối chiếu", "en": "Cross-check"},
+    "networks": {"vi": "Đường, kênh theo xã", "en": "Roads and canals by commune"},
+    "upgrade": {"vi": "Đoạn cần nâng cấp", "en": "Segments to upgrade"},
+    "reach": {"vi": "Thôn xa chợ", "en": "Villages out of reach"},
+    "zones": {"vi": "Vùng sản xuất", "en": "Production zones"},
     "unverified": {"vi": "Ngưỡng chưa xác minh", "en": "Unverified thresholds"},
     "problems": {"vi": "Vấn đề dữ liệu", "en": "Data problems"},
 }
@@ -88,6 +96,26 @@ _HEADERS: Mapping[str, tuple[str, str]] = {
     "key": ("Mục", "Item"), "plan_year": ("Năm", "Year"),
     "criterion_result": ("Kết quả tiêu chí", "Criterion result"),
     "data_note": ("Ghi chú dữ liệu", "Data note"),
+    "network": ("Mạng lưới", "Network"), "road_class": ("Cấp đường", "Road class"),
+    "total_km": ("Tổng (km)", "Total (km)"), "done_km": ("Đã cứng hóa / kiên cố (km)",
+                                                           "Concretized / lined (km)"),
+    "share": ("Tỷ lệ", "Share"), "indicator_share": ("Tỷ lệ của chỉ tiêu", "Indicator share"),
+    "segment_id": ("Mã đoạn", "Segment id"), "surface": ("Mặt đường", "Surface"),
+    "length_km": ("Chiều dài (km)", "Length (km)"), "target_surface": ("Mặt đường sau nâng cấp",
+                                                                         "Surface after upgrade"),
+    "million_vnd_per_km": ("Đơn giá (triệu đồng/km)", "Unit cost (million VND/km)"),
+    "cost_million_vnd": ("Kinh phí ước tính (triệu đồng)", "Estimated cost (million VND)"),
+    "cost_assumption": ("Giả định đơn giá", "Cost assumption"),
+    "population": ("Dân số", "Population"), "network_m": ("Theo đường (m)", "By road (m)"),
+    "network_target": ("Chợ gần nhất theo đường", "Nearest market by road"),
+    "straight_m": ("Đường chim bay (m)", "Straight line (m)"),
+    "straight_target": ("Chợ gần nhất (chim bay)", "Nearest market (straight)"),
+    "snap_m": ("Khoảng cách tới đường (m)", "Distance to the road network (m)"),
+    "radius_m": ("Bán kính (m)", "Radius (m)"), "assumption": ("Giả định", "Assumption"),
+    "zone_id": ("Mã vùng", "Zone id"), "crop": ("Cây trồng", "Crop"), "vietgap": ("VietGAP", "VietGAP"),
+    "growing_area_code": ("Mã số vùng trồng", "Growing-area code"),
+    "area_ha": ("Diện tích (ha)", "Area (ha)"), "communes_ha": ("Theo xã (ha)", "By commune (ha)"),
+    "overlaps": ("Chồng lấn", "Overlaps"), "village_name": ("Tên thôn", "Village"),
 }
 
 _STATUS_LABELS: Mapping[str, tuple[str, str]] = {
@@ -111,8 +139,13 @@ _STATUS_LABELS: Mapping[str, tuple[str, str]] = {
     "indicator": ("Chỉ tiêu", "Indicator"), "criterion": ("Tiêu chí", "Criterion"),
     "chosen by date": ("chọn theo ngày đánh giá", "chosen by the assessment date"),
     "named in the workspace": ("chỉ định trong workspace.yaml", "named in workspace.yaml"),
+    REACHED: ("Xa hơn bán kính", "Beyond the radius"),
+    TOO_FAR: ("Quá xa mạng đường (không tính được theo đường)", "Too far from the road network"),
+    UNREACHABLE: ("Không có đường tới chợ nào", "No road path to any market"),
+    NO_TARGET: ("Không có chợ", "No market"),
     "error": ("Lỗi", "Error"), "warning": ("Cảnh báo", "Warning"), "info": ("Thông tin", "Info"),
 }
+_NETWORKS = {"roads": ("Đường giao thông", "Roads"), "canals": ("Kênh mương", "Canals")}
 _LEVEL_COLUMNS = ("highest_level", "recognised_level", "target_level", "level")
 _FILLS = {"met": "C6EFCE", "not_met": "FFC7CE", "not_assessed": "EDEDED"}
 
@@ -143,6 +176,13 @@ def _yes_no(value: object, lang: str) -> object:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     words = ("Đạt", "Chưa đạt") if lang == "vi" else ("Met", "Not met")
+    return words[0] if bool(value) else words[1]
+
+
+def _has(value: object, lang: str) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    words = ("Có", "Không") if lang == "vi" else ("Yes", "No")
     return words[0] if bool(value) else words[1]
 
 
@@ -262,6 +302,129 @@ def _cross_check_sheet(assessment: Any, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
+def _networks_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
+    columns = ["commune_code", "name", "network", "road_class", "total_km", "done_km", "share", "indicator",
+               "target_level", "op", "threshold", "verified", "indicator_share", "met"]
+    names = dict(zip(assessment.criteria.communes["commune_code"], assessment.criteria.communes["name"],
+                     strict=True))
+    frames = []
+    for network in ("roads", "canals"):
+        table = assessment.coverage(network)
+        if table.empty:
+            continue
+        done = "concretized_km" if network == "roads" else "lined_km"
+        frames.append(pd.DataFrame({
+            "commune_code": table["commune_code"], "name": table["commune_code"].map(names),
+            "network": _NETWORKS[network][0 if lang == "vi" else 1],
+            "road_class": table["road_class"].map(lambda v: label("road_class", v, lang))
+            if network == "roads" else ("kênh mương do xã quản lý" if lang == "vi" else
+                                        "commune-managed canals"),
+            "total_km": table["total_km"], "done_km": table[done], "share": table["share"],
+            "indicator": table["indicator"],
+            "target_level": table["target_level"].map(lambda v: _level(v, lang)),
+            "op": table["op"], "threshold": table["threshold"],
+            "verified": [None if pd.isna(t) else ("đã xác minh" if lang == "vi" else "checked") if v
+                         else UNVERIFIED_NOTE
+                         for t, v in zip(table["threshold"], table["verified"], strict=True)],
+            "indicator_share": table["indicator_share"],
+            "met": table["indicator_status"].map(lambda v: _t(v, lang))}))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return _headers(frame[columns], lang)
+
+
+def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
+    columns = ["commune_code", "segment_id", "road_class", "surface", "length_km", "target_surface",
+               "million_vnd_per_km", "cost_million_vnd", "cost_assumption"]
+    layer = assessment.layers.get("segments_to_upgrade")
+    if layer is None:
+        return _headers(pd.DataFrame(columns=columns), lang)
+    frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))[columns]
+    assumption = "giả định do người dùng đặt" if lang == "vi" else "assumption set by the user"
+    frame["cost_assumption"] = frame["cost_assumption"].map(lambda v: assumption if v else "")
+    frame = frame.sort_values(["commune_code", "road_class", "segment_id"], kind="stable")
+    for column, vocab in (("road_class", "road_class"), ("surface", "surface"),
+                          ("target_surface", "surface")):
+        frame[column] = frame[column].map(
+            lambda v, vocab=vocab: label(vocab, v, lang) if isinstance(v, str) else v)
+    # Totals per commune and class close each commune's block, then the district total.
+    totals = frame.groupby(["commune_code", "road_class"], as_index=False, sort=True)[
+        ["length_km", "cost_million_vnd"]].sum()
+    totals["segment_id"] = "Cộng" if lang == "vi" else "Total"
+    district = pd.DataFrame([{"commune_code": "Huyện" if lang == "vi" else "District",
+                              "segment_id": "Tổng cộng" if lang == "vi" else "Grand total",
+                              "length_km": frame["length_km"].sum(),
+                              "cost_million_vnd": frame["cost_million_vnd"].sum()}])
+    frame = pd.concat([frame, totals, district], ignore_index=True).reindex(columns=columns)
+    order = frame["commune_code"].astype(str) + "|" + frame["road_class"].fillna("~").astype(str) + "|" \
+        + frame["segment_id"].isin(["Cộng", "Total"]).map({True: "1", False: "0"})
+    frame = frame.iloc[order.argsort(kind="stable")]
+    return _headers(frame.reset_index(drop=True), lang)
+
+
+def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
+    columns = ["commune_code", "name", "village_id", "village_name", "population", "network_m",
+               "network_target", "straight_m", "straight_target", "snap_m", "status", "radius_m",
+               "assumption"]
+    layer = assessment.layers.get("market_gaps")
+    if layer is None:
+        return _headers(pd.DataFrame(columns=columns), lang)
+    frame = pd.DataFrame(layer.drop(columns=layer.geometry.name)).copy()
+    names = dict(zip(assessment.criteria.communes["commune_code"], assessment.criteria.communes["name"],
+                     strict=True))
+    villages = assessment.criteria.villages
+    village_names = dict(zip(villages["village_id"].astype(str), villages["name"], strict=False)) \
+        if len(villages) else {}
+    frame["name"] = frame["commune_code"].astype(str).map(names)
+    frame["village_name"] = frame["village_id"].astype(str).map(village_names)
+    frame["assumption"] = RADIUS_ASSUMPTION if lang == "en" else \
+        "giả định phân tích do người dùng chọn, không phải quy định NTM (tiêu chí 7 không quy định bán kính)"
+    frame["status"] = frame["status"].map(lambda v: _t(v, lang))
+    frame = frame[columns].sort_values(["commune_code", "village_id"], kind="stable")
+    return _headers(frame, lang)
+
+
+def _zones_sheet(workspace: Any, assessment: Assessment, lang: str) -> pd.DataFrame:
+    columns = ["zone_id", "name", "crop", "vietgap", "growing_area_code", "area_ha", "communes_ha",
+               "overlaps"]
+    by_commune = assessment.infrastructure.tables.get("zones_by_commune")
+    if by_commune is None or workspace is None or not workspace.has_layer("production_zones"):
+        return _headers(pd.DataFrame(columns=columns), lang)
+    from .analysis.zones import zone_areas, zone_overlaps
+
+    zones = workspace.layer("production_zones")
+    areas = zone_areas(zones).set_index("zone_id")["area_ha"]
+    split = by_commune.dropna(subset=["commune_code"]).groupby("zone_id")[["commune_code", "area_ha"]].apply(
+        lambda g: "; ".join(f"{c}: {a:.2f}" for c, a in zip(g["commune_code"], g["area_ha"], strict=True)))
+    overlaps = zone_overlaps(zones)
+    partner: dict[str, list[str]] = {}
+    for r in overlaps.itertuples():
+        partner.setdefault(r.zone_id_a, []).append(f"{r.zone_id_b} ({r.overlap_ha:.2f} ha)")
+        partner.setdefault(r.zone_id_b, []).append(f"{r.zone_id_a} ({r.overlap_ha:.2f} ha)")
+    ids = zones["zone_id"].astype(str)
+    frame = pd.DataFrame({
+        "zone_id": ids, "name": zones["name"] if "name" in zones else None,
+        "crop": zones["crop"].map(lambda v: label("crop", v, lang) if isinstance(v, str) else v),
+        "vietgap": zones["vietgap"].map(lambda v: _has(v, lang)),
+        "growing_area_code": zones["growing_area_code"] if "growing_area_code" in zones else None,
+        "area_ha": ids.map(areas), "communes_ha": ids.map(split),
+        "overlaps": ids.map(lambda z: ", ".join(partner.get(z, [])))})
+    sectors = assessment.criteria.sectors.set_index("target_id")
+    summary = []
+    titles = {"vietgap_concentrated_zone_ha": ("Diện tích VietGAP tập trung (ha)",
+                                               "Concentrated VietGAP area (ha)"),
+              "zones_with_growing_area_code": ("Số vùng có mã số vùng trồng",
+                                               "Zones with a growing-area code")}
+    for target_id, title in titles.items():
+        if target_id in sectors.index:
+            r = sectors.loc[target_id]
+            value = "–" if pd.isna(r["value"]) else f"{r['value']:.1f}"
+            summary.append({"zone_id": "Huyện" if lang == "vi" else "District",
+                            "name": f"{title[0 if lang == 'vi' else 1]}: {value} / {r['op']} {r['target']}",
+                            "vietgap": _t(r["status"], lang)})
+    frame = pd.concat([frame, pd.DataFrame(summary, columns=columns)], ignore_index=True)
+    return _headers(frame[columns], lang)
+
+
 def _unverified_sheet(assessment: Any, lang: str) -> pd.DataFrame:
     table = assessment.unverified_thresholds()
     frame = pd.DataFrame({
@@ -286,7 +449,7 @@ def _problems_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
 
 
 def _about_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
-    selection = assessment.selection
+    selection = assessment.criteria.selection
     vi = lang == "vi"
     sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
     items = [
@@ -298,9 +461,10 @@ def _about_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
         ("Năm đánh giá" if vi else "Evaluation year", selection.year),
         ("Vùng" if vi else "Region", selection.region or ""),
         ("Khi số đo và báo cáo khác nhau" if vi else "When measured and reported disagree",
-         (f"ưu tiên {'số đo' if assessment.prefer == 'computed' else 'báo cáo'}; ngưỡng chưa xác minh "
+         (f"ưu tiên {'số đo' if assessment.criteria.prefer == 'computed' else 'báo cáo'}; "
+          "ngưỡng chưa xác minh "
           "không lật kết quả báo cáo") if vi else
-         (f"{assessment.prefer} decides; an unverified threshold never overturns a report")),
+         (f"{assessment.criteria.prefer} decides; an unverified threshold never overturns a report")),
         ("Ký hiệu" if vi else "Legend",
          "Đ = đạt; ✗ = chưa đạt (kèm phần còn thiếu); – = chưa đánh giá được (thiếu số liệu)" if vi else
          "Đ = met; ✗ = not met (with the gap); – = not assessed (no data)"),
@@ -308,6 +472,15 @@ def _about_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
          f"{UNVERIFIED_NOTE}: " + ("không nguồn nào xác nhận con số; xem trang 'Ngưỡng chưa xác minh'"
                                    if vi else "no source confirms the number; see the sheet "
                                    "'Unverified thresholds'")),
+    ]
+    items += [
+        ("Đơn giá nâng cấp" if vi else "Upgrade unit costs",
+         "giả định do người dùng đặt (bảng đơn giá minh họa của ntmgis nếu không chỉ định)" if vi else
+         "an assumption the user sets (ntmgis's illustrative table unless given)"),
+        ("Bán kính tiếp cận chợ" if vi else "Market reach radius",
+         f"{assessment.market_radius_m:.0f} m " + (
+             "theo đường; giả định phân tích, không phải quy định NTM" if vi
+             else "by road; an analysis assumption, not an NTM rule")),
     ]
     return _headers(pd.DataFrame(items, columns=["key", "value"]), lang)
 
@@ -319,7 +492,7 @@ def report_tables(workspace: Any, assessment: Any, *, lang: str = "vi") -> dict[
     ----------
     workspace : Workspace or None
         For the district name, the sample note and ``workspace.problems``.
-    assessment : CriteriaAssessment
+    assessment : ntmgis.assessment.Assessment
     lang : {"vi", "en"}
 
     Returns
@@ -328,15 +501,22 @@ def report_tables(workspace: Any, assessment: Any, *, lang: str = "vi") -> dict[
     """
     if lang not in ("vi", "en"):
         raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    if not isinstance(assessment, Assessment):
+        raise TypeError(f"report an Assessment (ntmgis.assessment.assess), not {type(assessment).__name__}")
+    criteria = assessment.criteria
     return {
         "about": _about_sheet(workspace, assessment, lang),
-        "communes": _communes_sheet(assessment, lang),
-        "indicators": _indicators_sheet(assessment, lang),
-        "progress": _progress_sheet(assessment, lang),
-        "sectors": _sectors_sheet(assessment, lang),
-        "villages": _villages_sheet(assessment, lang),
-        "cross_check": _cross_check_sheet(assessment, lang),
-        "unverified": _unverified_sheet(assessment, lang),
+        "communes": _communes_sheet(criteria, lang),
+        "indicators": _indicators_sheet(criteria, lang),
+        "progress": _progress_sheet(criteria, lang),
+        "sectors": _sectors_sheet(criteria, lang),
+        "villages": _villages_sheet(criteria, lang),
+        "cross_check": _cross_check_sheet(criteria, lang),
+        "networks": _networks_sheet(assessment, lang),
+        "upgrade": _upgrade_sheet(assessment, lang),
+        "reach": _reach_sheet(assessment, lang),
+        "zones": _zones_sheet(workspace, assessment, lang),
+        "unverified": _unverified_sheet(criteria, lang),
         "problems": _problems_sheet(workspace, assessment, lang),
     }
 
@@ -390,8 +570,8 @@ def write_report(workspace: Any, assessment: Any, out_path: str | os.PathLike[st
     workspace : Workspace or None
         Gives the district name, the sample note (on every sheet when ``workspace.sample``) and
         ``workspace.problems`` for the data-problems sheet.
-    assessment : CriteriaAssessment
-        From :func:`ntmgis.criteria.evaluate.evaluate_workspace`.
+    assessment : ntmgis.assessment.Assessment
+        From :func:`ntmgis.assessment.assess`.
     out_path : path-like
         The workbook, ``*.xlsx``. CSV files go to ``<stem>_csv/<sheet key>.csv``.
     lang : {"vi", "en"}

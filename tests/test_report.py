@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from test_evaluate import COMMUNES, DAI_HOA, PLAN, all_met, computed, row, selection, status
 
-from ntmgis.criteria.evaluate import evaluate, evaluate_workspace
+from ntmgis.analysis.assess import INDICATOR_COLUMNS, InfrastructureAssessment
+from ntmgis.assessment import Assessment, assess
+from ntmgis.criteria.evaluate import evaluate
 from ntmgis.problems import Problem, ProblemReport
 from ntmgis.report import SHEETS, report_tables, write_report
 from ntmgis.workspace import sample_workspace_path
@@ -37,7 +39,9 @@ def assessment():
                           "unit": "share"},
                          {"unit_code": "07330", "indicator": "road_concretized_share_xa", "value": 0.8,
                           "unit": "share"}])
-    return evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured)
+    # No layers here: the infrastructure sheets are present and empty.
+    return Assessment(evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured),
+                      InfrastructureAssessment(measured.reindex(columns=INDICATOR_COLUMNS)))
 
 
 def _sheet_rows(sheet):
@@ -141,7 +145,7 @@ def test_sample_report_end_to_end(tmp_path):
         pytest.fail("the embedded sample (data/workspace.yaml) is missing")
     from ntmgis.workspace import load_workspace
     workspace = load_workspace()
-    files = write_report(workspace, evaluate_workspace(workspace), tmp_path / "tan_yen.xlsx")
+    files = write_report(workspace, assess(workspace), tmp_path / "tan_yen.xlsx")
     book = openpyxl.load_workbook(files.xlsx)
     for sheet in book.worksheets:
         assert sheet["A1"].value == workspace.note("vi")
