@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="criteria set id, or auto (by assessment date; default)")
     report.add_argument("--prefer", choices=("computed", "reported"), default="computed",
                         help="which wins when a measured and a reported verdict differ")
+    report.add_argument("--market-radius", dest="market_radius", type=float, default=2000.0, metavar="M",
+                        help="villages farther than this by road from a market form the market gap "
+                             "(an analysis assumption, not an NTM rule; default: %(default)g m)")
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
 
     sample = commands.add_parser(
@@ -146,14 +149,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .criteria import evaluate_workspace
+    from .assessment import assess
     from .report import write_report
     from .workspace import load_workspace
 
     workspace = load_workspace(args.workspace)
     as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
-    assessment = evaluate_workspace(workspace, as_of=as_of, criteria_set=args.criteria_set,
-                                    prefer=args.prefer)
+    assessment = assess(workspace, as_of=as_of, criteria_set=args.criteria_set, prefer=args.prefer,
+                        market_radius_m=args.market_radius)
     files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
     print(f"wrote {files.xlsx}" + (f" and {len(files.csv_files)} CSV files" if files.csv_files else ""))
     return EXIT_OK
