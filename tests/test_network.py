@@ -224,3 +224,21 @@ def test_real_commune_polygons_km_add_up(sample_workspace):
     district = shapely.union_all(real.geometry.to_numpy())
     clipped = float(shapely.length(shapely.intersection(roads.geometry.to_numpy(), district)).sum())
     assert inside * 1000 == pytest.approx(clipped, rel=1e-6)
+
+
+def test_threads_do_not_change_the_cut(monkeypatch):
+    # Chunks small enough that the sample is cut by three workers, each with its own prepared
+    # polygons (shared prepared GEOS geometries crash across threads: libgeos/geos#825).
+    from ntmgis.analysis import network
+    from ntmgis.workspace import load_workspace
+
+    workspace = load_workspace()
+    roads, communes = workspace.layer("roads"), workspace.layer("communes")
+    alone = split_by_commune(roads, communes, workers=1)
+    monkeypatch.setattr(network, "_MIN_PAIRS_PER_WORKER", 10)
+    threaded = split_by_commune(roads, communes, workers=3)
+    assert threaded["segment_id"].tolist() == alone["segment_id"].tolist()
+    assert threaded["commune_code"].tolist() == alone["commune_code"].tolist()
+    assert threaded["length_m"].to_numpy() == pytest.approx(alone["length_m"].to_numpy(), rel=1e-12)
+    with pytest.raises(ValueError, match="workers"):
+        split_by_commune(roads, communes, workers=0)

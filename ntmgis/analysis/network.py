@@ -22,7 +22,9 @@ Each part of a line goes to exactly one commune:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 
 import geopandas as gpd
@@ -53,6 +55,8 @@ NOT_ASSESSED = "not assessed"
 # Leftovers of a cut shorter than this are floating-point noise of intersection/difference
 # (GEOS works in doubles: ~1e-9 m at 2.4e6 m northings), not road outside the district.
 _NOISE_M = 1e-6
+# Below this many (segment, commune) pairs per thread, threads cost more than they save.
+_MIN_PAIRS_PER_WORKER = 5_000
 #: Below this length a piece outside every commune is coordinate precision, not a gap (m).
 PRECISION_M = 0.05
 _LINEAR_TYPES = (1, 2, 5)  # LineString, LinearRing, MultiLineString
@@ -81,7 +85,58 @@ def _linear(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _workers(workers: int | None) -> int:
+    if workers is None:
+        return max(1, min(4, os.cpu_count() or 1))
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    return int(workers)
+
+
+def _pairwise(func: Callable[[np.ndarray, np.ndarray], np.ndarray], polygons: np.ndarray,
+              poly_idx: np.ndarray, geoms: np.ndarray, seg_idx: np.ndarray, *, workers: int) -> np.ndarray:
+    """``func(polygons[poly_idx], geoms[seg_idx])`` in chunks over threads (shapely releases the GIL).
+
+    Each worker prepares its own copy of ``polygons``: prepared GEOS geometries shared between
+    threads crash (libgeos/geos#825). Small inputs run in the calling thread.
+    """
+    n = len(seg_idx)
+    chunks = min(workers, n // _MIN_PAIRS_PER_WORKER)
+    if chunks <= 1:
+        return func(_private_prepared(polygons)[poly_idx], geoms[seg_idx])
+    bounds = np.linspace(0, n, chunks + 1).astype(np.intp)
+
+    def run(k: int) -> np.ndarray:
+        own = _private_prepared(polygons)
+        part = slice(bounds[k], bounds[k + 1])
+        return func(own[poly_idx[part]], geoms[seg_idx[part]])
+
+    with ThreadPoolExecutor(max_workers=chunks) as pool:
+        return np.concatenate(list(pool.map(run, range(chunks))))
+
+
+def _cut_in_code_order(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut ``geoms[seg]`` by ``polygons[poly]`` in rounds: round k gives every segment its k-th
+    commune (pairs sorted by segment, then code), from what the lower codes left."""
+    starts = np.searchsorted(seg, seg, side="left")
+    rank = np.arange(len(seg)) - starts
+    remaining = geoms.copy()
+    out_seg, out_poly, out_geom = [], [], []
+    for k in range(int(rank.max()) + 1 if len(rank) else 0):
+        now = rank == k
+        s, p = seg[now], poly[now]
+        out_seg.append(s)
+        out_poly.append(p)
+        out_geom.append(_linear(shapely.intersection(remaining[s], polygons[p])))
+        remaining[s] = shapely.difference(remaining[s], polygons[p])
+    if not out_seg:
+        return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, dtype=object)
+    return np.concatenate(out_seg), np.concatenate(out_poly), np.concatenate(out_geom)
+
+
+def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
+                     workers: int | None = None) -> gpd.GeoDataFrame:
     """Cut line features at commune borders: one row per (feature, commune) piece.
 
     Parameters
@@ -90,6 +145,9 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd
         Roads or canals in a metric CRS (the workspace working CRS).
     communes : GeoDataFrame
         With ``commune_code``, same CRS.
+    workers : int, optional
+        Threads for the GEOS predicates and intersections (default: the CPU count, at most 4);
+        the result does not depend on it.
 
     Returns
     -------
@@ -118,56 +176,77 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd
     # Lowest code first: the order in which communes take their pieces (module docstring).
     order = np.argsort(communes["commune_code"].astype(str).to_numpy(), kind="stable")
     codes = communes["commune_code"].astype(str).to_numpy()[order]
-    polygons = _private_prepared(communes.geometry.to_numpy()[order])
+    raw_polygons = communes.geometry.to_numpy()[order]
+    polygons = _private_prepared(raw_polygons)
     geoms = lines.geometry.to_numpy()
+    workers = _workers(workers)
 
     tree = shapely.STRtree(polygons)
-    seg_idx, poly_idx = tree.query(geoms)  # bounding boxes only; exact test below, prepared
-    hit = shapely.intersects(polygons[poly_idx], geoms[seg_idx])
-    seg_idx, poly_idx = seg_idx[hit], poly_idx[hit]
+    seg_idx, poly_idx = tree.query(geoms)  # bounding boxes only; exact tests below, prepared
+    # Most segments lie in the interior of one commune. contains_properly against a prepared
+    # polygon is the cheapest exact test there is, so it runs first on every candidate pair;
+    # the full intersects test is left for the other pairs of a segment (it could still touch
+    # a second, overlapping polygon) and for segments that are not properly inside any.
+    proper = _pairwise(shapely.contains_properly, raw_polygons, poly_idx, geoms, seg_idx, workers=workers)
+    hit = proper.copy()
+    rest = ~proper
+    hit[rest] = _pairwise(shapely.intersects, raw_polygons, poly_idx[rest], geoms, seg_idx[rest],
+                          workers=workers)
+    seg_idx, poly_idx, proper = seg_idx[hit], poly_idx[hit], proper[hit]
     n_hits = np.bincount(seg_idx, minlength=len(geoms))
 
     # Fast path: one commune touched and the segment inside it -> kept as it is, never cut.
-    single = n_hits[seg_idx] == 1
-    inside = np.zeros(len(seg_idx), dtype=bool)
-    inside[single] = shapely.contains(polygons[poly_idx[single]], geoms[seg_idx[single]])
+    inside = proper & (n_hits[seg_idx] == 1)
     fast_seg, fast_poly = seg_idx[inside], poly_idx[inside]
 
-    # Slow path: cut in rounds, round k gives every segment its k-th commune (ascending code),
-    # vectorised over all the segments that still have one.
+    # Slow path. In a clean tiling the pieces of a segment are simply its intersections with each
+    # commune it touches: one vectorised intersection over all pairs, split between workers.
+    # Where the pieces add up to more than the segment (it lies on a shared border, or polygons
+    # overlap) the segment is cut again in code order; where they add up to less, the part
+    # outside every commune is computed — both are rare, so the costly differences are too.
     slow = ~inside
     slow_seg, slow_poly = seg_idx[slow], poly_idx[slow]
     sort = np.lexsort((slow_poly, slow_seg))
     slow_seg, slow_poly = slow_seg[sort], slow_poly[sort]
-    starts = np.searchsorted(slow_seg, slow_seg, side="left")
-    rank = np.arange(len(slow_seg)) - starts
-    last = rank == n_hits[slow_seg] - 1
-    remaining = geoms.copy()
-    cut_length = np.zeros(len(geoms))
-    piece_seg, piece_poly, piece_geom = [fast_seg], [fast_poly], [geoms[fast_seg]]
-    for k in range(int(rank.max()) + 1 if len(rank) else 0):
-        now = rank == k
-        s, p = slow_seg[now], slow_poly[now]
-        piece = _linear(shapely.intersection(remaining[s], polygons[p]))
-        piece_seg.append(s)
-        piece_poly.append(p)
-        piece_geom.append(piece)
-        np.add.at(cut_length, s, shapely.length(piece))
-        # The last commune of a segment needs no difference unless something is left outside
-        # (checked by length below): it saves about half of the GEOS overlay calls.
-        more = ~last[now]
-        remaining[s[more]] = shapely.difference(remaining[s[more]], polygons[p[more]])
+    pieces = _linear(_pairwise(shapely.intersection, raw_polygons, slow_poly, geoms, slow_seg,
+                               workers=workers))
+    full = shapely.length(geoms)
+    # float: with no pieces at all, bincount would return integers and truncate what is stored.
+    taken = np.bincount(slow_seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
+    # Two pieces of one segment overlap where it runs along a shared border or through an overlap
+    # of polygons: a line-line intersection of two short pieces tells (the sums alone do not,
+    # since a double count can cancel a part outside every commune). Three or more communes on
+    # one segment are rare: always cut in code order.
+    count = np.bincount(slow_seg, minlength=len(geoms))
+    first = np.flatnonzero((count[slow_seg] == 2) & np.r_[slow_seg[1:] == slow_seg[:-1], False])
+    doubled = shapely.length(shapely.intersection(pieces[first], pieces[first + 1])) > _NOISE_M
+    redo = (taken > full + _NOISE_M) | (count >= 3)
+    redo[slow_seg[first[doubled]]] = True
+    again = redo[slow_seg]
+    if again.any():
+        seg, poly, geom = _cut_in_code_order(geoms, polygons, slow_seg[again], slow_poly[again])
+        slow_seg = np.concatenate([slow_seg[~again], seg])
+        slow_poly = np.concatenate([slow_poly[~again], poly])
+        pieces = np.concatenate([pieces[~again], geom])
+        taken = np.bincount(slow_seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
+    piece_seg, piece_poly = [fast_seg, slow_seg], [fast_poly, slow_poly]
+    piece_geom = [geoms[fast_seg], pieces]
     # Outside every commune: segments with no commune at all, and what the cut left over.
     untouched = np.flatnonzero(n_hits == 0)
-    last_seg, last_poly = slow_seg[last], slow_poly[last]
-    short = shapely.length(geoms[last_seg]) - cut_length[last_seg] >= _NOISE_M / 2
-    cut = last_seg[short]
-    leftover = _linear(shapely.difference(remaining[cut], polygons[last_poly[short]]))
-    keep = shapely.length(leftover) >= _NOISE_M
-    out_seg = np.concatenate([untouched, cut[keep]])
+    taken[fast_seg] = full[fast_seg]
+    short = np.flatnonzero((full - taken >= _NOISE_M / 2) & (n_hits > 0))
+    remaining = geoms[short]
+    position = {s: k for k, s in enumerate(short)}
+    member = np.isin(slow_seg, short)
+    for s, p in zip(slow_seg[member], slow_poly[member], strict=True):
+        k = position[s]
+        remaining[k] = shapely.difference(remaining[k], polygons[p])
+    leftover = _linear(remaining) if len(short) else np.empty(0, dtype=object)
+    left_over = shapely.length(leftover) >= _NOISE_M
+    out_seg = np.concatenate([untouched, short[left_over]])
     piece_seg.append(out_seg)
     piece_poly.append(np.full(len(out_seg), -1))
-    piece_geom.append(np.concatenate([geoms[untouched], leftover[keep]]))
+    piece_geom.append(np.concatenate([geoms[untouched], leftover[left_over]]))
 
     seg = np.concatenate(piece_seg).astype(np.intp)
     poly = np.concatenate(piece_poly).astype(np.intp)
@@ -283,7 +362,8 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces
     classes = list(vocabulary()["road_class"])
-    classes += sorted(set(pieces["road_class"].astype(str)) - set(classes))
+    # unique() first: iterating a 100k-row Arrow string column in Python costs more than the cut.
+    classes += sorted(set(pieces["road_class"].astype(str).unique()) - set(classes))
     counted = pieces["surface"].astype(str).isin(counted_surfaces)
     table = _share_table(pieces, communes, by="road_class", categories=classes, counted=counted,
                          counted_name="concretized_km")
