@@ -36,5 +36,11 @@ test: setup browser
 lint: setup
 	$(BIN)/ruff check ntmgis tests benchmarks
 
+# Benchmarks print medians and the ratio against a named baseline measured in the same run.
+bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_concretization.py --national
+	$(BIN)/python benchmarks/bench_reach.py
+
 clean:
 	rm -rf out tests/artifacts .pytest_cache

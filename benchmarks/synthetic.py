@@ -70,3 +70,41 @@ def synthetic_district(n_communes: int, n_segments: int, *, seed: int = 0
         "surface": _SURFACES[rng.integers(0, len(_SURFACES), n_segments)],
     }, geometry=lines, crs="EPSG:9214")
     return communes, roads
+
+
+def synthetic_network(n_edges: int, n_villages: int, n_markets: int, *, seed: int = 0,
+                      spacing_m: float = 100.0
+                      ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A jittered road grid of about ``n_edges`` edges, with villages (points) and markets.
+
+    Rows and columns of the grid are long polylines that share their crossing vertices, so the
+    network is connected the way noded road data is. Villages and markets are uniform points
+    over the grid's extent (snapped to the network by the analysis).
+
+    Returns
+    -------
+    roads, villages, markets : GeoDataFrame
+        EPSG:9214; ``segment_id, road_class, surface`` / ``village_id, commune_code,
+        population`` / ``market_id, commune_code, standard_met``.
+    """
+    rng = np.random.default_rng(seed)
+    side = int(np.ceil(np.sqrt(n_edges / 2))) + 1  # a side×side grid has 2·side·(side−1) edges
+    gx, gy = np.meshgrid(np.arange(side) * spacing_m, np.arange(side) * spacing_m, indexing="ij")
+    gx = gx + rng.uniform(-0.3, 0.3, gx.shape) * spacing_m + 400_000
+    gy = gy + rng.uniform(-0.3, 0.3, gy.shape) * spacing_m + 2_350_000
+    rows = shapely.linestrings(np.stack([gx, gy], axis=-1))                 # along y, one per x
+    cols = shapely.linestrings(np.stack([gx.T, gy.T], axis=-1))             # along x, one per y
+    lines = np.concatenate([rows, cols])
+    roads = gpd.GeoDataFrame({"segment_id": [f"G{k:06d}" for k in range(len(lines))], "road_class": "xa",
+                              "surface": "be_tong"}, geometry=lines, crs="EPSG:9214")
+    xmin, ymin, xmax, ymax = roads.total_bounds
+
+    def points(n: int) -> np.ndarray:
+        return shapely.points(rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n))
+
+    villages = gpd.GeoDataFrame({"village_id": [f"V{k:06d}" for k in range(n_villages)],
+                                 "commune_code": "00001", "population": rng.integers(200, 2000, n_villages)},
+                                geometry=points(n_villages), crs="EPSG:9214")
+    markets = gpd.GeoDataFrame({"market_id": [f"M{k:05d}" for k in range(n_markets)], "commune_code": "00001",
+                                "standard_met": True}, geometry=points(n_markets), crs="EPSG:9214")
+    return roads, villages, markets
