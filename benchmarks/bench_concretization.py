@@ -9,9 +9,7 @@ Prints medians, the speed-up and whether both give the same km (1e-6 relative). 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import timed  # noqa: E402
 from synthetic import SCALES, synthetic_district  # noqa: E402
 
 from ntmgis.analysis.network import road_concretization  # noqa: E402
@@ -39,15 +38,6 @@ def baseline(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFram
 def ours(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
     table = road_concretization(roads, communes)
     return table.set_index(["commune_code", "road_class"])[["total_km", "concretized_km"]]
-
-
-def timed(function, *args, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

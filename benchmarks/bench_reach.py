@@ -11,14 +11,13 @@ test. Needs the ``bench`` extra (networkx): ``pip install -e '.[bench]'``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import timed  # noqa: E402
 from synthetic import synthetic_network  # noqa: E402
 
 from ntmgis.analysis.access import market_reach, road_graph  # noqa: E402
@@ -47,15 +46,6 @@ def baseline(roads, villages, markets) -> np.ndarray:
         g.add_edge(n + k, node, weight=snap)
     dist = nx.multi_source_dijkstra_path_length(g, set(range(n, n + len(markets))))
     return np.array([v_snap[i] + dist.get(int(v_node[i]), np.nan) for i in range(len(villages))])
-
-
-def timed(function, *args, repeat: int) -> tuple[float, np.ndarray]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

@@ -156,3 +156,19 @@ def png_stats(browser_context: Any) -> Callable[[bytes], dict[str, float]]:
             page.close()
 
     return _stats
+
+
+@pytest.fixture(scope="session")
+def sample_workspace() -> Any:
+    """The embedded illustrative sample, loaded once (a Workspace is immutable)."""
+    from ntmgis.workspace import load_workspace
+
+    return load_workspace()
+
+
+@pytest.fixture(scope="session")
+def sample_assessment(sample_workspace: Any) -> Any:
+    """``assess()`` of the sample, computed once; tests read it and must not modify its frames."""
+    from ntmgis.assessment import assess
+
+    return assess(sample_workspace)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ntmgis import load_workspace
-from ntmgis.analysis import assess_infrastructure
 from ntmgis.analysis.assess import INDICATOR_COLUMNS, ROAD_INDICATORS
 from ntmgis.criteria.evaluate import evaluate_workspace
 
@@ -16,13 +14,13 @@ DISTRICT = ["canals_lined_share", "vietgap_concentrated_zone_ha", "zones_with_gr
 
 
 @pytest.fixture(scope="module")
-def workspace():
-    return load_workspace()
+def workspace(sample_workspace):
+    return sample_workspace
 
 
 @pytest.fixture(scope="module")
-def assessment(workspace):
-    return assess_infrastructure(workspace)
+def assessment(sample_assessment):
+    return sample_assessment.infrastructure
 
 
 def test_every_indicator_for_all_22_communes(workspace, assessment):

@@ -7,17 +7,16 @@ import pytest
 from ntmgis.analysis.assess import ROAD_INDICATORS
 from ntmgis.assessment import assess
 from ntmgis.report import SHEETS, report_tables, write_report
-from ntmgis.workspace import load_workspace
 
 
 @pytest.fixture(scope="module")
-def workspace():
-    return load_workspace()
+def workspace(sample_workspace):
+    return sample_workspace
 
 
 @pytest.fixture(scope="module")
-def assessment(workspace):
-    return assess(workspace)
+def assessment(sample_assessment):
+    return sample_assessment
 
 
 def test_measured_road_shares_decide_the_road_indicators(assessment):

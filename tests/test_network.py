@@ -14,7 +14,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, box
 
-from ntmgis import load_workspace
 from ntmgis.analysis.network import (
     NOT_ASSESSED,
     canal_lining,
@@ -27,12 +26,8 @@ from ntmgis.analysis.network import (
 )
 
 CRS = "EPSG:9214"
-REAL_COMMUNES = Path("/work/shared/data/real/tan_yen_communes_2021_derived.geojson")
-
-
-@pytest.fixture(scope="module")
-def sample_workspace():
-    return load_workspace()
+# The project's shared folder sits beside the repository (../shared); absent in a bare checkout.
+REAL_COMMUNES = Path(__file__).resolve().parents[2] / "shared/data/real/tan_yen_communes_2021_derived.geojson"
 
 
 def communes_frame(boxes: dict[str, tuple[float, float, float, float]]) -> gpd.GeoDataFrame:
@@ -227,13 +222,11 @@ def test_real_commune_polygons_km_add_up(sample_workspace):
     assert inside * 1000 == pytest.approx(clipped, rel=1e-6)
 
 
-def test_threads_do_not_change_the_cut(monkeypatch):
+def test_threads_do_not_change_the_cut(monkeypatch, sample_workspace):
     # Chunks small enough that the sample is cut by three workers, each with its own prepared
     # polygons (shared prepared GEOS geometries crash across threads: libgeos/geos#825).
     from ntmgis.analysis import network
-    from ntmgis.workspace import load_workspace
-
-    workspace = load_workspace()
+    workspace = sample_workspace
     roads, communes = workspace.layer("roads"), workspace.layer("communes")
     alone = split_by_commune(roads, communes, workers=1)
     monkeypatch.setattr(network, "_MIN_PAIRS_PER_WORKER", 10)
