@@ -166,6 +166,19 @@ def test_kieu_mau_fails_when_nang_cao_fails_even_if_its_own_conditions_pass():
     assert viet_lap["missing"] == ""
 
 
+def test_a_lower_level_lost_is_named_even_when_the_target_level_passes():
+    # Phúc Sơn reports nâng cao met; the layers show no VietGAP zone. 13.3 is verified at NTM level
+    # (the measurement decides) but unverified at nâng cao (the report stands): the target level
+    # passes while NTM fails. The summary must not hide it behind an empty "missing".
+    rows = all_met(PHUC_SON, level="nang_cao")
+    measured = pd.DataFrame([m(PHUC_SON, "vietgap_zone_present", False, "pass/fail")])
+    assessment = evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured)
+    summary = summary_of(assessment, PHUC_SON)
+    assert summary["target_level"] == "nang_cao" and summary["missing"] == ""
+    assert summary["highest_level"] == "chua_dat"
+    assert "13" in summary["note"] and "NTM" in summary["note"]
+
+
 def test_kieu_mau_income_must_exceed_the_nang_cao_threshold_by_ten_percent():
     rows = _kieu_mau_status(True)
     rows.loc[(rows["criterion"] == "10") & (rows["level"] == "nang_cao"), "value"] = 47.0

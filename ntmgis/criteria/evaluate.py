@@ -32,6 +32,7 @@ import pandas as pd
 from ..plan import Plan
 from ..problems import Problem
 from ..status import parse_criterion_header, parse_level
+from ..vocab import label
 from .sets import OPS, UNVERIFIED_NOTE, CriteriaSelection, choose_criteria, level_rank
 
 __all__ = [
@@ -727,6 +728,13 @@ def commune_summary(
         at_target = level_rows.get((code, target_level))
         note = "" if at_target is not None else (
             f"level {target_level} is not defined in {selection.set_ids}: not assessed")
+        # A level below the target can fail while the target's own criteria pass (an unverified
+        # threshold keeps a report that a verified one overturns below): say so beside "missing".
+        lost = [(lv, level_rows[(code, lv)]["missing"]) for lv in order
+                if level_rank(lv) < level_rank(target_level) and verdicts.get(lv) == "not_met"]
+        note = "; ".join(filter(None, [note] + [
+            f"mức {label('ntm_level', lv, 'en')} chưa đạt, tiêu chí {missing} / {label('ntm_level', lv, 'en')} "
+            f"level not met, criteria {missing}" for lv, missing in lost]))
         counts = {k: (at_target[k] if at_target is not None else None)
                   for k in ("criteria_met", "criteria_not_met", "criteria_not_assessed", "criteria_total",
                             "missing", "gap_vi", "gap_en", "unverified")}
