@@ -733,8 +733,8 @@ def commune_summary(
         lost = [(lv, level_rows[(code, lv)]["missing"]) for lv in order
                 if level_rank(lv) < level_rank(target_level) and verdicts.get(lv) == "not_met"]
         note = "; ".join(filter(None, [note] + [
-            f"mức {label('ntm_level', lv, 'en')} chưa đạt, tiêu chí {missing} / {label('ntm_level', lv, 'en')} "
-            f"level not met, criteria {missing}" for lv, missing in lost]))
+            f"mức {label('ntm_level', lv, 'en')} chưa đạt, tiêu chí {missing} / "
+            f"{label('ntm_level', lv, 'en')} level not met, criteria {missing}" for lv, missing in lost]))
         counts = {k: (at_target[k] if at_target is not None else None)
                   for k in ("criteria_met", "criteria_not_met", "criteria_not_assessed", "criteria_total",
                             "missing", "gap_vi", "gap_en", "unverified")}
