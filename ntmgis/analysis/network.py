@@ -175,14 +175,25 @@ def _clip_lines(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: 
     # Pairs are unique (line, polygon) combinations: a sorted key finds a pair from an edge pair.
     pair_key = line_of.astype(np.int64) * len(used) + poly_of
     key_order = np.argsort(pair_key)
+    # Boundary edges near each line (whole lines query the tree: no geometry per line edge), then
+    # every edge of the line against each of them, kept when their boxes meet.
     tree = shapely.STRtree(shapely.linestrings(ring_edges.reshape(-1, 2, 2)))
-    le, re_ = tree.query(shapely.linestrings(line_edges.reshape(-1, 2, 2)))
-    key = edge_line[le].astype(np.int64) * len(used) + edge_poly[re_]
-    found = np.searchsorted(pair_key, key, sorter=key_order)
-    found = np.minimum(found, len(pair_key) - 1)
+    near_line, re_ = tree.query(geoms[lines])
+    key = near_line.astype(np.int64) * len(used) + edge_poly[re_]
+    found = np.minimum(np.searchsorted(pair_key, key, sorter=key_order), len(pair_key) - 1)
     pair_of = key_order[found]
     wanted = pair_key[pair_of] == key
-    le, re_, pair_of = le[wanted], re_[wanted], pair_of[wanted]
+    near_line, re_, pair_of = near_line[wanted], re_[wanted], pair_of[wanted]
+    repeat = n_edges[near_line]
+    le = first_edge[np.repeat(near_line, repeat)] + (np.arange(repeat.sum())
+                                                     - np.repeat(np.cumsum(repeat) - repeat, repeat))
+    re_, pair_of = np.repeat(re_, repeat), np.repeat(pair_of, repeat)
+    lo = np.minimum(line_edges[le, :2], line_edges[le, 2:])
+    hi = np.maximum(line_edges[le, :2], line_edges[le, 2:])
+    r_lo = np.minimum(ring_edges[re_, :2], ring_edges[re_, 2:])
+    r_hi = np.maximum(ring_edges[re_, :2], ring_edges[re_, 2:])
+    meet = np.all((lo <= r_hi) & (r_lo <= hi), axis=1)
+    le, re_, pair_of = le[meet], re_[meet], pair_of[meet]
     # Edge a→b against boundary edge c→d: a + t(b − a) = c + u(d − c).
     a, b = line_edges[le, :2], line_edges[le, 2:]
     c, d = ring_edges[re_, :2], ring_edges[re_, 2:]
