@@ -35,6 +35,7 @@ import geopandas as gpd
 import pandas as pd
 import yaml
 
+from ._frozen import freeze
 from .crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, to_working_crs
 from .io import read_layer, read_table
 from .names import name_key
@@ -121,6 +122,16 @@ class Workspace:
         merged = dict(self._layers)
         merged.update({k: v.copy() for k, v in layers.items()})
         return dataclasses.replace(self, _layers=MappingProxyType(merged))
+
+    def with_tables(self, **tables: pd.DataFrame) -> Workspace:
+        """A new Workspace with some tables replaced (the original is unchanged)."""
+        merged = dict(self._tables)
+        merged.update({k: v.copy() for k, v in tables.items()})
+        return dataclasses.replace(self, _tables=MappingProxyType(merged))
+
+    def with_criteria_overrides(self, overrides: Mapping[str, Any] | None) -> Workspace:
+        """A new Workspace whose ``criteria_overrides`` are ``overrides`` (frozen)."""
+        return dataclasses.replace(self, criteria_overrides=None if overrides is None else freeze(overrides))
 
 
 def _resolve_yaml(path: str | Path | None) -> Path:

@@ -540,19 +540,29 @@ def canal_lining(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     return table[["commune_code", "total_km", "lined_km", "share", "status"]]
 
 
-def load_unit_costs() -> pd.DataFrame:
-    """The packaged unit-cost table (``ntmgis/analysis/unit_costs.csv``).
+def load_unit_costs(network: str = "roads") -> pd.DataFrame:
+    """A packaged unit-cost table: ``unit_costs.csv`` (roads) or ``canal_unit_costs.csv`` (canals).
+
+    Parameters
+    ----------
+    network : {"roads", "canals"}
 
     Returns
     -------
     DataFrame
-        ``road_class, target_surface, million_vnd_per_km, assumption, note``. The values are
+        Roads: ``road_class, target_surface, million_vnd_per_km, assumption, note``; canals:
+        ``canal_level, target_lining, million_vnd_per_km, assumption, note``. The values are
         illustrative assumptions for the user to replace with the province's unit prices
         (đơn giá); every row says so in ``assumption`` and ``note``.
     """
-    source = resources.files("ntmgis.analysis").joinpath("unit_costs.csv")
+    files = {"roads": ("unit_costs.csv", "road_class", "target_surface"),
+             "canals": ("canal_unit_costs.csv", "canal_level", "target_lining")}
+    if network not in files:
+        raise ValueError(f"network must be one of {sorted(files)}, not {network!r}")
+    name, key, target = files[network]
+    source = resources.files("ntmgis.analysis").joinpath(name)
     with source.open("r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle, comment="#", dtype={"road_class": str, "target_surface": str})
+        table = pd.read_csv(handle, comment="#", dtype={key: str, target: str})
     table["assumption"] = table["assumption"].astype(str).str.lower().eq("true")
     return table
 
