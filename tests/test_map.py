@@ -22,6 +22,7 @@ from ntmgis.maps import (
     assets,
     render_commune_map,
 )
+from ntmgis.maps.topology import decode_geometries
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 QUOTES = "Xã \"Quê\" 'Nhà' `tick` \\back\\ </script><!-- \u2028 & end"
@@ -80,6 +81,24 @@ def parse(html: str) -> _Page:
 def json_data(html: str, element_id: str):
     (text,) = [text for attrs, text in parse(html).scripts if attrs.get("id") == element_id]
     return json.loads(text)
+
+
+def commune_features(html: str) -> list[dict]:
+    """The communes of the page, decoded from its data element, in page order."""
+    data = json_data(html, "ntmgis-data")
+    (layer,) = data["layers"]
+    (theme,) = layer["themes"]
+    shapes = decode_geometries(data["topology"], "communes", "polygon")
+    anchors = decode_geometries(data["topology"], "label:communes", "point")
+    return [{"code": key, "title": title, "name": name, "geometry": shape, "label_at": anchor,
+             "level": theme["classes"][value]["code"], "level_label": theme["classes"][value]["label"]}
+            for key, title, name, value, shape, anchor in zip(
+                layer["keys"], layer["names"], layer["labels"], theme["values"], shapes, anchors,
+                strict=True)]
+
+
+def legend(html: str) -> list[dict]:
+    return json_data(html, "ntmgis-data")["layers"][0]["themes"][0]["classes"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,8 +176,7 @@ def test_hostile_names_are_escaped_in_the_json():
     assert "\u2028" not in html
     for escape in ("\\u003cimg src=x onerror=alert(1)\\u003e", "\\u0026"):
         assert escape in html
-    names = {f["properties"]["code"]: f["properties"]["name"]
-             for f in json_data(html, "ntmgis-communes")["features"]}
+    names = {f["code"]: f["name"] for f in commune_features(html)}
     assert names["07300"] == HOSTILE and names["07303"] == QUOTES  # the data survive unchanged
     config = json_data(html, "ntmgis-config")
     assert config["note"] == HOSTILE and config["provenance"] == [HOSTILE]
@@ -172,14 +190,16 @@ def test_same_input_gives_identical_html():
     assert render(shuffled, **options) == first
 
 
-def test_coordinates_are_wgs84_rounded_to_6_decimals():
-    features = json_data(render(), "ntmgis-communes")["features"]
-    lon, lat = features[0]["geometry"]["coordinates"][0][0]
+def test_coordinates_are_wgs84_on_a_5_decimal_grid():
+    html = render()
+    features = commune_features(html)
+    lon, lat = features[0]["geometry"].exterior.coords[0]
     assert 105.9 < lon < 106.4 and 21.2 < lat < 21.5  # Tân Yên, not a projected metre value
-    text = json.dumps([f["geometry"] for f in features])
-    assert not re.search(r"\.\d{7,}", text)
-    label_lat, label_lon = features[0]["properties"]["label_at"]
-    assert shapely.Point(label_lon, label_lat).within(shapely.geometry.shape(features[0]["geometry"]))
+    assert json_data(html, "ntmgis-data")["topology"]["scale"] == 10 ** 5
+    expected = communes().to_crs(4326).geometry
+    for feature, shape in zip(features, expected, strict=True):
+        assert shapely.hausdorff_distance(feature["geometry"], shape) < 1e-5
+    assert features[0]["label_at"].within(features[0]["geometry"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,26 +209,25 @@ def test_coordinates_are_wgs84_rounded_to_6_decimals():
 def test_missing_level_is_a_counted_not_assessed_class():
     frame = communes(("ntm", None, "", float("nan"), "kieu_mau", "ntm"))
     html = render(frame)
-    legend = json_data(html, "ntmgis-config")["legend"]
-    assert [row["level"] for row in legend] == ["chua_dat", "ntm", "nang_cao", "kieu_mau", NOT_ASSESSED]
-    assert [row["count"] for row in legend] == [0, 2, 0, 1, 3]
-    assert legend[-1]["label"] == "Chưa đánh giá"
-    levels = [f["properties"]["level"] for f in json_data(html, "ntmgis-communes")["features"]]
+    rows = legend(html)
+    assert [row["code"] for row in rows] == ["chua_dat", "ntm", "nang_cao", "kieu_mau", NOT_ASSESSED]
+    assert [row["count"] for row in rows] == [0, 2, 0, 1, 3]
+    assert rows[-1]["label"] == "Chưa đánh giá"
+    levels = [f["level"] for f in commune_features(html)]
     assert levels.count(NOT_ASSESSED) == 3
 
 
 def test_labels_in_vietnamese_and_english():
-    vi = json_data(render(), "ntmgis-communes")["features"]
-    assert vi[0]["properties"]["title"] == "Thị trấn Xã số 0 (07300)"
-    assert vi[1]["properties"]["title"] == "Xã Xã số 1 (07303)"
-    assert vi[1]["properties"]["level_label"] == "Đạt chuẩn NTM"
+    vi = commune_features(render())
+    assert vi[0]["title"] == "Thị trấn Xã số 0 (07300)"
+    assert vi[1]["title"] == "Xã Xã số 1 (07303)"
+    assert vi[1]["level_label"] == "Đạt chuẩn NTM"
     en_html = render(lang="en")
-    en = json_data(en_html, "ntmgis-communes")["features"]
-    assert en[1]["properties"]["title"] == "Xã số 1 commune (07303)"
-    assert en[4]["properties"]["level_label"] == "Not assessed"
-    config = json_data(en_html, "ntmgis-config")
-    assert config["ui"]["legend_title"] == "NTM level"
-    assert [row["label"] for row in config["legend"]][:2] == ["Not yet NTM", "NTM"]
+    en = commune_features(en_html)
+    assert en[1]["title"] == "Xã số 1 commune (07303)"
+    assert en[4]["level_label"] == "Not assessed"
+    assert json_data(en_html, "ntmgis-data")["layers"][0]["themes"][0]["title"] == "NTM level"
+    assert [row["label"] for row in legend(en_html)][:2] == ["Not yet NTM", "NTM"]
     assert '<html lang="en">' in en_html
 
 

@@ -53,8 +53,8 @@ def hover_commune(page, code: str) -> None:
     """Move the mouse onto the commune's polygon (a quarter of the way off its label point)."""
     x, y = page.evaluate(
         """(code) => {
-            const {map, layers} = window.ntmgis;
-            const layer = layers.communes.getLayers().find((l) => l.feature.properties.code === code);
+            const {map} = window.ntmgis;
+            const layer = window.ntmgis.feature("communes", code);
             const bounds = layer.getBounds();
             const nw = map.latLngToContainerPoint(bounds.getNorthWest());
             const se = map.latLngToContainerPoint(bounds.getSouthEast());
@@ -85,7 +85,7 @@ def test_map_renders_offline(open_map, map_file, png_stats):
 
     items = page.locator(".ntmgis-legend li")
     assert items.count() == 5
-    legend = [(items.nth(i).get_attribute("data-level"),
+    legend = [(items.nth(i).get_attribute("data-class"),
                items.nth(i).locator(".ntmgis-legend-label").inner_text(),
                int(items.nth(i).locator(".ntmgis-legend-count").inner_text()))
               for i in range(items.count())]
@@ -173,8 +173,8 @@ def test_sample_district_map_from_the_cli(open_map, tmp_path):
     workspace = load_workspace()
     levels = recognised_levels(workspace.communes, workspace.table("recognitions"),
                                as_of=workspace.status_year)["ntm_level"]
-    items = page.locator(".ntmgis-legend li")
-    shown = {items.nth(i).get_attribute("data-level"):
+    items = page.locator('.ntmgis-legend[data-layer="communes"] li')
+    shown = {items.nth(i).get_attribute("data-class"):
              int(items.nth(i).locator(".ntmgis-legend-count").inner_text())
              for i in range(items.count())}
     assert shown[NOT_ASSESSED] == int(levels.isna().sum())

@@ -2,12 +2,32 @@
 
 Leaflet comes from the pinned npm copy (``make setup`` runs ``npm ci``) and is inlined when the map
 is written; write the returned HTML with :func:`ntmgis.io.write_text_atomic`.
+
+* :func:`build_planner_map` — the planners' map of a workspace and its Assessment;
+* :func:`render_map` with :class:`MapLayer` / :class:`Theme` / :class:`Field` — the page engine
+  every map is drawn with (for maps of your own, e.g. a scenario comparison);
+* :func:`render_commune_map` — communes coloured by a given level, no Assessment needed.
 """
 
 from .assets import WebAssetError, WebAssetNotFoundError, WebAssetVersionError, find_web_asset
 from .commune_map import LEVEL_COLOURS, NOT_ASSESSED, NOT_ASSESSED_COLOUR, render_commune_map
+from .page import Field, MapClass, MapLayer, SummaryTable, Theme, Timeline, render_map
+from .planner import build_planner_map, build_planner_png, planner_layers, planner_summary
+from .static_image import render_png
 
 __all__ = [
+    "build_planner_map",
+    "build_planner_png",
+    "planner_layers",
+    "planner_summary",
+    "render_map",
+    "render_png",
+    "MapLayer",
+    "MapClass",
+    "Theme",
+    "Field",
+    "SummaryTable",
+    "Timeline",
     "render_commune_map",
     "find_web_asset",
     "WebAssetError",

@@ -1,6 +1,7 @@
-// ntmgis district map: communes coloured by NTM level, legend, sources.
-// Data arrives as JSON in <script type="application/json"> elements. Text from the data reaches
-// the page only through textContent or DOM nodes handed to Leaflet, never as HTML.
+// ntmgis offline map: layers with themes (one colouring at a time), legends tied to their layer,
+// search, year control, summary and sources. The page computes nothing: classes, counts and
+// texts arrive decided in two JSON elements. Text from the data reaches the page only through
+// textContent or DOM nodes handed to Leaflet, never as HTML.
 (function () {
   "use strict";
 
@@ -15,23 +16,13 @@
     return node;
   }
 
-  function control(position, build) {
-    const Control = L.Control.extend({
-      onAdd: function () {
-        const container = build();
-        L.DomEvent.disableClickPropagation(container);
-        L.DomEvent.disableScrollPropagation(container);
-        return container;
-      },
-    });
-    return new Control({ position: position });
-  }
-
   const config = readJson("ntmgis-config");
-  const communes = readJson("ntmgis-communes");
+  const data = readJson("ntmgis-data");
   const ui = config.ui;
-  const colours = {};
-  config.legend.forEach(function (row) { colours[row.level] = row.colour; });
+  const vi = config.lang === "vi";
+  const topo = data.topology;
+  const scale = topo.scale;
+  const HIGHLIGHT = "#00b4d8";  // cyan: apart from the red–green verdict and road palettes
 
   document.getElementById("ntmgis-title").textContent = config.title;
   if (config.note) {
@@ -40,38 +31,135 @@
     note.hidden = false;
   }
 
-  const map = L.map("ntmgis-map", { attributionControl: false, zoomSnap: 0.25, maxZoom: 19 });
+  // ---- numbers: 1.234,5 in Vietnamese, 1,234.5 in English -------------------------------------
+  function formatNumber(value, decimals) {
+    const parts = Math.abs(value).toFixed(decimals).split(".");
+    const whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, vi ? "." : ",");
+    const sign = value < 0 && Number(parts.join(".")) !== 0 ? "-" : "";
+    return sign + whole + (parts.length > 1 ? (vi ? "," : ".") + parts[1] : "");
+  }
 
+  // ---- geometry: delta-encoded arcs shared between polygons -----------------------------------
+  const arcs = topo.arcs.map(function (flat) {
+    const points = new Array(flat.length / 2);
+    let x = 0;
+    let y = 0;
+    for (let i = 0, j = 0; i < flat.length; i += 2, j += 1) {
+      x += flat[i];
+      y += flat[i + 1];
+      points[j] = L.latLng(y / scale, x / scale);
+    }
+    return points;
+  });
+
+  function arcPoints(index) {
+    return index >= 0 ? arcs[index] : arcs[~index].slice().reverse();
+  }
+
+  function ringPoints(ring) {
+    let points = arcPoints(ring[0]).slice();
+    for (let k = 1; k < ring.length; k += 1) points = points.concat(arcPoints(ring[k]).slice(1));
+    return points;
+  }
+
+  // ---- the map -----------------------------------------------------------------------------------
+  const map = L.map("ntmgis-map", { attributionControl: false, zoomSnap: 0.25, maxZoom: 19 });
+  L.control.scale({ imperial: false }).addTo(map);
+  // Lines and points on one canvas: thousands of road segments as SVG nodes would be slow.
+  const canvas = L.canvas({ padding: 0.3, tolerance: 4 });
   let basemap = null;
   if (config.basemap) {
     basemap = L.tileLayer(config.basemap.url, { maxZoom: 19 }).addTo(map);
   }
 
-  function style(feature) {
-    return {
-      color: "#4d4d4d",
-      weight: 1,
-      opacity: 1,
-      fillColor: colours[feature.properties.level],
-      fillOpacity: 0.9,
-    };
+  function themeOf(entry) {
+    return entry.spec.themes[entry.theme];
   }
 
-  function tooltipContent(props) {
+  function classOf(entry, i) {
+    const theme = themeOf(entry);
+    return theme.classes[theme.values[i]];
+  }
+
+  function styleOf(entry, i) {
+    const spec = entry.spec;
+    const base = spec.style;
+    const cls = classOf(entry, i);
+    const style = { opacity: 1, dashArray: cls.dash || base.dashArray || null };
+    if (spec.kind === "polygon") {
+      if (base.outline) {
+        style.color = cls.colour;
+        style.weight = cls.weight || base.weight || 2;
+        style.fillColor = cls.colour;
+        style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.15;
+      } else {
+        style.color = base.color || "#4d4d4d";
+        style.weight = base.weight || 1;
+        style.fillColor = cls.colour;
+        style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.85;
+      }
+    } else if (spec.kind === "line") {
+      style.color = cls.colour;
+      style.weight = cls.weight || base.weight || 2;
+    } else {
+      style.color = base.color || "#333333";
+      style.weight = base.weight || 1;
+      style.fillColor = cls.colour;
+      style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.9;
+      style.radius = base.radius || 5;
+    }
+    if (entry.highlight.has(i)) {
+      style.color = HIGHLIGHT;
+      style.weight = (style.weight || 1) + 3;
+    }
+    if (entry.selected === i) {
+      style.color = HIGHLIGHT;
+      style.weight = (style.weight || 1) + 3;
+      style.dashArray = null;
+    }
+    return style;
+  }
+
+  function fieldText(field, value) {
+    if (value === null || value === undefined) return null;
+    if (field.format === "number") return formatNumber(value, field.decimals) + (field.unit ? " " + field.unit : "");
+    if (field.format === "year") return String(value);
+    if (field.format === "bool") return value ? ui.yes : ui.no;
+    if (field.format === "category") return field.labels[value];
+    return value;
+  }
+
+  function tooltipContent(entry, i) {
     const box = element("div", "ntmgis-tooltip");
-    box.appendChild(element("strong", null, props.title));
-    box.appendChild(element("div", "ntmgis-tooltip-level", props.level_label));
+    box.appendChild(element("strong", null, entry.spec.names[i]));
+    box.appendChild(element("div", "ntmgis-tooltip-level", classOf(entry, i).label));
     return box;
   }
 
-  const communeLayer = L.geoJSON(communes, {
-    style: style,
-    onEachFeature: function (feature, layer) {
-      layer.bindTooltip(tooltipContent(feature.properties), { sticky: true, direction: "top" });
-      layer.on("mouseover", function () { layer.setStyle({ weight: 3, color: "#1a1a1a" }); });
-      layer.on("mouseout", function () { communeLayer.resetStyle(layer); });
-    },
-  }).addTo(map);
+  function popupContent(entry, i) {
+    const spec = entry.spec;
+    const theme = themeOf(entry);
+    const box = element("div", "ntmgis-popup");
+    box.dataset.layer = spec.id;
+    box.dataset.key = spec.keys[i];
+    box.appendChild(element("strong", "ntmgis-popup-title", spec.names[i]));
+    const line = element("p", "ntmgis-popup-theme");
+    line.appendChild(element("span", "ntmgis-popup-theme-title", theme.title + ": "));
+    line.appendChild(element("span", "ntmgis-popup-class", classOf(entry, i).label));
+    box.appendChild(line);
+    if (theme.detail && theme.detail[i]) box.appendChild(element("p", "ntmgis-popup-detail", theme.detail[i]));
+    const table = element("table");
+    spec.fields.forEach(function (field) {
+      const text = fieldText(field, field.values[i]);
+      if (text === null || text === undefined || text === "") return;
+      const row = element("tr");
+      row.appendChild(element("th", null, field.label));
+      row.appendChild(element("td", null, text));
+      table.appendChild(row);
+    });
+    if (table.childNodes.length) box.appendChild(table);
+    return box;
+  }
 
   // Relative luminance (WCAG) of a #rrggbb colour: labels on dark fills are written in white.
   function luminance(hex) {
@@ -82,41 +170,356 @@
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
   }
 
-  const labelLayer = L.layerGroup();
-  if (config.labels) {
-    communes.features.forEach(function (feature) {
-      const dark = luminance(colours[feature.properties.level]) < 0.3;
-      const text = element("span", "ntmgis-label-text" + (dark ? " ntmgis-label-on-dark" : ""),
-        feature.properties.name);
-      const icon = L.divIcon({ html: text, className: "ntmgis-label", iconSize: null });
-      L.marker(feature.properties.label_at, { icon: icon, interactive: false, keyboard: false })
-        .addTo(labelLayer);
-    });
-    labelLayer.addTo(map);
+  const popup = L.popup({ maxWidth: 360 });
+
+  function openPopup(entry, i, latlng) {
+    const feature = entry.features[i];
+    const at = latlng || (feature.getCenter ? feature.getCenter() : feature.getLatLng());
+    popup.setLatLng(at).setContent(popupContent(entry, i)).openOn(map);
   }
 
-  const legend = control("topright", function () {
-    const box = element("section", "ntmgis-panel ntmgis-legend");
-    box.appendChild(element("h2", null, ui.legend_title));
+  const entries = {};
+  const order = [];
+  data.layers.forEach(function (spec) {
+    const geoms = topo.layers[spec.id];
+    const entry = {
+      spec: spec, theme: 0, group: L.featureGroup(), features: [], labels: null,
+      highlight: new Set(spec.highlight || []), selected: null,
+    };
+    geoms.forEach(function (g, i) {
+      let feature = null;
+      if (g !== null) {
+        const style = styleOf(entry, i);
+        if (spec.kind === "polygon") {
+          const polygons = g.map(function (poly) { return poly.map(ringPoints); });
+          feature = L.polygon(polygons.length === 1 ? polygons[0] : polygons, style);
+        } else if (spec.kind === "line") {
+          const parts = g.map(arcPoints);
+          style.renderer = canvas;
+          feature = L.polyline(parts.length === 1 ? parts[0] : parts, style);
+        } else {
+          style.renderer = canvas;
+          feature = L.circleMarker([g[1] / scale, g[0] / scale], style);
+        }
+        feature.ntmgisIndex = i;
+        feature.ntmgisKey = spec.keys[i];
+        if (spec.kind !== "line") {
+          feature.bindTooltip(function () { return tooltipContent(entry, i); },
+            { sticky: spec.kind === "polygon", direction: "top" });
+        }
+        if (spec.kind === "polygon") {
+          feature.on("mouseover", function () { feature.setStyle({ weight: 3, color: "#1a1a1a" }); });
+          feature.on("mouseout", function () { feature.setStyle(styleOf(entry, i)); });
+        }
+        feature.addTo(entry.group);
+      }
+      entry.features.push(feature);
+    });
+    // One click handler per layer, not one popup bound per feature: 100k road segments would
+    // otherwise cost 100k closures and listeners before the first paint.
+    entry.group.on("click", function (event) {
+      openPopup(entry, event.layer.ntmgisIndex, event.latlng);
+    });
+    if (spec.labels) entry.labels = L.layerGroup();
+    entries[spec.id] = entry;
+    order.push(entry);
+  });
+
+  function drawLabels(entry) {
+    if (!entry.labels) return;
+    entry.labels.clearLayers();
+    const anchors = topo.layers["label:" + entry.spec.id];
+    anchors.forEach(function (xy, i) {
+      if (xy === null) return;
+      const dark = luminance(classOf(entry, i).colour) < 0.3;
+      const text = element("span", "ntmgis-label-text" + (dark ? " ntmgis-label-on-dark" : ""),
+        entry.spec.labels[i]);
+      const icon = L.divIcon({ html: text, className: "ntmgis-label", iconSize: null });
+      L.marker([xy[1] / scale, xy[0] / scale], { icon: icon, interactive: false, keyboard: false })
+        .addTo(entry.labels);
+    });
+  }
+
+  // ---- layer list with radios and legends ----------------------------------------------------------
+  const panel = document.getElementById("ntmgis-layers");
+  panel.appendChild(element("h2", null, ui.layers_title));
+
+  function buildLegend(entry) {
+    const theme = themeOf(entry);
+    const box = entry.legend;
+    box.textContent = "";
+    box.appendChild(element("h3", null, theme.title));
     const list = element("ul");
     let total = 0;
-    config.legend.forEach(function (row) {
+    theme.classes.forEach(function (row) {
       const item = element("li");
-      item.dataset.level = row.level;
-      const swatch = element("span", "ntmgis-swatch");
+      item.dataset.class = row.code;
+      const swatch = element("span", "ntmgis-swatch ntmgis-swatch-" + entry.spec.kind);
       swatch.style.backgroundColor = row.colour;
+      if (row.dash) swatch.classList.add("ntmgis-swatch-dashed");
       item.appendChild(swatch);
       item.appendChild(element("span", "ntmgis-legend-label", row.label));
-      item.appendChild(element("span", "ntmgis-legend-count", String(row.count)));
+      item.appendChild(element("span", "ntmgis-legend-count", formatNumber(row.count, 0)));
       list.appendChild(item);
       total += row.count;
     });
     box.appendChild(list);
-    box.appendChild(element("p", "ntmgis-legend-total", ui.total + ": " + total));
-    return box;
-  }).addTo(map);
+    if (entry.highlight.size) {
+      const item = element("li", "ntmgis-legend-highlight");
+      item.dataset.class = "highlight";
+      const swatch = element("span", "ntmgis-swatch ntmgis-swatch-outline");
+      swatch.style.borderColor = HIGHLIGHT;
+      item.appendChild(swatch);
+      item.appendChild(element("span", "ntmgis-legend-label", ui.highlighted));
+      item.appendChild(element("span", "ntmgis-legend-count", formatNumber(entry.highlight.size, 0)));
+      list.appendChild(item);
+    }
+    box.appendChild(element("p", "ntmgis-legend-total", ui.total + ": " + formatNumber(total, 0)));
+  }
 
-  // Sources go under the map, as on a printed map, where they never cover a commune.
+  function setTheme(entry, index) {
+    entry.theme = index;
+    entry.features.forEach(function (feature, i) {
+      if (feature) feature.setStyle(styleOf(entry, i));
+    });
+    buildLegend(entry);
+    drawLabels(entry);
+    const radio = entry.radios[themeOf(entry).year !== undefined ? "year:" + themeOf(entry).group
+      : "theme:" + themeOf(entry).id];
+    if (radio) radio.checked = true;
+  }
+
+  function setVisible(entry, visible) {
+    entry.toggle.checked = visible;
+    entry.body.hidden = !visible;
+    if (visible) {
+      entry.group.addTo(map);
+      if (entry.labels) entry.labels.addTo(map);
+    } else {
+      entry.group.remove();
+      if (entry.labels) entry.labels.remove();
+    }
+  }
+
+  let currentYear = config.timeline ? config.timeline.start : null;
+
+  function yearTheme(entry, group, year) {
+    return entry.spec.themes.findIndex(function (t) { return t.group === group && t.year === year; });
+  }
+
+  order.forEach(function (entry) {
+    const spec = entry.spec;
+    const box = element("div", "ntmgis-layer");
+    box.dataset.layer = spec.id;
+    const title = element("label", "ntmgis-layer-title");
+    const toggle = element("input", "ntmgis-layer-toggle");
+    toggle.type = "checkbox";
+    title.appendChild(toggle);
+    title.appendChild(element("span", null, spec.title));
+    box.appendChild(title);
+    const body = element("div", "ntmgis-layer-body");
+    entry.radios = {};
+    const plain = spec.themes.filter(function (t) { return t.year === undefined; });
+    if (spec.themes.length > 1) {
+      const set = element("fieldset", "ntmgis-themes");
+      set.appendChild(element("legend", null, ui.themes));
+      let lastGroup = null;
+      const seenYears = {};
+      spec.themes.forEach(function (theme, index) {
+        let key = "theme:" + theme.id;
+        let label = theme.title;
+        if (theme.year !== undefined) {
+          if (seenYears[theme.group]) return;
+          seenYears[theme.group] = true;
+          key = "year:" + theme.group;
+          label = theme.group;
+        } else if (theme.group && theme.group !== lastGroup) {
+          set.appendChild(element("p", "ntmgis-theme-group", theme.group));
+        }
+        lastGroup = theme.year !== undefined ? null : theme.group || null;
+        const row = element("label", "ntmgis-theme");
+        const radio = element("input");
+        radio.type = "radio";
+        radio.name = "ntmgis-theme-" + spec.id;
+        radio.value = key;
+        radio.addEventListener("change", function () {
+          if (theme.year !== undefined) {
+            const found = yearTheme(entry, theme.group, currentYear);
+            setTheme(entry, found >= 0 ? found : index);
+          } else {
+            setTheme(entry, index);
+          }
+        });
+        entry.radios[key] = radio;
+        row.appendChild(radio);
+        row.appendChild(element("span", null, label));
+        set.appendChild(row);
+      });
+      body.appendChild(set);
+    }
+    entry.legend = element("div", "ntmgis-legend");
+    entry.legend.dataset.layer = spec.id;
+    body.appendChild(entry.legend);
+    box.appendChild(body);
+    entry.toggle = toggle;
+    entry.body = body;
+    toggle.addEventListener("change", function () { setVisible(entry, toggle.checked); });
+    panel.appendChild(box);
+    setTheme(entry, spec.themes.indexOf(plain[0]) >= 0 ? spec.themes.indexOf(plain[0]) : 0);
+    setVisible(entry, spec.visible);
+  });
+
+  // ---- year control ------------------------------------------------------------------------------
+  function setYear(year) {
+    currentYear = year;
+    const box = document.getElementById("ntmgis-timeline");
+    box.querySelector(".ntmgis-year-value").textContent = String(year);
+    box.querySelector("input").value = String(year);
+    const notes = box.querySelector(".ntmgis-year-notes");
+    notes.textContent = "";
+    (config.timeline.notes[String(year)] || []).forEach(function (line) {
+      notes.appendChild(element("li", null, line));
+    });
+    order.forEach(function (entry) {
+      const groups = {};
+      entry.spec.themes.forEach(function (t) { if (t.year !== undefined) groups[t.group] = true; });
+      Object.keys(groups).forEach(function (group) {
+        const found = yearTheme(entry, group, year);
+        if (found < 0) return;
+        // The year control shows the plan: switch the layers to their year theme.
+        setTheme(entry, found);
+      });
+    });
+  }
+
+  if (config.timeline) {
+    const box = document.getElementById("ntmgis-timeline");
+    const head = element("label", "ntmgis-year");
+    head.appendChild(element("span", null, ui.year + " "));
+    head.appendChild(element("strong", "ntmgis-year-value", String(currentYear)));
+    const slider = element("input", "ntmgis-year-input");
+    slider.type = "range";
+    slider.min = String(config.timeline.years[0]);
+    slider.max = String(config.timeline.years[config.timeline.years.length - 1]);
+    slider.step = "1";
+    slider.value = String(currentYear);
+    slider.addEventListener("input", function () { setYear(Number(slider.value)); });
+    head.appendChild(slider);
+    box.appendChild(head);
+    box.appendChild(element("ul", "ntmgis-year-notes"));
+    box.hidden = false;
+    const notes = box.querySelector(".ntmgis-year-notes");
+    (config.timeline.notes[String(currentYear)] || []).forEach(function (line) {
+      notes.appendChild(element("li", null, line));
+    });
+  }
+
+  // ---- search: accent- and đ-insensitive ----------------------------------------------------------
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d")
+      .toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  const index = [];
+  order.forEach(function (entry, rank) {
+    if (!entry.spec.searchable) return;
+    entry.spec.names.forEach(function (name, i) {
+      if (entry.features[i]) index.push({ entry: entry, i: i, key: fold(name), rank: rank });
+    });
+  });
+
+  function search(query) {
+    const words = fold(query).split(" ").filter(Boolean);
+    if (!words.length) return [];
+    const found = index.filter(function (item) {
+      return words.every(function (w) { return item.key.indexOf(w) >= 0; });
+    });
+    const q = words.join(" ");
+    // Whole words first, then word starts, then anywhere; communes before villages on a tie.
+    function score(item) {
+      const at = (" " + item.key + " ").replace(/[(),]/g, " ");
+      if (at.indexOf(" " + q + " ") >= 0) return 0;
+      return at.indexOf(" " + q) >= 0 ? 1 : 2;
+    }
+    found.sort(function (a, b) {
+      return score(a) - score(b) || a.rank - b.rank || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    });
+    return found.slice(0, 12);
+  }
+
+  function select(entry, i) {
+    if (!entry.toggle.checked) setVisible(entry, true);
+    order.forEach(function (other) {
+      if (other.selected !== null) {
+        const previous = other.selected;
+        other.selected = null;
+        if (other.features[previous]) other.features[previous].setStyle(styleOf(other, previous));
+      }
+    });
+    entry.selected = i;
+    const feature = entry.features[i];
+    feature.setStyle(styleOf(entry, i));
+    if (feature.getBounds) {
+      map.fitBounds(feature.getBounds(), { maxZoom: 16, padding: [24, 24] });
+      if (feature.bringToFront) feature.bringToFront();
+    } else {
+      map.setView(feature.getLatLng(), Math.max(map.getZoom(), 15));
+    }
+    openPopup(entry, i, null);
+  }
+
+  const searchBox = document.getElementById("ntmgis-search");
+  if (index.length) {
+    const input = element("input", "ntmgis-search-input");
+    input.type = "search";
+    input.placeholder = ui.search;
+    input.setAttribute("aria-label", ui.search);
+    const results = element("ul", "ntmgis-search-results");
+    let current = [];
+    input.addEventListener("input", function () {
+      current = search(input.value);
+      results.textContent = "";
+      if (!current.length && input.value.trim()) results.appendChild(element("li", "ntmgis-search-none", ui.search_none));
+      current.forEach(function (item) {
+        const li = element("li");
+        const button = element("button", "ntmgis-result");
+        button.type = "button";
+        button.dataset.layer = item.entry.spec.id;
+        button.dataset.key = item.entry.spec.keys[item.i];
+        button.appendChild(element("span", "ntmgis-result-name", item.entry.spec.names[item.i]));
+        button.appendChild(element("span", "ntmgis-result-layer", item.entry.spec.title));
+        button.addEventListener("click", function () { select(item.entry, item.i); });
+        li.appendChild(button);
+        results.appendChild(li);
+      });
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && current.length) select(current[0].entry, current[0].i);
+    });
+    searchBox.appendChild(input);
+    searchBox.appendChild(results);
+    searchBox.hidden = false;
+  }
+
+  // ---- summary and sources --------------------------------------------------------------------
+  const summary = document.getElementById("ntmgis-summary");
+  config.summary.forEach(function (table) {
+    const box = element("table", "ntmgis-summary-table");
+    box.appendChild(element("caption", null, table.title));
+    const head = element("tr");
+    table.columns.forEach(function (c) { head.appendChild(element("th", null, c)); });
+    box.appendChild(head);
+    table.rows.forEach(function (row, r) {
+      const tr = element("tr");
+      if (table.statuses) tr.dataset.status = table.statuses[r];
+      row.forEach(function (cell) { tr.appendChild(element("td", null, cell)); });
+      box.appendChild(tr);
+    });
+    summary.appendChild(box);
+    summary.hidden = false;
+  });
+
+  // Sources go under the map, as on a printed map, where they never cover a feature.
   const sources = document.getElementById("ntmgis-sources");
   sources.appendChild(element("h2", null, ui.sources_title));
   const sourceList = element("ul");
@@ -128,24 +531,37 @@
   sourceList.appendChild(element("li", "ntmgis-software", ui.software));
   sources.appendChild(sourceList);
 
-  // Keep the communes clear of the legend (top right): pad the right side or the top, whichever
-  // leaves the larger map.
-  const bounds = communeLayer.getBounds();
-  const key = legend.getContainer();
-  function zoomFor(option) {
-    const padding = L.point(option.paddingTopLeft).add(option.paddingBottomRight);
-    const room = map.getSize().subtract(padding);
-    return room.x > 0 && room.y > 0 ? map.getBoundsZoom(bounds, false, padding) : -Infinity;
-  }
-  const beside = { paddingTopLeft: [56, 16], paddingBottomRight: [key.offsetWidth + 20, 16] };
-  const below = { paddingTopLeft: [16, key.offsetHeight + 20], paddingBottomRight: [16, 16] };
-  const fit = zoomFor(beside) >= zoomFor(below) ? beside : below;
-  map.fitBounds(bounds, zoomFor(fit) > -Infinity ? fit : { padding: [8, 8] });
+  const first = order.find(function (entry) { return entry.group.getLayers().length; });
+  if (first) map.fitBounds(first.group.getBounds(), { padding: [12, 12] });
+  else map.setView([21, 106], 8);
 
+  const layers = {};
+  order.forEach(function (entry) { layers[entry.spec.id] = entry.group; });
   window.ntmgis = {
     map: map,
     config: config,
-    layers: { communes: communeLayer, labels: labelLayer, basemap: basemap },
-    controls: { legend: legend },
+    layers: layers,
+    basemap: basemap,
+    labels: Object.fromEntries(order.filter(function (e) { return e.labels; })
+      .map(function (e) { return [e.spec.id, e.labels]; })),
+    setTheme: function (layerId, themeId) {
+      const entry = entries[layerId];
+      setTheme(entry, entry.spec.themes.findIndex(function (t) { return t.id === themeId; }));
+    },
+    theme: function (layerId) { return themeOf(entries[layerId]).id; },
+    setYear: setYear,
+    search: function (query) {
+      return search(query).map(function (item) { return [item.entry.spec.id, item.entry.spec.keys[item.i]]; });
+    },
+    select: function (layerId, key) {
+      const entry = entries[layerId];
+      select(entry, entry.spec.keys.indexOf(key));
+    },
+    feature: function (layerId, key) {
+      const entry = entries[layerId];
+      return entry.features[entry.spec.keys.indexOf(key)];
+    },
+    formatNumber: formatNumber,
+    ready: true,
   };
 })();

@@ -1,0 +1,204 @@
+"""Benchmark: size and render time of the offline maps, ntmgis vs a plain ``GeoDataFrame.explore()``.
+
+Two scales (issue 5): the district planners' map of the embedded sample (target ≤ 2 MB, ≤ 1.5 s)
+and a province-scale synthetic map, 200 communes and 100k road segments (target ≤ 15 MB, ≤ 5 s).
+The baseline is folium's ``explore()`` of the same layers, with Leaflet's script and stylesheet
+inlined from the local pinned copy; its other CDN assets (jQuery, Bootstrap, Font Awesome,
+awesome-markers) have no local copy, so they are blocked like every network request and listed.
+
+Render time = ``performance.now()`` after two animation frames following the load event, in
+headless Chromium with the network blocked (median of ``--repeat`` fresh pages). Not a test.
+
+    .venv/bin/python benchmarks/bench_map.py                  # district + province
+    .venv/bin/python benchmarks/bench_map.py --district-only
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import SCALES, synthetic_district  # noqa: E402
+
+from ntmgis.maps import MapClass, MapLayer, Theme, build_planner_map, render_map  # noqa: E402
+from ntmgis.maps.assets import PINNED_VERSIONS, leaflet_css, leaflet_js  # noqa: E402
+from ntmgis.maps.page import Field  # noqa: E402
+from ntmgis.vocab import label  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9"]
+LOCAL = ("file:", "data:", "blob:", "about:")
+# What the province map draws of the synthetic roads: class colours as on the planners' map.
+ROAD_COLOURS = {"huyen": "#fc8d59", "xa": "#6a3d9a", "lien_thon": "#1f78b4", "truc_thon": "#6baed6",
+                "ngo_xom": "#9e9e9e", "noi_dong": "#8fbf6a"}
+
+
+def _blocker(blocked: list[str]) -> Any:
+    def block(route: Any) -> None:
+        blocked.append(route.request.url)
+        route.abort()
+
+    return block
+
+
+def render_ms(browser: Any, path: Path, repeat: int) -> tuple[float, list[str], list[str]]:
+    """Median ms from navigation to two frames after load; blocked URLs; page/console errors."""
+    times, blocked, errors = [], [], []
+    for _ in range(repeat):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        blocked, errors = [], []
+        page.route(lambda url: not url.startswith(LOCAL), _blocker(blocked))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.on("console",
+                lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(path.resolve().as_uri(), wait_until="load", timeout=120_000)
+        times.append(page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+            "() => r(performance.now()))))"))
+        page.close()
+    return statistics.median(times), blocked, errors
+
+
+def explore_html(layers: dict[str, gpd.GeoDataFrame], columns: dict[str, list[str]]) -> str:
+    """What ``explore()`` builds for the same layers (displayed attributes only), Leaflet inlined.
+
+    ``GeoDataFrame.explore()`` itself refuses to run without ``mapclassify``, which ntmgis does
+    not pin; it wraps each frame in a ``folium.GeoJson`` with a tooltip on a ``folium.Map``, which
+    is what this does with the pinned folium.
+    """
+    import folium
+
+    m = folium.Map(tiles=None)
+    for name, frame in layers.items():
+        shown = frame[[*columns[name], frame.geometry.name]].to_crs(4326)
+        for column in columns[name]:  # GeoJSON needs plain values (no pd.NA, Timestamps)
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), None).astype(str)
+        folium.GeoJson(shown.to_json(), name=name,
+                       tooltip=folium.GeoJsonTooltip(columns[name]) if columns[name] else None).add_to(m)
+    m.fit_bounds([[b[1], b[0]] for b in (layers["communes"].to_crs(4326).total_bounds.reshape(2, 2))])
+    html = m.get_root().render()
+    # Inline the local pinned Leaflet in place of folium's CDN copy (1.9.3 there, 1.9.4 here).
+    for tag in ('<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>',):
+        html = html.replace(tag, f"<script>{leaflet_js()}</script>")
+    html = html.replace('<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"/>',
+                        f"<style>{leaflet_css()}</style>")
+    return html
+
+
+def province_map(communes: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> str:
+    """The province-scale page: synthetic communes and roads through the same page engine."""
+    n = len(communes)
+    roads_classes = [MapClass(c, label("road_class", c), colour) for c, colour in ROAD_COLOURS.items()]
+    layers = [
+        MapLayer("communes", "Xã", "polygon", communes.geometry, list(communes["commune_code"]),
+                 list(communes["name"]), [Theme("none", "Xã", ["not_assessed"] * n,
+                                               [MapClass("not_assessed", "Chưa đánh giá", "#d9d9d9")])],
+                 fields=[Field("Mã", list(communes["commune_code"]))], searchable=True),
+        MapLayer("roads", "Đường", "line", roads.geometry, list(roads["segment_id"]),
+                 list(roads["segment_id"]),
+                 [Theme("class", "Cấp đường", list(roads["road_class"]), roads_classes)],
+                 fields=[Field("Cấp", list(roads["road_class"]), "category"),
+                         Field("Mặt", list(roads["surface"]), "category")]),
+    ]
+    return render_map(layers, title="Tỉnh mẫu — 200 xã, 100.000 đoạn đường", note="Dữ liệu tổng hợp")
+
+
+def measure(name: str, ours_html: str, baseline: tuple[str, float] | None, browser: Any, repeat: int,
+            build_s: float, folder: Path) -> list[dict[str, Any]]:
+    rows = []
+    entries = [("ntmgis", ours_html, build_s)]
+    if baseline is not None:
+        entries.append(("explore()", baseline[0], baseline[1]))
+    for who, html, seconds in entries:
+        path = folder / f"{name}_{who.strip('()')}.html"
+        path.write_text(html, encoding="utf-8")
+        ms, blocked, errors = render_ms(browser, path, repeat)
+        rows.append({"map": name, "by": who, "MB": round(path.stat().st_size / 1e6, 2),
+                     "build_s": round(seconds, 2), "render_ms": round(ms), "blocked_requests": len(blocked),
+                     "errors": len(errors)})
+        if blocked or errors:
+            print(f"  {name} / {who}: blocked {sorted(set(blocked))}; errors {errors[:3]}")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--district-only", action="store_true")
+    parser.add_argument("--province-only", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    print(f"Leaflet {PINNED_VERSIONS['leaflet']} inlined in both; network blocked; render = load + 2 frames")
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        folder = Path(tmp)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        if not args.province_only:
+            rows += district(browser, folder, args.repeat)
+        if not args.district_only:
+            rows += province(browser, folder)
+        browser.close()
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False))
+    for name, group in table.groupby("map", sort=False):
+        ours, base = group.iloc[0], group.iloc[-1]
+        print(f"{name}: ntmgis {ours['MB']} MB / {ours['render_ms']} ms; explore() {base['MB']} MB / "
+              f"{base['render_ms']} ms → {base['MB'] / ours['MB']:.1f}× smaller, "
+              f"{base['render_ms'] / max(ours['render_ms'], 1):.1f}× faster")
+
+
+def district(browser: Any, folder: Path, repeat: int) -> list[dict[str, Any]]:
+    """The planners' map of the embedded sample beside explore() of the same layers."""
+    from ntmgis.assessment import assess
+    from ntmgis.workspace import load_workspace
+
+    workspace = load_workspace()
+    assessment = assess(workspace)
+    start = time.perf_counter()
+    html = build_planner_map(workspace, assessment)
+    build_s = time.perf_counter() - start
+    layers = {name: workspace.layer(name) for name in
+              ("communes", "production_zones", "villages", "canals", "roads", "facilities", "markets")}
+    layers |= dict(assessment.layers)
+    columns = {"communes": ["commune_code", "name"],
+               "production_zones": ["zone_id", "name", "crop", "area_ha"],
+               "villages": ["village_id", "name", "population"], "canals": ["segment_id", "lining"],
+               "roads": ["segment_id", "road_class", "surface"], "facilities": ["facility_id", "kind"],
+               "markets": ["market_id", "name", "standard_met"],
+               "segments_to_upgrade": ["segment_id", "length_km", "cost_million_vnd"],
+               "market_gaps": ["village_id", "network_m"],
+               "villages_without_culture_house": ["village_id"]}
+    start = time.perf_counter()
+    baseline = explore_html(layers, columns)
+    return measure("district", html, (baseline, time.perf_counter() - start), browser, repeat,
+                   build_s, folder)
+
+
+def province(browser: Any, folder: Path) -> list[dict[str, Any]]:
+    """200 synthetic communes and 100k road segments beside explore() of the same layers."""
+    n_communes, n_segments = SCALES["province"]
+    communes, roads = synthetic_district(n_communes, n_segments, seed=5)
+    start = time.perf_counter()
+    html = province_map(communes, roads)
+    build_s = time.perf_counter() - start
+    start = time.perf_counter()
+    baseline = explore_html({"communes": communes, "roads": roads},
+                            {"communes": ["commune_code"], "roads": ["segment_id", "road_class", "surface"]})
+    return measure("province", html, (baseline, time.perf_counter() - start), browser, 1, build_s, folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,511 @@
+"""One offline map page from declarative layers: the engine every ntmgis map is drawn with.
+
+A map is a list of :class:`MapLayer`; each layer has geometry, one or more :class:`Theme` (a class
+per feature, e.g. the NTM level or the status of criterion 2, with legend rows in their natural
+order), popup :class:`Field` values and a few style options. :func:`render_map` writes the page:
+
+* Leaflet (inlined from the pinned npm copy, see :mod:`ntmgis.maps.assets`), one project script and
+  stylesheet, and the data as JSON in ``<script type="application/json">`` elements, escaped so
+  that no value can end the element;
+* geometry as shared arcs (:mod:`ntmgis.maps.topology`): a border between two communes is stored
+  once, coordinates are quantized and delta-encoded;
+* polygons as SVG paths, lines and points on one canvas (thousands of road segments stay fast);
+* a Content-Security-Policy allowing exactly the inlined scripts and styles (by hash): user text
+  reaches the page only as text nodes, and injected markup could not run anyway.
+
+Nothing here computes an indicator: layers arrive with their classes and texts decided
+(:mod:`ntmgis.maps.planner` derives them from an Assessment). The same inputs give byte-identical
+HTML: features are sorted by key, JSON keys are sorted, counts and numbers are plain data.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import assets
+from .topology import DEFAULT_DECIMALS, encode_geometries
+
+__all__ = [
+    "MapClass",
+    "Theme",
+    "Field",
+    "MapLayer",
+    "SummaryTable",
+    "Timeline",
+    "render_map",
+    "format_number",
+    "is_missing",
+    "LANGS",
+]
+
+LANGS = ("vi", "en")
+Kind = Literal["polygon", "line", "point"]
+FieldFormat = Literal["text", "number", "year", "category", "bool"]
+
+# Interface text of the page; domain labels come with the layers.
+_UI: dict[str, dict[str, str]] = {
+    "vi": {
+        "layers_title": "Lớp bản đồ",
+        "sources_title": "Nguồn dữ liệu",
+        "basemap": "Bản đồ nền",
+        "software": "Vẽ bằng ntmgis với Leaflet {leaflet} (giấy phép BSD-2-Clause); mở được "
+                    "không cần mạng.",
+        "noscript": "Cần bật JavaScript để xem bản đồ này.",
+        "total": "Tổng số",
+        "search": "Tìm xã, thôn",
+        "search_none": "Không tìm thấy",
+        "year": "Năm",
+        "yes": "Có",
+        "no": "Không",
+        "highlighted": "Được đánh dấu",
+        "themes": "Thể hiện theo",
+    },
+    "en": {
+        "layers_title": "Layers",
+        "sources_title": "Sources",
+        "basemap": "Basemap",
+        "software": "Drawn with ntmgis and Leaflet {leaflet} (BSD-2-Clause licence); works "
+                    "without a network.",
+        "noscript": "JavaScript is needed to show this map.",
+        "total": "Total",
+        "search": "Find a commune or village",
+        "search_none": "Nothing found",
+        "year": "Year",
+        "yes": "Yes",
+        "no": "No",
+        "highlighted": "Highlighted",
+        "themes": "Show by",
+    },
+}
+
+# Inside <script type="application/json"> only "</script" and "<!--" could end or confuse the
+# element; escaping <, > and & rules both out, and U+2028/2029 are escaped for older JS parsers.
+_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+@dataclass(frozen=True)
+class MapClass:
+    """One legend row: a class code, its label and how features of the class are drawn.
+
+    ``weight`` (line width in px) and ``dash`` (SVG dash pattern, e.g. ``"4 4"``) override the
+    layer's style for this class.
+    """
+
+    code: str
+    label: str
+    colour: str
+    weight: float | None = None
+    dash: str | None = None
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One way of colouring a layer: a class code per feature and the legend classes in order.
+
+    Parameters
+    ----------
+    id : str
+        Identifier (unique within the layer).
+    title : str
+        Radio-button label and legend heading.
+    values : sequence of str
+        Class code of each feature (same order as the layer's geometry).
+    classes : sequence of MapClass
+        Legend rows in their natural order (e.g. chưa đạt < đạt NTM < nâng cao < kiểu mẫu).
+    detail : sequence of str, optional
+        A line per feature shown in the popup while the theme is active (e.g. the gap text).
+    always : sequence of str
+        Class codes kept in the legend with a zero count (e.g. "not assessed"); other classes
+        nobody has are left out.
+    year : int, optional
+        Makes the theme one step of the timeline; the year control switches between them.
+    group : str, optional
+        Radio group heading (e.g. "Tiêu chí").
+    """
+
+    id: str
+    title: str
+    values: Sequence[str]
+    classes: Sequence[MapClass]
+    detail: Sequence[str | None] | None = None
+    always: Sequence[str] = ()
+    year: int | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One popup row: a label and a value per feature.
+
+    ``format``: ``text``; ``number`` (with ``decimals`` and ``unit``, written 1.234,5 in
+    Vietnamese); ``year`` (no thousands separator); ``category`` (a code, shown through
+    ``labels``); ``bool`` (yes / no). Empty values are not shown.
+    """
+
+    label: str
+    values: Sequence[Any]
+    format: FieldFormat = "text"
+    decimals: int = 0
+    unit: str = ""
+    labels: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A layer of the page.
+
+    Parameters
+    ----------
+    id : str
+        Identifier (``window.ntmgis.layers[id]`` in the page).
+    title : str
+        Name in the layer list.
+    kind : {"polygon", "line", "point"}
+    geometry : GeoSeries
+        One geometry per feature, in any CRS (transformed to WGS 84).
+    keys : sequence of str
+        Feature identifiers: features are drawn and stored sorted by key, so the page does not
+        depend on the row order.
+    names : sequence of str
+        Tooltip and popup title of each feature.
+    themes : sequence of Theme
+        At least one; the first is shown first.
+    fields : sequence of Field
+        Popup rows.
+    visible : bool
+        Shown when the page opens.
+    searchable : bool
+        Names are found by the search box (accent- and đ-insensitive).
+    label_texts : sequence of str, optional
+        Text written on the map for each feature (polygons: at a point inside each).
+    style : mapping
+        Leaflet path options for the layer (``weight``, ``fillOpacity``, ``radius``, ``color``...).
+    highlight : sequence of str
+        Keys of features drawn with a strong outline (e.g. communes a scenario changes).
+    """
+
+    id: str
+    title: str
+    kind: Kind
+    geometry: gpd.GeoSeries
+    keys: Sequence[str]
+    names: Sequence[str]
+    themes: Sequence[Theme]
+    fields: Sequence[Field] = ()
+    visible: bool = True
+    searchable: bool = False
+    label_texts: Sequence[str] | None = None
+    style: Mapping[str, Any] = field(default_factory=dict)
+    highlight: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """A table of the summary panel; ``statuses`` gives one status code per row for colouring
+    (``met``, ``not_met``, ``no_data``...)."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    statuses: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The year control: its years, the year shown first and lines of text per year."""
+
+    years: Sequence[int]
+    start: int
+    notes: Mapping[int, Sequence[str]] = field(default_factory=dict)
+
+
+def is_missing(value: object) -> bool:
+    """True for ``None``, NaN, ``pd.NA`` and blank strings."""
+    if isinstance(value, str):
+        return not value.strip()
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value: float, lang: str, decimals: int = 0) -> str:
+    """``1234.5`` as ``"1.234,5"`` (vi) or ``"1,234.5"`` (en), with ``decimals`` decimals."""
+    text = f"{float(value):,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text
+
+
+def _text(value: object) -> str | None:
+    return None if is_missing(value) else str(value).strip()
+
+
+def _field_json(f: Field, order: np.ndarray) -> dict[str, Any]:
+    values = [f.values[i] for i in order]
+    out: dict[str, Any] = {"label": str(f.label), "format": f.format}
+    if f.format == "number":
+        out["decimals"] = int(f.decimals)
+        out["unit"] = str(f.unit)
+        out["values"] = [None if is_missing(v) else round(float(v), int(f.decimals)) for v in values]
+    elif f.format == "year":
+        out["values"] = [None if is_missing(v) else int(v) for v in values]
+    elif f.format == "bool":
+        out["values"] = [None if is_missing(v) else bool(v) for v in values]
+    elif f.format == "category":
+        # Codes become indices into one label list: thousands of road segments repeat a handful
+        # of classes.
+        codes = sorted({str(v) for v in values if not is_missing(v)})
+        index = {code: i for i, code in enumerate(codes)}
+        labels = f.labels or {}
+        out["labels"] = [str(labels.get(code, code)) for code in codes]
+        out["values"] = [None if is_missing(v) else index[str(v)] for v in values]
+    else:
+        out["values"] = [_text(v) for v in values]
+    return out
+
+
+def _theme_json(theme: Theme, order: np.ndarray, layer_id: str) -> dict[str, Any]:
+    values = [str(theme.values[i]) for i in order]
+    counts = Counter(values)
+    known = [c.code for c in theme.classes]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"layer {layer_id!r}, theme {theme.id!r}: values {unknown} have no class")
+    classes = [c for c in theme.classes if counts.get(c.code) or c.code in theme.always]
+    index = {c.code: i for i, c in enumerate(classes)}
+    out: dict[str, Any] = {
+        "id": str(theme.id),
+        "title": str(theme.title),
+        "classes": [{"code": c.code, "label": str(c.label), "colour": c.colour,
+                     "count": counts.get(c.code, 0),
+                     **({"weight": c.weight} if c.weight is not None else {}),
+                     **({"dash": c.dash} if c.dash is not None else {})} for c in classes],
+        "values": [index[v] for v in values],
+    }
+    if theme.detail is not None:
+        out["detail"] = [_text(theme.detail[i]) for i in order]
+    if theme.year is not None:
+        out["year"] = int(theme.year)
+    if theme.group is not None:
+        out["group"] = str(theme.group)
+    return out
+
+
+def _check_layer(layer: MapLayer) -> None:
+    n = len(layer.geometry)
+    sizes = {"keys": len(layer.keys), "names": len(layer.names),
+             **{f"theme {t.id}": len(t.values) for t in layer.themes},
+             **{f"field {f.label}": len(f.values) for f in layer.fields},
+             **({"label_texts": len(layer.label_texts)} if layer.label_texts is not None else {})}
+    wrong = {name: size for name, size in sizes.items() if size != n}
+    if wrong:
+        raise ValueError(f"layer {layer.id!r} has {n} geometries but {wrong}")
+    if not layer.themes:
+        raise ValueError(f"layer {layer.id!r} needs at least one theme")
+    if layer.kind not in ("polygon", "line", "point"):
+        raise ValueError(f"layer {layer.id!r}: kind must be polygon, line or point, not {layer.kind!r}")
+    if len(set(map(str, layer.keys))) != n:
+        raise ValueError(f"layer {layer.id!r}: feature keys are not unique")
+
+
+def _layer_json(layer: MapLayer, order: np.ndarray) -> dict[str, Any]:
+    keys = [str(layer.keys[i]) for i in order]
+    highlight = {str(k) for k in layer.highlight}
+    out: dict[str, Any] = {
+        "id": layer.id,
+        "title": str(layer.title),
+        "kind": layer.kind,
+        "visible": bool(layer.visible),
+        "searchable": bool(layer.searchable),
+        "labels": None if layer.label_texts is None else [_text(layer.label_texts[i]) or "" for i in order],
+        "style": dict(sorted(layer.style.items())),
+        "keys": keys,
+        "names": [_text(layer.names[i]) or "" for i in order],
+        "themes": [_theme_json(t, order, layer.id) for t in layer.themes],
+        "fields": [_field_json(f, order) for f in layer.fields],
+    }
+    if highlight:
+        out["highlight"] = [i for i, k in enumerate(keys) if k in highlight]
+    return out
+
+
+def _basemap_config(url: str | None, attribution: str | None) -> dict[str, str] | None:
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"basemap must be an http(s) tile URL template, not {url!r}")
+    missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+    if missing:
+        raise ValueError(f"basemap URL template lacks {', '.join(missing)}: {url!r}")
+    return {"url": url, "attribution": "" if attribution is None else str(attribution)}
+
+
+def render_map(
+    layers: Sequence[MapLayer],
+    *,
+    title: str,
+    lang: str = "vi",
+    note: str | None = None,
+    provenance: Sequence[str] = (),
+    summary: Sequence[SummaryTable] = (),
+    timeline: Timeline | None = None,
+    basemap: str | None = None,
+    basemap_attribution: str | None = None,
+    decimals: int = DEFAULT_DECIMALS,
+    simplify: float = 0.0,
+) -> str:
+    """HTML of an offline map of ``layers`` (drawn in order: the first at the bottom).
+
+    Parameters
+    ----------
+    layers : sequence of MapLayer
+    title : str
+        Title above the map and in the browser tab.
+    lang : {"vi", "en"}
+        Language of the interface text and number format.
+    note : str, optional
+        Banner above the map, e.g. ``"Dữ liệu minh họa — illustrative sample"``.
+    provenance : sequence of str
+        Lines of the sources panel (files, criteria set, unverified thresholds...).
+    summary : sequence of SummaryTable
+        Tables of the summary panel.
+    timeline : Timeline, optional
+        Year control; switches every layer that has themes with a ``year``.
+    basemap : str, optional
+        Online tile URL template added under the layers. Off by default: the default page names
+        no URL and needs no network.
+    basemap_attribution : str, optional
+        Credit for the basemap, shown as text in the sources panel.
+    decimals : int
+        Coordinate grid, ``10**-decimals`` degree (5 ≈ 1 m).
+    simplify : float
+        Douglas–Peucker tolerance in grid units applied to shared arcs (0: none).
+
+    Returns
+    -------
+    str
+        The whole page; write it with :func:`ntmgis.io.write_text_atomic`.
+
+    Raises
+    ------
+    ValueError
+        When a layer's sequences do not match its geometry, a theme value has no class, keys
+        repeat or ids clash.
+    ntmgis.maps.assets.WebAssetError
+        When Leaflet is not installed at the pinned version.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    ids = [layer.id for layer in layers]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"layer ids repeat: {ids}")
+    basemap_config = _basemap_config(basemap, basemap_attribution)
+    orders: dict[str, np.ndarray] = {}
+    geometries: dict[str, Any] = {}
+    anchors: dict[str, Any] = {}
+    for layer in layers:
+        _check_layer(layer)
+        order = np.array(sorted(range(len(layer.keys)), key=lambda i: str(layer.keys[i])), dtype=int)
+        orders[layer.id] = order
+        series = gpd.GeoSeries(layer.geometry.to_numpy()[order], crs=layer.geometry.crs)
+        geometries[layer.id] = series
+        if layer.label_texts is not None:
+            # Label anchors are taken in the source (projected) CRS, where "inside" is exact.
+            anchors["label:" + layer.id] = series.representative_point()
+    topology = encode_geometries({**geometries, **anchors}, decimals=decimals, simplify=simplify)
+    config = {
+        "lang": lang,
+        "title": str(title),
+        "note": None if note is None else str(note),
+        "provenance": [str(line) for line in provenance],
+        "basemap": basemap_config,
+        "summary": [{"title": str(t.title), "columns": [str(c) for c in t.columns],
+                     "rows": [[str(cell) for cell in row] for row in t.rows],
+                     **({"statuses": [str(s) for s in t.statuses]} if t.statuses is not None else {})}
+                    for t in summary],
+        "timeline": None if timeline is None else {
+            "years": [int(y) for y in timeline.years], "start": int(timeline.start),
+            "notes": {str(y): [str(line) for line in lines] for y, lines in sorted(timeline.notes.items())}},
+        "ui": {key: text.format(leaflet=assets.PINNED_VERSIONS["leaflet"])
+               for key, text in _UI[lang].items() if key != "noscript"},
+    }
+    data = {"topology": topology, "layers": [_layer_json(layer, orders[layer.id]) for layer in layers]}
+    return _render_page(lang=lang, title=str(title), noscript=_UI[lang]["noscript"], config=config,
+                        data=data, tile_scheme=urlsplit(basemap).scheme if basemap else None)
+
+
+
+# --------------------------------------------------------------------------------------------
+# Page
+# --------------------------------------------------------------------------------------------
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("ntmgis.maps", "templates"), autoescape=True,
+                       undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def _static(name: str) -> str:
+    return resources.files("ntmgis.maps").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _script_json(data: Mapping[str, Any]) -> Markup:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+    return Markup(text.translate(_JSON_ESCAPES))  # noqa: S704 - escaped for a script element above
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def _render_page(*, lang: str, title: str, noscript: str, config: Mapping[str, Any],
+                 data: Mapping[str, Any], tile_scheme: str | None) -> str:
+    scripts = [assets.leaflet_js(), _static("ntmgis_map.js")]
+    styles = [assets.leaflet_css(), _static("ntmgis_map.css")]
+    # Only the inlined scripts and styles may run, and nothing may be fetched; injected markup
+    # would be inert even if it ever reached the DOM. Tiles are allowed only for an opt-in basemap.
+    img_src = "data:" + (f" {tile_scheme}:" if tile_scheme else "")
+    csp = "; ".join([
+        "default-src 'none'",
+        "script-src " + " ".join(_csp_hash(s) for s in scripts),
+        "style-src " + " ".join(_csp_hash(s) for s in styles),
+        f"img-src {img_src}",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+    template = _environment().get_template("district_map.html.j2")
+    return template.render(
+        lang=lang,
+        title=title,
+        noscript=noscript,
+        csp=csp,
+        # Vendor and project code is trusted text that must reach the page unescaped.
+        leaflet_css=Markup(styles[0]),  # noqa: S704
+        map_css=Markup(styles[1]),  # noqa: S704
+        leaflet_js=Markup(scripts[0]),  # noqa: S704
+        map_js=Markup(scripts[1]),  # noqa: S704
+        config_json=_script_json(config),
+        data_json=_script_json(data),
+    )
+
