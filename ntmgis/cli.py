@@ -42,13 +42,21 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--out", type=Path, help="also write the problems to this CSV")
 
     map_cmd = commands.add_parser(
-        "map", help="write the district map as one offline HTML file",
-        description="Write a single self-contained HTML map (no network needed to view it).")
+        "map", help="write the planners' map as one offline HTML file (and optionally a PNG)",
+        description="Assess the workspace and write the planners' map: one self-contained HTML file "
+                    "(no network needed to view it) with every criterion, gap and plan target.")
     map_cmd.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
     map_cmd.add_argument("--out", type=Path, default=Path("out/tan_yen_map.html"),
                          help="output HTML file (default: %(default)s)")
+    map_cmd.add_argument("--png", type=Path, metavar="PATH",
+                         help="also write a static PNG of the map (legend, scale bar, sample note)")
     map_cmd.add_argument("--lang", choices=("vi", "en"), default="vi", help="label language")
-    map_cmd.add_argument("--year", type=int, help="status year (default: the workspace's)")
+    map_cmd.add_argument("--year", type=int, help="assessment year (default: the workspace's status year)")
+    map_cmd.add_argument("--criteria-set", dest="criteria_set", default=None,
+                         help="criteria set id, or auto (by assessment date; default)")
+    map_cmd.add_argument("--market-radius", dest="market_radius", type=float, default=2000.0, metavar="M",
+                         help="villages farther than this by road from a market form the market gap "
+                              "(an analysis assumption, not an NTM rule; default: %(default)g m)")
     map_cmd.add_argument("--basemap", metavar="URL_TEMPLATE",
                          help="opt-in online tile layer, e.g. a {z}/{x}/{y} URL (needs network "
                               "when viewing)")
@@ -71,6 +79,20 @@ def _parser() -> argparse.ArgumentParser:
                         help="villages farther than this by road from a market form the market gap "
                              "(an analysis assumption, not an NTM rule; default: %(default)g m)")
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
+
+    scenario = commands.add_parser(
+        "scenario", help="run what-if scenarios from a YAML file and compare them with the baseline",
+        description="Apply the scenarios of a YAML file to the workspace (files are never modified), "
+                    "assess each and write the comparison (XLSX + CSV) and a diff map per scenario.")
+    scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
+    scenario_run = scenario_commands.add_parser("run", help="run and compare the scenarios of FILE")
+    scenario_run.add_argument("file", type=Path, help="scenario YAML (one scenario, or {scenarios: [...]})")
+    scenario_run.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
+    scenario_run.add_argument("--out", type=Path, default=Path("out/scenario.xlsx"),
+                              help="comparison workbook (default: %(default)s); CSVs go to <stem>_csv/, "
+                                   "diff maps to <stem>_<scenario>.html")
+    scenario_run.add_argument("--lang", choices=("vi", "en"), default="vi", help="map language")
+    scenario_run.add_argument("--no-map", action="store_true", help="do not write the diff maps")
 
     sample = commands.add_parser(
         "sample", help="regenerate the embedded illustrative sample district",
@@ -120,31 +142,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from .analysis import recognised_levels
-    from .io import write_text_atomic
-    from .maps import render_commune_map
+    from .assessment import assess
+    from .io import write_bytes_atomic, write_text_atomic
+    from .maps import build_planner_map, build_planner_png
     from .workspace import load_workspace
 
     workspace = load_workspace(args.workspace)
-    communes = workspace.communes
-    year = args.year or workspace.status_year
-    recognitions = workspace.table("recognitions") if "recognitions" in workspace.table_names else None
-    levels = recognised_levels(communes, recognitions, as_of=year)
-    communes["ntm_level"] = levels["ntm_level"]
-    district = workspace.district.get("name", workspace.name)
-    if args.lang == "vi":
-        title = f"Huyện {district} — mức đạt chuẩn NTM" + (f" năm {year}" if year else "")
-    else:
-        title = f"{district} district — NTM level" + (f" in {year}" if year else "")
-    provenance = [f"{name}: {Path(path).name}" for name, path in workspace.sources.items()]
-    provenance.append(f"plan: {workspace.plan.source}")
-    if workspace.provenance:
-        provenance.append(workspace.provenance)
-    html = render_commune_map(communes, level_column="ntm_level", title=title,
-                              note=workspace.note(args.lang), provenance=provenance,
-                              lang=args.lang, basemap=args.basemap)
+    assessment = assess(workspace, as_of=args.year, criteria_set=args.criteria_set,
+                        market_radius_m=args.market_radius)
+    html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
     write_text_atomic(args.out, html)
     print(f"wrote {args.out}")
+    if args.png is not None:
+        write_bytes_atomic(args.png, build_planner_png(workspace, assessment, lang=args.lang))
+        print(f"wrote {args.png}")
     return EXIT_OK
 
 
@@ -162,6 +173,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    import io
+    import re
+
+    import pandas as pd
+
+    from .io import write_bytes_atomic, write_text_atomic
+    from .scenario import Scenario, compare, comparison_tables, diff_map, load_scenarios, run
+    from .workspace import load_workspace
+
+    scenarios = load_scenarios(args.file)
+    workspace = load_workspace(args.workspace)
+    baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
+    comparison = compare(baseline, *(run(workspace, s) for s in scenarios))
+    tables = comparison_tables(comparison)
+    target = Path(args.out)
+    if target.suffix.lower() != ".xlsx":
+        raise ValueError(f"the comparison is an .xlsx workbook; got {target.name!r}")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for key, frame in tables.items():
+            frame.to_excel(writer, sheet_name=key, index=False)
+    write_bytes_atomic(target, buffer.getvalue())
+    for key, frame in tables.items():
+        write_bytes_atomic(target.with_name(f"{target.stem}_csv") / f"{key}.csv",
+                           frame.to_csv(index=False).encode("utf-8-sig"))
+    print(f"wrote {target} and {len(tables)} CSV files")
+    for name in comparison.names[1:]:
+        flips = comparison.flips[comparison.flips["scenario"] == name]
+        cost = comparison.works.loc[comparison.works["scenario"] == name, "cost_million_vnd"].sum()
+        print(f"{name}: {len(flips)} verdict changes, works {cost:,.0f} million VND (assumed unit costs)")
+        if not args.no_map:
+            slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
+            path = target.with_name(f"{target.stem}_{slug}.html")
+            write_text_atomic(path, diff_map(comparison, name, lang=args.lang))
+            print(f"wrote {path}")
+    return EXIT_OK
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -174,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     handlers = {"validate": _cmd_validate, "map": _cmd_map, "report": _cmd_report,
-                "sample": _cmd_sample}
+                "scenario": _cmd_scenario, "sample": _cmd_sample}
     try:
         return handlers[args.command](args)
     except DataError as exc:

@@ -18,8 +18,11 @@ the instance from an assessment and returns the works as a :class:`~ntmgis.scena
 
 from __future__ import annotations
 
+import os
+import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,8 +60,9 @@ class CoverResult:
     shortfall : ndarray of float
         Per target, km still missing.
     status : str
-        ``optimal``, ``infeasible`` (no choice meets every target within the budget and caps: the
-        result then holds the choice that leaves the least km missing) or ``greedy``.
+        ``optimal``, ``time_limit`` (the best choice found in time), ``infeasible`` (no choice
+        meets every target within the budget and caps: the result then holds the choice that
+        leaves the least km missing) or ``greedy``.
     """
 
     chosen: np.ndarray
@@ -70,16 +74,50 @@ class CoverResult:
     seconds: float = 0.0
 
 
+@contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """Silence what the HiGHS C++ library prints on file descriptor 1 while it solves.
+
+    Some HiGHS builds print debugging lines straight to the process's stdout, which would land
+    in notebooks and CLI output; Python-level output is flushed first and restored after.
+    """
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (some embedded interpreters): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _check(cost: np.ndarray, contrib: np.ndarray, deficit: np.ndarray) -> None:
     if contrib.shape != (len(deficit), len(cost)):
-        raise ValueError(f"contrib must be targets × candidates {(len(deficit), len(cost))}, not {contrib.shape}")
+        raise ValueError(
+            f"contrib must be targets × candidates {(len(deficit), len(cost))}, not {contrib.shape}"
+        )
     if (cost < 0).any() or not np.isfinite(cost).all():
         raise ValueError("costs must be finite and non-negative")
 
 
-def solve_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], *, budget: float | None = None,
-                caps: Sequence[float] | None = None, deadline: Sequence[int] | None = None,
-                groups: Sequence[int] | None = None, maximise: bool = False) -> CoverResult:
+def solve_cover(
+    cost: Sequence[float],
+    contrib: Any,
+    deficit: Sequence[float],
+    *,
+    budget: float | None = None,
+    caps: Sequence[float] | None = None,
+    deadline: Sequence[int] | None = None,
+    groups: Sequence[int] | None = None,
+    maximise: bool = False,
+    gap: float = 0.0,
+    time_limit: float = 60.0,
+) -> CoverResult:
     """Cheapest candidates covering every deficit (exact, ``scipy.optimize.milp``).
 
     Parameters
@@ -101,6 +139,10 @@ def solve_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], *
         are met. Default: each target its own group.
     maximise : bool
         Meet as many groups as possible (then at least cost) instead of all of them.
+    gap : float
+        Relative optimality gap accepted (0: proven optimal).
+    time_limit : float
+        Seconds; past it the best solution found is returned with ``status="time_limit"``.
 
     Returns
     -------
@@ -115,7 +157,9 @@ def solve_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], *
     _check(cost, contrib, deficit)
     n_cand, n_targets = len(cost), len(deficit)
     periods = len(caps) if caps is not None else 1
-    deadline = np.full(n_targets, periods - 1) if deadline is None else np.minimum(np.asarray(deadline), periods - 1)
+    deadline = (
+        np.full(n_targets, periods - 1) if deadline is None else np.minimum(np.asarray(deadline), periods - 1)
+    )
     groups = np.arange(n_targets) if groups is None else np.asarray(groups)
     open_targets = deficit > _TOLERANCE_KM
     group_ids, group_of = np.unique(groups, return_inverse=True)
@@ -133,8 +177,12 @@ def solve_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], *
             rows.append(coo_matrix(contrib * mask))
         cover = hstack(rows).tocsr() if periods > 1 else coo_matrix(contrib).tocsr()
         if mode == "maximise":
-            z = coo_matrix((-np.maximum(deficit, 0.0), (np.arange(n_targets), group_of)), shape=(n_targets, n_groups))
-            constraints.append(LinearConstraint(hstack([cover, z]).tocsr(), lb=np.zeros(n_targets), ub=np.inf))
+            z = coo_matrix(
+                (-np.maximum(deficit, 0.0), (np.arange(n_targets), group_of)), shape=(n_targets, n_groups)
+            )
+            constraints.append(
+                LinearConstraint(hstack([cover, z]).tocsr(), lb=np.zeros(n_targets), ub=np.inf)
+            )
         elif mode == "slack":
             slack = coo_matrix(np.eye(n_targets))
             constraints.append(LinearConstraint(hstack([cover, slack]).tocsr(), lb=deficit, ub=np.inf))
@@ -144,9 +192,19 @@ def solve_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], *
         if periods > 1:
             once = hstack([coo_matrix(np.eye(n_cand))] * periods)
             constraints.append(LinearConstraint(hstack([once, coo_matrix((n_cand, n_extra))]).tocsr(), ub=1))
-            spend = vstack([hstack([coo_matrix((1, n_cand * y)), coo_matrix(cost[None, :]),
-                                    coo_matrix((1, n_cand * (periods - y - 1))), coo_matrix((1, n_extra))])
-                            for y in range(periods)]).tocsr()
+            spend = vstack(
+                [
+                    hstack(
+                        [
+                            coo_matrix((1, n_cand * y)),
+                            coo_matrix(cost[None, :]),
+                            coo_matrix((1, n_cand * (periods - y - 1))),
+                            coo_matrix((1, n_extra)),
+                        ]
+                    )
+                    for y in range(periods)
+                ]
+            ).tocsr()
             constraints.append(LinearConstraint(spend, ub=np.asarray(caps, dtype=float)))
         if budget is not None:
             total = hstack([coo_matrix(np.tile(cost, periods)[None, :]), coo_matrix((1, n_extra))]).tocsr()
@@ -164,36 +222,54 @@ def solve_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], *
             upper = np.concatenate([np.ones(n_x), np.maximum(deficit, 0.0)])
         else:
             objective, upper = spend_weight, np.ones(n_x)
-        integrality = np.concatenate([np.ones(n_x), np.ones(n_extra) if mode == "maximise" else np.zeros(n_extra)])
+        integrality = np.concatenate(
+            [np.ones(n_x), np.ones(n_extra) if mode == "maximise" else np.zeros(n_extra)]
+        )
         return objective, constraints, integrality, upper
 
     def solve(mode: str) -> Any:
         objective, constraints, integrality, upper = build(mode)
-        return milp(objective, constraints=constraints, integrality=integrality,
-                    bounds=Bounds(np.zeros(len(objective)), upper))
+        with _native_stdout_silenced():
+            return milp(
+                objective,
+                constraints=constraints,
+                integrality=integrality,
+                bounds=Bounds(np.zeros(len(objective)), upper),
+                options={"time_limit": float(time_limit), "mip_rel_gap": float(gap)},
+            )
 
     status = "optimal"
     result = solve("maximise" if maximise else "cover")
-    if not result.success:
+    if result.status == 1 and result.x is not None:
+        status = "time_limit"  # the best solution found in time: feasible, maybe not the cheapest
+    elif not result.success:
         status = "infeasible"
         result = solve("slack")
-        if not result.success:  # pragma: no cover - the slack model is always feasible
+        if result.x is None:  # pragma: no cover - the slack model is always feasible
             raise RuntimeError(f"MILP failed: {result.message}")
-    x = np.round(result.x[:n_cand * periods]).reshape(periods, n_cand).astype(bool)
+    x = np.round(result.x[: n_cand * periods]).reshape(periods, n_cand).astype(bool)
     chosen = x.any(axis=0)
     year_index = np.where(chosen, x.argmax(axis=0), -1)
-    added = np.array([(contrib[t] * ((year_index >= 0) & (year_index <= deadline[t]))).sum()
-                      for t in range(n_targets)])
+    added = np.array(
+        [(contrib[t] * ((year_index >= 0) & (year_index <= deadline[t]))).sum() for t in range(n_targets)]
+    )
     shortfall = np.maximum(deficit - added, 0.0)
     met = shortfall <= 1e-7 * np.maximum(1.0, np.abs(deficit))
     met |= ~open_targets
-    return CoverResult(chosen=chosen, year_index=year_index, cost=float(cost[chosen].sum()), met=met,
-                       shortfall=np.where(met, 0.0, shortfall), status=status,
-                       seconds=time.perf_counter() - start)
+    return CoverResult(
+        chosen=chosen,
+        year_index=year_index,
+        cost=float(cost[chosen].sum()),
+        met=met,
+        shortfall=np.where(met, 0.0, shortfall),
+        status=status,
+        seconds=time.perf_counter() - start,
+    )
 
 
-def greedy_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], *,
-                 budget: float | None = None) -> CoverResult:
+def greedy_cover(
+    cost: Sequence[float], contrib: Any, deficit: Sequence[float], *, budget: float | None = None
+) -> CoverResult:
     """The baseline: repeatedly take the candidate with the most km still needed per unit cost.
 
     Ignores yearly caps (one period). Returns ``status="greedy"``.
@@ -220,9 +296,15 @@ def greedy_cover(cost: Sequence[float], contrib: Any, deficit: Sequence[float], 
     added = contrib[:, chosen].sum(axis=1)
     shortfall = np.maximum(deficit - added, 0.0)
     met = (shortfall <= 1e-7 * np.maximum(1.0, np.abs(deficit))) | (deficit <= _TOLERANCE_KM)
-    return CoverResult(chosen=chosen, year_index=np.where(chosen, 0, -1), cost=float(cost[chosen].sum()),
-                       met=met, shortfall=np.where(met, 0.0, shortfall), status="greedy",
-                       seconds=time.perf_counter() - start)
+    return CoverResult(
+        chosen=chosen,
+        year_index=np.where(chosen, 0, -1),
+        cost=float(cost[chosen].sum()),
+        met=met,
+        shortfall=np.where(met, 0.0, shortfall),
+        status="greedy",
+        seconds=time.perf_counter() - start,
+    )
 
 
 @dataclass(frozen=True)
@@ -247,6 +329,16 @@ class OptimiseResult:
     milp: CoverResult
     greedy: CoverResult
     candidates: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    available_million_vnd: float | None = None
+    full_cover_million_vnd: float | None = None
+
+    @property
+    def money_shortfall_million_vnd(self) -> float | None:
+        """Beyond the budget (or the sum of the caps), what a full cover would need; None if met
+        or when no amount of money is enough (some km cannot be bought: see ``shortfall_km``)."""
+        if self.full_cover_million_vnd is None or self.available_million_vnd is None:
+            return None
+        return max(self.full_cover_million_vnd - self.available_million_vnd, 0.0)
 
     @property
     def feasible(self) -> bool:
@@ -257,13 +349,21 @@ class OptimiseResult:
         return float(self.targets["shortfall_km"].sum())
 
 
-def _candidates(workspace: Any, unit_costs: Mapping[str, pd.DataFrame], indicators: Iterable[str],
-                indicator_of: Mapping[str, str]) -> pd.DataFrame:
+def _candidates(
+    workspace: Any,
+    unit_costs: Mapping[str, pd.DataFrame],
+    indicators: Iterable[str],
+    indicator_of: Mapping[str, str],
+) -> pd.DataFrame:
     """Pieces (segment × commune) not yet concretized / lined, with the indicator they feed."""
     communes = workspace.layer("communes")
     frames = []
-    road_indicator = {cls: indicator_of[name] for name, classes in ROAD_INDICATORS.items() for cls in classes
-                      if name in indicator_of}
+    road_indicator = {
+        cls: indicator_of[name]
+        for name, classes in ROAD_INDICATORS.items()
+        for cls in classes
+        if name in indicator_of
+    }
     wanted = set(indicators)
     if workspace.has_layer("roads") and wanted & set(road_indicator.values()):
         roads = workspace.layer("roads")
@@ -273,37 +373,74 @@ def _candidates(workspace: Any, unit_costs: Mapping[str, pd.DataFrame], indicato
         costs = unit_costs["roads"]
         target = costs.drop_duplicates("road_class").set_index("road_class")["target_surface"]
         price = costs.drop_duplicates(["road_class", "target_surface"]).set_index(
-            ["road_class", "target_surface"])["million_vnd_per_km"]
+            ["road_class", "target_surface"]
+        )["million_vnd_per_km"]
         klass = pieces["road_class"].astype(str)
-        frames.append(pd.DataFrame({
-            "network": "roads", "segment_id": pieces["segment_id"].astype(str),
-            "commune_code": pieces["commune_code"].astype(str), "indicator": klass.map(road_indicator),
-            "length_km": pieces["length_m"] / 1000.0,
-            "million_vnd_per_km": [float(price.get((k, target.get(k)), np.nan)) for k in klass]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "network": "roads",
+                    "segment_id": pieces["segment_id"].astype(str),
+                    "commune_code": pieces["commune_code"].astype(str),
+                    "indicator": klass.map(road_indicator),
+                    "length_km": pieces["length_m"] / 1000.0,
+                    "million_vnd_per_km": [float(price.get((k, target.get(k)), np.nan)) for k in klass],
+                }
+            )
+        )
     if workspace.has_layer("canals") and "3.3" in wanted and "canal_lined_share_xa" in indicator_of:
         canals = workspace.layer("canals")
-        canals = canals[~canals["lining"].astype(str).isin(kien_co_linings())
-                        & (canals["managed_by"].astype(str) == "xa")]
+        canals = canals[
+            ~canals["lining"].astype(str).isin(kien_co_linings()) & (canals["managed_by"].astype(str) == "xa")
+        ]
         pieces = split_by_commune(canals, communes)
         pieces = pieces[pieces["commune_code"].notna()]
-        costs = unit_costs["canals"].drop_duplicates("canal_level").set_index("canal_level")["million_vnd_per_km"]
-        frames.append(pd.DataFrame({
-            "network": "canals", "segment_id": pieces["segment_id"].astype(str),
-            "commune_code": pieces["commune_code"].astype(str), "indicator": indicator_of["canal_lined_share_xa"],
-            "length_km": pieces["length_m"] / 1000.0,
-            "million_vnd_per_km": pieces["canal_level"].astype(str).map(costs).astype(float)}))
+        costs = (
+            unit_costs["canals"].drop_duplicates("canal_level").set_index("canal_level")["million_vnd_per_km"]
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "network": "canals",
+                    "segment_id": pieces["segment_id"].astype(str),
+                    "commune_code": pieces["commune_code"].astype(str),
+                    "indicator": indicator_of["canal_lined_share_xa"],
+                    "length_km": pieces["length_m"] / 1000.0,
+                    "million_vnd_per_km": pieces["canal_level"].astype(str).map(costs).astype(float),
+                }
+            )
+        )
     if not frames:
-        return pd.DataFrame(columns=["network", "segment_id", "commune_code", "indicator", "length_km",
-                                     "million_vnd_per_km", "cost_million_vnd"])
+        return pd.DataFrame(
+            columns=[
+                "network",
+                "segment_id",
+                "commune_code",
+                "indicator",
+                "length_km",
+                "million_vnd_per_km",
+                "cost_million_vnd",
+            ]
+        )
     table = pd.concat(frames, ignore_index=True)
     table["cost_million_vnd"] = table["length_km"] * table["million_vnd_per_km"]
     return table
 
 
-def optimise(workspace: Any, assessment: Assessment, *, communes: Iterable[str] | None = None,
-             indicators: Iterable[str] = DEFAULT_INDICATORS, budget: float | None = None,
-             yearly_caps: Mapping[int, float] | None = None, maximise: bool = False,
-             unit_costs: Mapping[str, pd.DataFrame] | None = None, name: str = "optimised") -> OptimiseResult:
+def optimise(
+    workspace: Any,
+    assessment: Assessment,
+    *,
+    communes: Iterable[str] | None = None,
+    indicators: Iterable[str] = DEFAULT_INDICATORS,
+    budget: float | None = None,
+    yearly_caps: Mapping[int, float] | None = None,
+    maximise: bool = False,
+    unit_costs: Mapping[str, pd.DataFrame] | None = None,
+    name: str = "optimised",
+    gap: float = 0.0,
+    time_limit: float = 60.0,
+) -> OptimiseResult:
     """The cheapest works that lift ``communes`` over their road / canal thresholds.
 
     Parameters
@@ -320,14 +457,16 @@ def optimise(workspace: Any, assessment: Assessment, *, communes: Iterable[str] 
     budget : float, optional
         Total million VND.
     yearly_caps : mapping year → million VND, optional
-        Spending per year; each commune's targets are due by its plan target year (or the last
-        capped year, whichever is earlier... clipped into the capped years).
+        Spending per year; each commune's targets are due by its plan target year, clipped into
+        the capped years (a target due before the first capped year is due in that year).
     maximise : bool
         Lift as many communes as possible within the money instead of requiring all.
     unit_costs : mapping, optional
         ``{"roads": table, "canals": table}`` (default: the packaged illustrative tables).
     name : str
         Name of the returned scenario.
+    gap, time_limit : float
+        Passed to :func:`solve_cover` (0 = proven optimal; seconds).
 
     Returns
     -------
@@ -355,31 +494,57 @@ def optimise(workspace: Any, assessment: Assessment, *, communes: Iterable[str] 
         table = assessment.coverage(network)
         if table.empty:
             continue
-        table = table[table["indicator"].isin(indicators) & table["commune_code"].astype(str).isin(chosen_codes)
-                      & table["threshold"].notna()]
+        table = table[
+            table["indicator"].isin(indicators)
+            & table["commune_code"].astype(str).isin(chosen_codes)
+            & table["threshold"].notna()
+        ]
         done = "concretized_km" if network == "roads" else "lined_km"
         grouped = table.groupby(["commune_code", "indicator"], as_index=False).agg(
-            total_km=("total_km", "sum"), done_km=(done, "sum"), threshold=("threshold", "first"),
-            verified=("verified", "first"), target_level=("target_level", "first"))
+            total_km=("total_km", "sum"),
+            done_km=(done, "sum"),
+            threshold=("threshold", "first"),
+            verified=("verified", "first"),
+            target_level=("target_level", "first"),
+        )
         grouped["network"] = network
         rows.append(grouped)
-    targets = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["commune_code", "indicator", "total_km", "done_km", "threshold", "verified", "target_level",
-                 "network"])
+    targets = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(
+            columns=[
+                "commune_code",
+                "indicator",
+                "total_km",
+                "done_km",
+                "threshold",
+                "verified",
+                "target_level",
+                "network",
+            ]
+        )
+    )
     targets["deficit_km"] = np.maximum(targets["threshold"] * targets["total_km"] - targets["done_km"], 0.0)
     targets = targets.sort_values(["commune_code", "indicator"], kind="stable").reset_index(drop=True)
     pieces = _candidates(workspace, costs, indicators, indicator_of)
     priced = pieces["cost_million_vnd"].notna()
-    segments = (pieces[priced].groupby(["network", "segment_id"], as_index=False)
-                .agg(length_km=("length_km", "sum"), cost_million_vnd=("cost_million_vnd", "sum")))
+    segments = (
+        pieces[priced]
+        .groupby(["network", "segment_id"], as_index=False)
+        .agg(length_km=("length_km", "sum"), cost_million_vnd=("cost_million_vnd", "sum"))
+    )
     index = {key: i for i, key in enumerate(zip(segments["network"], segments["segment_id"], strict=True))}
-    target_index = {key: i for i, key in enumerate(zip(targets["commune_code"].astype(str), targets["indicator"],
-                                                         strict=True))}
+    target_index = {
+        key: i
+        for i, key in enumerate(zip(targets["commune_code"].astype(str), targets["indicator"], strict=True))
+    }
     useful = pieces[priced & pieces.set_index(["commune_code", "indicator"]).index.isin(list(target_index))]
     t_idx = [target_index[(c, i)] for c, i in zip(useful["commune_code"], useful["indicator"], strict=True)]
     s_idx = [index[(n, s)] for n, s in zip(useful["network"], useful["segment_id"], strict=True)]
-    contrib = coo_matrix((useful["length_km"].to_numpy(), (t_idx, s_idx)),
-                         shape=(len(targets), len(segments))).toarray()
+    contrib = coo_matrix(
+        (useful["length_km"].to_numpy(), (t_idx, s_idx)), shape=(len(targets), len(segments))
+    ).toarray()
     # Only segments that help some target are candidates.
     helps = contrib.sum(axis=0) > 0
     segments, contrib = segments[helps].reset_index(drop=True), contrib[:, helps]
@@ -392,25 +557,67 @@ def optimise(workspace: Any, assessment: Assessment, *, communes: Iterable[str] 
         due = targets["commune_code"].map(summary.set_index("commune_code")["target_year"]).astype(float)
         deadline = np.searchsorted(years, due.fillna(years[-1]).to_numpy(), side="right") - 1
         deadline = np.clip(deadline, 0, len(years) - 1)
-    exact = solve_cover(cost, contrib, deficit, budget=budget, caps=[yearly_caps[y] for y in years] if years else None,
-                        deadline=deadline, groups=groups, maximise=maximise)
-    greedy = greedy_cover(cost, contrib, deficit, budget=budget if budget is not None else
-                          (sum(yearly_caps.values()) if yearly_caps else None))
+    exact = solve_cover(
+        cost,
+        contrib,
+        deficit,
+        budget=budget,
+        caps=[yearly_caps[y] for y in years] if years else None,
+        deadline=deadline,
+        groups=groups,
+        maximise=maximise,
+        gap=gap,
+        time_limit=time_limit,
+    )
+    # Out of money: what would the cheapest full cover cost without the budget and caps?
+    full_cost = None
+    if exact.status == "infeasible" and (budget is not None or yearly_caps):
+        full = solve_cover(cost, contrib, deficit, groups=groups, gap=gap, time_limit=time_limit)
+        full_cost = full.cost if full.status in ("optimal", "time_limit") else None
+    greedy = greedy_cover(
+        cost,
+        contrib,
+        deficit,
+        budget=budget if budget is not None else (sum(yearly_caps.values()) if yearly_caps else None),
+    )
     added = contrib @ exact.chosen.astype(float) if len(cost) else np.zeros(len(targets))
-    targets["share_before"] = np.where(targets["total_km"] > 0, targets["done_km"] / targets["total_km"], np.nan)
-    targets["share_after"] = np.where(targets["total_km"] > 0, (targets["done_km"] + added) / targets["total_km"],
-                                      np.nan)
+    targets["share_before"] = np.where(
+        targets["total_km"] > 0, targets["done_km"] / targets["total_km"], np.nan
+    )
+    targets["share_after"] = np.where(
+        targets["total_km"] > 0, (targets["done_km"] + added) / targets["total_km"], np.nan
+    )
     targets["shortfall_km"] = exact.shortfall
     targets["met"] = exact.met
     works = segments[exact.chosen].copy()
     works["year"] = [years[i] if years else None for i in exact.year_index[exact.chosen]]
     edits = []
-    for (network, year), group in works.groupby(["network", works["year"].astype(object).fillna(-1)], sort=True):
+    for (network, year), group in works.groupby(
+        ["network", works["year"].astype(object).fillna(-1)], sort=True
+    ):
         ids = tuple(sorted(group["segment_id"]))
         year_value = None if year == -1 else int(year)
-        edits.append(Concretize(segment_ids=ids, year=year_value) if network == "roads"
-                     else LineCanals(segment_ids=ids, year=year_value))
-    scenario = Scenario(name=name, edits=tuple(edits), description=(
-        f"MILP: {exact.status}, {exact.cost:,.0f} million VND; greedy baseline {greedy.cost:,.0f} million VND"))
-    return OptimiseResult(scenario=scenario, works=works.reset_index(drop=True), targets=targets, milp=exact,
-                          greedy=greedy, candidates=segments)
+        edits.append(
+            Concretize(segment_ids=ids, year=year_value)
+            if network == "roads"
+            else LineCanals(segment_ids=ids, year=year_value)
+        )
+    scenario = Scenario(
+        name=name,
+        edits=tuple(edits),
+        description=(
+            f"MILP: {exact.status}, {exact.cost:,.0f} million VND; "
+            f"greedy baseline {greedy.cost:,.0f} million VND"
+        ),
+    )
+    available = budget if budget is not None else (sum(yearly_caps.values()) if yearly_caps else None)
+    return OptimiseResult(
+        scenario=scenario,
+        works=works.reset_index(drop=True),
+        targets=targets,
+        milp=exact,
+        greedy=greedy,
+        candidates=segments,
+        available_million_vnd=available,
+        full_cover_million_vnd=full_cost,
+    )

@@ -30,18 +30,51 @@ from .problems import DataError, Problem
 from .vocab import concretized_surfaces, kien_co_linings, vocabulary
 
 __all__ = [
-    "Concretize", "LineCanals", "AddMarket", "UpgradeMarket", "AddFacility", "AddZone", "SetZone",
-    "SetStatus", "SetThreshold", "SetUnitCost", "Scenario", "Applied", "ScenarioRun", "Comparison",
-    "apply_scenario", "run", "compare", "load_scenario", "scenario_from_mapping", "WORKS_COLUMNS",
+    "Concretize",
+    "LineCanals",
+    "AddMarket",
+    "UpgradeMarket",
+    "AddFacility",
+    "AddZone",
+    "SetZone",
+    "SetStatus",
+    "SetThreshold",
+    "SetUnitCost",
+    "Scenario",
+    "Applied",
+    "ScenarioRun",
+    "Comparison",
+    "apply_scenario",
+    "run",
+    "compare",
+    "load_scenario",
+    "load_scenarios",
+    "scenario_from_mapping",
+    "diff_map",
+    "comparison_tables",
+    "WORKS_COLUMNS",
 ]
 
-WORKS_COLUMNS = ["scenario", "network", "segment_id", "commune_code", "klass", "before", "after", "length_km",
-                 "million_vnd_per_km", "cost_million_vnd", "year", "edit"]
+WORKS_COLUMNS = [
+    "scenario",
+    "network",
+    "segment_id",
+    "commune_code",
+    "klass",
+    "before",
+    "after",
+    "length_km",
+    "million_vnd_per_km",
+    "cost_million_vnd",
+    "year",
+    "edit",
+]
 
 
 # --------------------------------------------------------------------------------------------
 # Edits
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Concretize:
@@ -159,8 +192,18 @@ class SetUnitCost:
     network: str = "roads"
 
 
-Edit = (Concretize | LineCanals | AddMarket | UpgradeMarket | AddFacility | AddZone | SetZone | SetStatus
-        | SetThreshold | SetUnitCost)
+Edit = (
+    Concretize
+    | LineCanals
+    | AddMarket
+    | UpgradeMarket
+    | AddFacility
+    | AddZone
+    | SetZone
+    | SetStatus
+    | SetThreshold
+    | SetUnitCost
+)
 
 
 @dataclass(frozen=True)
@@ -200,24 +243,46 @@ class ScenarioRun:
 # Applying edits
 # --------------------------------------------------------------------------------------------
 
+
 def _geometry(value: Any, what: str) -> shapely.Geometry:
     if isinstance(value, shapely.Geometry):
         return value
     try:
         return shapely.from_wkt(str(value))
     except shapely.errors.GEOSException as exc:
-        raise DataError([Problem("", "scenario", what, f"not a WKT geometry: {exc}", "edit refused",
-                                 "error")]) from exc
+        raise DataError(
+            [Problem("", "scenario", what, f"not a WKT geometry: {exc}", "edit refused", "error")]
+        ) from exc
 
 
 def _unknown(layer: str, kind: str, ids: Sequence[str], where: str) -> DataError:
     shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
-    return DataError([Problem("", layer, shown, f"{where}: {kind} not in the workspace: {shown}",
-                              "scenario refused", "error")])
+    return DataError(
+        [
+            Problem(
+                "",
+                layer,
+                shown,
+                f"{where}: {kind} not in the workspace: {shown}",
+                "scenario refused",
+                "error",
+            )
+        ]
+    )
 
 
-def _select(layer: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *, ids: Sequence[str], commune: str | None,
-            klass_column: str, klass: str | None, polygon: Any, layer_name: str, where: str) -> np.ndarray:
+def _select(
+    layer: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    ids: Sequence[str],
+    commune: str | None,
+    klass_column: str,
+    klass: str | None,
+    polygon: Any,
+    layer_name: str,
+    where: str,
+) -> np.ndarray:
     """Row mask of ``layer`` chosen by an edit; every named thing must exist."""
     chosen = np.ones(len(layer), dtype=bool)
     if ids:
@@ -237,33 +302,63 @@ def _select(layer: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *, ids: Sequenc
     if polygon is not None:
         chosen &= shapely.intersects(layer.geometry.to_numpy(), _geometry(polygon, where))
     if not (ids or commune is not None or klass is not None or polygon is not None):
-        raise DataError([Problem("", layer_name, where, "the edit selects nothing: give segment ids, a "
-                                 "commune, a class or a polygon", "scenario refused", "error")])
+        raise DataError(
+            [
+                Problem(
+                    "",
+                    layer_name,
+                    where,
+                    "the edit selects nothing: give segment ids, a commune, a class or a polygon",
+                    "scenario refused",
+                    "error",
+                )
+            ]
+        )
     return chosen
 
 
 def _price_table(costs: pd.DataFrame, key: str, target: str) -> dict[tuple[str, str], float]:
-    return {(str(k), str(t)): float(v) for k, t, v in zip(costs[key], costs[target], costs["million_vnd_per_km"],
-                                                          strict=True)}
+    return {
+        (str(k), str(t)): float(v)
+        for k, t, v in zip(costs[key], costs[target], costs["million_vnd_per_km"], strict=True)
+    }
 
 
-def _works(pieces: gpd.GeoDataFrame, *, network: str, klass_column: str, before: pd.Series, after: str,
-           prices: Mapping[tuple[str, str], float], year: int | None, edit: int) -> pd.DataFrame:
+def _works(
+    pieces: gpd.GeoDataFrame,
+    *,
+    network: str,
+    klass_column: str,
+    before: pd.Series,
+    after: str,
+    prices: Mapping[tuple[str, str], float],
+    year: int | None,
+    edit: int,
+) -> pd.DataFrame:
     inside = pieces[pieces["commune_code"].notna()]
     klass = inside[klass_column].astype(str)
     price = [prices.get((k, after), np.nan) for k in klass]
-    frame = pd.DataFrame({
-        "network": network, "segment_id": inside["segment_id"].astype(str).to_numpy(),
-        "commune_code": inside["commune_code"].astype(str).to_numpy(), "klass": klass.to_numpy(),
-        "before": before.reindex(inside["segment_id"].astype(str)).to_numpy(), "after": after,
-        "length_km": inside["length_m"].to_numpy() / 1000.0, "million_vnd_per_km": price,
-        "year": year, "edit": edit})
+    frame = pd.DataFrame(
+        {
+            "network": network,
+            "segment_id": inside["segment_id"].astype(str).to_numpy(),
+            "commune_code": inside["commune_code"].astype(str).to_numpy(),
+            "klass": klass.to_numpy(),
+            "before": before.reindex(inside["segment_id"].astype(str)).to_numpy(),
+            "after": after,
+            "length_km": inside["length_m"].to_numpy() / 1000.0,
+            "million_vnd_per_km": price,
+            "year": year,
+            "edit": edit,
+        }
+    )
     frame["cost_million_vnd"] = frame["length_km"] * frame["million_vnd_per_km"]
     return frame
 
 
-def apply_scenario(workspace: Any, scenario: Scenario, *, unit_costs: Mapping[str, pd.DataFrame] | None = None
-                   ) -> Applied:
+def apply_scenario(
+    workspace: Any, scenario: Scenario, *, unit_costs: Mapping[str, pd.DataFrame] | None = None
+) -> Applied:
     """Apply ``scenario`` to ``workspace``: a new workspace and the works, nothing modified.
 
     Parameters
@@ -294,24 +389,38 @@ def apply_scenario(workspace: Any, scenario: Scenario, *, unit_costs: Mapping[st
         where = f"{scenario.name} edit {number} ({type(edit).__name__})"
         if isinstance(edit, SetUnitCost):
             network = edit.network
-            key, target = ("road_class", "target_surface") if network == "roads" else ("canal_level",
-                                                                                        "target_lining")
+            key, target = (
+                ("road_class", "target_surface") if network == "roads" else ("canal_level", "target_lining")
+            )
             table = costs[network]
             hit = (table[key].astype(str) == edit.klass) & (table[target].astype(str) == edit.target)
             if hit.any():
                 table.loc[hit, "million_vnd_per_km"] = float(edit.million_vnd_per_km)
                 table.loc[hit, "note"] = f"set by scenario {scenario.name}"
             else:
-                row = {key: edit.klass, target: edit.target, "million_vnd_per_km": float(edit.million_vnd_per_km),
-                       "assumption": True, "note": f"set by scenario {scenario.name}"}
+                row = {
+                    key: edit.klass,
+                    target: edit.target,
+                    "million_vnd_per_km": float(edit.million_vnd_per_km),
+                    "assumption": True,
+                    "note": f"set by scenario {scenario.name}",
+                }
                 costs[network] = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
         elif isinstance(edit, Concretize):
             roads = ws.layer("roads")
             if edit.road_class is not None and edit.road_class not in words["road_class"]:
                 raise _unknown("roads", "road class", [edit.road_class], where)
-            chosen = _select(roads, communes, ids=edit.segment_ids, commune=edit.commune_code,
-                             klass_column="road_class", klass=edit.road_class, polygon=edit.polygon,
-                             layer_name="roads", where=where)
+            chosen = _select(
+                roads,
+                communes,
+                ids=edit.segment_ids,
+                commune=edit.commune_code,
+                klass_column="road_class",
+                klass=edit.road_class,
+                polygon=edit.polygon,
+                layer_name="roads",
+                where=where,
+            )
             chosen &= ~roads["surface"].astype(str).isin(concretized_surfaces()).to_numpy()
             targets = costs["roads"].drop_duplicates("road_class").set_index("road_class")["target_surface"]
             for klass in sorted(set(roads.loc[chosen, "road_class"].astype(str))):
@@ -319,25 +428,50 @@ def apply_scenario(workspace: Any, scenario: Scenario, *, unit_costs: Mapping[st
                 rows = chosen & (roads["road_class"].astype(str) == klass).to_numpy()
                 before = roads.loc[rows].set_index(roads.loc[rows, "segment_id"].astype(str))["surface"]
                 pieces = split_by_commune(roads.loc[rows], communes)
-                works.append(_works(pieces, network="roads", klass_column="road_class", before=before, after=after,
-                                    prices=_price_table(costs["roads"], "road_class", "target_surface"),
-                                    year=edit.year, edit=number))
+                works.append(
+                    _works(
+                        pieces,
+                        network="roads",
+                        klass_column="road_class",
+                        before=before,
+                        after=after,
+                        prices=_price_table(costs["roads"], "road_class", "target_surface"),
+                        year=edit.year,
+                        edit=number,
+                    )
+                )
                 roads.loc[rows, "surface"] = after
             ws = ws.with_layers(roads=roads)
         elif isinstance(edit, LineCanals):
             canals = ws.layer("canals")
             if edit.lining not in kien_co_linings():
                 raise _unknown("canals", "kiên cố lining", [edit.lining], where)
-            chosen = _select(canals, communes, ids=edit.segment_ids, commune=edit.commune_code,
-                             klass_column="canal_level", klass=edit.canal_level, polygon=edit.polygon,
-                             layer_name="canals", where=where)
+            chosen = _select(
+                canals,
+                communes,
+                ids=edit.segment_ids,
+                commune=edit.commune_code,
+                klass_column="canal_level",
+                klass=edit.canal_level,
+                polygon=edit.polygon,
+                layer_name="canals",
+                where=where,
+            )
             chosen &= ~canals["lining"].astype(str).isin(kien_co_linings()).to_numpy()
             before = canals.loc[chosen].set_index(canals.loc[chosen, "segment_id"].astype(str))["lining"]
             pieces = split_by_commune(canals.loc[chosen], communes)
-            works.append(_works(pieces, network="canals", klass_column="canal_level", before=before,
-                                after=edit.lining, prices=_price_table(costs["canals"], "canal_level",
-                                                                       "target_lining"),
-                                year=edit.year, edit=number))
+            works.append(
+                _works(
+                    pieces,
+                    network="canals",
+                    klass_column="canal_level",
+                    before=before,
+                    after=edit.lining,
+                    prices=_price_table(costs["canals"], "canal_level", "target_lining"),
+                    year=edit.year,
+                    edit=number,
+                )
+            )
             canals.loc[chosen, "lining"] = edit.lining
             ws = ws.with_layers(canals=canals)
         elif isinstance(edit, AddMarket):
@@ -345,11 +479,26 @@ def apply_scenario(workspace: Any, scenario: Scenario, *, unit_costs: Mapping[st
             if str(edit.commune_code) not in codes:
                 raise _unknown("communes", "commune code", [str(edit.commune_code)], where)
             if edit.market_id in set(markets["market_id"].astype(str)):
-                raise DataError([Problem("", "markets", edit.market_id, f"{where}: market id already exists",
-                                         "scenario refused", "error")])
-            row = {"market_id": edit.market_id, "name": edit.name or edit.market_id,
-                   "commune_code": str(edit.commune_code), "standard_met": bool(edit.standard_met),
-                   "planned_upgrade_year": edit.year, "kind": "cho"}
+                raise DataError(
+                    [
+                        Problem(
+                            "",
+                            "markets",
+                            edit.market_id,
+                            f"{where}: market id already exists",
+                            "scenario refused",
+                            "error",
+                        )
+                    ]
+                )
+            row = {
+                "market_id": edit.market_id,
+                "name": edit.name or edit.market_id,
+                "commune_code": str(edit.commune_code),
+                "standard_met": bool(edit.standard_met),
+                "planned_upgrade_year": edit.year,
+                "kind": "cho",
+            }
             added = gpd.GeoDataFrame([row], geometry=[shapely.Point(edit.x, edit.y)], crs=markets.crs)
             ws = ws.with_layers(markets=pd.concat([markets, added], ignore_index=True))
         elif isinstance(edit, UpgradeMarket):
@@ -367,20 +516,31 @@ def apply_scenario(workspace: Any, scenario: Scenario, *, unit_costs: Mapping[st
             facilities = ws.layer("facilities")
             if str(edit.commune_code) not in codes:
                 raise _unknown("communes", "commune code", [str(edit.commune_code)], where)
-            if edit.village_id is not None and edit.village_id not in set(ws.layer("villages")["village_id"]
-                                                                           .astype(str)):
+            if edit.village_id is not None and edit.village_id not in set(
+                ws.layer("villages")["village_id"].astype(str)
+            ):
                 raise _unknown("villages", "village id", [edit.village_id], where)
-            row = {"facility_id": edit.facility_id, "kind": edit.kind, "name": edit.name or edit.facility_id,
-                   "commune_code": str(edit.commune_code), "village_id": edit.village_id,
-                   "standard_met": bool(edit.standard_met)}
+            row = {
+                "facility_id": edit.facility_id,
+                "kind": edit.kind,
+                "name": edit.name or edit.facility_id,
+                "commune_code": str(edit.commune_code),
+                "village_id": edit.village_id,
+                "standard_met": bool(edit.standard_met),
+            }
             added = gpd.GeoDataFrame([row], geometry=[shapely.Point(edit.x, edit.y)], crs=facilities.crs)
             ws = ws.with_layers(facilities=pd.concat([facilities, added], ignore_index=True))
         elif isinstance(edit, AddZone):
             zones = ws.layer("production_zones")
             if edit.crop not in words["crop"]:
                 raise _unknown("production_zones", "crop", [edit.crop], where)
-            row = {"zone_id": edit.zone_id, "name": edit.name or edit.zone_id, "crop": edit.crop,
-                   "vietgap": bool(edit.vietgap), "growing_area_code": edit.growing_area_code}
+            row = {
+                "zone_id": edit.zone_id,
+                "name": edit.name or edit.zone_id,
+                "crop": edit.crop,
+                "vietgap": bool(edit.vietgap),
+                "growing_area_code": edit.growing_area_code,
+            }
             added = gpd.GeoDataFrame([row], geometry=[_geometry(edit.polygon, where)], crs=zones.crs)
             ws = ws.with_layers(production_zones=pd.concat([zones, added], ignore_index=True))
         elif isinstance(edit, SetZone):
@@ -398,8 +558,18 @@ def apply_scenario(workspace: Any, scenario: Scenario, *, unit_costs: Mapping[st
             ws = ws.with_layers(production_zones=zones)
         elif isinstance(edit, SetStatus):
             if (edit.commune_code is None) == (edit.village_id is None):
-                raise DataError([Problem("", "scenario", where, "set_status needs a commune or a village",
-                                         "scenario refused", "error")])
+                raise DataError(
+                    [
+                        Problem(
+                            "",
+                            "scenario",
+                            where,
+                            "set_status needs a commune or a village",
+                            "scenario refused",
+                            "error",
+                        )
+                    ]
+                )
             if edit.commune_code is not None:
                 if str(edit.commune_code) not in codes:
                     raise _unknown("communes", "commune code", [str(edit.commune_code)], where)
@@ -410,15 +580,23 @@ def apply_scenario(workspace: Any, scenario: Scenario, *, unit_costs: Mapping[st
                     raise _unknown("villages", "village id", [str(edit.village_id)], where)
                 table_name, unit_column, unit = "village_status", "village_id", str(edit.village_id)
             table = ws.table(table_name) if table_name in ws.table_names else pd.DataFrame()
-            row = {unit_column: unit, "criterion": str(edit.criterion), "indicator": edit.indicator,
-                   "level": edit.level, "met": bool(edit.met), "value": None, "year": int(edit.year),
-                   "note": f"scenario {scenario.name}"}
+            row = {
+                unit_column: unit,
+                "criterion": str(edit.criterion),
+                "indicator": edit.indicator,
+                "level": edit.level,
+                "met": bool(edit.met),
+                "value": None,
+                "year": int(edit.year),
+                "note": f"scenario {scenario.name}",
+            }
             new = pd.DataFrame([row]).astype({"met": "boolean", "value": "Float64", "year": "Int64"})
             ws = ws.with_tables(**{table_name: pd.concat([table, new], ignore_index=True)})
         elif isinstance(edit, SetThreshold):
             overrides = _thaw(ws.criteria_overrides or {})
-            overrides.setdefault(edit.set_id, {}).setdefault(str(edit.indicator), {})[edit.level] = \
-                float(edit.value)
+            overrides.setdefault(edit.set_id, {}).setdefault(str(edit.indicator), {})[edit.level] = float(
+                edit.value
+            )
             ws = ws.with_criteria_overrides(overrides)
         else:  # pragma: no cover - the Edit union is closed
             raise TypeError(f"unknown edit {edit!r}")
@@ -446,6 +624,7 @@ def run(workspace: Any, scenario: Scenario, **assess_options: Any) -> ScenarioRu
 # --------------------------------------------------------------------------------------------
 # Comparison
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -498,11 +677,18 @@ def compare(baseline: ScenarioRun, *runs: ScenarioRun) -> Comparison:
     indicators = None
     for r in every:
         table = r.assessment.indicators[[*key, "value", "threshold", "status"]]
-        table = table.rename(columns={"value": f"value [{r.name}]", "threshold": f"threshold [{r.name}]",
-                                      "status": f"status [{r.name}]"})
+        table = table.rename(
+            columns={
+                "value": f"value [{r.name}]",
+                "threshold": f"threshold [{r.name}]",
+                "status": f"status [{r.name}]",
+            }
+        )
         indicators = table if indicators is None else indicators.merge(table, on=key, how="outer")
     flips = []
-    base_criteria = baseline.assessment.criteria.criteria.set_index(["unit_code", "level", "criterion"])["status"]
+    base_criteria = baseline.assessment.criteria.criteria.set_index(["unit_code", "level", "criterion"])[
+        "status"
+    ]
     base_levels = baseline.assessment.criteria.communes.set_index("commune_code")["highest_level"]
     for r in runs:
         after = r.assessment.criteria.criteria.set_index(["unit_code", "level", "criterion"])["status"]
@@ -514,23 +700,51 @@ def compare(baseline: ScenarioRun, *runs: ScenarioRun) -> Comparison:
         levels = r.assessment.criteria.communes.set_index("commune_code")["highest_level"]
         moved = pd.concat([base_levels.rename("before"), levels.rename("after")], axis=1)
         moved = moved[moved["before"].fillna("") != moved["after"].fillna("")].reset_index()
-        flips.append(pd.DataFrame({"scenario": r.name, "what": "highest_level",
-                                   "unit_code": moved["commune_code"], "level": None, "criterion": None,
-                                   "before": moved["before"], "after": moved["after"]}))
-    flips_frame = pd.concat(flips, ignore_index=True) if flips else pd.DataFrame(
-        columns=["scenario", "what", "unit_code", "level", "criterion", "before", "after"])
+        flips.append(
+            pd.DataFrame(
+                {
+                    "scenario": r.name,
+                    "what": "highest_level",
+                    "unit_code": moved["commune_code"],
+                    "level": None,
+                    "criterion": None,
+                    "before": moved["before"],
+                    "after": moved["after"],
+                }
+            )
+        )
+    flips_frame = (
+        pd.concat(flips, ignore_index=True)
+        if flips
+        else pd.DataFrame(columns=["scenario", "what", "unit_code", "level", "criterion", "before", "after"])
+    )
     works = pd.concat([r.applied.works for r in every], ignore_index=True)
-    costs = (works.assign(year=works["year"].astype(object).where(works["year"].notna(), "—"))
-             .groupby(["scenario", "commune_code", "year"], as_index=False, dropna=False)
-             [["length_km", "cost_million_vnd"]].sum()) if len(works) else pd.DataFrame(
-        columns=["scenario", "commune_code", "year", "length_km", "cost_million_vnd"])
+    costs = (
+        (
+            works.assign(year=works["year"].astype(object).where(works["year"].notna(), "—"))
+            .groupby(["scenario", "commune_code", "year"], as_index=False, dropna=False)[
+                ["length_km", "cost_million_vnd"]
+            ]
+            .sum()
+        )
+        if len(works)
+        else pd.DataFrame(columns=["scenario", "commune_code", "year", "length_km", "cost_million_vnd"])
+    )
     targets = baseline.assessment.criteria.sectors[["group", "target_id", "op", "target", "unit"]].copy()
     for r in every:
         sectors = r.assessment.criteria.sectors.set_index("target_id")
         targets[f"value [{r.name}]"] = targets["target_id"].map(sectors["value"])
         targets[f"status [{r.name}]"] = targets["target_id"].map(sectors["status"])
-    return Comparison(names=names, communes=communes.reset_index(drop=True), indicators=indicators,
-                      flips=flips_frame, works=works, costs=costs, targets=targets, runs=every)
+    return Comparison(
+        names=names,
+        communes=communes.reset_index(drop=True),
+        indicators=indicators,
+        flips=flips_frame,
+        works=works,
+        costs=costs,
+        targets=targets,
+        runs=every,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -538,28 +752,101 @@ def compare(baseline: ScenarioRun, *runs: ScenarioRun) -> Comparison:
 # --------------------------------------------------------------------------------------------
 
 _YAML_EDITS: dict[str, tuple[type, dict[str, str]]] = {
-    "concretize": (Concretize, {"segments": "segment_ids", "commune": "commune_code", "class": "road_class",
-                                "road_class": "road_class", "polygon": "polygon", "surface": "surface",
-                                "year": "year"}),
-    "line_canals": (LineCanals, {"segments": "segment_ids", "commune": "commune_code", "level": "canal_level",
-                                 "canal_level": "canal_level", "polygon": "polygon", "lining": "lining",
-                                 "year": "year"}),
-    "add_market": (AddMarket, {"id": "market_id", "x": "x", "y": "y", "commune": "commune_code", "name": "name",
-                               "standard_met": "standard_met", "year": "year"}),
+    "concretize": (
+        Concretize,
+        {
+            "segments": "segment_ids",
+            "commune": "commune_code",
+            "class": "road_class",
+            "road_class": "road_class",
+            "polygon": "polygon",
+            "surface": "surface",
+            "year": "year",
+        },
+    ),
+    "line_canals": (
+        LineCanals,
+        {
+            "segments": "segment_ids",
+            "commune": "commune_code",
+            "level": "canal_level",
+            "canal_level": "canal_level",
+            "polygon": "polygon",
+            "lining": "lining",
+            "year": "year",
+        },
+    ),
+    "add_market": (
+        AddMarket,
+        {
+            "id": "market_id",
+            "x": "x",
+            "y": "y",
+            "commune": "commune_code",
+            "name": "name",
+            "standard_met": "standard_met",
+            "year": "year",
+        },
+    ),
     "upgrade_market": (UpgradeMarket, {"id": "market_id", "year": "year"}),
-    "add_facility": (AddFacility, {"id": "facility_id", "kind": "kind", "x": "x", "y": "y",
-                                   "commune": "commune_code", "village": "village_id", "name": "name",
-                                   "standard_met": "standard_met"}),
-    "add_zone": (AddZone, {"id": "zone_id", "polygon": "polygon", "crop": "crop", "vietgap": "vietgap",
-                           "growing_area_code": "growing_area_code", "name": "name"}),
-    "set_zone": (SetZone, {"id": "zone_id", "polygon": "polygon", "vietgap": "vietgap",
-                           "growing_area_code": "growing_area_code"}),
-    "set_status": (SetStatus, {"commune": "commune_code", "village": "village_id", "criterion": "criterion",
-                               "indicator": "indicator", "level": "level", "met": "met", "year": "year"}),
-    "set_threshold": (SetThreshold, {"set": "set_id", "indicator": "indicator", "level": "level",
-                                     "value": "value"}),
-    "set_unit_cost": (SetUnitCost, {"class": "klass", "target": "target", "million_vnd_per_km": "million_vnd_per_km",
-                                    "network": "network"}),
+    "add_facility": (
+        AddFacility,
+        {
+            "id": "facility_id",
+            "kind": "kind",
+            "x": "x",
+            "y": "y",
+            "commune": "commune_code",
+            "village": "village_id",
+            "name": "name",
+            "standard_met": "standard_met",
+        },
+    ),
+    "add_zone": (
+        AddZone,
+        {
+            "id": "zone_id",
+            "polygon": "polygon",
+            "crop": "crop",
+            "vietgap": "vietgap",
+            "growing_area_code": "growing_area_code",
+            "name": "name",
+        },
+    ),
+    "set_zone": (
+        SetZone,
+        {
+            "id": "zone_id",
+            "polygon": "polygon",
+            "vietgap": "vietgap",
+            "growing_area_code": "growing_area_code",
+        },
+    ),
+    "set_status": (
+        SetStatus,
+        {
+            "commune": "commune_code",
+            "village": "village_id",
+            "criterion": "criterion",
+            "indicator": "indicator",
+            "level": "level",
+            "met": "met",
+            "year": "year",
+        },
+    ),
+    "set_threshold": (
+        SetThreshold,
+        {"set": "set_id", "indicator": "indicator", "level": "level", "value": "value"},
+    ),
+    "set_unit_cost": (
+        SetUnitCost,
+        {
+            "class": "klass",
+            "target": "target",
+            "million_vnd_per_km": "million_vnd_per_km",
+            "network": "network",
+        },
+    ),
 }
 
 
@@ -573,48 +860,276 @@ def scenario_from_mapping(data: Mapping[str, Any], *, source: str = "scenario") 
     """
     problems: list[Problem] = []
     if not isinstance(data, Mapping) or "name" not in data:
-        raise DataError([Problem(source, "scenario", "", "a scenario needs a name and a list of edits",
-                                 "not read", "error")])
+        raise DataError(
+            [
+                Problem(
+                    source, "scenario", "", "a scenario needs a name and a list of edits", "not read", "error"
+                )
+            ]
+        )
     edits: list[Edit] = []
     for number, item in enumerate(data.get("edits") or [], start=1):
         where = f"edit {number}"
         if not isinstance(item, Mapping) or len(item) != 1:
-            problems.append(Problem(source, "scenario", where, "each edit is one {kind: {fields}} entry",
-                                    "not read", "error"))
+            problems.append(
+                Problem(
+                    source, "scenario", where, "each edit is one {kind: {fields}} entry", "not read", "error"
+                )
+            )
             continue
-        (kind, fields), = item.items()
+        ((kind, fields),) = item.items()
         if kind not in _YAML_EDITS:
-            problems.append(Problem(source, "scenario", where, f"unknown edit {kind!r} (known: "
-                                    f"{', '.join(_YAML_EDITS)})", "not read", "error"))
+            problems.append(
+                Problem(
+                    source,
+                    "scenario",
+                    where,
+                    f"unknown edit {kind!r} (known: {', '.join(_YAML_EDITS)})",
+                    "not read",
+                    "error",
+                )
+            )
             continue
         cls, names = _YAML_EDITS[kind]
         fields = dict(fields or {})
         unknown = sorted(set(fields) - set(names))
         if unknown:
-            problems.append(Problem(source, "scenario", where, f"{kind}: unknown fields {unknown}", "not read",
-                                    "error"))
+            problems.append(
+                Problem(source, "scenario", where, f"{kind}: unknown fields {unknown}", "not read", "error")
+            )
             continue
-        arguments = {names[k]: (tuple(map(str, v)) if names[k] == "segment_ids" else
-                                str(v) if names[k] in ("commune_code", "village_id", "criterion", "indicator",
-                                                       "market_id", "zone_id", "facility_id") and v is not None
-                                else v) for k, v in fields.items()}
+        arguments = {
+            names[k]: (
+                tuple(map(str, v))
+                if names[k] == "segment_ids"
+                else str(v)
+                if names[k]
+                in (
+                    "commune_code",
+                    "village_id",
+                    "criterion",
+                    "indicator",
+                    "market_id",
+                    "zone_id",
+                    "facility_id",
+                )
+                and v is not None
+                else v
+            )
+            for k, v in fields.items()
+        }
         try:
             edits.append(cls(**arguments))
         except TypeError as exc:
             problems.append(Problem(source, "scenario", where, f"{kind}: {exc}", "not read", "error"))
     if problems:
         raise DataError(problems)
-    return Scenario(name=str(data["name"]), edits=tuple(edits), as_of=data.get("as_of"),
-                    description=str(data.get("description") or ""))
+    return Scenario(
+        name=str(data["name"]),
+        edits=tuple(edits),
+        as_of=data.get("as_of"),
+        description=str(data.get("description") or ""),
+    )
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DataError(
+            [Problem(str(path), "scenario", "", f"not valid YAML: {exc}", "not read", "error")]
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(str(path), "scenario", "", "not UTF-8 text", "not read", "error")]) from exc
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML file (``yaml.safe_load``; nothing in it is executed)."""
+    """Read one scenario from a YAML file (``yaml.safe_load``; nothing in it is executed)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(str(path), "scenario", "", f"not valid YAML: {exc}", "not read",
-                                 "error")]) from exc
-    return scenario_from_mapping(data, source=str(path))
+    return scenario_from_mapping(_read_yaml(path), source=str(path))
+
+
+def load_scenarios(path: str | Path) -> list[Scenario]:
+    """Read a YAML file holding one scenario or ``{scenarios: [scenario, ...]}``.
+
+    Raises
+    ------
+    DataError
+        Every problem of every scenario, and names used twice.
+    """
+    path = Path(path)
+    data = _read_yaml(path)
+    items = data.get("scenarios") if isinstance(data, Mapping) and "scenarios" in data else [data]
+    scenarios, problems = [], []
+    for item in items or []:
+        try:
+            scenarios.append(scenario_from_mapping(item, source=str(path)))
+        except DataError as exc:
+            problems.extend(exc.problems)
+    names = [s.name for s in scenarios]
+    for name in sorted({n for n in names if names.count(n) > 1 or n == "baseline"}):
+        problems.append(
+            Problem(
+                str(path),
+                "scenario",
+                name,
+                "scenario names must be unique and not 'baseline'",
+                "not read",
+                "error",
+            )
+        )
+    if not scenarios and not problems:
+        problems.append(Problem(str(path), "scenario", "", "no scenario in the file", "not read", "error"))
+    if problems:
+        raise DataError(problems)
+    return scenarios
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs: diff map and workbook
+# --------------------------------------------------------------------------------------------
+
+_DIFF_WORDS = {
+    "vi": {
+        "works": "Công trình của kịch bản",
+        "roads": "Cứng hóa đường",
+        "canals": "Kiên cố hóa kênh",
+        "flips": "Thay đổi so với hiện trạng",
+        "commune": "Xã",
+        "what": "Nội dung",
+        "before": "Trước",
+        "after": "Sau",
+        "cost": "Kinh phí (triệu đồng, giả định đơn giá)",
+        "length": "Chiều dài",
+        "year": "Năm",
+        "title": "Kịch bản «{name}» so với hiện trạng",
+        "none": "Không có thay đổi",
+    },
+    "en": {
+        "works": "Scenario works",
+        "roads": "Road hardened",
+        "canals": "Canal lined",
+        "flips": "Changes from the baseline",
+        "commune": "Commune",
+        "what": "What",
+        "before": "Before",
+        "after": "After",
+        "cost": "Cost (million VND, assumed unit costs)",
+        "length": "Length",
+        "year": "Year",
+        "title": "Scenario “{name}” against the baseline",
+        "none": "No change",
+    },
+}
+
+
+def diff_map(comparison: Comparison, name: str, *, lang: str = "vi") -> str:
+    """HTML of the planners' map of scenario ``name``, its changes from the baseline marked.
+
+    Communes whose level or any criterion changes are outlined, the scenario's works are an
+    extra line layer (with length, year and cost in the popup), and a summary table lists the
+    flips. Built with :func:`ntmgis.maps.build_planner_map`.
+    """
+    from .maps import build_planner_map
+    from .maps.page import Field, MapClass, MapLayer, SummaryTable, Theme
+    from .maps.planner import planner_summary
+    from .vocab import label
+
+    words = _DIFF_WORDS[lang]
+    runs = {r.name: r for r in comparison.runs}
+    if name not in runs or name == comparison.names[0]:
+        raise ValueError(f"{name!r} is not one of the compared scenarios {comparison.names[1:]}")
+    chosen = runs[name]
+    flips = comparison.flips[comparison.flips["scenario"] == name]
+    communes = sorted(
+        set(flips["unit_code"].astype(str)) & set(chosen.assessment.criteria.communes["commune_code"])
+    )
+    works = chosen.applied.works
+    extra = []
+    if len(works):
+        layer_of = {
+            "roads": chosen.applied.workspace.layer("roads"),
+            "canals": chosen.applied.workspace.layer("canals"),
+        }
+        pieces = []
+        for network, group in works.groupby("network"):
+            lines = layer_of[network]
+            lines = lines[lines["segment_id"].astype(str).isin(set(group["segment_id"]))]
+            cut = split_by_commune(lines, chosen.applied.workspace.layer("communes"))
+            cut = cut[cut["commune_code"].notna()].assign(network=network)
+            pieces.append(cut[["segment_id", "commune_code", "network", "geometry"]])
+        cut = pd.concat(pieces, ignore_index=True)
+        merged = cut.merge(works, on=["network", "segment_id", "commune_code"], how="left")
+        geometry = gpd.GeoSeries(merged.geometry.to_numpy(), crs=cut.crs)
+        extra.append(
+            MapLayer(
+                id="scenario_works",
+                title=words["works"],
+                kind="line",
+                geometry=geometry,
+                keys=[f"{s}@{c}" for s, c in zip(merged["segment_id"], merged["commune_code"], strict=True)],
+                names=[str(s) for s in merged["segment_id"]],
+                themes=[
+                    Theme(
+                        id="network",
+                        title=words["works"],
+                        values=merged["network"].astype(str).tolist(),
+                        classes=[
+                            MapClass("roads", words["roads"], "#d7191c", weight=4),
+                            MapClass("canals", words["canals"], "#2b83ba", weight=4),
+                        ],
+                    )
+                ],
+                fields=[
+                    Field(words["length"], merged["length_km"].tolist(), "number", decimals=3, unit="km"),
+                    Field(words["year"], merged["year"].tolist(), "year"),
+                    Field(words["cost"], merged["cost_million_vnd"].tolist(), "number", decimals=0),
+                ],
+                style={"weight": 4},
+            )
+        )
+    names = dict(zip(comparison.communes["commune_code"], comparison.communes["name"], strict=True))
+    level_word = "mức đạt" if lang == "vi" else "level"
+
+    def what(r: Any) -> str:
+        if r.what == "criterion":
+            return f"{r.criterion} ({label('ntm_level', r.level, lang)})"
+        return level_word
+
+    def shown(value: Any) -> str:
+        return (
+            label("ntm_level", value, lang)
+            if isinstance(value, str) and value in words_levels
+            else str(value)
+        )
+
+    words_levels = set(vocabulary()["ntm_level"])
+    rows = [
+        [f"{names.get(r.unit_code, r.unit_code)} ({r.unit_code})", what(r), shown(r.before), shown(r.after)]
+        for r in flips.itertuples()
+    ] or [[words["none"], "", "", ""]]
+    table = SummaryTable(
+        words["flips"], [words["commune"], words["what"], words["before"], words["after"]], rows
+    )
+    summary = [table, *planner_summary(chosen.applied.workspace, chosen.assessment, lang=lang)]
+    return build_planner_map(
+        chosen.applied.workspace,
+        chosen.assessment,
+        lang=lang,
+        title=words["title"].format(name=name),
+        highlight={"communes": communes} if communes else None,
+        extra_layers=extra,
+        summary=summary,
+    )
+
+
+def comparison_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
+    """The comparison as named tables (for a workbook or CSV files)."""
+    return {
+        "communes": comparison.communes,
+        "flips": comparison.flips,
+        "indicators": comparison.indicators,
+        "works": comparison.works,
+        "costs": comparison.costs,
+        "targets": comparison.targets,
+    }
