@@ -88,8 +88,9 @@ def test_concretizing_exactly_the_missing_km_flips_that_verdict_and_nothing_else
     # Cost = length × unit cost, as the upgrade layer priced it.
     works = result.applied.works
     assert works["length_km"].sum() == pytest.approx(todo["length_km"].sum(), rel=1e-9)
-    price = result.applied.unit_costs["roads"].set_index(["road_class", "target_surface"])["million_vnd_per_km"]
-    assert works["cost_million_vnd"].sum() == pytest.approx(todo["length_km"].sum() * price[("xa", "be_tong")])
+    prices = result.applied.unit_costs["roads"].set_index(["road_class", "target_surface"])
+    price = prices["million_vnd_per_km"][("xa", "be_tong")]
+    assert works["cost_million_vnd"].sum() == pytest.approx(todo["length_km"].sum() * price)
     assert works["cost_million_vnd"].sum() == pytest.approx(todo["cost_million_vnd"].sum())
     costs = comparison.costs[comparison.costs["scenario"] == "lan_gioi_xa"]
     assert costs["cost_million_vnd"].sum() == pytest.approx(works["cost_million_vnd"].sum())
@@ -104,7 +105,8 @@ def test_a_unit_cost_edit_changes_the_cost_not_the_verdicts(sample_workspace, la
 
 
 def test_a_threshold_edit_changes_the_verdict(sample_workspace, baseline):
-    lowered = run(sample_workspace, Scenario("lower_21", (SetThreshold("qd318_2022_xa", "2.1", "ntm", 80.0),)))
+    lowered = run(sample_workspace,
+                  Scenario("lower_21", (SetThreshold("qd318_2022_xa", "2.1", "ntm", 80.0),)))
     indicators = lowered.assessment.criteria.indicators
     row = indicators[(indicators["unit_code"] == LAN_GIOI) & (indicators["level"] == "ntm")
                      & (indicators["indicator"] == "2.1")]
