@@ -505,6 +505,7 @@ def optimise(
             done_km=(done, "sum"),
             threshold=("threshold", "first"),
             verified=("verified", "first"),
+            op=("op", "first"),
             target_level=("target_level", "first"),
         )
         grouped["network"] = network
@@ -520,12 +521,17 @@ def optimise(
                 "done_km",
                 "threshold",
                 "verified",
+                "op",
                 "target_level",
                 "network",
             ]
         )
     )
-    targets["deficit_km"] = np.maximum(targets["threshold"] * targets["total_km"] - targets["done_km"], 0.0)
+    # A strict threshold (">") is not met by exactly the deficit: ask for a millimetre more.
+    strict = (targets["op"] == ">").to_numpy() * 1e-6
+    targets["deficit_km"] = np.maximum(
+        targets["threshold"] * targets["total_km"] - targets["done_km"] + strict, 0.0
+    )
     targets = targets.sort_values(["commune_code", "indicator"], kind="stable").reset_index(drop=True)
     pieces = _candidates(workspace, costs, indicators, indicator_of)
     priced = pieces["cost_million_vnd"].notna()
@@ -610,7 +616,13 @@ def optimise(
             f"greedy baseline {greedy.cost:,.0f} million VND"
         ),
     )
-    available = budget if budget is not None else (sum(yearly_caps.values()) if yearly_caps else None)
+    # Money that could have been spent in time: the caps of the years up to the last deadline.
+    available = None
+    if years:
+        last = int(deadline.max()) if len(deadline) else len(years) - 1
+        available = float(sum(yearly_caps[y] for y in years[: last + 1]))
+    if budget is not None:
+        available = float(budget) if available is None else min(available, float(budget))
     return OptimiseResult(
         scenario=scenario,
         works=works.reset_index(drop=True),

@@ -55,6 +55,9 @@ __all__ = [
     "WORKS_COLUMNS",
 ]
 
+# A line counts as in a commune when more than this length of it lies inside (m).
+_INSIDE_M = 0.5
+
 WORKS_COLUMNS = [
     "scenario",
     "network",
@@ -296,7 +299,13 @@ def _select(
         if str(commune) not in codes:
             raise _unknown("communes", "commune code", [str(commune)], where)
         area = communes.loc[communes["commune_code"].astype(str) == str(commune)].geometry.iloc[0]
-        chosen &= shapely.intersects(layer.geometry.to_numpy(), area)
+        # Lines with some length in the commune: a road that only touches its border is the
+        # neighbour's. A chosen line is upgraded whole; its km are booked per commune.
+        geoms = layer.geometry.to_numpy()
+        touching = shapely.intersects(geoms, area)
+        inside = np.zeros(len(layer), dtype=bool)
+        inside[touching] = shapely.length(shapely.intersection(geoms[touching], area)) > _INSIDE_M
+        chosen &= inside
     if klass is not None:
         chosen &= (layer[klass_column].astype(str) == str(klass)).to_numpy()
     if polygon is not None:
