@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 import yaml
 
+from ._frozen import thaw
 from .analysis.network import load_unit_costs, split_by_commune
 from .assessment import Assessment, assess
 from .problems import DataError, Problem
@@ -602,7 +603,7 @@ def apply_scenario(
             new = pd.DataFrame([row]).astype({"met": "boolean", "value": "Float64", "year": "Int64"})
             ws = ws.with_tables(**{table_name: pd.concat([table, new], ignore_index=True)})
         elif isinstance(edit, SetThreshold):
-            overrides = _thaw(ws.criteria_overrides or {})
+            overrides = thaw(ws.criteria_overrides or {})
             overrides.setdefault(edit.set_id, {}).setdefault(str(edit.indicator), {})[edit.level] = float(
                 edit.value
             )
@@ -612,14 +613,6 @@ def apply_scenario(
     frame = pd.concat(works, ignore_index=True) if works else pd.DataFrame(columns=WORKS_COLUMNS[1:])
     frame.insert(0, "scenario", scenario.name)
     return Applied(scenario=scenario, workspace=ws, unit_costs=costs, works=frame[WORKS_COLUMNS])
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_thaw(v) for v in value]
-    return value
 
 
 def run(workspace: Any, scenario: Scenario, **assess_options: Any) -> ScenarioRun:

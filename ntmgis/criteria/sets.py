@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .._frozen import freeze
+from .._frozen import freeze, thaw
 from ..problems import DataError, Problem
 from ..vocab import vocabulary
 
@@ -79,14 +79,6 @@ def level_rank(level: str | None) -> int:
     """Rank of an ``ntm_level`` code (chua_dat 0 < ntm 1 < nang_cao 2 < kieu_mau 3); -1 if unknown."""
     entry = vocabulary()["ntm_level"].get(level) if level else None
     return int(entry["rank"]) if entry else -1
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_thaw(v) for v in value]
-    return value
 
 
 def _measure(raw: Any) -> dict[str, Any]:
@@ -485,7 +477,7 @@ def check_overrides(overrides: Mapping[str, Any] | None,
 
 
 def _apply_overrides(criteria_set: CriteriaSet, by_indicator: Mapping[str, Any]) -> CriteriaSet:
-    data = _thaw(criteria_set.data)
+    data = thaw(criteria_set.data)
     touched = set(criteria_set.overridden)
     for criterion in data["criteria"]:
         for ind in criterion["indicators"]:
