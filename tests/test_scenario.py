@@ -171,3 +171,34 @@ def test_diff_map_marks_the_changed_commune(baseline, lan_gioi_roads):
     assert "scenario_works" in html and LAN_GIOI in html
     with pytest.raises(ValueError, match="not one of"):
         diff_map(compare(baseline, result), "baseline")
+
+
+def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline):
+    from ntmgis.scenario import AddZone, SetStatus, SetZone
+
+    zones = sample_workspace.layer("production_zones")
+    no_code = zones[zones["vietgap"] & zones["growing_area_code"].isna()]["zone_id"].iloc[0]
+    plain = zones[~zones["vietgap"]]["zone_id"].iloc[0]
+    # A 10 ha square inside Lan Giới, away from other zones.
+    commune = sample_workspace.layer("communes").set_index("commune_code").geometry[LAN_GIOI]
+    centre = commune.representative_point()
+    square = shapely.box(centre.x - 158.1, centre.y - 158.1, centre.x + 158.1, centre.y + 158.1)
+    scenario = Scenario("vietgap", (
+        SetZone(no_code, growing_area_code="VN-BGTY-0002"),
+        SetZone(plain, vietgap=True),
+        AddZone("Z900", square.wkt, "rau", vietgap=True),
+        SetStatus("17", True, 2023, commune_code="07321"),
+    ))
+    result = run(sample_workspace, scenario)
+    before = baseline.assessment.criteria.sectors.set_index("target_id")
+    after = result.assessment.criteria.sectors.set_index("target_id")
+    assert after.loc["zones_with_growing_area_code", "value"] == 2
+    assert after.loc["zones_with_growing_area_code", "status"] == "met"
+    added = zones.set_index("zone_id").geometry[plain].area / 1e4 + square.area / 1e4
+    overlap = zones.set_index("zone_id").geometry[plain].intersection(square).area / 1e4
+    assert after.loc["vietgap_concentrated_zone_ha", "value"] == pytest.approx(
+        before.loc["vietgap_concentrated_zone_ha", "value"] + added - overlap, rel=1e-3)
+    # An Dương's only gap was criterion 17: the status edit makes it NTM again.
+    summary = result.assessment.criteria.communes.set_index("commune_code")
+    assert summary.loc["07321", "highest_level"] == "ntm"
+    assert sample_workspace.layer("production_zones")["growing_area_code"].notna().sum() == 1
