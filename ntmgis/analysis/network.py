@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -440,30 +441,45 @@ def split_problems(pieces: gpd.GeoDataFrame, layer: str, *, id_column: str = "se
     return problems
 
 
+def _positions(values: pd.Series, categories: Sequence[Any]) -> np.ndarray:
+    """Index of each value in ``categories`` (-1 when absent): factorize, then a small lookup.
+
+    pandas factorizes an Arrow string column without making Python strings; only the few
+    distinct values are looked up.
+    """
+    found, uniques = pd.factorize(values.astype(str))
+    where = {str(c): i for i, c in enumerate(categories)}
+    lookup = np.array([where.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
+    return lookup[found]
+
+
 def _share_table(pieces: pd.DataFrame, communes: pd.DataFrame, *, by: str | None, categories: Iterable[str],
                  counted: pd.Series, counted_name: str) -> pd.DataFrame:
     """Per commune (× ``by`` category): total km, counted km, share, status — full grid."""
     codes = communes["commune_code"].astype(str).drop_duplicates().sort_values().tolist()
-    inside = pieces["commune_code"].notna()
-    frame = pd.DataFrame({
-        "commune_code": pieces.loc[inside, "commune_code"].astype(str),
-        "total_km": pieces.loc[inside, "length_m"] / 1000.0,
-        counted_name: np.where(counted[inside], pieces.loc[inside, "length_m"] / 1000.0, 0.0),
-    })
-    keys = ["commune_code"]
+    categories = list(categories) if by is not None else [None]
+    inside = pieces["commune_code"].notna().to_numpy()
+    km = pieces["length_m"].to_numpy(dtype=float)[inside] / 1000.0
+    # Positions in the full grid (commune-major, as the rows come out); bincount sums them, which
+    # is the groupby without hashing 100k strings.
+    commune = _positions(pieces.loc[inside, "commune_code"], codes)
+    klass = _positions(pieces.loc[inside, by], categories) if by is not None else \
+        np.zeros(len(commune), dtype=np.int64)
+    position = commune * len(categories) + klass
+    known = (commune >= 0) & (klass >= 0)
+    size = len(codes) * len(categories)
+    total = np.bincount(position[known], km[known], minlength=size)
+    done = np.bincount(position[known], np.where(counted.to_numpy()[inside], km, 0.0)[known], minlength=size)
+    table = pd.DataFrame({"commune_code": np.repeat(codes, len(categories))})
     if by is not None:
-        frame[by] = pieces.loc[inside, by].astype(str)
-        keys.append(by)
-        grid = pd.MultiIndex.from_product([codes, list(categories)], names=keys)
-    else:
-        grid = pd.Index(codes, name="commune_code")
-    sums = frame.groupby(keys)[["total_km", counted_name]].sum()
+        table[by] = np.tile(np.asarray(categories, dtype=object), len(codes))
+    table["total_km"] = total
+    table[counted_name] = done
     # Every commune (and class) gets a row: no road is a measured 0 km, not a missing row.
-    table = sums.reindex(grid, fill_value=0.0).reset_index()
-    has = table["total_km"] > 0
+    has = total > 0
     # Nothing to measure is "not assessed" (NaN), never 0 %: the criteria engine must not fail
     # a commune for a road class it does not have.
-    table["share"] = np.where(has, table[counted_name] / table["total_km"].where(has, 1.0), np.nan)
+    table["share"] = np.where(has, done / np.where(has, total, 1.0), np.nan)
     table["status"] = np.where(has, ASSESSED, NOT_ASSESSED)
     return table
 
