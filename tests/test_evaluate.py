@@ -486,3 +486,22 @@ def test_sample_district_evaluates_end_to_end(sample):
     assert progress["model_villages"].tolist() == [11, 21, 34, 40, 43]
     if sample.has_layer("villages"):
         assert len(result.villages) == len(sample.layer("villages"))
+
+
+def test_achieved_years_take_the_first_recognition_and_else_the_evaluation_year():
+    from ntmgis.criteria import achieved_years
+
+    summary = pd.DataFrame([
+        {"commune_code": "A", "assessed": True, "highest_level": "nang_cao"},
+        {"commune_code": "B", "assessed": True, "highest_level": "chua_dat"},
+        {"commune_code": "C", "assessed": False, "highest_level": None},
+    ])
+    recognitions = pd.DataFrame([
+        {"commune_code": "A", "level": "ntm", "year": 2016},
+        {"commune_code": "A", "level": "nang_cao", "year": 2022},
+        {"commune_code": "B", "level": "kieu_mau", "year": 2025},  # after the evaluation year
+        {"commune_code": "C", "level": "nang_cao", "year": 2021},
+    ])
+    years = achieved_years(summary, recognitions, year=2023)
+    assert years == {("A", "ntm"): 2016, ("A", "nang_cao"): 2022, ("C", "ntm"): 2021, ("C", "nang_cao"): 2021}
+    assert achieved_years(summary, None, year=2023) == {("A", "ntm"): 2023, ("A", "nang_cao"): 2023}

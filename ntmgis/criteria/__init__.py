@@ -12,6 +12,7 @@ Typical use::
 from .evaluate import (
     DISTRICT_UNIT,
     CriteriaAssessment,
+    achieved_years,
     commune_summary,
     cross_check,
     district_progress,
@@ -42,6 +43,7 @@ __all__ = [
     "CriteriaAssessment",
     "CriteriaSelection",
     "CriteriaSet",
+    "achieved_years",
     "check_overrides",
     "choose_criteria",
     "commune_summary",

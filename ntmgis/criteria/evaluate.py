@@ -834,6 +834,45 @@ PROGRESS_COLUMNS = ["measure", "year", "planned", "planned_cumulative", "achieve
                     "scheduled_in_layer_cumulative", "status"]
 
 
+def achieved_years(summary: pd.DataFrame, recognitions: pd.DataFrame | None, *, year: int,
+                   levels: Iterable[str] = ("ntm", "nang_cao", "kieu_mau")) -> dict[tuple[str, str], int]:
+    """(commune, level) → the first year the commune stood at that level or above, by ``year``.
+
+    A recognition decision counts from its year; otherwise a commune whose criteria show the
+    level now counts from the evaluation year. The district progress and the map's year
+    control both read this, so they cannot disagree.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :func:`commune_summary` (``commune_code, assessed, highest_level``).
+    recognitions : DataFrame, optional
+        ``commune_code, level, year``; decisions after ``year`` are ignored.
+    year : int
+        Evaluation year.
+    levels : iterable of str
+        Levels to report.
+    """
+    levels = tuple(levels)
+    found: dict[tuple[str, str], int] = {}
+    if recognitions is not None and len(recognitions):
+        for row in recognitions.to_dict("records"):
+            if _is_missing(row.get("year")) or int(row["year"]) > year:
+                continue
+            for level in levels:
+                if level_rank(str(row["level"])) >= level_rank(level):
+                    key = (str(row["commune_code"]), level)
+                    found[key] = min(found.get(key, int(row["year"])), int(row["year"]))
+    for row in summary.to_dict("records"):
+        if not row.get("assessed") or _is_missing(row.get("highest_level")):
+            continue
+        for level in levels:
+            if level_rank(row.get("highest_level")) >= level_rank(level):
+                key = (str(row["commune_code"]), level)
+                found[key] = min(found.get(key, year), year)
+    return found
+
+
 def district_progress(plan: Plan, summary: pd.DataFrame, villages: pd.DataFrame | None, *,
                       year: int, recognitions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Achieved vs planned per plan year (cumulative): nâng cao communes, kiểu mẫu communes,
@@ -853,24 +892,9 @@ def district_progress(plan: Plan, summary: pd.DataFrame, villages: pd.DataFrame 
     first, last = (int(y) for y in plan.data["period"])
     years = list(range(first, last + 1))
     rows = []
-    recognised_years: dict[tuple[str, str], int] = {}
-    if recognitions is not None and len(recognitions):
-        for row in recognitions.to_dict("records"):
-            if _is_missing(row.get("year")):
-                continue
-            for level in ("nang_cao", "kieu_mau"):
-                if level_rank(str(row["level"])) >= level_rank(level):
-                    key = (str(row["commune_code"]), level)
-                    recognised_years[key] = min(recognised_years.get(key, 10**6), int(row["year"]))
+    first_years = achieved_years(summary, recognitions, year=year, levels=("nang_cao", "kieu_mau"))
     for level, schedule in (("nang_cao", plan.nang_cao_schedule()), ("kieu_mau", plan.kieu_mau_schedule())):
-        achieved_year: dict[str, int] = {}
-        for (code, lv), when in recognised_years.items():
-            if lv == level and when <= year:
-                achieved_year[code] = when
-        for row in summary.to_dict("records"):
-            if row.get("assessed") and level_rank(row.get("highest_level")) >= level_rank(level):
-                achieved_year[str(row["commune_code"])] = min(achieved_year.get(str(row["commune_code"]),
-                                                                                year), year)
+        achieved_year = {code: when for (code, lv), when in first_years.items() if lv == level}
         scheduled = set(schedule["commune_code"])
         planned = schedule.groupby("year").size().to_dict()
         for y in years:

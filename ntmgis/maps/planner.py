@@ -229,30 +229,11 @@ def _vocab_classes(vocab: str, colours: Mapping[str, str], lang: str, **extra: A
 # --------------------------------------------------------------------------------------------
 
 def _achieved_years(workspace: Any, assessment: Any) -> dict[tuple[str, str], int]:
-    """(commune, level) → first year at that level or above: recognitions, else the assessment
-    year when the criteria show the level now (the rule of the engine's district progress)."""
-    from ..criteria.sets import level_rank
+    """(commune, level) → first year at that level or above, by the engine's own rule."""
+    from ..criteria.evaluate import achieved_years
 
-    year = assessment.year
-    out: dict[tuple[str, str], int] = {}
-    if "recognitions" in workspace.table_names:
-        for row in workspace.table("recognitions").to_dict("records"):
-            when = _int(row.get("year"))
-            if when is None or when > year or is_missing(row.get("level")):
-                continue
-            for level in ("ntm", "nang_cao", "kieu_mau"):
-                if level_rank(str(row["level"])) >= level_rank(level):
-                    key = (str(row["commune_code"]), level)
-                    out[key] = min(out.get(key, when), when)
-    for row in assessment.criteria.communes.to_dict("records"):
-        highest = _str(row.get("highest_level"))
-        if not row.get("assessed") or highest is None:
-            continue
-        for level in ("ntm", "nang_cao", "kieu_mau"):
-            if level_rank(highest) >= level_rank(level):
-                key = (str(row["commune_code"]), level)
-                out[key] = min(out.get(key, year), year)
-    return out
+    recognitions = workspace.table("recognitions") if "recognitions" in workspace.table_names else None
+    return achieved_years(assessment.criteria.communes, recognitions, year=assessment.year)
 
 
 def _milestones(workspace: Any) -> dict[str, list[tuple[str, int]]]:
