@@ -6,6 +6,7 @@ The sample map is written once for the module; each test opens it in a fresh pag
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,28 @@ def test_search_finds_zooms_and_opens_the_popup(open_map, map_file, sample_works
     if layer_id == "communes":  # Vietnamese number format in the popup
         population = int(communes.set_index("commune_code").loc["07324", "population"])
         assert f"{population:,} người".replace(",", ".") in popup.inner_text()
+    assert (requests, console_errors, page_errors) == ([], [], [])
+
+
+def test_search_tells_villages_of_the_same_name_apart_by_commune(open_map, map_file, sample_workspace):
+    villages = sample_workspace.layer("villages")
+    names = villages["name"].value_counts()
+    twin = names[names > 1].index[0]
+    communes = sample_workspace.layer("communes").set_index("commune_code")["name"]
+    where = sorted(communes[c] for c in villages.loc[villages["name"] == twin, "commune_code"])
+    page, requests, console_errors, page_errors = open_map(map_file)
+    page.locator(".ntmgis-search-input").fill(twin)
+    names = page.locator(".ntmgis-result-name").all_inner_texts()
+    places = page.locator(".ntmgis-result-layer").all_inner_texts()
+    assert sorted(p.split(" · ")[1] for n, p in zip(names, places, strict=True) if n == twin) == where[:12]
+    # The commune's name narrows the search, accents and đ folded as everywhere else.
+    fold = str.maketrans("đĐ", "dD")
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", f"{twin} {where[-1]}".translate(fold))
+                    if unicodedata.category(ch) != "Mn").lower()
+    page.locator(".ntmgis-search-input").fill(plain)
+    first = page.locator(".ntmgis-result").first
+    assert first.locator(".ntmgis-result-name").inner_text() == twin
+    assert first.locator(".ntmgis-result-layer").inner_text().endswith(" · " + where[-1])
     assert (requests, console_errors, page_errors) == ([], [], [])
 
 

@@ -198,6 +198,9 @@ class MapLayer:
         Leaflet path options for the layer (``weight``, ``fillOpacity``, ``radius``, ``color``...).
     highlight : sequence of str
         Keys of features drawn with a strong outline (e.g. communes a scenario changes).
+    contexts : sequence of str, optional
+        Where each feature is (e.g. a village's commune): shown beside the name in search
+        results and searched with it, so that two "Thôn Chùa Đông" can be told apart.
     """
 
     id: str
@@ -213,6 +216,7 @@ class MapLayer:
     label_texts: Sequence[str] | None = None
     style: Mapping[str, Any] = field(default_factory=dict)
     highlight: Sequence[str] = ()
+    contexts: Sequence[str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,8 @@ def _check_layer(layer: MapLayer) -> None:
     sizes = {"keys": len(layer.keys), "names": len(layer.names),
              **{f"theme {t.id}": len(t.values) for t in layer.themes},
              **{f"field {f.label}": len(f.values) for f in layer.fields},
-             **({"label_texts": len(layer.label_texts)} if layer.label_texts is not None else {})}
+             **({"label_texts": len(layer.label_texts)} if layer.label_texts is not None else {}),
+             **({"contexts": len(layer.contexts)} if layer.contexts is not None else {})}
     wrong = {name: size for name, size in sizes.items() if size != n}
     if wrong:
         raise ValueError(f"layer {layer.id!r} has {n} geometries but {wrong}")
@@ -345,6 +350,8 @@ def _layer_json(layer: MapLayer, order: np.ndarray) -> dict[str, Any]:
     }
     if highlight:
         out["highlight"] = [i for i, k in enumerate(keys) if k in highlight]
+    if layer.contexts is not None:
+        out["contexts"] = [_text(layer.contexts[i]) or "" for i in order]
     return out
 
 

@@ -440,7 +440,7 @@ def _village_layers(workspace: Any, assessment: Any, lang: str, years: Sequence[
     ]
     layers = [MapLayer(
         id="villages", title=t["villages"], kind="polygon", geometry=villages.geometry, keys=ids, names=names,
-        themes=themes, fields=fields, visible=False, searchable=True,
+        themes=themes, fields=fields, visible=False, searchable=True, contexts=commune_of,
         style={"weight": 0.6, "fillOpacity": 0.7})]
 
     by_id = dict(zip(ids, zip(names, commune_of, population, strict=True), strict=True))

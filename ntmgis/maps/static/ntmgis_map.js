@@ -423,8 +423,10 @@
   const index = [];
   order.forEach(function (entry, rank) {
     if (!entry.spec.searchable) return;
+    const contexts = entry.spec.contexts || [];
     entry.spec.names.forEach(function (name, i) {
-      if (entry.features[i]) index.push({ entry: entry, i: i, key: fold(name), rank: rank });
+      // The name is scored alone; its place (a village's commune) only narrows the match.
+      if (entry.features[i]) index.push({ entry: entry, i: i, key: fold(name), place: fold(contexts[i] || ""), rank: rank });
     });
   });
 
@@ -432,7 +434,7 @@
     const words = fold(query).split(" ").filter(Boolean);
     if (!words.length) return [];
     const found = index.filter(function (item) {
-      return words.every(function (w) { return item.key.indexOf(w) >= 0; });
+      return words.every(function (w) { return item.key.indexOf(w) >= 0 || item.place.indexOf(w) >= 0; });
     });
     const q = words.join(" ");
     // Whole words first, then word starts, then anywhere; communes before villages on a tie.
@@ -487,7 +489,9 @@
         button.dataset.layer = item.entry.spec.id;
         button.dataset.key = item.entry.spec.keys[item.i];
         button.appendChild(element("span", "ntmgis-result-name", item.entry.spec.names[item.i]));
-        button.appendChild(element("span", "ntmgis-result-layer", item.entry.spec.title));
+        const place = (item.entry.spec.contexts || [])[item.i];
+        button.appendChild(element("span", "ntmgis-result-layer",
+          place ? item.entry.spec.title + " · " + place : item.entry.spec.title));
         button.addEventListener("click", function () { select(item.entry, item.i); });
         li.appendChild(button);
         results.appendChild(li);
