@@ -174,32 +174,32 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenario(args: argparse.Namespace) -> int:
-    import io
     import re
 
-    import pandas as pd
-
-    from .io import write_bytes_atomic, write_text_atomic
-    from .scenario import Scenario, compare, comparison_tables, diff_map, load_scenarios, run
+    from .io import write_text_atomic
+    from .report import write_tables
+    from .scenario import (
+        Scenario,
+        compare,
+        comparison_tables,
+        comparison_titles,
+        diff_map,
+        load_scenarios,
+        run,
+    )
     from .workspace import load_workspace
 
+    if args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
+        raise ValueError(f"the comparison is an .xlsx workbook; got {args.out.name!r}")
     scenarios = load_scenarios(args.file)
     workspace = load_workspace(args.workspace)
     baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
     comparison = compare(baseline, *(run(workspace, s) for s in scenarios))
-    tables = comparison_tables(comparison)
-    target = Path(args.out)
-    if target.suffix.lower() != ".xlsx":
-        raise ValueError(f"the comparison is an .xlsx workbook; got {target.name!r}")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for key, frame in tables.items():
-            frame.to_excel(writer, sheet_name=key, index=False)
-    write_bytes_atomic(target, buffer.getvalue())
-    for key, frame in tables.items():
-        write_bytes_atomic(target.with_name(f"{target.stem}_csv") / f"{key}.csv",
-                           frame.to_csv(index=False).encode("utf-8-sig"))
-    print(f"wrote {target} and {len(tables)} CSV files")
+    tables = comparison_tables(comparison, lang=args.lang)
+    files = write_tables(tables, args.out, titles=comparison_titles(args.lang), lang=args.lang,
+                         note=workspace.note(args.lang))
+    print(f"wrote {files.xlsx} and {len(files.csv_files)} CSV files")
+    target = files.xlsx
     for name in comparison.names[1:]:
         flips = comparison.flips[comparison.flips["scenario"] == name]
         cost = comparison.works.loc[comparison.works["scenario"] == name, "cost_million_vnd"].sum()

@@ -34,7 +34,7 @@ from .criteria.sets import UNVERIFIED_NOTE
 from .io import write_bytes_atomic
 from .vocab import label
 
-__all__ = ["ReportFiles", "SHEETS", "SYMBOLS", "report_tables", "write_report"]
+__all__ = ["ReportFiles", "SHEETS", "SYMBOLS", "report_tables", "write_report", "write_tables"]
 
 #: Cell symbols of the communes × criteria sheet.
 SYMBOLS = {"met": "Đ", "not_met": "✗", "not_assessed": "–", "not_applicable": ""}
@@ -531,11 +531,11 @@ def _cell(value: object) -> object:
     return value
 
 
-def _workbook(tables: Mapping[str, pd.DataFrame], *, lang: str, note: str | None) -> bytes:
+def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for key, frame in tables.items():
-        sheet = book.create_sheet(SHEETS[key][lang])
+        sheet = book.create_sheet(titles[key])
         start = 1
         if note:
             sheet.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
@@ -588,12 +588,41 @@ def write_report(workspace: Any, assessment: Any, out_path: str | os.PathLike[st
     ValueError
         When ``out_path`` does not end in ``.xlsx`` or ``lang`` is unknown.
     """
+    tables = report_tables(workspace, assessment, lang=lang)
+    note = workspace.note(lang) if workspace is not None and getattr(workspace, "sample", False) else None
+    return write_tables(tables, out_path, titles={k: SHEETS[k][lang] for k in tables}, lang=lang, note=note,
+                        csv=csv)
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], out_path: str | os.PathLike[str], *,
+                 titles: Mapping[str, str] | None = None, lang: str = "vi", note: str | None = None,
+                 csv: bool = True) -> ReportFiles:
+    """Write display tables as one XLSX workbook (atomically) and CSV files beside it.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Sheet key (also the CSV file name) → table.
+    out_path : path-like
+        ``*.xlsx``; CSV files go to ``<stem>_csv/<key>.csv`` (UTF-8 with BOM, for Excel).
+    titles : mapping, optional
+        Sheet titles (≤ 31 characters); default the keys.
+    lang : {"vi", "en"}
+        Language of the data-note column of the CSV files.
+    note : str, optional
+        Shown above every sheet and as a column of every CSV (the sample note).
+    csv : bool
+        Also write the CSV files.
+
+    Returns
+    -------
+    ReportFiles
+    """
     target = Path(out_path)
     if target.suffix.lower() != ".xlsx":
         raise ValueError(f"the report is an .xlsx workbook; got {target.name!r}")
-    tables = report_tables(workspace, assessment, lang=lang)
-    note = workspace.note(lang) if workspace is not None and getattr(workspace, "sample", False) else None
-    write_bytes_atomic(target, _workbook(tables, lang=lang, note=note))
+    titles = {k: (titles or {}).get(k, k)[:31] for k in tables}
+    write_bytes_atomic(target, _workbook(tables, titles=titles, note=note))
     written: list[Path] = []
     if csv:
         folder = target.with_name(f"{target.stem}_csv")

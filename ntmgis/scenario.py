@@ -53,6 +53,7 @@ __all__ = [
     "scenario_from_mapping",
     "diff_map",
     "comparison_tables",
+    "comparison_titles",
     "WORKS_COLUMNS",
 ]
 
@@ -1125,9 +1126,65 @@ def diff_map(comparison: Comparison, name: str, *, lang: str = "vi") -> str:
     )
 
 
-def comparison_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
-    """The comparison as named tables (for a workbook or CSV files)."""
-    return {
+_TABLE_TITLES = {
+    "communes": ("Xã theo kịch bản", "Communes by scenario"),
+    "flips": ("Thay đổi kết quả", "Verdict changes"),
+    "indicators": ("Chỉ tiêu theo kịch bản", "Indicators by scenario"),
+    "works": ("Công trình", "Works"),
+    "costs": ("Kinh phí theo xã, năm", "Cost by commune and year"),
+    "targets": ("Mục tiêu huyện", "District targets"),
+}
+_COLUMN_WORDS = {
+    "scenario": ("Kịch bản", "Scenario"),
+    "commune_code": ("Mã xã", "Commune code"),
+    "name": ("Tên", "Name"),
+    "unit_code": ("Mã đơn vị", "Unit code"),
+    "level": ("Mức", "Level"),
+    "criterion": ("Tiêu chí", "Criterion"),
+    "indicator": ("Chỉ tiêu", "Indicator"),
+    "what": ("Nội dung", "What"),
+    "before": ("Trước", "Before"),
+    "after": ("Sau", "After"),
+    "network": ("Mạng lưới", "Network"),
+    "segment_id": ("Mã đoạn", "Segment id"),
+    "klass": ("Cấp", "Class"),
+    "length_km": ("Chiều dài (km)", "Length (km)"),
+    "million_vnd_per_km": ("Đơn giá giả định (triệu đồng/km)", "Assumed unit cost (million VND/km)"),
+    "cost_million_vnd": ("Kinh phí (triệu đồng)", "Cost (million VND)"),
+    "year": ("Năm", "Year"),
+    "edit": ("Thao tác số", "Edit no."),
+    "target_level": ("Mức mục tiêu", "Target level"),
+    "target_year": ("Năm mục tiêu", "Target year"),
+    "highest_level": ("Mức hiện đạt", "Highest level"),
+    "schedule_status": ("Tiến độ", "Schedule"),
+    "criteria_met": ("Số tiêu chí đạt", "Criteria met"),
+    "missing": ("Còn thiếu", "Missing"),
+    "value": ("Giá trị", "Value"),
+    "threshold": ("Ngưỡng", "Threshold"),
+    "status": ("Đánh giá", "Status"),
+    "group": ("Nhóm", "Group"),
+    "target_id": ("Mục tiêu", "Target"),
+    "op": ("Phép so sánh", "Comparison"),
+    "target": ("Chỉ tiêu kế hoạch", "Planned value"),
+    "unit": ("Đơn vị", "Unit"),
+}
+
+
+def comparison_tables(comparison: Comparison, *, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """The comparison as named tables with display headers (Vietnamese or English).
+
+    Per-scenario columns keep the scenario name in brackets: ``Giá trị [A]``.
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    position = 0 if lang == "vi" else 1
+
+    def header(column: str) -> str:
+        base, _, rest = column.partition(" [")
+        word = _COLUMN_WORDS.get(base)
+        return (word[position] + (f" [{rest}" if rest else "")) if word else column
+
+    tables = {
         "communes": comparison.communes,
         "flips": comparison.flips,
         "indicators": comparison.indicators,
@@ -1135,3 +1192,9 @@ def comparison_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
         "costs": comparison.costs,
         "targets": comparison.targets,
     }
+    return {key: frame.rename(columns={c: header(c) for c in frame.columns}) for key, frame in tables.items()}
+
+
+def comparison_titles(lang: str = "en") -> dict[str, str]:
+    """Sheet titles of :func:`comparison_tables`."""
+    return {key: words[0 if lang == "vi" else 1] for key, words in _TABLE_TITLES.items()}

@@ -3,6 +3,7 @@
 import hashlib
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import shapely
@@ -153,13 +154,20 @@ def test_yaml_mistakes_are_listed_not_raised_one_by_one():
     assert "unknown edit 'pave'" in messages and "colour" in messages
 
 
-def test_cli_writes_the_comparison_and_a_diff_map(tmp_path, capsys):
+def test_cli_writes_the_comparison_and_a_diff_map(tmp_path, capsys, sample_workspace):
     path = tmp_path / "s.yaml"
     path.write_text("scenarios:\n  - name: lan_gioi\n    edits:\n      - concretize: {commune: '07303', "
                     "class: xa, year: 2024}\n", encoding="utf-8")
     out = tmp_path / "so_sanh.xlsx"
     assert main(["scenario", "run", str(path), "--out", str(out), "--lang", "en"]) == 0
     assert out.exists() and (tmp_path / "so_sanh_csv" / "flips.csv").exists()
+    book = openpyxl.load_workbook(out)
+    assert "Verdict changes" in book.sheetnames
+    sheet = book["Works"]
+    assert sheet["A1"].value == sample_workspace.note("en")  # the sample note heads every sheet
+    assert [c.value for c in sheet[3]][:3] == ["Scenario", "Network", "Segment id"]
+    flips = pd.read_csv(tmp_path / "so_sanh_csv" / "flips.csv", encoding="utf-8-sig")
+    assert "Data note" in flips.columns
     html = (tmp_path / "so_sanh_lan_gioi.html").read_text(encoding="utf-8")
     assert "scenario_works" in html and "Scenario" in html
     assert "lan_gioi" in capsys.readouterr().out
