@@ -367,6 +367,77 @@ def _works(
     return frame
 
 
+@dataclass(frozen=True)
+class _Network:
+    """How a line network is upgraded: its layer, class and state columns, what counts as done,
+    and the columns of its unit-cost table."""
+
+    layer: str
+    klass: str
+    state: str
+    cost_key: str
+    cost_target: str
+
+    def done(self) -> frozenset[str]:
+        return concretized_surfaces() if self.layer == "roads" else kien_co_linings()
+
+
+_ROADS = _Network("roads", "road_class", "surface", "road_class", "target_surface")
+_CANALS = _Network("canals", "canal_level", "lining", "canal_level", "target_lining")
+
+
+def _upgrade(
+    ws: Any,
+    communes: gpd.GeoDataFrame,
+    costs: Mapping[str, pd.DataFrame],
+    network: _Network,
+    edit: Concretize | LineCanals,
+    *,
+    klass: str | None,
+    after: str | None,
+    number: int,
+    where: str,
+) -> tuple[Any, list[pd.DataFrame]]:
+    """Harden or line the lines an edit selects (those not done yet) and book their works by
+    class: the new state is ``after`` or the unit-cost table's target for the class."""
+    lines = ws.layer(network.layer)
+    chosen = _select(
+        lines,
+        communes,
+        ids=edit.segment_ids,
+        commune=edit.commune_code,
+        klass_column=network.klass,
+        klass=klass,
+        polygon=edit.polygon,
+        layer_name=network.layer,
+        where=where,
+    )
+    chosen &= ~lines[network.state].astype(str).isin(network.done()).to_numpy()
+    table = costs[network.layer]
+    targets = table.drop_duplicates(network.cost_key).set_index(network.cost_key)[network.cost_target]
+    prices = _price_table(table, network.cost_key, network.cost_target)
+    works = []
+    for value in sorted(set(lines.loc[chosen, network.klass].astype(str))):
+        new_state = after or str(targets.get(value, "be_tong"))
+        rows = chosen & (lines[network.klass].astype(str) == value).to_numpy()
+        before = lines.loc[rows].set_index(lines.loc[rows, "segment_id"].astype(str))[network.state]
+        pieces = split_by_commune(lines.loc[rows], communes)
+        works.append(
+            _works(
+                pieces,
+                network=network.layer,
+                klass_column=network.klass,
+                before=before,
+                after=new_state,
+                prices=prices,
+                year=edit.year,
+                edit=number,
+            )
+        )
+        lines.loc[rows, network.state] = new_state
+    return ws.with_layers(**{network.layer: lines}), works
+
+
 def apply_scenario(
     workspace: Any, scenario: Scenario, *, unit_costs: Mapping[str, pd.DataFrame] | None = None
 ) -> Applied:
@@ -418,73 +489,35 @@ def apply_scenario(
                 }
                 costs[network] = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
         elif isinstance(edit, Concretize):
-            roads = ws.layer("roads")
             if edit.road_class is not None and edit.road_class not in words["road_class"]:
                 raise _unknown("roads", "road class", [edit.road_class], where)
-            chosen = _select(
-                roads,
+            ws, done = _upgrade(
+                ws,
                 communes,
-                ids=edit.segment_ids,
-                commune=edit.commune_code,
-                klass_column="road_class",
+                costs,
+                _ROADS,
+                edit,
                 klass=edit.road_class,
-                polygon=edit.polygon,
-                layer_name="roads",
+                after=edit.surface,
+                number=number,
                 where=where,
             )
-            chosen &= ~roads["surface"].astype(str).isin(concretized_surfaces()).to_numpy()
-            targets = costs["roads"].drop_duplicates("road_class").set_index("road_class")["target_surface"]
-            for klass in sorted(set(roads.loc[chosen, "road_class"].astype(str))):
-                after = edit.surface or str(targets.get(klass, "be_tong"))
-                rows = chosen & (roads["road_class"].astype(str) == klass).to_numpy()
-                before = roads.loc[rows].set_index(roads.loc[rows, "segment_id"].astype(str))["surface"]
-                pieces = split_by_commune(roads.loc[rows], communes)
-                works.append(
-                    _works(
-                        pieces,
-                        network="roads",
-                        klass_column="road_class",
-                        before=before,
-                        after=after,
-                        prices=_price_table(costs["roads"], "road_class", "target_surface"),
-                        year=edit.year,
-                        edit=number,
-                    )
-                )
-                roads.loc[rows, "surface"] = after
-            ws = ws.with_layers(roads=roads)
+            works += done
         elif isinstance(edit, LineCanals):
-            canals = ws.layer("canals")
             if edit.lining not in kien_co_linings():
                 raise _unknown("canals", "kiên cố lining", [edit.lining], where)
-            chosen = _select(
-                canals,
+            ws, done = _upgrade(
+                ws,
                 communes,
-                ids=edit.segment_ids,
-                commune=edit.commune_code,
-                klass_column="canal_level",
+                costs,
+                _CANALS,
+                edit,
                 klass=edit.canal_level,
-                polygon=edit.polygon,
-                layer_name="canals",
+                after=edit.lining,
+                number=number,
                 where=where,
             )
-            chosen &= ~canals["lining"].astype(str).isin(kien_co_linings()).to_numpy()
-            before = canals.loc[chosen].set_index(canals.loc[chosen, "segment_id"].astype(str))["lining"]
-            pieces = split_by_commune(canals.loc[chosen], communes)
-            works.append(
-                _works(
-                    pieces,
-                    network="canals",
-                    klass_column="canal_level",
-                    before=before,
-                    after=edit.lining,
-                    prices=_price_table(costs["canals"], "canal_level", "target_lining"),
-                    year=edit.year,
-                    edit=number,
-                )
-            )
-            canals.loc[chosen, "lining"] = edit.lining
-            ws = ws.with_layers(canals=canals)
+            works += done
         elif isinstance(edit, AddMarket):
             markets = ws.layer("markets")
             if str(edit.commune_code) not in codes:
