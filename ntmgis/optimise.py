@@ -32,10 +32,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, hstack, vstack
 
 from .analysis.assess import ROAD_INDICATORS
-from .analysis.network import load_unit_costs, split_by_commune
+from .analysis.network import load_unit_costs, split_by_commune, upgrade_prices
 from .assessment import Assessment
 from .scenario import Concretize, LineCanals, Scenario
-from .vocab import concretized_surfaces, kien_co_linings
+from .vocab import kien_co_linings
 
 __all__ = ["CoverResult", "solve_cover", "greedy_cover", "OptimiseResult", "optimise", "DEFAULT_INDICATORS"]
 
@@ -351,12 +351,17 @@ class OptimiseResult:
 
 def _candidates(
     workspace: Any,
+    assessment: Assessment,
     unit_costs: Mapping[str, pd.DataFrame],
     indicators: Iterable[str],
     indicator_of: Mapping[str, str],
 ) -> pd.DataFrame:
-    """Pieces (segment × commune) not yet concretized / lined, with the indicator they feed."""
-    communes = workspace.layer("communes")
+    """Pieces (segment × commune) not yet concretized / lined, with the indicator they feed.
+
+    Road pieces are the assessment's upgrade layer (already cut); they are priced again here
+    because ``unit_costs`` may differ from the assessment's. Canal pieces are cut here.
+    """
+    columns = ["network", "segment_id", "commune_code", "indicator", "length_km", "million_vnd_per_km"]
     frames = []
     road_indicator = {
         cls: indicator_of[name]
@@ -365,26 +370,19 @@ def _candidates(
         if name in indicator_of
     }
     wanted = set(indicators)
-    if workspace.has_layer("roads") and wanted & set(road_indicator.values()):
-        roads = workspace.layer("roads")
-        roads = roads[~roads["surface"].astype(str).isin(concretized_surfaces())]
-        pieces = split_by_commune(roads, communes)
-        pieces = pieces[pieces["commune_code"].notna()]
-        costs = unit_costs["roads"]
-        target = costs.drop_duplicates("road_class").set_index("road_class")["target_surface"]
-        price = costs.drop_duplicates(["road_class", "target_surface"]).set_index(
-            ["road_class", "target_surface"]
-        )["million_vnd_per_km"]
-        klass = pieces["road_class"].astype(str)
+    upgrade = assessment.layers.get("segments_to_upgrade")
+    if upgrade is not None and wanted & set(road_indicator.values()):
+        targets, prices = upgrade_prices(unit_costs["roads"], "roads")
+        klass = upgrade["road_class"].astype(str)
         frames.append(
             pd.DataFrame(
                 {
                     "network": "roads",
-                    "segment_id": pieces["segment_id"].astype(str),
-                    "commune_code": pieces["commune_code"].astype(str),
+                    "segment_id": upgrade["segment_id"].astype(str),
+                    "commune_code": upgrade["commune_code"].astype(str),
                     "indicator": klass.map(road_indicator),
-                    "length_km": pieces["length_m"] / 1000.0,
-                    "million_vnd_per_km": [float(price.get((k, target.get(k)), np.nan)) for k in klass],
+                    "length_km": upgrade["length_km"],
+                    "million_vnd_per_km": [prices.get((k, targets.get(k)), np.nan) for k in klass],
                 }
             )
         )
@@ -393,11 +391,10 @@ def _candidates(
         canals = canals[
             ~canals["lining"].astype(str).isin(kien_co_linings()) & (canals["managed_by"].astype(str) == "xa")
         ]
-        pieces = split_by_commune(canals, communes)
+        pieces = split_by_commune(canals, workspace.layer("communes"))
         pieces = pieces[pieces["commune_code"].notna()]
-        costs = (
-            unit_costs["canals"].drop_duplicates("canal_level").set_index("canal_level")["million_vnd_per_km"]
-        )
+        targets, prices = upgrade_prices(unit_costs["canals"], "canals")
+        level = pieces["canal_level"].astype(str)
         frames.append(
             pd.DataFrame(
                 {
@@ -406,23 +403,11 @@ def _candidates(
                     "commune_code": pieces["commune_code"].astype(str),
                     "indicator": indicator_of["canal_lined_share_xa"],
                     "length_km": pieces["length_m"] / 1000.0,
-                    "million_vnd_per_km": pieces["canal_level"].astype(str).map(costs).astype(float),
+                    "million_vnd_per_km": [prices.get((k, targets.get(k)), np.nan) for k in level],
                 }
             )
         )
-    if not frames:
-        return pd.DataFrame(
-            columns=[
-                "network",
-                "segment_id",
-                "commune_code",
-                "indicator",
-                "length_km",
-                "million_vnd_per_km",
-                "cost_million_vnd",
-            ]
-        )
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     table["cost_million_vnd"] = table["length_km"] * table["million_vnd_per_km"]
     return table
 
@@ -533,7 +518,7 @@ def optimise(
         targets["threshold"] * targets["total_km"] - targets["done_km"] + strict, 0.0
     )
     targets = targets.sort_values(["commune_code", "indicator"], kind="stable").reset_index(drop=True)
-    pieces = _candidates(workspace, costs, indicators, indicator_of)
+    pieces = _candidates(workspace, assessment, costs, indicators, indicator_of)
     priced = pieces["cost_million_vnd"].notna()
     segments = (
         pieces[priced]

@@ -25,7 +25,7 @@ import shapely
 import yaml
 
 from ._frozen import thaw
-from .analysis.network import load_unit_costs, split_by_commune
+from .analysis.network import UNIT_COST_COLUMNS, load_unit_costs, split_by_commune, upgrade_prices
 from .assessment import Assessment, assess
 from .problems import DataError, Problem
 from .vocab import concretized_surfaces, kien_co_linings, vocabulary
@@ -328,13 +328,6 @@ def _select(
     return chosen
 
 
-def _price_table(costs: pd.DataFrame, key: str, target: str) -> dict[tuple[str, str], float]:
-    return {
-        (str(k), str(t)): float(v)
-        for k, t, v in zip(costs[key], costs[target], costs["million_vnd_per_km"], strict=True)
-    }
-
-
 def _works(
     pieces: gpd.GeoDataFrame,
     *,
@@ -369,21 +362,19 @@ def _works(
 
 @dataclass(frozen=True)
 class _Network:
-    """How a line network is upgraded: its layer, class and state columns, what counts as done,
-    and the columns of its unit-cost table."""
+    """How a line network is upgraded: its layer, class and state columns, what counts as done
+    (its unit-cost table is ``UNIT_COST_COLUMNS[layer]``)."""
 
     layer: str
     klass: str
     state: str
-    cost_key: str
-    cost_target: str
 
     def done(self) -> frozenset[str]:
         return concretized_surfaces() if self.layer == "roads" else kien_co_linings()
 
 
-_ROADS = _Network("roads", "road_class", "surface", "road_class", "target_surface")
-_CANALS = _Network("canals", "canal_level", "lining", "canal_level", "target_lining")
+_ROADS = _Network("roads", "road_class", "surface")
+_CANALS = _Network("canals", "canal_level", "lining")
 
 
 def _upgrade(
@@ -413,12 +404,10 @@ def _upgrade(
         where=where,
     )
     chosen &= ~lines[network.state].astype(str).isin(network.done()).to_numpy()
-    table = costs[network.layer]
-    targets = table.drop_duplicates(network.cost_key).set_index(network.cost_key)[network.cost_target]
-    prices = _price_table(table, network.cost_key, network.cost_target)
+    targets, prices = upgrade_prices(costs[network.layer], network.layer)
     works = []
     for value in sorted(set(lines.loc[chosen, network.klass].astype(str))):
-        new_state = after or str(targets.get(value, "be_tong"))
+        new_state = after or targets.get(value, "be_tong")
         rows = chosen & (lines[network.klass].astype(str) == value).to_numpy()
         before = lines.loc[rows].set_index(lines.loc[rows, "segment_id"].astype(str))[network.state]
         pieces = split_by_commune(lines.loc[rows], communes)
@@ -471,9 +460,20 @@ def apply_scenario(
         where = f"{scenario.name} edit {number} ({type(edit).__name__})"
         if isinstance(edit, SetUnitCost):
             network = edit.network
-            key, target = (
-                ("road_class", "target_surface") if network == "roads" else ("canal_level", "target_lining")
-            )
+            if network not in UNIT_COST_COLUMNS:
+                raise DataError(
+                    [
+                        Problem(
+                            "",
+                            "scenario",
+                            where,
+                            f"unit costs are for {sorted(UNIT_COST_COLUMNS)}, not {network!r}",
+                            "scenario refused",
+                            "error",
+                        )
+                    ]
+                )
+            key, target = UNIT_COST_COLUMNS[network]
             table = costs[network]
             hit = (table[key].astype(str) == edit.klass) & (table[target].astype(str) == edit.target)
             if hit.any():

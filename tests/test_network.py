@@ -266,3 +266,18 @@ def test_property_cut_matches_geos_overlay_on_skewed_communes(seed):
     joined = pd.concat([ours.rename("ours"), theirs.rename("geos")], axis=1).fillna(0.0)
     assert np.allclose(joined["ours"], joined["geos"], rtol=1e-9, atol=1e-6)
     assert pieces["length_m"].sum() == pytest.approx(roads.length.sum(), rel=1e-9)
+
+
+def test_one_reading_of_a_unit_cost_table():
+    # The upgrade layer, scenarios and the optimiser read prices through upgrade_prices: the first
+    # row of a class is its default target, and a pair given twice keeps its first price.
+    from ntmgis.analysis.network import upgrade_prices
+
+    table = pd.DataFrame({"road_class": ["xa", "xa", "xa"], "target_surface": ["be_tong", "nhua", "be_tong"],
+                          "million_vnd_per_km": [3000.0, 4000.0, 9999.0]})
+    targets, prices = upgrade_prices(table, "roads")
+    assert targets == {"xa": "be_tong"}
+    assert prices == {("xa", "be_tong"): 3000.0, ("xa", "nhua"): 4000.0}
+    roads = roads_frame([("r1", "xa", "dat", LineString([(0, 50), (200, 50)]))])
+    upgrade = segments_to_upgrade(roads, communes_frame(TWO), table)
+    assert upgrade["cost_million_vnd"].sum() == pytest.approx(0.2 * 3000.0)

@@ -42,6 +42,8 @@ __all__ = [
     "road_concretization",
     "canal_lining",
     "load_unit_costs",
+    "upgrade_prices",
+    "UNIT_COST_COLUMNS",
     "segments_to_upgrade",
     "upgrade_totals",
     "NOT_ASSESSED",
@@ -56,6 +58,8 @@ NOT_ASSESSED = "not assessed"
 # Leftovers of a cut shorter than this are floating-point noise of intersection/difference
 # (GEOS works in doubles: ~1e-9 m at 2.4e6 m northings), not road outside the district.
 _NOISE_M = 1e-6
+#: Key and target columns of the road and canal unit-cost tables.
+UNIT_COST_COLUMNS = {"roads": ("road_class", "target_surface"), "canals": ("canal_level", "target_lining")}
 # Below this many (segment, commune) pairs per thread, threads cost more than they save.
 _MIN_PAIRS_PER_WORKER = 5_000
 #: Below this length a piece outside every commune is coordinate precision, not a gap (m).
@@ -571,16 +575,38 @@ def load_unit_costs(network: str = "roads") -> pd.DataFrame:
         illustrative assumptions for the user to replace with the province's unit prices
         (đơn giá); every row says so in ``assumption`` and ``note``.
     """
-    files = {"roads": ("unit_costs.csv", "road_class", "target_surface"),
-             "canals": ("canal_unit_costs.csv", "canal_level", "target_lining")}
-    if network not in files:
-        raise ValueError(f"network must be one of {sorted(files)}, not {network!r}")
-    name, key, target = files[network]
+    if network not in UNIT_COST_COLUMNS:
+        raise ValueError(f"network must be one of {sorted(UNIT_COST_COLUMNS)}, not {network!r}")
+    key, target = UNIT_COST_COLUMNS[network]
+    name = "unit_costs.csv" if network == "roads" else "canal_unit_costs.csv"
     source = resources.files("ntmgis.analysis").joinpath(name)
     with source.open("r", encoding="utf-8") as handle:
         table = pd.read_csv(handle, comment="#", dtype={key: str, target: str})
     table["assumption"] = table["assumption"].astype(str).str.lower().eq("true")
     return table
+
+
+def upgrade_prices(unit_costs: pd.DataFrame, network: str = "roads"
+                   ) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
+    """What an upgrade of each class becomes by default, and what each upgrade costs per km.
+
+    The one reading of a unit-cost table that the upgrade layer, scenarios and the optimiser
+    share: a class's default target is its first row; where a (class, target) pair appears
+    twice, the first row wins.
+
+    Returns
+    -------
+    targets : dict
+        Class → default target surface (roads) or lining (canals).
+    prices : dict
+        (class, target) → million VND per km.
+    """
+    key, target = UNIT_COST_COLUMNS[network]
+    targets = dict(unit_costs.drop_duplicates(key).set_index(key)[target].astype(str))
+    rows = unit_costs.drop_duplicates([key, target])
+    prices = {(str(k), str(t)): float(v)
+              for k, t, v in zip(rows[key], rows[target], rows["million_vnd_per_km"], strict=True)}
+    return targets, prices
 
 
 def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_costs: pd.DataFrame, *,
@@ -617,15 +643,13 @@ def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, uni
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces
     todo = pieces[pieces["commune_code"].notna() & ~pieces["surface"].astype(str).isin(counted_surfaces)]
-    first = unit_costs.drop_duplicates("road_class", keep="first").set_index("road_class")["target_surface"]
-    targets = dict(first) | dict(target_surfaces or {})
+    defaults, prices = upgrade_prices(unit_costs, "roads")
+    targets = defaults | dict(target_surfaces or {})
     out = todo[["segment_id", "commune_code", "road_class", "surface"]].copy()
     out["length_km"] = todo["length_m"].to_numpy() / 1000.0
     out["target_surface"] = out["road_class"].astype(str).map(targets)
-    prices = unit_costs.drop_duplicates(["road_class", "target_surface"]) \
-        .set_index(["road_class", "target_surface"])["million_vnd_per_km"]
     keys = list(zip(out["road_class"].astype(str), out["target_surface"], strict=True))
-    out["million_vnd_per_km"] = [float(prices[k]) if k in prices.index else math.nan for k in keys]
+    out["million_vnd_per_km"] = [prices.get(k, math.nan) for k in keys]
     out["cost_million_vnd"] = out["length_km"] * out["million_vnd_per_km"]
     assumed = unit_costs.set_index(["road_class", "target_surface"])["assumption"] \
         if "assumption" in unit_costs else pd.Series(dtype=bool)
