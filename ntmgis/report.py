@@ -389,13 +389,12 @@ def _zones_sheet(workspace: Any, assessment: Assessment, lang: str) -> pd.DataFr
     by_commune = assessment.infrastructure.tables.get("zones_by_commune")
     if by_commune is None or workspace is None or not workspace.has_layer("production_zones"):
         return _headers(pd.DataFrame(columns=columns), lang)
-    from .analysis.zones import zone_areas, zone_overlaps
-
-    zones = workspace.layer("production_zones")
-    areas = zone_areas(zones).set_index("zone_id")["area_ha"]
+    zones = workspace.layer("production_zones")  # names, crops, codes: attributes only
+    tables = assessment.infrastructure.tables
+    areas = tables["zones"].set_index("zone_id")["area_ha"]
     split = by_commune.dropna(subset=["commune_code"]).groupby("zone_id")[["commune_code", "area_ha"]].apply(
         lambda g: "; ".join(f"{c}: {a:.2f}" for c, a in zip(g["commune_code"], g["area_ha"], strict=True)))
-    overlaps = zone_overlaps(zones)
+    overlaps = tables["zone_overlaps"]
     partner: dict[str, list[str]] = {}
     for r in overlaps.itertuples():
         partner.setdefault(r.zone_id_a, []).append(f"{r.zone_id_b} ({r.overlap_ha:.2f} ha)")

@@ -30,7 +30,7 @@ from .network import (
     split_by_commune,
     split_problems,
 )
-from .zones import vietgap_summary, zone_areas_by_commune, zone_problems
+from .zones import vietgap_summary, zone_areas, zone_areas_by_commune, zone_overlaps, zone_problems
 
 __all__ = ["InfrastructureAssessment", "computed_indicators", "assess_infrastructure", "ROAD_INDICATORS",
            "INDICATOR_COLUMNS"]
@@ -56,7 +56,7 @@ class InfrastructureAssessment:
         ``INDICATOR_COLUMNS`` rows for the criteria engine.
     tables : dict of str to DataFrame
         ``roads`` (commune × class), ``canals``, ``upgrade_totals`` , ``market_reach``,
-        ``zones_by_commune``, ``rural_access``.
+        ``zones`` (area per zone), ``zones_by_commune``, ``zone_overlaps``, ``rural_access``.
     layers : dict of str to GeoDataFrame
         ``segments_to_upgrade``, ``market_gaps``, ``villages_without_culture_house``.
     problems : list of Problem
@@ -175,7 +175,9 @@ def assess_infrastructure(workspace: Any, *, unit_costs: pd.DataFrame | None = N
     if workspace.has_layer("production_zones"):
         zones = workspace.layer("production_zones")
         by_commune = zone_areas_by_commune(zones, communes)
+        tables["zones"] = zone_areas(zones)
         tables["zones_by_commune"] = by_commune
+        tables["zone_overlaps"] = zone_overlaps(zones)
         problems += zone_problems(zones, by_commune)
         with_vietgap = set(by_commune.loc[by_commune["vietgap"], "commune_code"].dropna().astype(str))
         rows += [_row(c, "vietgap_zone_present", c in with_vietgap, "pass/fail", "computed",
