@@ -295,3 +295,16 @@ def test_vietnamese_number_format():
     assert format_number(1234.5, "vi", 1) == "1.234,5"
     assert format_number(1234.5, "en", 1) == "1,234.5"
     assert format_number(931359, "vi") == "931.359"
+
+
+def test_zone_areas_are_the_measured_ones_not_the_declared_attribute(workspace, assessment):
+    # A file's own area column can be stale or wrong: the map shows the area measured in the
+    # working CRS by the assessment.
+    zones = workspace.layer("production_zones")
+    zones["area_ha"] = 999.0
+    html = build_planner_map(workspace.with_layers(production_zones=zones), assessment)
+    entry = layer(page_data(html)[1], "production_zones")
+    area = next(f for f in entry["fields"] if f["label"] == "Diện tích")
+    measured = assessment.infrastructure.tables["zones"].set_index("zone_id")["area_ha"]
+    shown = dict(zip(entry["keys"], area["values"], strict=True))
+    assert shown == pytest.approx({k: round(v, 1) for k, v in measured.items()}, abs=0.051)

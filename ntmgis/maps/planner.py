@@ -630,6 +630,9 @@ def _zone_layer(workspace: Any, assessment: Any, lang: str) -> MapLayer:
         value = "–" if is_missing(row["value"]) else f"{format_number(row['value'], lang, 1)} ha"
         title = t["zone_theme"].format(value=value, target=_target_text(row, lang))
     crops = list(vocabulary()["crop"])
+    # The area measured in the working CRS, never the file's own area column.
+    areas = assessment.infrastructure.tables.get("zones")
+    measured = {} if areas is None else dict(zip(areas["zone_id"].astype(str), areas["area_ha"], strict=True))
     return MapLayer(
         id="production_zones", title=t["zones"], kind="polygon", geometry=zones.geometry, keys=keys,
         names=[_str(n) or k for n, k in zip(zones["name"], keys, strict=True)],
@@ -645,7 +648,7 @@ def _zone_layer(workspace: Any, assessment: Any, lang: str) -> MapLayer:
                 Field(t["crop"], list(zones["crop"]), "category",
                       labels={k: label("crop", k, lang) for k in crops}),
                 Field(t["vietgap"], list(zones["vietgap"]), "bool"),
-                Field(t["area"], _column(zones, "area_ha"), "number", decimals=1, unit="ha"),
+                Field(t["area"], [measured.get(k) for k in keys], "number", decimals=1, unit="ha"),
                 Field(t["growing_code"], list(codes)),
                 Field(t["certified_until"], [_str(v) for v in zones["certified_until"]]
                       if "certified_until" in zones else [None] * len(keys))],
