@@ -281,14 +281,15 @@ def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
     columns = ["zone_id", "name", "crop", "vietgap", "growing_area_code", "area_ha", "communes_ha",
                "overlaps"]
-    by_commune = assessment.zones_by_commune
-    if by_commune is None or workspace is None or not workspace.has_layer("production_zones"):
+    areas_table, by_commune = assessment.zones, assessment.zones_by_commune
+    overlaps = assessment.zone_overlaps
+    if areas_table is None or by_commune is None or overlaps is None or workspace is None \
+            or not workspace.has_layer("production_zones"):
         return _headers(pd.DataFrame(columns=columns), lang)
     zones = workspace.layer("production_zones")  # names, crops, codes: attributes only
-    areas = assessment.zones.set_index("zone_id")["area_ha"]
+    areas = areas_table.set_index("zone_id")["area_ha"]
     split = by_commune.dropna(subset=["commune_code"]).groupby("zone_id")[["commune_code", "area_ha"]].apply(
         lambda g: "; ".join(f"{c}: {a:.2f}" for c, a in zip(g["commune_code"], g["area_ha"], strict=True)))
-    overlaps = assessment.zone_overlaps
     partner: dict[str, list[str]] = {}
     for r in overlaps.itertuples():
         partner.setdefault(r.zone_id_a, []).append(f"{r.zone_id_b} ({r.overlap_ha:.2f} ha)")
