@@ -41,7 +41,7 @@ from .io import read_layer, read_table
 from .names import name_key
 from .plan import Plan, load_plan
 from .problems import DataError, Problem, ProblemReport
-from .status import read_commune_status, read_village_status
+from .io import read_commune_status, read_village_status
 from .validate import check_tiling, validate_layer, validate_table
 from .vocab import contracts
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ntmgis.analysis import recognised_levels
+from ntmgis.criteria import recognised_levels
 
 
 def test_highest_level_up_to_the_year_and_missing_is_not_assessed():

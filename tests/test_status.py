@@ -1,4 +1,4 @@
-"""Status tables (ntmgis.status): long and wide office forms, CSV and XLSX, to the long table."""
+"""Status tables (ntmgis.io.status): long and wide office forms, CSV and XLSX, to the long table."""
 
 import unicodedata
 
@@ -8,10 +8,10 @@ import pytest
 from workspace_builders import PLAN_CODES
 
 from ntmgis.criteria import load_criteria_set
-from ntmgis.status import (
+from ntmgis.criteria.codes import parse_criterion_header
+from ntmgis.io.status import (
     LONG_COLUMNS,
     long_to_wide,
-    parse_criterion_header,
     parse_status_cell,
     read_commune_status,
     read_village_status,

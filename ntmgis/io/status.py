@@ -18,20 +18,27 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from .io import read_table
-from .names import fold_accents, match_names, name_key, normalize_text
-from .problems import Problem
-from .validate import is_blank, parse_bool
-from .vocab import vocabulary
+from ..criteria.codes import (
+    TOTAL_WORDS,
+    criteria_lookup,
+    criterion_sort_key,
+    fold_header,
+    parse_criterion_header,
+    parse_level,
+)
+from ..names import match_names, name_key, normalize_text
+from ..problems import Problem
+from ..validate import parse_bool
+from ..values import is_missing
+from .readers import read_table
 
 __all__ = [
     "StatusRead",
@@ -39,9 +46,8 @@ __all__ = [
     "read_commune_status",
     "read_village_status",
     "status_from_frame",
-    "parse_criterion_header",
+    "canonical_status",
     "parse_status_cell",
-    "parse_level",
     "long_to_wide",
 ]
 
@@ -53,7 +59,7 @@ LONG_COLUMNS = {
 _UNIT_ID = {"commune": "commune_code", "village": "village_id"}
 _LAYER = {"commune": "commune_status", "village": "village_status"}
 
-# Header words, compared after folding accents and case (see _fold).
+# Header words, compared after folding accents and case (see fold_header).
 _CODE_HEADERS = {"commune_code", "ma xa", "ma", "ma dvhc", "ma don vi", "code", "gso", "ma gso",
                  "ma so", "village_id", "ma thon", "id"}
 _NAME_HEADERS = {"name", "ten", "ten xa", "xa", "ten don vi", "don vi", "xa thi tran",
@@ -63,17 +69,11 @@ _ROW_NUMBER_HEADERS = {"stt", "tt", "so tt", "no", "so thu tu"}
 _NOTE_HEADERS = {"ghi chu", "note", "notes"}
 _YEAR_HEADERS = {"nam", "year", "nam danh gia"}
 _LEVEL_HEADERS = {"level", "muc", "cap do", "muc dat"}
-# Rows and columns of totals ("Tổng cộng", "Tổng số tiêu chí đạt") are summaries, not units.
-_TOTAL_WORDS = ("tong", "cong", "toan huyen", "total", "so tieu chi dat", "so tc dat")
 # Cells that mean "nothing reported" in office sheets.
 _BLANK_CELLS = {"-", "–", "—", "/", "…", "..."}
 # "Đ" is the one-letter Đạt of office sheets (and of ntmgis reports); "✗" is already in parse_bool.
 _EXTRA_TRUE = {"d"}
 
-_CRITERION = re.compile(
-    r"^(?:tieu\s*chi|tc|criterion|crit\.?|c)?\s*(?:so|no\.?)?\s*0*(\d{1,2})(?:\.0*(\d{1,2}))?(?!\d)"
-    r"(?:\s*[-:.)–]?\s*(?P<rest>.*))?$")
-_KIEU_MAU = re.compile(r"^km\s*[.\-]?\s*(\d)(?!\d)")
 _REMARK = re.compile(r"\s*[(\[:;,]|\s+[-–]\s+")
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?\s*%?$")
 
@@ -96,96 +96,6 @@ class StatusRead:
     frame: pd.DataFrame
     problems: tuple[Problem, ...]
     form: str
-
-
-def _fold(text: object) -> str:
-    """Accent-, case- and punctuation-insensitive form of a header or cell."""
-    light = fold_accents(normalize_text(str(text))).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", light).split())
-
-
-def _light(text: object) -> str:
-    """Accent- and case-folded text that keeps punctuation (``2.1`` stays ``2.1``)."""
-    if isinstance(text, float) and text.is_integer():
-        text = int(text)
-    return " ".join(fold_accents(normalize_text(str(text))).lower().split())
-
-
-def _criteria_lookup(criteria: Any) -> dict[str, Any]:
-    """Ids and folded names of a criteria set's criteria and indicators, for header matching."""
-    if criteria is None:
-        return {}
-    table = criteria.indicators()
-    if criteria.base is not None:
-        table = pd.concat([criteria.base.indicators(), table], ignore_index=True)
-    by_name: dict[str, tuple[str, str | None]] = {}
-    for row in table.drop_duplicates("criterion").itertuples():
-        for text in (row.criterion_vi, row.criterion_en, row.criterion):
-            by_name.setdefault(_fold(text), (row.criterion, None))
-    for row in table.itertuples():
-        for text in (row.indicator, row.short_vi, row.short_en):
-            by_name.setdefault(_fold(text), (row.criterion, row.indicator))
-    counts = table.groupby("criterion")["indicator"].nunique().to_dict()
-    kinds = dict(zip(table["indicator"], table["kind"], strict=True))
-    return {"by_name": by_name, "indicator_counts": counts, "kinds": kinds,
-            "criteria": set(table["criterion"]), "indicators": set(table["indicator"])}
-
-
-def parse_criterion_header(text: object, criteria: Any = None) -> tuple[str, str | None] | None:
-    """Read a column header (or a ``criterion`` cell) as (criterion, indicator).
-
-    Parameters
-    ----------
-    text : object
-        ``"2"``, ``2``, ``"TC 02"``, ``"Tiêu chí số 2"``, ``"2. Giao thông"``, ``"2.1"``,
-        ``"KM.3"``; or, when ``criteria`` is given, a criterion or indicator name
-        (``"Giao thông"``).
-    criteria : CriteriaSet, optional
-        Restricts numbers to the set's criteria and allows names.
-
-    Returns
-    -------
-    tuple or None
-        ``("2", None)`` for a whole criterion, ``("2", "2.1")`` for an indicator, ``None`` when
-        the header is not a criterion.
-
-    Examples
-    --------
-    >>> parse_criterion_header("Tiêu chí 2: Giao thông")
-    ('2', None)
-    >>> parse_criterion_header("2.1")
-    ('2', '2.1')
-    >>> parse_criterion_header("STT") is None
-    True
-    """
-    if is_blank(text):
-        return None
-    light = _light(text)
-    folded = _fold(text)
-    if folded.startswith(_TOTAL_WORDS):
-        return None
-    lookup = _criteria_lookup(criteria) if criteria is not None and not isinstance(criteria, dict) \
-        else (criteria or {})
-    if folded in lookup.get("by_name", {}):
-        return lookup["by_name"][folded]
-    found = _KIEU_MAU.match(light)
-    if found:
-        return "KM", f"KM.{found.group(1)}"
-    found = _CRITERION.match(light)
-    if not found:
-        return None
-    number = int(found.group(1))
-    criterion = str(number)
-    indicator = f"{number}.{int(found.group(2))}" if found.group(2) else None
-    known = lookup.get("criteria")
-    if known is not None:
-        if criterion not in known:
-            return None
-        if indicator is not None and indicator not in lookup["indicators"]:
-            return None
-    elif not 1 <= number <= 19:
-        return None
-    return criterion, indicator
 
 
 def _to_number(value: object) -> float | None:
@@ -234,7 +144,7 @@ def parse_status_cell(value: object, *, numeric: bool = False) -> tuple[bool | N
     >>> parse_status_cell("Đạt (2022)")
     (True, None, '(2022)')
     """
-    if is_blank(value):
+    if is_missing(value):
         return None, None, ""
     text = normalize_text(str(value)) if isinstance(value, str) else value
     if isinstance(text, str) and text in _BLANK_CELLS:
@@ -270,34 +180,6 @@ def _address(row_label: object, position: int) -> str:
 
 def _row_number(row_label: object) -> int:
     return int(row_label) + 2 if isinstance(row_label, (int, np.integer)) else 0
-
-
-@cache
-def _level_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for code, entry in vocabulary()["ntm_level"].items():
-        for text in (code, entry.get("vi", ""), entry.get("en", "")):
-            if text:
-                lookup[_fold(text)] = code
-    for text, code in (("nang cao", "nang_cao"), ("kieu mau", "kieu_mau"), ("ntm nang cao", "nang_cao"),
-                       ("ntm kieu mau", "kieu_mau"), ("dat chuan", "ntm")):
-        lookup.setdefault(text, code)
-    return lookup
-
-
-def parse_level(text: object) -> str | None:
-    """An ``ntm_level`` code from a code or label ("nang_cao", "NTM nâng cao", "Advanced NTM").
-
-    Returns None for blanks and unknown words.
-
-    Examples
-    --------
-    >>> parse_level("NTM nâng cao")
-    'nang_cao'
-    """
-    if is_blank(text):
-        return None
-    return _level_lookup().get(_fold(text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,7 +262,7 @@ def status_from_frame(
     The pure core of :func:`read_commune_status`: ``raw`` is what :func:`ntmgis.io.read_table`
     returns (index = data row number from 0, so that addresses can be given).
     """
-    columns = {_fold(c) for c in raw.columns}
+    columns = {fold_header(c) for c in raw.columns}
     if {"criterion", "met"} <= columns or {"tieu chi", "dat"} <= columns:
         return _from_long(raw, units=units, unit=unit, file=file, criteria=criteria)
     return _from_wide(raw, units=units, unit=unit, file=file, year=year, level=level,
@@ -435,7 +317,7 @@ def _match_units(labels: list[object], values: list[object], *, by_code: bool, u
 
 
 def _header_kind(text: object) -> str | None:
-    folded = _fold(text)
+    folded = fold_header(text)
     if folded in _CODE_HEADERS:
         return "code"
     if folded in _NAME_HEADERS:
@@ -471,15 +353,70 @@ def _find_header(raw: pd.DataFrame, lookup: Mapping[str, Any], *,
     return best
 
 
+@dataclass
+class _Findings:
+    """The problems of one table, with its file and layer filled in."""
+
+    file: str
+    layer: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, feature: str, problem: str, action: str, severity: str = "warning") -> None:
+        self.problems.append(Problem(self.file, self.layer, feature, problem, action, severity))
+
+
+@dataclass(frozen=True)
+class _WideColumns:
+    """Positions of the columns of a wide table: criteria, the unit, note and year."""
+
+    criteria: list[int]
+    unit: int
+    by_code: bool
+    note: int | None
+    year: int | None
+
+
 def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str, year: int | None,
                level: str | None, criteria: Any) -> StatusRead:
-    layer = _LAYER[unit]
-    lookup = _criteria_lookup(criteria)
-    problems: list[Problem] = []
+    out = _Findings(file, _LAYER[unit])
+    lookup = criteria_lookup(criteria)
     header_label, header = _find_header(raw, lookup)
     header_row = 1 if header_label is None else _row_number(header_label)
     data = raw if header_label is None else raw.loc[raw.index > header_label]
+    roles = _wide_roles(header, lookup, header_row=header_row, out=out)
+    columns = _wide_columns(roles, unit=unit, header_row=header_row, out=out)
+    if columns is None:
+        return StatusRead(_empty(unit), tuple(out.problems), "wide")
+    labels, values, addresses = _wide_units(data, columns, unit=unit, out=out)
+    mapping, found = _match_units(labels, values, by_code=columns.by_code, units=units, unit=unit,
+                                  file=file, addresses=addresses)
+    out.problems.extend(found)
+    # The level of the whole table is read like a level cell; an unknown word is kept for the
+    # engine, which reports it and leaves the rows out.
+    level = None if is_missing(level) else (parse_level(level) or str(level).strip())
+    rows: list[dict[str, Any]] = []
+    for label in labels:
+        if label in mapping:
+            cells = data.loc[label].tolist()
+            row_year = _wide_year(cells, label, columns, year=year, out=out)
+            row_note = "" if columns.note is None or is_missing(cells[columns.note]) \
+                else str(cells[columns.note]).strip()
+            for position in columns.criteria:
+                found_row = _wide_cell(cells[position], _address(label, position), roles[position], lookup,
+                                       unit=unit, unit_id=mapping[label], column=header[position], out=out)
+                if found_row is not None:
+                    note = "; ".join(filter(None, [found_row.pop("note"), row_note])) or None
+                    rows.append({_UNIT_ID[unit]: mapping[label], **found_row, "level": level,
+                                 "year": row_year, "note": note})
+    if year is None and columns.year is None and rows:
+        out.add("", "the wide table has no year column and no year was given",
+                "rows kept without a year (they count for any evaluation year)")
+    return StatusRead(_typed(rows, unit), tuple(out.problems), "wide")
 
+
+def _wide_roles(header: list[object], lookup: Mapping[str, Any], *, header_row: int,
+                out: _Findings) -> dict[int, Any]:
+    """Column position → (criterion, indicator) or a header kind (code, name, note, year ...)."""
     roles: dict[int, Any] = {}
     for position, text in enumerate(header):
         parsed = parse_criterion_header(text, lookup)
@@ -489,217 +426,286 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
         kind = _header_kind(text)
         if kind is not None:
             roles.setdefault(position, kind)
-        elif not is_blank(text) and not str(text).startswith("Unnamed:"):
-            summary = _fold(text).startswith(_TOTAL_WORDS)
-            problems.append(Problem(file, layer, f"cell {get_column_letter(position + 1)}{header_row}",
-                                    f"column {str(text)!r} is not a criterion",
-                                    "ignored" + (" (a total)" if summary else
-                                                 "; name criteria 1…19, TC 2 or 2.1"),
-                                    "info"))
+        elif not is_missing(text) and not str(text).startswith("Unnamed:"):
+            summary = fold_header(text).startswith(TOTAL_WORDS)
+            out.add(f"cell {get_column_letter(position + 1)}{header_row}",
+                    f"column {str(text)!r} is not a criterion",
+                    "ignored" + (" (a total)" if summary else "; name criteria 1…19, TC 2 or 2.1"), "info")
+    return roles
+
+
+def _wide_columns(roles: Mapping[int, Any], *, unit: Unit, header_row: int,
+                  out: _Findings) -> _WideColumns | None:
+    """The criterion, unit, note and year columns; None (with an error) when the table is unusable."""
     criterion_positions = [p for p, r in roles.items() if isinstance(r, tuple)]
     if not criterion_positions:
-        problems.append(Problem(file, layer, f"row {header_row}", "no criterion columns found "
-                                "(1…19, TC 2, Tiêu chí 2, 2.1)", "check the header row", "error"))
-        return StatusRead(_empty(unit), tuple(problems), "wide")
+        out.add(f"row {header_row}", "no criterion columns found (1…19, TC 2, Tiêu chí 2, 2.1)",
+                "check the header row", "error")
+        return None
     id_positions = [p for p, r in roles.items() if r == "code"]
     name_positions = [p for p, r in roles.items() if r == "name"]
     if not id_positions and not name_positions:
         # An unlabelled first text column left of the criteria is the usual place of the name.
-        first = min(criterion_positions)
-        unnamed = [p for p in range(first) if roles.get(p) is None]
-        name_positions = unnamed[-1:] if unnamed else []
+        unnamed = [p for p in range(min(criterion_positions)) if roles.get(p) is None]
+        name_positions = unnamed[-1:]
     if not id_positions and not name_positions:
-        problems.append(Problem(file, layer, f"row {header_row}", f"no {unit} code or name column",
-                                "add a column 'Mã xã' or 'Tên xã'", "error"))
-        return StatusRead(_empty(unit), tuple(problems), "wide")
-    by_code = bool(id_positions)
-    unit_position = (id_positions or name_positions)[0]
-    note_position = next((p for p, r in roles.items() if r == "note"), None)
-    year_position = next((p for p, r in roles.items() if r == "year"), None)
+        out.add(f"row {header_row}", f"no {unit} code or name column", "add a column 'Mã xã' or 'Tên xã'",
+                "error")
+        return None
+    return _WideColumns(criteria=criterion_positions, unit=(id_positions or name_positions)[0],
+                        by_code=bool(id_positions),
+                        note=next((p for p, r in roles.items() if r == "note"), None),
+                        year=next((p for p, r in roles.items() if r == "year"), None))
 
+
+def _wide_units(data: pd.DataFrame, columns: _WideColumns, *, unit: Unit,
+                out: _Findings) -> tuple[list[object], list[object], list[str]]:
+    """Row labels, unit cells and their addresses of the rows that name a unit (not totals)."""
     labels, values, addresses = [], [], []
     for label, row in zip(data.index, data.itertuples(index=False, name=None), strict=True):
-        cell = row[unit_position]
-        if is_blank(cell):
-            if any(not is_blank(row[p]) for p in criterion_positions):
-                problems.append(Problem(file, layer, f"cell {_address(label, unit_position)}",
-                                        f"row {_row_number(label)} has verdicts but no {unit}",
-                                        "row left out; fill in the code or name", "warning"))
+        cell = row[columns.unit]
+        if is_missing(cell):
+            if any(not is_missing(row[p]) for p in columns.criteria):
+                out.add(f"cell {_address(label, columns.unit)}",
+                        f"row {_row_number(label)} has verdicts but no {unit}",
+                        "row left out; fill in the code or name")
             continue
-        if _fold(cell).startswith(_TOTAL_WORDS):
-            problems.append(Problem(file, layer, f"row {_row_number(label)}",
-                                    f"{str(cell)!r} is a total row", "ignored", "info"))
+        if fold_header(cell).startswith(TOTAL_WORDS):
+            out.add(f"row {_row_number(label)}", f"{str(cell)!r} is a total row", "ignored", "info")
             continue
         labels.append(label)
         values.append(cell)
-        addresses.append(_address(label, unit_position))
-    mapping, found = _match_units(labels, values, by_code=by_code, units=units, unit=unit,
-                                  file=file, addresses=addresses)
-    problems.extend(found)
-
-    rows: list[dict[str, Any]] = []
-    for label in labels:
-        if label not in mapping:
-            continue
-        record = data.loc[label]
-        cells = record.tolist()
-        row_year = year
-        if year_position is not None and not is_blank(cells[year_position]):
-            number = _to_number(cells[year_position])
-            if number is None or not float(number).is_integer():
-                problems.append(Problem(file, layer, f"cell {_address(label, year_position)}",
-                                        f"year {cells[year_position]!r} is not a year",
-                                        "row read without a year", "warning"))
-            else:
-                row_year = int(number)
-        row_note = "" if note_position is None or is_blank(cells[note_position]) \
-            else str(cells[note_position]).strip()
-        for position in criterion_positions:
-            criterion, indicator = roles[position]
-            value = cells[position]
-            if is_blank(value):
-                continue
-            where = _address(label, position)
-            numeric = lookup.get("kinds", {}).get(indicator or criterion) == "number" and (
-                indicator is not None or lookup["indicator_counts"].get(criterion) == 1)
-            try:
-                met, number, note = parse_status_cell(value, numeric=numeric)
-            except ValueError as exc:
-                problems.append(Problem(file, layer, f"cell {where} ({unit} {mapping[label]}, "
-                                        f"column {str(header[position])!r})", str(exc),
-                                        "left out: not assessed; write Đạt, Chưa đạt, x or a number",
-                                        "warning"))
-                continue
-            if met is None and number is None:
-                continue
-            if number is not None and indicator is None and lookup and \
-                    lookup["indicator_counts"].get(criterion, 1) > 1:
-                problems.append(Problem(file, layer, f"cell {where} ({unit} {mapping[label]})",
-                                        f"a number ({value!r}) for criterion {criterion}, which has "
-                                        "several indicators", "left out: not assessed; put it in an "
-                                        f"indicator column ({criterion}.1, {criterion}.2…)", "warning"))
-                continue
-            if note:
-                problems.append(Problem(file, layer, f"cell {where}", f"{value!r} read as "
-                                        f"{'met' if met else 'not met'} with a remark",
-                                        f"remark kept as note: {note!r}", "info"))
-            rows.append({_UNIT_ID[unit]: mapping[label], "criterion": criterion,
-                         "indicator": indicator, "level": level, "met": met, "value": number,
-                         "year": row_year, "note": "; ".join(filter(None, [note, row_note])) or None,
-                         "cell": where})
-    if year is None and year_position is None and rows:
-        problems.append(Problem(file, layer, "", "the wide table has no year column and no year "
-                                "was given", "rows kept without a year (they count for any "
-                                "evaluation year)", "warning"))
-    return StatusRead(_typed(rows, unit), tuple(problems), "wide")
+        addresses.append(_address(label, columns.unit))
+    return labels, values, addresses
 
 
-def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
-               criteria: Any) -> StatusRead:
-    layer = _LAYER[unit]
-    id_column = _UNIT_ID[unit]
-    lookup = _criteria_lookup(criteria)
-    problems: list[Problem] = []
-    position = {}
-    for index, column in enumerate(raw.columns):
-        folded = _fold(column)
-        canonical = {"tieu chi": "criterion", "chi tieu": "indicator", "dat": "met", "gia tri": "value",
-                     "nam": "year", "ghi chu": "note", "muc": "level"}.get(folded, folded)
+def _wide_year(cells: list[object], label: object, columns: _WideColumns, *, year: int | None,
+               out: _Findings) -> int | None:
+    """The row's year: its year cell when readable, else the table's ``year``."""
+    if columns.year is None or is_missing(cells[columns.year]):
+        return year
+    number = _to_number(cells[columns.year])
+    if number is None or not float(number).is_integer():
+        out.add(f"cell {_address(label, columns.year)}", f"year {cells[columns.year]!r} is not a year",
+                "row read without a year")
+        return year
+    return int(number)
+
+
+def _wide_cell(value: object, where: str, role: tuple[str, str | None], lookup: Mapping[str, Any], *,
+               unit: Unit, unit_id: str, column: object, out: _Findings) -> dict[str, Any] | None:
+    """criterion, indicator, met, value, note and cell of one verdict cell; None when it says nothing."""
+    criterion, indicator = role
+    if is_missing(value):
+        return None
+    counts = lookup.get("indicator_counts", {})
+    numeric = lookup.get("kinds", {}).get(indicator or criterion) == "number" and (
+        indicator is not None or counts.get(criterion) == 1)
+    try:
+        met, number, note = parse_status_cell(value, numeric=numeric)
+    except ValueError as exc:
+        out.add(f"cell {where} ({unit} {unit_id}, column {str(column)!r})", str(exc),
+                "left out: not assessed; write Đạt, Chưa đạt, x or a number")
+        return None
+    if met is None and number is None:
+        return None
+    if number is not None and indicator is None and lookup and counts.get(criterion, 1) > 1:
+        out.add(f"cell {where} ({unit} {unit_id})",
+                f"a number ({value!r}) for criterion {criterion}, which has several indicators",
+                f"left out: not assessed; put it in an indicator column ({criterion}.1, {criterion}.2…)")
+        return None
+    if note:
+        out.add(f"cell {where}", f"{value!r} read as {'met' if met else 'not met'} with a remark",
+                f"remark kept as note: {note!r}", "info")
+    return {"criterion": criterion, "indicator": indicator, "met": met, "value": number, "note": note,
+            "cell": where}
+
+
+# Long-form headers in Vietnamese, after folding, and the contract column they stand for.
+_LONG_HEADERS = {"tieu chi": "criterion", "chi tieu": "indicator", "dat": "met", "gia tri": "value",
+                 "nam": "year", "ghi chu": "note", "muc": "level"}
+
+
+def _long_positions(columns: Iterable[object], id_column: str) -> dict[str, int]:
+    """Contract column name → position of the first column that stands for it."""
+    position: dict[str, int] = {}
+    for index, column in enumerate(columns):
+        folded = fold_header(column)
+        canonical = _LONG_HEADERS.get(folded, folded)
         if folded in {"ma xa", "ma", "ma thon"}:
             canonical = id_column
         if folded in _NAME_HEADERS:
             canonical = "name"
         position.setdefault(canonical.replace(" ", "_"), index)
+    return position
+
+
+def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
+               criteria: Any) -> StatusRead:
+    out = _Findings(file, _LAYER[unit])
+    id_column = _UNIT_ID[unit]
+    lookup = criteria_lookup(criteria)
+    position = _long_positions(raw.columns, id_column)
     if id_column not in position and "name" not in position:
-        problems.append(Problem(file, layer, "", f"no {id_column} or name column",
-                                f"add {id_column} (or the {unit} name)", "error"))
-        return StatusRead(_empty(unit), tuple(problems), "long")
+        out.add("", f"no {id_column} or name column", f"add {id_column} (or the {unit} name)", "error")
+        return StatusRead(_empty(unit), tuple(out.problems), "long")
     by_code = id_column in position
     unit_position = position[id_column] if by_code else position["name"]
     labels, values, addresses = [], [], []
     for label, row in zip(raw.index, raw.itertuples(index=False, name=None), strict=True):
-        if is_blank(row[unit_position]):
-            problems.append(Problem(file, layer, f"cell {_address(label, unit_position)}",
-                                    f"row {_row_number(label)} has no {unit}", "row left out",
-                                    "warning"))
+        if is_missing(row[unit_position]):
+            out.add(f"cell {_address(label, unit_position)}", f"row {_row_number(label)} has no {unit}",
+                    "row left out")
             continue
         labels.append(label)
         values.append(row[unit_position])
         addresses.append(_address(label, unit_position))
     mapping, found = _match_units(labels, values, by_code=by_code, units=units, unit=unit,
                                   file=file, addresses=addresses)
-    problems.extend(found)
-
-    def cell(row: tuple, name: str) -> object:
-        return row[position[name]] if name in position else None
-
+    out.problems.extend(found)
     rows = []
     for label in labels:
-        if label not in mapping:
-            continue
-        row = tuple(raw.loc[label].tolist())
-        criterion_cell = cell(row, "criterion")
-        indicator_cell = cell(row, "indicator")
-        parsed = parse_criterion_header(criterion_cell, lookup)
-        if parsed is None and not is_blank(criterion_cell) and unit == "village":
-            parsed = (str(criterion_cell).strip(), None)
-        if parsed is None:
-            problems.append(Problem(file, layer, f"cell {_address(label, position['criterion'])}",
-                                    f"criterion {criterion_cell!r} is not a criterion",
-                                    "row left out; write 1…19", "warning"))
-            continue
-        criterion, indicator = parsed
-        if not is_blank(indicator_cell):
-            parsed_indicator = parse_criterion_header(indicator_cell, lookup)
-            if parsed_indicator is None or parsed_indicator[0] != criterion:
-                problems.append(Problem(file, layer, f"cell {_address(label, position['indicator'])}",
-                                        f"indicator {indicator_cell!r} is not an indicator of "
-                                        f"criterion {criterion}", "row left out", "warning"))
-                continue
-            indicator = parsed_indicator[1] or indicator
-        level_cell = cell(row, "level")
-        level = None
-        if not is_blank(level_cell):
-            level = parse_level(level_cell)
-            if level is None:
-                problems.append(Problem(file, layer, f"cell {_address(label, position['level'])}",
-                                        f"unknown level {level_cell!r}",
-                                        "row read without a level (counts as NTM)", "warning"))
-        met, number, note = None, None, ""
-        met_cell = cell(row, "met")
-        if not is_blank(met_cell):
-            try:
-                met, number, note = parse_status_cell(met_cell)
-            except ValueError as exc:
-                problems.append(Problem(file, layer, f"cell {_address(label, position['met'])}",
-                                        str(exc), "verdict left out; write Đạt / Chưa đạt",
-                                        "warning"))
-        value_cell = cell(row, "value")
-        if not is_blank(value_cell):
-            number = _to_number(value_cell)
-            if number is None:
-                problems.append(Problem(file, layer, f"cell {_address(label, position['value'])}",
-                                        f"{value_cell!r} is not a number", "value left out",
-                                        "warning"))
-        year_cell = cell(row, "year")
-        row_year = None
-        if not is_blank(year_cell):
-            year_number = _to_number(year_cell)
-            if year_number is None or not float(year_number).is_integer():
-                problems.append(Problem(file, layer, f"cell {_address(label, position['year'])}",
-                                        f"year {year_cell!r} is not a year", "read without a year",
-                                        "warning"))
-            else:
-                row_year = int(year_number)
-        note_cell = cell(row, "note")
-        notes = [note, "" if is_blank(note_cell) else str(note_cell).strip()]
-        if met is None and number is None:
-            continue
-        rows.append({id_column: mapping[label], "criterion": criterion, "indicator": indicator,
-                     "level": level, "met": met, "value": number, "year": row_year,
-                     "note": "; ".join(filter(None, notes)) or None,
-                     "cell": f"row {_row_number(label)}"})
-    return StatusRead(_typed(rows, unit), tuple(problems), "long")
+        if label in mapping:
+            cells = _LongRow(tuple(raw.loc[label].tolist()), label, position)
+            row = _long_row(cells, lookup, unit=unit, out=out)
+            if row is not None:
+                rows.append({id_column: mapping[label], **row})
+    return StatusRead(_typed(rows, unit), tuple(out.problems), "long")
+
+
+@dataclass(frozen=True)
+class _LongRow:
+    """One row of a long table, its cells read by contract column name."""
+
+    cells: tuple[object, ...]
+    label: object
+    position: Mapping[str, int]
+
+    def __getitem__(self, name: str) -> object:
+        return self.cells[self.position[name]] if name in self.position else None
+
+    def where(self, name: str) -> str:
+        return f"cell {_address(self.label, self.position[name])}"
+
+
+def _long_row(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
+              out: _Findings) -> dict[str, Any] | None:
+    """The long-form fields of one row; None when it is left out or says nothing."""
+    ids = _long_ids(row, lookup, unit=unit, out=out)
+    if ids is None:
+        return None
+    level = _long_level(row, out=out)
+    met, number, note = _long_verdict(row, out=out)
+    row_year = _long_year(row, out=out)
+    if met is None and number is None:
+        return None
+    notes = [note, "" if is_missing(row["note"]) else str(row["note"]).strip()]
+    return {"criterion": ids[0], "indicator": ids[1], "level": level, "met": met, "value": number,
+            "year": row_year, "note": "; ".join(filter(None, notes)) or None,
+            "cell": f"row {_row_number(row.label)}"}
+
+
+def _long_ids(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
+              out: _Findings) -> tuple[str, str | None] | None:
+    criterion_cell, indicator_cell = row["criterion"], row["indicator"]
+    parsed = parse_criterion_header(criterion_cell, lookup)
+    if parsed is None and not is_missing(criterion_cell) and unit == "village":
+        parsed = (str(criterion_cell).strip(), None)
+    if parsed is None:
+        out.add(row.where("criterion"), f"criterion {criterion_cell!r} is not a criterion",
+                "row left out; write 1…19")
+        return None
+    criterion, indicator = parsed
+    if not is_missing(indicator_cell):
+        parsed_indicator = parse_criterion_header(indicator_cell, lookup)
+        if parsed_indicator is None or parsed_indicator[0] != criterion:
+            out.add(row.where("indicator"),
+                    f"indicator {indicator_cell!r} is not an indicator of criterion {criterion}",
+                    "row left out")
+            return None
+        indicator = parsed_indicator[1] or indicator
+    return criterion, indicator
+
+
+def _long_level(row: _LongRow, *, out: _Findings) -> str | None:
+    if is_missing(row["level"]):
+        return None
+    level = parse_level(row["level"])
+    if level is None:
+        out.add(row.where("level"), f"unknown level {row['level']!r}", "row read without a level (counts as NTM)")
+    return level
+
+
+def _long_verdict(row: _LongRow, *, out: _Findings) -> tuple[bool | None, float | None, str]:
+    met, number, note = None, None, ""
+    if not is_missing(row["met"]):
+        try:
+            met, number, note = parse_status_cell(row["met"])
+        except ValueError as exc:
+            out.add(row.where("met"), str(exc), "verdict left out; write Đạt / Chưa đạt")
+    if not is_missing(row["value"]):
+        number = _to_number(row["value"])
+        if number is None:
+            out.add(row.where("value"), f"{row['value']!r} is not a number", "value left out")
+    return met, number, note
+
+
+def _long_year(row: _LongRow, *, out: _Findings) -> int | None:
+    if is_missing(row["year"]):
+        return None
+    number = _to_number(row["year"])
+    if number is None or not float(number).is_integer():
+        out.add(row.where("year"), f"year {row['year']!r} is not a year", "read without a year")
+        return None
+    return int(number)
+
+
+def canonical_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """A long status table built in code (a scenario's rows) with its ids read as the reader reads them.
+
+    ``criterion`` may carry an indicator (``"2.2"``), ``indicator`` and ``level`` any spelling the
+    reader takes (``"TC 2"``, ``"NTM nâng cao"``). What cannot be read is kept as written: the
+    criteria engine then reports it ("not in the set", "unknown level") and leaves the row out.
+    Tables read from files are already canonical and come back unchanged.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Long form (:data:`LONG_COLUMNS`); missing columns stay missing.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``criterion``, ``indicator`` and ``level`` canonical.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"commune_code": ["07312"], "criterion": ["2.2"], "indicator": [None],
+    ...                      "level": ["NTM nâng cao"]})
+    >>> canonical_status(rows)[["criterion", "indicator", "level"]].values.tolist()
+    [['2', '2.2', 'nang_cao']]
+    """
+    out = frame.copy()
+    if "criterion" in out.columns:
+        given = out["indicator"] if "indicator" in out.columns else pd.Series(None, index=out.index)
+        ids = [_canonical_ids(c, i) for c, i in zip(out["criterion"], given, strict=True)]
+        out["criterion"] = pd.Series([c for c, _ in ids], index=out.index, dtype=object)
+        out["indicator"] = pd.Series([i for _, i in ids], index=out.index, dtype=object)
+    if "level" in out.columns:
+        out["level"] = pd.Series([None if is_missing(v) else parse_level(v) or str(v).strip()
+                                  for v in out["level"]], index=out.index, dtype=object)
+    return out
+
+
+def _canonical_ids(criterion: object, indicator: object) -> tuple[object, str | None]:
+    if is_missing(criterion):
+        return None, None if is_missing(indicator) else str(indicator).strip()
+    parsed = parse_criterion_header(criterion)
+    criterion, found = parsed if parsed else (str(criterion).strip(), None)
+    if not is_missing(indicator):
+        parsed_indicator = parse_criterion_header(indicator)
+        found = parsed_indicator[1] if parsed_indicator and parsed_indicator[1] else str(indicator).strip()
+    return criterion, found
 
 
 def _empty(unit: Unit) -> pd.DataFrame:
@@ -710,12 +716,12 @@ def _typed(rows: list[dict[str, Any]], unit: Unit) -> pd.DataFrame:
     columns = LONG_COLUMNS[unit]
     frame = pd.DataFrame(rows, columns=columns)
     for column in (_UNIT_ID[unit], "criterion", "indicator", "level", "note", "cell"):
-        frame[column] = pd.Series([None if is_blank(v) else str(v) for v in frame[column]],
+        frame[column] = pd.Series([None if is_missing(v) else str(v) for v in frame[column]],
                                   index=frame.index, dtype=object)
     frame["met"] = pd.array([None if v is None or v is pd.NA else bool(v) for v in frame["met"]],
                             dtype="boolean")
-    frame["value"] = pd.array([None if is_blank(v) else float(v) for v in frame["value"]], dtype="Float64")
-    frame["year"] = pd.array([None if is_blank(v) else int(v) for v in frame["year"]], dtype="Int64")
+    frame["value"] = pd.array([None if is_missing(v) else float(v) for v in frame["value"]], dtype="Float64")
+    frame["year"] = pd.array([None if is_missing(v) else int(v) for v in frame["year"]], dtype="Int64")
     return frame.reset_index(drop=True)
 
 
@@ -742,18 +748,18 @@ def long_to_wide(long: pd.DataFrame, *, units: pd.DataFrame | None = None, unit:
     words = {"vi": ("Đạt", "Chưa đạt", "Mã", "Tên"), "en": ("Met", "Not met", "Code", "Name")}[lang]
 
     def key(row: Mapping[str, Any]) -> str:
-        return row["indicator"] if not is_blank(row["indicator"]) else row["criterion"]
+        return row["indicator"] if not is_missing(row["indicator"]) else row["criterion"]
 
     def text(row: Mapping[str, Any]) -> object:
         if row["met"] is not pd.NA and row["met"] is not None:
             return words[0] if bool(row["met"]) else words[1]
-        return None if is_blank(row["value"]) else float(row["value"])
+        return None if is_missing(row["value"]) else float(row["value"])
 
     records = long.to_dict("records")
     cells: dict[str, dict[str, object]] = {}
     for row in records:
         cells.setdefault(str(row[id_column]), {})[key(row)] = text(row)
-    order = sorted({key(r) for r in records}, key=_criterion_sort_key)
+    order = sorted({key(r) for r in records}, key=criterion_sort_key)
     ids = list(cells) if units is None else [u for u in units[id_column].astype(str) if u in cells]
     frame = pd.DataFrame([{words[2]: i, **{k: cells[i].get(k) for k in order}} for i in ids],
                          columns=[words[2], *order])
@@ -761,10 +767,3 @@ def long_to_wide(long: pd.DataFrame, *, units: pd.DataFrame | None = None, unit:
         names = dict(zip(units[id_column].astype(str), units["name"], strict=False))
         frame.insert(1, words[3], [names.get(i) for i in ids])
     return frame
-
-
-def _criterion_sort_key(text: str) -> tuple[float, ...]:
-    parts = re.findall(r"\d+", str(text))
-    if not parts:
-        return (math.inf, 0.0)
-    return tuple(float(p) for p in parts)
