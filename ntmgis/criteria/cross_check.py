@@ -28,6 +28,17 @@ def cross_check(indicators: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFram
     own level, or a whole criterion reported "Đạt" while one of its measured indicators is below
     its threshold (or reported "Chưa đạt" while every indicator measures met). Inherited
     kiểu mẫu rows are not repeated.
+
+    Parameters
+    ----------
+    indicators, criteria : DataFrame
+        :func:`~ntmgis.criteria.evaluate_indicators` and :func:`~ntmgis.criteria.evaluate_criteria`.
+
+    Returns
+    -------
+    DataFrame
+        ``CROSS_CHECK_COLUMNS``, one row per contradicted indicator, with the finding in both
+        languages (``finding_vi`` / ``finding_en``).
     """
     own_frame = indicators[indicators["inherited_from"] == ""]
     keys = ["unit_code", "level", "criterion"]

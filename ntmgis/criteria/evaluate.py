@@ -146,6 +146,7 @@ class CriteriaAssessment:
 
     @property
     def year(self) -> int:
+        """The evaluation year (of the selection)."""
         return self.selection.year
 
     def target_indicators(self) -> pd.DataFrame:
@@ -163,7 +164,7 @@ class CriteriaAssessment:
         """Thresholds no source confirms, with what used them (communes whose verdict they decided)."""
         table = self.thresholds[~self.thresholds["verified"]].copy()
         used = self.indicators[self.indicators["threshold_used"] & ~self.indicators["verified"]
-                               & (self.indicators["status"] != "not_assessed")]
+                               & (self.indicators["status"] != NOT_ASSESSED)]
         users = used.groupby(["level", "indicator"])["unit_code"].apply(
             lambda s: ", ".join(sorted(set(s)))).to_dict()
         table["used_for"] = [users.get((lv, ind), "") for lv, ind in zip(table["level"], table["indicator"],
@@ -264,7 +265,8 @@ def _village_frame(villages: pd.DataFrame | None, village_status: pd.DataFrame |
     if villages is None or selection.village is None:
         return pd.DataFrame(columns=VILLAGE_COLUMNS)
     year = selection.year
-    village_table = _units_table(villages, ["village_id", "name", "commune_code", "kind", "model_target_year"])
+    village_table = _units_table(villages, ["village_id", "name", "commune_code", "kind",
+                                            "model_target_year"])
     village_table["village_id"] = village_table["village_id"].astype(str)
     kinds = selection.village.applies_to("village_kind")
     units = [v for v, k in zip(village_table["village_id"], village_table["kind"], strict=True)

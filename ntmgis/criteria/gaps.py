@@ -91,7 +91,8 @@ def format_gap(row: Mapping[str, Any], lang: str = "vi") -> str:
     if row.get("kind") == "pass_fail" or is_missing(value):
         shown = f"{head}: {text('common.not_met', lang)}"
     elif is_missing(threshold):
-        shown = f"{head}: {format_value(value, row['unit'], lang)} ({text('criteria.threshold_unknown', lang)})"
+        unknown = text("criteria.threshold_unknown", lang)
+        shown = f"{head}: {format_value(value, row['unit'], lang)} ({unknown})"
     else:
         shown = (f"{head}: {format_value(value, row['unit'], lang)} / "
                  f"{format_threshold(threshold, row['op'], row['unit'], lang)}")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..codes import DISTRICT_UNIT, status_code
+from ..codes import DISTRICT_UNIT, MET, status_code
 from ..plan import Plan
 from ..values import is_missing
 from .codes import level_rank
@@ -44,6 +44,11 @@ def achieved_years(summary: pd.DataFrame, recognitions: pd.DataFrame | None, *, 
         Evaluation year.
     levels : iterable of str
         Levels to report.
+
+    Returns
+    -------
+    dict
+        ``(commune_code, level)`` → year; communes not at the level are absent.
     """
     levels = tuple(levels)
     found: dict[tuple[str, str], int] = {}
@@ -107,7 +112,7 @@ def district_progress(plan: Plan, summary: pd.DataFrame, villages: pd.DataFrame 
     layer_targets: dict[int, int] = {}
     if villages is not None and len(villages):
         for row in villages.to_dict("records"):
-            if row.get("model_village") is True or row.get("status") == "met":
+            if row.get("model_village") is True or row.get("status") == MET:
                 achieved_villages[str(row["village_id"])] = int(row["achieved_year"]) \
                     if not is_missing(row.get("achieved_year")) else year
             if not is_missing(row.get("target_year")):

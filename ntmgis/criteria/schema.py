@@ -200,7 +200,8 @@ def _check_spec_keys(spec: Mapping[str, Any], fail: Callable[[str], None], *, ne
     if len(forms) != 1:
         fail(f"give exactly one of value, by_region, by_year, factor (found {forms or 'none'})")
         return False
-    if "factor" in spec and not (isinstance(spec.get("of"), Mapping) and {"indicator", "level"} <= set(spec["of"])):
+    reference = spec.get("of")
+    if "factor" in spec and not (isinstance(reference, Mapping) and {"indicator", "level"} <= set(reference)):
         fail("a factor rule needs of: {indicator, level}")
     return True
 
@@ -222,7 +223,20 @@ def _check_value(value: Any, at: str, fail: Callable[[str], None], *, source: st
 
 def check_overrides(overrides: Mapping[str, Any] | None,
                     sets: Mapping[str, CriteriaSet]) -> list[Problem]:
-    """Problems of a ``criteria_overrides`` mapping against loaded sets (unknown ids, bad values)."""
+    """Problems of a ``criteria_overrides`` mapping against loaded sets (unknown ids, bad values).
+
+    Parameters
+    ----------
+    overrides : mapping or None
+        ``{set_id: {indicator_id: {level: value or spec}}}`` (see :mod:`ntmgis.criteria.sets`).
+    sets : mapping
+        Set id → :class:`~ntmgis.criteria.CriteriaSet`, as loaded without the overrides.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the overrides can be applied.
+    """
     problems: list[Problem] = []
     where_file = "criteria_overrides"
 

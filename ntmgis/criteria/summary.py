@@ -191,7 +191,8 @@ def commune_summary(
         counts = {k: (at_target[k] if at_target is not None else None)
                   for k in ("criteria_met", "criteria_not_met", "criteria_not_assessed", "criteria_total",
                             "missing", "gap_vi", "gap_en", "unverified")}
-        rows.append({**base, "assessed": True, "highest_level": highest, "schedule_status": _overall(statuses),
+        rows.append({**base, "assessed": True, "highest_level": highest,
+                     "schedule_status": _overall(statuses),
                      **counts, "note": _commune_note(code, target_level, at_target, verdicts, level_rows,
                                                      selection)})
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

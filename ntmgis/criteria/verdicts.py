@@ -85,7 +85,8 @@ def _criterion_rows(indicator_rows: list[dict[str, Any]], whole: Mapping[tuple, 
         rows.append({"unit_code": unit_code, "level": level, "criterion": criterion,
                      "criterion_vi": crit_name["vi"], "criterion_en": crit_name["en"], "met": met,
                      "status": status_code(met), "method": method,
-                     "indicators_met": [r["status"] for r in group].count(MET), "indicators_total": len(group),
+                     "indicators_met": [r["status"] for r in group].count(MET),
+                     "indicators_total": len(group),
                      "unverified": "" if by_whole_report else ", ".join(
                          r["indicator"] for r in group
                          if r["threshold_used"] and not r["verified"] and r["status"] != NOT_ASSESSED),

@@ -11,13 +11,14 @@ Nothing is dropped silently: every cell that cannot be read, every row whose uni
 matched, every column that is not understood is a :class:`~ntmgis.problems.Problem` naming its
 spreadsheet address (``D7``) or row, and the value is left out (the criterion is then "not
 assessed" for that unit, never "not met").
+
+The reader is the only parser of criterion ids and levels (with :mod:`ntmgis.criteria.codes`);
+cell words come from :mod:`ntmgis.io.cells`. The criteria engine takes the long table as it is.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,10 +35,10 @@ from ..criteria.codes import (
     parse_criterion_header,
     parse_level,
 )
-from ..names import match_names, name_key, normalize_text
+from ..names import match_names, normalize_text
 from ..problems import Problem
-from ..validate import parse_bool
 from ..values import is_missing
+from .cells import NAME_HEADERS, cell_address, header_kind, parse_status_cell, row_number, to_number
 from .readers import read_table
 
 __all__ = [
@@ -59,25 +60,6 @@ LONG_COLUMNS = {
 _UNIT_ID = {"commune": "commune_code", "village": "village_id"}
 _LAYER = {"commune": "commune_status", "village": "village_status"}
 
-# Header words, compared after folding accents and case (see fold_header).
-_CODE_HEADERS = {"commune_code", "ma xa", "ma", "ma dvhc", "ma don vi", "code", "gso", "ma gso",
-                 "ma so", "village_id", "ma thon", "id"}
-_NAME_HEADERS = {"name", "ten", "ten xa", "xa", "ten don vi", "don vi", "xa thi tran",
-                 "ten xa thi tran", "commune", "ten thon", "thon", "village", "thon to dan pho",
-                 "ten thon to dan pho", "don vi hanh chinh"}
-_ROW_NUMBER_HEADERS = {"stt", "tt", "so tt", "no", "so thu tu"}
-_NOTE_HEADERS = {"ghi chu", "note", "notes"}
-_YEAR_HEADERS = {"nam", "year", "nam danh gia"}
-_LEVEL_HEADERS = {"level", "muc", "cap do", "muc dat"}
-# Cells that mean "nothing reported" in office sheets.
-_BLANK_CELLS = {"-", "–", "—", "/", "…", "..."}
-# "Đ" is the one-letter Đạt of office sheets (and of ntmgis reports); "✗" is already in parse_bool.
-_EXTRA_TRUE = {"d"}
-
-_REMARK = re.compile(r"\s*[(\[:;,]|\s+[-–]\s+")
-_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?\s*%?$")
-
-
 @dataclass(frozen=True)
 class StatusRead:
     """A status table in the long form and the problems found while reading it.
@@ -96,90 +78,6 @@ class StatusRead:
     frame: pd.DataFrame
     problems: tuple[Problem, ...]
     form: str
-
-
-def _to_number(value: object) -> float | None:
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return None if math.isnan(float(value)) else float(value)
-    text = str(value).strip().replace("\u00a0", " ")
-    if not _NUMBER.match(text):
-        return None
-    return float(text.rstrip("% ").replace(",", "."))
-
-
-def _verdict(value: object) -> bool | None:
-    """Đạt / Chưa đạt of a cell, or None when it is not a verdict."""
-    if isinstance(value, str) and name_key(value) in _EXTRA_TRUE:
-        return True
-    try:
-        return parse_bool(value.strip() if isinstance(value, str) else value)
-    except ValueError:
-        return None
-
-
-def parse_status_cell(value: object, *, numeric: bool = False) -> tuple[bool | None, float | None, str]:
-    """Read one status cell as (met, value, note); raise ValueError when it cannot be read.
-
-    Parameters
-    ----------
-    value : object
-        ``"Đạt"``, ``"x"``, ``"✓"``, ``"Chưa đạt"``, ``"Đ"``, ``1``, ``"64 %"``, ``"Đạt (2022)"``...
-        (yes/no words are read by :func:`ntmgis.validate.parse_bool`).
-    numeric : bool
-        The column holds a measured indicator: numbers are its value, not yes/no (``1`` = 1 %).
-
-    Returns
-    -------
-    (met, value, note)
-        ``met`` None when the cell gives only a number; ``note`` keeps text beside a verdict.
-
-    Examples
-    --------
-    >>> parse_status_cell("đạt")
-    (True, None, '')
-    >>> parse_status_cell("64,5%", numeric=True)
-    (None, 64.5, '')
-    >>> parse_status_cell("Đạt (2022)")
-    (True, None, '(2022)')
-    """
-    if is_missing(value):
-        return None, None, ""
-    text = normalize_text(str(value)) if isinstance(value, str) else value
-    if isinstance(text, str) and text in _BLANK_CELLS:
-        return None, None, ""
-    if numeric:
-        number = _to_number(text)
-        if number is not None:
-            return None, number, ""
-    met = _verdict(text)
-    if met is not None:
-        return met, None, ""
-    number = _to_number(text)
-    if number is not None:
-        return None, number, ""
-    if isinstance(text, str):
-        # "Đạt (2022)", "Chưa đạt - đang hoàn thiện": a verdict with a remark.
-        found = _REMARK.search(text)
-        if found and found.start() > 0:
-            remark = text[found.start():].strip()
-            if not remark.startswith(("(", "[")):
-                remark = remark.lstrip(":;,-– ").strip()
-            met = _verdict(text[:found.start()])
-            if met is not None:
-                return met, None, remark
-    raise ValueError(f"cannot read {value!r} as Đạt / Chưa đạt or a number")
-
-
-def _address(row_label: object, position: int) -> str:
-    """Spreadsheet address of a cell of a frame read with its header on sheet row 1."""
-    row = int(row_label) + 2 if isinstance(row_label, (int, np.integer)) else 0
-    return f"{get_column_letter(position + 1)}{row}" if row else get_column_letter(position + 1)
-
-
-def _row_number(row_label: object) -> int:
-    return int(row_label) + 2 if isinstance(row_label, (int, np.integer)) else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,17 +190,17 @@ def _match_units(labels: list[object], values: list[object], *, by_code: bool, u
                                         f"{unit} of the workspace", "row left out; correct the code",
                                         "warning"))
         return mapping, problems
-    by_row = {_row_number(label): label for label in labels}
+    by_row = {row_number(label): label for label in labels}
     left = pd.Series([normalize_text(str(v)) for v in values],
-                     index=[_row_number(label) for label in labels], dtype=object)
+                     index=[row_number(label) for label in labels], dtype=object)
     right_frame = units.drop_duplicates(id_column)
     right = pd.Series(right_frame["name"].astype(str).to_numpy(),
                       index=right_frame[id_column].astype(str).to_numpy(), dtype=object)
     kinds = (pd.Series(right_frame["kind"].astype(str).to_numpy(), index=right.index, dtype=object)
              if "kind" in right_frame else None)
     matched = match_names(left, right, left_name="row", right_name=f"{unit}s", right_kind=kinds)
-    for row_number, unit_id in matched.mapping.items():
-        mapping[by_row[row_number]] = str(unit_id)
+    for sheet_row, unit_id in matched.mapping.items():
+        mapping[by_row[sheet_row]] = str(unit_id)
     for problem in matched.problems(file, layer):
         if problem.feature.startswith("row "):
             left_out = problem.action.startswith("not joined")
@@ -314,23 +212,6 @@ def _match_units(labels: list[object], values: list[object], *, by_code: bool, u
                                 f"{unit} {row.right_value!r} has no row in the table",
                                 "its criteria are not assessed from this table", "info"))
     return mapping, problems
-
-
-def _header_kind(text: object) -> str | None:
-    folded = fold_header(text)
-    if folded in _CODE_HEADERS:
-        return "code"
-    if folded in _NAME_HEADERS:
-        return "name"
-    if folded in _ROW_NUMBER_HEADERS:
-        return "row_number"
-    if folded in _NOTE_HEADERS:
-        return "note"
-    if folded in _YEAR_HEADERS:
-        return "year"
-    if folded in _LEVEL_HEADERS:
-        return "level"
-    return None
 
 
 def _find_header(raw: pd.DataFrame, lookup: Mapping[str, Any], *,
@@ -381,7 +262,7 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
     out = _Findings(file, _LAYER[unit])
     lookup = criteria_lookup(criteria)
     header_label, header = _find_header(raw, lookup)
-    header_row = 1 if header_label is None else _row_number(header_label)
+    header_row = 1 if header_label is None else row_number(header_label)
     data = raw if header_label is None else raw.loc[raw.index > header_label]
     roles = _wide_roles(header, lookup, header_row=header_row, out=out)
     columns = _wide_columns(roles, unit=unit, header_row=header_row, out=out)
@@ -402,8 +283,9 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
             row_note = "" if columns.note is None or is_missing(cells[columns.note]) \
                 else str(cells[columns.note]).strip()
             for position in columns.criteria:
-                found_row = _wide_cell(cells[position], _address(label, position), roles[position], lookup,
-                                       unit=unit, unit_id=mapping[label], column=header[position], out=out)
+                found_row = _wide_cell(cells[position], cell_address(label, position), roles[position],
+                                       lookup, unit=unit, unit_id=mapping[label], column=header[position],
+                                       out=out)
                 if found_row is not None:
                     note = "; ".join(filter(None, [found_row.pop("note"), row_note])) or None
                     rows.append({_UNIT_ID[unit]: mapping[label], **found_row, "level": level,
@@ -423,7 +305,7 @@ def _wide_roles(header: list[object], lookup: Mapping[str, Any], *, header_row: 
         if parsed is not None:
             roles[position] = parsed
             continue
-        kind = _header_kind(text)
+        kind = header_kind(text)
         if kind is not None:
             roles.setdefault(position, kind)
         elif not is_missing(text) and not str(text).startswith("Unnamed:"):
@@ -466,16 +348,16 @@ def _wide_units(data: pd.DataFrame, columns: _WideColumns, *, unit: Unit,
         cell = row[columns.unit]
         if is_missing(cell):
             if any(not is_missing(row[p]) for p in columns.criteria):
-                out.add(f"cell {_address(label, columns.unit)}",
-                        f"row {_row_number(label)} has verdicts but no {unit}",
+                out.add(f"cell {cell_address(label, columns.unit)}",
+                        f"row {row_number(label)} has verdicts but no {unit}",
                         "row left out; fill in the code or name")
             continue
         if fold_header(cell).startswith(TOTAL_WORDS):
-            out.add(f"row {_row_number(label)}", f"{str(cell)!r} is a total row", "ignored", "info")
+            out.add(f"row {row_number(label)}", f"{str(cell)!r} is a total row", "ignored", "info")
             continue
         labels.append(label)
         values.append(cell)
-        addresses.append(_address(label, columns.unit))
+        addresses.append(cell_address(label, columns.unit))
     return labels, values, addresses
 
 
@@ -484,9 +366,9 @@ def _wide_year(cells: list[object], label: object, columns: _WideColumns, *, yea
     """The row's year: its year cell when readable, else the table's ``year``."""
     if columns.year is None or is_missing(cells[columns.year]):
         return year
-    number = _to_number(cells[columns.year])
+    number = to_number(cells[columns.year])
     if number is None or not float(number).is_integer():
-        out.add(f"cell {_address(label, columns.year)}", f"year {cells[columns.year]!r} is not a year",
+        out.add(f"cell {cell_address(label, columns.year)}", f"year {cells[columns.year]!r} is not a year",
                 "row read without a year")
         return year
     return int(number)
@@ -534,7 +416,7 @@ def _long_positions(columns: Iterable[object], id_column: str) -> dict[str, int]
         canonical = _LONG_HEADERS.get(folded, folded)
         if folded in {"ma xa", "ma", "ma thon"}:
             canonical = id_column
-        if folded in _NAME_HEADERS:
+        if folded in NAME_HEADERS:
             canonical = "name"
         position.setdefault(canonical.replace(" ", "_"), index)
     return position
@@ -554,12 +436,12 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
     labels, values, addresses = [], [], []
     for label, row in zip(raw.index, raw.itertuples(index=False, name=None), strict=True):
         if is_missing(row[unit_position]):
-            out.add(f"cell {_address(label, unit_position)}", f"row {_row_number(label)} has no {unit}",
+            out.add(f"cell {cell_address(label, unit_position)}", f"row {row_number(label)} has no {unit}",
                     "row left out")
             continue
         labels.append(label)
         values.append(row[unit_position])
-        addresses.append(_address(label, unit_position))
+        addresses.append(cell_address(label, unit_position))
     mapping, found = _match_units(labels, values, by_code=by_code, units=units, unit=unit,
                                   file=file, addresses=addresses)
     out.problems.extend(found)
@@ -585,7 +467,7 @@ class _LongRow:
         return self.cells[self.position[name]] if name in self.position else None
 
     def where(self, name: str) -> str:
-        return f"cell {_address(self.label, self.position[name])}"
+        return f"cell {cell_address(self.label, self.position[name])}"
 
 
 def _long_row(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
@@ -602,7 +484,7 @@ def _long_row(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
     notes = [note, "" if is_missing(row["note"]) else str(row["note"]).strip()]
     return {"criterion": ids[0], "indicator": ids[1], "level": level, "met": met, "value": number,
             "year": row_year, "note": "; ".join(filter(None, notes)) or None,
-            "cell": f"row {_row_number(row.label)}"}
+            "cell": f"row {row_number(row.label)}"}
 
 
 def _long_ids(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
@@ -632,7 +514,8 @@ def _long_level(row: _LongRow, *, out: _Findings) -> str | None:
         return None
     level = parse_level(row["level"])
     if level is None:
-        out.add(row.where("level"), f"unknown level {row['level']!r}", "row read without a level (counts as NTM)")
+        out.add(row.where("level"), f"unknown level {row['level']!r}",
+                "row read without a level (counts as NTM)")
     return level
 
 
@@ -644,7 +527,7 @@ def _long_verdict(row: _LongRow, *, out: _Findings) -> tuple[bool | None, float 
         except ValueError as exc:
             out.add(row.where("met"), str(exc), "verdict left out; write Đạt / Chưa đạt")
     if not is_missing(row["value"]):
-        number = _to_number(row["value"])
+        number = to_number(row["value"])
         if number is None:
             out.add(row.where("value"), f"{row['value']!r} is not a number", "value left out")
     return met, number, note
@@ -653,7 +536,7 @@ def _long_verdict(row: _LongRow, *, out: _Findings) -> tuple[bool | None, float 
 def _long_year(row: _LongRow, *, out: _Findings) -> int | None:
     if is_missing(row["year"]):
         return None
-    number = _to_number(row["year"])
+    number = to_number(row["year"])
     if number is None or not float(number).is_integer():
         out.add(row.where("year"), f"year {row['year']!r} is not a year", "read without a year")
         return None
