@@ -37,11 +37,10 @@ import yaml
 
 from ._frozen import freeze
 from .crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, to_working_crs
-from .io import read_layer, read_table
+from .io import canonical_status, read_commune_status, read_layer, read_table, read_village_status
 from .names import name_key
 from .plan import Plan, load_plan
 from .problems import DataError, Problem, ProblemReport
-from .status import read_commune_status, read_village_status
 from .validate import check_tiling, validate_layer, validate_table
 from .vocab import contracts
 
@@ -49,6 +48,8 @@ __all__ = ["Workspace", "load_workspace", "inspect_workspace", "sample_workspace
 
 _KNOWN_KEYS = {"name", "district", "working_crs", "criteria_set", "status_year", "plan", "layers",
                "tables", "sample", "sample_note", "provenance", "criteria_overrides"}
+# Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
+_STATUS_TABLES = ("commune_status", "village_status")
 
 
 def sample_workspace_path() -> Path:
@@ -124,9 +125,14 @@ class Workspace:
         return dataclasses.replace(self, _layers=MappingProxyType(merged))
 
     def with_tables(self, **tables: pd.DataFrame) -> Workspace:
-        """A new Workspace with some tables replaced (the original is unchanged)."""
+        """A new Workspace with some tables replaced (the original is unchanged).
+
+        Status tables go through the status reader's id parsing (:func:`ntmgis.io.canonical_status`),
+        as tables read from files do: the criteria engine takes them as they are.
+        """
         merged = dict(self._tables)
-        merged.update({k: v.copy() for k, v in tables.items()})
+        merged.update({k: canonical_status(v) if k in _STATUS_TABLES else v.copy()
+                       for k, v in tables.items()})
         return dataclasses.replace(self, _tables=MappingProxyType(merged))
 
     def with_criteria_overrides(self, overrides: Mapping[str, Any] | None) -> Workspace:
