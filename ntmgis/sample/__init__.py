@@ -230,8 +230,7 @@ class SampleOverwriteError(FileExistsError):
         more = len(self.changed) - 5
         shown = ", ".join(self.changed[:5]) + (f" and {more} more" if more > 0 else "")
         super().__init__(f"{folder} holds files that differ from the generated sample ({shown}); "
-                         "nothing was written. Pass --force (force=True) to overwrite them, or "
-                         "write elsewhere with --out DIR")
+                         "nothing was written")
 
 
 def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, *, force: bool = False) -> list[Path]:

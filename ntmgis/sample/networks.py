@@ -146,7 +146,6 @@ def _connect_components(lines: list[_Line], segments: list[shapely.LineString], 
 # Roads
 # --------------------------------------------------------------------------------------------
 
-_ROAD_CLASSES = ["quoc_lo", "tinh", "huyen", "xa", "lien_thon", "truc_thon", "ngo_xom", "noi_dong"]
 _ROAD_WIDTH = {"quoc_lo": 12.0, "tinh": 9.0, "huyen": 6.5, "xa": 5.0, "lien_thon": 4.0,
                "truc_thon": 3.5, "ngo_xom": 2.5, "noi_dong": 3.0}
 _ROAD_MANAGER = {"quoc_lo": "trung_uong", "tinh": "tinh", "huyen": "huyen", "xa": "xa",
