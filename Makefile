@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup map test browser lint bench clean
+.PHONY: setup map sample wheel test browser lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -29,6 +29,14 @@ browser:
 
 map: setup
 	$(BIN)/ntmgis map --out out/tan_yen_map.html
+
+# Regenerate the packaged sample (ntmgis/datasets/tan_yen/); refuses to overwrite edited files.
+sample: setup
+	$(BIN)/ntmgis sample
+
+# A wheel that carries the sample and Leaflet (copied from node_modules by setup.py's build_py).
+wheel: setup
+	$(BIN)/python -m pip wheel . --no-deps -w dist
 
 test: setup browser
 	$(BIN)/python -m pytest -q

@@ -37,6 +37,7 @@ import yaml
 
 from ._frozen import freeze
 from .crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, to_working_crs
+from .datasets import get_path
 from .io import canonical_status, read_commune_status, read_layer, read_table, read_village_status
 from .names import name_key
 from .plan import Plan, load_plan
@@ -53,8 +54,8 @@ _STATUS_TABLES = ("commune_status", "village_status")
 
 
 def sample_workspace_path() -> Path:
-    """Path of the embedded Tân Yên sample workspace (``data/workspace.yaml`` of the project)."""
-    return Path(__file__).resolve().parent.parent / "data" / "workspace.yaml"
+    """Path of the embedded Tân Yên sample's ``workspace.yaml`` (packaged dataset ``tan_yen``)."""
+    return get_path("tan_yen") / "workspace.yaml"
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _resolve_yaml(path: str | Path | None) -> Path:
     if path.is_dir():
         path = path / "workspace.yaml"
     if not path.exists():
-        hint = ("the embedded sample is missing: run `ntmgis sample --out data`"
+        hint = ("the embedded sample is missing: run `ntmgis sample`"
                 if path == sample_workspace_path() else "give a folder with a workspace.yaml")
         raise DataError(Problem(str(path), "workspace", "", "workspace.yaml not found", hint, "error"))
     return path
