@@ -25,7 +25,9 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from ..codes import DISTRICT_UNIT, NOT_ASSESSED
 from ..vocab import concretized_surfaces
+from .network import ASSESSED
 
 __all__ = [
     "RoadGraph",
@@ -53,10 +55,15 @@ RAI_DISTANCE_M = 2000.0
 #: Default largest snap distance from a village or facility to the road network (m).
 DEFAULT_MAX_SNAP_M = 500.0
 
+# Reach status codes (snake_case codes; the words a reader sees come from the label catalogue).
+#: A target reached along roads (within the radius or not: see ``network_m``).
 REACHED = "reached"
-TOO_FAR = "too far from the road network"
-UNREACHABLE = "no road path to any target"
-NO_TARGET = "no target"
+#: The origin is farther than ``max_snap_m`` from the road network: no road distance.
+TOO_FAR = "too_far"
+#: No road path from the origin's part of the network to any target.
+UNREACHABLE = "unreachable"
+#: There is no target at all.
+NO_TARGET = "no_target"
 
 
 class RoadGraph:
@@ -334,7 +341,7 @@ def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
     -------
     DataFrame
         ``unit_code, population, population_within, rai, villages_without_population, status`` per
-        commune and one row ``unit_code = "district"``; ``rai`` NaN and "not assessed" where no
+        commune and one row ``unit_code = "district"``; ``rai`` NaN and ``not_assessed`` where no
         village has a population.
     """
     counted = frozenset(concretized_surfaces() if surfaces is None else surfaces)
@@ -355,9 +362,9 @@ def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
     })
     table = frame.groupby("unit_code", as_index=False).sum()
     district = frame.drop(columns="unit_code").sum().to_frame().T
-    district.insert(0, "unit_code", "district")
+    district.insert(0, "unit_code", DISTRICT_UNIT)
     table = pd.concat([table, district], ignore_index=True)
     has = table["population"] > 0
     table["rai"] = np.where(has, table["population_within"] / table["population"].where(has, 1.0), np.nan)
-    table["status"] = np.where(has, "assessed", "not assessed")
+    table["status"] = np.where(has, ASSESSED, NOT_ASSESSED)
     return table

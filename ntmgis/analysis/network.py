@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..codes import NOT_ASSESSED
 from ..problems import Problem
 from ..vocab import concretized_surfaces, kien_co_linings, vocabulary
 
@@ -51,10 +52,9 @@ __all__ = [
     "ASSESSED",
 ]
 
-#: Status of a share computed from at least one metre of line.
+#: Status of a share computed from at least one metre of line. A share with nothing to measure (no
+#: road of that class in the commune) is :data:`ntmgis.codes.NOT_ASSESSED`, never 0 %.
 ASSESSED = "assessed"
-#: Status of a share with nothing to measure (no road of that class in the commune): never 0 %.
-NOT_ASSESSED = "not assessed"
 
 # Leftovers of a cut shorter than this are floating-point noise of intersection/difference
 # (GEOS works in doubles: ~1e-9 m at 2.4e6 m northings), not road outside the district.
@@ -615,7 +615,7 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     DataFrame
         ``commune_code, road_class, total_km, concretized_km, share, status`` for every commune
         × every road class of the vocabulary (and any other class present). ``share`` is
-        ``concretized_km / total_km`` in 0..1, NaN with status ``"not assessed"`` when the
+        ``concretized_km / total_km`` in 0..1, NaN with status ``not_assessed`` when the
         commune has no road of that class. Pieces outside every commune are not in any row
         (see :func:`split_problems`).
     """
@@ -654,7 +654,7 @@ def canal_lining(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     -------
     DataFrame
         ``commune_code, total_km, lined_km, share, status`` for every commune; ``share`` NaN and
-        ``"not assessed"`` where the commune manages no canal.
+        ``not_assessed`` where the commune manages no canal.
     """
     counted_linings = frozenset(kien_co_linings() if linings is None else linings)
     managers = {str(m) for m in managed_by}
