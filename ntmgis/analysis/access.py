@@ -234,6 +234,31 @@ def market_reach(roads: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, markets: g
     -------
     DataFrame
         :func:`reach` columns plus ``commune_code`` and ``population``.
+
+    Examples
+    --------
+    An L-shaped road (0, 0)–(1000, 0)–(1000, 1000) with the market at its far end; one village
+    30 m from the road's start, one 5.66 km (4000 m × √2) from the nearest road vertex:
+
+    >>> from shapely import LineString, Point
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["r1", "r2"], "surface": "be_tong"},
+    ...                          geometry=[LineString([(0, 0), (1000, 0)]),
+    ...                                    LineString([(1000, 0), (1000, 1000)])], crs=9214)
+    >>> villages = gpd.GeoDataFrame({"village_id": ["v0", "v1"], "commune_code": "A"},
+    ...                             geometry=[Point(0, 30), Point(5000, 5000)], crs=9214)
+    >>> markets = gpd.GeoDataFrame({"market_id": ["m"], "standard_met": [True]},
+    ...                            geometry=[Point(1000, 1000)], crs=9214)
+    >>> table = market_reach(roads, villages, markets)
+    >>> table[["village_id", "snap_m", "network_m", "network_target", "status"]].round(1)
+      village_id  snap_m  network_m network_target   status
+    0         v0    30.0     2030.0              m  reached
+    1         v1  5656.9        NaN            NaN  too_far
+
+    ``network_m`` is the snap (30 m) plus the road path (2 × 1000 m). With a 2.5 km radius only
+    the village off the network is a gap:
+
+    >>> reach_gaps(villages, table, radius_m=2500)["village_id"].tolist()
+    ['v1']
     """
     chosen = markets
     if standard_only:
@@ -299,6 +324,20 @@ def villages_with_facility(villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFr
     -------
     Series of bool
         Aligned to ``villages``.
+
+    Examples
+    --------
+    >>> from shapely import Point, box
+    >>> villages = gpd.GeoDataFrame({"village_id": ["v0", "v1", "v2"]},
+    ...                             geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), Point(500, 50)],
+    ...                             crs=9214)
+    >>> houses = gpd.GeoDataFrame({"kind": ["culture_house", "culture_house", "school"],
+    ...                            "village_id": [None, "v2", None]},
+    ...                           geometry=[Point(50, 50), Point(900, 900), Point(150, 50)], crs=9214)
+    >>> villages_with_facility(villages, houses, "culture_house").tolist()
+    [True, False, True]
+
+    v0 holds a culture house, v1 only a school, and the point village v2 is named by one.
     """
     chosen = facilities[facilities["kind"].astype(str) == kind]
     has = pd.Series(False, index=villages.index)

@@ -566,22 +566,22 @@ def _share_table(pieces: pd.DataFrame, communes: pd.DataFrame, *, by: str | None
                  counted: pd.Series, counted_name: str) -> pd.DataFrame:
     """Per commune (× ``by`` category): total km, counted km, share, status — full grid."""
     codes = communes["commune_code"].astype(str).drop_duplicates().sort_values().tolist()
-    categories = list(categories) if by is not None else [None]
+    grid: list[str | None] = list(categories) if by is not None else [None]
     inside = pieces["commune_code"].notna().to_numpy()
     km = pieces["length_m"].to_numpy(dtype=float)[inside] / 1000.0
     # Positions in the full grid (commune-major, as the rows come out); bincount sums them, which
     # is the groupby without hashing 100k strings.
     commune = _positions(pieces.loc[inside, "commune_code"], codes)
-    klass = _positions(pieces.loc[inside, by], categories) if by is not None else \
+    klass = _positions(pieces.loc[inside, by], grid) if by is not None else \
         np.zeros(len(commune), dtype=np.int64)
-    position = commune * len(categories) + klass
+    position = commune * len(grid) + klass
     known = (commune >= 0) & (klass >= 0)
-    size = len(codes) * len(categories)
+    size = len(codes) * len(grid)
     total = np.bincount(position[known], km[known], minlength=size)
     done = np.bincount(position[known], np.where(counted.to_numpy()[inside], km, 0.0)[known], minlength=size)
-    table = pd.DataFrame({"commune_code": np.repeat(codes, len(categories))})
+    table = pd.DataFrame({"commune_code": np.repeat(codes, len(grid))})
     if by is not None:
-        table[by] = np.tile(np.asarray(categories, dtype=object), len(codes))
+        table[by] = np.tile(np.asarray(grid, dtype=object), len(codes))
     table["total_km"] = total
     table[counted_name] = done
     # Every commune (and class) gets a row: no road is a measured 0 km, not a missing row.
@@ -618,6 +618,25 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
         ``concretized_km / total_km`` in 0..1, NaN with status ``not_assessed`` when the
         commune has no road of that class. Pieces outside every commune are not in any row
         (see :func:`split_problems`).
+
+    Examples
+    --------
+    A concrete road across two communes (30 m in A, 70 m in B) and a 10 m earth road in A:
+
+    >>> from shapely import LineString, box
+    >>> communes = gpd.GeoDataFrame({"commune_code": ["A", "B"]},
+    ...                             geometry=[box(0, 0, 30, 10), box(30, 0, 100, 10)], crs=9214)
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["r1", "r2"], "road_class": "xa",
+    ...                           "surface": ["be_tong", "dat"]},
+    ...                          geometry=[LineString([(0, 5), (100, 5)]), LineString([(10, 2), (20, 2)])],
+    ...                          crs=9214)
+    >>> table = road_concretization(roads, communes)
+    >>> table[table["road_class"] == "xa"].round(3)
+       commune_code road_class  total_km  concretized_km  share    status
+    3             A         xa      0.04            0.03   0.75  assessed
+    11            B         xa      0.07            0.07   1.00  assessed
+    >>> table.loc[table["road_class"] == "quoc_lo", "status"].tolist()  # no national road: no 0 %
+    ['not_assessed', 'not_assessed']
     """
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces
@@ -744,6 +763,27 @@ def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, uni
     Notes
     -----
     .. math:: \text{cost}_i = \ell_i\,[\text{km}] \times c(\text{class}_i, \text{target}_i)
+
+    Examples
+    --------
+    The 10 m earth road of :func:`road_concretization`'s example, at 3,000 million VND per km:
+
+    >>> from shapely import LineString, box
+    >>> communes = gpd.GeoDataFrame({"commune_code": ["A", "B"]},
+    ...                             geometry=[box(0, 0, 30, 10), box(30, 0, 100, 10)], crs=9214)
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["r1", "r2"], "road_class": "xa",
+    ...                           "surface": ["be_tong", "dat"]},
+    ...                          geometry=[LineString([(0, 5), (100, 5)]), LineString([(10, 2), (20, 2)])],
+    ...                          crs=9214)
+    >>> costs = pd.DataFrame({"road_class": ["xa"], "target_surface": ["be_tong"],
+    ...                       "million_vnd_per_km": [3000.0], "assumption": [True]})
+    >>> todo = segments_to_upgrade(roads, communes, costs)
+    >>> todo[["segment_id", "commune_code", "length_km", "target_surface", "cost_million_vnd"]]
+      segment_id commune_code  length_km target_surface  cost_million_vnd
+    0         r2            A       0.01        be_tong              30.0
+    >>> upgrade_totals(todo)
+      commune_code road_class  length_km  cost_million_vnd  priced_km
+    0            A         xa       0.01              30.0       0.01
     """
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces
