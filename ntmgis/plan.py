@@ -35,6 +35,7 @@ class Plan:
 
     @property
     def id(self) -> str:
+        """The plan's id (``tan_yen_2021_2025``)."""
         return str(self.data["id"])
 
     def _schedule(self, key: str) -> pd.DataFrame:

@@ -47,6 +47,7 @@ class ValidationResult:
 
     @property
     def ok(self) -> bool:
+        """True when no problem is an error (the frame can be used)."""
         return not any(p.severity == "error" for p in self.problems)
 
 
@@ -289,14 +290,21 @@ def validate_layer(
     info | commune_code=07327 (feature 2) | kind 'Thị trấn' is a label, not a code
     warning | commune_code=07327 (feature 2) | invalid geometry (Self-intersection[15 5])
     """
-    spec = contracts()["layers"][contract]
-    problems = _missing_columns(frame, spec, file=file, name=contract)
-    if problems:
-        return ValidationResult(frame, tuple(problems))
-    problems = []
+    return _validate(frame, contracts()["layers"][contract], contract, file=file, commune_codes=commune_codes,
+                     geometry=True)
+
+
+def _validate(frame: pd.DataFrame, spec: dict, contract: str, *, file: str,
+              commune_codes: Collection[str] | None, geometry: bool) -> ValidationResult:
+    """What :func:`validate_layer` and :func:`validate_table` share: columns, then geometry."""
+    missing = _missing_columns(frame, spec, file=file, name=contract)
+    if missing:
+        return ValidationResult(frame, tuple(missing))
+    problems: list[Problem] = []
     out = _check_columns(frame, spec, file=file, name=contract, problems=problems,
                          commune_codes=commune_codes)
-    out = _check_geometry(out, spec, file=file, name=contract, problems=problems)
+    if geometry:
+        out = _check_geometry(out, spec, file=file, name=contract, problems=problems)
     return ValidationResult(out, tuple(problems))
 
 
@@ -352,14 +360,8 @@ def validate_table(
     commune_codes: Collection[str] | None = None,
 ) -> ValidationResult:
     """Validate a non-spatial table (``commune_status``, ``village_status``, ``recognitions``)."""
-    spec = contracts()["tables"][contract]
-    problems = _missing_columns(frame, spec, file=file, name=contract)
-    if problems:
-        return ValidationResult(frame, tuple(problems))
-    problems = []
-    out = _check_columns(frame, spec, file=file, name=contract, problems=problems,
-                         commune_codes=commune_codes)
-    return ValidationResult(out, tuple(problems))
+    return _validate(frame, contracts()["tables"][contract], contract, file=file, commune_codes=commune_codes,
+                     geometry=False)
 
 
 def check_tiling(

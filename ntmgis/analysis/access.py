@@ -84,6 +84,7 @@ class RoadGraph:
 
     @property
     def n_edges(self) -> int:
+        """Number of (undirected) edges."""
         return int(self.adjacency.nnz // 2)
 
     def snap(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -357,12 +358,12 @@ def villages_with_facility(villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFr
 def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
                        surfaces: Iterable[str] | None = None,
                        distance_m: float = RAI_DISTANCE_M) -> pd.DataFrame:
-    """Rural Access Index: share of population within 2 km (straight line) of a concretized road.
+    r"""Rural Access Index: share of population within 2 km (straight line) of a concretized road.
 
     The World Bank method (SDG 9.1.1) with concretized roads as the all-season proxy. Population is
     placed at each village's representative point.
 
-    .. math:: \\mathrm{RAI} = \\frac{\\sum_{v:\\,d(v, R_c) \\le 2\\,\\mathrm{km}} p_v}{\\sum_v p_v}
+    .. math:: \mathrm{RAI} = \frac{\sum_{v:\,d(v, R_c) \le 2\,\mathrm{km}} p_v}{\sum_v p_v}
 
     Parameters
     ----------

@@ -93,7 +93,8 @@ def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -
     1      z1            B     True      0.5
     2      z2         None    False      1.0
     >>> vietgap_summary(zones)
-    {'vietgap_area_ha': 1.0, 'vietgap_area_sum_ha': 1.0, 'vietgap_zones': 1, 'zones_with_growing_area_code': 0}
+    {'vietgap_area_ha': 1.0, 'vietgap_area_sum_ha': 1.0, 'vietgap_zones': 1,
+     'zones_with_growing_area_code': 0}
     """
     _check_metric(zones, communes)
     order = np.argsort(communes["commune_code"].astype(str).to_numpy(), kind="stable")
