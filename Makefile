@@ -38,11 +38,20 @@ sample: setup
 wheel: setup
 	$(BIN)/python -m pip wheel . --no-deps -w dist
 
-test: setup browser
+# The docstring examples run too: pyproject.toml sets --doctest-modules and testpaths tests + ntmgis.
+test: lint browser
 	$(BIN)/python -m pytest -q
 
+# ruff format --check joins once the tree has been formatted: run `make lint FORMAT_CHECK=1` (or set
+# the default to 1) after the formatting commit.
+FORMAT_CHECK ?= 0
 lint: setup
 	$(BIN)/ruff check ntmgis tests benchmarks
+ifeq ($(FORMAT_CHECK),1)
+	$(BIN)/ruff format --check ntmgis tests benchmarks
+endif
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Benchmarks print medians and the ratio against a named baseline measured in the same run.
 bench: setup
