@@ -20,22 +20,14 @@ import shapely
 
 from .names import name_key
 from .problems import Problem, Severity
-from .values import is_missing
+from .values import is_missing, parse_bool
 from .vocab import contracts, vocabulary
 
-#: The former name of :func:`ntmgis.values.is_missing` (same test), kept for ``ntmgis.status``.
-is_blank = is_missing
-
-__all__ = ["ValidationResult", "validate_layer", "validate_table", "check_tiling", "parse_bool", "is_blank"]
+__all__ = ["ValidationResult", "validate_layer", "validate_table", "check_tiling"]
 
 _GEOMETRY_DIMENSION = {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineString": 1,
                        "Polygon": 2, "MultiPolygon": 2}
 _CODE_WIDTH = 5  # GSO commune codes are five digits: "07324"
-
-# Spellings of a yes/no cell seen in office spreadsheets, keyed by their folded form.
-_TRUE_WORDS = {"true", "1", "yes", "y", "x", "co", "dat", "d", "✓", "✔", "v", "ok"}
-_BLANK_WORDS = {"-", "–", "—"}
-_FALSE_WORDS = {"false", "0", "no", "n", "khong", "chua dat", "chua", "khong dat", "✗", "✘"}
 
 
 @dataclass(frozen=True)
@@ -49,37 +41,6 @@ class ValidationResult:
     def ok(self) -> bool:
         """True when no problem is an error (the frame can be used)."""
         return not any(p.severity == "error" for p in self.problems)
-
-
-def parse_bool(value: object) -> bool | None:
-    """Read a yes/no cell (``True``, ``1``, ``"x"``, ``"Đạt"``, ``"✓"``, ``"Chưa đạt"``...).
-
-    Returns ``None`` for blanks and raises ``ValueError`` for anything unreadable.
-
-    Examples
-    --------
-    >>> [parse_bool(v) for v in ("Đạt", "x", 1, "Chưa đạt", "không", "  ", None)]
-    [True, True, True, False, False, None, None]
-    >>> parse_bool("maybe")
-    Traceback (most recent call last):
-    ...
-    ValueError: cannot read 'maybe' as yes/no
-    """
-    if not isinstance(value, str) and is_missing(value):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer, float, np.floating)) and value in (0, 1):
-        return bool(value)
-    text = str(value).strip()
-    if not text or text in _BLANK_WORDS:
-        return None
-    key = name_key(text) or text.casefold()
-    if key in _TRUE_WORDS or text in _TRUE_WORDS:
-        return True
-    if key in _FALSE_WORDS or text in _FALSE_WORDS:
-        return False
-    raise ValueError(f"cannot read {value!r} as yes/no")
 
 
 def _feature(frame: pd.DataFrame, position: int | np.integer, id_column: str | None) -> str:

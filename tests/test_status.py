@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from workspace_builders import PLAN_CODES
 
+from ntmgis.codes import parse_criterion_header
 from ntmgis.criteria import load_criteria_set
-from ntmgis.criteria.codes import parse_criterion_header
 from ntmgis.io.status import (
     LONG_COLUMNS,
     long_to_wide,

@@ -8,7 +8,7 @@ Typical use::
     assessment.communes      # highest level, target, schedule status, gaps
     assessment.cross_check   # reported "met" contradicted by measurement
 
-The modules, in the order of the evaluation: :mod:`~ntmgis.criteria.codes` (criterion ids and
+The modules, in the order of the evaluation: :mod:`~ntmgis.codes` (criterion ids and
 levels), :mod:`~ntmgis.criteria.sets`, :mod:`~ntmgis.criteria.schema` and
 :mod:`~ntmgis.criteria.selection` (the sets, their checks, the set in force),
 :mod:`~ntmgis.criteria.indicators`, :mod:`~ntmgis.criteria.verdicts`, :mod:`~ntmgis.criteria.summary`
@@ -17,8 +17,7 @@ levels), :mod:`~ntmgis.criteria.sets`, :mod:`~ntmgis.criteria.schema` and
 :mod:`~ntmgis.criteria.evaluate` (the whole evaluation).
 """
 
-from ..codes import DISTRICT_UNIT
-from .codes import criterion_sort_key, level_rank, parse_criterion_header, parse_level
+from ..codes import DISTRICT_UNIT, criterion_sort_key, level_rank, parse_criterion_header, parse_level
 from .cross_check import cross_check
 from .evaluate import CriteriaAssessment, Prefer, evaluate, evaluate_workspace
 from .gaps import format_gap

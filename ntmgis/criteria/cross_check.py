@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..codes import level_rank
 from ..labels import text
-from .codes import level_rank
 from .gaps import format_threshold, format_value
 from .indicators import none_for_nan
 

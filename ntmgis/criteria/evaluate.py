@@ -32,11 +32,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..codes import DISTRICT_UNIT, MET, NOT_APPLICABLE, NOT_ASSESSED, NOT_MET
+from ..codes import DISTRICT_UNIT, MET, NOT_APPLICABLE, NOT_ASSESSED, NOT_MET, level_rank
 from ..plan import Plan
 from ..problems import Problem
 from ..values import is_missing
-from .codes import level_rank
 from .cross_check import cross_check
 from .indicators import Prefer
 from .progress import achieved_years, district_progress, sector_targets

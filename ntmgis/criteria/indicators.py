@@ -13,11 +13,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..codes import MET, NOT_ASSESSED, NOT_MET, status_code
+from ..codes import MET, NOT_ASSESSED, NOT_MET, level_rank, status_code
 from ..labels import text
 from ..problems import Problem
 from ..values import is_missing
-from .codes import level_rank
 from .gaps import format_gap
 from .schema import OPS
 

@@ -11,10 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..codes import DISTRICT_UNIT, MET, status_code
+from ..codes import DISTRICT_UNIT, MET, level_rank, status_code
 from ..plan import Plan
 from ..values import is_missing
-from .codes import level_rank
 from .indicators import PERCENT_UNITS, SHARE_UNITS
 from .schema import OPS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .codes import level_rank
+from ..codes import level_rank
 
 __all__ = ["recognised_levels"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..codes import level_rank
 from ..problems import DataError, Problem
-from .codes import level_rank
 from .sets import THRESHOLD_COLUMNS, CriteriaSet, load_criteria_sets
 
 __all__ = ["CriteriaSelection", "choose_criteria"]

@@ -36,10 +36,10 @@ from typing import Any
 import pandas as pd
 
 from .._frozen import freeze, thaw
+from ..codes import level_rank
 from ..io.readers import read_yaml
 from ..labels import text
 from ..problems import DataError, Problem
-from .codes import level_rank
 from .schema import OPS, PASS_FAIL, check_overrides, check_set
 
 __all__ = [

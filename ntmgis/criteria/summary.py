@@ -12,12 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..codes import MET, NOT_APPLICABLE, NOT_ASSESSED, NOT_MET
+from ..codes import MET, NOT_APPLICABLE, NOT_ASSESSED, NOT_MET, level_rank
 from ..labels import text
 from ..plan import Plan
 from ..values import is_missing
 from ..vocab import label
-from .codes import level_rank
 from .recognition import recognised_levels
 from .selection import CriteriaSelection
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..codes import MET, NOT_ASSESSED, NOT_MET, status_code
+from ..codes import MET, NOT_ASSESSED, NOT_MET, level_rank, status_code
 from ..labels import text
 from ..problems import Problem
-from .codes import level_rank
 from .indicators import Prefer, group_records, implied, indicator_frame, indicator_rows
 
 __all__ = ["CRITERION_COLUMNS", "LEVEL_COLUMNS", "evaluate_criteria", "evaluate_levels", "level_verdicts"]

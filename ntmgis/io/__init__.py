@@ -11,8 +11,6 @@ the analysis and the criteria engine never read a file themselves.
 * :mod:`~ntmgis.io.atomic` — writes that never leave a half-written file.
 """
 
-# readers before status: io.status imports ntmgis.criteria.codes, and ntmgis.criteria (its
-# sets) imports io.readers, so readers must be complete when that import runs.
 from .atomic import write_bytes_atomic, write_layer_atomic, write_text_atomic
 from .encodings import (
     LegacyEncoding,

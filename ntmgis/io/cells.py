@@ -12,10 +12,9 @@ import re
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from ..criteria.codes import fold_header
+from ..codes import fold_header
 from ..names import name_key, normalize_text
-from ..validate import parse_bool
-from ..values import is_missing
+from ..values import is_missing, parse_bool
 
 __all__ = ["NAME_HEADERS", "cell_address", "header_kind", "parse_status_cell", "row_number", "to_number"]
 
@@ -74,7 +73,7 @@ def parse_status_cell(value: object, *, numeric: bool = False) -> tuple[bool | N
     ----------
     value : object
         ``"Đạt"``, ``"x"``, ``"✓"``, ``"Chưa đạt"``, ``"Đ"``, ``1``, ``"64 %"``, ``"Đạt (2022)"``...
-        (yes/no words are read by :func:`ntmgis.validate.parse_bool`).
+        (yes/no words are read by :func:`ntmgis.values.parse_bool`).
     numeric : bool
         The column holds a measured indicator: numbers are its value, not yes/no (``1`` = 1 %).
 

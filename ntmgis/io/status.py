@@ -12,7 +12,7 @@ matched, every column that is not understood is a :class:`~ntmgis.problems.Probl
 spreadsheet address (``D7``) or row, and the value is left out (the criterion is then "not
 assessed" for that unit, never "not met").
 
-The reader is the only parser of criterion ids and levels (with :mod:`ntmgis.criteria.codes`);
+The reader is the only parser of criterion ids and levels (with :mod:`ntmgis.codes`);
 cell words come from :mod:`ntmgis.io.cells`. The criteria engine takes the long table as it is.
 """
 
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from ..criteria.codes import (
+from ..codes import (
     TOTAL_WORDS,
     criteria_lookup,
     criterion_sort_key,
