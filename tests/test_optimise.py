@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ntmgis.optimise import greedy_cover, optimise, solve_cover
-from ntmgis.scenario import run
+from ntmgis.scenario import greedy_cover, optimise, run, solve_cover
 
 LAM_COT = "07333"
 

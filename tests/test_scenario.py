@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from ntmgis.cli import main
+from ntmgis.maps.diff import build_diff_map
 from ntmgis.problems import DataError
 from ntmgis.scenario import (
     AddMarket,
@@ -19,7 +20,6 @@ from ntmgis.scenario import (
     SetUnitCost,
     apply_scenario,
     compare,
-    diff_map,
     load_scenarios,
     run,
     scenario_from_mapping,
@@ -175,10 +175,10 @@ def test_cli_writes_the_comparison_and_a_diff_map(tmp_path, capsys, sample_works
 
 def test_diff_map_marks_the_changed_commune(baseline, lan_gioi_roads):
     _, result = lan_gioi_roads
-    html = diff_map(compare(baseline, result), "lan_gioi_xa", lang="vi")
+    html = build_diff_map(compare(baseline, result), "lan_gioi_xa", lang="vi")
     assert "scenario_works" in html and LAN_GIOI in html
     with pytest.raises(ValueError, match="not one of"):
-        diff_map(compare(baseline, result), "baseline")
+        build_diff_map(compare(baseline, result), "baseline")
 
 
 def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline):
