@@ -105,8 +105,7 @@ def build_diff_map(comparison: Comparison, name: str, *, lang: str = "vi") -> st
         raise ValueError(f"{name!r} is not one of the compared scenarios {comparison.names[1:]}")
     chosen = runs[name]
     flips = comparison.flips[comparison.flips["scenario"] == name]
-    # TODO(Assessment: named fields): chosen.assessment.communes.
-    assessed = set(chosen.assessment.criteria.communes["commune_code"])
+    assessed = set(chosen.assessment.communes["commune_code"])
     communes = sorted(set(flips["unit_code"].astype(str)) & assessed)
     works = chosen.applied.works
     extra = [_works_layer(works, text)] if len(works) else []

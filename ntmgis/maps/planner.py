@@ -233,7 +233,7 @@ def _achieved_years(workspace: Any, assessment: Any) -> dict[tuple[str, str], in
     from ..criteria.evaluate import achieved_years
 
     recognitions = workspace.table("recognitions") if "recognitions" in workspace.table_names else None
-    return achieved_years(assessment.criteria.communes, recognitions, year=assessment.year)
+    return achieved_years(assessment.communes, recognitions, year=assessment.year)
 
 
 def _milestones(workspace: Any) -> dict[str, list[tuple[str, int]]]:
@@ -262,7 +262,7 @@ def _timeline_class(milestones: list[tuple[str, int]], achieved: Mapping[tuple[s
 def _commune_layer(workspace: Any, assessment: Any, lang: str, years: Sequence[int]) -> MapLayer:
     t = _T[lang]
     communes = workspace.layer("communes")
-    summary = assessment.criteria.communes.set_index("commune_code")
+    summary = assessment.communes.set_index("commune_code")
     codes = [str(c) for c in communes["commune_code"]]
     rows = [summary.loc[c].to_dict() if c in summary.index else {} for c in codes]
     levels = level_classes(lang)
@@ -324,7 +324,7 @@ def _commune_layer(workspace: Any, assessment: Any, lang: str, years: Sequence[i
                             detail=detail, year=year, group=t["timeline"]))
 
     # One colouring per criterion, at each commune's target level.
-    criteria = assessment.criteria.criteria
+    criteria = assessment.criteria
     targets = {c: _str(r.get("target_level")) for c, r in zip(codes, rows, strict=True)}
     at_target = criteria[[targets.get(str(u)) == lv for u, lv in zip(criteria["unit_code"], criteria["level"],
                                                                        strict=True)]]
@@ -403,7 +403,7 @@ def _village_layers(workspace: Any, assessment: Any, lang: str, years: Sequence[
     t = _T[lang]
     villages = workspace.layer("villages")
     ids = [str(v) for v in villages["village_id"]]
-    summary = assessment.criteria.villages.set_index("village_id")
+    summary = assessment.villages.set_index("village_id")
     rows = [summary.loc[v].to_dict() if v in summary.index else {} for v in ids]
     commune_names = _lookup(workspace.layer("communes"), "commune_code", "name")
     commune_of = [_str(commune_names.get(str(c))) for c in villages["commune_code"]]
@@ -448,7 +448,7 @@ def _village_layers(workspace: Any, assessment: Any, lang: str, years: Sequence[
     def about(keys: list[str], what: int) -> list[Any]:
         return [by_id.get(k, (k, None, None))[what] for k in keys]
 
-    lacking = assessment.layers.get("villages_without_culture_house")
+    lacking = assessment.villages_without_culture_house
     if lacking is not None:
         keys = [str(v) for v in lacking["village_id"]]
         layers.append(MapLayer(
@@ -460,7 +460,7 @@ def _village_layers(workspace: Any, assessment: Any, lang: str, years: Sequence[
                     Field(t["population"], about(keys, 2), "number", unit=t["people"])],
             visible=False, style={"outline": True, "weight": 2.5, "fillOpacity": 0.15}))
 
-    gaps = assessment.layers.get("market_gaps")
+    gaps = assessment.market_gaps
     if gaps is not None:
         radius = _km(assessment.market_radius_m, lang)
         keys = [str(v) for v in gaps["village_id"]]
@@ -511,7 +511,7 @@ def _road_layers(workspace: Any, assessment: Any, lang: str) -> list[MapLayer]:
                 Field(t["surface"], list(roads["surface"]), "category", labels=surface_labels)],
         style={"weight": 1.5})]
 
-    upgrade = assessment.layers.get("segments_to_upgrade")
+    upgrade = assessment.segments_to_upgrade
     if upgrade is not None:
         # One road segment may be cut into pieces at commune borders: key = segment and commune.
         keys = [f"{s}@{c}" for s, c in zip(upgrade["segment_id"], upgrade["commune_code"], strict=True)]
@@ -623,7 +623,7 @@ def _zone_layer(workspace: Any, assessment: Any, lang: str) -> MapLayer:
     codes = zones["growing_area_code"] if "growing_area_code" in zones else [None] * len(keys)
     values = [("vietgap_code" if not is_missing(code) else "vietgap") if bool(v) and not is_missing(v)
               else "not_vietgap" for v, code in zip(zones["vietgap"], codes, strict=True)]
-    sectors = assessment.criteria.sectors.set_index("target_id")
+    sectors = assessment.sectors.set_index("target_id")
     title = t["zones"]
     if "vietgap_concentrated_zone_ha" in sectors.index:
         row = sectors.loc["vietgap_concentrated_zone_ha"]
@@ -631,7 +631,7 @@ def _zone_layer(workspace: Any, assessment: Any, lang: str) -> MapLayer:
         title = t["zone_theme"].format(value=value, target=_target_text(row, lang))
     crops = list(vocabulary()["crop"])
     # The area measured in the working CRS, never the file's own area column.
-    areas = assessment.infrastructure.tables.get("zones")
+    areas = assessment.zones
     measured = {} if areas is None else dict(zip(areas["zone_id"].astype(str), areas["area_ha"], strict=True))
     return MapLayer(
         id="production_zones", title=t["zones"], kind="polygon", geometry=zones.geometry, keys=keys,
@@ -712,7 +712,7 @@ def planner_summary(workspace: Any, assessment: Any, *, lang: str = "vi") -> lis
     status_word = {"met": t["met"], "not_met": t["not_met"], "no_data": t["no_data"], "text": t["text"],
                    "on_track": t["on_track"], "behind": t["behind"], "future": t["future"]}
     plan = workspace.plan
-    progress = assessment.criteria.progress
+    progress = assessment.progress
     year = assessment.year
     rows: list[list[str]] = []
     statuses: list[str] = []
@@ -734,7 +734,7 @@ def planner_summary(workspace: Any, assessment: Any, *, lang: str = "vi") -> lis
                      f"{achieved} ({t['plan_col'].lower()} {year}: {planned})", status_word.get(r["status"],
                                                                                              r["status"])])
         statuses.append(str(r["status"]))
-    for r in assessment.criteria.sectors.to_dict("records"):
+    for r in assessment.sectors.to_dict("records"):
         target = r.get("target")
         if r.get("target_id") == "budget_total":
             target_text = f"{format_number(float(target), lang)} {_unit('million VND', lang)}"
@@ -765,15 +765,15 @@ def planner_summary(workspace: Any, assessment: Any, *, lang: str = "vi") -> lis
     tables.append(SummaryTable(t["progress"], [t["year_col"], *(t[m] for m in measures)], by_year))
 
     infra: list[list[str]] = []
-    totals = assessment.infrastructure.tables.get("upgrade_totals")
+    totals = assessment.upgrade_totals
     if totals is not None:
         infra.append([t["upgrade_total"], f"{format_number(totals['length_km'].sum(), lang, 1)} km",
                       f"{format_number(totals['cost_million_vnd'].sum(), lang)} {t['million_vnd']}"])
-    if "market_gaps" in assessment.layers:
+    if assessment.market_gaps is not None:
         infra.append([t["gap_villages"].format(radius=_km(assessment.market_radius_m, lang)),
-                      f"{len(assessment.layers['market_gaps'])} {t['villages_unit']}", ""])
-    if "villages_without_culture_house" in assessment.layers:
-        infra.append([t["no_culture_total"], f"{len(assessment.layers['villages_without_culture_house'])} "
+                      f"{len(assessment.market_gaps)} {t['villages_unit']}", ""])
+    if assessment.villages_without_culture_house is not None:
+        infra.append([t["no_culture_total"], f"{len(assessment.villages_without_culture_house)} "
                       f"{t['villages_unit']}", ""])
     if infra:
         tables.append(SummaryTable(t["infrastructure"], [t["target_col"], t["length"], t["cost"]], infra))
@@ -786,7 +786,7 @@ def planner_timeline(workspace: Any, assessment: Any, *, lang: str = "vi") -> Ti
     t = _T[lang]
     first, last = (int(y) for y in workspace.plan.data["period"])
     years = list(range(first, last + 1))
-    progress = assessment.criteria.progress
+    progress = assessment.progress
     notes: dict[int, list[str]] = {}
     for year in years:
         lines = []
@@ -806,10 +806,10 @@ def planner_provenance(workspace: Any, assessment: Any, *, lang: str = "vi") -> 
     lines = [f"{name}: {Path(path).name}" for name, path in workspace.sources.items()]
     lines.append(f"{t['plan_source']}: {workspace.plan.data.get('source', workspace.plan.source)} "
                  f"({workspace.plan.source})")
-    selection = assessment.criteria.selection
-    lines.append(t["criteria_set"].format(ids=selection.set_ids, year=selection.year,
-                                          reason=selection.reason))
-    unverified = assessment.criteria.unverified_thresholds()
+    provenance = assessment.provenance
+    lines.append(t["criteria_set"].format(ids=provenance.criteria_sets, year=provenance.year,
+                                          reason=provenance.criteria_reason))
+    unverified = assessment.unverified_thresholds
     if len(unverified):
         used = unverified[unverified["used_for"].fillna("").astype(str).str.strip() != ""]
         for level in sorted(set(used["level"].astype(str)), key=lambda lv: vocabulary()["ntm_level"]
@@ -819,7 +819,7 @@ def planner_provenance(workspace: Any, assessment: Any, *, lang: str = "vi") -> 
             lines.append(t["unverified_list"].format(level=label("ntm_level", level, lang),
                                                      ids=", ".join(ids)))
     lines.append(t["radius_note"].format(radius=_km(assessment.market_radius_m, lang)))
-    lines.append(t["costs_note"] if assessment.unit_costs is None else t["costs_given"])
+    lines.append(t["costs_note"] if assessment.provenance.unit_costs_assumed else t["costs_given"])
     if workspace.provenance:
         lines.append(str(workspace.provenance))
     return lines
@@ -952,7 +952,6 @@ def build_planner_png(workspace: Any, assessment: Any, *, lang: str = "vi", titl
         Write them with :func:`ntmgis.io.write_bytes_atomic` (or any binary write).
     """
     layers = planner_layers(workspace, assessment, lang=lang)
-    selection = assessment.criteria.selection
-    credits = f"{workspace.plan.data.get('source', '')} · {selection.set_ids} · {assessment.year}"
+    credits = f"{workspace.plan.data.get('source', '')} · {assessment.provenance.criteria_sets} · {assessment.year}"
     title = planner_title(workspace, assessment, lang=lang) if title is None else title
     return render_png(layers, title=title, lang=lang, note=workspace.note(lang), credits=credits, dpi=dpi)

@@ -130,7 +130,6 @@ class _State:
 
     scenario: Scenario
     baseline: Assessment
-    baseline_workspace: Workspace
     workspace: Workspace
     costs: Mapping[str, pd.DataFrame]
     works: tuple[gpd.GeoDataFrame, ...] = ()
@@ -229,7 +228,7 @@ def _upgrade(
     lines = state.workspace.layer(network.layer)
     chosen = _select(lines, state.workspace.layer("communes"), network, edit, klass, where)
     chosen &= ~lines[network.state].astype(str).isin(network.done()).to_numpy()
-    gap = network.gap(state.baseline, state.baseline_workspace)
+    gap = network.gap(state.baseline)
     # Works are on what the assessment lists as still to upgrade; a line it does not list (outside
     # every commune, or a canal of a manager it does not count) is left alone, and refused if named.
     listed = lines["segment_id"].astype(str).isin(set(gap["segment_id"].astype(str))).to_numpy()
@@ -464,8 +463,7 @@ def apply_scenario(
     """
     baseline = assess(workspace) if assessment is None else assessment
     costs = default_unit_costs(baseline) | {k: v.copy() for k, v in (unit_costs or {}).items()}
-    state = _State(scenario=scenario, baseline=baseline, baseline_workspace=workspace, workspace=workspace,
-                   costs=costs)
+    state = _State(scenario=scenario, baseline=baseline, workspace=workspace, costs=costs)
     for number, edit in enumerate(scenario.edits, start=1):
         where = f"{scenario.name} edit {number} ({type(edit).__name__})"
         handler = _APPLY.get(type(edit))
@@ -506,5 +504,8 @@ def run(
         assessment = assess(workspace, **options)
         return ScenarioRun(apply_scenario(workspace, scenario, assessment=baseline or assessment), assessment)
     applied = apply_scenario(workspace, scenario, assessment=baseline)
-    assessment = assess(applied.workspace, unit_costs=applied.unit_costs["roads"], **options)
+    costs = applied.unit_costs
+    assessment = assess(
+        applied.workspace, unit_costs=costs["roads"], canal_unit_costs=costs["canals"], **options
+    )
     return ScenarioRun(applied=applied, assessment=assessment)

@@ -46,27 +46,14 @@ class Comparison:
     runs: tuple[ScenarioRun, ...] = field(repr=False, default=())
 
 
-# TODO(Assessment: named fields): assessment.communes, assessment.criteria, assessment.sectors.
-def _communes(run: ScenarioRun) -> pd.DataFrame:
-    return run.assessment.criteria.communes
-
-
-def _criteria(run: ScenarioRun) -> pd.DataFrame:
-    return run.assessment.criteria.criteria
-
-
-def _sectors(run: ScenarioRun) -> pd.DataFrame:
-    return run.assessment.criteria.sectors
-
-
 _FLIP_COLUMNS = ["scenario", "what", "unit_code", "level", "criterion", "before", "after"]
 
 
 def _commune_table(every: tuple[ScenarioRun, ...]) -> pd.DataFrame:
     summary_columns = ["highest_level", "schedule_status", "criteria_met", "missing"]
-    communes = _communes(every[0])[["commune_code", "name", "target_level", "target_year"]]
+    communes = every[0].assessment.communes[["commune_code", "name", "target_level", "target_year"]]
     for r in every:
-        part = _communes(r).set_index("commune_code")[summary_columns]
+        part = r.assessment.communes.set_index("commune_code")[summary_columns]
         part.columns = [f"{c} [{r.name}]" for c in summary_columns]
         communes = communes.join(part, on="commune_code")
     return communes.reset_index(drop=True)
@@ -90,15 +77,15 @@ def _changed(before: pd.Series, after: pd.Series) -> pd.DataFrame:
 def _flips(baseline: ScenarioRun, runs: tuple[ScenarioRun, ...]) -> pd.DataFrame:
     """Criteria whose status changed, and communes whose highest level moved, run by run."""
     key = ["unit_code", "level", "criterion"]
-    base_criteria = _criteria(baseline).set_index(key)["status"]
-    base_levels = _communes(baseline).set_index("commune_code")["highest_level"]
+    base_criteria = baseline.assessment.criteria.set_index(key)["status"]
+    base_levels = baseline.assessment.communes.set_index("commune_code")["highest_level"]
     flips = []
     for r in runs:
-        changed = _changed(base_criteria, _criteria(r).set_index(key)["status"])
+        changed = _changed(base_criteria, r.assessment.criteria.set_index(key)["status"])
         changed.insert(0, "scenario", r.name)
         changed.insert(1, "what", "criterion")
         flips.append(changed)
-        moved = _changed(base_levels, _communes(r).set_index("commune_code")["highest_level"])
+        moved = _changed(base_levels, r.assessment.communes.set_index("commune_code")["highest_level"])
         flips.append(
             pd.DataFrame(
                 {
@@ -128,9 +115,9 @@ def _costs(works: pd.DataFrame) -> pd.DataFrame:
 
 
 def _target_table(every: tuple[ScenarioRun, ...]) -> pd.DataFrame:
-    targets = _sectors(every[0])[["group", "target_id", "op", "target", "unit"]].copy()
+    targets = every[0].assessment.sectors[["group", "target_id", "op", "target", "unit"]].copy()
     for r in every:
-        sectors = _sectors(r).set_index("target_id")
+        sectors = r.assessment.sectors.set_index("target_id")
         targets[f"value [{r.name}]"] = targets["target_id"].map(sectors["value"])
         targets[f"status [{r.name}]"] = targets["target_id"].map(sectors["status"])
     return targets

@@ -201,6 +201,25 @@ def _solve(inst: _Instance, mode: _Mode, gap: float, time_limit: float) -> Optim
         )
 
 
+def _choose(inst: _Instance, maximise: bool, gap: float, time_limit: float) -> tuple[str, np.ndarray]:
+    """Status and choice x (periods × candidates) of the exact model, or of the least-shortfall
+    one when the targets cannot all be met."""
+    if inst.n_cand == 0:  # nothing to choose (HiGHS refuses an empty model)
+        met = bool((inst.deficit <= _TOLERANCE_KM).all()) or maximise
+        return ("optimal" if met else "infeasible"), np.zeros((inst.periods, 0), dtype=bool)
+    status = "optimal"
+    result = _solve(inst, "maximise" if maximise else "cover", gap, time_limit)
+    if result.status == 1 and result.x is not None:
+        status = "time_limit"  # the best solution found in time: feasible, maybe not the cheapest
+    elif not result.success:
+        status = "infeasible"
+        result = _solve(inst, "slack", gap, time_limit)
+        if result.x is None:  # pragma: no cover - the slack model is always feasible
+            raise RuntimeError(f"MILP failed: {result.message}")
+    x = np.round(result.x[: inst.n_cand * inst.periods]).reshape(inst.periods, inst.n_cand)
+    return status, x.astype(bool)
+
+
 def _as_array(contrib: Any) -> np.ndarray:
     return np.asarray(contrib.toarray() if hasattr(contrib, "toarray") else contrib, dtype=float)
 
@@ -270,16 +289,7 @@ def solve_cover(
         caps=caps,
         budget=budget,
     )
-    status = "optimal"
-    result = _solve(inst, "maximise" if maximise else "cover", gap, time_limit)
-    if result.status == 1 and result.x is not None:
-        status = "time_limit"  # the best solution found in time: feasible, maybe not the cheapest
-    elif not result.success:
-        status = "infeasible"
-        result = _solve(inst, "slack", gap, time_limit)
-        if result.x is None:  # pragma: no cover - the slack model is always feasible
-            raise RuntimeError(f"MILP failed: {result.message}")
-    x = np.round(result.x[: inst.n_cand * periods]).reshape(periods, inst.n_cand).astype(bool)
+    status, x = _choose(inst, maximise, gap, time_limit)
     chosen = x.any(axis=0)
     year_index = np.where(chosen, x.argmax(axis=0), -1)
     in_time = (year_index[None, :] >= 0) & (year_index[None, :] <= inst.deadline[:, None])

@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..assessment import Assessment
 from ..vocab import concretized_surfaces, kien_co_linings
-from ..workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -45,20 +44,19 @@ class Network:
         """The assessment's gap layer of this network."""
         return "segments_to_upgrade" if self.layer == "roads" else "canals_to_line"
 
-    def gap(self, assessment: Assessment, workspace: Workspace) -> gpd.GeoDataFrame:
+    def gap(self, assessment: Assessment) -> gpd.GeoDataFrame:
         """The assessment's pieces of this network still to upgrade (``segment_id``,
-        ``commune_code``, class, state, ``length_km``, geometry)."""
-        # TODO(Assessment: named fields): assessment.segments_to_upgrade / assessment.canals_to_line;
-        # ``workspace`` then goes.
-        if self.layer == "roads":
-            return assessment.layers["segments_to_upgrade"]
-        from ..analysis.network import split_by_commune
+        ``commune_code``, class, state, ``length_km``, geometry).
 
-        canals = workspace.layer("canals")
-        pieces = split_by_commune(canals[~canals["lining"].astype(str).isin(kien_co_linings())],
-                                  workspace.layer("communes"))
-        pieces = pieces[pieces["commune_code"].notna()]
-        return pieces.assign(length_km=pieces["length_m"] / 1000.0)
+        Raises
+        ------
+        ValueError
+            The assessment has no such layer (the workspace it assessed had no such network).
+        """
+        gap = getattr(assessment, self.gap_name)
+        if gap is None:
+            raise ValueError(f"the assessment has no {self.gap_name}: its workspace has no {self.layer}")
+        return gap
 
     def prices(self, table: pd.DataFrame) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
         """Default target per class (its first row) and price per (class, target), first row winning.
@@ -82,8 +80,4 @@ NETWORKS = {"roads": ROADS, "canals": CANALS}
 
 def default_unit_costs(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """The unit-cost tables the assessment used (copies)."""
-    # TODO(Assessment: named fields): assessment.unit_costs and assessment.canal_unit_costs.
-    from ..analysis.network import load_unit_costs
-
-    roads = assessment.unit_costs if assessment.unit_costs is not None else load_unit_costs("roads")
-    return {"roads": roads.copy(), "canals": load_unit_costs("canals")}
+    return {"roads": assessment.unit_costs.copy(), "canals": assessment.canal_unit_costs.copy()}

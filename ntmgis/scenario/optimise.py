@@ -80,13 +80,8 @@ class OptimiseResult:
 
 
 
-# TODO(Assessment: named fields): assessment.thresholds, assessment.communes.
-def _commune_summary(assessment: Assessment) -> pd.DataFrame:
-    return assessment.criteria.communes
-
-
 def _chosen_communes(assessment: Assessment, communes: Iterable[str] | None) -> set[str]:
-    summary = _commune_summary(assessment)
+    summary = assessment.communes
     if communes is None:
         return set(summary.loc[summary["assessed"], "commune_code"].astype(str))
     chosen = set(map(str, communes))
@@ -159,7 +154,6 @@ def _pieces(
 
 
 def _candidates(
-    workspace: Workspace,
     assessment: Assessment,
     unit_costs: Mapping[str, pd.DataFrame],
     indicators: tuple[str, ...],
@@ -168,12 +162,12 @@ def _candidates(
     wanted = set(indicators)
     frames = []
     roads = _indicator_of_class(assessment, "roads", ROADS.klass)
-    if workspace.has_layer("roads") and wanted & set(roads.values()):
-        gap = ROADS.gap(assessment, workspace)
+    if assessment.segments_to_upgrade is not None and wanted & set(roads.values()):
+        gap = ROADS.gap(assessment)
         frames.append(_pieces(gap, ROADS, gap[ROADS.klass].astype(str).map(roads), unit_costs["roads"]))
     canals = _indicator_of_class(assessment, "canals", CANALS.klass)
-    if workspace.has_layer("canals") and canals.get("*") in wanted:
-        gap = CANALS.gap(assessment, workspace)
+    if assessment.canals_to_line is not None and canals.get("*") in wanted:
+        gap = CANALS.gap(assessment)
         gap = gap[gap["managed_by"].astype(str) == _COMMUNE_MANAGER]
         frames.append(_pieces(gap, CANALS, canals["*"], unit_costs["canals"]))
     columns = ["network", "segment_id", "commune_code", "indicator", "length_km", "million_vnd_per_km"]
@@ -265,7 +259,7 @@ def optimise(
     Parameters
     ----------
     workspace : Workspace
-        The baseline the works apply to.
+        The baseline the works apply to (its communes must be the assessment's).
     assessment : Assessment
         Its assessment (:func:`ntmgis.assessment.assess`): thresholds at each commune's target
         level, km done and total.
@@ -298,9 +292,12 @@ def optimise(
     if unknown:
         raise ValueError(f"optimise acts on {DEFAULT_INDICATORS}; not on {unknown}")
     costs = default_unit_costs(assessment) | dict(unit_costs or {})
-    summary = _commune_summary(assessment)
+    summary = assessment.communes
+    codes = set(workspace.layer("communes")["commune_code"].astype(str))
+    if codes != set(summary["commune_code"].astype(str)):
+        raise ValueError("the assessment is not of this workspace: their communes differ")
     targets = _targets(assessment, indicators, _chosen_communes(assessment, communes))
-    segments, contrib = _instance(targets, _candidates(workspace, assessment, costs, indicators))
+    segments, contrib = _instance(targets, _candidates(assessment, costs, indicators))
     cost = segments["cost_million_vnd"].to_numpy()
     deficit = targets["deficit_km"].to_numpy()
     groups = pd.factorize(targets["commune_code"])[0]
