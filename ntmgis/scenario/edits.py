@@ -8,6 +8,7 @@ shapely geometries or WKT text in the workspace's working CRS.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import shapely
 
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 #: A polygon given to an edit: a shapely geometry or its WKT.
-Shape = shapely.Geometry | str
+Shape: TypeAlias = shapely.Geometry | str
 
 @dataclass(frozen=True)
 class Concretize:

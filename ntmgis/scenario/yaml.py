@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..io import read_yaml
 from ..problems import DataError, Problem
 from .edits import (
     AddFacility,
@@ -32,7 +31,7 @@ from .edits import (
 __all__ = ["load_scenario", "load_scenarios", "scenario_from_mapping"]
 
 # YAML kind → (edit type, YAML field → edit field).
-_YAML_EDITS: dict[str, tuple[type, dict[str, str]]] = {
+_YAML_EDITS: dict[str, tuple[type[Edit], dict[str, str]]] = {
     "concretize": (
         Concretize,
         {
@@ -189,16 +188,11 @@ def scenario_from_mapping(data: Mapping[str, Any], *, source: str = "scenario") 
     )
 
 
-# TODO(io.read_yaml): the criteria helper adds ntmgis.io.read_yaml; use it once it is on main.
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(
-            [Problem(str(path), "scenario", "", f"not valid YAML: {exc}", "not read", "error")]
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise DataError([Problem(str(path), "scenario", "", "not UTF-8 text", "not read", "error")]) from exc
+    data, problems = read_yaml(path, layer="scenario")
+    if problems:
+        raise DataError(list(problems))
+    return data
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -218,7 +212,8 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     path = Path(path)
     data = _read_yaml(path)
     items = data.get("scenarios") if isinstance(data, Mapping) and "scenarios" in data else [data]
-    scenarios, problems = [], []
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
     for item in items or []:
         try:
             scenarios.append(scenario_from_mapping(item, source=str(path)))
