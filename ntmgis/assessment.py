@@ -27,7 +27,7 @@ import pandas as pd
 
 from .analysis.access import DEFAULT_RADIUS_M
 from .analysis.assess import ROAD_INDICATORS, InfrastructureAssessment, assess_infrastructure
-from .analysis.network import load_unit_costs
+from .costs import load_unit_costs
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .criteria.schedule import milestone_table, schedule_table
 from .plan import Plan
