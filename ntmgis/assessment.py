@@ -26,12 +26,13 @@ import geopandas as gpd
 import pandas as pd
 
 from .analysis.access import DEFAULT_RADIUS_M
-from .analysis.assess import ROAD_INDICATORS, InfrastructureAssessment, assess_infrastructure
+from .analysis.assess import ROAD_INDICATORS, InfrastructureAssessment, Terms, assess_infrastructure
 from .costs import load_unit_costs
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .criteria.schedule import milestone_table, schedule_table
 from .plan import Plan
 from .problems import Problem
+from .vocab import concretized_surfaces, kien_co_linings, vocabulary
 from .workspace import Workspace
 
 __all__ = ["GAP_LAYERS", "Assessment", "Provenance", "assess", "build_assessment"]
@@ -353,6 +354,8 @@ def assess(
     infrastructure = assess_infrastructure(
         layers, unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
         canal_unit_costs=load_unit_costs("canals") if canal_unit_costs is None else canal_unit_costs,
+        terms=Terms(surfaces=concretized_surfaces(), linings=kien_co_linings(),
+                    road_classes=tuple(vocabulary()["road_class"])),
         market_radius_m=market_radius_m)
     criteria = evaluate_workspace(workspace, infrastructure.computed, as_of=as_of, criteria_set=criteria_set,
                                   prefer=prefer)

@@ -9,7 +9,7 @@ from .access import (
     rural_access_index,
     villages_with_facility,
 )
-from .assess import InfrastructureAssessment, assess_infrastructure
+from .assess import InfrastructureAssessment, Terms, assess_infrastructure
 from .network import (
     canal_lining,
     canals_to_line,
@@ -43,5 +43,6 @@ __all__ = [
     "zone_problems",
     "InfrastructureAssessment",
     "assess_infrastructure",
+    "Terms",
 
 ]

@@ -35,7 +35,8 @@ from .network import (
 )
 from .zones import vietgap_summary, zone_areas, zone_areas_by_commune, zone_overlaps, zone_problems
 
-__all__ = ["COMPUTED_COLUMNS", "ROAD_INDICATORS", "InfrastructureAssessment", "assess_infrastructure"]
+__all__ = ["COMPUTED_COLUMNS", "ROAD_INDICATORS", "InfrastructureAssessment", "Terms",
+           "assess_infrastructure"]
 
 #: Computed indicator → road classes whose km it measures (QĐ 318 criterion 2, DOMAIN.md §1).
 ROAD_INDICATORS: dict[str, tuple[str, ...]] = {
@@ -94,11 +95,31 @@ def _grouped_share(table: pd.DataFrame, classes: tuple[str, ...]) -> pd.Series:
     return (part["concretized_km"] / part["total_km"]).where(part["total_km"] > 0)
 
 
+@dataclass(frozen=True)
+class Terms:
+    """The vocabulary an assessment counts with, passed in (never looked up by the analysis).
+
+    Attributes
+    ----------
+    surfaces : frozenset of str
+        Road surfaces that count as concretized (cứng hóa).
+    linings : frozenset of str
+        Canal linings that count as kiên cố.
+    road_classes : tuple of str
+        Road classes every commune gets a row for, in display order.
+    """
+
+    surfaces: frozenset[str]
+    linings: frozenset[str]
+    road_classes: tuple[str, ...]
+
+
 @dataclass
 class _Build:
     """What the per-layer steps add up: indicator rows, named results, problems."""
 
     codes: list[str]
+    terms: Terms
     rows: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -106,9 +127,11 @@ class _Build:
 
 def _roads(build: _Build, layers: dict[str, gpd.GeoDataFrame], unit_costs: pd.DataFrame) -> None:
     roads, communes, codes = layers["roads"], layers["communes"], build.codes
+    terms = build.terms
     pieces = split_by_commune(roads, communes)
     build.problems += split_problems(pieces, "roads")
-    table = road_concretization(roads, communes, pieces=pieces)
+    table = road_concretization(roads, communes, surfaces=terms.surfaces, classes=terms.road_classes,
+                                pieces=pieces)
     build.results["roads"] = table
     for indicator, classes in ROAD_INDICATORS.items():
         share = _grouped_share(table, classes).reindex(codes)
@@ -120,7 +143,7 @@ def _roads(build: _Build, layers: dict[str, gpd.GeoDataFrame], unit_costs: pd.Da
     build.rows.append(_row(DISTRICT_UNIT, "district_road_concretized_share",
                            huyen["concretized_km"] / huyen["total_km"] if huyen["total_km"] > 0 else np.nan,
                            "share", "computed", "roads layer, class huyen"))
-    upgrade = segments_to_upgrade(roads, communes, unit_costs, pieces=pieces)
+    upgrade = segments_to_upgrade(roads, communes, unit_costs, surfaces=terms.surfaces, pieces=pieces)
     build.results["segments_to_upgrade"] = upgrade
     build.results["upgrade_totals"] = upgrade_totals(upgrade)
 
@@ -129,9 +152,11 @@ def _canals(build: _Build, layers: dict[str, gpd.GeoDataFrame], unit_costs: pd.D
     canals, communes = layers["canals"], layers["communes"]
     pieces = split_by_commune(canals, communes)
     build.problems += split_problems(pieces, "canals")
-    table = canal_lining(canals, communes, pieces=pieces)
+    linings = build.terms.linings
+    table = canal_lining(canals, communes, linings=linings, pieces=pieces)
     build.results["canals"] = table
-    build.results["canals_to_line"] = canals_to_line(canals, communes, unit_costs, pieces=pieces)
+    build.results["canals_to_line"] = canals_to_line(canals, communes, unit_costs, linings=linings,
+                                                     pieces=pieces)
     build.rows += [_row(r.commune_code, "canal_lined_share_xa", r.share, "share", "computed",
                         "canals layer, managed_by xa") for r in table.itertuples()]
     total = table["total_km"].sum()
@@ -151,7 +176,7 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
     if "roads" not in layers:
         return
     roads = layers["roads"]
-    rai = rural_access_index(villages, roads)
+    rai = rural_access_index(villages, roads, surfaces=build.terms.surfaces)
     build.results["rural_access"] = rai
     build.rows += [_row(r.unit_code, "rural_access_index", r.rai, "share", "computed",
                         "population within 2 km of a concretized road (SDG 9.1.1 proxy)")
@@ -197,6 +222,7 @@ def assess_infrastructure(
     *,
     unit_costs: pd.DataFrame,
     canal_unit_costs: pd.DataFrame,
+    terms: Terms,
     market_radius_m: float = DEFAULT_RADIUS_M,
 ) -> InfrastructureAssessment:
     """Every computable infrastructure indicator of a district's layers, with tables and gap layers.
@@ -209,6 +235,8 @@ def assess_infrastructure(
         working CRS.
     unit_costs, canal_unit_costs : DataFrame
         Road upgrade and canal lining unit costs (million VND per km).
+    terms : Terms
+        Which surfaces and linings count, and the road classes to list.
     market_radius_m : float
         Radius of the market-gap layer along roads; an analysis assumption, not an NTM rule.
 
@@ -218,7 +246,7 @@ def assess_infrastructure(
         A missing layer leaves its indicators out (the engine then says "not assessed") and its
         tables and gap layers ``None``.
     """
-    build = _Build(codes=sorted(layers["communes"]["commune_code"].astype(str)))
+    build = _Build(codes=sorted(layers["communes"]["commune_code"].astype(str)), terms=terms)
     if "roads" in layers:
         _roads(build, layers, unit_costs)
     if "canals" in layers:

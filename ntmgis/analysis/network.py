@@ -592,6 +592,7 @@ def _share_table(pieces: pd.DataFrame, communes: pd.DataFrame, *, by: str | None
 
 def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
                         surfaces: Iterable[str] | None = None,
+                        classes: Iterable[str] | None = None,
                         pieces: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Concretized road length per commune and road class.
 
@@ -604,6 +605,8 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     surfaces : iterable of str, optional
         Surfaces that count as concretized (cứng hóa); by default the vocabulary's
         (:func:`ntmgis.vocab.concretized_surfaces`).
+    classes : iterable of str, optional
+        Road classes every commune gets a row for, in this order; by default the vocabulary's.
     pieces : GeoDataFrame, optional
         A precomputed :func:`split_by_commune` of ``roads`` (saves cutting twice).
 
@@ -611,7 +614,7 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     -------
     DataFrame
         ``commune_code, road_class, total_km, concretized_km, share, status`` for every commune
-        × every road class of the vocabulary (and any other class present). ``share`` is
+        × every road class of ``classes`` (and any other class present). ``share`` is
         ``concretized_km / total_km`` in 0..1, NaN with status ``not_assessed`` when the
         commune has no road of that class. Pieces outside every commune are not in any row
         (see :func:`split_problems`).
@@ -637,7 +640,7 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     """
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces
-    classes = list(vocabulary()["road_class"])
+    classes = list(vocabulary()["road_class"] if classes is None else classes)
     # unique() first: iterating a 100k-row Arrow string column in Python costs more than the cut.
     classes += sorted(set(pieces["road_class"].astype(str).unique()) - set(classes))
     counted = pieces["surface"].astype(str).isin(counted_surfaces)
