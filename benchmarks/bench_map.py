@@ -185,7 +185,7 @@ def district(browser: Any, folder: Path, repeat: int) -> list[dict[str, Any]]:
     build_s = time.perf_counter() - start
     layers = {name: workspace.layer(name) for name in
               ("communes", "production_zones", "villages", "canals", "roads", "facilities", "markets")}
-    layers |= dict(assessment.layers)
+    layers |= {k: v for k, v in assessment.gap_layers().items() if k != "canals_to_line"}
     columns = {"communes": ["commune_code", "name"],
                "production_zones": ["zone_id", "name", "crop", "area_ha"],
                "villages": ["village_id", "name", "population"], "canals": ["segment_id", "lining"],

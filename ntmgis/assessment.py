@@ -1,65 +1,215 @@
-"""The Assessment of a workspace: the criteria verdicts and the infrastructure analysis together.
+"""The Assessment of a workspace: the one typed contract between the analysis and everything that shows it.
 
-This is stage 3 of the flow (DESIGN.md): the map, the report and scenario comparison read an
-:class:`Assessment` and never recompute it. The infrastructure analysis runs first and its
-indicator rows are the ``computed`` evidence of the criteria engine.
+This is stage 3 of the flow (DESIGN.md). :func:`assess` measures the layers (:mod:`ntmgis.analysis`),
+feeds the measurements to the criteria engine (:mod:`ntmgis.criteria`) and returns one frozen
+:class:`Assessment` with named fields. The map, the report, scenarios, the comparison and the
+optimiser read only it (and the Workspace); they import nothing from ``ntmgis.analysis`` or
+``ntmgis.criteria`` (an import-linter contract in ``pyproject.toml`` enforces it).
+
+Examples
+--------
+>>> import ntmgis
+>>> from ntmgis.assessment import assess
+>>> a = assess(ntmgis.load_workspace())            # the embedded sample district
+>>> a.year, len(a.communes), a.provenance.criteria_sets
+(2023, 22, 'qd318_2022_xa + qd319_2022_kieu_mau')
+>>> sorted(a.schedule["status"].unique())[:3]
+['achieved', 'due', 'late']
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from .analysis.access import DEFAULT_RADIUS_M
 from .analysis.assess import ROAD_INDICATORS, InfrastructureAssessment, assess_infrastructure
+from .analysis.network import load_unit_costs
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
+from .criteria.schedule import milestone_table, schedule_table
+from .plan import Plan
 from .problems import Problem
+from .workspace import Workspace
 
-__all__ = ["Assessment", "assess"]
+__all__ = ["GAP_LAYERS", "Assessment", "Provenance", "assess", "build_assessment"]
+
+#: The gap layers of an Assessment, by field name.
+GAP_LAYERS = ("segments_to_upgrade", "canals_to_line", "market_gaps", "villages_without_culture_house")
+
+#: Each computed road measure and the road classes it counts (criterion 2 of the commune sets).
+ROAD_MEASURES = ROAD_INDICATORS
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How an assessment was made: the date, the criteria sets and the analysis assumptions.
+
+    Attributes
+    ----------
+    year : int
+        Evaluation year (year-specific thresholds; the status year).
+    as_of : date
+        Assessment date the criteria sets were chosen for.
+    criteria_sets : str
+        The commune sets used, as one label (``qd318_2022_xa + qd319_2022_kieu_mau``).
+    criteria_reason : str
+        ``chosen by date`` or ``named in the workspace``.
+    legal_bases : tuple of (str, str)
+        ``(set id, legal basis)`` of every set used (commune, kiểu mẫu, village).
+    region : str or None
+        Regional column of the thresholds.
+    prefer : str
+        Which evidence decided when measured and reported verdicts disagreed.
+    market_radius_m : float
+        Radius of the market-gap layer (an analysis assumption, not an NTM rule).
+    unit_costs_assumed : bool
+        True when the packaged illustrative unit costs were used (no table was passed in).
+    """
+
+    year: int
+    as_of: date
+    criteria_sets: str
+    criteria_reason: str
+    legal_bases: tuple[tuple[str, str], ...]
+    region: str | None
+    prefer: str
+    market_radius_m: float
+    unit_costs_assumed: bool
 
 
 @dataclass(frozen=True)
 class Assessment:
     """Everything known about a workspace at one assessment year.
 
+    Tables are DataFrames; gap layers GeoDataFrames in the working CRS. An infrastructure field
+    is ``None`` when the layer it needs is absent (not assessed), and an empty frame when it was
+    assessed and nothing was found.
+
     Attributes
     ----------
-    criteria : CriteriaAssessment
-        Commune and village verdicts, progress against the plan, sector targets, cross-check.
-    infrastructure : InfrastructureAssessment
-        Computed indicators, per-commune tables (roads, canals, reach, zones) and gap layers.
-    unit_costs : DataFrame or None
-        The unit-cost table used for the upgrade costs (``None``: the packaged assumption).
-    market_radius_m : float
-        Radius of the market-gap layer (an analysis assumption, not an NTM rule).
+    provenance : Provenance
+    thresholds : DataFrame
+        Commune thresholds of every level (``verified``, ``source``).
+    indicators : DataFrame
+        The indicator table of DESIGN.md: each commune's indicators at its target level
+        (``unit_code, indicator, value, unit, threshold, target_level, met, method, source,
+        verified, criteria_set, year`` …).
+    indicators_by_level : DataFrame
+        One row per (commune, level, indicator), every level.
+    criteria : DataFrame
+        One row per (commune, level, criterion), sorted by commune, level and criterion.
+    levels : DataFrame
+        One row per (commune, level).
+    communes : DataFrame
+        Per commune: highest level met, recognised level, target level and year, schedule status,
+        criteria met, gaps (``criteria.summary.SUMMARY_COLUMNS``).
+    villages : DataFrame
+        Per village: model-village status and schedule (empty without a villages layer).
+    milestones : DataFrame
+        ``commune_code, level, year``: the plan's nâng cao / kiểu mẫu milestones.
+    schedule : DataFrame
+        ``unit_type, unit_code, year, status`` for every commune and village in every plan year
+        (:func:`ntmgis.criteria.schedule.schedule_table`): the map's year control.
+    progress : DataFrame
+        District progress against the plan by year.
+    sectors : DataFrame
+        Sector targets of the plan beside their measured or reported value.
+    cross_check : DataFrame
+        Reported "met" contradicted by measurement (and the reverse).
+    unverified_thresholds : DataFrame
+        Thresholds no source confirms, with the communes whose verdict used them.
+    measured : DataFrame
+        Computed indicator rows ``unit_code, indicator, value, unit, method, source``.
+    roads : DataFrame or None
+        Per commune × road class: ``total_km, concretized_km, share, status``.
+    canals : DataFrame or None
+        Per commune (commune-managed canals): ``total_km, lined_km, share, status``.
+    upgrade_totals : DataFrame or None
+        Per commune × road class: ``length_km, cost_million_vnd, priced_km``.
+    market_reach : DataFrame or None
+        Per village: distance to the nearest market along roads and straight, with a status.
+    rural_access : DataFrame or None
+        Rural Access Index per commune and district.
+    zones, zone_overlaps : DataFrame or None
+        Area per production zone; overlapping zone pairs.
+    zones_by_commune : DataFrame or None
+        Each zone's area split by commune.
+    segments_to_upgrade : GeoDataFrame or None
+        Road pieces not concretized, with the assumed upgrade cost.
+    canals_to_line : GeoDataFrame or None
+        Commune-managed canal pieces not lined (kiên cố), with the assumed lining cost.
+    market_gaps : GeoDataFrame or None
+        Villages beyond the market radius or unreachable.
+    villages_without_culture_house : GeoDataFrame or None
+        Villages with no culture house (criterion 6.3).
+    problems : tuple of Problem
+        Findings made while assessing (pieces outside every commune, unknown criteria …).
+    unit_costs, canal_unit_costs : DataFrame
+        The unit-cost tables used for roads and canals (million VND per km).
     """
 
-    criteria: CriteriaAssessment
-    infrastructure: InfrastructureAssessment
-    unit_costs: pd.DataFrame | None = None
-    market_radius_m: float = DEFAULT_RADIUS_M
+    provenance: Provenance
+    thresholds: pd.DataFrame
+    indicators: pd.DataFrame
+    indicators_by_level: pd.DataFrame
+    criteria: pd.DataFrame
+    levels: pd.DataFrame
+    communes: pd.DataFrame
+    villages: pd.DataFrame
+    milestones: pd.DataFrame
+    schedule: pd.DataFrame
+    progress: pd.DataFrame
+    sectors: pd.DataFrame
+    cross_check: pd.DataFrame
+    unverified_thresholds: pd.DataFrame
+    measured: pd.DataFrame
+    unit_costs: pd.DataFrame
+    canal_unit_costs: pd.DataFrame
+    roads: pd.DataFrame | None = None
+    canals: pd.DataFrame | None = None
+    upgrade_totals: pd.DataFrame | None = None
+    market_reach: pd.DataFrame | None = None
+    rural_access: pd.DataFrame | None = None
+    zones: pd.DataFrame | None = None
+    zones_by_commune: pd.DataFrame | None = None
+    zone_overlaps: pd.DataFrame | None = None
+    segments_to_upgrade: gpd.GeoDataFrame | None = None
+    canals_to_line: gpd.GeoDataFrame | None = None
+    market_gaps: gpd.GeoDataFrame | None = None
+    villages_without_culture_house: gpd.GeoDataFrame | None = None
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
 
     @property
     def year(self) -> int:
-        return self.criteria.year
+        """The evaluation year (``provenance.year``)."""
+        return self.provenance.year
 
     @property
-    def indicators(self) -> pd.DataFrame:
-        """The indicator table of DESIGN.md (each commune at its target level)."""
-        return self.criteria.target_indicators()
+    def market_radius_m(self) -> float:
+        """The market-gap radius (``provenance.market_radius_m``)."""
+        return self.provenance.market_radius_m
 
-    @property
-    def layers(self) -> dict[str, gpd.GeoDataFrame]:
-        """Gap layers (``segments_to_upgrade``, ``market_gaps``, ``villages_without_culture_house``)."""
-        return self.infrastructure.layers
+    def gap_layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The gap layers that were assessed (``GAP_LAYERS`` whose source layers exist), by name."""
+        found = {name: getattr(self, name) for name in GAP_LAYERS}
+        return {name: layer for name, layer in found.items() if layer is not None}
 
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        return tuple(self.infrastructure.problems) + tuple(self.criteria.problems)
+    def road_measures(self) -> dict[str, str]:
+        """Road class → the commune indicator its km count towards (``{"xa": "2.1", …}``)."""
+        indicator_of = self._indicator_of()
+        return {cls: indicator_of[name] for name, classes in ROAD_MEASURES.items() for cls in classes
+                if name in indicator_of}
+
+    def canal_indicator(self) -> str | None:
+        """The commune indicator that lined canal km count towards (``"3.3"``), if the set has one."""
+        return self._indicator_of().get("canal_lined_share_xa")
+
+    def _indicator_of(self) -> dict[str, str]:
+        computed = self.thresholds.dropna(subset=["computed"])
+        return dict(zip(computed["computed"], computed["indicator"], strict=False))
 
     def coverage(self, network: str = "roads") -> pd.DataFrame:
         """Concretized (roads) or lined (canals) km per commune beside the criterion they feed.
@@ -82,21 +232,17 @@ class Assessment:
         """
         if network not in ("roads", "canals"):
             raise ValueError(f"network must be 'roads' or 'canals', not {network!r}")
-        table = self.infrastructure.tables.get(network)
+        table = self.roads if network == "roads" else self.canals
         if table is None:
             return pd.DataFrame()
         table = table.copy()
         if network == "roads":
-            measure = {cls: name for name, classes in ROAD_INDICATORS.items() for cls in classes}
-            table["measure"] = table["road_class"].map(measure)
+            table["indicator"] = table["road_class"].map(self.road_measures())
         else:
-            table["measure"] = "canal_lined_share_xa"
-        thresholds = self.criteria.thresholds.dropna(subset=["computed"])
-        indicator_of = dict(zip(thresholds["computed"], thresholds["indicator"], strict=False))
-        table["indicator"] = table["measure"].map(indicator_of)
-        targets = self.criteria.communes.set_index("commune_code")["target_level"]
+            table["indicator"] = self.canal_indicator()
+        targets = self.communes.set_index("commune_code")["target_level"]
         table["target_level"] = table["commune_code"].map(targets)
-        verdicts = self.criteria.indicators.rename(columns={
+        verdicts = self.indicators_by_level.rename(columns={
             "unit_code": "commune_code", "level": "target_level", "value": "indicator_share",
             "status": "indicator_status"})
         verdicts = verdicts[["commune_code", "target_level", "indicator", "op", "threshold", "verified",
@@ -105,31 +251,89 @@ class Assessment:
         # Shares are 0..1 in the analysis and % in the criteria sets: one unit in one table.
         merged["threshold"] = merged["threshold"] / 100.0
         merged["indicator_share"] = merged["indicator_share"] / 100.0
-        return merged.drop(columns=["measure"])
+        return merged
+
+
+def build_assessment(
+    criteria: CriteriaAssessment,
+    infrastructure: InfrastructureAssessment,
+    *,
+    plan: Plan,
+    unit_costs: pd.DataFrame | None = None,
+    canal_unit_costs: pd.DataFrame | None = None,
+    market_radius_m: float = DEFAULT_RADIUS_M,
+    recognitions: pd.DataFrame | None = None,
+) -> Assessment:
+    """Put an evaluation and a measurement together into an :class:`Assessment`.
+
+    :func:`assess` is the usual way in; this is for callers (tests, other engines) that evaluated
+    and measured themselves.
+
+    Parameters
+    ----------
+    criteria : CriteriaAssessment
+        From :func:`ntmgis.criteria.evaluate` or :func:`ntmgis.criteria.evaluate_workspace`.
+    infrastructure : InfrastructureAssessment
+        From :func:`ntmgis.analysis.assess_infrastructure`.
+    plan : Plan
+        The district plan the evaluation used (milestones and the years of the schedule).
+    unit_costs, canal_unit_costs : DataFrame, optional
+        The tables used; ``None`` means the packaged illustrative ones were.
+    market_radius_m : float
+    recognitions : DataFrame, optional
+        Official recognitions (a commune counts from its decision year in the schedule).
+    """
+    selection = criteria.selection
+    sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
+    provenance = Provenance(
+        year=selection.year, as_of=selection.as_of, criteria_sets=selection.set_ids,
+        criteria_reason=selection.reason, legal_bases=tuple((s.id, str(s.legal_basis)) for s in sets),
+        region=selection.region, prefer=criteria.prefer, market_radius_m=float(market_radius_m),
+        unit_costs_assumed=unit_costs is None)
+    first, last = (int(y) for y in plan.data["period"])
+    milestones = milestone_table(plan)
+    schedule = schedule_table(criteria.communes, criteria.villages, milestones, years=range(first, last + 1),
+                              year=selection.year, recognitions=recognitions)
+    i = infrastructure
+    return Assessment(
+        provenance=provenance, thresholds=criteria.thresholds, indicators=criteria.target_indicators(),
+        indicators_by_level=criteria.indicators, criteria=criteria.criteria, levels=criteria.levels,
+        communes=criteria.communes, villages=criteria.villages, milestones=milestones, schedule=schedule,
+        progress=criteria.progress, sectors=criteria.sectors, cross_check=criteria.cross_check,
+        unverified_thresholds=criteria.unverified_thresholds(), measured=i.computed,
+        unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
+        canal_unit_costs=load_unit_costs("canals") if canal_unit_costs is None else canal_unit_costs,
+        roads=i.roads, canals=i.canals, upgrade_totals=i.upgrade_totals, market_reach=i.market_reach,
+        rural_access=i.rural_access, zones=i.zones, zones_by_commune=i.zones_by_commune,
+        zone_overlaps=i.zone_overlaps, segments_to_upgrade=i.segments_to_upgrade,
+        canals_to_line=i.canals_to_line, market_gaps=i.market_gaps,
+        villages_without_culture_house=i.villages_without_culture_house,
+        problems=tuple(i.problems) + tuple(criteria.problems))
 
 
 def assess(
-    workspace: Any,
+    workspace: Workspace,
     *,
     as_of: date | int | str | None = None,
     criteria_set: str | None = None,
     prefer: Prefer = "computed",
     unit_costs: pd.DataFrame | None = None,
+    canal_unit_costs: pd.DataFrame | None = None,
     market_radius_m: float = DEFAULT_RADIUS_M,
 ) -> Assessment:
     """Assess ``workspace``: measure the layers, then evaluate the criteria with those measurements.
 
     Parameters
     ----------
-    workspace : ntmgis.workspace.Workspace
+    workspace : Workspace
     as_of : date, int or str, optional
         Assessment date (see :func:`ntmgis.criteria.evaluate_workspace`).
     criteria_set : str, optional
         ``auto`` or a set id; default the workspace's.
     prefer : {"computed", "reported"}
         Which evidence decides when a measured value and a reported verdict disagree.
-    unit_costs : DataFrame, optional
-        Upgrade unit costs; default the packaged, illustrative table.
+    unit_costs, canal_unit_costs : DataFrame, optional
+        Road upgrade and canal lining unit costs; default the packaged, illustrative tables.
     market_radius_m : float
         Radius of the market-gap layer along roads (m).
 
@@ -137,8 +341,14 @@ def assess(
     -------
     Assessment
     """
-    infrastructure = assess_infrastructure(workspace, unit_costs=unit_costs, market_radius_m=market_radius_m)
-    criteria = evaluate_workspace(workspace, infrastructure.indicators, as_of=as_of,
-                                  criteria_set=criteria_set, prefer=prefer)
-    return Assessment(criteria=criteria, infrastructure=infrastructure, unit_costs=unit_costs,
-                      market_radius_m=market_radius_m)
+    layers = {name: workspace.layer(name) for name in workspace.layer_names}
+    infrastructure = assess_infrastructure(
+        layers, unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
+        canal_unit_costs=load_unit_costs("canals") if canal_unit_costs is None else canal_unit_costs,
+        market_radius_m=market_radius_m)
+    criteria = evaluate_workspace(workspace, infrastructure.computed, as_of=as_of, criteria_set=criteria_set,
+                                  prefer=prefer)
+    recognitions = workspace.table("recognitions") if "recognitions" in workspace.table_names else None
+    return build_assessment(criteria, infrastructure, plan=workspace.plan, unit_costs=unit_costs,
+                            canal_unit_costs=canal_unit_costs, market_radius_m=market_radius_m,
+                            recognitions=recognitions)

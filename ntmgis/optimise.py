@@ -370,7 +370,7 @@ def _candidates(
         if name in indicator_of
     }
     wanted = set(indicators)
-    upgrade = assessment.layers.get("segments_to_upgrade")
+    upgrade = assessment.segments_to_upgrade
     if upgrade is not None and wanted & set(road_indicator.values()):
         targets, prices = upgrade_prices(unit_costs["roads"], "roads")
         klass = upgrade["road_class"].astype(str)
@@ -461,13 +461,13 @@ def optimise(
     """
     costs = {"roads": load_unit_costs("roads"), "canals": load_unit_costs("canals")}
     costs.update(unit_costs or {})
-    thresholds = assessment.criteria.thresholds.dropna(subset=["computed"])
+    thresholds = assessment.thresholds.dropna(subset=["computed"])
     indicator_of = dict(zip(thresholds["computed"], thresholds["indicator"], strict=False))
     indicators = tuple(indicators)
     unknown = sorted(set(indicators) - set(DEFAULT_INDICATORS))
     if unknown:
         raise ValueError(f"optimise acts on {DEFAULT_INDICATORS}; not on {unknown}")
-    summary = assessment.criteria.communes
+    summary = assessment.communes
     assessed = summary[summary["assessed"]]
     chosen_codes = set(assessed["commune_code"].astype(str)) if communes is None else set(map(str, communes))
     missing = sorted(chosen_codes - set(summary["commune_code"].astype(str)))

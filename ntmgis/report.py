@@ -238,7 +238,7 @@ def _communes_sheet(assessment: Any, lang: str) -> pd.DataFrame:
 
 
 def _indicators_sheet(assessment: Any, lang: str) -> pd.DataFrame:
-    table = assessment.target_indicators()
+    table = assessment.indicators
     # A criterion reported as a whole ("Đạt" for criterion 2) decides without its indicators:
     # show its verdict beside them so that "not assessed" indicators do not read as failures.
     criteria = assessment.criteria.set_index(["unit_code", "level", "criterion"])["status"].to_dict()
@@ -305,7 +305,7 @@ def _cross_check_sheet(assessment: Any, lang: str) -> pd.DataFrame:
 def _networks_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     columns = ["commune_code", "name", "network", "road_class", "total_km", "done_km", "share", "indicator",
                "target_level", "op", "threshold", "verified", "indicator_share", "met"]
-    names = dict(zip(assessment.criteria.communes["commune_code"], assessment.criteria.communes["name"],
+    names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"],
                      strict=True))
     frames = []
     for network in ("roads", "canals"):
@@ -335,7 +335,7 @@ def _networks_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     columns = ["commune_code", "segment_id", "road_class", "surface", "length_km", "target_surface",
                "million_vnd_per_km", "cost_million_vnd", "cost_assumption"]
-    layer = assessment.layers.get("segments_to_upgrade")
+    layer = assessment.segments_to_upgrade
     if layer is None:
         return _headers(pd.DataFrame(columns=columns), lang)
     frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))[columns]
@@ -365,13 +365,13 @@ def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     columns = ["commune_code", "name", "village_id", "village_name", "population", "network_m",
                "network_target", "straight_m", "straight_target", "snap_m", "status", "radius_m",
                "assumption"]
-    layer = assessment.layers.get("market_gaps")
+    layer = assessment.market_gaps
     if layer is None:
         return _headers(pd.DataFrame(columns=columns), lang)
     frame = pd.DataFrame(layer.drop(columns=layer.geometry.name)).copy()
-    names = dict(zip(assessment.criteria.communes["commune_code"], assessment.criteria.communes["name"],
+    names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"],
                      strict=True))
-    villages = assessment.criteria.villages
+    villages = assessment.villages
     village_names = dict(zip(villages["village_id"].astype(str), villages["name"], strict=False)) \
         if len(villages) else {}
     frame["name"] = frame["commune_code"].astype(str).map(names)
@@ -386,15 +386,14 @@ def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 def _zones_sheet(workspace: Any, assessment: Assessment, lang: str) -> pd.DataFrame:
     columns = ["zone_id", "name", "crop", "vietgap", "growing_area_code", "area_ha", "communes_ha",
                "overlaps"]
-    by_commune = assessment.infrastructure.tables.get("zones_by_commune")
+    by_commune = assessment.zones_by_commune
     if by_commune is None or workspace is None or not workspace.has_layer("production_zones"):
         return _headers(pd.DataFrame(columns=columns), lang)
     zones = workspace.layer("production_zones")  # names, crops, codes: attributes only
-    tables = assessment.infrastructure.tables
-    areas = tables["zones"].set_index("zone_id")["area_ha"]
+    areas = assessment.zones.set_index("zone_id")["area_ha"]
     split = by_commune.dropna(subset=["commune_code"]).groupby("zone_id")[["commune_code", "area_ha"]].apply(
         lambda g: "; ".join(f"{c}: {a:.2f}" for c, a in zip(g["commune_code"], g["area_ha"], strict=True)))
-    overlaps = tables["zone_overlaps"]
+    overlaps = assessment.zone_overlaps
     partner: dict[str, list[str]] = {}
     for r in overlaps.itertuples():
         partner.setdefault(r.zone_id_a, []).append(f"{r.zone_id_b} ({r.overlap_ha:.2f} ha)")
@@ -407,7 +406,7 @@ def _zones_sheet(workspace: Any, assessment: Assessment, lang: str) -> pd.DataFr
         "growing_area_code": zones["growing_area_code"] if "growing_area_code" in zones else None,
         "area_ha": ids.map(areas), "communes_ha": ids.map(split),
         "overlaps": ids.map(lambda z: ", ".join(partner.get(z, [])))})
-    sectors = assessment.criteria.sectors.set_index("target_id")
+    sectors = assessment.sectors.set_index("target_id")
     summary = []
     titles = {"vietgap_concentrated_zone_ha": ("Diện tích VietGAP tập trung (ha)",
                                                "Concentrated VietGAP area (ha)"),
@@ -425,7 +424,7 @@ def _zones_sheet(workspace: Any, assessment: Assessment, lang: str) -> pd.DataFr
 
 
 def _unverified_sheet(assessment: Any, lang: str) -> pd.DataFrame:
-    table = assessment.unverified_thresholds()
+    table = assessment.unverified_thresholds
     frame = pd.DataFrame({
         "criteria_set": table["criteria_set"], "level": table["level"].map(lambda v: _level(v, lang)),
         "criterion": table["criterion"], "indicator": table["indicator"],
@@ -448,22 +447,21 @@ def _problems_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
 
 
 def _about_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
-    selection = assessment.criteria.selection
+    provenance = assessment.provenance
     vi = lang == "vi"
-    sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
     items = [
         ("Huyện" if vi else "District", getattr(workspace, "name", "") if workspace is not None else ""),
         ("Bộ tiêu chí" if vi else "Criteria sets",
-         "; ".join(f"{s.id}: {s.legal_basis}" for s in sets)),
+         "; ".join(f"{set_id}: {basis}" for set_id, basis in provenance.legal_bases)),
         ("Cách chọn bộ tiêu chí" if vi else "How the set was chosen",
-         f"{_t(selection.reason, lang)} ({selection.as_of.isoformat()})"),
-        ("Năm đánh giá" if vi else "Evaluation year", selection.year),
-        ("Vùng" if vi else "Region", selection.region or ""),
+         f"{_t(provenance.criteria_reason, lang)} ({provenance.as_of.isoformat()})"),
+        ("Năm đánh giá" if vi else "Evaluation year", provenance.year),
+        ("Vùng" if vi else "Region", provenance.region or ""),
         ("Khi số đo và báo cáo khác nhau" if vi else "When measured and reported disagree",
-         (f"ưu tiên {'số đo' if assessment.criteria.prefer == 'computed' else 'báo cáo'}; "
+         (f"ưu tiên {'số đo' if provenance.prefer == 'computed' else 'báo cáo'}; "
           "ngưỡng chưa xác minh "
           "không lật kết quả báo cáo") if vi else
-         (f"{assessment.criteria.prefer} decides; an unverified threshold never overturns a report")),
+         (f"{provenance.prefer} decides; an unverified threshold never overturns a report")),
         ("Ký hiệu" if vi else "Legend",
          "Đ = đạt; ✗ = chưa đạt (kèm phần còn thiếu); – = chưa đánh giá được (thiếu số liệu)" if vi else
          "Đ = met; ✗ = not met (with the gap); – = not assessed (no data)"),
@@ -502,20 +500,19 @@ def report_tables(workspace: Any, assessment: Any, *, lang: str = "vi") -> dict[
         raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
     if not isinstance(assessment, Assessment):
         raise TypeError(f"report an Assessment (ntmgis.assessment.assess), not {type(assessment).__name__}")
-    criteria = assessment.criteria
     return {
         "about": _about_sheet(workspace, assessment, lang),
-        "communes": _communes_sheet(criteria, lang),
-        "indicators": _indicators_sheet(criteria, lang),
-        "progress": _progress_sheet(criteria, lang),
-        "sectors": _sectors_sheet(criteria, lang),
-        "villages": _villages_sheet(criteria, lang),
-        "cross_check": _cross_check_sheet(criteria, lang),
+        "communes": _communes_sheet(assessment, lang),
+        "indicators": _indicators_sheet(assessment, lang),
+        "progress": _progress_sheet(assessment, lang),
+        "sectors": _sectors_sheet(assessment, lang),
+        "villages": _villages_sheet(assessment, lang),
+        "cross_check": _cross_check_sheet(assessment, lang),
         "networks": _networks_sheet(assessment, lang),
         "upgrade": _upgrade_sheet(assessment, lang),
         "reach": _reach_sheet(assessment, lang),
         "zones": _zones_sheet(workspace, assessment, lang),
-        "unverified": _unverified_sheet(criteria, lang),
+        "unverified": _unverified_sheet(assessment, lang),
         "problems": _problems_sheet(workspace, assessment, lang),
     }
 

@@ -704,9 +704,9 @@ def compare(baseline: ScenarioRun, *runs: ScenarioRun) -> Comparison:
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ: {names}")
     summary_columns = ["highest_level", "schedule_status", "criteria_met", "missing"]
-    communes = baseline.assessment.criteria.communes[["commune_code", "name", "target_level", "target_year"]]
+    communes = baseline.assessment.communes[["commune_code", "name", "target_level", "target_year"]]
     for r in every:
-        part = r.assessment.criteria.communes.set_index("commune_code")[summary_columns]
+        part = r.assessment.communes.set_index("commune_code")[summary_columns]
         part.columns = [f"{c} [{r.name}]" for c in summary_columns]
         communes = communes.join(part, on="commune_code")
     key = ["unit_code", "level", "criterion", "indicator"]
@@ -722,18 +722,18 @@ def compare(baseline: ScenarioRun, *runs: ScenarioRun) -> Comparison:
         )
         indicators = table if indicators is None else indicators.merge(table, on=key, how="outer")
     flips = []
-    base_criteria = baseline.assessment.criteria.criteria.set_index(["unit_code", "level", "criterion"])[
+    base_criteria = baseline.assessment.criteria.set_index(["unit_code", "level", "criterion"])[
         "status"
     ]
-    base_levels = baseline.assessment.criteria.communes.set_index("commune_code")["highest_level"]
+    base_levels = baseline.assessment.communes.set_index("commune_code")["highest_level"]
     for r in runs:
-        after = r.assessment.criteria.criteria.set_index(["unit_code", "level", "criterion"])["status"]
+        after = r.assessment.criteria.set_index(["unit_code", "level", "criterion"])["status"]
         joined = pd.concat([base_criteria.rename("before"), after.rename("after")], axis=1)
         changed = joined[joined["before"].fillna("") != joined["after"].fillna("")].reset_index()
         changed.insert(0, "scenario", r.name)
         changed.insert(1, "what", "criterion")
         flips.append(changed)
-        levels = r.assessment.criteria.communes.set_index("commune_code")["highest_level"]
+        levels = r.assessment.communes.set_index("commune_code")["highest_level"]
         moved = pd.concat([base_levels.rename("before"), levels.rename("after")], axis=1)
         moved = moved[moved["before"].fillna("") != moved["after"].fillna("")].reset_index()
         flips.append(
@@ -766,9 +766,9 @@ def compare(baseline: ScenarioRun, *runs: ScenarioRun) -> Comparison:
         if len(works)
         else pd.DataFrame(columns=["scenario", "commune_code", "year", "length_km", "cost_million_vnd"])
     )
-    targets = baseline.assessment.criteria.sectors[["group", "target_id", "op", "target", "unit"]].copy()
+    targets = baseline.assessment.sectors[["group", "target_id", "op", "target", "unit"]].copy()
     for r in every:
-        sectors = r.assessment.criteria.sectors.set_index("target_id")
+        sectors = r.assessment.sectors.set_index("target_id")
         targets[f"value [{r.name}]"] = targets["target_id"].map(sectors["value"])
         targets[f"status [{r.name}]"] = targets["target_id"].map(sectors["status"])
     return Comparison(
@@ -1078,7 +1078,7 @@ def diff_map(comparison: Comparison, name: str, *, lang: str = "vi") -> str:
     chosen = runs[name]
     flips = comparison.flips[comparison.flips["scenario"] == name]
     communes = sorted(
-        set(flips["unit_code"].astype(str)) & set(chosen.assessment.criteria.communes["commune_code"])
+        set(flips["unit_code"].astype(str)) & set(chosen.assessment.communes["commune_code"])
     )
     works = chosen.applied.works
     extra = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ntmgis.analysis.assess import INDICATOR_COLUMNS, ROAD_INDICATORS
+from ntmgis.analysis.assess import COMPUTED_COLUMNS, ROAD_INDICATORS
 from ntmgis.criteria.evaluate import evaluate_workspace
 
 PER_COMMUNE = [*ROAD_INDICATORS, "canal_lined_share_xa", "villages_with_culture_house_share",
@@ -20,12 +20,12 @@ def workspace(sample_workspace):
 
 @pytest.fixture(scope="module")
 def assessment(sample_assessment):
-    return sample_assessment.infrastructure
+    return sample_assessment
 
 
 def test_every_indicator_for_all_22_communes(workspace, assessment):
-    table = assessment.indicators
-    assert list(table.columns) == INDICATOR_COLUMNS
+    table = assessment.measured
+    assert list(table.columns) == COMPUTED_COLUMNS
     codes = set(workspace.layer("communes")["commune_code"].astype(str))
     assert len(codes) == 22
     for indicator in PER_COMMUNE:
@@ -40,12 +40,16 @@ def test_km_add_up_and_gap_layers(workspace, assessment):
     roads = workspace.layer("roads")
     outside = sum(float(p.problem.split(" m ")[0]) for p in assessment.problems
                   if p.layer == "roads" and " m lie outside" in p.problem)
-    assert assessment.tables["roads"]["total_km"].sum() * 1000 + outside == pytest.approx(
+    assert assessment.roads["total_km"].sum() * 1000 + outside == pytest.approx(
         roads.length.sum(), rel=1e-6)
-    assert {"segments_to_upgrade", "market_gaps", "villages_without_culture_house"} <= set(assessment.layers)
-    assert (assessment.layers["market_gaps"]["assumption"].str.contains("not an NTM rule")).all()
+    assert {"segments_to_upgrade", "canals_to_line", "market_gaps", "villages_without_culture_house"} \
+        <= set(assessment.gap_layers())
+    assert (assessment.market_gaps["assumption"].str.contains("not an NTM rule")).all()
 
 
 def test_criteria_engine_consumes_the_indicators(workspace, assessment):
-    result = evaluate_workspace(workspace, assessment.indicators)
-    assert result is not None
+    result = evaluate_workspace(workspace, assessment.measured)
+    measured = result.indicators[result.indicators["method"] == "computed"]
+    communes = workspace.layer("communes")
+    xa = set(communes.loc[communes["kind"] == "xa", "commune_code"].astype(str))  # towns are not assessed
+    assert set(measured["unit_code"]) == xa

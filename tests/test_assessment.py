@@ -20,11 +20,11 @@ def assessment(sample_assessment):
 
 
 def test_measured_road_shares_decide_the_road_indicators(assessment):
-    indicators = assessment.criteria.indicators
+    indicators = assessment.indicators_by_level
     roads = indicators[indicators["indicator"].isin(["2.1", "2.2", "2.3", "2.4"])
                        & (indicators["method"] == "computed")]
     assert len(roads) > 0
-    measured = assessment.infrastructure.indicators.set_index(["unit_code", "indicator"])["value"]
+    measured = assessment.measured.set_index(["unit_code", "indicator"])["value"]
     computed_name = {"2.1": "road_concretized_share_xa", "2.2": "road_concretized_share_thon",
                      "2.3": "road_concretized_share_ngo_xom", "2.4": "road_concretized_share_noi_dong"}
     for r in roads.itertuples():
@@ -34,7 +34,7 @@ def test_measured_road_shares_decide_the_road_indicators(assessment):
 
 def test_coverage_gives_each_class_its_criterion_threshold_and_group_share(assessment):
     table = assessment.coverage("roads")
-    roads = assessment.infrastructure.tables["roads"]
+    roads = assessment.roads
     assert len(table) == len(roads)  # nothing lost in the join
     lam_cot = table[table["commune_code"] == "07333"].set_index("road_class")
     for classes in ROAD_INDICATORS.values():
@@ -50,7 +50,7 @@ def test_coverage_gives_each_class_its_criterion_threshold_and_group_share(asses
     assert pd.isna(lam_cot.loc["huyen", "indicator"])  # district roads feed no commune criterion
     canals = assessment.coverage("canals")
     assert set(canals["indicator"]) == {"3.3"}
-    assert len(canals) == len(assessment.infrastructure.tables["canals"])
+    assert len(canals) == len(assessment.canals)
     with pytest.raises(ValueError, match="roads"):
         assessment.coverage("rivers")
 
@@ -58,20 +58,20 @@ def test_coverage_gives_each_class_its_criterion_threshold_and_group_share(asses
 def test_report_sheets_of_the_infrastructure_add_up(workspace, assessment):
     tables = report_tables(workspace, assessment, lang="en")
     networks = tables["networks"]
-    assert len(networks) == len(assessment.infrastructure.tables["roads"]) + \
-        len(assessment.infrastructure.tables["canals"])
+    assert len(networks) == len(assessment.roads) + \
+        len(assessment.canals)
     assert networks["Total (km)"].sum() == pytest.approx(
-        assessment.infrastructure.tables["roads"]["total_km"].sum()
-        + assessment.infrastructure.tables["canals"]["total_km"].sum())
+        assessment.roads["total_km"].sum()
+        + assessment.canals["total_km"].sum())
     upgrade = tables["upgrade"]
-    layer = assessment.layers["segments_to_upgrade"]
+    layer = assessment.segments_to_upgrade
     grand = upgrade[upgrade["Segment id"] == "Grand total"]
     assert grand["Estimated cost (million VND)"].item() == pytest.approx(layer["cost_million_vnd"].sum())
     assert grand["Length (km)"].item() == pytest.approx(layer["length_km"].sum())
     segments = upgrade[~upgrade["Segment id"].isin(["Total", "Grand total"])]
     assert len(segments) == len(layer) and set(segments["Segment id"]) == set(layer["segment_id"])
     reach = tables["reach"]
-    assert len(reach) == len(assessment.layers["market_gaps"])
+    assert len(reach) == len(assessment.market_gaps)
     assert (reach["By road (m)"].fillna(float("inf")) > 2000).all()
     zones = tables["zones"]
     assert len(zones) == len(workspace.layer("production_zones")) + 2
@@ -84,8 +84,8 @@ def test_report_sheets_of_the_infrastructure_add_up(workspace, assessment):
 
 def test_a_wider_market_radius_shrinks_the_gap(workspace, assessment):
     wide = assess(workspace, market_radius_m=4000.0)
-    assert len(wide.layers["market_gaps"]) < len(assessment.layers["market_gaps"])
-    assert (wide.layers["market_gaps"]["radius_m"] == 4000.0).all()
+    assert len(wide.market_gaps) < len(assessment.market_gaps)
+    assert (wide.market_gaps["radius_m"] == 4000.0).all()
 
 
 def test_workbook_has_the_infrastructure_sheets(tmp_path, workspace, assessment):

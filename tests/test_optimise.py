@@ -89,7 +89,7 @@ def test_optimised_works_meet_every_requested_threshold_when_applied(sample_work
     assert set(lam_cot.targets["indicator"]) == {"2.1", "3.3"} and lam_cot.targets["met"].all()
     result = run(sample_workspace, lam_cot.scenario)
     assert result.applied.works["cost_million_vnd"].sum() == pytest.approx(lam_cot.milp.cost)
-    indicators = result.assessment.criteria.indicators
+    indicators = result.assessment.indicators_by_level
     mine = indicators[(indicators["unit_code"] == LAM_COT) & (indicators["level"] == "nang_cao")
                       & indicators["indicator"].isin(["2.1", "3.3"])]
     assert set(mine["status"]) == {"met"}

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from test_evaluate import COMMUNES, DAI_HOA, PLAN, all_met, computed, row, selection, status
 
-from ntmgis.analysis.assess import INDICATOR_COLUMNS, InfrastructureAssessment
-from ntmgis.assessment import Assessment, assess
+from ntmgis.analysis.assess import COMPUTED_COLUMNS, InfrastructureAssessment
+from ntmgis.assessment import build_assessment, assess
 from ntmgis.criteria.evaluate import evaluate
 from ntmgis.problems import Problem, ProblemReport
 from ntmgis.report import SHEETS, report_tables, write_report
@@ -40,8 +40,8 @@ def assessment():
                          {"unit_code": "07330", "indicator": "road_concretized_share_xa", "value": 0.8,
                           "unit": "share"}])
     # No layers here: the infrastructure sheets are present and empty.
-    return Assessment(evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured),
-                      InfrastructureAssessment(measured.reindex(columns=INDICATOR_COLUMNS)))
+    return build_assessment(evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured),
+                            InfrastructureAssessment(measured.reindex(columns=COMPUTED_COLUMNS)), plan=PLAN)
 
 
 def _sheet_rows(sheet):

@@ -40,7 +40,7 @@ def baseline(sample_workspace, sample_assessment):
 
 
 def _missing_commune_roads(assessment, commune):
-    upgrade = assessment.layers["segments_to_upgrade"]
+    upgrade = assessment.segments_to_upgrade
     return upgrade[(upgrade["commune_code"] == commune) & (upgrade["road_class"] == "xa")]
 
 
@@ -49,7 +49,7 @@ def lan_gioi_roads(sample_workspace, sample_assessment):
     # 2.1 asks for 100 % of commune roads: concretizing every one still to upgrade is exactly the
     # missing km. Lan Giới's lie wholly inside it (checked), so no other commune gains km.
     todo = _missing_commune_roads(sample_assessment, LAN_GIOI)
-    pieces = sample_assessment.layers["segments_to_upgrade"]
+    pieces = sample_assessment.segments_to_upgrade
     assert set(pieces[pieces["segment_id"].isin(todo["segment_id"])]["commune_code"]) == {LAN_GIOI}
     scenario = Scenario("lan_gioi_xa", (Concretize(segment_ids=tuple(todo["segment_id"]), year=2024),))
     return todo, run(sample_workspace, scenario)
@@ -77,8 +77,8 @@ def test_concretizing_exactly_the_missing_km_flips_that_verdict_and_nothing_else
     todo, result = lan_gioi_roads
     comparison = compare(baseline, result)
     key = ["unit_code", "level", "indicator"]
-    before = baseline.assessment.criteria.indicators.set_index(key)["status"]
-    after = result.assessment.criteria.indicators.set_index(key)["status"]
+    before = baseline.assessment.indicators_by_level.set_index(key)["status"]
+    after = result.assessment.indicators_by_level.set_index(key)["status"]
     changed = before[before != after.reindex(before.index)]
     assert {(u, i) for u, _, i in changed.index} == {(LAN_GIOI, "2.1")}
     assert set(after[changed.index]) == {"met"}
@@ -108,7 +108,7 @@ def test_a_unit_cost_edit_changes_the_cost_not_the_verdicts(sample_workspace, la
 def test_a_threshold_edit_changes_the_verdict(sample_workspace, baseline):
     lowered = run(sample_workspace,
                   Scenario("lower_21", (SetThreshold("qd318_2022_xa", "2.1", "ntm", 80.0),)))
-    indicators = lowered.assessment.criteria.indicators
+    indicators = lowered.assessment.indicators_by_level
     row = indicators[(indicators["unit_code"] == LAN_GIOI) & (indicators["level"] == "ntm")
                      & (indicators["indicator"] == "2.1")]
     assert row["status"].item() == "met" and row["threshold"].item() == 80.0
@@ -116,13 +116,13 @@ def test_a_threshold_edit_changes_the_verdict(sample_workspace, baseline):
 
 
 def test_a_new_market_closes_the_market_gap_around_it(sample_workspace, baseline):
-    gaps = baseline.assessment.layers["market_gaps"]
+    gaps = baseline.assessment.market_gaps
     village = sample_workspace.layer("villages").set_index("village_id").loc[gaps["village_id"].iloc[0]]
     point = shapely.point_on_surface(village.geometry)
     result = run(sample_workspace, Scenario("market", (AddMarket("M900", point.x, point.y,
                                                                  commune_code=village["commune_code"]),)))
-    assert gaps["village_id"].iloc[0] not in set(result.assessment.layers["market_gaps"]["village_id"])
-    assert len(result.assessment.layers["market_gaps"]) < len(gaps)
+    assert gaps["village_id"].iloc[0] not in set(result.assessment.market_gaps["village_id"])
+    assert len(result.assessment.market_gaps) < len(gaps)
 
 
 def test_unknown_ids_are_errors_that_name_them(sample_workspace):
@@ -198,8 +198,8 @@ def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline
         SetStatus("17", True, 2023, commune_code="07321"),
     ))
     result = run(sample_workspace, scenario)
-    before = baseline.assessment.criteria.sectors.set_index("target_id")
-    after = result.assessment.criteria.sectors.set_index("target_id")
+    before = baseline.assessment.sectors.set_index("target_id")
+    after = result.assessment.sectors.set_index("target_id")
     assert after.loc["zones_with_growing_area_code", "value"] == 2
     assert after.loc["zones_with_growing_area_code", "status"] == "met"
     added = zones.set_index("zone_id").geometry[plain].area / 1e4 + square.area / 1e4
@@ -207,6 +207,6 @@ def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline
     assert after.loc["vietgap_concentrated_zone_ha", "value"] == pytest.approx(
         before.loc["vietgap_concentrated_zone_ha", "value"] + added - overlap, rel=1e-3)
     # An Dương's only gap was criterion 17: the status edit makes it NTM again.
-    summary = result.assessment.criteria.communes.set_index("commune_code")
+    summary = result.assessment.communes.set_index("commune_code")
     assert summary.loc["07321", "highest_level"] == "ntm"
     assert sample_workspace.layer("production_zones")["growing_area_code"].notna().sum() == 1

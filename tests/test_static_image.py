@@ -18,7 +18,8 @@ def _layers() -> list[MapLayer]:
                         names=["A", "B"], themes=[level], label_texts=["A", "B"])
     road = gpd.GeoSeries([shapely.LineString([(405_500, 2_365_500), (408_500, 2_366_500)])], crs="EPSG:9214")
     roads = MapLayer(id="roads", title="Đường", kind="line", geometry=road, keys=["r"], names=["R"],
-                     themes=[Theme("class", "Cấp", ["xa"], [MapClass("xa", "Đường xã", "#6a3d9a", weight=2.5)])])
+                     themes=[Theme("class", "Cấp", ["xa"],
+                                   [MapClass("xa", "Đường xã", "#6a3d9a", weight=2.5)])])
     point = gpd.GeoSeries([shapely.Point(406_000, 2_366_000)], crs="EPSG:9214")
     markets = MapLayer(id="markets", title="Chợ", kind="point", geometry=point, keys=["m"], names=["M"],
                        themes=[Theme("std", "Chuẩn", ["ok"], [MapClass("ok", "Đạt", "#1a9641")])])

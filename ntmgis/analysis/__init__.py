@@ -9,9 +9,10 @@ from .access import (
     rural_access_index,
     villages_with_facility,
 )
-from .assess import InfrastructureAssessment, assess_infrastructure, computed_indicators
+from .assess import InfrastructureAssessment, assess_infrastructure
 from .network import (
     canal_lining,
+    canals_to_line,
     load_unit_costs,
     road_concretization,
     segments_to_upgrade,
@@ -28,6 +29,7 @@ __all__ = [
     "split_problems",
     "road_concretization",
     "canal_lining",
+    "canals_to_line",
     "load_unit_costs",
     "segments_to_upgrade",
     "upgrade_totals",
@@ -45,5 +47,5 @@ __all__ = [
     "zone_problems",
     "InfrastructureAssessment",
     "assess_infrastructure",
-    "computed_indicators",
+
 ]

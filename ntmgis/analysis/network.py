@@ -41,6 +41,7 @@ __all__ = [
     "split_problems",
     "road_concretization",
     "canal_lining",
+    "canals_to_line",
     "load_unit_costs",
     "upgrade_prices",
     "UNIT_COST_COLUMNS",
@@ -671,3 +672,52 @@ def upgrade_totals(segments: pd.DataFrame) -> pd.DataFrame:
     frame["priced_km"] = frame["length_km"].where(frame["cost_million_vnd"].notna(), 0.0)
     return (frame.groupby(["commune_code", "road_class"], as_index=False)
             [["length_km", "cost_million_vnd", "priced_km"]].sum(min_count=0))
+
+
+def canals_to_line(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_costs: pd.DataFrame, *,
+                   linings: Iterable[str] | None = None, managed_by: Iterable[str] = ("xa",),
+                   target_linings: Mapping[str, str] | None = None,
+                   pieces: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Every canal piece not yet lined (kiên cố), within its commune, with an estimated lining cost.
+
+    The canal counterpart of :func:`segments_to_upgrade`, and the complement of what
+    :func:`canal_lining` counts as lined: the same managers, the same linings.
+
+    Parameters
+    ----------
+    canals, communes : GeoDataFrame
+        As for :func:`canal_lining`.
+    unit_costs : DataFrame
+        ``canal_level, target_lining, million_vnd_per_km`` (see :func:`load_unit_costs`).
+    linings : iterable of str, optional
+        Linings already kiên cố (not to line); vocabulary default.
+    managed_by : iterable of str
+        Managers whose canals count (default the commune, ``xa``, as for criterion 3.3).
+    target_linings : mapping, optional
+        Canal level → target lining; by default the first row of ``unit_costs`` for the level.
+    pieces : GeoDataFrame, optional
+        A precomputed :func:`split_by_commune` of ``canals``.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``segment_id, commune_code, canal_level, lining, managed_by, length_km, target_lining,
+        million_vnd_per_km, cost_million_vnd, cost_assumption`` and the piece geometry.
+    """
+    counted_linings = frozenset(kien_co_linings() if linings is None else linings)
+    managers = {str(m) for m in managed_by}
+    pieces = split_by_commune(canals, communes) if pieces is None else pieces
+    todo = pieces[pieces["commune_code"].notna() & pieces["managed_by"].astype(str).isin(managers)
+                  & ~pieces["lining"].astype(str).isin(counted_linings)]
+    defaults, prices = upgrade_prices(unit_costs, "canals")
+    targets = defaults | dict(target_linings or {})
+    out = todo[["segment_id", "commune_code", "canal_level", "lining", "managed_by"]].copy()
+    out["length_km"] = todo["length_m"].to_numpy() / 1000.0
+    out["target_lining"] = out["canal_level"].astype(str).map(targets)
+    keys = list(zip(out["canal_level"].astype(str), out["target_lining"], strict=True))
+    out["million_vnd_per_km"] = [prices.get(k, math.nan) for k in keys]
+    out["cost_million_vnd"] = out["length_km"] * out["million_vnd_per_km"]
+    assumed = unit_costs.set_index(["canal_level", "target_lining"])["assumption"] \
+        if "assumption" in unit_costs else pd.Series(dtype=bool)
+    out["cost_assumption"] = [bool(assumed.get(k, True)) for k in keys]
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=todo.geometry.to_numpy(), crs=pieces.crs)

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 
 from ..labels import LANGUAGES
 from . import layers as _layers
-from . import panels as _panels
-from ._legacy import view as _view
-from .page import MapLayer, SummaryTable, Timeline, render_map
+from .page import MapLayer, SummaryTable, render_map
+from .panels import planner_provenance, planner_summary, planner_timeline, planner_title
 from .static_image import render_png
 
 if TYPE_CHECKING:
@@ -30,26 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["build_planner_map", "build_planner_png", "planner_layers", "planner_summary",
            "planner_provenance", "planner_timeline", "planner_title"]
-
-
-def planner_summary(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> list[SummaryTable]:
-    """See :func:`ntmgis.maps.panels.planner_summary`."""
-    return _panels.planner_summary(workspace, _view(workspace, assessment), lang=lang)
-
-
-def planner_timeline(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> Timeline:
-    """See :func:`ntmgis.maps.panels.planner_timeline`."""
-    return _panels.planner_timeline(workspace, _view(workspace, assessment), lang=lang)
-
-
-def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> list[str]:
-    """See :func:`ntmgis.maps.panels.planner_provenance`."""
-    return _panels.planner_provenance(workspace, _view(workspace, assessment), lang=lang)
-
-
-def planner_title(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> str:
-    """See :func:`ntmgis.maps.panels.planner_title`."""
-    return _panels.planner_title(workspace, _view(workspace, assessment), lang=lang)
 
 
 def planner_layers(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> list[MapLayer]:
@@ -70,7 +49,6 @@ def planner_layers(workspace: Workspace, assessment: Assessment, *, lang: str = 
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
-    assessment = _view(workspace, assessment)
     found: list[MapLayer | None] = [_layers.commune_layer(workspace, assessment, lang=lang)]
     if workspace.has_layer("production_zones"):
         found.append(_layers.zone_layer(workspace, assessment, lang=lang))
@@ -136,7 +114,6 @@ def build_planner_map(
     >>> ws = load_workspace()  # doctest: +SKIP
     >>> html = build_planner_map(ws, assess(ws), lang="en")  # doctest: +SKIP
     """
-    assessment = _view(workspace, assessment)
     layers = planner_layers(workspace, assessment, lang=lang)
     if highlight:
         known = {layer.id for layer in layers}
@@ -175,7 +152,6 @@ def build_planner_png(workspace: Workspace, assessment: Assessment, *, lang: str
     bytes
         Write them with :func:`ntmgis.io.write_bytes_atomic` (or any binary write).
     """
-    assessment = _view(workspace, assessment)
     layers = planner_layers(workspace, assessment, lang=lang)
     credits = (f"{workspace.plan.data.get('source', '')} · {assessment.provenance.criteria_sets} · "
                f"{assessment.year}")
