@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup map test browser lint bench clean
+.PHONY: setup map sample wheel test browser lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -30,11 +30,28 @@ browser:
 map: setup
 	$(BIN)/ntmgis map --out out/tan_yen_map.html
 
-test: setup browser
+# Regenerate the packaged sample (ntmgis/datasets/tan_yen/); refuses to overwrite edited files.
+sample: setup
+	$(BIN)/ntmgis sample
+
+# A wheel that carries the sample and Leaflet (copied from node_modules by setup.py's build_py).
+wheel: setup
+	$(BIN)/python -m pip wheel . --no-deps -w dist
+
+# The docstring examples run too: pyproject.toml sets --doctest-modules and testpaths tests + ntmgis.
+test: lint browser
 	$(BIN)/python -m pytest -q
 
+# ruff format --check joins once the tree has been formatted: run `make lint FORMAT_CHECK=1` (or set
+# the default to 1) after the formatting commit.
+FORMAT_CHECK ?= 0
 lint: setup
 	$(BIN)/ruff check ntmgis tests benchmarks
+ifeq ($(FORMAT_CHECK),1)
+	$(BIN)/ruff format --check ntmgis tests benchmarks
+endif
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Benchmarks print medians and the ratio against a named baseline measured in the same run.
 bench: setup

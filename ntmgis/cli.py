@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .problems import DataError, ProblemReport
 
 __all__ = ["main"]
@@ -26,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
                     "embedded Tân Yên illustrative sample).",
         epilog="Exit codes: 0 ok, 1 findings that fail a requested check, 2 bad input.",
     )
+    parser.add_argument("--version", action="version", version=f"ntmgis {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -39,14 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--crs", help="CRS of --file when it has none (e.g. EPSG:9214)")
     validate.add_argument("--strict", action="store_true",
                           help="exit 1 when there are warnings (repairs) too")
-    validate.add_argument("--out", type=Path, help="also write the problems to this CSV")
+    validate.add_argument("-o", "--out", type=Path, help="also write the problems to this CSV")
 
     map_cmd = commands.add_parser(
         "map", help="write the planners' map as one offline HTML file (and optionally a PNG)",
         description="Assess the workspace and write the planners' map: one self-contained HTML file "
                     "(no network needed to view it) with every criterion, gap and plan target.")
     map_cmd.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
-    map_cmd.add_argument("--out", type=Path, default=Path("out/tan_yen_map.html"),
+    map_cmd.add_argument("-o", "--out", type=Path, default=Path("out/tan_yen_map.html"),
                          help="output HTML file (default: %(default)s)")
     map_cmd.add_argument("--png", type=Path, metavar="PATH",
                          help="also write a static PNG of the map (legend, scale bar, sample note)")
@@ -66,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate every commune and village against the criteria set of the "
                     "assessment date and the district plan; write the workbook and CSV files.")
     report.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
-    report.add_argument("--out", type=Path, default=Path("out/tan_yen_report.xlsx"),
+    report.add_argument("-o", "--out", type=Path, default=Path("out/tan_yen_report.xlsx"),
                         help="output workbook (default: %(default)s); CSVs go to <stem>_csv/")
     report.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     report.add_argument("--as-of", dest="as_of", metavar="DATE|YEAR",
@@ -88,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     scenario_run = scenario_commands.add_parser("run", help="run and compare the scenarios of FILE")
     scenario_run.add_argument("file", type=Path, help="scenario YAML (one scenario, or {scenarios: [...]})")
     scenario_run.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
-    scenario_run.add_argument("--out", type=Path, default=Path("out/scenario.xlsx"),
+    scenario_run.add_argument("-o", "--out", type=Path, default=Path("out/scenario.xlsx"),
                               help="comparison workbook (default: %(default)s); CSVs go to <stem>_csv/, "
                                    "diff maps to <stem>_<scenario>.html")
     scenario_run.add_argument("--lang", choices=("vi", "en"), default="vi", help="map language")
@@ -96,9 +98,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sample = commands.add_parser(
         "sample", help="regenerate the embedded illustrative sample district",
-        description="Write the deterministic illustrative Tân Yên sample workspace.")
-    sample.add_argument("--out", type=Path, default=Path("data"), help="folder (default: data)")
+        description="Write the deterministic illustrative Tân Yên sample workspace. Files of the "
+                    "folder that differ from the generated ones (an edited workspace) are not "
+                    "overwritten unless --force is given.")
+    sample.add_argument("-o", "--out", type=Path, default=None,
+                        help="folder (default: the packaged sample, ntmgis/datasets/tan_yen/)")
     sample.add_argument("--seed", type=int, default=2021, help="random seed (default: 2021)")
+    sample.add_argument("--force", action="store_true",
+                        help="overwrite files that differ from the generated sample")
     return parser
 
 
@@ -213,10 +220,17 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from .sample import write_sample
+    from .datasets import get_path
+    from .sample import SampleOverwriteError, write_sample
 
-    paths = write_sample(args.out, seed=args.seed)
-    print(f"wrote {len(paths)} files to {args.out}")
+    out = get_path("tan_yen") if args.out is None else args.out
+    try:
+        paths = write_sample(out, seed=args.seed, force=args.force)
+    except SampleOverwriteError as exc:
+        print(f"ntmgis sample: {exc}. Run `ntmgis sample --force` to overwrite them, or "
+              f"`ntmgis sample -o DIR` to write the sample elsewhere.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {len(paths)} files to {out}")
     return EXIT_OK
 
 

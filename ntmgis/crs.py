@@ -22,6 +22,7 @@ from functools import cache
 import geopandas as gpd
 from pyproj import CRS, Transformer
 from pyproj.database import query_crs_info
+from pyproj.enums import PJType
 from pyproj.exceptions import CRSError
 
 from .problems import DataError, Problem
@@ -51,7 +52,13 @@ _DATUM_SHIFT_TOLERANCE_M = 5.0
 
 
 def describe_crs(crs: CRS | None) -> str:
-    """Short human name of a CRS: ``EPSG:9214 (VN-2000 / TM-3 107-00)`` or its name."""
+    """Short human name of a CRS: ``EPSG:9214 (VN-2000 / TM-3 107-00)`` or its name.
+
+    Examples
+    --------
+    >>> describe_crs(parse_crs(9214)), describe_crs(None)
+    ('EPSG:9214 (VN-2000 / TM-3 107-00)', 'no CRS')
+    """
     if crs is None:
         return "no CRS"
     crs = CRS(crs)
@@ -91,7 +98,7 @@ def check_working_crs(crs: CRS) -> None:
 def _vn2000_candidates() -> tuple[tuple[str, tuple[float, ...]], ...]:
     """EPSG projected VN-2000 CRSs with their (lon_0, k, x_0, y_0) parameters."""
     found = []
-    for info in query_crs_info(auth_name="EPSG", pj_types="PROJECTED_CRS"):
+    for info in query_crs_info(auth_name="EPSG", pj_types=PJType.PROJECTED_CRS):
         if "VN-2000" in info.name and not info.deprecated:
             code = f"EPSG:{info.code}"
             found.append((code, _tm_params(CRS.from_user_input(code))))
@@ -111,7 +118,19 @@ def _tm_params(crs: CRS) -> tuple[float, ...]:
 
 
 def vn2000_equivalent(crs: CRS) -> str | None:
-    """The EPSG VN-2000 projected CRS with the same projection parameters as ``crs``, if any."""
+    """The EPSG VN-2000 projected CRS with the same projection parameters as ``crs``, if any.
+
+    Examples
+    --------
+    The TM-3 zone of Bắc Giang (central meridian 107°, k = 0.9999) written without its datum; the
+    parameters of UTM 48N, which VN-2000 / UTM zone 48N shares; and Web Mercator, which no VN-2000
+    CRS has:
+
+    >>> vn2000_equivalent(CRS("+proj=tmerc +lon_0=107 +k=0.9999 +x_0=500000 +ellps=WGS84 +units=m"))
+    'EPSG:9214'
+    >>> vn2000_equivalent(CRS("EPSG:32648")), vn2000_equivalent(CRS("EPSG:3857"))
+    ('EPSG:3405', None)
+    """
     base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
     if not base.is_projected:
         return None
@@ -173,6 +192,21 @@ def resolve_layer_crs(
         A new frame whose ``crs`` is the resolved one (coordinates unchanged) and the problems.
         An ``error`` problem means the layer cannot be used (no CRS at all, or coordinates
         outside Vietnam under the resolved CRS).
+
+    Examples
+    --------
+    A layer whose ``.prj`` has the VN-2000 TM-3 parameters but the WGS 84 datum is reinterpreted
+    in EPSG:9214 (a warning); a layer with no CRS at all is refused (an error):
+
+    >>> from shapely import Point
+    >>> prj = "+proj=tmerc +lon_0=107 +k=0.9999 +x_0=500000 +ellps=WGS84 +units=m"
+    >>> roads = gpd.GeoDataFrame(geometry=[Point(416000, 2360000)], crs=prj)
+    >>> fixed, problems = resolve_layer_crs(roads, file="roads.shp", layer="roads")
+    >>> fixed.crs.to_string(), [(p.severity, p.action[:32]) for p in problems]
+    ('EPSG:9214', [('warning', 'reinterpreted as EPSG:9214 (VN-2')])
+    >>> _, problems = resolve_layer_crs(roads.set_crs(None, allow_override=True))
+    >>> [(p.severity, p.problem) for p in problems]
+    [('error', 'layer has no CRS (missing or empty .prj)')]
     """
     problems: list[Problem] = []
     crs = gdf.crs

@@ -41,6 +41,8 @@ def _area(area: str) -> Mapping[str, Mapping[str, str]]:
         raise KeyError(f"no label area {area!r}; known: {areas()}")
     entries: dict[str, Any] = yaml.safe_load(resource.read_text(encoding="utf-8")) or {}
     for key, entry in entries.items():
+        if not isinstance(key, str):  # YAML 1.1 reads a bare yes/no/on/off key as a boolean
+            raise ValueError(f"catalogue/{area}.yaml: key {key!r} must be a quoted string")
         if not isinstance(entry, dict) or set(entry) != set(LANGUAGES):
             raise ValueError(f"catalogue/{area}.yaml: {key!r} needs exactly {LANGUAGES}, has {entry!r}")
     return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in entries.items()})

@@ -104,7 +104,7 @@ def _place_tone(word: str, style: ToneStyle) -> str:
 
 
 def normalize_text(s: str, *, tone_style: ToneStyle = "old") -> str:
-    """Canonical display form of a Vietnamese name; case is kept.
+    r"""Canonical display form of a Vietnamese name; case is kept.
 
     Drops zero-width characters, turns every kind of space (non-breaking, narrow, tabs, line
     breaks) into one plain space, strips the ends, composes to NFC and puts the tone mark of open
@@ -127,7 +127,7 @@ def normalize_text(s: str, *, tone_style: ToneStyle = "old") -> str:
 
     Examples
     --------
-    >>> normalize_text("  Phúc\\u00a0Hoà ")
+    >>> normalize_text("  Phúc\u00a0Hoà ")
     'Phúc Hòa'
     >>> normalize_text("Thủy lợi", tone_style="new")
     'Thuỷ lợi'

@@ -35,6 +35,7 @@ class Plan:
 
     @property
     def id(self) -> str:
+        """The plan's id (``tan_yen_2021_2025``)."""
         return str(self.data["id"])
 
     def _schedule(self, key: str) -> pd.DataFrame:
@@ -97,6 +98,16 @@ def load_plan(ref: str, *, base_dir: Path | None = None) -> Plan:
     ------
     DataError
         When the file is missing, not YAML, or inconsistent (schedule vs totals, budget parts).
+
+    Examples
+    --------
+    >>> load_plan("package:tan_yen_2021_2025").id
+    'tan_yen_2021_2025'
+    >>> load_plan("package:nowhere")
+    Traceback (most recent call last):
+    ...
+    ntmgis.problems.DataError: 1 error(s) in input data
+      [error] package:nowhere, plan: no packaged plan 'nowhere' -> use one of ... or a path
     """
     if ref.startswith("package:"):
         plan_id = ref.split(":", 1)[1]

@@ -50,6 +50,7 @@ class Problem:
     severity: Severity = "warning"
 
     def __str__(self) -> str:
+        """One line: ``[severity] file, layer, feature: problem -> action``."""
         where = ", ".join(p for p in (self.file, self.layer, self.feature) if p)
         return f"[{self.severity}] {where}: {self.problem} -> {self.action}"
 
@@ -74,16 +75,20 @@ class ProblemReport:
     COLUMNS = ("severity", "file", "layer", "feature", "problem", "action")
 
     def __iter__(self) -> Iterator[Problem]:
+        """The problems in their order."""
         return iter(self.problems)
 
     def __len__(self) -> int:
+        """Number of problems."""
         return len(self.problems)
 
     def __add__(self, other: ProblemReport | Iterable[Problem]) -> ProblemReport:
+        """A new report with ``other``'s problems after these."""
         return ProblemReport(self.problems + tuple(other))
 
     @property
     def errors(self) -> tuple[Problem, ...]:
+        """The problems of severity ``error``."""
         return tuple(p for p in self.problems if p.severity == "error")
 
     @property

@@ -28,124 +28,22 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .analysis.access import NO_TARGET, RADIUS_ASSUMPTION, REACHED, TOO_FAR, UNREACHABLE
 from .assessment import Assessment
-from .criteria.sets import UNVERIFIED_NOTE
+from .codes import MET, NOT_MET
 from .io import write_bytes_atomic
+from .labels import LANGUAGES, words
+from .values import is_missing
 from .vocab import label
+from .workspace import Workspace
 
 __all__ = ["ReportFiles", "SHEETS", "SYMBOLS", "report_tables", "write_report", "write_tables"]
 
 #: Cell symbols of the communes × criteria sheet.
 SYMBOLS = {"met": "Đ", "not_met": "✗", "not_assessed": "–", "not_applicable": ""}
 
-#: Sheet keys (CSV file names) and titles (≤ 31 characters, Excel's limit).
+#: Sheet keys (CSV file names) and titles (≤ 31 characters, Excel's limit), from the label catalogue.
 SHEETS: Mapping[str, Mapping[str, str]] = {
-    "about": {"vi": "Thông tin", "en": "About"},
-    "communes": {"vi": "Xã × tiêu chí", "en": "Communes × criteria"},
-    "indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
-    "progress": {"vi": "Tiến độ kế hoạch", "en": "Progress vs plan"},
-    "sectors": {"vi": "Mục tiêu ngành", "en": "Sector targets"},
-    "villages": {"vi": "Thôn kiểu mẫu", "en": "Model villages"},
-    "cross_check": {"vi": "Đối chiếu", "en": "Cross-check"},
-    "networks": {"vi": "Đường, kênh theo xã", "en": "Roads and canals by commune"},
-    "upgrade": {"vi": "Đoạn cần nâng cấp", "en": "Segments to upgrade"},
-    "reach": {"vi": "Thôn xa chợ", "en": "Villages out of reach"},
-    "zones": {"vi": "Vùng sản xuất", "en": "Production zones"},
-    "unverified": {"vi": "Ngưỡng chưa xác minh", "en": "Unverified thresholds"},
-    "problems": {"vi": "Vấn đề dữ liệu", "en": "Data problems"},
-}
-
-_HEADERS: Mapping[str, tuple[str, str]] = {
-    "commune_code": ("Mã xã", "Commune code"), "name": ("Tên", "Name"), "kind": ("Loại", "Kind"),
-    "highest_level": ("Mức hiện đạt", "Highest level met"),
-    "recognised_level": ("Mức đã công nhận", "Recognised level"),
-    "recognised_year": ("Năm công nhận", "Year recognised"),
-    "target_level": ("Mức mục tiêu", "Target level"), "target_year": ("Năm mục tiêu", "Target year"),
-    "milestones": ("Lộ trình", "Milestones"), "schedule_status": ("Tiến độ", "Schedule status"),
-    "criteria_met": ("Số tiêu chí đạt", "Criteria met"),
-    "criteria_total": ("Tổng số tiêu chí", "Criteria total"),
-    "gap": ("Còn thiếu", "Missing"), "unverified": ("Ngưỡng chưa xác minh", "Unverified thresholds"),
-    "note": ("Ghi chú", "Note"), "criteria_set": ("Bộ tiêu chí", "Criteria set"),
-    "year": ("Năm đánh giá", "Evaluation year"),
-    "unit_code": ("Mã đơn vị", "Unit code"), "level": ("Mức", "Level"),
-    "criterion": ("Tiêu chí", "Criterion"), "indicator": ("Chỉ tiêu", "Indicator"),
-    "indicator_name": ("Nội dung", "Description"), "value": ("Giá trị", "Value"),
-    "unit": ("Đơn vị", "Unit"), "threshold": ("Ngưỡng", "Threshold"), "met": ("Kết quả", "Result"),
-    "method": ("Cách xác định", "Method"), "source": ("Nguồn ngưỡng", "Threshold source"),
-    "verified": ("Xác minh ngưỡng", "Threshold checked"), "status_year": ("Năm số liệu", "Data year"),
-    "measure": ("Nội dung", "Measure"), "planned": ("Kế hoạch trong năm", "Planned in year"),
-    "planned_cumulative": ("Kế hoạch lũy kế", "Planned, cumulative"),
-    "achieved": ("Đạt trong năm", "Achieved in year"),
-    "achieved_cumulative": ("Đạt lũy kế (theo kế hoạch)", "Achieved, cumulative (scheduled)"),
-    "achieved_unscheduled_cumulative": ("Đạt lũy kế (ngoài kế hoạch)", "Achieved, cumulative (other)"),
-    "scheduled_in_layer_cumulative": ("Lớp thôn: lũy kế theo năm dự kiến",
-                                      "Villages layer: cumulative by target year"),
-    "status": ("Đánh giá", "Status"), "group": ("Nhóm", "Group"), "target_id": ("Mục tiêu", "Target"),
-    "section": ("Mục kế hoạch", "Plan section"), "target": ("Chỉ tiêu kế hoạch", "Planned value"),
-    "text": ("Nội dung kế hoạch", "Plan text"), "value_source": ("Nguồn số liệu", "Value source"),
-    "village_id": ("Mã thôn", "Village id"), "model_village": ("Thôn kiểu mẫu", "Model village"),
-    "achieved_year": ("Năm đạt", "Year achieved"), "reported_at": ("Báo cáo theo", "Reported for"),
-    "reported_met": ("Báo cáo", "Reported"), "measured_value": ("Giá trị đo", "Measured value"),
-    "measured_met": ("Theo đo đạc", "Measured verdict"), "finding": ("Phát hiện", "Finding"),
-    "op": ("Phép so sánh", "Comparison"), "overridden": ("Tỉnh điều chỉnh", "Province override"),
-    "used_for": ("Đã dùng cho", "Used for"), "flag": ("Cảnh báo", "Flag"),
-    "threshold_note": ("Ghi chú ngưỡng", "Threshold note"), "severity": ("Mức độ", "Severity"),
-    "file": ("Tệp", "File"), "layer": ("Lớp", "Layer"), "feature": ("Vị trí", "Where"),
-    "problem": ("Vấn đề", "Problem"), "action": ("Xử lý", "Action"),
-    "key": ("Mục", "Item"), "plan_year": ("Năm", "Year"),
-    "criterion_result": ("Kết quả tiêu chí", "Criterion result"),
-    "data_note": ("Ghi chú dữ liệu", "Data note"),
-    "network": ("Mạng lưới", "Network"), "road_class": ("Cấp đường", "Road class"),
-    "total_km": ("Tổng (km)", "Total (km)"), "done_km": ("Đã cứng hóa / kiên cố (km)",
-                                                           "Concretized / lined (km)"),
-    "share": ("Tỷ lệ", "Share"), "indicator_share": ("Tỷ lệ của chỉ tiêu", "Indicator share"),
-    "segment_id": ("Mã đoạn", "Segment id"), "surface": ("Mặt đường", "Surface"),
-    "length_km": ("Chiều dài (km)", "Length (km)"), "target_surface": ("Mặt đường sau nâng cấp",
-                                                                         "Surface after upgrade"),
-    "million_vnd_per_km": ("Đơn giá (triệu đồng/km)", "Unit cost (million VND/km)"),
-    "cost_million_vnd": ("Kinh phí ước tính (triệu đồng)", "Estimated cost (million VND)"),
-    "cost_assumption": ("Giả định đơn giá", "Cost assumption"),
-    "population": ("Dân số", "Population"), "network_m": ("Theo đường (m)", "By road (m)"),
-    "network_target": ("Chợ gần nhất theo đường", "Nearest market by road"),
-    "straight_m": ("Đường chim bay (m)", "Straight line (m)"),
-    "straight_target": ("Chợ gần nhất (chim bay)", "Nearest market (straight)"),
-    "snap_m": ("Khoảng cách tới đường (m)", "Distance to the road network (m)"),
-    "radius_m": ("Bán kính (m)", "Radius (m)"), "assumption": ("Giả định", "Assumption"),
-    "zone_id": ("Mã vùng", "Zone id"), "crop": ("Cây trồng", "Crop"), "vietgap": ("VietGAP", "VietGAP"),
-    "growing_area_code": ("Mã số vùng trồng", "Growing-area code"),
-    "area_ha": ("Diện tích (ha)", "Area (ha)"), "communes_ha": ("Theo xã (ha)", "By commune (ha)"),
-    "overlaps": ("Chồng lấn", "Overlaps"), "village_name": ("Tên thôn", "Village"),
-}
-
-_STATUS_LABELS: Mapping[str, tuple[str, str]] = {
-    "met": ("Đạt", "Met"), "not_met": ("Chưa đạt", "Not met"),
-    "not_assessed": ("Chưa đánh giá được", "Not assessed"),
-    "not_applicable": ("Không áp dụng (thị trấn)", "Not applicable (town)"),
-    "achieved": ("Đã đạt", "Achieved"), "on_track": ("Đúng tiến độ", "On track"),
-    "late": ("Chậm", "Late"), "behind": ("Chậm so với kế hoạch", "Behind plan"),
-    "future": ("Chưa đến năm", "Future year"), "no_data": ("Không có dữ liệu", "No data"),
-    "text": ("Mục tiêu định tính", "Qualitative target"),
-    "not_scheduled": ("Không có lịch", "Not scheduled"),
-    "computed": ("Đo từ bản đồ", "Measured from layers"), "reported": ("Báo cáo", "Reported"),
-    "derived": ("Suy ra", "Derived"), "none": ("Không có số liệu", "No data"),
-    "mixed": ("Đo và báo cáo", "Measured and reported"),
-    "nang_cao_communes": ("Xã NTM nâng cao", "Advanced NTM communes"),
-    "kieu_mau_communes": ("Xã NTM kiểu mẫu", "Model NTM communes"),
-    "model_villages": ("Thôn NTM kiểu mẫu", "Model villages"),
-    "communes": ("Xã", "Communes"), "district": ("Huyện", "District"), "sector": ("Ngành", "Sector"),
-    "district_nang_cao": ("Huyện NTM nâng cao", "Advanced NTM district"),
-    "budget": ("Kinh phí", "Budget"),
-    "indicator": ("Chỉ tiêu", "Indicator"), "criterion": ("Tiêu chí", "Criterion"),
-    "chosen by date": ("chọn theo ngày đánh giá", "chosen by the assessment date"),
-    "named in the workspace": ("chỉ định trong workspace.yaml", "named in workspace.yaml"),
-    REACHED: ("Xa hơn bán kính", "Beyond the radius"),
-    TOO_FAR: ("Quá xa mạng đường (không tính được theo đường)", "Too far from the road network"),
-    UNREACHABLE: ("Không có đường tới chợ nào", "No road path to any market"),
-    NO_TARGET: ("Không có chợ", "No market"),
-    "error": ("Lỗi", "Error"), "warning": ("Cảnh báo", "Warning"), "info": ("Thông tin", "Info"),
-}
-_NETWORKS = {"roads": ("Đường giao thông", "Roads"), "canals": ("Kênh mương", "Canals")}
+    key: {lang: words("report_sheets", lang)[key] for lang in LANGUAGES} for key in words("report_sheets")}
 _LEVEL_COLUMNS = ("highest_level", "recognised_level", "target_level", "level")
 _FILLS = {"met": "C6EFCE", "not_met": "FFC7CE", "not_assessed": "EDEDED"}
 
@@ -162,8 +60,7 @@ def _t(code: object, lang: str) -> object:
     """Display label of a status / method code (the code itself when unknown)."""
     if not isinstance(code, str):
         return code
-    entry = _STATUS_LABELS.get(code)
-    return entry[0 if lang == "vi" else 1] if entry else code
+    return words("report_codes", lang).get(code, code)
 
 
 def _level(code: object, lang: str) -> object:
@@ -173,22 +70,24 @@ def _level(code: object, lang: str) -> object:
 
 
 def _yes_no(value: object, lang: str) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
-    words = ("Đạt", "Chưa đạt") if lang == "vi" else ("Met", "Not met")
-    return words[0] if bool(value) else words[1]
+    return _t(MET if bool(value) else NOT_MET, lang)
 
 
 def _has(value: object, lang: str) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
-    words = ("Có", "Không") if lang == "vi" else ("Yes", "No")
-    return words[0] if bool(value) else words[1]
+    return _w(lang)["yes" if bool(value) else "no"]
+
+
+def _w(lang: str) -> Mapping[str, str]:
+    return words("report", lang)
 
 
 def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    position = 0 if lang == "vi" else 1
-    return frame.rename(columns={c: _HEADERS[c][position] for c in frame.columns if c in _HEADERS})
+    headers = words("report_headers", lang)
+    return frame.rename(columns={c: headers[c] for c in frame.columns if c in headers})
 
 
 def _criterion_order(value: str) -> tuple[float, str]:
@@ -196,7 +95,7 @@ def _criterion_order(value: str) -> tuple[float, str]:
     return (float(numbers[0]) if numbers else float("inf"), value)
 
 
-def _communes_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+def _communes_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     summary = assessment.communes
     criteria = assessment.criteria
     columns = sorted(criteria["criterion"].unique(), key=_criterion_order) if len(criteria) else []
@@ -226,8 +125,8 @@ def _communes_sheet(assessment: Any, lang: str) -> pd.DataFrame:
                                               "" if commune["note"] == "" else SYMBOLS["not_assessed"])
         record["gap"] = commune[f"gap_{lang}"]
         unverified = commune["unverified"]
-        record["unverified"] = f"{unverified} ({UNVERIFIED_NOTE})" if isinstance(unverified, str) \
-            and unverified else ""
+        record["unverified"] = (f"{unverified} ({_w(lang)['unverified_note']})"
+                                if isinstance(unverified, str) and unverified else "")
         record["note"] = commune["note"]
         rows.append(record)
     frame = pd.DataFrame(rows)
@@ -237,7 +136,7 @@ def _communes_sheet(assessment: Any, lang: str) -> pd.DataFrame:
     return _headers(frame, lang) if len(frame) else frame
 
 
-def _indicators_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+def _indicators_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     table = assessment.indicators
     # A criterion reported as a whole ("Đạt" for criterion 2) decides without its indicators:
     # show its verdict beside them so that "not assessed" indicators do not read as failures.
@@ -252,21 +151,21 @@ def _indicators_sheet(assessment: Any, lang: str) -> pd.DataFrame:
         "met": table["status"].map(lambda v: _t(v, lang)),
         "criterion_result": [_t(v, lang) for v in criterion_status],
         "method": table["method"].map(lambda v: _t(v, lang)), "source": table["source"],
-        "verified": [("đã xác minh" if lang == "vi" else "checked") if v else UNVERIFIED_NOTE
+        "verified": [_w(lang)["checked"] if v else _w(lang)["unverified_note"]
                      for v in table["verified"]],
         "criteria_set": table["criteria_set"], "year": table["year"], "status_year": table["status_year"],
         "gap": table[f"gap_{lang}"], "note": table["note"]})
     return _headers(frame, lang)
 
 
-def _progress_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+def _progress_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     frame = assessment.progress.rename(columns={"year": "plan_year"})
     frame["measure"] = frame["measure"].map(lambda v: _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
     return _headers(frame, lang)
 
 
-def _sectors_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+def _sectors_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     frame = assessment.sectors.copy()
     frame["group"] = frame["group"].map(lambda v: _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
@@ -275,7 +174,7 @@ def _sectors_sheet(assessment: Any, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
-def _villages_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+def _villages_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     frame = assessment.villages.copy()
     frame["kind"] = frame["kind"].map(lambda v: label("village_kind", v, lang) if isinstance(v, str) else v)
     for column in ("status", "schedule_status"):
@@ -286,7 +185,7 @@ def _villages_sheet(assessment: Any, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
-def _cross_check_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+def _cross_check_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     table = assessment.cross_check
     names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"], strict=True))
     frame = pd.DataFrame({
@@ -296,7 +195,7 @@ def _cross_check_sheet(assessment: Any, lang: str) -> pd.DataFrame:
         "reported_met": table["reported_met"].map(lambda v: _yes_no(v, lang)),
         "measured_value": table["measured_value"], "unit": table["unit"], "threshold": table["threshold"],
         "measured_met": table["measured_met"].map(lambda v: _yes_no(v, lang)),
-        "verified": [("đã xác minh" if lang == "vi" else "checked") if v else UNVERIFIED_NOTE
+        "verified": [_w(lang)["checked"] if v else _w(lang)["unverified_note"]
                      for v in table["verified"]],
         "finding": table[f"finding_{lang}"]})
     return _headers(frame, lang)
@@ -315,16 +214,14 @@ def _networks_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
         done = "concretized_km" if network == "roads" else "lined_km"
         frames.append(pd.DataFrame({
             "commune_code": table["commune_code"], "name": table["commune_code"].map(names),
-            "network": _NETWORKS[network][0 if lang == "vi" else 1],
+            "network": _w(lang)[f"network_{network}"],
             "road_class": table["road_class"].map(lambda v: label("road_class", v, lang))
-            if network == "roads" else ("kênh mương do xã quản lý" if lang == "vi" else
-                                        "commune-managed canals"),
+            if network == "roads" else _w(lang)["commune_canals"],
             "total_km": table["total_km"], "done_km": table[done], "share": table["share"],
             "indicator": table["indicator"],
             "target_level": table["target_level"].map(lambda v: _level(v, lang)),
             "op": table["op"], "threshold": table["threshold"],
-            "verified": [None if pd.isna(t) else ("đã xác minh" if lang == "vi" else "checked") if v
-                         else UNVERIFIED_NOTE
+            "verified": [None if pd.isna(t) else _w(lang)["checked"] if v else _w(lang)["unverified_note"]
                          for t, v in zip(table["threshold"], table["verified"], strict=True)],
             "indicator_share": table["indicator_share"],
             "met": table["indicator_status"].map(lambda v: _t(v, lang))}))
@@ -339,7 +236,7 @@ def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     if layer is None:
         return _headers(pd.DataFrame(columns=columns), lang)
     frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))[columns]
-    assumption = "giả định do người dùng đặt" if lang == "vi" else "assumption set by the user"
+    assumption = _w(lang)["cost_assumption"]
     frame["cost_assumption"] = frame["cost_assumption"].map(lambda v: assumption if v else "")
     frame = frame.sort_values(["commune_code", "road_class", "segment_id"], kind="stable")
     for column, vocab in (("road_class", "road_class"), ("surface", "surface"),
@@ -349,14 +246,13 @@ def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     # Totals per commune and class close each commune's block, then the district total.
     totals = frame.groupby(["commune_code", "road_class"], as_index=False, sort=True)[
         ["length_km", "cost_million_vnd"]].sum()
-    totals["segment_id"] = "Cộng" if lang == "vi" else "Total"
-    district = pd.DataFrame([{"commune_code": "Huyện" if lang == "vi" else "District",
-                              "segment_id": "Tổng cộng" if lang == "vi" else "Grand total",
+    totals["segment_id"] = _w(lang)["total"]
+    district = pd.DataFrame([{"commune_code": _w(lang)["district"], "segment_id": _w(lang)["grand_total"],
                               "length_km": frame["length_km"].sum(),
                               "cost_million_vnd": frame["cost_million_vnd"].sum()}])
     frame = pd.concat([frame, totals, district], ignore_index=True).reindex(columns=columns)
     order = frame["commune_code"].astype(str) + "|" + frame["road_class"].fillna("~").astype(str) + "|" \
-        + frame["segment_id"].isin(["Cộng", "Total"]).map({True: "1", False: "0"})
+        + frame["segment_id"].eq(_w(lang)["total"]).map({True: "1", False: "0"})
     frame = frame.iloc[order.argsort(kind="stable")]
     return _headers(frame.reset_index(drop=True), lang)
 
@@ -376,24 +272,24 @@ def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
         if len(villages) else {}
     frame["name"] = frame["commune_code"].astype(str).map(names)
     frame["village_name"] = frame["village_id"].astype(str).map(village_names)
-    frame["assumption"] = RADIUS_ASSUMPTION if lang == "en" else \
-        "giả định phân tích do người dùng chọn, không phải quy định NTM (tiêu chí 7 không quy định bán kính)"
+    frame["assumption"] = _w(lang)["radius_assumption"]
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
     frame = frame[columns].sort_values(["commune_code", "village_id"], kind="stable")
     return _headers(frame, lang)
 
 
-def _zones_sheet(workspace: Any, assessment: Assessment, lang: str) -> pd.DataFrame:
+def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
     columns = ["zone_id", "name", "crop", "vietgap", "growing_area_code", "area_ha", "communes_ha",
                "overlaps"]
-    by_commune = assessment.zones_by_commune
-    if by_commune is None or workspace is None or not workspace.has_layer("production_zones"):
+    areas_table, by_commune = assessment.zones, assessment.zones_by_commune
+    overlaps = assessment.zone_overlaps
+    if areas_table is None or by_commune is None or overlaps is None or workspace is None \
+            or not workspace.has_layer("production_zones"):
         return _headers(pd.DataFrame(columns=columns), lang)
     zones = workspace.layer("production_zones")  # names, crops, codes: attributes only
-    areas = assessment.zones.set_index("zone_id")["area_ha"]
+    areas = areas_table.set_index("zone_id")["area_ha"]
     split = by_commune.dropna(subset=["commune_code"]).groupby("zone_id")[["commune_code", "area_ha"]].apply(
         lambda g: "; ".join(f"{c}: {a:.2f}" for c, a in zip(g["commune_code"], g["area_ha"], strict=True)))
-    overlaps = assessment.zone_overlaps
     partner: dict[str, list[str]] = {}
     for r in overlaps.itertuples():
         partner.setdefault(r.zone_id_a, []).append(f"{r.zone_id_b} ({r.overlap_ha:.2f} ha)")
@@ -408,22 +304,20 @@ def _zones_sheet(workspace: Any, assessment: Assessment, lang: str) -> pd.DataFr
         "overlaps": ids.map(lambda z: ", ".join(partner.get(z, [])))})
     sectors = assessment.sectors.set_index("target_id")
     summary = []
-    titles = {"vietgap_concentrated_zone_ha": ("Diện tích VietGAP tập trung (ha)",
-                                               "Concentrated VietGAP area (ha)"),
-              "zones_with_growing_area_code": ("Số vùng có mã số vùng trồng",
-                                               "Zones with a growing-area code")}
+    titles = {"vietgap_concentrated_zone_ha": _w(lang)["vietgap_area"],
+              "zones_with_growing_area_code": _w(lang)["zones_with_code"]}
     for target_id, title in titles.items():
         if target_id in sectors.index:
             r = sectors.loc[target_id]
             value = "–" if pd.isna(r["value"]) else f"{r['value']:.1f}"
-            summary.append({"zone_id": "Huyện" if lang == "vi" else "District",
-                            "name": f"{title[0 if lang == 'vi' else 1]}: {value} / {r['op']} {r['target']}",
+            summary.append({"zone_id": _w(lang)["district"],
+                            "name": f"{title}: {value} / {r['op']} {r['target']}",
                             "vietgap": _t(r["status"], lang)})
     frame = pd.concat([frame, pd.DataFrame(summary, columns=columns)], ignore_index=True)
     return _headers(frame[columns], lang)
 
 
-def _unverified_sheet(assessment: Any, lang: str) -> pd.DataFrame:
+def _unverified_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     table = assessment.unverified_thresholds
     frame = pd.DataFrame({
         "criteria_set": table["criteria_set"], "level": table["level"].map(lambda v: _level(v, lang)),
@@ -435,7 +329,7 @@ def _unverified_sheet(assessment: Any, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
-def _problems_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
+def _problems_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
     frames = [workspace.problems.to_frame() if workspace is not None else pd.DataFrame()]
     frames.append(pd.DataFrame([asdict(p) for p in assessment.problems],
                                columns=["file", "layer", "feature", "problem", "action", "severity"]))
@@ -446,43 +340,26 @@ def _problems_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
-def _about_sheet(workspace: Any, assessment: Any, lang: str) -> pd.DataFrame:
+def _about_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
     provenance = assessment.provenance
-    vi = lang == "vi"
+    w = _w(lang)
     items = [
-        ("Huyện" if vi else "District", getattr(workspace, "name", "") if workspace is not None else ""),
-        ("Bộ tiêu chí" if vi else "Criteria sets",
-         "; ".join(f"{set_id}: {basis}" for set_id, basis in provenance.legal_bases)),
-        ("Cách chọn bộ tiêu chí" if vi else "How the set was chosen",
-         f"{_t(provenance.criteria_reason, lang)} ({provenance.as_of.isoformat()})"),
-        ("Năm đánh giá" if vi else "Evaluation year", provenance.year),
-        ("Vùng" if vi else "Region", provenance.region or ""),
-        ("Khi số đo và báo cáo khác nhau" if vi else "When measured and reported disagree",
-         (f"ưu tiên {'số đo' if provenance.prefer == 'computed' else 'báo cáo'}; "
-          "ngưỡng chưa xác minh "
-          "không lật kết quả báo cáo") if vi else
-         (f"{provenance.prefer} decides; an unverified threshold never overturns a report")),
-        ("Ký hiệu" if vi else "Legend",
-         "Đ = đạt; ✗ = chưa đạt (kèm phần còn thiếu); – = chưa đánh giá được (thiếu số liệu)" if vi else
-         "Đ = met; ✗ = not met (with the gap); – = not assessed (no data)"),
-        ("Ngưỡng chưa xác minh" if vi else "Unverified thresholds",
-         f"{UNVERIFIED_NOTE}: " + ("không nguồn nào xác nhận con số; xem trang 'Ngưỡng chưa xác minh'"
-                                   if vi else "no source confirms the number; see the sheet "
-                                   "'Unverified thresholds'")),
-    ]
-    items += [
-        ("Đơn giá nâng cấp" if vi else "Upgrade unit costs",
-         "giả định do người dùng đặt (bảng đơn giá minh họa của ntmgis nếu không chỉ định)" if vi else
-         "an assumption the user sets (ntmgis's illustrative table unless given)"),
-        ("Bán kính tiếp cận chợ" if vi else "Market reach radius",
-         f"{assessment.market_radius_m:.0f} m " + (
-             "theo đường; giả định phân tích, không phải quy định NTM" if vi
-             else "by road; an analysis assumption, not an NTM rule")),
+        (w["about_district"], getattr(workspace, "name", "") if workspace is not None else ""),
+        (w["about_sets"], "; ".join(f"{set_id}: {basis}" for set_id, basis in provenance.legal_bases)),
+        (w["about_choice"], f"{_t(provenance.criteria_reason, lang)} ({provenance.as_of.isoformat()})"),
+        (w["about_year"], provenance.year),
+        (w["about_region"], provenance.region or ""),
+        (w["about_prefer"], w[f"prefer_{provenance.prefer}"]),
+        (w["about_legend"], w["legend"]),
+        (w["about_unverified"], w["unverified_explained"]),
+        (w["about_costs"], w["costs_explained"]),
+        (w["about_radius"], w["radius_explained"].format(radius=f"{assessment.market_radius_m:.0f}")),
     ]
     return _headers(pd.DataFrame(items, columns=["key", "value"]), lang)
 
 
-def report_tables(workspace: Any, assessment: Any, *, lang: str = "vi") -> dict[str, pd.DataFrame]:
+def report_tables(workspace: Workspace | None, assessment: Assessment, *,
+                  lang: str = "vi") -> dict[str, pd.DataFrame]:
     """The report's tables, with display headers and labels, keyed as :data:`SHEETS`.
 
     Parameters
@@ -496,8 +373,8 @@ def report_tables(workspace: Any, assessment: Any, *, lang: str = "vi") -> dict[
     -------
     dict of str to DataFrame
     """
-    if lang not in ("vi", "en"):
-        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     if not isinstance(assessment, Assessment):
         raise TypeError(f"report an Assessment (ntmgis.assessment.assess), not {type(assessment).__name__}")
     return {
@@ -557,7 +434,7 @@ def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], 
     return buffer.getvalue()
 
 
-def write_report(workspace: Any, assessment: Any, out_path: str | os.PathLike[str], *,
+def write_report(workspace: Workspace | None, assessment: Assessment, out_path: str | os.PathLike[str], *,
                  lang: str = "vi", csv: bool = True) -> ReportFiles:
     """Write the assessment as an XLSX workbook (atomically) and as CSV files beside it.
 
@@ -625,7 +502,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out_path: str | os.PathLike
         for key, frame in tables.items():
             out = frame.copy()
             if note:
-                out[_HEADERS["data_note"][0 if lang == "vi" else 1]] = note
+                out[words("report_headers", lang)["data_note"]] = note
             text = out.to_csv(index=False)
             written.append(write_bytes_atomic(folder / f"{key}.csv", text.encode("utf-8-sig")))
     return ReportFiles(xlsx=target, csv_files=tuple(written))

@@ -29,13 +29,25 @@ def contracts() -> dict[str, Any]:
 
 
 def label(vocab: str, code: str, lang: str = "vi") -> str:
-    """Display label of ``code`` in vocabulary ``vocab``; the code itself when unknown."""
+    """Display label of ``code`` in vocabulary ``vocab``; the code itself when unknown.
+
+    Examples
+    --------
+    >>> label("road_class", "xa"), label("road_class", "xa", "en"), label("road_class", "cao_toc")
+    ('Đường xã', 'Commune road', 'cao_toc')
+    """
     entry = vocabulary().get(vocab, {}).get(code)
     return entry[lang] if entry else str(code)
 
 
 def concretized_surfaces() -> frozenset[str]:
-    """Road surfaces that count as hardened (cứng hóa: asphalt, concrete, paved)."""
+    """Road surfaces that count as hardened (cứng hóa: asphalt, concrete, paved).
+
+    Examples
+    --------
+    >>> sorted(concretized_surfaces())
+    ['be_tong', 'gach', 'nhua']
+    """
     return frozenset(k for k, v in vocabulary()["surface"].items() if v.get("concretized"))
 
 

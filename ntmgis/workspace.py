@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TypedDict, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -37,11 +37,19 @@ import yaml
 
 from ._frozen import freeze
 from .crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, to_working_crs
-from .io import read_layer, read_table
+from .datasets import get_path
+from .io import (
+    ReadResult,
+    StatusRead,
+    canonical_status,
+    read_commune_status,
+    read_layer,
+    read_table,
+    read_village_status,
+)
 from .names import name_key
 from .plan import Plan, load_plan
 from .problems import DataError, Problem, ProblemReport
-from .status import read_commune_status, read_village_status
 from .validate import check_tiling, validate_layer, validate_table
 from .vocab import contracts
 
@@ -49,11 +57,42 @@ __all__ = ["Workspace", "load_workspace", "inspect_workspace", "sample_workspace
 
 _KNOWN_KEYS = {"name", "district", "working_crs", "criteria_set", "status_year", "plan", "layers",
                "tables", "sample", "sample_note", "provenance", "criteria_overrides"}
+# Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
+_STATUS_TABLES = ("commune_status", "village_status")
+
+
+class _Entry(TypedDict, total=False):
+    """A ``layers:`` or ``tables:`` entry of workspace.yaml (a bare string is its ``path``)."""
+
+    path: str
+    layer: str
+    crs: str
+    sheet: str
+    year: int
+    level: str
+    columns: dict[str, str]
+
+
+class _Config(TypedDict, total=False):
+    """workspace.yaml as read (module docstring); only ``layers: communes:`` is required."""
+
+    name: str
+    district: dict[str, object]
+    working_crs: object
+    criteria_set: str
+    status_year: int
+    plan: str
+    layers: dict[str, object]
+    tables: dict[str, object]
+    sample: bool
+    sample_note: object
+    provenance: str
+    criteria_overrides: dict[str, object]
 
 
 def sample_workspace_path() -> Path:
-    """Path of the embedded Tân Yên sample workspace (``data/workspace.yaml`` of the project)."""
-    return Path(__file__).resolve().parent.parent / "data" / "workspace.yaml"
+    """Path of the embedded Tân Yên sample's ``workspace.yaml`` (packaged dataset ``tan_yen``)."""
+    return get_path("tan_yen") / "workspace.yaml"
 
 
 @dataclass(frozen=True)
@@ -68,14 +107,14 @@ class Workspace:
     name: str
     root: Path
     working_crs: str
-    district: Mapping[str, Any]
+    district: Mapping[str, str]
     criteria_set: str
     status_year: int | None
     plan: Plan
     sample: bool
     sample_note: Mapping[str, str] | None
     provenance: str
-    criteria_overrides: Mapping[str, Any] | None
+    criteria_overrides: Mapping[str, object] | None
     sources: Mapping[str, str]
     problems: ProblemReport
     _layers: Mapping[str, gpd.GeoDataFrame] = field(repr=False)
@@ -83,13 +122,16 @@ class Workspace:
 
     @property
     def layer_names(self) -> tuple[str, ...]:
+        """Names of the layers the workspace holds (``communes`` always among them)."""
         return tuple(self._layers)
 
     @property
     def table_names(self) -> tuple[str, ...]:
+        """Names of the tables the workspace holds."""
         return tuple(self._tables)
 
     def has_layer(self, name: str) -> bool:
+        """Whether the workspace holds layer ``name``."""
         return name in self._layers
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
@@ -108,6 +150,7 @@ class Workspace:
 
     @property
     def communes(self) -> gpd.GeoDataFrame:
+        """A copy of the ``communes`` layer."""
         return self.layer("communes")
 
     def note(self, lang: str = "vi") -> str | None:
@@ -124,12 +167,17 @@ class Workspace:
         return dataclasses.replace(self, _layers=MappingProxyType(merged))
 
     def with_tables(self, **tables: pd.DataFrame) -> Workspace:
-        """A new Workspace with some tables replaced (the original is unchanged)."""
+        """A new Workspace with some tables replaced (the original is unchanged).
+
+        Status tables go through the status reader's id parsing (:func:`ntmgis.io.canonical_status`),
+        as tables read from files do: the criteria engine takes them as they are.
+        """
         merged = dict(self._tables)
-        merged.update({k: v.copy() for k, v in tables.items()})
+        merged.update({k: canonical_status(v) if k in _STATUS_TABLES else v.copy()
+                       for k, v in tables.items()})
         return dataclasses.replace(self, _tables=MappingProxyType(merged))
 
-    def with_criteria_overrides(self, overrides: Mapping[str, Any] | None) -> Workspace:
+    def with_criteria_overrides(self, overrides: Mapping[str, object] | None) -> Workspace:
         """A new Workspace whose ``criteria_overrides`` are ``overrides`` (frozen)."""
         return dataclasses.replace(self, criteria_overrides=None if overrides is None else freeze(overrides))
 
@@ -141,23 +189,27 @@ def _resolve_yaml(path: str | Path | None) -> Path:
     if path.is_dir():
         path = path / "workspace.yaml"
     if not path.exists():
-        hint = ("the embedded sample is missing: run `ntmgis sample --out data`"
+        hint = ("the embedded sample is missing: run `ntmgis sample`"
                 if path == sample_workspace_path() else "give a folder with a workspace.yaml")
         raise DataError(Problem(str(path), "workspace", "", "workspace.yaml not found", hint, "error"))
     return path
 
 
-def _read_config(path: Path) -> dict[str, Any]:
+def _read_config(path: Path) -> _Config:
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(Problem(str(path), "workspace", "", f"not a valid UTF-8 YAML file ({exc})",
                                 "fix the file", "error")) from None
-    if not isinstance(config, dict) or "layers" not in config or "communes" not in (
-            config.get("layers") or {}):
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), dict) or "communes" not in (
+            config["layers"]):
         raise DataError(Problem(str(path), "workspace", "", "no layers: communes: entry",
                                 "a workspace needs at least a communes layer", "error"))
-    return config
+    for key in ("district", "tables", "criteria_overrides"):
+        if config.get(key) is not None and not isinstance(config[key], dict):
+            raise DataError(Problem(str(path), "workspace", key, f"{key}: must be a mapping",
+                                    "write it as {key: value, ...} (see the module docstring)", "error"))
+    return cast(_Config, config)
 
 
 def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None, ProblemReport]:
@@ -233,14 +285,14 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         name=str(config.get("name", root.name)),
         root=root,
         working_crs=working_crs,
-        district=MappingProxyType(dict(config.get("district") or {})),
+        district=MappingProxyType({str(k): str(v) for k, v in (config.get("district") or {}).items()}),
         criteria_set=str(config.get("criteria_set", "auto")),
         status_year=int(config["status_year"]) if config.get("status_year") else None,
         plan=plan,
         sample=bool(config.get("sample", False)),
         sample_note=MappingProxyType(dict(sample_note)) if isinstance(sample_note, dict) else None,
         provenance=str(config.get("provenance", "")).strip(),
-        criteria_overrides=config.get("criteria_overrides") or None,
+        criteria_overrides=freeze(config.get("criteria_overrides")) or None,
         sources=MappingProxyType(sources),
         problems=report,
         _layers=MappingProxyType(layers),
@@ -249,7 +301,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
     return workspace, report
 
 
-def _entry_path(name: str, entry: Any, root: Path, problems: list[Problem]) -> Path | None:
+def _entry_path(name: str, entry: object, root: Path, problems: list[Problem]) -> Path | None:
     if isinstance(entry, str):
         entry = {"path": entry}
     if not isinstance(entry, dict) or "path" not in entry:
@@ -259,13 +311,13 @@ def _entry_path(name: str, entry: Any, root: Path, problems: list[Problem]) -> P
     return root / str(entry["path"])
 
 
-def _load_layer(name: str, entry: Any, root: Path, working_crs: str,
+def _load_layer(name: str, raw_entry: object, root: Path, working_crs: str,
                 commune_codes: list[str] | None, problems: list[Problem],
                 sources: dict[str, str]) -> gpd.GeoDataFrame | None:
-    path = _entry_path(name, entry, root, problems)
+    path = _entry_path(name, raw_entry, root, problems)
     if path is None:
         return None
-    entry = entry if isinstance(entry, dict) else {}
+    entry = cast(_Entry, raw_entry if isinstance(raw_entry, dict) else {})
     sources[name] = str(path)
     id_column = contracts()["layers"][name].get("id")
     try:
@@ -287,16 +339,17 @@ def _load_layer(name: str, entry: Any, root: Path, working_crs: str,
     return to_working_crs(checked.frame, working_crs).reset_index(drop=True)
 
 
-def _load_table(name: str, entry: Any, root: Path, layers: Mapping[str, gpd.GeoDataFrame],
+def _load_table(name: str, raw_entry: object, root: Path, layers: Mapping[str, gpd.GeoDataFrame],
                 problems: list[Problem], sources: dict[str, str], *,
                 status_year: int | None = None) -> pd.DataFrame | None:
-    path = _entry_path(name, entry, root, problems)
+    path = _entry_path(name, raw_entry, root, problems)
     if path is None:
         return None
-    entry = entry if isinstance(entry, dict) else {}
+    entry = cast(_Entry, raw_entry if isinstance(raw_entry, dict) else {})
     sources[name] = str(path)
     commune_codes = (layers["communes"]["commune_code"].astype(str).tolist()
                      if "communes" in layers else None)
+    read: StatusRead | ReadResult
     try:
         if name == "commune_status" and "communes" in layers:
             # Status tables come long or in the wide office form, with names or codes.
@@ -320,7 +373,7 @@ def _load_table(name: str, entry: Any, root: Path, layers: Mapping[str, gpd.GeoD
     return checked.frame.reset_index(drop=True) if checked.ok else None
 
 
-def _rename_columns(frame: pd.DataFrame, entry: dict[str, Any], *, name: str, file: str,
+def _rename_columns(frame: pd.DataFrame, entry: _Entry, *, name: str, file: str,
                     problems: list[Problem]) -> pd.DataFrame | None:
     """Apply the entry's ``columns: {contract_name: file_column}`` mapping.
 

@@ -122,3 +122,17 @@ def test_sample_reach_runs_for_every_village():
     assert len(table) == len(villages)
     reached = table["status"] == REACHED
     assert (table.loc[reached, "network_m"] >= table.loc[reached, "straight_m"] - 1e-6).all()
+
+
+def test_status_values_are_codes_shared_with_the_other_stages():
+    # Codes are codes (snake_case, one spelling everywhere); the words come from the label catalogue.
+    from ntmgis.analysis.access import NO_TARGET
+    from ntmgis.codes import DISTRICT_UNIT, NOT_ASSESSED
+
+    assert (REACHED, TOO_FAR, UNREACHABLE, NO_TARGET) == ("reached", "too_far", "unreachable", "no_target")
+    villages = villages_frame([(0, 1500), (5000, 5000)], commune="A", population=[100, None])
+    villages.loc[1, "commune_code"] = "B"
+    roads = roads_frame([LineString([(0, 0), (1000, 0)])])
+    table = rural_access_index(villages, roads).set_index("unit_code")
+    assert table.loc["B", "status"] == NOT_ASSESSED and table.loc["A", "status"] == "assessed"
+    assert DISTRICT_UNIT in table.index

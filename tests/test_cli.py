@@ -2,19 +2,85 @@
 
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 from workspace_builders import grid_communes, roads_for, write_workspace
 
-from ntmgis.cli import main
+import ntmgis
+from ntmgis.cli import _parser, main
+from ntmgis.datasets import get_path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("command", ["validate", "map", "report", "sample"])
+@pytest.mark.parametrize("command", ["validate", "map", "report", "scenario", "scenario run", "sample"])
 def test_help(command, capsys):
     with pytest.raises(SystemExit) as info:
-        main([command, "--help"])
+        main([*command.split(), "--help"])
     assert info.value.code == 0
     assert "usage: ntmgis " + command in capsys.readouterr().out
+
+
+def test_version_has_one_source(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"ntmgis {ntmgis.__version__}\n" == "ntmgis 0.1.0\n"
+    # pyproject.toml reads the version from ntmgis.__version__ instead of spelling it again.
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "ntmgis.__version__"}
+
+
+def test_python_m_ntmgis():
+    result = subprocess.run([sys.executable, "-m", "ntmgis", "--version"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ntmgis 0.1.0\n"
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["map"], ["report"], ["scenario", "run", "s.yaml"],
+                                  ["sample"]])
+def test_o_is_short_for_out(argv):
+    parser = _parser()
+    assert parser.parse_args([*argv, "-o", "x.out"]).out == Path("x.out")
+    assert parser.parse_args([*argv, "--out", "x.out"]).out == Path("x.out")
+
+
+def _small_sample(monkeypatch):
+    """write_sample without the 10 s generation: two small files stand for the sample's."""
+    files = {"workspace.yaml": b"name: generated\n", "layers/commune_status.csv": b"generated\n"}
+    monkeypatch.setattr("ntmgis.sample.generate_sample", lambda seed: None)
+    monkeypatch.setattr("ntmgis.sample.sample_files", lambda sample: dict(files))
+    return files
+
+
+def test_sample_refuses_to_overwrite_an_edited_workspace(tmp_path, monkeypatch, capsys):
+    files = _small_sample(monkeypatch)
+    out = tmp_path / "ws"
+    assert main(["sample", "-o", str(out)]) == 0
+    assert main(["sample", "-o", str(out)]) == 0  # same content: nothing to protect
+    edited = out / "layers" / "commune_status.csv"
+    edited.write_bytes(b"edited by a planner\n")
+    capsys.readouterr()
+    assert main(["sample", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "layers/commune_status.csv" in err and "--force" in err and str(out) in err
+    assert "workspace.yaml" not in err.split("(")[1]  # only the differing file is named
+    assert edited.read_bytes() == b"edited by a planner\n"
+    assert main(["sample", "-o", str(out), "--force"]) == 0
+    assert edited.read_bytes() == files["layers/commune_status.csv"]
+
+
+def test_sample_default_is_the_packaged_dataset_and_is_protected(monkeypatch, capsys):
+    _small_sample(monkeypatch)  # both files exist in the dataset, with other content
+    before = (get_path("tan_yen") / "workspace.yaml").read_bytes()
+    assert main(["sample"]) == 2
+    err = capsys.readouterr().err
+    assert str(get_path("tan_yen")) in err and "--force" in err
+    assert (get_path("tan_yen") / "workspace.yaml").read_bytes() == before
 
 
 def test_validate_good_workspace_exit_0(tmp_path, capsys):

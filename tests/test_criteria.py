@@ -216,3 +216,11 @@ def test_sets_are_read_only(sets):
 
 def test_unverified_note_is_bilingual():
     assert UNVERIFIED_NOTE == "ngưỡng chưa xác minh / threshold unverified"
+
+
+def test_codes_sort_criteria_and_indicators_in_reading_order():
+    from ntmgis.criteria import criterion_sort_key
+
+    ids = ["KM.2", "10", "2.10", "KM", "2", "1", "2.2", "19", "thon_kieu_mau"]
+    assert sorted(ids, key=criterion_sort_key) == ["1", "2", "2.2", "2.10", "10", "19", "KM", "KM.2",
+                                                   "thon_kieu_mau"]

@@ -1,4 +1,4 @@
-"""Legacy Vietnamese encodings TCVN3 and VNI (ntmgis.encodings)."""
+"""Legacy Vietnamese encodings TCVN3 and VNI (ntmgis.io.encodings)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from ntmgis.encodings import (
+from ntmgis.io.encodings import (
     convert_legacy_text,
     decode_legacy_bytes,
     detect_legacy_encoding,

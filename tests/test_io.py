@@ -168,3 +168,20 @@ def test_atomic_writes_replace_whole_files(tmp_path):
     layer = write_layer_atomic(_roads(), tmp_path / "roads.gpkg")
     assert len(gpd.read_file(layer)) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "roads.gpkg"]  # no temp files left
+
+
+def test_read_yaml_reports_instead_of_raising(tmp_path):
+    from ntmgis.io import read_yaml
+
+    good = tmp_path / "good.yaml"
+    good.write_text("a: [1, 2]\n", encoding="utf-8")
+    assert read_yaml(good, layer="scenario") == ({"a": [1, 2]}, ())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n", encoding="utf-8")
+    data, problems = read_yaml(bad, layer="scenario", label="bad.yaml")
+    assert data is None and problems[0].problem.startswith("not valid YAML")
+    assert (problems[0].file, problems[0].layer, problems[0].severity) == ("bad.yaml", "scenario", "error")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("tên: Hợp Đức".encode("utf-16"))
+    assert read_yaml(latin, layer="scenario")[1][0].problem == "not UTF-8 text"
+    assert read_yaml(tmp_path / "none.yaml", layer="scenario")[1][0].problem == "file not found"

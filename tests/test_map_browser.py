@@ -159,8 +159,8 @@ def test_opt_in_basemap_is_the_only_network_use(open_map, tmp_path):
 
 def test_sample_district_map_from_the_cli(open_map, tmp_path):
     """`ntmgis map` on the embedded sample: the README's main command, opened offline."""
-    from ntmgis.analysis import recognised_levels
     from ntmgis.cli import main
+    from ntmgis.criteria import recognised_levels
     from ntmgis.workspace import load_workspace
 
     out = tmp_path / "tan_yen_map.html"

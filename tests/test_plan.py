@@ -73,3 +73,17 @@ def test_missing_and_unknown_plans_are_clear_errors(tmp_path):
     (tmp_path / "bad.yaml").write_text("a: [", encoding="utf-8")
     with pytest.raises(DataError, match="not valid YAML"):
         load_plan("bad.yaml", base_dir=tmp_path)
+
+
+def test_plan_milestones_are_the_schedules_by_commune_in_year_order():
+    """The one milestone rule the engine's summary and the map's year control both read."""
+    from ntmgis.criteria import plan_milestones
+
+    plan = load_plan("package:tan_yen_2021_2025")
+    milestones = plan_milestones(plan)
+    scheduled = set(plan.nang_cao_schedule()["commune_code"]) | set(plan.kieu_mau_schedule()["commune_code"])
+    assert set(milestones) == {str(c) for c in scheduled}
+    assert milestones["07330"] == [("nang_cao", 2021), ("kieu_mau", 2024)]
+    assert all(m == sorted(m, key=lambda x: x[1]) for m in milestones.values())
+    rows = len(plan.nang_cao_schedule()) + len(plan.kieu_mau_schedule())
+    assert sum(len(m) for m in milestones.values()) == rows

@@ -1,4 +1,5 @@
-"""The embedded sample district (ntmgis.sample): deterministic, honest, and what data/ holds."""
+"""The embedded sample district (ntmgis.sample): deterministic, honest, and what the packaged dataset
+(ntmgis/datasets/tan_yen/) holds."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from geopandas.testing import assert_geodataframe_equal
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ntmgis.datasets import get_path
 from ntmgis.io import read_layer, read_table
 from ntmgis.plan import load_plan
 from ntmgis.sample import (
@@ -29,7 +31,7 @@ from ntmgis.sample import (
 from ntmgis.validate import validate_layer, validate_table
 from ntmgis.vocab import concretized_surfaces, contracts, kien_co_linings, vocabulary
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = get_path("tan_yen")
 
 # DOMAIN.md §4: the 22 units of 2020-03-01 → 2024-12-31 and their GSO codes.
 UNITS = {
@@ -87,8 +89,8 @@ def test_written_files_are_byte_identical_and_equal_the_committed_data(tmp_path)
         made = (tmp_path / "a" / path).read_bytes()
         assert made == (tmp_path / "b" / path).read_bytes(), f"{path} differs between two writes"
         committed = DATA / path
-        assert committed.exists(), f"data/{path} is missing: run `ntmgis sample --out data`"
-        assert made == committed.read_bytes(), f"data/{path} is stale: run `ntmgis sample --out data`"
+        assert committed.exists(), f"{committed} is missing: run `ntmgis sample`"
+        assert made == committed.read_bytes(), f"{committed} is stale: run `ntmgis sample --force`"
 
 
 def test_workspace_yaml_has_the_agreed_layout():

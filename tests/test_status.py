@@ -1,4 +1,4 @@
-"""Status tables (ntmgis.status): long and wide office forms, CSV and XLSX, to the long table."""
+"""Status tables (ntmgis.io.status): long and wide office forms, CSV and XLSX, to the long table."""
 
 import unicodedata
 
@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from workspace_builders import PLAN_CODES
 
+from ntmgis.codes import parse_criterion_header
 from ntmgis.criteria import load_criteria_set
-from ntmgis.status import (
+from ntmgis.io.status import (
     LONG_COLUMNS,
     long_to_wide,
-    parse_criterion_header,
     parse_status_cell,
     read_commune_status,
     read_village_status,
@@ -216,3 +216,38 @@ def test_unreadable_cells_raise():
 ])
 def test_criterion_headers(header, expected):
     assert parse_criterion_header(header) == expected
+
+
+def test_tables_built_in_code_get_canonical_ids_and_file_tables_stay_as_read(tmp_path):
+    """Workspace.with_tables (scenario set_status) runs status rows through the reader's id parsing."""
+    from ntmgis.io import canonical_status
+
+    built = pd.DataFrame({"commune_code": ["07312", "07312", "07312", "07312"],
+                          "criterion": ["2.2", "TC 17", "KM", "nonsense"],
+                          "indicator": [None, None, "km 3", None],
+                          "level": ["NTM nâng cao", None, "kieu_mau", "gold"],
+                          "met": [True, False, True, True]})
+    found = canonical_status(built)
+    assert found[["criterion", "indicator", "level"]].values.tolist() == [
+        ["2", "2.2", "nang_cao"], ["17", None, None], ["KM", "KM.3", "kieu_mau"], ["nonsense", None, "gold"]]
+    assert found["met"].tolist() == built["met"].tolist()
+    path = tmp_path / "status.csv"
+    path.write_text("commune_code,criterion,indicator,level,met,year\n07312,2,2.1,nang_cao,Đạt,2023\n"
+                    "07312,KM,KM.3,kieu_mau,Chưa đạt,2023\n07312,Tiêu chí 17,,,x,2023\n", encoding="utf-8")
+    read = read_commune_status(path, COMMUNES).frame
+    pd.testing.assert_frame_equal(canonical_status(read), read)
+
+
+def test_scenario_status_rows_in_any_spelling_reach_the_engine_canonical():
+    from ntmgis.workspace import load_workspace, sample_workspace_path
+
+    workspace = load_workspace(sample_workspace_path())
+    row = pd.DataFrame([{"commune_code": "07312", "criterion": "2.2", "indicator": None,
+                         "level": "NTM nâng cao", "met": True, "value": None, "year": 2023}]
+                       ).astype({"met": "boolean", "value": "Float64", "year": "Int64"})
+    changed = workspace.with_tables(commune_status=pd.concat([workspace.table("commune_status"), row],
+                                                             ignore_index=True))
+    last = changed.table("commune_status").iloc[-1]
+    assert (last["criterion"], last["indicator"], last["level"]) == ("2", "2.2", "nang_cao")
+    before = workspace.table("commune_status")
+    pd.testing.assert_frame_equal(changed.table("commune_status").iloc[:-1].reset_index(drop=True), before)

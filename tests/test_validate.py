@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from ntmgis.validate import check_tiling, parse_bool, validate_layer, validate_table
+from ntmgis.validate import check_tiling, validate_layer, validate_table
+from ntmgis.values import parse_bool
 
 X0, Y0 = 406_800.0, 2_363_000.0
 

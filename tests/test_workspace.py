@@ -171,3 +171,23 @@ def test_criteria_overrides_from_workspace_yaml(tmp_path):
     thresholds = evaluate_workspace(load_workspace(config_path)).thresholds
     row = thresholds[(thresholds["indicator"] == "2.2") & (thresholds["level"] == "ntm")].iloc[0]
     assert (row["threshold"], bool(row["overridden"])) == (75.0, True)
+
+
+def test_criteria_overrides_and_district_are_read_only_after_load(tmp_path):
+    # A regression: the overrides read from workspace.yaml were the YAML's own mutable dict.
+    overrides = {"qd318_2022_xa": {"2.2": {"ntm": {"value": 75, "source": "province decision"}}}}
+    workspace = load_workspace(write_workspace(tmp_path, extra={"criteria_overrides": overrides,
+                                                                "district": {"name": "Thử", "code": 221}}))
+    assert workspace.criteria_overrides["qd318_2022_xa"]["2.2"]["ntm"]["value"] == 75
+    with pytest.raises(TypeError):
+        workspace.criteria_overrides["qd318_2022_xa"]["2.2"] = {}  # type: ignore[index]
+    assert dict(workspace.district) == {"name": "Thử", "code": "221"}
+    with pytest.raises(TypeError):
+        workspace.district["name"] = "other"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("key", ["tables", "district", "criteria_overrides"])
+def test_a_section_that_is_not_a_mapping_is_one_error(tmp_path, key):
+    workspace, report = inspect_workspace(write_workspace(tmp_path, extra={key: ["not", "a", "mapping"]}))
+    assert workspace is None
+    assert [(p.feature, p.problem) for p in report.errors] == [(key, f"{key}: must be a mapping")]

@@ -20,11 +20,9 @@ from .network import (
     split_problems,
     upgrade_totals,
 )
-from .recognition import recognised_levels
 from .zones import vietgap_summary, zone_areas, zone_areas_by_commune, zone_overlaps, zone_problems
 
 __all__ = [
-    "recognised_levels",
     "split_by_commune",
     "split_problems",
     "road_concretization",

@@ -25,7 +25,9 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from ..codes import DISTRICT_UNIT, NOT_ASSESSED
 from ..vocab import concretized_surfaces
+from .network import ASSESSED
 
 __all__ = [
     "RoadGraph",
@@ -53,10 +55,15 @@ RAI_DISTANCE_M = 2000.0
 #: Default largest snap distance from a village or facility to the road network (m).
 DEFAULT_MAX_SNAP_M = 500.0
 
+# Reach status codes (snake_case codes; the words a reader sees come from the label catalogue).
+#: A target reached along roads (within the radius or not: see ``network_m``).
 REACHED = "reached"
-TOO_FAR = "too far from the road network"
-UNREACHABLE = "no road path to any target"
-NO_TARGET = "no target"
+#: The origin is farther than ``max_snap_m`` from the road network: no road distance.
+TOO_FAR = "too_far"
+#: No road path from the origin's part of the network to any target.
+UNREACHABLE = "unreachable"
+#: There is no target at all.
+NO_TARGET = "no_target"
 
 
 class RoadGraph:
@@ -77,6 +84,7 @@ class RoadGraph:
 
     @property
     def n_edges(self) -> int:
+        """Number of (undirected) edges."""
         return int(self.adjacency.nnz // 2)
 
     def snap(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -227,6 +235,31 @@ def market_reach(roads: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, markets: g
     -------
     DataFrame
         :func:`reach` columns plus ``commune_code`` and ``population``.
+
+    Examples
+    --------
+    An L-shaped road (0, 0)–(1000, 0)–(1000, 1000) with the market at its far end; one village
+    30 m from the road's start, one 5.66 km (4000 m × √2) from the nearest road vertex:
+
+    >>> from shapely import LineString, Point
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["r1", "r2"], "surface": "be_tong"},
+    ...                          geometry=[LineString([(0, 0), (1000, 0)]),
+    ...                                    LineString([(1000, 0), (1000, 1000)])], crs=9214)
+    >>> villages = gpd.GeoDataFrame({"village_id": ["v0", "v1"], "commune_code": "A"},
+    ...                             geometry=[Point(0, 30), Point(5000, 5000)], crs=9214)
+    >>> markets = gpd.GeoDataFrame({"market_id": ["m"], "standard_met": [True]},
+    ...                            geometry=[Point(1000, 1000)], crs=9214)
+    >>> table = market_reach(roads, villages, markets)
+    >>> table[["village_id", "snap_m", "network_m", "network_target", "status"]].round(1)
+      village_id  snap_m  network_m network_target   status
+    0         v0    30.0     2030.0              m  reached
+    1         v1  5656.9        NaN            NaN  too_far
+
+    ``network_m`` is the snap (30 m) plus the road path (2 × 1000 m). With a 2.5 km radius only
+    the village off the network is a gap:
+
+    >>> reach_gaps(villages, table, radius_m=2500)["village_id"].tolist()
+    ['v1']
     """
     chosen = markets
     if standard_only:
@@ -292,6 +325,20 @@ def villages_with_facility(villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFr
     -------
     Series of bool
         Aligned to ``villages``.
+
+    Examples
+    --------
+    >>> from shapely import Point, box
+    >>> villages = gpd.GeoDataFrame({"village_id": ["v0", "v1", "v2"]},
+    ...                             geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), Point(500, 50)],
+    ...                             crs=9214)
+    >>> houses = gpd.GeoDataFrame({"kind": ["culture_house", "culture_house", "school"],
+    ...                            "village_id": [None, "v2", None]},
+    ...                           geometry=[Point(50, 50), Point(900, 900), Point(150, 50)], crs=9214)
+    >>> villages_with_facility(villages, houses, "culture_house").tolist()
+    [True, False, True]
+
+    v0 holds a culture house, v1 only a school, and the point village v2 is named by one.
     """
     chosen = facilities[facilities["kind"].astype(str) == kind]
     has = pd.Series(False, index=villages.index)
@@ -311,12 +358,12 @@ def villages_with_facility(villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFr
 def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
                        surfaces: Iterable[str] | None = None,
                        distance_m: float = RAI_DISTANCE_M) -> pd.DataFrame:
-    """Rural Access Index: share of population within 2 km (straight line) of a concretized road.
+    r"""Rural Access Index: share of population within 2 km (straight line) of a concretized road.
 
     The World Bank method (SDG 9.1.1) with concretized roads as the all-season proxy. Population is
     placed at each village's representative point.
 
-    .. math:: \\mathrm{RAI} = \\frac{\\sum_{v:\\,d(v, R_c) \\le 2\\,\\mathrm{km}} p_v}{\\sum_v p_v}
+    .. math:: \mathrm{RAI} = \frac{\sum_{v:\,d(v, R_c) \le 2\,\mathrm{km}} p_v}{\sum_v p_v}
 
     Parameters
     ----------
@@ -334,7 +381,7 @@ def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
     -------
     DataFrame
         ``unit_code, population, population_within, rai, villages_without_population, status`` per
-        commune and one row ``unit_code = "district"``; ``rai`` NaN and "not assessed" where no
+        commune and one row ``unit_code = "district"``; ``rai`` NaN and ``not_assessed`` where no
         village has a population.
     """
     counted = frozenset(concretized_surfaces() if surfaces is None else surfaces)
@@ -355,9 +402,9 @@ def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
     })
     table = frame.groupby("unit_code", as_index=False).sum()
     district = frame.drop(columns="unit_code").sum().to_frame().T
-    district.insert(0, "unit_code", "district")
+    district.insert(0, "unit_code", DISTRICT_UNIT)
     table = pd.concat([table, district], ignore_index=True)
     has = table["population"] > 0
     table["rai"] = np.where(has, table["population_within"] / table["population"].where(has, 1.0), np.nan)
-    table["status"] = np.where(has, "assessed", "not assessed")
+    table["status"] = np.where(has, ASSESSED, NOT_ASSESSED)
     return table

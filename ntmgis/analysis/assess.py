@@ -112,8 +112,8 @@ def _roads(build: _Build, layers: dict[str, gpd.GeoDataFrame], unit_costs: pd.Da
     build.results["roads"] = table
     for indicator, classes in ROAD_INDICATORS.items():
         share = _grouped_share(table, classes).reindex(codes)
-        build.rows += [_row(c, indicator, share[c], "share", "computed", "roads layer, km cut at commune borders")
-                       for c in codes]
+        build.rows += [_row(c, indicator, share[c], "share", "computed",
+                            "roads layer, km cut at commune borders") for c in codes]
     # District roads: the plan's target is "maintained", which layers cannot show; the
     # concretized share is reported under its own name so it is not mistaken for it.
     huyen = table[table["road_class"] == "huyen"][["total_km", "concretized_km"]].sum()
@@ -178,7 +178,8 @@ def _markets(build: _Build, layers: dict[str, gpd.GeoDataFrame]) -> None:
 def _zones(build: _Build, layers: dict[str, gpd.GeoDataFrame]) -> None:
     zones = layers["production_zones"]
     by_commune = zone_areas_by_commune(zones, layers["communes"])
-    build.results.update(zones=zone_areas(zones), zones_by_commune=by_commune, zone_overlaps=zone_overlaps(zones))
+    build.results.update(zones=zone_areas(zones), zones_by_commune=by_commune,
+                         zone_overlaps=zone_overlaps(zones))
     build.problems += zone_problems(zones, by_commune)
     with_vietgap = set(by_commune.loc[by_commune["vietgap"], "commune_code"].dropna().astype(str))
     build.rows += [_row(c, "vietgap_zone_present", c in with_vietgap, "pass/fail", "computed",

@@ -25,6 +25,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..codes import NOT_ASSESSED
 from ..problems import Problem
 from ..vocab import concretized_surfaces, kien_co_linings, vocabulary
 
@@ -51,10 +53,9 @@ __all__ = [
     "ASSESSED",
 ]
 
-#: Status of a share computed from at least one metre of line.
+#: Status of a share computed from at least one metre of line. A share with nothing to measure (no
+#: road of that class in the commune) is :data:`ntmgis.codes.NOT_ASSESSED`, never 0 %.
 ASSESSED = "assessed"
-#: Status of a share with nothing to measure (no road of that class in the commune): never 0 %.
-NOT_ASSESSED = "not assessed"
 
 # Leftovers of a cut shorter than this are floating-point noise of intersection/difference
 # (GEOS works in doubles: ~1e-9 m at 2.4e6 m northings), not road outside the district.
@@ -123,8 +124,11 @@ def _pairwise(func: Callable[[np.ndarray, np.ndarray], np.ndarray], polygons: np
 
 def _cut_in_code_order(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cut ``geoms[seg]`` by ``polygons[poly]`` in rounds: round k gives every segment its k-th
-    commune (pairs sorted by segment, then code), from what the lower codes left."""
+    """Cut ``geoms[seg]`` by ``polygons[poly]`` in rounds, lowest code first.
+
+    Round k gives every segment its k-th commune (pairs sorted by segment, then code), from what
+    the lower codes left.
+    """
     starts = np.searchsorted(seg, seg, side="left")
     rank = np.arange(len(seg)) - starts
     remaining = geoms.copy()
@@ -148,6 +152,153 @@ def _edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.column_stack([coords[:-1][same], coords[1:][same]]), owner[:-1][same]
 
 
+def _expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, counts)])`` without a Python loop."""
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + offsets
+
+
+@dataclass(frozen=True)
+class _EdgeIndex:
+    """The edges of the pairs' lines and polygon rings, numbered for :func:`_clip_lines`.
+
+    Lines and polygons are the distinct ones of the pairs; a pair is keyed
+    ``line * n_polygons + polygon`` in that numbering.
+    """
+
+    lines: np.ndarray  # the distinct line geometries
+    line_of: np.ndarray  # distinct line of each pair
+    line_edges: np.ndarray  # (x0, y0, x1, y1) of every edge of the distinct lines, line by line
+    first_edge: np.ndarray  # row in line_edges of each distinct line's first edge
+    n_edges: np.ndarray  # edges of each distinct line
+    ring_edges: np.ndarray  # edges of the rings of the distinct polygons
+    edge_poly: np.ndarray  # distinct polygon of each ring edge
+    n_polygons: int
+    pair_key: np.ndarray
+
+
+def _edge_index(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray) -> _EdgeIndex:
+    lines, line_of = np.unique(seg, return_inverse=True)
+    used, poly_of = np.unique(poly, return_inverse=True)
+    line_edges, edge_line = _edges(geoms[lines])
+    n_edges = np.bincount(edge_line, minlength=len(lines))
+    parts, part_owner = shapely.get_parts(polygons[used], return_index=True)
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    ring_edges, edge_ring = _edges(rings)
+    return _EdgeIndex(lines=geoms[lines], line_of=line_of, line_edges=line_edges,
+                      first_edge=np.r_[0, np.cumsum(n_edges)[:-1]], n_edges=n_edges,
+                      ring_edges=ring_edges, edge_poly=part_owner[ring_owner[edge_ring]],
+                      n_polygons=len(used), pair_key=line_of.astype(np.int64) * len(used) + poly_of)
+
+
+def _meeting_edges(ix: _EdgeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(line edge, ring edge, pair) triples of one pair whose bounding boxes meet."""
+    # Pairs are unique (line, polygon) combinations: a sorted key finds a pair from an edge pair.
+    key_order = np.argsort(ix.pair_key)
+    # Boundary edges near each line (whole lines query the tree: no geometry per line edge), then
+    # every edge of the line against each of them, kept when their boxes meet.
+    tree = shapely.STRtree(shapely.linestrings(ix.ring_edges.reshape(-1, 2, 2)))
+    near_line, re_ = tree.query(ix.lines)
+    key = near_line.astype(np.int64) * ix.n_polygons + ix.edge_poly[re_]
+    found = np.minimum(np.searchsorted(ix.pair_key, key, sorter=key_order), len(ix.pair_key) - 1)
+    pair_of = key_order[found]
+    wanted = ix.pair_key[pair_of] == key
+    near_line, re_, pair_of = near_line[wanted], re_[wanted], pair_of[wanted]
+    repeat = ix.n_edges[near_line]
+    le = _expand_ranges(ix.first_edge[near_line], repeat)
+    re_, pair_of = np.repeat(re_, repeat), np.repeat(pair_of, repeat)
+    line_edges, ring_edges = ix.line_edges, ix.ring_edges
+    lo = np.minimum(line_edges[le, :2], line_edges[le, 2:])
+    hi = np.maximum(line_edges[le, :2], line_edges[le, 2:])
+    r_lo = np.minimum(ring_edges[re_, :2], ring_edges[re_, 2:])
+    r_hi = np.maximum(ring_edges[re_, :2], ring_edges[re_, 2:])
+    meet = np.all((lo <= r_hi) & (r_lo <= hi), axis=1)
+    return le[meet], re_[meet], pair_of[meet]
+
+
+def _crossings(ix: _EdgeIndex, le: np.ndarray, re_: np.ndarray, pair_of: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each line edge crosses a boundary edge, and the pairs an exact cut cannot handle.
+
+    Returns
+    -------
+    t : ndarray of float
+        Parameter of the crossing along the line edge (0 at its start, 1 at its end).
+    crossing : ndarray of bool
+        The edges cross, and their pair is not ``bad``.
+    bad : ndarray of bool, one per pair
+        A vertex on the boundary or an edge along it: the pair is left to GEOS.
+    """
+    # Edge a→b against boundary edge c→d: a + t(b − a) = c + u(d − c).
+    a, b = ix.line_edges[le, :2], ix.line_edges[le, 2:]
+    c, d = ix.ring_edges[re_, :2], ix.ring_edges[re_, 2:]
+    r, s, q = b - a, d - c, c - a
+    denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
+    q_s = q[:, 0] * s[:, 1] - q[:, 1] * s[:, 0]
+    q_r = q[:, 0] * r[:, 1] - q[:, 1] * r[:, 0]
+    parallel = denom == 0
+    safe = np.where(parallel, 1.0, denom)
+    t, u = q_s / safe, q_r / safe
+    crossing = ~parallel & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    touching = crossing & ((t == 0) | (t == 1) | (u == 0) | (u == 1))
+    bad = np.zeros(len(ix.pair_key), dtype=bool)
+    bad[pair_of[(parallel & (q_r == 0)) | touching]] = True
+    crossing &= ~bad[pair_of]
+    return t, crossing, bad
+
+
+def _sub_edges_inside(ix: _EdgeIndex, good: np.ndarray, le: np.ndarray, t: np.ndarray, crossing: np.ndarray,
+                      pair_of: np.ndarray, pair_polygons: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The line edges of the ``good`` pairs cut at their crossings, kept where inside the polygon.
+
+    ``pair_polygons`` is the (prepared) polygon of each pair. Returns the pair, start and end point
+    of each kept sub-edge, in line order within a pair.
+    """
+    # Cut parameters per (pair, edge of its line): 0, the crossings, 1.
+    count = ix.n_edges[ix.line_of[good]]
+    each_pair = np.repeat(good, count)
+    each_edge = _expand_ranges(ix.first_edge[ix.line_of[good]], count)
+    cut_pair = np.concatenate([each_pair, each_pair, pair_of[crossing]])
+    cut_edge = np.concatenate([each_edge, each_edge, le[crossing]])
+    cut_t = np.concatenate([np.zeros(len(each_pair)), np.ones(len(each_pair)), t[crossing]])
+    order = np.lexsort((cut_t, cut_edge, cut_pair))
+    cut_pair, cut_edge, cut_t = cut_pair[order], cut_edge[order], cut_t[order]
+    same = (cut_pair[1:] == cut_pair[:-1]) & (cut_edge[1:] == cut_edge[:-1])
+    sub_pair, sub_edge, t0, t1 = cut_pair[:-1][same], cut_edge[:-1][same], cut_t[:-1][same], cut_t[1:][same]
+    line_edges = ix.line_edges
+    origin, step = line_edges[sub_edge, :2], line_edges[sub_edge, 2:] - line_edges[sub_edge, :2]
+    start, end = origin + step * t0[:, None], origin + step * t1[:, None]
+    end[t1 == 1] = line_edges[sub_edge[t1 == 1], 2:]  # the vertex itself, not a + 1·(b − a)
+    mid = (start + end) / 2
+    inside = shapely.contains_xy(pair_polygons[sub_pair], mid[:, 0], mid[:, 1])
+    return sub_pair[inside], start[inside], end[inside]
+
+
+def _join_sub_edges(sub_pair: np.ndarray, start: np.ndarray, end: np.ndarray, good: np.ndarray,
+                    n_pairs: int) -> np.ndarray:
+    """One (Multi)LineString per pair from its kept sub-edges; empty for a good pair with none."""
+    # Sub-edges that follow each other (same pair, one ends where the next starts) make one part.
+    new_part = np.r_[True, (sub_pair[1:] != sub_pair[:-1]) | np.any(start[1:] != end[:-1], axis=1)
+                     ][:len(sub_pair)]
+    part = np.cumsum(new_part) - 1
+    part_pair = sub_pair[new_part]
+    vertex = np.concatenate([start[new_part], end])
+    vertex_part = np.concatenate([part[new_part], part])
+    rank = np.concatenate([np.full(int(new_part.sum()), -1), np.arange(len(end))])
+    order = np.lexsort((rank, vertex_part))
+    part_geom = shapely.linestrings(vertex[order], indices=vertex_part[order])
+    result = np.full(n_pairs, None, dtype=object)
+    result[good] = shapely.LineString()  # wholly outside after all (touching its bounding box only)
+    n_parts = np.bincount(part_pair, minlength=n_pairs)
+    one = n_parts[part_pair] == 1
+    result[part_pair[one]] = part_geom[one]
+    if (~one).any():
+        owners, index = np.unique(part_pair[~one], return_inverse=True)
+        result[owners] = shapely.multilinestrings(part_geom[~one], indices=index)
+    return result
+
+
 def _clip_lines(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
     """``geoms[seg] ∩ polygons[poly]`` for each pair, without one GEOS overlay per pair.
@@ -169,89 +320,12 @@ def _clip_lines(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: 
     if not exact.any():
         return pieces, exact
     pairs = np.flatnonzero(exact)
-    lines, line_of = np.unique(seg[pairs], return_inverse=True)
-    used, poly_of = np.unique(poly[pairs], return_inverse=True)
-    line_edges, edge_line = _edges(geoms[lines])
-    n_edges = np.bincount(edge_line, minlength=len(lines))
-    first_edge = np.r_[0, np.cumsum(n_edges)[:-1]]
-    parts, part_owner = shapely.get_parts(polygons[used], return_index=True)
-    rings, ring_owner = shapely.get_rings(parts, return_index=True)
-    ring_edges, edge_ring = _edges(rings)
-    edge_poly = part_owner[ring_owner[edge_ring]]
-    # Pairs are unique (line, polygon) combinations: a sorted key finds a pair from an edge pair.
-    pair_key = line_of.astype(np.int64) * len(used) + poly_of
-    key_order = np.argsort(pair_key)
-    # Boundary edges near each line (whole lines query the tree: no geometry per line edge), then
-    # every edge of the line against each of them, kept when their boxes meet.
-    tree = shapely.STRtree(shapely.linestrings(ring_edges.reshape(-1, 2, 2)))
-    near_line, re_ = tree.query(geoms[lines])
-    key = near_line.astype(np.int64) * len(used) + edge_poly[re_]
-    found = np.minimum(np.searchsorted(pair_key, key, sorter=key_order), len(pair_key) - 1)
-    pair_of = key_order[found]
-    wanted = pair_key[pair_of] == key
-    near_line, re_, pair_of = near_line[wanted], re_[wanted], pair_of[wanted]
-    repeat = n_edges[near_line]
-    le = first_edge[np.repeat(near_line, repeat)] + (np.arange(repeat.sum())
-                                                     - np.repeat(np.cumsum(repeat) - repeat, repeat))
-    re_, pair_of = np.repeat(re_, repeat), np.repeat(pair_of, repeat)
-    lo = np.minimum(line_edges[le, :2], line_edges[le, 2:])
-    hi = np.maximum(line_edges[le, :2], line_edges[le, 2:])
-    r_lo = np.minimum(ring_edges[re_, :2], ring_edges[re_, 2:])
-    r_hi = np.maximum(ring_edges[re_, :2], ring_edges[re_, 2:])
-    meet = np.all((lo <= r_hi) & (r_lo <= hi), axis=1)
-    le, re_, pair_of = le[meet], re_[meet], pair_of[meet]
-    # Edge a→b against boundary edge c→d: a + t(b − a) = c + u(d − c).
-    a, b = line_edges[le, :2], line_edges[le, 2:]
-    c, d = ring_edges[re_, :2], ring_edges[re_, 2:]
-    r, s, q = b - a, d - c, c - a
-    denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
-    q_s = q[:, 0] * s[:, 1] - q[:, 1] * s[:, 0]
-    q_r = q[:, 0] * r[:, 1] - q[:, 1] * r[:, 0]
-    parallel = denom == 0
-    safe = np.where(parallel, 1.0, denom)
-    t, u = q_s / safe, q_r / safe
-    crossing = ~parallel & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
-    touching = crossing & ((t == 0) | (t == 1) | (u == 0) | (u == 1))
-    bad = np.zeros(len(pair_key), dtype=bool)
-    bad[pair_of[(parallel & (q_r == 0)) | touching]] = True
-    # Cut parameters per (pair, edge of its line): 0, the crossings, 1.
+    ix = _edge_index(geoms, polygons, seg[pairs], poly[pairs])
+    le, re_, pair_of = _meeting_edges(ix)
+    t, crossing, bad = _crossings(ix, le, re_, pair_of)
     good = np.flatnonzero(~bad)
-    count = n_edges[line_of[good]]
-    each_pair = np.repeat(good, count)
-    each_edge = first_edge[line_of[each_pair]] + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count,
-                                                                                        count))
-    crossing &= ~bad[pair_of]
-    cut_pair = np.concatenate([each_pair, each_pair, pair_of[crossing]])
-    cut_edge = np.concatenate([each_edge, each_edge, le[crossing]])
-    cut_t = np.concatenate([np.zeros(len(each_pair)), np.ones(len(each_pair)), t[crossing]])
-    order = np.lexsort((cut_t, cut_edge, cut_pair))
-    cut_pair, cut_edge, cut_t = cut_pair[order], cut_edge[order], cut_t[order]
-    same = (cut_pair[1:] == cut_pair[:-1]) & (cut_edge[1:] == cut_edge[:-1])
-    sub_pair, sub_edge, t0, t1 = cut_pair[:-1][same], cut_edge[:-1][same], cut_t[:-1][same], cut_t[1:][same]
-    origin, step = line_edges[sub_edge, :2], line_edges[sub_edge, 2:] - line_edges[sub_edge, :2]
-    start, end = origin + step * t0[:, None], origin + step * t1[:, None]
-    end[t1 == 1] = line_edges[sub_edge[t1 == 1], 2:]  # the vertex itself, not a + 1·(b − a)
-    mid = (start + end) / 2
-    inside = shapely.contains_xy(polygons[poly[pairs[sub_pair]]], mid[:, 0], mid[:, 1])
-    sub_pair, start, end = sub_pair[inside], start[inside], end[inside]
-    # Sub-edges that follow each other (same pair, one ends where the next starts) make one part.
-    new_part = np.r_[True, (sub_pair[1:] != sub_pair[:-1]) | np.any(start[1:] != end[:-1], axis=1)
-                     ][:len(sub_pair)]
-    part = np.cumsum(new_part) - 1
-    part_pair = sub_pair[new_part]
-    vertex = np.concatenate([start[new_part], end])
-    vertex_part = np.concatenate([part[new_part], part])
-    rank = np.concatenate([np.full(int(new_part.sum()), -1), np.arange(len(end))])
-    order = np.lexsort((rank, vertex_part))
-    part_geom = shapely.linestrings(vertex[order], indices=vertex_part[order])
-    result = np.full(len(pair_key), None, dtype=object)
-    result[good] = shapely.LineString()  # wholly outside after all (touching its bounding box only)
-    n_parts = np.bincount(part_pair, minlength=len(pair_key))
-    one = n_parts[part_pair] == 1
-    result[part_pair[one]] = part_geom[one]
-    if (~one).any():
-        owners, index = np.unique(part_pair[~one], return_inverse=True)
-        result[owners] = shapely.multilinestrings(part_geom[~one], indices=index)
+    sub_pair, start, end = _sub_edges_inside(ix, good, le, t, crossing, pair_of, polygons[poly[pairs]])
+    result = _join_sub_edges(sub_pair, start, end, good, len(pairs))
     pieces[pairs[~bad]] = result[~bad]
     exact[pairs[bad]] = False
     return pieces, exact
@@ -303,6 +377,41 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     geoms = lines.geometry.to_numpy()
     workers = _workers(workers)
 
+    seg_idx, poly_idx, proper = _touching_pairs(geoms, polygons, raw_polygons, workers=workers)
+    n_hits = np.bincount(seg_idx, minlength=len(geoms))
+    # Fast path: one commune touched and the segment inside it -> kept as it is, never cut.
+    inside = proper & (n_hits[seg_idx] == 1)
+    fast_seg, fast_poly = seg_idx[inside], poly_idx[inside]
+    # Slow path. In a clean tiling the pieces of a segment are simply its intersections with each
+    # commune it touches: one vectorised intersection over all pairs, split between workers.
+    # Where the pieces add up to more than the segment (it lies on a shared border, or polygons
+    # overlap) the segment is cut again in code order; where they add up to less, the part
+    # outside every commune is computed — both are rare, so the costly differences are too.
+    slow_seg, slow_poly = seg_idx[~inside], poly_idx[~inside]
+    sort = np.lexsort((slow_poly, slow_seg))
+    slow_seg, slow_poly = slow_seg[sort], slow_poly[sort]
+    pieces, clipped = _clip_lines(geoms, polygons, slow_seg, slow_poly)
+    overlay = ~clipped
+    if overlay.any():
+        pieces[overlay] = _linear(_pairwise(shapely.intersection, raw_polygons, slow_poly[overlay], geoms,
+                                            slow_seg[overlay], workers=workers))
+    full = shapely.length(geoms)
+    slow_seg, slow_poly, pieces, taken = _without_double_counts(geoms, full, polygons, slow_seg, slow_poly,
+                                                                pieces, clipped)
+    taken[fast_seg] = full[fast_seg]
+    out_seg, out_geom = _outside_every_commune(geoms, polygons, full - taken, n_hits, slow_seg, slow_poly)
+    seg = np.concatenate([fast_seg, slow_seg, out_seg]).astype(np.intp)
+    poly = np.concatenate([fast_poly, slow_poly, np.full(len(out_seg), -1)]).astype(np.intp)
+    return _pieces_frame(lines, codes, seg, poly, np.concatenate([geoms[fast_seg], pieces, out_geom]))
+
+
+def _touching_pairs(geoms: np.ndarray, polygons: np.ndarray, raw_polygons: np.ndarray, *, workers: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(segment, commune) pairs that intersect, and whether the segment lies properly inside.
+
+    ``polygons`` are prepared for this thread, ``raw_polygons`` the same unprepared (each worker
+    prepares its own copy).
+    """
     tree = shapely.STRtree(polygons)
     seg_idx, poly_idx = tree.query(geoms)  # bounding boxes only; exact tests below, prepared
     # Most segments lie in the interior of one commune. contains_properly against a prepared
@@ -314,40 +423,30 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     rest = ~proper
     hit[rest] = _pairwise(shapely.intersects, raw_polygons, poly_idx[rest], geoms, seg_idx[rest],
                           workers=workers)
-    seg_idx, poly_idx, proper = seg_idx[hit], poly_idx[hit], proper[hit]
-    n_hits = np.bincount(seg_idx, minlength=len(geoms))
+    return seg_idx[hit], poly_idx[hit], proper[hit]
 
-    # Fast path: one commune touched and the segment inside it -> kept as it is, never cut.
-    inside = proper & (n_hits[seg_idx] == 1)
-    fast_seg, fast_poly = seg_idx[inside], poly_idx[inside]
 
-    # Slow path. In a clean tiling the pieces of a segment are simply its intersections with each
-    # commune it touches: one vectorised intersection over all pairs, split between workers.
-    # Where the pieces add up to more than the segment (it lies on a shared border, or polygons
-    # overlap) the segment is cut again in code order; where they add up to less, the part
-    # outside every commune is computed — both are rare, so the costly differences are too.
-    slow = ~inside
-    slow_seg, slow_poly = seg_idx[slow], poly_idx[slow]
-    sort = np.lexsort((slow_poly, slow_seg))
-    slow_seg, slow_poly = slow_seg[sort], slow_poly[sort]
-    pieces, clipped = _clip_lines(geoms, polygons, slow_seg, slow_poly)
-    overlay = ~clipped
-    if overlay.any():
-        pieces[overlay] = _linear(_pairwise(shapely.intersection, raw_polygons, slow_poly[overlay], geoms,
-                                            slow_seg[overlay], workers=workers))
-    full = shapely.length(geoms)
+def _without_double_counts(geoms: np.ndarray, full: np.ndarray, polygons: np.ndarray, seg: np.ndarray,
+                           poly: np.ndarray, pieces: np.ndarray, clipped: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut again in code order the segments whose pieces overlap, so no length counts twice.
+
+    ``seg, poly`` are the cut pairs sorted by segment, then code, ``pieces`` their pieces and
+    ``full`` the length of every segment. Returns the pairs and pieces afterwards, and the length
+    each segment has in pieces.
+    """
     # float: with no pieces at all, bincount would return integers and truncate what is stored.
-    taken = np.bincount(slow_seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
+    taken = np.bincount(seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
     # Two pieces of one segment overlap where it runs along a shared border or through an overlap
     # of polygons (the sums alone do not tell: a double count can cancel a part outside every
     # commune). A line cut exactly by _clip_lines never runs along a border, so its two pieces
     # can overlap only if the two polygons do; the pieces GEOS cut are intersected with each
     # other. Three or more communes on one segment are rare: always cut in code order.
-    count = np.bincount(slow_seg, minlength=len(geoms))
-    first = np.flatnonzero((count[slow_seg] == 2) & np.r_[slow_seg[1:] == slow_seg[:-1], False])
+    count = np.bincount(seg, minlength=len(geoms))
+    first = np.flatnonzero((count[seg] == 2) & np.r_[seg[1:] == seg[:-1], False])
     both = clipped[first] & clipped[first + 1]
     doubled = np.zeros(len(first), dtype=bool)
-    pair_a, pair_b = slow_poly[first[both]], slow_poly[first[both] + 1]
+    pair_a, pair_b = poly[first[both]], poly[first[both] + 1]
     if len(pair_a):
         neighbours, which = np.unique(np.column_stack([pair_a, pair_b]), axis=0, return_inverse=True)
         overlapping = shapely.relate_pattern(polygons[neighbours[:, 0]], polygons[neighbours[:, 1]],
@@ -356,23 +455,30 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     other = first[~both]
     doubled[~both] = shapely.length(shapely.intersection(pieces[other], pieces[other + 1])) > _NOISE_M
     redo = (taken > full + _NOISE_M) | (count >= 3)
-    redo[slow_seg[first[doubled]]] = True
-    again = redo[slow_seg]
-    if again.any():
-        seg, poly, geom = _cut_in_code_order(geoms, polygons, slow_seg[again], slow_poly[again])
-        slow_seg = np.concatenate([slow_seg[~again], seg])
-        slow_poly = np.concatenate([slow_poly[~again], poly])
-        pieces = np.concatenate([pieces[~again], geom])
-        taken = np.bincount(slow_seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
-    piece_seg, piece_poly = [fast_seg, slow_seg], [fast_poly, slow_poly]
-    piece_geom = [geoms[fast_seg], pieces]
-    # Outside every commune: segments with no commune at all, and what the cut left over.
+    redo[seg[first[doubled]]] = True
+    again = redo[seg]
+    if not again.any():
+        return seg, poly, pieces, taken
+    new_seg, new_poly, new_geom = _cut_in_code_order(geoms, polygons, seg[again], poly[again])
+    seg = np.concatenate([seg[~again], new_seg])
+    pieces = np.concatenate([pieces[~again], new_geom])
+    taken = np.bincount(seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
+    return seg, np.concatenate([poly[~again], new_poly]), pieces, taken
+
+
+def _outside_every_commune(geoms: np.ndarray, polygons: np.ndarray, missing_m: np.ndarray,
+                           n_hits: np.ndarray, seg: np.ndarray, poly: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Segments in no commune at all, and what the communes left of the others.
+
+    ``missing_m`` is each segment's length not yet in a piece; ``seg, poly`` are the cut pairs.
+    Returns the segment and geometry of each leftover longer than the noise of the cut.
+    """
     untouched = np.flatnonzero(n_hits == 0)
-    taken[fast_seg] = full[fast_seg]
-    short = np.flatnonzero((full - taken >= _NOISE_M / 2) & (n_hits > 0))
+    short = np.flatnonzero((missing_m >= _NOISE_M / 2) & (n_hits > 0))
     remaining = geoms[short]
-    member = np.flatnonzero(np.isin(slow_seg, short))
-    where = np.searchsorted(short, slow_seg[member])
+    member = np.flatnonzero(np.isin(seg, short))
+    where = np.searchsorted(short, seg[member])
     # Round by round, each short segment loses one of its communes (vectorised over segments).
     rank = np.zeros(len(member), dtype=np.intp)
     if len(member):
@@ -381,17 +487,16 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
         rank[order] = np.arange(len(member)) - np.searchsorted(sorted_where, sorted_where)
     for k in range(int(rank.max()) + 1 if len(rank) else 0):
         now = rank == k
-        remaining[where[now]] = shapely.difference(remaining[where[now]], polygons[slow_poly[member[now]]])
+        remaining[where[now]] = shapely.difference(remaining[where[now]], polygons[poly[member[now]]])
     leftover = _linear(remaining) if len(short) else np.empty(0, dtype=object)
     left_over = shapely.length(leftover) >= _NOISE_M
-    out_seg = np.concatenate([untouched, short[left_over]])
-    piece_seg.append(out_seg)
-    piece_poly.append(np.full(len(out_seg), -1))
-    piece_geom.append(np.concatenate([geoms[untouched], leftover[left_over]]))
+    return (np.concatenate([untouched, short[left_over]]),
+            np.concatenate([geoms[untouched], leftover[left_over]]))
 
-    seg = np.concatenate(piece_seg).astype(np.intp)
-    poly = np.concatenate(piece_poly).astype(np.intp)
-    geom = np.concatenate(piece_geom)
+
+def _pieces_frame(lines: gpd.GeoDataFrame, codes: np.ndarray, seg: np.ndarray, poly: np.ndarray,
+                  geom: np.ndarray) -> gpd.GeoDataFrame:
+    """The pieces as rows: attributes of their feature, commune code (``poly`` -1: none), length."""
     length = shapely.length(geom)
     nonzero = length > 0
     seg, poly, geom, length = seg[nonzero], poly[nonzero], geom[nonzero], length[nonzero]
@@ -462,22 +567,22 @@ def _share_table(pieces: pd.DataFrame, communes: pd.DataFrame, *, by: str | None
                  counted: pd.Series, counted_name: str) -> pd.DataFrame:
     """Per commune (× ``by`` category): total km, counted km, share, status — full grid."""
     codes = communes["commune_code"].astype(str).drop_duplicates().sort_values().tolist()
-    categories = list(categories) if by is not None else [None]
+    grid: list[str | None] = list(categories) if by is not None else [None]
     inside = pieces["commune_code"].notna().to_numpy()
     km = pieces["length_m"].to_numpy(dtype=float)[inside] / 1000.0
     # Positions in the full grid (commune-major, as the rows come out); bincount sums them, which
     # is the groupby without hashing 100k strings.
     commune = _positions(pieces.loc[inside, "commune_code"], codes)
-    klass = _positions(pieces.loc[inside, by], categories) if by is not None else \
+    klass = _positions(pieces.loc[inside, by], grid) if by is not None else \
         np.zeros(len(commune), dtype=np.int64)
-    position = commune * len(categories) + klass
+    position = commune * len(grid) + klass
     known = (commune >= 0) & (klass >= 0)
-    size = len(codes) * len(categories)
+    size = len(codes) * len(grid)
     total = np.bincount(position[known], km[known], minlength=size)
     done = np.bincount(position[known], np.where(counted.to_numpy()[inside], km, 0.0)[known], minlength=size)
-    table = pd.DataFrame({"commune_code": np.repeat(codes, len(categories))})
+    table = pd.DataFrame({"commune_code": np.repeat(codes, len(grid))})
     if by is not None:
-        table[by] = np.tile(np.asarray(categories, dtype=object), len(codes))
+        table[by] = np.tile(np.asarray(grid, dtype=object), len(codes))
     table["total_km"] = total
     table[counted_name] = done
     # Every commune (and class) gets a row: no road is a measured 0 km, not a missing row.
@@ -511,9 +616,28 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     DataFrame
         ``commune_code, road_class, total_km, concretized_km, share, status`` for every commune
         × every road class of the vocabulary (and any other class present). ``share`` is
-        ``concretized_km / total_km`` in 0..1, NaN with status ``"not assessed"`` when the
+        ``concretized_km / total_km`` in 0..1, NaN with status ``not_assessed`` when the
         commune has no road of that class. Pieces outside every commune are not in any row
         (see :func:`split_problems`).
+
+    Examples
+    --------
+    A concrete road across two communes (30 m in A, 70 m in B) and a 10 m earth road in A:
+
+    >>> from shapely import LineString, box
+    >>> communes = gpd.GeoDataFrame({"commune_code": ["A", "B"]},
+    ...                             geometry=[box(0, 0, 30, 10), box(30, 0, 100, 10)], crs=9214)
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["r1", "r2"], "road_class": "xa",
+    ...                           "surface": ["be_tong", "dat"]},
+    ...                          geometry=[LineString([(0, 5), (100, 5)]), LineString([(10, 2), (20, 2)])],
+    ...                          crs=9214)
+    >>> table = road_concretization(roads, communes)
+    >>> table[table["road_class"] == "xa"].round(3)
+       commune_code road_class  total_km  concretized_km  share    status
+    3             A         xa      0.04            0.03   0.75  assessed
+    11            B         xa      0.07            0.07   1.00  assessed
+    >>> table.loc[table["road_class"] == "quoc_lo", "status"].tolist()  # no national road: no 0 %
+    ['not_assessed', 'not_assessed']
     """
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces
@@ -550,7 +674,7 @@ def canal_lining(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     -------
     DataFrame
         ``commune_code, total_km, lined_km, share, status`` for every commune; ``share`` NaN and
-        ``"not assessed"`` where the commune manages no canal.
+        ``not_assessed`` where the commune manages no canal.
     """
     counted_linings = frozenset(kien_co_linings() if linings is None else linings)
     managers = {str(m) for m in managed_by}
@@ -614,7 +738,7 @@ def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, uni
                         surfaces: Iterable[str] | None = None,
                         target_surfaces: Mapping[str, str] | None = None,
                         pieces: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
-    """Every non-concretized road piece (within its commune) with an estimated upgrade cost.
+    r"""Every non-concretized road piece (within its commune) with an estimated upgrade cost.
 
     Parameters
     ----------
@@ -639,7 +763,28 @@ def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, uni
 
     Notes
     -----
-    .. math:: \\text{cost}_i = \\ell_i\\,[\\text{km}] \\times c(\\text{class}_i, \\text{target}_i)
+    .. math:: \text{cost}_i = \ell_i\,[\text{km}] \times c(\text{class}_i, \text{target}_i)
+
+    Examples
+    --------
+    The 10 m earth road of :func:`road_concretization`'s example, at 3,000 million VND per km:
+
+    >>> from shapely import LineString, box
+    >>> communes = gpd.GeoDataFrame({"commune_code": ["A", "B"]},
+    ...                             geometry=[box(0, 0, 30, 10), box(30, 0, 100, 10)], crs=9214)
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["r1", "r2"], "road_class": "xa",
+    ...                           "surface": ["be_tong", "dat"]},
+    ...                          geometry=[LineString([(0, 5), (100, 5)]), LineString([(10, 2), (20, 2)])],
+    ...                          crs=9214)
+    >>> costs = pd.DataFrame({"road_class": ["xa"], "target_surface": ["be_tong"],
+    ...                       "million_vnd_per_km": [3000.0], "assumption": [True]})
+    >>> todo = segments_to_upgrade(roads, communes, costs)
+    >>> todo[["segment_id", "commune_code", "length_km", "target_surface", "cost_million_vnd"]]
+      segment_id commune_code  length_km target_surface  cost_million_vnd
+    0         r2            A       0.01        be_tong              30.0
+    >>> upgrade_totals(todo)
+      commune_code road_class  length_km  cost_million_vnd  priced_km
+    0            A         xa       0.01              30.0       0.01
     """
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces

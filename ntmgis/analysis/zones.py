@@ -77,6 +77,24 @@ def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -
     DataFrame
         ``zone_id, commune_code, vietgap, area_ha`` — one row per zone piece with area > 0;
         ``commune_code`` missing for the part outside every commune.
+
+    Examples
+    --------
+    Zone z1 (1 ha) straddles communes A and B; zone z2 (1 ha) lies beyond the district:
+
+    >>> from shapely import box
+    >>> communes = gpd.GeoDataFrame({"commune_code": ["A", "B"]},
+    ...                             geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=9214)
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["z1", "z2"], "crop": "vai", "vietgap": [True, False]},
+    ...                          geometry=[box(50, 0, 150, 100), box(300, 0, 400, 100)], crs=9214)
+    >>> zone_areas_by_commune(zones, communes)
+      zone_id commune_code  vietgap  area_ha
+    0      z1            A     True      0.5
+    1      z1            B     True      0.5
+    2      z2         None    False      1.0
+    >>> vietgap_summary(zones)
+    {'vietgap_area_ha': 1.0, 'vietgap_area_sum_ha': 1.0, 'vietgap_zones': 1,
+     'zones_with_growing_area_code': 0}
     """
     _check_metric(zones, communes)
     order = np.argsort(communes["commune_code"].astype(str).to_numpy(), kind="stable")

@@ -19,7 +19,8 @@ import pandas as pd
 
 from ..plan import Plan
 from ..values import is_missing
-from .evaluate import _milestones, achieved_years
+from .progress import achieved_years
+from .summary import plan_milestones
 
 __all__ = ["MILESTONE_COLUMNS", "SCHEDULE_COLUMNS", "milestone_table", "schedule_table"]
 
@@ -37,7 +38,7 @@ def milestone_table(plan: Plan) -> pd.DataFrame:
     DataFrame
         ``commune_code, level, year``, sorted by commune, then year, then level rank.
     """
-    rows = [(code, level, year) for code, found in _milestones(plan).items() for level, year in found]
+    rows = [(code, level, year) for code, found in plan_milestones(plan).items() for level, year in found]
     return pd.DataFrame(rows, columns=MILESTONE_COLUMNS).astype({"year": int})
 
 

@@ -1,10 +1,13 @@
 """Third-party web assets (Leaflet) read from the pinned npm copy and inlined at write time.
 
 The assets are dependencies, never committed: ``make setup`` runs ``npm ci`` which installs the
-version pinned in ``package.json`` / ``package-lock.json`` under ``<repo root>/node_modules``.
-A map must open from disk or an e-mail attachment with no network, so everything Leaflet needs
-(its script, its stylesheet and the images the stylesheet references) is returned as text ready
-to be inlined into one HTML file.
+version pinned in ``package.json`` / ``package-lock.json`` under ``<repo root>/node_modules``, and
+building the wheel copies the files the maps use into the package, ``ntmgis/maps/vendor/`` (laid
+out as ``node_modules``; see ``setup.py``). They are looked for in the packaged vendor folder
+first (a wheel install), then in the repository's ``node_modules`` (a checkout or an editable
+install). A map must open from disk or an e-mail attachment with no network, so everything Leaflet
+needs (its script, its stylesheet and the images the stylesheet references) is returned as text
+ready to be inlined into one HTML file.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ __all__ = [
 PINNED_VERSIONS = {"leaflet": "1.9.4"}
 
 ENV_VAR = "NTMGIS_WEB_ASSETS"
+# Filled by the wheel's build step (setup.py), absent in a checkout; git-ignored.
+_PACKAGED = Path(__file__).resolve().parent / "vendor"
 # Repo root = parent of the ``ntmgis`` package directory (an editable install or a checkout).
 _REPO_NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 
@@ -52,23 +57,34 @@ class WebAssetVersionError(WebAssetError):
     """The installed web asset package is not the version ntmgis pins."""
 
 
-def node_modules_dir() -> Path:
-    """The ``node_modules`` folder web assets are read from.
+def _candidate_dirs() -> list[Path]:
+    configured = os.environ.get(ENV_VAR)
+    return [Path(configured)] if configured else [_PACKAGED, _REPO_NODE_MODULES]
 
-    ``$NTMGIS_WEB_ASSETS`` when set, otherwise ``<repo root>/node_modules``. An explicit
+
+def node_modules_dir(package: str = "leaflet") -> Path:
+    """The folder, laid out as ``node_modules``, the web assets of ``package`` are read from.
+
+    ``$NTMGIS_WEB_ASSETS`` when set; otherwise the packaged ``ntmgis/maps/vendor`` when it holds
+    ``package`` (a wheel install), else ``<repo root>/node_modules``. An explicit
     ``NTMGIS_WEB_ASSETS`` is the only place looked: silently falling back to another copy would
     hide a misconfigured path (and could inline a version other than the one asked for).
     """
-    configured = os.environ.get(ENV_VAR)
-    return Path(configured) if configured else _REPO_NODE_MODULES
+    candidates = _candidate_dirs()
+    for root in candidates:
+        if (root / package / "package.json").is_file():
+            return root
+    return candidates[-1]
 
 
 def _not_found(package: str, looked_in: Path) -> WebAssetNotFoundError:
     pinned = PINNED_VERSIONS.get(package)
     what = f"{package.capitalize()} {pinned}" if pinned else package
+    looked = [looked_in] if os.environ.get(ENV_VAR) else [_PACKAGED / package, looked_in]
     return WebAssetNotFoundError(
-        f"{what} web assets not found (looked in {looked_in}). Run `make setup` (it runs `npm ci`) "
-        f"or set {ENV_VAR} to a node_modules folder that contains {package}")
+        f"{what} web assets not found (looked in {', '.join(dict.fromkeys(map(str, looked)))}). "
+        f"In a checkout run `make setup` (it runs `npm ci`) or set {ENV_VAR} to a node_modules "
+        f"folder that contains {package}; a wheel carries them only when built after `npm ci`")
 
 
 def find_web_asset(package: str, relpath: str) -> Path:
@@ -81,7 +97,7 @@ def find_web_asset(package: str, relpath: str) -> Path:
     WebAssetVersionError
         When the package has a pin in :data:`PINNED_VERSIONS` and another version is installed.
     """
-    root = node_modules_dir()
+    root = node_modules_dir(package)
     package_dir = root / package
     path = package_dir / relpath
     if not path.is_file():

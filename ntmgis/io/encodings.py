@@ -29,7 +29,7 @@ from typing import Literal
 
 import pandas as pd
 
-from .problems import Problem
+from ..problems import Problem
 
 __all__ = [
     "LegacyEncoding",

@@ -1,61 +1,27 @@
-"""Reading and writing at the edges: layer readers, table readers, atomic writes."""
+"""Layer and table readers: every problem found is collected, the data is repaired where said."""
 
 from __future__ import annotations
 
 import io
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+import yaml
 
-from .crs import resolve_layer_crs
+from ..crs import resolve_layer_crs
+from ..problems import DataError, Problem
 from .encodings import fix_legacy_columns
-from .problems import DataError, Problem
 
-__all__ = [
-    "ReadResult",
-    "read_layer",
-    "read_table",
-    "write_text_atomic",
-    "write_bytes_atomic",
-    "write_layer_atomic",
-]
-
-
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
-
-    A reader never sees a half-written file, and an interrupted write leaves the old file intact.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600 files; give the result the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`write_bytes_atomic`)."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
+__all__ = ["LAYER_SUFFIXES", "TABLE_SUFFIXES", "ReadResult", "read_layer", "read_table", "read_yaml"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,30 +307,49 @@ def _decode_csv_bytes(raw: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte string")
 
 
-def write_layer_atomic(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
-                       layer: str | None = None) -> Path:
-    """Write a layer to a single-file format (GeoPackage, GeoJSON, GeoParquet) atomically.
+def read_yaml(source: str | os.PathLike[str] | Traversable, *, layer: str, label: str | None = None,
+              action: str = "fix the YAML syntax") -> tuple[Any, tuple[Problem, ...]]:
+    """Read a YAML file with ``yaml.safe_load`` (nothing in it is executed), reporting instead of raising.
 
-    The layer is written to a temporary file beside the target, then renamed over it, so an
-    interrupted write never leaves a broken file and source data is never written in place.
+    Parameters
+    ----------
+    source : path-like or Traversable
+        A file, or a packaged resource (``importlib.resources.files("ntmgis") / "plans/x.yaml"``).
+    layer : str
+        What the file holds (``criteria``, ``scenario``, ``plan``), for the problems.
+    label : str, optional
+        The file as the problems name it; default ``str(source)``.
+    action : str
+        The action of the "not valid YAML" problem.
+
+    Returns
+    -------
+    (data, problems)
+        ``data`` is None when a problem says the file could not be read (missing, not UTF-8, not
+        YAML); an empty file gives ``(None, ())``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "ok.yaml").write_text("a: 1", encoding="utf-8")
+    4
+    >>> read_yaml(folder / "ok.yaml", layer="test")
+    ({'a': 1}, ())
+    >>> (folder / "bad.yaml").write_text("a: [1", encoding="utf-8")
+    5
+    >>> read_yaml(folder / "bad.yaml", layer="test")[1][0].problem.startswith("not valid YAML")
+    True
     """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".gpkg", ".geojson", ".parquet"):
-        raise ValueError(f"atomic layer writes support .gpkg, .geojson, .parquet, not {suffix}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
+    path = Path(source) if isinstance(source, (str, os.PathLike)) else source
+    where = str(source) if label is None else label
     try:
-        if suffix == ".parquet":
-            gdf.to_parquet(tmp)
-        else:
-            driver = "GPKG" if suffix == ".gpkg" else "GeoJSON"
-            pyogrio.write_dataframe(gdf, tmp, layer=layer or target.stem, driver=driver)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, (Problem(where, layer, "", "file not found", "check the path", "error"),)
+    except UnicodeDecodeError:
+        return None, (Problem(where, layer, "", "not UTF-8 text", "save the file as UTF-8", "error"),)
+    try:
+        return yaml.safe_load(text), ()
+    except yaml.YAMLError as exc:
+        return None, (Problem(where, layer, "", f"not valid YAML ({exc})", action, "error"),)

@@ -1,0 +1,70 @@
+"""Atomic writes: a reader never sees a half-written file, an interrupted write keeps the old one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+__all__ = ["write_bytes_atomic", "write_layer_atomic", "write_text_atomic"]
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    A reader never sees a half-written file, and an interrupted write leaves the old file intact.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp creates 0600 files; give the result the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`write_bytes_atomic`)."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_layer_atomic(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
+                       layer: str | None = None) -> Path:
+    """Write a layer to a single-file format (GeoPackage, GeoJSON, GeoParquet) atomically.
+
+    The layer is written to a temporary file beside the target, then renamed over it, so an
+    interrupted write never leaves a broken file and source data is never written in place.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".gpkg", ".geojson", ".parquet"):
+        raise ValueError(f"atomic layer writes support .gpkg, .geojson, .parquet, not {suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        if suffix == ".parquet":
+            gdf.to_parquet(tmp)
+        else:
+            driver = "GPKG" if suffix == ".gpkg" else "GeoJSON"
+            pyogrio.write_dataframe(gdf, tmp, layer=layer or target.stem, driver=driver)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
