@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..codes import NOT_APPLICABLE, NOT_ASSESSED
+from ..codes import NOT_APPLICABLE, NOT_ASSESSED, criterion_sort_key
 from ..values import is_missing
 from ..vocab import kien_co_linings, label, vocabulary
 from . import styles
@@ -177,12 +177,6 @@ def _commune_year_themes(assessment: Assessment, codes: list[str], years: Sequen
                   detail=detail, year=year, group=t["timeline"]) for year in years]
 
 
-def _criterion_ids(names: Mapping[str, str]) -> list[str]:
-    # TODO(criterion_sort_key): the criteria helper's criterion_sort_key orders "1" < "2" < "10" < "A";
-    # the map may not import criteria, so the order stays local until the Assessment gives it.
-    return sorted(names, key=lambda c: (not str(c).isdigit(), int(c) if str(c).isdigit() else 0, str(c)))
-
-
 def _criterion_themes(assessment: Assessment, codes: list[str], rows: _Rows, lang: str) -> list[Theme]:
     """One colouring per criterion, at each commune's target level."""
     t = ui(lang)
@@ -196,7 +190,7 @@ def _criterion_themes(assessment: Assessment, codes: list[str], rows: _Rows, lan
     verdicts = [MapClass(code, t[code], styles.VERDICT[code]) for code in
                 ("not_met", "not_met_unverified", "met_unverified", "met", NOT_ASSESSED, NOT_APPLICABLE)]
     themes = []
-    for cid in _criterion_ids(names):
+    for cid in sorted(names, key=criterion_sort_key):
         values, details = [], []
         for c, r in zip(codes, rows, strict=True):
             value, detail = _criterion_cell(by_key.get((c, str(cid))), r, lang)
@@ -225,7 +219,7 @@ def _criterion_cell(found: Mapping[str, Any] | None, commune: Mapping[str, Any],
 
 
 def _level_labels(rows: _Rows, column_name: str, lang: str) -> list[str | None]:
-    return [label("ntm_level", v, lang) if cell(v) else None for v in (r.get(column_name) for r in rows)]
+    return [label("ntm_level", str(v), lang) if cell(v) else None for v in (r.get(column_name) for r in rows)]
 
 
 def _commune_fields(communes: pd.DataFrame, codes: list[str], rows: _Rows, schedule: list[str],

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..codes import criterion_sort_key
 from ..values import is_missing
 from ..vocab import label, vocabulary
 from ._common import cell, km, target_text, ui, unit_text, value_text
@@ -161,11 +162,6 @@ def planner_timeline(workspace: Workspace, assessment: Assessment, *, lang: str 
     return Timeline(years=years, start=min(max(assessment.year, first), last), notes=notes)
 
 
-def _indicator_order(indicator: str) -> list[Any]:
-    # TODO(criterion_sort_key): "2.10" after "2.9"; local until the Assessment gives the order.
-    return [int(p) if p.isdigit() else 0 for p in indicator.split(".")] + [indicator]
-
-
 def _unverified_lines(assessment: Assessment, lang: str) -> list[str]:
     """One line per level: the unverified thresholds the verdicts used."""
     unverified = assessment.unverified_thresholds
@@ -175,7 +171,7 @@ def _unverified_lines(assessment: Assessment, lang: str) -> list[str]:
     ranks = vocabulary()["ntm_level"]
     lines = []
     for level in sorted(set(used["level"].astype(str)), key=lambda lv: ranks.get(lv, {}).get("rank", 9)):
-        ids = sorted(set(used.loc[used["level"] == level, "indicator"].astype(str)), key=_indicator_order)
+        ids = sorted(set(used.loc[used["level"] == level, "indicator"].astype(str)), key=criterion_sort_key)
         lines.append(ui(lang)["unverified_list"].format(level=label("ntm_level", level, lang),
                                                         ids=", ".join(ids)))
     return lines

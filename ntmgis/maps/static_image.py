@@ -132,8 +132,8 @@ def _lines(layer: MapLayer, theme: Theme, geometry: gpd.GeoSeries, colours: Sequ
     for geom, value, colour in zip(geometry, theme.values, colours, strict=True):
         if geom is None or geom.is_empty:
             continue
-        width = (by_code[value].weight if value in by_code and by_code[value].weight
-                 else layer.style.get("weight", 1.5))
+        weight = by_code[value].weight if value in by_code else None
+        width = weight if weight else layer.style.get("weight", 1.5)
         for part in getattr(geom, "geoms", [geom]):
             segments.append(list(part.coords))
             widths.append(0.35 * float(width))
