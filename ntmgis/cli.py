@@ -184,16 +184,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     import re
 
     from .io import write_text_atomic
+    from .maps.diff import build_diff_map
     from .report import write_tables
-    from .scenario import (
-        Scenario,
-        compare,
-        comparison_tables,
-        comparison_titles,
-        diff_map,
-        load_scenarios,
-        run,
-    )
+    from .scenario import Scenario, compare, comparison_tables, comparison_titles, load_scenarios, run
     from .workspace import load_workspace
 
     if args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
@@ -201,7 +194,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.file)
     workspace = load_workspace(args.workspace)
     baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
-    comparison = compare(baseline, *(run(workspace, s) for s in scenarios))
+    comparison = compare(baseline, *(run(workspace, s, baseline=baseline.assessment) for s in scenarios))
     tables = comparison_tables(comparison, lang=args.lang)
     files = write_tables(tables, args.out, titles=comparison_titles(args.lang), lang=args.lang,
                          note=workspace.note(args.lang))
@@ -214,7 +207,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         if not args.no_map:
             slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
             path = target.with_name(f"{target.stem}_{slug}.html")
-            write_text_atomic(path, diff_map(comparison, name, lang=args.lang))
+            write_text_atomic(path, build_diff_map(comparison, name, lang=args.lang))
             print(f"wrote {path}")
     return EXIT_OK
 

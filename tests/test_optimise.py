@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ntmgis.optimise import greedy_cover, optimise, solve_cover
-from ntmgis.scenario import run
+from ntmgis.scenario import greedy_cover, optimise, run, solve_cover
 
 LAM_COT = "07333"
 
@@ -108,3 +107,21 @@ def test_unknown_communes_and_indicators_are_refused(sample_workspace, sample_as
         optimise(sample_workspace, sample_assessment, communes=["99999"])
     with pytest.raises(ValueError, match="6.3"):
         optimise(sample_workspace, sample_assessment, indicators=("6.3",))
+
+
+def test_canal_candidates_come_from_the_assessment(sample_workspace, sample_assessment):
+    # The optimiser reads canals_to_line (not the workspace): with nothing listed, 3.3 has no candidate.
+    import dataclasses
+
+    empty = sample_assessment.canals_to_line.iloc[:0]
+    blind = dataclasses.replace(sample_assessment, canals_to_line=empty)
+    result = optimise(sample_workspace, blind, communes=[LAM_COT], indicators=("3.3",))
+    assert result.candidates.empty and not result.targets["met"].all()
+
+
+def test_no_candidate_at_all_is_infeasible_not_a_solver_error():
+    # Regression: HiGHS refuses a model without variables; nothing to choose is a plain answer.
+    result = solve_cover(np.zeros(0), np.zeros((2, 0)), np.array([1.0, 0.0]))
+    assert result.status == "infeasible" and list(result.met) == [False, True]
+    assert result.shortfall[0] == pytest.approx(1.0) and result.cost == 0.0
+    assert solve_cover(np.zeros(0), np.zeros((1, 0)), np.array([0.0])).status == "optimal"

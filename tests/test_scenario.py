@@ -3,23 +3,25 @@
 import hashlib
 from pathlib import Path
 
+import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
 import shapely
 
 from ntmgis.cli import main
+from ntmgis.maps.diff import build_diff_map
 from ntmgis.problems import DataError
 from ntmgis.scenario import (
     AddMarket,
     Concretize,
+    LineCanals,
     Scenario,
     ScenarioRun,
     SetThreshold,
     SetUnitCost,
     apply_scenario,
     compare,
-    diff_map,
     load_scenarios,
     run,
     scenario_from_mapping,
@@ -175,10 +177,10 @@ def test_cli_writes_the_comparison_and_a_diff_map(tmp_path, capsys, sample_works
 
 def test_diff_map_marks_the_changed_commune(baseline, lan_gioi_roads):
     _, result = lan_gioi_roads
-    html = diff_map(compare(baseline, result), "lan_gioi_xa", lang="vi")
+    html = build_diff_map(compare(baseline, result), "lan_gioi_xa", lang="vi")
     assert "scenario_works" in html and LAN_GIOI in html
     with pytest.raises(ValueError, match="not one of"):
-        diff_map(compare(baseline, result), "baseline")
+        build_diff_map(compare(baseline, result), "baseline")
 
 
 def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline):
@@ -210,3 +212,47 @@ def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline
     summary = result.assessment.communes.set_index("commune_code")
     assert summary.loc["07321", "highest_level"] == "ntm"
     assert sample_workspace.layer("production_zones")["growing_area_code"].notna().sum() == 1
+
+
+def test_works_are_the_assessments_pieces_with_their_geometry(sample_workspace, sample_assessment):
+    scenario = Scenario("x", (Concretize(commune_code=LAN_GIOI, road_class="xa"),))
+    applied = apply_scenario(sample_workspace, scenario, assessment=sample_assessment)
+    works = applied.works
+    assert works.crs == sample_workspace.layer("roads").crs and not works.geometry.is_empty.any()
+    gap = sample_assessment.segments_to_upgrade.set_index(["segment_id", "commune_code"])
+    pieces = gap.loc[list(zip(works["segment_id"], works["commune_code"], strict=True))]
+    assert works["length_km"].tolist() == pytest.approx(pieces["length_km"].tolist())
+    assert works.geometry.geom_equals(gpd.GeoSeries(pieces.geometry.to_numpy(), crs=works.crs)).all()
+    assert "class" in works.columns and "klass" not in works.columns
+
+
+def test_line_canals_lines_what_the_assessment_lists_to_line(sample_workspace, sample_assessment):
+    # LineCanals lines the canals of canals_to_line (commune-managed, as criterion 3.3 counts):
+    # a company canal in the commune is left alone, and refused when named.
+    canals = sample_workspace.layer("canals").set_index("segment_id")
+    company = "K000178"
+    assert canals.loc[company, "managed_by"] == "cong_ty" and canals.loc[company, "lining"] == "dat"
+    applied = apply_scenario(sample_workspace, Scenario("x", (LineCanals(commune_code="07333"),)),
+                             assessment=sample_assessment)
+    listed = sample_assessment.canals_to_line
+    assert set(applied.works["segment_id"]) <= set(listed["segment_id"])
+    assert company not in set(applied.works["segment_id"])
+    assert applied.workspace.layer("canals").set_index("segment_id").loc[company, "lining"] == "dat"
+    with pytest.raises(DataError, match=company):
+        apply_scenario(sample_workspace, Scenario("x", (LineCanals(segment_ids=(company,)),)),
+                       assessment=sample_assessment)
+
+
+def test_scenario_code_reads_stage_3_only_through_the_assessment():
+    import ast
+
+    import ntmgis
+
+    root = Path(ntmgis.__file__).parent
+    files = [*sorted((root / "scenario").glob("*.py")), root / "maps" / "diff.py"]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                assert not any(part in ("analysis", "criteria") for part in module.lstrip(".").split(".")), \
+                    f"{path.name} imports {module}"
