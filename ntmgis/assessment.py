@@ -27,7 +27,7 @@ import pandas as pd
 
 from .analysis.access import DEFAULT_RADIUS_M
 from .analysis.assess import ROAD_INDICATORS, InfrastructureAssessment, assess_infrastructure
-from .analysis.network import load_unit_costs
+from .costs import load_unit_costs
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .criteria.schedule import milestone_table, schedule_table
 from .plan import Plan
@@ -66,7 +66,8 @@ class Provenance:
     market_radius_m : float
         Radius of the market-gap layer (an analysis assumption, not an NTM rule).
     unit_costs_assumed : bool
-        True when the packaged illustrative unit costs were used (no table was passed in).
+        True when the unit costs are assumptions: the packaged illustrative tables, or tables
+        whose every row is flagged ``assumption``.
     """
 
     year: int
@@ -254,6 +255,13 @@ class Assessment:
         return merged
 
 
+def _assumed(table: pd.DataFrame | None) -> bool:
+    """Whether a unit-cost table is an assumption: the packaged one, or every row flagged so."""
+    if table is None:
+        return True
+    return "assumption" in table.columns and bool(table["assumption"].astype(bool).all())
+
+
 def build_assessment(
     criteria: CriteriaAssessment,
     infrastructure: InfrastructureAssessment,
@@ -289,7 +297,7 @@ def build_assessment(
         year=selection.year, as_of=selection.as_of, criteria_sets=selection.set_ids,
         criteria_reason=selection.reason, legal_bases=tuple((s.id, str(s.legal_basis)) for s in sets),
         region=selection.region, prefer=criteria.prefer, market_radius_m=float(market_radius_m),
-        unit_costs_assumed=unit_costs is None)
+        unit_costs_assumed=_assumed(unit_costs) and _assumed(canal_unit_costs))
     first, last = (int(y) for y in plan.data["period"])
     milestones = milestone_table(plan)
     schedule = schedule_table(criteria.communes, criteria.villages, milestones, years=range(first, last + 1),

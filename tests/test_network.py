@@ -17,13 +17,13 @@ from shapely import LineString, box
 from ntmgis.analysis.network import (
     NOT_ASSESSED,
     canal_lining,
-    load_unit_costs,
     road_concretization,
     segments_to_upgrade,
     split_by_commune,
     split_problems,
     upgrade_totals,
 )
+from ntmgis.costs import load_unit_costs
 
 CRS = "EPSG:9214"
 # The project's shared folder sits beside the repository (../shared); absent in a bare checkout.
@@ -271,7 +271,7 @@ def test_property_cut_matches_geos_overlay_on_skewed_communes(seed):
 def test_one_reading_of_a_unit_cost_table():
     # The upgrade layer, scenarios and the optimiser read prices through upgrade_prices: the first
     # row of a class is its default target, and a pair given twice keeps its first price.
-    from ntmgis.analysis.network import upgrade_prices
+    from ntmgis.costs import upgrade_prices
 
     table = pd.DataFrame({"road_class": ["xa", "xa", "xa"], "target_surface": ["be_tong", "nhua", "be_tong"],
                           "million_vnd_per_km": [3000.0, 4000.0, 9999.0]})

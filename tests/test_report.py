@@ -8,7 +8,7 @@ import pytest
 from test_evaluate import COMMUNES, DAI_HOA, PLAN, all_met, computed, row, selection, status
 
 from ntmgis.analysis.assess import COMPUTED_COLUMNS, InfrastructureAssessment
-from ntmgis.assessment import build_assessment, assess
+from ntmgis.assessment import assess, build_assessment
 from ntmgis.criteria.evaluate import evaluate
 from ntmgis.problems import Problem, ProblemReport
 from ntmgis.report import SHEETS, report_tables, write_report

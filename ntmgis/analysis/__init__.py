@@ -13,7 +13,6 @@ from .assess import InfrastructureAssessment, assess_infrastructure
 from .network import (
     canal_lining,
     canals_to_line,
-    load_unit_costs,
     road_concretization,
     segments_to_upgrade,
     split_by_commune,
@@ -28,7 +27,6 @@ __all__ = [
     "road_concretization",
     "canal_lining",
     "canals_to_line",
-    "load_unit_costs",
     "segments_to_upgrade",
     "upgrade_totals",
     "road_graph",

@@ -26,7 +26,6 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import geopandas as gpd
@@ -35,6 +34,7 @@ import pandas as pd
 import shapely
 
 from ..codes import NOT_ASSESSED
+from ..costs import upgrade_prices
 from ..problems import Problem
 from ..vocab import concretized_surfaces, kien_co_linings, vocabulary
 
@@ -44,9 +44,6 @@ __all__ = [
     "road_concretization",
     "canal_lining",
     "canals_to_line",
-    "load_unit_costs",
-    "upgrade_prices",
-    "UNIT_COST_COLUMNS",
     "segments_to_upgrade",
     "upgrade_totals",
     "NOT_ASSESSED",
@@ -61,7 +58,6 @@ ASSESSED = "assessed"
 # (GEOS works in doubles: ~1e-9 m at 2.4e6 m northings), not road outside the district.
 _NOISE_M = 1e-6
 #: Key and target columns of the road and canal unit-cost tables.
-UNIT_COST_COLUMNS = {"roads": ("road_class", "target_surface"), "canals": ("canal_level", "target_lining")}
 # Below this many (segment, commune) pairs per thread, threads cost more than they save.
 _MIN_PAIRS_PER_WORKER = 5_000
 #: Below this length a piece outside every commune is coordinate precision, not a gap (m).
@@ -685,55 +681,6 @@ def canal_lining(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     return table[["commune_code", "total_km", "lined_km", "share", "status"]]
 
 
-def load_unit_costs(network: str = "roads") -> pd.DataFrame:
-    """A packaged unit-cost table: ``unit_costs.csv`` (roads) or ``canal_unit_costs.csv`` (canals).
-
-    Parameters
-    ----------
-    network : {"roads", "canals"}
-
-    Returns
-    -------
-    DataFrame
-        Roads: ``road_class, target_surface, million_vnd_per_km, assumption, note``; canals:
-        ``canal_level, target_lining, million_vnd_per_km, assumption, note``. The values are
-        illustrative assumptions for the user to replace with the province's unit prices
-        (đơn giá); every row says so in ``assumption`` and ``note``.
-    """
-    if network not in UNIT_COST_COLUMNS:
-        raise ValueError(f"network must be one of {sorted(UNIT_COST_COLUMNS)}, not {network!r}")
-    key, target = UNIT_COST_COLUMNS[network]
-    name = "unit_costs.csv" if network == "roads" else "canal_unit_costs.csv"
-    source = resources.files("ntmgis.analysis").joinpath(name)
-    with source.open("r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle, comment="#", dtype={key: str, target: str})
-    table["assumption"] = table["assumption"].astype(str).str.lower().eq("true")
-    return table
-
-
-def upgrade_prices(unit_costs: pd.DataFrame, network: str = "roads"
-                   ) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
-    """What an upgrade of each class becomes by default, and what each upgrade costs per km.
-
-    The one reading of a unit-cost table that the upgrade layer, scenarios and the optimiser
-    share: a class's default target is its first row; where a (class, target) pair appears
-    twice, the first row wins.
-
-    Returns
-    -------
-    targets : dict
-        Class → default target surface (roads) or lining (canals).
-    prices : dict
-        (class, target) → million VND per km.
-    """
-    key, target = UNIT_COST_COLUMNS[network]
-    targets = dict(unit_costs.drop_duplicates(key).set_index(key)[target].astype(str))
-    rows = unit_costs.drop_duplicates([key, target])
-    prices = {(str(k), str(t)): float(v)
-              for k, t, v in zip(rows[key], rows[target], rows["million_vnd_per_km"], strict=True)}
-    return targets, prices
-
-
 def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_costs: pd.DataFrame, *,
                         surfaces: Iterable[str] | None = None,
                         target_surfaces: Mapping[str, str] | None = None,
@@ -745,7 +692,7 @@ def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, uni
     roads, communes : GeoDataFrame
         As for :func:`road_concretization`.
     unit_costs : DataFrame
-        ``road_class, target_surface, million_vnd_per_km`` (see :func:`load_unit_costs`).
+        ``road_class, target_surface, million_vnd_per_km`` (see :func:`ntmgis.costs.load_unit_costs`).
     surfaces : iterable of str, optional
         Surfaces already concretized (not to upgrade); vocabulary default.
     target_surfaces : mapping, optional
@@ -833,7 +780,7 @@ def canals_to_line(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_co
     canals, communes : GeoDataFrame
         As for :func:`canal_lining`.
     unit_costs : DataFrame
-        ``canal_level, target_lining, million_vnd_per_km`` (see :func:`load_unit_costs`).
+        ``canal_level, target_lining, million_vnd_per_km`` (see :func:`ntmgis.costs.load_unit_costs`).
     linings : iterable of str, optional
         Linings already kiên cố (not to line); vocabulary default.
     managed_by : iterable of str

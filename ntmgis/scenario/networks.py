@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..assessment import Assessment
+from ..costs import upgrade_prices
 from ..vocab import concretized_surfaces, kien_co_linings
 
 
@@ -59,18 +60,8 @@ class Network:
         return gap
 
     def prices(self, table: pd.DataFrame) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
-        """Default target per class (its first row) and price per (class, target), first row winning.
-
-        TODO(upgrade_prices): the reading of ``analysis.network.upgrade_prices``, which scenario may
-        not import; one function in a module both import would remove this copy.
-        """
-        targets = dict(table.drop_duplicates(self.klass).set_index(self.klass)[self.target].astype(str))
-        rows = table.drop_duplicates([self.klass, self.target])
-        prices = {
-            (str(k), str(t)): float(v)
-            for k, t, v in zip(rows[self.klass], rows[self.target], rows["million_vnd_per_km"], strict=True)
-        }
-        return targets, prices
+        """Default target per class and price per (class, target) (:func:`ntmgis.costs.upgrade_prices`)."""
+        return upgrade_prices(table, self.layer)
 
 
 ROADS = Network("roads", "road_class", "surface", "target_surface")
