@@ -3,7 +3,9 @@
 Leaflet comes from the pinned npm copy (``make setup`` runs ``npm ci``) and is inlined when the map
 is written; write the returned HTML with :func:`ntmgis.io.write_text_atomic`.
 
-* :func:`build_planner_map` — the planners' map of a workspace and its Assessment;
+* :func:`build_planner_map` — the planners' map of a workspace and its Assessment (one builder
+  per layer in :mod:`ntmgis.maps.layers`, the panels in :mod:`ntmgis.maps.panels`, colours in
+  :mod:`ntmgis.maps.styles`, words in ``catalogue/map.yaml``);
 * :func:`render_map` with :class:`MapLayer` / :class:`Theme` / :class:`Field` — the page engine
   every map is drawn with (for maps of your own, e.g. a scenario comparison);
 * :func:`render_commune_map` — communes coloured by a given level, no Assessment needed.

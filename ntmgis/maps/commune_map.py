@@ -12,30 +12,22 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
+from ..codes import NOT_ASSESSED
+from ..labels import LANGUAGES, words
 from ..problems import DataError, Problem
+from ..values import is_missing
 from ..vocab import label, vocabulary
-from .page import MapClass, MapLayer, Theme, is_missing, render_map
+from .page import MapClass, MapLayer, Theme, render_map
 
 __all__ = ["render_commune_map", "NOT_ASSESSED", "LEVEL_COLOURS", "NOT_ASSESSED_COLOUR", "level_classes",
            "commune_title"]
 
-#: Class of a commune whose level column is empty.
-NOT_ASSESSED = "not_assessed"
 #: Fill colours of the ``ntm_level`` codes, lowest level first: ColorBrewer YlGn, 5 classes, with
 #: the palest (#ffffcc) left out so the lowest level stays visible on a plain background.
 LEVEL_COLOURS = ("#c2e699", "#78c679", "#31a354", "#006837")
 #: Neutral grey, outside the sequential palette, for communes not assessed.
 NOT_ASSESSED_COLOUR = "#bdbdbd"
 _REQUIRED = ("commune_code", "name", "kind")
-_LANGS = ("vi", "en")
-
-_UI: dict[str, dict[str, str]] = {
-    "vi": {"legend_title": "Mức đạt chuẩn NTM", "not_assessed": "Chưa đánh giá",
-           "layer": "Xã, thị trấn", "commune": "{kind} {name} ({code})"},
-    "en": {"legend_title": "NTM level", "not_assessed": "Not assessed",
-           "layer": "Communes", "commune": "{name} {kind} ({code})"},
-}
-
 
 def render_commune_map(
     communes: gpd.GeoDataFrame,
@@ -96,17 +88,17 @@ def render_commune_map(
     >>> html = render_commune_map(communes, title="Huyện Tân Yên", note="Dữ liệu minh họa")  # doctest: +SKIP
     >>> write_text_atomic("out/tan_yen_map.html", html)  # doctest: +SKIP
     """
-    if lang not in _LANGS:
-        raise ValueError(f"lang must be one of {_LANGS}, not {lang!r}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     _check_communes(communes, level_column)
     levels = _levels(communes[level_column])
     codes = [_text(c) for c in communes["commune_code"]]
     layer = MapLayer(
-        id="communes", title=_UI[lang]["layer"], kind="polygon", geometry=communes.geometry,
+        id="communes", title=words("map", lang)["communes"], kind="polygon", geometry=communes.geometry,
         keys=codes,
         names=[commune_title(k, n, c, lang) for k, n, c in
                zip(communes["kind"], communes["name"], communes["commune_code"], strict=True)],
-        themes=[Theme(id="level", title=_UI[lang]["legend_title"], values=levels,
+        themes=[Theme(id="level", title=words("map", lang)["level_legend"], values=levels,
                       classes=level_classes(lang), always=[c.code for c in level_classes(lang)])],
         # Labels on the map show the bare names; tooltips and popups the full title.
         label_texts=[_text(n) for n in communes["name"]] if labels else None, searchable=True)
@@ -167,7 +159,7 @@ def level_classes(lang: str) -> list[MapClass]:
         raise AssertionError("LEVEL_COLOURS needs one colour per ntm_level code")
     return [*(MapClass(code, label("ntm_level", code, lang), colour)
               for code, colour in zip(order, LEVEL_COLOURS, strict=True)),
-            MapClass(NOT_ASSESSED, _UI[lang]["not_assessed"], NOT_ASSESSED_COLOUR)]
+            MapClass(NOT_ASSESSED, words("map", lang)["not_assessed"], NOT_ASSESSED_COLOUR)]
 
 
 def _text(value: object) -> str:
@@ -179,5 +171,5 @@ def commune_title(kind: object, name: object, code: object, lang: str) -> str:
     kind_text = label("commune_kind", _text(kind), lang) if _text(kind) else ""
     if lang == "en":
         kind_text = kind_text.lower()
-    text = _UI[lang]["commune"].format(kind=kind_text, name=_text(name), code=_text(code))
+    text = words("map", lang)["commune_title"].format(kind=kind_text, name=_text(name), code=_text(code))
     return " ".join(text.replace("()", "").split())

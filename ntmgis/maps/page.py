@@ -33,10 +33,11 @@ from urllib.parse import urlsplit
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from ..labels import LANGUAGES, words
+from ..values import is_missing
 from . import assets
 from .topology import DEFAULT_DECIMALS, encode_geometries
 
@@ -53,45 +54,18 @@ __all__ = [
     "LANGS",
 ]
 
-LANGS = ("vi", "en")
+LANGS = LANGUAGES
 Kind = Literal["polygon", "line", "point"]
 FieldFormat = Literal["text", "number", "year", "category", "bool"]
 
-# Interface text of the page; domain labels come with the layers.
-_UI: dict[str, dict[str, str]] = {
-    "vi": {
-        "layers_title": "Lớp bản đồ",
-        "sources_title": "Nguồn dữ liệu",
-        "basemap": "Bản đồ nền",
-        "software": "Vẽ bằng ntmgis với Leaflet {leaflet} (giấy phép BSD-2-Clause); mở được "
-                    "không cần mạng.",
-        "noscript": "Cần bật JavaScript để xem bản đồ này.",
-        "total": "Tổng số",
-        "search": "Tìm xã, thôn",
-        "search_none": "Không tìm thấy",
-        "year": "Năm",
-        "yes": "Có",
-        "no": "Không",
-        "highlighted": "Được đánh dấu",
-        "themes": "Thể hiện theo",
-    },
-    "en": {
-        "layers_title": "Layers",
-        "sources_title": "Sources",
-        "basemap": "Basemap",
-        "software": "Drawn with ntmgis and Leaflet {leaflet} (BSD-2-Clause licence); works "
-                    "without a network.",
-        "noscript": "JavaScript is needed to show this map.",
-        "total": "Total",
-        "search": "Find a commune or village",
-        "search_none": "Nothing found",
-        "year": "Year",
-        "yes": "Yes",
-        "no": "No",
-        "highlighted": "Highlighted",
-        "themes": "Show by",
-    },
-}
+
+
+def _page_words(lang: str) -> dict[str, str]:
+    """The page's own interface words: the ``page_*`` entries of ``catalogue/map.yaml``, without
+    the prefix (domain labels come with the layers)."""
+    return {key.removeprefix("page_"): text for key, text in words("map", lang).items()
+            if key.startswith("page_")}
+
 
 # Inside <script type="application/json"> only "</script" and "<!--" could end or confuse the
 # element; escaping <, > and & rules both out, and U+2028/2029 are escaped for older JS parsers.
@@ -237,18 +211,6 @@ class Timeline:
     years: Sequence[int]
     start: int
     notes: Mapping[int, Sequence[str]] = field(default_factory=dict)
-
-
-def is_missing(value: object) -> bool:
-    """True for ``None``, NaN, ``pd.NA`` and blank strings."""
-    if isinstance(value, str):
-        return not value.strip()
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def format_number(value: float, lang: str, decimals: int = 0) -> str:
@@ -454,10 +416,10 @@ def render_map(
             "years": [int(y) for y in timeline.years], "start": int(timeline.start),
             "notes": {str(y): [str(line) for line in lines] for y, lines in sorted(timeline.notes.items())}},
         "ui": {key: text.format(leaflet=assets.PINNED_VERSIONS["leaflet"])
-               for key, text in _UI[lang].items() if key != "noscript"},
+               for key, text in _page_words(lang).items() if key != "noscript"},
     }
     data = {"topology": topology, "layers": [_layer_json(layer, orders[layer.id]) for layer in layers]}
-    return _render_page(lang=lang, title=str(title), noscript=_UI[lang]["noscript"], config=config,
+    return _render_page(lang=lang, title=str(title), noscript=_page_words(lang)["noscript"], config=config,
                         data=data, tile_scheme=urlsplit(basemap).scheme if basemap else None)
 
 

@@ -7,7 +7,7 @@ Only the layers shown when the page opens are drawn, each with its first theme.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -17,14 +17,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from .page import MapLayer, format_number
+from .page import MapClass, MapLayer, Theme, format_number
+from .styles import OTHER_CLASS
 
 __all__ = ["render_png"]
 
 _SCALE_STEPS = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 
 
-def _first_theme(layer: MapLayer) -> Any:
+def _first_theme(layer: MapLayer) -> Theme:
     return next((t for t in layer.themes if t.year is None), layer.themes[0])
 
 
@@ -80,47 +81,8 @@ def render_png(
     handles: list[Any] = []
     for layer in shown:
         theme = _first_theme(layer)
-        geometry = layer.geometry.to_crs(crs)
-        by_code = {c.code: c for c in theme.classes}
-        colours = [by_code[v].colour if v in by_code else "#969696" for v in theme.values]
-        if layer.kind == "polygon":
-            frame = gpd.GeoDataFrame({"colour": colours}, geometry=geometry.to_numpy(), crs=crs)
-            outline = bool(layer.style.get("outline"))
-            frame.plot(ax=ax, color="none" if outline else frame["colour"],
-                       edgecolor=frame["colour"] if outline else layer.style.get("color", "#4d4d4d"),
-                       linewidth=0.6, alpha=1.0)
-        elif layer.kind == "line":
-            segments, widths, line_colours = [], [], []
-            for geom, value, colour in zip(geometry, theme.values, colours, strict=True):
-                if geom is None or geom.is_empty:
-                    continue
-                width = (by_code[value].weight if value in by_code and by_code[value].weight
-                         else layer.style.get("weight", 1.5))
-                for part in getattr(geom, "geoms", [geom]):
-                    segments.append(list(part.coords))
-                    widths.append(0.35 * float(width))
-                    line_colours.append(colour)
-            ax.add_collection(LineCollection(segments, colors=line_colours, linewidths=widths))
-        else:
-            xy = [(g.x, g.y) for g in geometry]
-            ax.scatter([p[0] for p in xy], [p[1] for p in xy], c=colours,
-                       s=float(layer.style.get("radius", 5)) ** 2,
-                       edgecolors=layer.style.get("color", "#333333"), linewidths=0.6, zorder=3)
-        if layer.label_texts is not None:
-            for point, text in zip(geometry.representative_point(), layer.label_texts, strict=True):
-                ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=6.5,
-                            fontweight="bold", color="#1a1a1a", zorder=4)
-        handles.append(Patch(visible=False, label=theme.title))
-        for cls in theme.classes:
-            count = sum(1 for v in theme.values if v == cls.code)
-            text = f"{cls.label} ({format_number(count, lang)})"
-            if layer.kind == "polygon":
-                handles.append(Patch(facecolor=cls.colour, edgecolor="#4d4d4d", label=text))
-            elif layer.kind == "line":
-                handles.append(Line2D([], [], color=cls.colour, linewidth=1.5, label=text))
-            else:
-                handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=cls.colour,
-                                      markeredgecolor="#333333", label=text))
+        _draw_layer(ax, layer, theme, crs)
+        handles += _legend_handles(layer, theme, lang)
     ax.set_aspect("equal")
     ax.autoscale_view()
     ax.set_axis_off()
@@ -137,6 +99,62 @@ def render_png(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _draw_layer(ax: Any, layer: MapLayer, theme: Theme, crs: Any) -> None:
+    """Draw one layer in ``crs`` with the colours of ``theme``, and its labels."""
+    geometry = layer.geometry.to_crs(crs)
+    by_code = {c.code: c for c in theme.classes}
+    colours = [by_code[v].colour if v in by_code else OTHER_CLASS for v in theme.values]
+    if layer.kind == "polygon":
+        frame = gpd.GeoDataFrame({"colour": colours}, geometry=geometry.to_numpy(), crs=crs)
+        outline = bool(layer.style.get("outline"))
+        frame.plot(ax=ax, color="none" if outline else frame["colour"],
+                   edgecolor=frame["colour"] if outline else layer.style.get("color", "#4d4d4d"),
+                   linewidth=0.6, alpha=1.0)
+    elif layer.kind == "line":
+        ax.add_collection(_lines(layer, theme, geometry, colours, by_code))
+    else:
+        xy = [(g.x, g.y) for g in geometry]
+        ax.scatter([p[0] for p in xy], [p[1] for p in xy], c=colours,
+                   s=float(layer.style.get("radius", 5)) ** 2,
+                   edgecolors=layer.style.get("color", "#333333"), linewidths=0.6, zorder=3)
+    if layer.label_texts is not None:
+        for point, text in zip(geometry.representative_point(), layer.label_texts, strict=True):
+            ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=6.5,
+                        fontweight="bold", color="#1a1a1a", zorder=4)
+
+
+def _lines(layer: MapLayer, theme: Theme, geometry: gpd.GeoSeries, colours: Sequence[str],
+           by_code: Mapping[str, MapClass]) -> LineCollection:
+    """The parts of a line layer, each as wide as its class (or the layer style) says."""
+    segments, widths, line_colours = [], [], []
+    for geom, value, colour in zip(geometry, theme.values, colours, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        weight = by_code[value].weight if value in by_code else None
+        width = weight if weight else layer.style.get("weight", 1.5)
+        for part in getattr(geom, "geoms", [geom]):
+            segments.append(list(part.coords))
+            widths.append(0.35 * float(width))
+            line_colours.append(colour)
+    return LineCollection(segments, colors=line_colours, linewidths=widths)
+
+
+def _legend_handles(layer: MapLayer, theme: Theme, lang: str) -> list[Any]:
+    """The legend of one layer: its theme title, then each class with its feature count."""
+    handles: list[Any] = [Patch(visible=False, label=theme.title)]
+    for cls in theme.classes:
+        count = sum(1 for v in theme.values if v == cls.code)
+        text = f"{cls.label} ({format_number(count, lang)})"
+        if layer.kind == "polygon":
+            handles.append(Patch(facecolor=cls.colour, edgecolor="#4d4d4d", label=text))
+        elif layer.kind == "line":
+            handles.append(Line2D([], [], color=cls.colour, linewidth=1.5, label=text))
+        else:
+            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=cls.colour,
+                                  markeredgecolor="#333333", label=text))
+    return handles
 
 
 def _scale_bar(ax: Any, lang: str) -> None:

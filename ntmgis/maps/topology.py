@@ -117,44 +117,12 @@ def encode_geometries(
         ``null``. Negative indices ``~i`` walk arc ``i`` backwards.
     """
     scale = 10 ** decimals
-    quantized: dict[str, list[tuple[str, list[list[np.ndarray]]]]] = {}
-    for layer_id, geoms in layers.items():
-        series = geoms if isinstance(geoms, gpd.GeoSeries) else gpd.GeoSeries(list(geoms), crs=crs)
-        if series.crs is not None and not series.crs.equals("EPSG:4326"):
-            series = series.to_crs(4326)
-        rows: list[tuple[str, list[list[np.ndarray]]]] = []
-        for geom in series:
-            parts = _parts(geom)
-            if not parts:
-                rows.append(("empty", []))
-            elif parts[0].geom_type == "Polygon":
-                rows.append(("polygon", [[_quantize(r, scale) for r in _rings(p)] for p in parts]))
-            elif parts[0].geom_type == "LineString":
-                rows.append(("line", [[_quantize(np.asarray(p.coords)[:, :2], scale)] for p in parts]))
-            elif parts[0].geom_type == "Point":
-                rows.append(("point", [[_quantize(np.asarray(parts[0].coords)[:, :2], scale)]]))
-            else:
-                raise TypeError(f"layer {layer_id!r}: cannot encode a {parts[0].geom_type}")
-        quantized[layer_id] = rows
-
+    quantized = {layer_id: _quantize_layer(layer_id, geoms, crs, scale) for layer_id, geoms in layers.items()}
     junctions = _junctions(ring for rows in quantized.values() for kind, polys in rows
                            if kind == "polygon" for poly in polys for ring in poly)
     store = _ArcStore()
-    out_layers: dict[str, list[Any]] = {}
-    for layer_id, rows in quantized.items():
-        encoded: list[Any] = []
-        for kind, polys in rows:
-            if kind == "empty":
-                encoded.append(None)
-            elif kind == "point":
-                x, y = polys[0][0][0]
-                encoded.append([int(x), int(y)])
-            elif kind == "line":
-                encoded.append([store.add(part[0]) for part in polys])
-            else:
-                encoded.append([[_ring_arcs(ring, junctions, store) for ring in poly]
-                                for poly in polys])
-        out_layers[layer_id] = encoded
+    out_layers = {layer_id: [_encode_feature(kind, polys, junctions, store) for kind, polys in rows]
+                  for layer_id, rows in quantized.items()}
     arcs = []
     # Simplified after deduplication: each shared border is simplified once, for both sides.
     for raw, closed in zip(store.arcs, store.closed, strict=True):
@@ -162,6 +130,44 @@ def encode_geometries(
         steps = np.vstack([points[:1], np.diff(points, axis=0)])
         arcs.append(steps.ravel().tolist())
     return {"scale": scale, "arcs": arcs, "layers": out_layers}
+
+
+_Quantized = tuple[str, list[list[np.ndarray]]]
+
+
+def _quantize_layer(layer_id: str, geoms: gpd.GeoSeries | Sequence[Any], crs: Any,
+                    scale: int) -> list[_Quantized]:
+    """Each feature as (kind, polygons of rings / line parts / one point) on the integer grid."""
+    series = geoms if isinstance(geoms, gpd.GeoSeries) else gpd.GeoSeries(list(geoms), crs=crs)
+    if series.crs is not None and not series.crs.equals("EPSG:4326"):
+        series = series.to_crs(4326)
+    rows: list[_Quantized] = []
+    for geom in series:
+        parts = _parts(geom)
+        if not parts:
+            rows.append(("empty", []))
+        elif parts[0].geom_type == "Polygon":
+            rows.append(("polygon", [[_quantize(r, scale) for r in _rings(p)] for p in parts]))
+        elif parts[0].geom_type == "LineString":
+            rows.append(("line", [[_quantize(np.asarray(p.coords)[:, :2], scale)] for p in parts]))
+        elif parts[0].geom_type == "Point":
+            rows.append(("point", [[_quantize(np.asarray(parts[0].coords)[:, :2], scale)]]))
+        else:
+            raise TypeError(f"layer {layer_id!r}: cannot encode a {parts[0].geom_type}")
+    return rows
+
+
+def _encode_feature(kind: str, polys: list[list[np.ndarray]], junctions: set[_Point],
+                    store: _ArcStore) -> Any:
+    """One quantized feature as arc indices (polygons, lines), a grid position (points) or None."""
+    if kind == "empty":
+        return None
+    if kind == "point":
+        x, y = polys[0][0][0]
+        return [int(x), int(y)]
+    if kind == "line":
+        return [store.add(part[0]) for part in polys]
+    return [[_ring_arcs(ring, junctions, store) for ring in poly] for poly in polys]
 
 
 def _junctions(rings: Any) -> set[_Point]:
