@@ -14,13 +14,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, box
 
+from ntmgis.analysis.clip import split_by_commune, split_problems
 from ntmgis.analysis.network import (
     NOT_ASSESSED,
     canal_lining,
     road_concretization,
     segments_to_upgrade,
-    split_by_commune,
-    split_problems,
     upgrade_totals,
 )
 from ntmgis.costs import load_unit_costs
@@ -225,11 +224,11 @@ def test_real_commune_polygons_km_add_up(sample_workspace):
 def test_threads_do_not_change_the_cut(monkeypatch, sample_workspace):
     # Chunks small enough that the sample is cut by three workers, each with its own prepared
     # polygons (shared prepared GEOS geometries crash across threads: libgeos/geos#825).
-    from ntmgis.analysis import network
+    from ntmgis.analysis import clip
     workspace = sample_workspace
     roads, communes = workspace.layer("roads"), workspace.layer("communes")
     alone = split_by_commune(roads, communes, workers=1)
-    monkeypatch.setattr(network, "_MIN_PAIRS_PER_WORKER", 10)
+    monkeypatch.setattr(clip, "_MIN_PAIRS_PER_WORKER", 10)
     threaded = split_by_commune(roads, communes, workers=3)
     assert threaded["segment_id"].tolist() == alone["segment_id"].tolist()
     assert threaded["commune_code"].tolist() == alone["commune_code"].tolist()

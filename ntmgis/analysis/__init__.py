@@ -10,13 +10,12 @@ from .access import (
     villages_with_facility,
 )
 from .assess import InfrastructureAssessment, Terms, assess_infrastructure
+from .clip import split_by_commune, split_problems
 from .network import (
     canal_lining,
     canals_to_line,
     road_concretization,
     segments_to_upgrade,
-    split_by_commune,
-    split_problems,
     upgrade_totals,
 )
 from .zones import vietgap_summary, zone_areas, zone_areas_by_commune, zone_overlaps, zone_problems

@@ -1,0 +1,528 @@
+"""Lines cut at commune borders: one piece per (line, commune), each kilometre counted once.
+
+Lines are cut in the metric working CRS (EPSG:9214 for Bắc Giang), so a segment crossing a border
+is split and its kilometres are counted once, in the commune that holds each piece.
+
+Assignment rule (documented, deterministic)
+-------------------------------------------
+Each part of a line goes to exactly one commune:
+
+* a segment that intersects one commune only and lies inside it is kept whole (the fast path:
+  most segments never touch a border, so they are never intersected);
+* every other segment is cut commune by commune **in ascending ``commune_code`` order**: the
+  piece inside a commune is what is left of the segment after the communes with lower codes took
+  theirs. A segment lying on a shared border therefore goes to the lower code only, and where real
+  commune polygons overlap (digitising errors) the overlap goes to the lower code too — no
+  kilometre is counted twice;
+* what is left after every commune (a segment beyond the district edge or in a sliver between
+  polygons) is kept with ``commune_code`` missing and reported by :func:`split_problems`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..problems import Problem
+
+__all__ = ["PRECISION_M", "split_by_commune", "split_problems"]
+
+# Leftovers of a cut shorter than this are floating-point noise of intersection/difference
+# (GEOS works in doubles: ~1e-9 m at 2.4e6 m northings), not road outside the district.
+_NOISE_M = 1e-6
+# Below this many (segment, commune) pairs per thread, threads cost more than they save.
+_MIN_PAIRS_PER_WORKER = 5_000
+#: Below this length a piece outside every commune is coordinate precision, not a gap (m).
+PRECISION_M = 0.05
+_LINEAR_TYPES = (1, 2, 5)  # LineString, LinearRing, MultiLineString
+
+
+def _private_prepared(geoms: np.ndarray) -> np.ndarray:
+    """Fresh copies of ``geoms``, prepared for this call only.
+
+    ``shapely.prepare`` mutates the geometry object; the caller's geometries may be shared with
+    other threads, and prepared GEOS geometries used from two threads crash (libgeos/geos#825).
+    """
+    copies = shapely.from_wkb(shapely.to_wkb(geoms))
+    shapely.prepare(copies)
+    return copies
+
+
+def _linear(geoms: np.ndarray) -> np.ndarray:
+    """Only the linear part of each geometry (a line cut by a polygon can yield stray points)."""
+    out = geoms.copy()
+    collections = np.flatnonzero(shapely.get_type_id(geoms) == 7)
+    for i in collections:
+        parts = shapely.get_parts(geoms[i])
+        lines = parts[np.isin(shapely.get_type_id(parts), _LINEAR_TYPES)]
+        lines = shapely.get_parts(lines)  # MultiLineString parts flattened
+        out[i] = shapely.multilinestrings(lines) if len(lines) else shapely.LineString()
+    return out
+
+
+def _workers(workers: int | None) -> int:
+    if workers is None:
+        return max(1, min(4, os.cpu_count() or 1))
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    return int(workers)
+
+
+def _pairwise(func: Callable[[np.ndarray, np.ndarray], np.ndarray], polygons: np.ndarray,
+              poly_idx: np.ndarray, geoms: np.ndarray, seg_idx: np.ndarray, *, workers: int) -> np.ndarray:
+    """``func(polygons[poly_idx], geoms[seg_idx])`` in chunks over threads (shapely releases the GIL).
+
+    Each worker prepares its own copy of ``polygons``: prepared GEOS geometries shared between
+    threads crash (libgeos/geos#825). Small inputs run in the calling thread.
+    """
+    n = len(seg_idx)
+    chunks = min(workers, n // _MIN_PAIRS_PER_WORKER)
+    if chunks <= 1:
+        return func(_private_prepared(polygons)[poly_idx], geoms[seg_idx])
+    bounds = np.linspace(0, n, chunks + 1).astype(np.intp)
+
+    def run(k: int) -> np.ndarray:
+        own = _private_prepared(polygons)
+        part = slice(bounds[k], bounds[k + 1])
+        return func(own[poly_idx[part]], geoms[seg_idx[part]])
+
+    with ThreadPoolExecutor(max_workers=chunks) as pool:
+        return np.concatenate(list(pool.map(run, range(chunks))))
+
+
+def _cut_in_code_order(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut ``geoms[seg]`` by ``polygons[poly]`` in rounds, lowest code first.
+
+    Round k gives every segment its k-th commune (pairs sorted by segment, then code), from what
+    the lower codes left.
+    """
+    starts = np.searchsorted(seg, seg, side="left")
+    rank = np.arange(len(seg)) - starts
+    remaining = geoms.copy()
+    out_seg, out_poly, out_geom = [], [], []
+    for k in range(int(rank.max()) + 1 if len(rank) else 0):
+        now = rank == k
+        s, p = seg[now], poly[now]
+        out_seg.append(s)
+        out_poly.append(p)
+        out_geom.append(_linear(shapely.intersection(remaining[s], polygons[p])))
+        remaining[s] = shapely.difference(remaining[s], polygons[p])
+    if not out_seg:
+        return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, dtype=object)
+    return np.concatenate(out_seg), np.concatenate(out_poly), np.concatenate(out_geom)
+
+
+def _edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Consecutive vertex pairs of each line or ring: ``(x0, y0, x1, y1)`` rows and their owner."""
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    same = owner[1:] == owner[:-1]
+    return np.column_stack([coords[:-1][same], coords[1:][same]]), owner[:-1][same]
+
+
+def _expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, counts)])`` without a Python loop."""
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + offsets
+
+
+@dataclass(frozen=True)
+class _EdgeIndex:
+    """The edges of the pairs' lines and polygon rings, numbered for :func:`_clip_lines`.
+
+    Lines and polygons are the distinct ones of the pairs; a pair is keyed
+    ``line * n_polygons + polygon`` in that numbering.
+    """
+
+    lines: np.ndarray  # the distinct line geometries
+    line_of: np.ndarray  # distinct line of each pair
+    line_edges: np.ndarray  # (x0, y0, x1, y1) of every edge of the distinct lines, line by line
+    first_edge: np.ndarray  # row in line_edges of each distinct line's first edge
+    n_edges: np.ndarray  # edges of each distinct line
+    ring_edges: np.ndarray  # edges of the rings of the distinct polygons
+    edge_poly: np.ndarray  # distinct polygon of each ring edge
+    n_polygons: int
+    pair_key: np.ndarray
+
+
+def _edge_index(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray) -> _EdgeIndex:
+    lines, line_of = np.unique(seg, return_inverse=True)
+    used, poly_of = np.unique(poly, return_inverse=True)
+    line_edges, edge_line = _edges(geoms[lines])
+    n_edges = np.bincount(edge_line, minlength=len(lines))
+    parts, part_owner = shapely.get_parts(polygons[used], return_index=True)
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    ring_edges, edge_ring = _edges(rings)
+    return _EdgeIndex(lines=geoms[lines], line_of=line_of, line_edges=line_edges,
+                      first_edge=np.r_[0, np.cumsum(n_edges)[:-1]], n_edges=n_edges,
+                      ring_edges=ring_edges, edge_poly=part_owner[ring_owner[edge_ring]],
+                      n_polygons=len(used), pair_key=line_of.astype(np.int64) * len(used) + poly_of)
+
+
+def _meeting_edges(ix: _EdgeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(line edge, ring edge, pair) triples of one pair whose bounding boxes meet."""
+    # Pairs are unique (line, polygon) combinations: a sorted key finds a pair from an edge pair.
+    key_order = np.argsort(ix.pair_key)
+    # Boundary edges near each line (whole lines query the tree: no geometry per line edge), then
+    # every edge of the line against each of them, kept when their boxes meet.
+    tree = shapely.STRtree(shapely.linestrings(ix.ring_edges.reshape(-1, 2, 2)))
+    near_line, re_ = tree.query(ix.lines)
+    key = near_line.astype(np.int64) * ix.n_polygons + ix.edge_poly[re_]
+    found = np.minimum(np.searchsorted(ix.pair_key, key, sorter=key_order), len(ix.pair_key) - 1)
+    pair_of = key_order[found]
+    wanted = ix.pair_key[pair_of] == key
+    near_line, re_, pair_of = near_line[wanted], re_[wanted], pair_of[wanted]
+    repeat = ix.n_edges[near_line]
+    le = _expand_ranges(ix.first_edge[near_line], repeat)
+    re_, pair_of = np.repeat(re_, repeat), np.repeat(pair_of, repeat)
+    line_edges, ring_edges = ix.line_edges, ix.ring_edges
+    lo = np.minimum(line_edges[le, :2], line_edges[le, 2:])
+    hi = np.maximum(line_edges[le, :2], line_edges[le, 2:])
+    r_lo = np.minimum(ring_edges[re_, :2], ring_edges[re_, 2:])
+    r_hi = np.maximum(ring_edges[re_, :2], ring_edges[re_, 2:])
+    meet = np.all((lo <= r_hi) & (r_lo <= hi), axis=1)
+    return le[meet], re_[meet], pair_of[meet]
+
+
+def _crossings(ix: _EdgeIndex, le: np.ndarray, re_: np.ndarray, pair_of: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each line edge crosses a boundary edge, and the pairs an exact cut cannot handle.
+
+    Returns
+    -------
+    t : ndarray of float
+        Parameter of the crossing along the line edge (0 at its start, 1 at its end).
+    crossing : ndarray of bool
+        The edges cross, and their pair is not ``bad``.
+    bad : ndarray of bool, one per pair
+        A vertex on the boundary or an edge along it: the pair is left to GEOS.
+    """
+    # Edge a→b against boundary edge c→d: a + t(b − a) = c + u(d − c).
+    a, b = ix.line_edges[le, :2], ix.line_edges[le, 2:]
+    c, d = ix.ring_edges[re_, :2], ix.ring_edges[re_, 2:]
+    r, s, q = b - a, d - c, c - a
+    denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
+    q_s = q[:, 0] * s[:, 1] - q[:, 1] * s[:, 0]
+    q_r = q[:, 0] * r[:, 1] - q[:, 1] * r[:, 0]
+    parallel = denom == 0
+    safe = np.where(parallel, 1.0, denom)
+    t, u = q_s / safe, q_r / safe
+    crossing = ~parallel & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    touching = crossing & ((t == 0) | (t == 1) | (u == 0) | (u == 1))
+    bad = np.zeros(len(ix.pair_key), dtype=bool)
+    bad[pair_of[(parallel & (q_r == 0)) | touching]] = True
+    crossing &= ~bad[pair_of]
+    return t, crossing, bad
+
+
+def _sub_edges_inside(ix: _EdgeIndex, good: np.ndarray, le: np.ndarray, t: np.ndarray, crossing: np.ndarray,
+                      pair_of: np.ndarray, pair_polygons: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The line edges of the ``good`` pairs cut at their crossings, kept where inside the polygon.
+
+    ``pair_polygons`` is the (prepared) polygon of each pair. Returns the pair, start and end point
+    of each kept sub-edge, in line order within a pair.
+    """
+    # Cut parameters per (pair, edge of its line): 0, the crossings, 1.
+    count = ix.n_edges[ix.line_of[good]]
+    each_pair = np.repeat(good, count)
+    each_edge = _expand_ranges(ix.first_edge[ix.line_of[good]], count)
+    cut_pair = np.concatenate([each_pair, each_pair, pair_of[crossing]])
+    cut_edge = np.concatenate([each_edge, each_edge, le[crossing]])
+    cut_t = np.concatenate([np.zeros(len(each_pair)), np.ones(len(each_pair)), t[crossing]])
+    order = np.lexsort((cut_t, cut_edge, cut_pair))
+    cut_pair, cut_edge, cut_t = cut_pair[order], cut_edge[order], cut_t[order]
+    same = (cut_pair[1:] == cut_pair[:-1]) & (cut_edge[1:] == cut_edge[:-1])
+    sub_pair, sub_edge, t0, t1 = cut_pair[:-1][same], cut_edge[:-1][same], cut_t[:-1][same], cut_t[1:][same]
+    line_edges = ix.line_edges
+    origin, step = line_edges[sub_edge, :2], line_edges[sub_edge, 2:] - line_edges[sub_edge, :2]
+    start, end = origin + step * t0[:, None], origin + step * t1[:, None]
+    end[t1 == 1] = line_edges[sub_edge[t1 == 1], 2:]  # the vertex itself, not a + 1·(b − a)
+    mid = (start + end) / 2
+    inside = shapely.contains_xy(pair_polygons[sub_pair], mid[:, 0], mid[:, 1])
+    return sub_pair[inside], start[inside], end[inside]
+
+
+def _join_sub_edges(sub_pair: np.ndarray, start: np.ndarray, end: np.ndarray, good: np.ndarray,
+                    n_pairs: int) -> np.ndarray:
+    """One (Multi)LineString per pair from its kept sub-edges; empty for a good pair with none."""
+    # Sub-edges that follow each other (same pair, one ends where the next starts) make one part.
+    new_part = np.r_[True, (sub_pair[1:] != sub_pair[:-1]) | np.any(start[1:] != end[:-1], axis=1)
+                     ][:len(sub_pair)]
+    part = np.cumsum(new_part) - 1
+    part_pair = sub_pair[new_part]
+    vertex = np.concatenate([start[new_part], end])
+    vertex_part = np.concatenate([part[new_part], part])
+    rank = np.concatenate([np.full(int(new_part.sum()), -1), np.arange(len(end))])
+    order = np.lexsort((rank, vertex_part))
+    part_geom = shapely.linestrings(vertex[order], indices=vertex_part[order])
+    result = np.full(n_pairs, None, dtype=object)
+    result[good] = shapely.LineString()  # wholly outside after all (touching its bounding box only)
+    n_parts = np.bincount(part_pair, minlength=n_pairs)
+    one = n_parts[part_pair] == 1
+    result[part_pair[one]] = part_geom[one]
+    if (~one).any():
+        owners, index = np.unique(part_pair[~one], return_inverse=True)
+        result[owners] = shapely.multilinestrings(part_geom[~one], indices=index)
+    return result
+
+
+def _clip_lines(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """``geoms[seg] ∩ polygons[poly]`` for each pair, without one GEOS overlay per pair.
+
+    Every edge of a line is split where it crosses the polygon's boundary and each sub-edge is
+    kept when its midpoint is inside the (prepared) polygon; kept sub-edges that follow each other
+    form the parts of the piece. A GEOS overlay costs ~20 µs a pair; this costs a small part of
+    it. Pairs whose line cannot be cut exactly this way — a vertex on the boundary, an edge along
+    it, a multi-part line — are left to GEOS: ``exact`` is False for them.
+
+    Returns
+    -------
+    pieces : ndarray of geometries
+        Aligned with the pairs; None where not ``exact``.
+    exact : ndarray of bool
+    """
+    pieces = np.full(len(seg), None, dtype=object)
+    exact = shapely.get_type_id(geoms[seg]) == 1  # LineString only
+    if not exact.any():
+        return pieces, exact
+    pairs = np.flatnonzero(exact)
+    ix = _edge_index(geoms, polygons, seg[pairs], poly[pairs])
+    le, re_, pair_of = _meeting_edges(ix)
+    t, crossing, bad = _crossings(ix, le, re_, pair_of)
+    good = np.flatnonzero(~bad)
+    sub_pair, start, end = _sub_edges_inside(ix, good, le, t, crossing, pair_of, polygons[poly[pairs]])
+    result = _join_sub_edges(sub_pair, start, end, good, len(pairs))
+    pieces[pairs[~bad]] = result[~bad]
+    exact[pairs[bad]] = False
+    return pieces, exact
+
+
+def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
+                     workers: int | None = None) -> gpd.GeoDataFrame:
+    """Cut line features at commune borders: one row per (feature, commune) piece.
+
+    Parameters
+    ----------
+    lines : GeoDataFrame
+        Roads or canals in a metric CRS (the workspace working CRS).
+    communes : GeoDataFrame
+        With ``commune_code``, same CRS.
+    workers : int, optional
+        Threads for the GEOS predicates and intersections (default: the CPU count, at most 4);
+        the result does not depend on it.
+
+    Returns
+    -------
+    GeoDataFrame
+        Every column of ``lines`` plus ``commune_code`` (missing outside every commune),
+        ``length_m`` of the piece and ``source_index`` (index label of the original feature);
+        the geometry is the piece. Zero-length pieces (a line touching a border) are dropped.
+        Pieces follow the assignment rule of the module docstring, so the lengths of a feature's
+        pieces add up to its length.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box, LineString
+    >>> communes = gpd.GeoDataFrame({"commune_code": ["A", "B"]},
+    ...                             geometry=[box(0, 0, 30, 10), box(30, 0, 100, 10)], crs=9214)
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["r"]}, geometry=[LineString([(0, 5), (100, 5)])],
+    ...                          crs=9214)
+    >>> split_by_commune(roads, communes)[["commune_code", "length_m"]].to_numpy().tolist()
+    [['A', 30.0], ['B', 70.0]]
+    """
+    if lines.crs is not None and communes.crs is not None and lines.crs != communes.crs:
+        raise ValueError(f"lines ({lines.crs}) and communes ({communes.crs}) must share one CRS")
+    if lines.crs is not None and lines.crs.is_geographic:
+        raise ValueError("cut lines in a metric CRS (the workspace working CRS), not degrees")
+    # Lowest code first: the order in which communes take their pieces (module docstring).
+    order = np.argsort(communes["commune_code"].astype(str).to_numpy(), kind="stable")
+    codes = communes["commune_code"].astype(str).to_numpy()[order]
+    raw_polygons = communes.geometry.to_numpy()[order]
+    polygons = _private_prepared(raw_polygons)
+    geoms = lines.geometry.to_numpy()
+    workers = _workers(workers)
+
+    seg_idx, poly_idx, proper = _touching_pairs(geoms, polygons, raw_polygons, workers=workers)
+    n_hits = np.bincount(seg_idx, minlength=len(geoms))
+    # Fast path: one commune touched and the segment inside it -> kept as it is, never cut.
+    inside = proper & (n_hits[seg_idx] == 1)
+    fast_seg, fast_poly = seg_idx[inside], poly_idx[inside]
+    # Slow path. In a clean tiling the pieces of a segment are simply its intersections with each
+    # commune it touches: one vectorised intersection over all pairs, split between workers.
+    # Where the pieces add up to more than the segment (it lies on a shared border, or polygons
+    # overlap) the segment is cut again in code order; where they add up to less, the part
+    # outside every commune is computed — both are rare, so the costly differences are too.
+    slow_seg, slow_poly = seg_idx[~inside], poly_idx[~inside]
+    sort = np.lexsort((slow_poly, slow_seg))
+    slow_seg, slow_poly = slow_seg[sort], slow_poly[sort]
+    pieces, clipped = _clip_lines(geoms, polygons, slow_seg, slow_poly)
+    overlay = ~clipped
+    if overlay.any():
+        pieces[overlay] = _linear(_pairwise(shapely.intersection, raw_polygons, slow_poly[overlay], geoms,
+                                            slow_seg[overlay], workers=workers))
+    full = shapely.length(geoms)
+    slow_seg, slow_poly, pieces, taken = _without_double_counts(geoms, full, polygons, slow_seg, slow_poly,
+                                                                pieces, clipped)
+    taken[fast_seg] = full[fast_seg]
+    out_seg, out_geom = _outside_every_commune(geoms, polygons, full - taken, n_hits, slow_seg, slow_poly)
+    seg = np.concatenate([fast_seg, slow_seg, out_seg]).astype(np.intp)
+    poly = np.concatenate([fast_poly, slow_poly, np.full(len(out_seg), -1)]).astype(np.intp)
+    return _pieces_frame(lines, codes, seg, poly, np.concatenate([geoms[fast_seg], pieces, out_geom]))
+
+
+def _touching_pairs(geoms: np.ndarray, polygons: np.ndarray, raw_polygons: np.ndarray, *, workers: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(segment, commune) pairs that intersect, and whether the segment lies properly inside.
+
+    ``polygons`` are prepared for this thread, ``raw_polygons`` the same unprepared (each worker
+    prepares its own copy).
+    """
+    tree = shapely.STRtree(polygons)
+    seg_idx, poly_idx = tree.query(geoms)  # bounding boxes only; exact tests below, prepared
+    # Most segments lie in the interior of one commune. contains_properly against a prepared
+    # polygon is the cheapest exact test there is, so it runs first on every candidate pair;
+    # the full intersects test is left for the other pairs of a segment (it could still touch
+    # a second, overlapping polygon) and for segments that are not properly inside any.
+    proper = _pairwise(shapely.contains_properly, raw_polygons, poly_idx, geoms, seg_idx, workers=workers)
+    hit = proper.copy()
+    rest = ~proper
+    hit[rest] = _pairwise(shapely.intersects, raw_polygons, poly_idx[rest], geoms, seg_idx[rest],
+                          workers=workers)
+    return seg_idx[hit], poly_idx[hit], proper[hit]
+
+
+def _without_double_counts(geoms: np.ndarray, full: np.ndarray, polygons: np.ndarray, seg: np.ndarray,
+                           poly: np.ndarray, pieces: np.ndarray, clipped: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut again in code order the segments whose pieces overlap, so no length counts twice.
+
+    ``seg, poly`` are the cut pairs sorted by segment, then code, ``pieces`` their pieces and
+    ``full`` the length of every segment. Returns the pairs and pieces afterwards, and the length
+    each segment has in pieces.
+    """
+    # float: with no pieces at all, bincount would return integers and truncate what is stored.
+    taken = np.bincount(seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
+    # Two pieces of one segment overlap where it runs along a shared border or through an overlap
+    # of polygons (the sums alone do not tell: a double count can cancel a part outside every
+    # commune). A line cut exactly by _clip_lines never runs along a border, so its two pieces
+    # can overlap only if the two polygons do; the pieces GEOS cut are intersected with each
+    # other. Three or more communes on one segment are rare: always cut in code order.
+    count = np.bincount(seg, minlength=len(geoms))
+    first = np.flatnonzero((count[seg] == 2) & np.r_[seg[1:] == seg[:-1], False])
+    both = clipped[first] & clipped[first + 1]
+    doubled = np.zeros(len(first), dtype=bool)
+    pair_a, pair_b = poly[first[both]], poly[first[both] + 1]
+    if len(pair_a):
+        neighbours, which = np.unique(np.column_stack([pair_a, pair_b]), axis=0, return_inverse=True)
+        overlapping = shapely.relate_pattern(polygons[neighbours[:, 0]], polygons[neighbours[:, 1]],
+                                             "2********")
+        doubled[both] = overlapping[which.ravel()]
+    other = first[~both]
+    doubled[~both] = shapely.length(shapely.intersection(pieces[other], pieces[other + 1])) > _NOISE_M
+    redo = (taken > full + _NOISE_M) | (count >= 3)
+    redo[seg[first[doubled]]] = True
+    again = redo[seg]
+    if not again.any():
+        return seg, poly, pieces, taken
+    new_seg, new_poly, new_geom = _cut_in_code_order(geoms, polygons, seg[again], poly[again])
+    seg = np.concatenate([seg[~again], new_seg])
+    pieces = np.concatenate([pieces[~again], new_geom])
+    taken = np.bincount(seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
+    return seg, np.concatenate([poly[~again], new_poly]), pieces, taken
+
+
+def _outside_every_commune(geoms: np.ndarray, polygons: np.ndarray, missing_m: np.ndarray,
+                           n_hits: np.ndarray, seg: np.ndarray, poly: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Segments in no commune at all, and what the communes left of the others.
+
+    ``missing_m`` is each segment's length not yet in a piece; ``seg, poly`` are the cut pairs.
+    Returns the segment and geometry of each leftover longer than the noise of the cut.
+    """
+    untouched = np.flatnonzero(n_hits == 0)
+    short = np.flatnonzero((missing_m >= _NOISE_M / 2) & (n_hits > 0))
+    remaining = geoms[short]
+    member = np.flatnonzero(np.isin(seg, short))
+    where = np.searchsorted(short, seg[member])
+    # Round by round, each short segment loses one of its communes (vectorised over segments).
+    rank = np.zeros(len(member), dtype=np.intp)
+    if len(member):
+        order = np.argsort(where, kind="stable")
+        sorted_where = where[order]
+        rank[order] = np.arange(len(member)) - np.searchsorted(sorted_where, sorted_where)
+    for k in range(int(rank.max()) + 1 if len(rank) else 0):
+        now = rank == k
+        remaining[where[now]] = shapely.difference(remaining[where[now]], polygons[poly[member[now]]])
+    leftover = _linear(remaining) if len(short) else np.empty(0, dtype=object)
+    left_over = shapely.length(leftover) >= _NOISE_M
+    return (np.concatenate([untouched, short[left_over]]),
+            np.concatenate([geoms[untouched], leftover[left_over]]))
+
+
+def _pieces_frame(lines: gpd.GeoDataFrame, codes: np.ndarray, seg: np.ndarray, poly: np.ndarray,
+                  geom: np.ndarray) -> gpd.GeoDataFrame:
+    """The pieces as rows: attributes of their feature, commune code (``poly`` -1: none), length."""
+    length = shapely.length(geom)
+    nonzero = length > 0
+    seg, poly, geom, length = seg[nonzero], poly[nonzero], geom[nonzero], length[nonzero]
+    # Stable output order: by source feature, then commune order (outside last).
+    sort = np.lexsort((np.where(poly < 0, len(codes), poly), seg))
+    seg, poly, geom, length = seg[sort], poly[sort], geom[sort], length[sort]
+
+    attributes = pd.DataFrame(lines.drop(columns=lines.geometry.name)).iloc[seg]
+    source = lines.index.to_numpy()[seg]
+    attributes = attributes.reset_index(drop=True)
+    commune_code = pd.Series(np.where(poly >= 0, codes[np.maximum(poly, 0)], None), dtype=object)
+    attributes["commune_code"] = commune_code.where(poly >= 0, None)
+    attributes["length_m"] = length
+    attributes["source_index"] = source
+    return gpd.GeoDataFrame(attributes, geometry=geom, crs=lines.crs)
+
+
+def split_problems(pieces: gpd.GeoDataFrame, layer: str, *, id_column: str = "segment_id") -> list[Problem]:
+    """Problems for the pieces of :func:`split_by_commune` that lie outside every commune.
+
+    Parameters
+    ----------
+    pieces : GeoDataFrame
+        Output of :func:`split_by_commune`.
+    layer : str
+        Layer name for the problem rows (``roads``, ``canals``).
+    id_column : str
+        Feature id column.
+
+    Returns
+    -------
+    list of Problem
+        One warning per feature with length outside the communes (not counted in any commune).
+    """
+    outside = pieces[pieces["commune_code"].isna()]
+    lengths = outside.groupby(id_column, sort=True)["length_m"].sum()
+    problems = [Problem(
+        "", layer, str(feature),
+        f"{length:.3g} m lie outside every commune polygon "
+        "(beyond the district edge or in a gap between commune polygons)",
+        "kept in the pieces layer with no commune; not counted in any commune's km", "warning")
+        for feature, length in lengths[lengths >= PRECISION_M].items()]
+    # Line ends that stop on the district edge poke out by rounding (millimetres): one line for
+    # all of them, so real gaps are not buried under them.
+    tiny = lengths[lengths < PRECISION_M]
+    if len(tiny):
+        problems.append(Problem(
+            "", layer, ", ".join(map(str, tiny.index[:10])) + (" …" if len(tiny) > 10 else ""),
+            f"{len(tiny)} features have less than {PRECISION_M * 100:g} cm outside every commune "
+            f"(coordinate precision at the district edge; {tiny.sum():.3g} m in all)",
+            "not counted in any commune's km", "info"))
+    return problems
+
+
