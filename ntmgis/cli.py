@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .labels import text
 from .problems import DataError, ProblemReport
 
 __all__ = ["main"]
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true",
                           help="exit 1 when there are warnings (repairs) too")
     validate.add_argument("-o", "--out", type=Path, help="also write the problems to this CSV")
+    validate.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
 
     map_cmd = commands.add_parser(
         "map", help="write the planners' map as one offline HTML file (and optionally a PNG)",
@@ -106,14 +108,20 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=2021, help="random seed (default: 2021)")
     sample.add_argument("--force", action="store_true",
                         help="overwrite files that differ from the generated sample")
+    sample.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
     return parser
 
 
-def _print_report(report: ProblemReport, limit: int = 200) -> None:
+def _say(args: argparse.Namespace, key: str, **fields: object) -> str:
+    """A message of the command in the language asked for (``--lang``; Vietnamese by default)."""
+    return text(f"cli.{key}", getattr(args, "lang", "vi"), **fields)
+
+
+def _print_report(args: argparse.Namespace, report: ProblemReport, limit: int = 200) -> None:
     if len(report):
         print(report.format(limit=limit), file=sys.stderr)
     errors = len(report.errors)
-    print(f"{errors} error(s), {len(report) - errors} warning(s)/note(s)", file=sys.stderr)
+    print(_say(args, "problem_counts", errors=errors, others=len(report) - errors), file=sys.stderr)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -126,7 +134,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         specs = contracts()
         if args.contract not in specs["layers"] and args.contract not in specs["tables"]:
             known = ", ".join([*specs["layers"], *specs["tables"]])
-            print(f"ntmgis validate: --file needs --as with one of: {known}", file=sys.stderr)
+            print(f"ntmgis validate: {_say(args, 'needs_contract', known=known)}", file=sys.stderr)
             return EXIT_BAD_INPUT
         if args.contract in specs["layers"]:
             read = read_layer(args.file, name=args.contract, crs=args.crs,
@@ -138,7 +146,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         report = ProblemReport(read.problems + checked.problems)
     else:
         _, report = inspect_workspace(args.workspace)
-    _print_report(report)
+    _print_report(args, report)
     if args.out is not None:
         write_text_atomic(args.out, report.to_frame().to_csv(index=False))
     if not report.ok:
@@ -159,10 +167,10 @@ def _cmd_map(args: argparse.Namespace) -> int:
                         market_radius_m=args.market_radius)
     html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
     write_text_atomic(args.out, html)
-    print(f"wrote {args.out}")
+    print(_say(args, "wrote", path=args.out))
     if args.png is not None:
         write_bytes_atomic(args.png, build_planner_png(workspace, assessment, lang=args.lang))
-        print(f"wrote {args.png}")
+        print(_say(args, "wrote", path=args.png))
     return EXIT_OK
 
 
@@ -176,7 +184,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     assessment = assess(workspace, as_of=as_of, criteria_set=args.criteria_set, prefer=args.prefer,
                         market_radius_m=args.market_radius)
     files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
-    print(f"wrote {files.xlsx}" + (f" and {len(files.csv_files)} CSV files" if files.csv_files else ""))
+    print(_say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files)) if files.csv_files
+          else _say(args, "wrote", path=files.xlsx))
     return EXIT_OK
 
 
@@ -198,17 +207,18 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     tables = comparison_tables(comparison, lang=args.lang)
     files = write_tables(tables, args.out, titles=comparison_titles(args.lang), lang=args.lang,
                          note=workspace.note(args.lang))
-    print(f"wrote {files.xlsx} and {len(files.csv_files)} CSV files")
+    print(_say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files)))
     target = files.xlsx
     for name in comparison.names[1:]:
         flips = comparison.flips[comparison.flips["scenario"] == name]
         cost = comparison.works.loc[comparison.works["scenario"] == name, "cost_million_vnd"].sum()
-        print(f"{name}: {len(flips)} verdict changes, works {cost:,.0f} million VND (assumed unit costs)")
+        amount = f"{cost:,.0f}".replace(",", ".") if args.lang == "vi" else f"{cost:,.0f}"
+        print(_say(args, "scenario_summary", name=name, flips=len(flips), cost=amount))
         if not args.no_map:
             slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
             path = target.with_name(f"{target.stem}_{slug}.html")
             write_text_atomic(path, build_diff_map(comparison, name, lang=args.lang))
-            print(f"wrote {path}")
+            print(_say(args, "wrote", path=path))
     return EXIT_OK
 
 
@@ -220,10 +230,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     try:
         paths = write_sample(out, seed=args.seed, force=args.force)
     except SampleOverwriteError as exc:
-        print(f"ntmgis sample: {exc}. Run `ntmgis sample --force` to overwrite them, or "
-              f"`ntmgis sample -o DIR` to write the sample elsewhere.", file=sys.stderr)
+        print(f"ntmgis sample: {_say(args, 'sample_refused', reason=exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"wrote {len(paths)} files to {out}")
+    print(_say(args, "wrote_files", count=len(paths), folder=out))
     return EXIT_OK
 
 
@@ -235,8 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except DataError as exc:
-        print(f"ntmgis {args.command}: bad input", file=sys.stderr)
-        _print_report(ProblemReport(exc.problems))
+        print(f"ntmgis {args.command}: {_say(args, 'bad_input')}", file=sys.stderr)
+        _print_report(args, ProblemReport(exc.problems))
         return EXIT_BAD_INPUT
     except ValueError as exc:  # bad option values (dates, set ids) named by the callee
         print(f"ntmgis {args.command}: {exc}", file=sys.stderr)

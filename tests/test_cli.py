@@ -84,8 +84,10 @@ def test_sample_default_is_the_packaged_dataset_and_is_protected(monkeypatch, ca
 
 
 def test_validate_good_workspace_exit_0(tmp_path, capsys):
-    assert main(["validate", str(write_workspace(tmp_path))]) == 0
+    assert main(["validate", str(write_workspace(tmp_path)), "--lang", "en"]) == 0
     assert "0 error(s)" in capsys.readouterr().err
+    assert main(["validate", str(write_workspace(tmp_path))]) == 0  # Vietnamese by default
+    assert "0 lỗi" in capsys.readouterr().err
 
 
 def test_validate_bad_workspace_exit_2_and_csv_report(tmp_path, capsys):
