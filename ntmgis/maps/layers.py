@@ -454,8 +454,10 @@ def market_layer(workspace: Workspace, *, lang: str = "vi") -> MapLayer:
     markets = workspace.layer("markets")
     keys = [str(m) for m in markets["market_id"]]
     planned_units = {str(c) for c in workspace.plan.market_units()["commune_code"]}
+    # planned_upgrade_year is optional (contracts.yaml): without it no upgrade is planned.
+    upgrade_years = column(markets, "planned_upgrade_year")
     values = [_market_class(met, year) for met, year in
-              zip(markets["standard_met"], markets["planned_upgrade_year"], strict=True)]
+              zip(markets["standard_met"], upgrade_years, strict=True)]
     commune_names = lookup(workspace.layer("communes"), "commune_code", "name")
     return MapLayer(
         id="markets", title=t["markets"], kind="point", geometry=markets.geometry, keys=keys,
@@ -468,7 +470,7 @@ def market_layer(workspace: Workspace, *, lang: str = "vi") -> MapLayer:
                       labels=vocab_labels("market_kind", lang)),
                 Field(t["commune"], [cell(commune_names.get(str(c))) for c in markets["commune_code"]]),
                 Field(t["standard_met"], list(markets["standard_met"]), "bool"),
-                Field(t["upgrade_year"], list(markets["planned_upgrade_year"]), "year"),
+                Field(t["upgrade_year"], upgrade_years, "year"),
                 Field(t["in_plan"], [str(c) in planned_units for c in markets["commune_code"]], "bool")],
         style={"radius": 8, "weight": 2, "color": "#1a1a1a"})
 
@@ -490,8 +492,9 @@ def facility_layer(workspace: Workspace, *, lang: str = "vi") -> MapLayer:
                       classes(kinds, vocab_classes("facility_kind", styles.FACILITY_COLOURS, lang)))],
         fields=[Field(t["code"], keys),
                 Field(t["commune"], [cell(commune_names.get(str(c))) for c in facilities["commune_code"]]),
-                Field(t["village"], [cell(village_names.get(str(v))) for v in facilities["village_id"]]),
-                Field(t["standard_met"], list(facilities["standard_met"]), "bool")],
+                Field(t["village"], [cell(village_names.get(str(v))) if not is_missing(v) else None
+                                     for v in column(facilities, "village_id")]),
+                Field(t["standard_met"], column(facilities, "standard_met"), "bool")],
         visible=False, style={"radius": 4, "weight": 1})
 
 
