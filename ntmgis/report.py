@@ -21,7 +21,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -108,7 +107,7 @@ def _communes_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     for commune in summary.to_dict("records"):
         code = commune["commune_code"]
         kind, highest = commune["kind"], commune["highest_level"]
-        record: dict[str, Any] = {
+        record: dict[str, object] = {
             "commune_code": code, "name": commune["name"],
             "kind": label("commune_kind", kind, lang) if isinstance(kind, str) else kind,
             "highest_level": _level(highest, lang) if isinstance(highest, str) else (

@@ -285,7 +285,7 @@ def _village_frame(villages: pd.DataFrame | None, village_status: pd.DataFrame |
 
 def _report_problems(reports: pd.DataFrame, thresholds: pd.DataFrame, known_units: set[str],
                      layer: str, set_ids: str) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     if reports.empty:
         return problems
     criteria = set(thresholds["criterion"])

@@ -88,9 +88,9 @@ def format_gap(row: Mapping[str, Any], lang: str = "vi") -> str:
     """
     head = f"{row['indicator']} {row['short_' + lang]}"
     value, threshold = row.get("value"), row.get("threshold")
-    if row.get("kind") == "pass_fail" or is_missing(value):
+    if row.get("kind") == "pass_fail" or value is None or is_missing(value):
         shown = f"{head}: {text('common.not_met', lang)}"
-    elif is_missing(threshold):
+    elif threshold is None or is_missing(threshold):
         unknown = text("criteria.threshold_unknown", lang)
         shown = f"{head}: {format_value(value, row['unit'], lang)} ({unknown})"
     else:

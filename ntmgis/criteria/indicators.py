@@ -70,8 +70,8 @@ def implied(rows: Iterable[Mapping[str, Any]], level: str) -> bool | None:
     return None
 
 
-def _test(value: object, op: str, threshold: float, kind: str) -> bool | None:
-    if is_missing(value):
+def _test(value: float | None, op: str, threshold: float, kind: str) -> bool | None:
+    if value is None or is_missing(value):
         return None
     if kind == "pass_fail":
         return bool(value)
@@ -80,9 +80,9 @@ def _test(value: object, op: str, threshold: float, kind: str) -> bool | None:
     return bool(OPS[op](float(value), float(threshold)))
 
 
-def _convert_computed(value: object, unit: object, target_unit: str, kind: str) -> float | None:
+def _convert_computed(value: float | None, unit: object, target_unit: str, kind: str) -> float | None:
     """A computed value in the threshold's unit, or None when the units cannot be reconciled."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return None
     if kind == "pass_fail":
         return float(bool(value))
@@ -166,7 +166,7 @@ def indicator_rows(thresholds: pd.DataFrame, reports: pd.DataFrame, computed: pd
     single = thresholds.groupby(["level", "criterion"])["indicator"].nunique().eq(1).to_dict()
     criterion_of = dict(zip(thresholds["indicator"], thresholds["criterion"], strict=False))
     unit_mismatch: set[tuple[str, str]] = set()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for record in thresholds.to_dict("records"):
         t = _threshold(record, single, criterion_of)
         rows.extend(_indicator_verdict(t, unit_code, evidence, unit_mismatch) for unit_code in units)
@@ -308,7 +308,7 @@ def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _indicator_row(t: Mapping[str, Any], unit_code: str, year: int, *, value: float | None,
                    met: bool | None, method: str, extra: Mapping[str, Any]) -> dict[str, Any]:
-    row = {column: None for column in INDICATOR_COLUMNS}
+    row: dict[str, Any] = dict.fromkeys(INDICATOR_COLUMNS)
     row.update({key: t[key] for key in ("criteria_set", "level", "criterion", "indicator", "name_vi",
                                         "short_vi", "short_en", "kind", "unit", "op", "threshold",
                                         "source", "verified", "overridden", "inherited_from", "role")})

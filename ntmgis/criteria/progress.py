@@ -119,15 +119,16 @@ def district_progress(plan: Plan, summary: pd.DataFrame, villages: pd.DataFrame 
     for y in years:
         planned_cum = sum(n for yy, n in planned_villages.items() if yy <= y)
         future = y > year
-        done = sum(1 for w in achieved_villages.values() if w <= y)
+        done_villages = sum(1 for w in achieved_villages.values() if w <= y)
         rows.append({"measure": "model_villages", "year": y, "planned": planned_villages.get(y, 0),
                      "planned_cumulative": planned_cum,
                      "achieved": None if future else sum(1 for w in achieved_villages.values() if w == y),
-                     "achieved_cumulative": None if future else done,
+                     "achieved_cumulative": None if future else done_villages,
                      "achieved_unscheduled_cumulative": None,
                      "scheduled_in_layer_cumulative": sum(n for yy, n in layer_targets.items() if yy <= y)
                      if layer_targets else None,
-                     "status": "future" if future else ("on_track" if done >= planned_cum else "behind")})
+                     "status": "future" if future else (
+                         "on_track" if done_villages >= planned_cum else "behind")})
     frame = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     for column in ("year", "planned", "planned_cumulative", "achieved", "achieved_cumulative",
                    "achieved_unscheduled_cumulative", "scheduled_in_layer_cumulative"):

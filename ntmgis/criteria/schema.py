@@ -172,17 +172,21 @@ def check_spec(spec: Any, *, source: str, where: str, pass_fail: bool, regions: 
         return problems
     if not _check_spec_keys(spec, fail, need_source=need_source):
         return problems
-    nested = {"source": source, "pass_fail": pass_fail, "regions": regions, "layer": layer}
+
+    def check_value(value: Any, at: str) -> None:
+        problems.extend(_check_value(value, at, fail, source=source, where=where, pass_fail=pass_fail,
+                                     regions=regions, layer=layer))
+
     if "value" in spec:
-        problems.extend(_check_value(spec["value"], "", fail, where=where, **nested))
+        check_value(spec["value"], "")
     for region, value in (spec.get("by_region") or {}).items():
         if regions and region not in regions:
             fail(f"unknown region {region!r} (the set has {sorted(regions)})")
-        problems.extend(_check_value(value, f"region {region}", fail, where=where, **nested))
+        check_value(value, f"region {region}")
     for year, value in (spec.get("by_year") or {}).items():
         if not isinstance(year, int):
             fail(f"year {year!r} is not a year")
-        problems.extend(_check_value(value, f"year {year}", fail, where=where, **nested))
+        check_value(value, f"year {year}")
     return problems
 
 

@@ -205,9 +205,12 @@ class CriteriaSet:
             for level in self.levels:
                 rows.extend(base_rows.assign(level=level, inherited_from=built["level"])
                             .to_dict("records"))
-        for record in self.indicators().to_dict("records"):
+        # The specs in file order, beside the indicator rows built from the same walk.
+        own_specs = [ind["thresholds"] for criterion in self.data["criteria"]
+                     for ind in criterion["indicators"]]
+        for record, specs in zip(self.indicators().to_dict("records"), own_specs, strict=True):
             for level in record.pop("levels"):
-                spec = self._spec(record["indicator"], level)
+                spec = specs[level]
                 value, verified, source, note = self._resolve_spec(spec, region=region, year=year)
                 if value is None and record["kind"] != "pass_fail":
                     note = "; ".join(filter(None, [note, "number unknown: only a reported "

@@ -208,7 +208,7 @@ def _table_to_points(table: pd.DataFrame, *, file: str, layer: str, crs: object 
 
 
 def _parse_wkt(values: pd.Series, *, file: str, layer: str, problems: list[Problem]) -> gpd.GeoSeries:
-    parsed = []
+    parsed: list[shapely.Geometry | None] = []
     for row, text in values.items():
         if not isinstance(text, str) or not text.strip():
             parsed.append(None)

@@ -19,7 +19,7 @@ cell words come from :mod:`ntmgis.io.cells`. The criteria engine takes the long 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,7 +36,7 @@ from ..codes import (
     parse_level,
 )
 from ..names import match_names, normalize_text
-from ..problems import Problem
+from ..problems import Problem, Severity
 from ..values import is_missing
 from .cells import NAME_HEADERS, cell_address, header_kind, parse_status_cell, row_number, to_number
 from .readers import read_table
@@ -190,7 +190,8 @@ def _match_units(labels: list[object], values: list[object], *, by_code: bool, u
                                         f"{unit} of the workspace", "row left out; correct the code",
                                         "warning"))
         return mapping, problems
-    by_row = {row_number(label): label for label in labels}
+    # Keyed by what pandas hands back as the left index of the match (the sheet row number).
+    by_row: dict[Hashable, object] = {row_number(label): label for label in labels}
     left = pd.Series([normalize_text(str(v)) for v in values],
                      index=[row_number(label) for label in labels], dtype=object)
     right_frame = units.drop_duplicates(id_column)
@@ -242,7 +243,7 @@ class _Findings:
     layer: str
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, feature: str, problem: str, action: str, severity: str = "warning") -> None:
+    def add(self, feature: str, problem: str, action: str, severity: Severity = "warning") -> None:
         self.problems.append(Problem(self.file, self.layer, feature, problem, action, severity))
 
 
