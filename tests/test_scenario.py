@@ -156,6 +156,32 @@ def test_yaml_mistakes_are_listed_not_raised_one_by_one():
     assert "unknown edit 'pave'" in messages and "colour" in messages
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # These used to escape as a bare TypeError (edits or fields not a list / mapping), or pass an
+        # as_of that is not a year on to the assessment.
+        ({"name": "x", "edits": 5}, "list of {kind: {fields}}"),
+        ({"name": "x", "edits": [{"concretize": ["R000001"]}]}, "fields are a mapping"),
+        ({"name": "x", "as_of": "soon", "edits": []}, "as_of is a year"),
+        ({"name": "x", "as_of": True, "edits": []}, "as_of is a year"),
+    ],
+)
+def test_yaml_of_the_wrong_shape_is_a_data_error(data, expected):
+    with pytest.raises(DataError) as info:
+        scenario_from_mapping(data)
+    assert expected in " ".join(p.problem for p in info.value.problems)
+
+
+def test_yaml_identifiers_are_text_and_the_year_is_kept():
+    scenario = scenario_from_mapping(
+        {"name": "x", "as_of": 2026, "edits": [{"concretize": {"segments": [1, "R2"], "commune": 7303}}]}
+    )
+    assert scenario.as_of == 2026
+    (edit,) = scenario.edits
+    assert edit.segment_ids == ("1", "R2") and edit.commune_code == "7303"
+
+
 def test_cli_writes_the_comparison_and_a_diff_map(tmp_path, capsys, sample_workspace):
     path = tmp_path / "s.yaml"
     path.write_text("scenarios:\n  - name: lan_gioi\n    edits:\n      - concretize: {commune: '07303', "

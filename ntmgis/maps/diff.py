@@ -63,16 +63,21 @@ def _flips_table(
     names = dict(zip(comparison.communes["commune_code"], comparison.communes["name"], strict=True))
     levels = set(vocabulary()["ntm_level"])
 
-    def what(row: object) -> str:
-        if row.what == "criterion":
-            return f"{row.criterion} ({label('ntm_level', row.level, lang)})"
+    def what(kind: str, criterion: str, level: str) -> str:
+        if kind == "criterion":
+            return f"{criterion} ({label('ntm_level', level, lang)})"
         return text["map_level"]
 
     def shown(value: object) -> str:
         return label("ntm_level", value, lang) if isinstance(value, str) and value in levels else str(value)
 
     rows = [
-        [f"{names.get(r.unit_code, r.unit_code)} ({r.unit_code})", what(r), shown(r.before), shown(r.after)]
+        [
+            f"{names.get(r.unit_code, r.unit_code)} ({r.unit_code})",
+            what(r.what, r.criterion, r.level),
+            shown(r.before),
+            shown(r.after),
+        ]
         for r in flips.itertuples()
     ] or [[text["map_none"], "", "", ""]]
     header = [text["map_commune"], text["map_what"], text["map_before"], text["map_after"]]

@@ -10,17 +10,20 @@ sets. The pieces and their lengths are the baseline assessment's gap layers
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import date
+from typing import Never, NoReturn, TypeAlias, TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from .._frozen import thaw
-from ..assessment import Assessment, assess
+from ..assessment import Assessment, Prefer, assess
 from ..problems import DataError, Problem
 from ..vocab import kien_co_linings, vocabulary
 from ..workspace import Workspace
@@ -29,6 +32,7 @@ from .edits import (
     AddMarket,
     AddZone,
     Concretize,
+    Edit,
     LineCanals,
     Scenario,
     SetStatus,
@@ -39,7 +43,10 @@ from .edits import (
 )
 from .networks import CANALS, NETWORKS, ROADS, Network, default_unit_costs
 
-__all__ = ["Applied", "ScenarioRun", "apply_scenario", "run", "WORKS_COLUMNS"]
+__all__ = ["Applied", "AssessOptions", "ScenarioRun", "apply_scenario", "run", "WORKS_COLUMNS"]
+
+#: Rows chosen (one bool per row of a layer).
+_Mask: TypeAlias = npt.NDArray[np.bool_]
 
 # A line counts as in a commune when more than this length of it lies inside (m).
 _INSIDE_M = 0.5
@@ -147,7 +154,7 @@ class _State:
 # --------------------------------------------------------------------------------------------
 
 
-def _in_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, commune: str, where: str) -> np.ndarray:
+def _in_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, commune: str, where: str) -> _Mask:
     """Lines with some length in the commune: a road that only touches its border is the
     neighbour's. A chosen line is upgraded whole; its km are booked per commune."""
     codes = communes["commune_code"].astype(str)
@@ -168,7 +175,7 @@ def _select(
     edit: Concretize | LineCanals,
     klass: str | None,
     where: str,
-) -> np.ndarray:
+) -> _Mask:
     """Row mask of ``lines`` chosen by an edit (every given selector must hold); every named
     thing must exist."""
     if not edit.segment_ids and all(s is None for s in (edit.commune_code, klass, edit.polygon)):
@@ -295,7 +302,7 @@ def _apply_unit_cost(state: _State, edit: SetUnitCost, number: int, where: str) 
 # --------------------------------------------------------------------------------------------
 
 
-def _add_point(state: _State, layer: str, row: dict[str, Any], x: float, y: float) -> _State:
+def _add_point(state: _State, layer: str, row: Mapping[str, object], x: float, y: float) -> _State:
     table = state.workspace.layer(layer)
     added = gpd.GeoDataFrame([row], geometry=[shapely.Point(x, y)], crs=table.crs)
     table = pd.concat([table, added], ignore_index=True)
@@ -415,21 +422,36 @@ def _apply_set_threshold(state: _State, edit: SetThreshold, number: int, where: 
     return replace(state, workspace=state.workspace.with_criteria_overrides(overrides))
 
 
-_Handler = Callable[[_State, Any, int, str], _State]
+def _unknown_edit(edit: Never) -> NoReturn:
+    # mypy checks that every kind of Edit has its case below; at run time a stray object is refused.
+    raise TypeError(f"unknown edit {edit!r}")
 
-#: One function per edit kind: ``(state, edit, number, where) -> state``.
-_APPLY: dict[type, _Handler] = {
-    Concretize: _apply_concretize,
-    LineCanals: _apply_line_canals,
-    AddMarket: _apply_add_market,
-    UpgradeMarket: _apply_upgrade_market,
-    AddFacility: _apply_add_facility,
-    AddZone: _apply_add_zone,
-    SetZone: _apply_set_zone,
-    SetStatus: _apply_set_status,
-    SetThreshold: _apply_set_threshold,
-    SetUnitCost: _apply_unit_cost,
-}
+
+def _apply_edit(state: _State, edit: Edit, number: int, where: str) -> _State:
+    """The edit's own function: ``(state, edit, number, where) -> state``."""
+    match edit:
+        case Concretize():
+            return _apply_concretize(state, edit, number, where)
+        case LineCanals():
+            return _apply_line_canals(state, edit, number, where)
+        case AddMarket():
+            return _apply_add_market(state, edit, number, where)
+        case UpgradeMarket():
+            return _apply_upgrade_market(state, edit, number, where)
+        case AddFacility():
+            return _apply_add_facility(state, edit, number, where)
+        case AddZone():
+            return _apply_add_zone(state, edit, number, where)
+        case SetZone():
+            return _apply_set_zone(state, edit, number, where)
+        case SetStatus():
+            return _apply_set_status(state, edit, number, where)
+        case SetThreshold():
+            return _apply_set_threshold(state, edit, number, where)
+        case SetUnitCost():
+            return _apply_unit_cost(state, edit, number, where)
+        case _:
+            _unknown_edit(edit)
 
 
 def apply_scenario(
@@ -466,15 +488,12 @@ def apply_scenario(
     state = _State(scenario=scenario, baseline=baseline, workspace=workspace, costs=costs)
     for number, edit in enumerate(scenario.edits, start=1):
         where = f"{scenario.name} edit {number} ({type(edit).__name__})"
-        handler = _APPLY.get(type(edit))
-        if handler is None:
-            raise TypeError(f"unknown edit {edit!r}")
-        state = handler(state, edit, number, where)
+        state = _apply_edit(state, edit, number, where)
     return Applied(scenario=scenario, workspace=state.workspace, unit_costs=state.costs,
                    works=_all_works(scenario, state.works, workspace.layer("communes").crs))
 
 
-def _all_works(scenario: Scenario, parts: Sequence[gpd.GeoDataFrame], crs: Any) -> gpd.GeoDataFrame:
+def _all_works(scenario: Scenario, parts: Sequence[gpd.GeoDataFrame], crs: CRS | None) -> gpd.GeoDataFrame:
     frame = (
         pd.concat(parts, ignore_index=True)
         if parts
@@ -484,8 +503,21 @@ def _all_works(scenario: Scenario, parts: Sequence[gpd.GeoDataFrame], crs: Any) 
     return gpd.GeoDataFrame(frame[[*WORKS_COLUMNS, frame.geometry.name]], crs=frame.crs)
 
 
+class AssessOptions(TypedDict, total=False):
+    """Options of :func:`~ntmgis.assessment.assess` that :func:`run` passes on (it sets the unit costs)."""
+
+    as_of: date | int | str | None
+    criteria_set: str | None
+    prefer: Prefer
+    market_radius_m: float
+
+
 def run(
-    workspace: Workspace, scenario: Scenario, *, baseline: Assessment | None = None, **assess_options: Any
+    workspace: Workspace,
+    scenario: Scenario,
+    *,
+    baseline: Assessment | None = None,
+    **assess_options: Unpack[AssessOptions],
 ) -> ScenarioRun:
     """Apply ``scenario`` and assess the result.
 
@@ -499,7 +531,7 @@ def run(
     **assess_options
         Passed to :func:`~ntmgis.assessment.assess` (``as_of`` defaults to the scenario's).
     """
-    options = {"as_of": scenario.as_of, **assess_options}
+    options: AssessOptions = {"as_of": scenario.as_of, **assess_options}
     if not scenario.edits:  # the baseline itself: one assessment is both
         assessment = assess(workspace, **options)
         return ScenarioRun(apply_scenario(workspace, scenario, assessment=baseline or assessment), assessment)

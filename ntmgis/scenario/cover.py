@@ -20,15 +20,32 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 from scipy.sparse import coo_matrix, hstack, vstack
 
 __all__ = ["CoverResult", "solve_cover", "greedy_cover"]
 
 _TOLERANCE_KM = 1e-9
+
+Floats: TypeAlias = npt.NDArray[np.float64]
+Bools: TypeAlias = npt.NDArray[np.bool_]
+Indices: TypeAlias = npt.NDArray[np.intp]
+
+
+@runtime_checkable
+class _Sparse(Protocol):
+    """A scipy sparse matrix or array (scipy ships no type information)."""
+
+    def toarray(self) -> npt.NDArray[np.float64]: ...
+
+
+#: A contribution matrix (targets × candidates): anything array-like, or scipy sparse.
+Matrix: TypeAlias = npt.ArrayLike | _Sparse
+
 
 @dataclass(frozen=True)
 class CoverResult:
@@ -51,11 +68,11 @@ class CoverResult:
         leaves the least km missing) or ``greedy``.
     """
 
-    chosen: np.ndarray
-    year_index: np.ndarray
+    chosen: Bools
+    year_index: Indices
     cost: float
-    met: np.ndarray
-    shortfall: np.ndarray
+    met: Bools
+    shortfall: Floats
     status: str
     seconds: float = 0.0
 
@@ -82,7 +99,7 @@ def _native_stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def _check(cost: np.ndarray, contrib: np.ndarray, deficit: np.ndarray) -> None:
+def _check(cost: Floats, contrib: Floats, deficit: Floats) -> None:
     if contrib.shape != (len(deficit), len(cost)):
         raise ValueError(
             f"contrib must be targets × candidates {(len(deficit), len(cost))}, not {contrib.shape}"
@@ -99,12 +116,12 @@ _Mode = Literal["cover", "maximise", "slack"]
 class _Instance:
     """A covering instance: candidates × periods, targets with deadlines and groups."""
 
-    cost: np.ndarray
-    contrib: np.ndarray
-    deficit: np.ndarray
+    cost: Floats
+    contrib: Floats
+    deficit: Floats
     periods: int
-    deadline: np.ndarray
-    group_of: np.ndarray
+    deadline: Indices
+    group_of: Indices
     n_groups: int
     caps: Sequence[float] | None
     budget: float | None
@@ -168,7 +185,7 @@ def _spending_constraints(inst: _Instance, mode: _Mode) -> list[LinearConstraint
     return constraints
 
 
-def _objective(inst: _Instance, mode: _Mode) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _objective(inst: _Instance, mode: _Mode) -> tuple[Floats, Floats, Floats]:
     """Objective, upper bounds and integrality of the variables (x, then z or slack)."""
     n_x = inst.n_cand * inst.periods
     spend_weight = np.tile(inst.cost, inst.periods)
@@ -201,7 +218,7 @@ def _solve(inst: _Instance, mode: _Mode, gap: float, time_limit: float) -> Optim
         )
 
 
-def _choose(inst: _Instance, maximise: bool, gap: float, time_limit: float) -> tuple[str, np.ndarray]:
+def _choose(inst: _Instance, maximise: bool, gap: float, time_limit: float) -> tuple[str, Bools]:
     """Status and choice x (periods × candidates) of the exact model, or of the least-shortfall
     one when the targets cannot all be met."""
     if inst.n_cand == 0:  # nothing to choose (HiGHS refuses an empty model)
@@ -220,19 +237,19 @@ def _choose(inst: _Instance, maximise: bool, gap: float, time_limit: float) -> t
     return status, x.astype(bool)
 
 
-def _as_array(contrib: Any) -> np.ndarray:
-    return np.asarray(contrib.toarray() if hasattr(contrib, "toarray") else contrib, dtype=float)
+def _as_array(contrib: Matrix) -> Floats:
+    return np.asarray(contrib.toarray() if isinstance(contrib, _Sparse) else contrib, dtype=float)
 
 
 def solve_cover(
-    cost: Sequence[float],
-    contrib: Any,
-    deficit: Sequence[float],
+    cost: npt.ArrayLike,
+    contrib: Matrix,
+    deficit: npt.ArrayLike,
     *,
     budget: float | None = None,
     caps: Sequence[float] | None = None,
-    deadline: Sequence[int] | None = None,
-    groups: Sequence[int] | None = None,
+    deadline: npt.ArrayLike | None = None,
+    groups: npt.ArrayLike | None = None,
     maximise: bool = False,
     gap: float = 0.0,
     time_limit: float = 60.0,
@@ -270,18 +287,19 @@ def solve_cover(
         the choice minimises the km left missing (then cost), with ``shortfall`` per target.
     """
     start = time.perf_counter()
-    cost = np.asarray(cost, dtype=float)
-    contrib = _as_array(contrib)
-    deficit = np.asarray(deficit, dtype=float)
-    _check(cost, contrib, deficit)
+    costs = np.asarray(cost, dtype=float)
+    km = _as_array(contrib)
+    needed = np.asarray(deficit, dtype=float)
+    _check(costs, km, needed)
     periods = len(caps) if caps is not None else 1
-    last = np.full(len(deficit), periods - 1)
-    groups = np.arange(len(deficit)) if groups is None else np.asarray(groups)
-    group_ids, group_of = np.unique(groups, return_inverse=True)
+    last = np.full(len(needed), periods - 1)
+    group_ids, group_of = np.unique(
+        np.arange(len(needed)) if groups is None else np.asarray(groups), return_inverse=True
+    )
     inst = _Instance(
-        cost=cost,
-        contrib=contrib,
-        deficit=deficit,
+        cost=costs,
+        contrib=km,
+        deficit=needed,
         periods=periods,
         deadline=last if deadline is None else np.minimum(np.asarray(deadline), periods - 1),
         group_of=group_of,
@@ -290,17 +308,17 @@ def solve_cover(
         budget=budget,
     )
     status, x = _choose(inst, maximise, gap, time_limit)
-    chosen = x.any(axis=0)
+    chosen = np.asarray(x.any(axis=0))  # an array: x is 2-D (numpy's stubs also allow a scalar)
     year_index = np.where(chosen, x.argmax(axis=0), -1)
     in_time = (year_index[None, :] >= 0) & (year_index[None, :] <= inst.deadline[:, None])
-    added = (contrib * in_time).sum(axis=1)
-    shortfall = np.maximum(deficit - added, 0.0)
-    met = shortfall <= 1e-7 * np.maximum(1.0, np.abs(deficit))
-    met |= deficit <= _TOLERANCE_KM
+    added = (km * in_time).sum(axis=1)
+    shortfall = np.maximum(needed - added, 0.0)
+    met = shortfall <= 1e-7 * np.maximum(1.0, np.abs(needed))
+    met |= needed <= _TOLERANCE_KM
     return CoverResult(
         chosen=chosen,
         year_index=year_index,
-        cost=float(cost[chosen].sum()),
+        cost=float(costs[chosen].sum()),
         met=met,
         shortfall=np.where(met, 0.0, shortfall),
         status=status,
@@ -309,38 +327,38 @@ def solve_cover(
 
 
 def greedy_cover(
-    cost: Sequence[float], contrib: Any, deficit: Sequence[float], *, budget: float | None = None
+    cost: npt.ArrayLike, contrib: Matrix, deficit: npt.ArrayLike, *, budget: float | None = None
 ) -> CoverResult:
     """The baseline: repeatedly take the candidate with the most km still needed per unit cost.
 
     Ignores yearly caps (one period). Returns ``status="greedy"``.
     """
     start = time.perf_counter()
-    cost = np.asarray(cost, dtype=float)
-    contrib = _as_array(contrib)
-    remaining = np.maximum(np.asarray(deficit, dtype=float), 0.0)
-    _check(cost, contrib, remaining)
-    chosen = np.zeros(len(cost), dtype=bool)
+    costs = np.asarray(cost, dtype=float)
+    km = _as_array(contrib)
+    needed = np.asarray(deficit, dtype=float)
+    remaining = np.maximum(needed, 0.0)
+    _check(costs, km, remaining)
+    chosen = np.zeros(len(costs), dtype=bool)
     spent = 0.0
     limit = np.inf if budget is None else float(budget)
     while (remaining > _TOLERANCE_KM).any():
-        benefit = np.minimum(contrib, remaining[:, None]).sum(axis=0)
-        affordable = ~chosen & (benefit > _TOLERANCE_KM) & (spent + cost <= limit + 1e-9)
+        benefit = np.minimum(km, remaining[:, None]).sum(axis=0)
+        affordable = ~chosen & (benefit > _TOLERANCE_KM) & (spent + costs <= limit + 1e-9)
         if not affordable.any():
             break
-        ratio = np.where(affordable, benefit / np.maximum(cost, 1e-12), -np.inf)
+        ratio = np.where(affordable, benefit / np.maximum(costs, 1e-12), -np.inf)
         best = int(np.argmax(ratio))
         chosen[best] = True
-        spent += cost[best]
-        remaining = np.maximum(remaining - contrib[:, best], 0.0)
-    deficit = np.asarray(deficit, dtype=float)
-    added = contrib[:, chosen].sum(axis=1)
-    shortfall = np.maximum(deficit - added, 0.0)
-    met = (shortfall <= 1e-7 * np.maximum(1.0, np.abs(deficit))) | (deficit <= _TOLERANCE_KM)
+        spent += costs[best]
+        remaining = np.maximum(remaining - km[:, best], 0.0)
+    added = km[:, chosen].sum(axis=1)
+    shortfall = np.maximum(needed - added, 0.0)
+    met = (shortfall <= 1e-7 * np.maximum(1.0, np.abs(needed))) | (needed <= _TOLERANCE_KM)
     return CoverResult(
         chosen=chosen,
         year_index=np.where(chosen, 0, -1),
-        cost=float(cost[chosen].sum()),
+        cost=float(costs[chosen].sum()),
         met=met,
         shortfall=np.where(met, 0.0, shortfall),
         status="greedy",

@@ -21,7 +21,7 @@ from scipy.sparse import coo_matrix
 
 from ..assessment import Assessment
 from ..workspace import Workspace
-from .cover import CoverResult, greedy_cover, solve_cover
+from .cover import CoverResult, Floats, Indices, greedy_cover, solve_cover
 from .edits import Concretize, LineCanals, Scenario
 from .networks import CANALS, ROADS, Network, default_unit_costs
 
@@ -148,7 +148,10 @@ def _pieces(
             "commune_code": gap["commune_code"].astype(str),
             "indicator": indicator,
             "length_km": gap["length_km"],
-            "million_vnd_per_km": [prices.get((k, targets.get(k)), np.nan) for k in klass],
+            # A class with no default target has no price: it is not a candidate.
+            "million_vnd_per_km": [
+                prices.get((k, targets[k]), np.nan) if k in targets else np.nan for k in klass
+            ],
         }
     )
 
@@ -176,7 +179,7 @@ def _candidates(
     return table
 
 
-def _instance(targets: pd.DataFrame, pieces: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+def _instance(targets: pd.DataFrame, pieces: pd.DataFrame) -> tuple[pd.DataFrame, Floats]:
     """Candidate segments (priced pieces summed per segment) and their km per target; only
     segments that help some target are kept."""
     priced = pieces["cost_million_vnd"].notna()
@@ -200,7 +203,7 @@ def _instance(targets: pd.DataFrame, pieces: pd.DataFrame) -> tuple[pd.DataFrame
     return segments[helps].reset_index(drop=True), contrib[:, helps]
 
 
-def _deadlines(targets: pd.DataFrame, summary: pd.DataFrame, years: list[int] | None) -> np.ndarray | None:
+def _deadlines(targets: pd.DataFrame, summary: pd.DataFrame, years: list[int] | None) -> Indices | None:
     """Index of the capped year each target is due by: its commune's plan target year, clipped
     into the capped years."""
     if not years:
@@ -225,16 +228,13 @@ def _scenario(works: pd.DataFrame, name: str, exact: CoverResult, greedy: CoverR
     return Scenario(name=name, edits=tuple(edits), description=description)
 
 
-def _available(
-    budget: float | None, yearly_caps: Mapping[int, float] | None, years: list[int] | None,
-    deadline: np.ndarray | None,
-) -> float | None:
-    """Money that could have been spent in time: the caps of the years up to the last deadline,
-    and at most the budget."""
+def _available(budget: float | None, caps: list[float] | None, deadline: Indices | None) -> float | None:
+    """Money that could have been spent in time: the caps (in year order) of the years up to the
+    last deadline, and at most the budget."""
     available = None
-    if years:
-        last = int(deadline.max()) if len(deadline) else len(years) - 1
-        available = float(sum(yearly_caps[y] for y in years[: last + 1]))
+    if caps and deadline is not None:
+        last = int(deadline.max()) if len(deadline) else len(caps) - 1
+        available = float(sum(caps[: last + 1]))
     if budget is not None:
         available = float(budget) if available is None else min(available, float(budget))
     return available
@@ -301,9 +301,10 @@ def optimise(
     cost = segments["cost_million_vnd"].to_numpy()
     deficit = targets["deficit_km"].to_numpy()
     groups = pd.factorize(targets["commune_code"])[0]
-    years = sorted(yearly_caps) if yearly_caps else None
+    caps_by_year = dict(yearly_caps or {})
+    years = sorted(caps_by_year) or None
     deadline = _deadlines(targets, summary, years)
-    caps = [yearly_caps[y] for y in years] if years else None
+    caps = [caps_by_year[y] for y in years] if years else None
     exact = solve_cover(cost, contrib, deficit, budget=budget, caps=caps, deadline=deadline, groups=groups,
                         maximise=maximise, gap=gap, time_limit=time_limit)
     # Out of money: what would the cheapest full cover cost without the budget and caps?
@@ -328,6 +329,6 @@ def optimise(
         milp=exact,
         greedy=greedy,
         candidates=segments,
-        available_million_vnd=_available(budget, yearly_caps, years, deadline),
+        available_million_vnd=_available(budget, caps, deadline),
         full_cover_million_vnd=full_cost,
     )

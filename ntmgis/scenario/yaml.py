@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ..io import read_yaml
 from ..problems import DataError, Problem
@@ -135,16 +134,12 @@ _TEXT_FIELDS = frozenset(
 )
 
 
-def _argument(name: str, value: Any) -> Any:
-    if name == "segment_ids":
-        return tuple(map(str, value))
-    if name in _TEXT_FIELDS and value is not None:
-        return str(value)
-    return value
+def _edit(item: object, where: str, source: str) -> Edit | Problem:
+    """One ``{kind: {fields}}`` entry as an edit, or the problem that stops it.
 
-
-def _edit(item: Any, where: str, source: str) -> Edit | Problem:
-    """One ``{kind: {fields}}`` entry as an edit, or the problem that stops it."""
+    The field values are whatever YAML read; the edit's constructor (a missing or unknown field)
+    and the conversions below (segment ids are a list) are where they are checked.
+    """
 
     def problem(message: str) -> Problem:
         return Problem(source, "scenario", where, message, "not read", "error")
@@ -155,17 +150,26 @@ def _edit(item: Any, where: str, source: str) -> Edit | Problem:
     if kind not in _YAML_EDITS:
         return problem(f"unknown edit {kind!r} (known: {', '.join(_YAML_EDITS)})")
     cls, names = _YAML_EDITS[kind]
+    if not isinstance(fields, Mapping | None):
+        return problem(f"{kind}: the fields are a mapping {{field: value}}")
     fields = dict(fields or {})
     unknown = sorted(set(fields) - set(names))
     if unknown:
         return problem(f"{kind}: unknown fields {unknown}")
+    arguments = {names[k]: v for k, v in fields.items()}
     try:
-        return cls(**{names[k]: _argument(names[k], v) for k, v in fields.items()})
+        if "segment_ids" in arguments:
+            arguments["segment_ids"] = tuple(map(str, arguments["segment_ids"]))
+        # Identifiers are text even when YAML reads ``07303`` as a number.
+        for name in _TEXT_FIELDS & arguments.keys():
+            if arguments[name] is not None:
+                arguments[name] = str(arguments[name])
+        return cls(**arguments)
     except TypeError as exc:
         return problem(f"{kind}: {exc}")
 
 
-def scenario_from_mapping(data: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
+def scenario_from_mapping(data: Mapping[str, object], *, source: str = "scenario") -> Scenario:
     """A Scenario from parsed YAML: ``{name, as_of?, description?, edits: [{kind: {field: value}}]}``.
 
     Raises
@@ -173,32 +177,47 @@ def scenario_from_mapping(data: Mapping[str, Any], *, source: str = "scenario") 
     DataError
         Listing every edit that is not understood (unknown kind or field, missing field).
     """
+
+    def problem(where: str, message: str) -> Problem:
+        return Problem(source, "scenario", where, message, "not read", "error")
+
     if not isinstance(data, Mapping) or "name" not in data:
-        message = "a scenario needs a name and a list of edits"
-        raise DataError([Problem(source, "scenario", "", message, "not read", "error")])
-    read = [_edit(item, f"edit {n}", source) for n, item in enumerate(data.get("edits") or [], start=1)]
+        raise DataError([problem("", "a scenario needs a name and a list of edits")])
+    items = data.get("edits") or []
+    if not isinstance(items, list | tuple):
+        raise DataError([problem("edits", "the edits are a list of {kind: {fields}} entries")])
+    read = [_edit(item, f"edit {n}", source) for n, item in enumerate(items, start=1)]
     problems = [r for r in read if isinstance(r, Problem)]
+    as_of = data.get("as_of")
+    year = as_of if isinstance(as_of, int) and not isinstance(as_of, bool) else None
+    if as_of is not None and year is None:
+        problems.insert(0, problem("as_of", f"as_of is a year, not {as_of!r}"))
     if problems:
         raise DataError(problems)
     return Scenario(
         name=str(data["name"]),
         edits=tuple(r for r in read if not isinstance(r, Problem)),
-        as_of=data.get("as_of"),
+        as_of=year,
         description=str(data.get("description") or ""),
     )
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> object:
     data, problems = read_yaml(path, layer="scenario")
     if problems:
         raise DataError(list(problems))
     return data
 
 
+def _as_mapping(data: object) -> Mapping[str, object]:
+    """What YAML read, as a scenario's mapping: anything else is a scenario with no name."""
+    return data if isinstance(data, Mapping) else {}
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read one scenario from a YAML file (``yaml.safe_load``; nothing in it is executed)."""
     path = Path(path)
-    return scenario_from_mapping(_read_yaml(path), source=str(path))
+    return scenario_from_mapping(_as_mapping(_read_yaml(path)), source=str(path))
 
 
 def load_scenarios(path: str | Path) -> list[Scenario]:
@@ -211,12 +230,16 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     """
     path = Path(path)
     data = _read_yaml(path)
-    items = data.get("scenarios") if isinstance(data, Mapping) and "scenarios" in data else [data]
+    if isinstance(data, Mapping) and "scenarios" in data:
+        listed = data["scenarios"] or []
+        items = list(listed) if isinstance(listed, list | tuple) else [listed]
+    else:
+        items = [data]
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
-    for item in items or []:
+    for item in items:
         try:
-            scenarios.append(scenario_from_mapping(item, source=str(path)))
+            scenarios.append(scenario_from_mapping(_as_mapping(item), source=str(path)))
         except DataError as exc:
             problems.extend(exc.problems)
     names = [s.name for s in scenarios]
