@@ -44,11 +44,11 @@ test: lint browser
 
 # ruff format --check joins once the tree has been formatted: run `make lint FORMAT_CHECK=1` (or set
 # the default to 1) after the formatting commit.
-FORMAT_CHECK ?= 0
+FORMAT_CHECK ?= 1
 lint: setup
-	$(BIN)/ruff check ntmgis tests benchmarks
+	$(BIN)/ruff check ntmgis tests benchmarks tools conftest.py
 ifeq ($(FORMAT_CHECK),1)
-	$(BIN)/ruff format --check ntmgis tests benchmarks
+	$(BIN)/ruff format --check ntmgis tests benchmarks tools conftest.py
 endif
 	$(BIN)/lint-imports
 	$(BIN)/mypy

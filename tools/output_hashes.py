@@ -27,6 +27,7 @@ SCENARIO = """scenarios:
 
 
 def digest(path: Path) -> str:
+    """SHA-256 of a file; of an XLSX, of its parts but the one holding the write time."""
     if path.suffix == ".xlsx":
         h = hashlib.sha256()
         with zipfile.ZipFile(path) as book:
@@ -38,6 +39,7 @@ def digest(path: Path) -> str:
 
 
 def main(out: Path) -> None:
+    """Write the sample's outputs into ``out`` with the CLI and print one hash per file."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "scenario.yaml").write_text(SCENARIO, encoding="utf-8")
     runs = [
