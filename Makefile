@@ -42,8 +42,7 @@ wheel: setup
 test: lint browser
 	$(BIN)/python -m pytest -q
 
-# ruff format --check joins once the tree has been formatted: run `make lint FORMAT_CHECK=1` (or set
-# the default to 1) after the formatting commit.
+# The tree is ruff-formatted; `make lint FORMAT_CHECK=0` skips the format check while editing.
 FORMAT_CHECK ?= 1
 lint: setup
 	$(BIN)/ruff check ntmgis tests benchmarks tools conftest.py

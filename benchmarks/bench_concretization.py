@@ -26,12 +26,18 @@ from ntmgis.vocab import concretized_surfaces  # noqa: E402
 
 def baseline(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
     """geopandas.overlay(lines, communes) + groupby: the straightforward method."""
-    pieces = gpd.overlay(roads, communes[["commune_code", "geometry"]], how="intersection",
-                         keep_geom_type=True)
+    pieces = gpd.overlay(
+        roads, communes[["commune_code", "geometry"]], how="intersection", keep_geom_type=True
+    )
     km = pieces.geometry.length / 1000.0
-    frame = pd.DataFrame({"commune_code": pieces["commune_code"], "road_class": pieces["road_class"],
-                          "total_km": km,
-                          "concretized_km": km.where(pieces["surface"].isin(concretized_surfaces()), 0.0)})
+    frame = pd.DataFrame(
+        {
+            "commune_code": pieces["commune_code"],
+            "road_class": pieces["road_class"],
+            "total_km": km,
+            "concretized_km": km.where(pieces["surface"].isin(concretized_surfaces()), 0.0),
+        }
+    )
     return frame.groupby(["commune_code", "road_class"])[["total_km", "concretized_km"]].sum()
 
 
@@ -55,10 +61,14 @@ def main() -> None:
         t_base, base = timed(baseline, roads, communes, repeat=repeat)
         mine = mine[mine["total_km"] > 0]
         joined = mine.join(base.add_suffix("_base"), how="outer").fillna(0.0)
-        same = all(np.allclose(joined[c], joined[c + "_base"], rtol=1e-6, atol=1e-9)
-                   for c in ("total_km", "concretized_km"))
-        print(f"{scale:<10}{n_communes:>9}{n_segments:>10}{t_ours:>10.3f}{t_base:>11.3f}"
-              f"{t_base / t_ours:>7.1f}×  {same}")
+        same = all(
+            np.allclose(joined[c], joined[c + "_base"], rtol=1e-6, atol=1e-9)
+            for c in ("total_km", "concretized_km")
+        )
+        print(
+            f"{scale:<10}{n_communes:>9}{n_segments:>10}{t_ours:>10.3f}{t_base:>11.3f}"
+            f"{t_base / t_ours:>7.1f}×  {same}"
+        )
 
 
 if __name__ == "__main__":

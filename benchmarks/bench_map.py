@@ -37,13 +37,27 @@ from ntmgis.maps.page import Field  # noqa: E402
 from ntmgis.vocab import label  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+]
 LOCAL = ("file:", "data:", "blob:", "about:")
 # What the province map draws of the synthetic roads: class colours as on the planners' map.
-ROAD_COLOURS = {"huyen": "#fc8d59", "xa": "#6a3d9a", "lien_thon": "#1f78b4", "truc_thon": "#6baed6",
-                "ngo_xom": "#9e9e9e", "noi_dong": "#8fbf6a"}
+ROAD_COLOURS = {
+    "huyen": "#fc8d59",
+    "xa": "#6a3d9a",
+    "lien_thon": "#1f78b4",
+    "truc_thon": "#6baed6",
+    "ngo_xom": "#9e9e9e",
+    "noi_dong": "#8fbf6a",
+}
 
 
 def _blocker(blocked: list[str]) -> Any:
@@ -62,12 +76,16 @@ def render_ms(browser: Any, path: Path, repeat: int) -> tuple[float, list[str], 
         blocked, errors = [], []
         page.route(lambda url: not url.startswith(LOCAL), _blocker(blocked))
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-        page.on("console",
-                lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        page.on(
+            "console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None
+        )
         page.goto(path.resolve().as_uri(), wait_until="load", timeout=120_000)
-        times.append(page.evaluate(
-            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
-            "() => r(performance.now()))))"))
+        times.append(
+            page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+                "() => r(performance.now()))))"
+            )
+        )
         page.close()
     return statistics.median(times), blocked, errors
 
@@ -87,10 +105,15 @@ def explore_html(layers: dict[str, gpd.GeoDataFrame], columns: dict[str, list[st
         for column in columns[name]:  # GeoJSON needs plain values (no pd.NA, Timestamps)
             shown[column] = shown[column].astype(object).where(shown[column].notna(), None).astype(str)
         # explore() draws points as circle markers (no icon images to load).
-        folium.GeoJson(shown.to_json(), name=name, marker=folium.CircleMarker(radius=2),
-                       tooltip=folium.GeoJsonTooltip(columns[name]) if columns[name] else None).add_to(m)
+        folium.GeoJson(
+            shown.to_json(),
+            name=name,
+            marker=folium.CircleMarker(radius=2),
+            tooltip=folium.GeoJsonTooltip(columns[name]) if columns[name] else None,
+        ).add_to(m)
     m.fit_bounds([[b[1], b[0]] for b in (layers["communes"].to_crs(4326).total_bounds.reshape(2, 2))])
     html = m.get_root().render()
+
     # Offline like ours: folium's own copy of Leaflet becomes the pinned local one, inlined; its
     # other external assets (jQuery, Bootstrap, Font Awesome, awesome-markers) serve markers and
     # controls these layers do not use, so they are left out rather than fetched.
@@ -114,21 +137,47 @@ def province_map(communes: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> str:
     n = len(communes)
     roads_classes = [MapClass(c, label("road_class", c), colour) for c, colour in ROAD_COLOURS.items()]
     layers = [
-        MapLayer("communes", "Xã", "polygon", communes.geometry, list(communes["commune_code"]),
-                 list(communes["name"]), [Theme("none", "Xã", ["not_assessed"] * n,
-                                               [MapClass("not_assessed", "Chưa đánh giá", "#d9d9d9")])],
-                 fields=[Field("Mã", list(communes["commune_code"]))], searchable=True),
-        MapLayer("roads", "Đường", "line", roads.geometry, list(roads["segment_id"]),
-                 list(roads["segment_id"]),
-                 [Theme("class", "Cấp đường", list(roads["road_class"]), roads_classes)],
-                 fields=[Field("Cấp", list(roads["road_class"]), "category"),
-                         Field("Mặt", list(roads["surface"]), "category")]),
+        MapLayer(
+            "communes",
+            "Xã",
+            "polygon",
+            communes.geometry,
+            list(communes["commune_code"]),
+            list(communes["name"]),
+            [
+                Theme(
+                    "none", "Xã", ["not_assessed"] * n, [MapClass("not_assessed", "Chưa đánh giá", "#d9d9d9")]
+                )
+            ],
+            fields=[Field("Mã", list(communes["commune_code"]))],
+            searchable=True,
+        ),
+        MapLayer(
+            "roads",
+            "Đường",
+            "line",
+            roads.geometry,
+            list(roads["segment_id"]),
+            list(roads["segment_id"]),
+            [Theme("class", "Cấp đường", list(roads["road_class"]), roads_classes)],
+            fields=[
+                Field("Cấp", list(roads["road_class"]), "category"),
+                Field("Mặt", list(roads["surface"]), "category"),
+            ],
+        ),
     ]
     return render_map(layers, title="Tỉnh mẫu — 200 xã, 100.000 đoạn đường", note="Dữ liệu tổng hợp")
 
 
-def measure(name: str, ours_html: str, baseline: tuple[str, float] | None, browser: Any, repeat: int,
-            build_s: float, folder: Path) -> list[dict[str, Any]]:
+def measure(
+    name: str,
+    ours_html: str,
+    baseline: tuple[str, float] | None,
+    browser: Any,
+    repeat: int,
+    build_s: float,
+    folder: Path,
+) -> list[dict[str, Any]]:
     rows = []
     entries = [("ntmgis", ours_html, build_s)]
     if baseline is not None:
@@ -137,9 +186,17 @@ def measure(name: str, ours_html: str, baseline: tuple[str, float] | None, brows
         path = folder / f"{name}_{who.strip('()')}.html"
         path.write_text(html, encoding="utf-8")
         ms, blocked, errors = render_ms(browser, path, repeat)
-        rows.append({"map": name, "by": who, "MB": round(path.stat().st_size / 1e6, 2),
-                     "build_s": round(seconds, 2), "render_ms": round(ms), "blocked_requests": len(blocked),
-                     "errors": len(errors)})
+        rows.append(
+            {
+                "map": name,
+                "by": who,
+                "MB": round(path.stat().st_size / 1e6, 2),
+                "build_s": round(seconds, 2),
+                "render_ms": round(ms),
+                "blocked_requests": len(blocked),
+                "errors": len(errors),
+            }
+        )
         if blocked or errors:
             print(f"  {name} / {who}: blocked {sorted(set(blocked))}; errors {errors[:3]}")
     return rows
@@ -168,9 +225,11 @@ def main() -> None:
     print(table.to_string(index=False))
     for name, group in table.groupby("map", sort=False):
         ours, base = group.iloc[0], group.iloc[-1]
-        print(f"{name}: ntmgis {ours['MB']} MB / {ours['render_ms']} ms; explore() {base['MB']} MB / "
-              f"{base['render_ms']} ms → {base['MB'] / ours['MB']:.1f}× smaller, "
-              f"{base['render_ms'] / max(ours['render_ms'], 1):.1f}× faster")
+        print(
+            f"{name}: ntmgis {ours['MB']} MB / {ours['render_ms']} ms; explore() {base['MB']} MB / "
+            f"{base['render_ms']} ms → {base['MB'] / ours['MB']:.1f}× smaller, "
+            f"{base['render_ms'] / max(ours['render_ms'], 1):.1f}× faster"
+        )
 
 
 def district(browser: Any, folder: Path, repeat: int) -> list[dict[str, Any]]:
@@ -183,21 +242,28 @@ def district(browser: Any, folder: Path, repeat: int) -> list[dict[str, Any]]:
     start = time.perf_counter()
     html = build_planner_map(workspace, assessment)
     build_s = time.perf_counter() - start
-    layers = {name: workspace.layer(name) for name in
-              ("communes", "production_zones", "villages", "canals", "roads", "facilities", "markets")}
+    layers = {
+        name: workspace.layer(name)
+        for name in ("communes", "production_zones", "villages", "canals", "roads", "facilities", "markets")
+    }
     layers |= {k: v for k, v in assessment.gap_layers().items() if k != "canals_to_line"}
-    columns = {"communes": ["commune_code", "name"],
-               "production_zones": ["zone_id", "name", "crop", "area_ha"],
-               "villages": ["village_id", "name", "population"], "canals": ["segment_id", "lining"],
-               "roads": ["segment_id", "road_class", "surface"], "facilities": ["facility_id", "kind"],
-               "markets": ["market_id", "name", "standard_met"],
-               "segments_to_upgrade": ["segment_id", "length_km", "cost_million_vnd"],
-               "market_gaps": ["village_id", "network_m"],
-               "villages_without_culture_house": ["village_id"]}
+    columns = {
+        "communes": ["commune_code", "name"],
+        "production_zones": ["zone_id", "name", "crop", "area_ha"],
+        "villages": ["village_id", "name", "population"],
+        "canals": ["segment_id", "lining"],
+        "roads": ["segment_id", "road_class", "surface"],
+        "facilities": ["facility_id", "kind"],
+        "markets": ["market_id", "name", "standard_met"],
+        "segments_to_upgrade": ["segment_id", "length_km", "cost_million_vnd"],
+        "market_gaps": ["village_id", "network_m"],
+        "villages_without_culture_house": ["village_id"],
+    }
     start = time.perf_counter()
     baseline = explore_html(layers, columns)
-    return measure("district", html, (baseline, time.perf_counter() - start), browser, repeat,
-                   build_s, folder)
+    return measure(
+        "district", html, (baseline, time.perf_counter() - start), browser, repeat, build_s, folder
+    )
 
 
 def province(browser: Any, folder: Path) -> list[dict[str, Any]]:
@@ -208,8 +274,10 @@ def province(browser: Any, folder: Path) -> list[dict[str, Any]]:
     html = province_map(communes, roads)
     build_s = time.perf_counter() - start
     start = time.perf_counter()
-    baseline = explore_html({"communes": communes, "roads": roads},
-                            {"communes": ["commune_code"], "roads": ["segment_id", "road_class", "surface"]})
+    baseline = explore_html(
+        {"communes": communes, "roads": roads},
+        {"communes": ["commune_code"], "roads": ["segment_id", "road_class", "surface"]},
+    )
     return measure("province", html, (baseline, time.perf_counter() - start), browser, 1, build_s, folder)
 
 

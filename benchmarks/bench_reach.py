@@ -35,8 +35,9 @@ def baseline(roads, villages, markets) -> np.ndarray:
     upper = graph.adjacency.tocoo()
     keep = upper.row < upper.col
     g = nx.Graph()
-    g.add_weighted_edges_from(zip(upper.row[keep].tolist(), upper.col[keep].tolist(),
-                                  upper.data[keep].tolist(), strict=True))
+    g.add_weighted_edges_from(
+        zip(upper.row[keep].tolist(), upper.col[keep].tolist(), upper.data[keep].tolist(), strict=True)
+    )
     village_xy = np.column_stack([villages.geometry.x, villages.geometry.y])
     market_xy = np.column_stack([markets.geometry.x, markets.geometry.y])
     v_node, v_snap = graph.snap(village_xy)
@@ -61,8 +62,10 @@ def main() -> None:
     t_base, base = timed(baseline, roads, villages, markets, repeat=1)
     same = np.allclose(mine, base, rtol=1e-6, equal_nan=True)
     print(f"{'villages':>9}{'markets':>9}{'edges':>10}{'ntmgis s':>10}{'networkx s':>12}{'ratio':>8}  same")
-    print(f"{len(villages):>9}{len(markets):>9}{edges:>10}{t_ours:>10.2f}{t_base:>12.2f}"
-          f"{t_base / t_ours:>7.1f}×  {same}")
+    print(
+        f"{len(villages):>9}{len(markets):>9}{edges:>10}{t_ours:>10.2f}{t_base:>12.2f}"
+        f"{t_base / t_ours:>7.1f}×  {same}"
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,9 @@ _CLASSES = np.array(["xa", "lien_thon", "truc_thon", "ngo_xom", "noi_dong", "huy
 _SURFACES = np.array(["be_tong", "nhua", "dat", "cap_phoi"])
 
 
-def synthetic_district(n_communes: int, n_segments: int, *, seed: int = 0
-                       ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def synthetic_district(
+    n_communes: int, n_segments: int, *, seed: int = 0
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Communes (a jittered grid tiling, no gaps or overlaps) and random road segments.
 
     Returns
@@ -43,12 +44,17 @@ def synthetic_district(n_communes: int, n_segments: int, *, seed: int = 0
         for j in range(ny):
             if len(polygons) == n_communes:
                 break
-            ring = [(cx[i, j], cy[i, j]), (cx[i + 1, j], cy[i + 1, j]), (cx[i + 1, j + 1], cy[i + 1, j + 1]),
-                    (cx[i, j + 1], cy[i, j + 1])]
+            ring = [
+                (cx[i, j], cy[i, j]),
+                (cx[i + 1, j], cy[i + 1, j]),
+                (cx[i + 1, j + 1], cy[i + 1, j + 1]),
+                (cx[i, j + 1], cy[i, j + 1]),
+            ]
             polygons.append(shapely.Polygon(ring))
             codes.append(f"{len(codes):05d}")
-    communes = gpd.GeoDataFrame({"commune_code": codes, "name": codes, "kind": "xa"}, geometry=polygons,
-                                crs="EPSG:9214")
+    communes = gpd.GeoDataFrame(
+        {"commune_code": codes, "name": codes, "kind": "xa"}, geometry=polygons, crs="EPSG:9214"
+    )
     # Segment starts uniformly inside the occupied cells' extent, then a short random walk.
     xmin, ymin, xmax, ymax = communes.total_bounds
     n_vertices = rng.integers(2, 5, size=n_segments)
@@ -64,17 +70,21 @@ def synthetic_district(n_communes: int, n_segments: int, *, seed: int = 0
     walk -= np.repeat(walk[first], n_vertices, axis=0)
     coords = starts[owner] + walk
     lines = shapely.linestrings(coords, indices=owner)
-    roads = gpd.GeoDataFrame({
-        "segment_id": [f"S{k:07d}" for k in range(n_segments)],
-        "road_class": _CLASSES[rng.integers(0, len(_CLASSES), n_segments)],
-        "surface": _SURFACES[rng.integers(0, len(_SURFACES), n_segments)],
-    }, geometry=lines, crs="EPSG:9214")
+    roads = gpd.GeoDataFrame(
+        {
+            "segment_id": [f"S{k:07d}" for k in range(n_segments)],
+            "road_class": _CLASSES[rng.integers(0, len(_CLASSES), n_segments)],
+            "surface": _SURFACES[rng.integers(0, len(_SURFACES), n_segments)],
+        },
+        geometry=lines,
+        crs="EPSG:9214",
+    )
     return communes, roads
 
 
-def synthetic_network(n_edges: int, n_villages: int, n_markets: int, *, seed: int = 0,
-                      spacing_m: float = 100.0
-                      ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def synthetic_network(
+    n_edges: int, n_villages: int, n_markets: int, *, seed: int = 0, spacing_m: float = 100.0
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """A jittered road grid of about ``n_edges`` edges, with villages (points) and markets.
 
     Rows and columns of the grid are long polylines that share their crossing vertices, so the
@@ -92,19 +102,31 @@ def synthetic_network(n_edges: int, n_villages: int, n_markets: int, *, seed: in
     gx, gy = np.meshgrid(np.arange(side) * spacing_m, np.arange(side) * spacing_m, indexing="ij")
     gx = gx + rng.uniform(-0.3, 0.3, gx.shape) * spacing_m + 400_000
     gy = gy + rng.uniform(-0.3, 0.3, gy.shape) * spacing_m + 2_350_000
-    rows = shapely.linestrings(np.stack([gx, gy], axis=-1))                 # along y, one per x
-    cols = shapely.linestrings(np.stack([gx.T, gy.T], axis=-1))             # along x, one per y
+    rows = shapely.linestrings(np.stack([gx, gy], axis=-1))  # along y, one per x
+    cols = shapely.linestrings(np.stack([gx.T, gy.T], axis=-1))  # along x, one per y
     lines = np.concatenate([rows, cols])
-    roads = gpd.GeoDataFrame({"segment_id": [f"G{k:06d}" for k in range(len(lines))], "road_class": "xa",
-                              "surface": "be_tong"}, geometry=lines, crs="EPSG:9214")
+    roads = gpd.GeoDataFrame(
+        {"segment_id": [f"G{k:06d}" for k in range(len(lines))], "road_class": "xa", "surface": "be_tong"},
+        geometry=lines,
+        crs="EPSG:9214",
+    )
     xmin, ymin, xmax, ymax = roads.total_bounds
 
     def points(n: int) -> np.ndarray:
         return shapely.points(rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n))
 
-    villages = gpd.GeoDataFrame({"village_id": [f"V{k:06d}" for k in range(n_villages)],
-                                 "commune_code": "00001", "population": rng.integers(200, 2000, n_villages)},
-                                geometry=points(n_villages), crs="EPSG:9214")
-    markets = gpd.GeoDataFrame({"market_id": [f"M{k:05d}" for k in range(n_markets)], "commune_code": "00001",
-                                "standard_met": True}, geometry=points(n_markets), crs="EPSG:9214")
+    villages = gpd.GeoDataFrame(
+        {
+            "village_id": [f"V{k:06d}" for k in range(n_villages)],
+            "commune_code": "00001",
+            "population": rng.integers(200, 2000, n_villages),
+        },
+        geometry=points(n_villages),
+        crs="EPSG:9214",
+    )
+    markets = gpd.GeoDataFrame(
+        {"market_id": [f"M{k:05d}" for k in range(n_markets)], "commune_code": "00001", "standard_met": True},
+        geometry=points(n_markets),
+        crs="EPSG:9214",
+    )
     return roads, villages, markets

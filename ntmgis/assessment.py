@@ -202,8 +202,12 @@ class Assessment:
     def road_measures(self) -> dict[str, str]:
         """Road class → the commune indicator its km count towards (``{"xa": "2.1", …}``)."""
         indicator_of = self._indicator_of()
-        return {cls: indicator_of[name] for name, classes in ROAD_MEASURES.items() for cls in classes
-                if name in indicator_of}
+        return {
+            cls: indicator_of[name]
+            for name, classes in ROAD_MEASURES.items()
+            for cls in classes
+            if name in indicator_of
+        }
 
     def canal_indicator(self) -> str | None:
         """The commune indicator that lined canal km count towards (``"3.3"``), if the set has one."""
@@ -244,11 +248,26 @@ class Assessment:
             table["indicator"] = self.canal_indicator()
         targets = self.communes.set_index("commune_code")["target_level"]
         table["target_level"] = table["commune_code"].map(targets)
-        verdicts = self.indicators_by_level.rename(columns={
-            "unit_code": "commune_code", "level": "target_level", "value": "indicator_share",
-            "status": "indicator_status"})
-        verdicts = verdicts[["commune_code", "target_level", "indicator", "op", "threshold", "verified",
-                             "indicator_share", "indicator_status"]]
+        verdicts = self.indicators_by_level.rename(
+            columns={
+                "unit_code": "commune_code",
+                "level": "target_level",
+                "value": "indicator_share",
+                "status": "indicator_status",
+            }
+        )
+        verdicts = verdicts[
+            [
+                "commune_code",
+                "target_level",
+                "indicator",
+                "op",
+                "threshold",
+                "verified",
+                "indicator_share",
+                "indicator_status",
+            ]
+        ]
         merged = table.merge(verdicts, on=["commune_code", "target_level", "indicator"], how="left")
         # Shares are 0..1 in the analysis and % in the criteria sets: one unit in one table.
         merged["threshold"] = merged["threshold"] / 100.0
@@ -295,29 +314,59 @@ def build_assessment(
     selection = criteria.selection
     sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
     provenance = Provenance(
-        year=selection.year, as_of=selection.as_of, criteria_sets=selection.set_ids,
-        criteria_reason=selection.reason, legal_bases=tuple((s.id, str(s.legal_basis)) for s in sets),
-        region=selection.region, prefer=criteria.prefer, market_radius_m=float(market_radius_m),
-        unit_costs_assumed=_assumed(unit_costs) and _assumed(canal_unit_costs))
+        year=selection.year,
+        as_of=selection.as_of,
+        criteria_sets=selection.set_ids,
+        criteria_reason=selection.reason,
+        legal_bases=tuple((s.id, str(s.legal_basis)) for s in sets),
+        region=selection.region,
+        prefer=criteria.prefer,
+        market_radius_m=float(market_radius_m),
+        unit_costs_assumed=_assumed(unit_costs) and _assumed(canal_unit_costs),
+    )
     first, last = (int(y) for y in plan.data["period"])
     milestones = milestone_table(plan)
-    schedule = schedule_table(criteria.communes, criteria.villages, milestones, years=range(first, last + 1),
-                              year=selection.year, recognitions=recognitions)
+    schedule = schedule_table(
+        criteria.communes,
+        criteria.villages,
+        milestones,
+        years=range(first, last + 1),
+        year=selection.year,
+        recognitions=recognitions,
+    )
     i = infrastructure
     return Assessment(
-        provenance=provenance, thresholds=criteria.thresholds, indicators=criteria.target_indicators(),
-        indicators_by_level=criteria.indicators, criteria=criteria.criteria, levels=criteria.levels,
-        communes=criteria.communes, villages=criteria.villages, milestones=milestones, schedule=schedule,
-        progress=criteria.progress, sectors=criteria.sectors, cross_check=criteria.cross_check,
-        unverified_thresholds=criteria.unverified_thresholds(), measured=i.computed,
+        provenance=provenance,
+        thresholds=criteria.thresholds,
+        indicators=criteria.target_indicators(),
+        indicators_by_level=criteria.indicators,
+        criteria=criteria.criteria,
+        levels=criteria.levels,
+        communes=criteria.communes,
+        villages=criteria.villages,
+        milestones=milestones,
+        schedule=schedule,
+        progress=criteria.progress,
+        sectors=criteria.sectors,
+        cross_check=criteria.cross_check,
+        unverified_thresholds=criteria.unverified_thresholds(),
+        measured=i.computed,
         unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
         canal_unit_costs=load_unit_costs("canals") if canal_unit_costs is None else canal_unit_costs,
-        roads=i.roads, canals=i.canals, upgrade_totals=i.upgrade_totals, market_reach=i.market_reach,
-        rural_access=i.rural_access, zones=i.zones, zones_by_commune=i.zones_by_commune,
-        zone_overlaps=i.zone_overlaps, segments_to_upgrade=i.segments_to_upgrade,
-        canals_to_line=i.canals_to_line, market_gaps=i.market_gaps,
+        roads=i.roads,
+        canals=i.canals,
+        upgrade_totals=i.upgrade_totals,
+        market_reach=i.market_reach,
+        rural_access=i.rural_access,
+        zones=i.zones,
+        zones_by_commune=i.zones_by_commune,
+        zone_overlaps=i.zone_overlaps,
+        segments_to_upgrade=i.segments_to_upgrade,
+        canals_to_line=i.canals_to_line,
+        market_gaps=i.market_gaps,
         villages_without_culture_house=i.villages_without_culture_house,
-        problems=tuple(i.problems) + tuple(criteria.problems))
+        problems=tuple(i.problems) + tuple(criteria.problems),
+    )
 
 
 def assess(
@@ -352,14 +401,26 @@ def assess(
     """
     layers = {name: workspace.layer(name) for name in workspace.layer_names}
     infrastructure = assess_infrastructure(
-        layers, unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
+        layers,
+        unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
         canal_unit_costs=load_unit_costs("canals") if canal_unit_costs is None else canal_unit_costs,
-        terms=Terms(surfaces=concretized_surfaces(), linings=kien_co_linings(),
-                    road_classes=tuple(vocabulary()["road_class"])),
-        market_radius_m=market_radius_m)
-    criteria = evaluate_workspace(workspace, infrastructure.computed, as_of=as_of, criteria_set=criteria_set,
-                                  prefer=prefer)
+        terms=Terms(
+            surfaces=concretized_surfaces(),
+            linings=kien_co_linings(),
+            road_classes=tuple(vocabulary()["road_class"]),
+        ),
+        market_radius_m=market_radius_m,
+    )
+    criteria = evaluate_workspace(
+        workspace, infrastructure.computed, as_of=as_of, criteria_set=criteria_set, prefer=prefer
+    )
     recognitions = workspace.table("recognitions") if "recognitions" in workspace.table_names else None
-    return build_assessment(criteria, infrastructure, plan=workspace.plan, unit_costs=unit_costs,
-                            canal_unit_costs=canal_unit_costs, market_radius_m=market_radius_m,
-                            recognitions=recognitions)
+    return build_assessment(
+        criteria,
+        infrastructure,
+        plan=workspace.plan,
+        unit_costs=unit_costs,
+        canal_unit_costs=canal_unit_costs,
+        market_radius_m=market_radius_m,
+        recognitions=recognitions,
+    )

@@ -24,90 +24,157 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ntmgis",
         description="GIS toolkit for the New Rural Development programme (Nông thôn mới). "
-                    "Every command takes a workspace (a folder or workspace.yaml; default: the "
-                    "embedded Tân Yên illustrative sample).",
+        "Every command takes a workspace (a folder or workspace.yaml; default: the "
+        "embedded Tân Yên illustrative sample).",
         epilog="Exit codes: 0 ok, 1 findings that fail a requested check, 2 bad input.",
     )
     parser.add_argument("--version", action="version", version=f"ntmgis {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
-        "validate", help="check a workspace (or one file) against the layer contracts",
+        "validate",
+        help="check a workspace (or one file) against the layer contracts",
         description="Read every layer and table of a workspace, check them against their "
-                    "contracts and list every problem (file, layer, feature, problem, action).")
+        "contracts and list every problem (file, layer, feature, problem, action).",
+    )
     validate.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
     validate.add_argument("--file", type=Path, help="validate a single layer/table file instead")
-    validate.add_argument("--as", dest="contract", help="contract of --file (roads, communes, "
-                          "commune_status...)")
+    validate.add_argument(
+        "--as", dest="contract", help="contract of --file (roads, communes, commune_status...)"
+    )
     validate.add_argument("--crs", help="CRS of --file when it has none (e.g. EPSG:9214)")
-    validate.add_argument("--strict", action="store_true",
-                          help="exit 1 when there are warnings (repairs) too")
+    validate.add_argument(
+        "--strict", action="store_true", help="exit 1 when there are warnings (repairs) too"
+    )
     validate.add_argument("-o", "--out", type=Path, help="also write the problems to this CSV")
     validate.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
 
     map_cmd = commands.add_parser(
-        "map", help="write the planners' map as one offline HTML file (and optionally a PNG)",
+        "map",
+        help="write the planners' map as one offline HTML file (and optionally a PNG)",
         description="Assess the workspace and write the planners' map: one self-contained HTML file "
-                    "(no network needed to view it) with every criterion, gap and plan target.")
+        "(no network needed to view it) with every criterion, gap and plan target.",
+    )
     map_cmd.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
-    map_cmd.add_argument("-o", "--out", type=Path, default=Path("out/tan_yen_map.html"),
-                         help="output HTML file (default: %(default)s)")
-    map_cmd.add_argument("--png", type=Path, metavar="PATH",
-                         help="also write a static PNG of the map (legend, scale bar, sample note)")
+    map_cmd.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("out/tan_yen_map.html"),
+        help="output HTML file (default: %(default)s)",
+    )
+    map_cmd.add_argument(
+        "--png",
+        type=Path,
+        metavar="PATH",
+        help="also write a static PNG of the map (legend, scale bar, sample note)",
+    )
     map_cmd.add_argument("--lang", choices=("vi", "en"), default="vi", help="label language")
     map_cmd.add_argument("--year", type=int, help="assessment year (default: the workspace's status year)")
-    map_cmd.add_argument("--criteria-set", dest="criteria_set", default=None,
-                         help="criteria set id, or auto (by assessment date; default)")
-    map_cmd.add_argument("--market-radius", dest="market_radius", type=float, default=2000.0, metavar="M",
-                         help="villages farther than this by road from a market form the market gap "
-                              "(an analysis assumption, not an NTM rule; default: %(default)g m)")
-    map_cmd.add_argument("--basemap", metavar="URL_TEMPLATE",
-                         help="opt-in online tile layer, e.g. a {z}/{x}/{y} URL (needs network "
-                              "when viewing)")
+    map_cmd.add_argument(
+        "--criteria-set",
+        dest="criteria_set",
+        default=None,
+        help="criteria set id, or auto (by assessment date; default)",
+    )
+    map_cmd.add_argument(
+        "--market-radius",
+        dest="market_radius",
+        type=float,
+        default=2000.0,
+        metavar="M",
+        help="villages farther than this by road from a market form the market gap "
+        "(an analysis assumption, not an NTM rule; default: %(default)g m)",
+    )
+    map_cmd.add_argument(
+        "--basemap",
+        metavar="URL_TEMPLATE",
+        help="opt-in online tile layer, e.g. a {z}/{x}/{y} URL (needs network when viewing)",
+    )
 
     report = commands.add_parser(
-        "report", help="evaluate the criteria against the plan and write an XLSX (+ CSV) report",
+        "report",
+        help="evaluate the criteria against the plan and write an XLSX (+ CSV) report",
         description="Evaluate every commune and village against the criteria set of the "
-                    "assessment date and the district plan; write the workbook and CSV files.")
+        "assessment date and the district plan; write the workbook and CSV files.",
+    )
     report.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
-    report.add_argument("-o", "--out", type=Path, default=Path("out/tan_yen_report.xlsx"),
-                        help="output workbook (default: %(default)s); CSVs go to <stem>_csv/")
+    report.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("out/tan_yen_report.xlsx"),
+        help="output workbook (default: %(default)s); CSVs go to <stem>_csv/",
+    )
     report.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
-    report.add_argument("--as-of", dest="as_of", metavar="DATE|YEAR",
-                        help="assessment date or year (default: the workspace's status year)")
-    report.add_argument("--criteria-set", dest="criteria_set", default=None,
-                        help="criteria set id, or auto (by assessment date; default)")
-    report.add_argument("--prefer", choices=("computed", "reported"), default="computed",
-                        help="which wins when a measured and a reported verdict differ")
-    report.add_argument("--market-radius", dest="market_radius", type=float, default=2000.0, metavar="M",
-                        help="villages farther than this by road from a market form the market gap "
-                             "(an analysis assumption, not an NTM rule; default: %(default)g m)")
+    report.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="DATE|YEAR",
+        help="assessment date or year (default: the workspace's status year)",
+    )
+    report.add_argument(
+        "--criteria-set",
+        dest="criteria_set",
+        default=None,
+        help="criteria set id, or auto (by assessment date; default)",
+    )
+    report.add_argument(
+        "--prefer",
+        choices=("computed", "reported"),
+        default="computed",
+        help="which wins when a measured and a reported verdict differ",
+    )
+    report.add_argument(
+        "--market-radius",
+        dest="market_radius",
+        type=float,
+        default=2000.0,
+        metavar="M",
+        help="villages farther than this by road from a market form the market gap "
+        "(an analysis assumption, not an NTM rule; default: %(default)g m)",
+    )
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
 
     scenario = commands.add_parser(
-        "scenario", help="run what-if scenarios from a YAML file and compare them with the baseline",
+        "scenario",
+        help="run what-if scenarios from a YAML file and compare them with the baseline",
         description="Apply the scenarios of a YAML file to the workspace (files are never modified), "
-                    "assess each and write the comparison (XLSX + CSV) and a diff map per scenario.")
+        "assess each and write the comparison (XLSX + CSV) and a diff map per scenario.",
+    )
     scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
     scenario_run = scenario_commands.add_parser("run", help="run and compare the scenarios of FILE")
     scenario_run.add_argument("file", type=Path, help="scenario YAML (one scenario, or {scenarios: [...]})")
     scenario_run.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
-    scenario_run.add_argument("-o", "--out", type=Path, default=Path("out/scenario.xlsx"),
-                              help="comparison workbook (default: %(default)s); CSVs go to <stem>_csv/, "
-                                   "diff maps to <stem>_<scenario>.html")
+    scenario_run.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("out/scenario.xlsx"),
+        help="comparison workbook (default: %(default)s); CSVs go to <stem>_csv/, "
+        "diff maps to <stem>_<scenario>.html",
+    )
     scenario_run.add_argument("--lang", choices=("vi", "en"), default="vi", help="map language")
     scenario_run.add_argument("--no-map", action="store_true", help="do not write the diff maps")
 
     sample = commands.add_parser(
-        "sample", help="regenerate the embedded illustrative sample district",
+        "sample",
+        help="regenerate the embedded illustrative sample district",
         description="Write the deterministic illustrative Tân Yên sample workspace. Files of the "
-                    "folder that differ from the generated ones (an edited workspace) are not "
-                    "overwritten unless --force is given.")
-    sample.add_argument("-o", "--out", type=Path, default=None,
-                        help="folder (default: the packaged sample, ntmgis/datasets/tan_yen/)")
+        "folder that differ from the generated ones (an edited workspace) are not "
+        "overwritten unless --force is given.",
+    )
+    sample.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
+        help="folder (default: the packaged sample, ntmgis/datasets/tan_yen/)",
+    )
     sample.add_argument("--seed", type=int, default=2021, help="random seed (default: 2021)")
-    sample.add_argument("--force", action="store_true",
-                        help="overwrite files that differ from the generated sample")
+    sample.add_argument(
+        "--force", action="store_true", help="overwrite files that differ from the generated sample"
+    )
     sample.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
     return parser
 
@@ -137,8 +204,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"ntmgis validate: {_say(args, 'needs_contract', known=known)}", file=sys.stderr)
             return EXIT_BAD_INPUT
         if args.contract in specs["layers"]:
-            read = read_layer(args.file, name=args.contract, crs=args.crs,
-                              id_column=specs["layers"][args.contract].get("id"))
+            read = read_layer(
+                args.file,
+                name=args.contract,
+                crs=args.crs,
+                id_column=specs["layers"][args.contract].get("id"),
+            )
             checked = validate_layer(read.frame, args.contract, file=str(args.file))
         else:
             read = read_table(args.file, name=args.contract)
@@ -163,8 +234,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from .workspace import load_workspace
 
     workspace = load_workspace(args.workspace)
-    assessment = assess(workspace, as_of=args.year, criteria_set=args.criteria_set,
-                        market_radius_m=args.market_radius)
+    assessment = assess(
+        workspace, as_of=args.year, criteria_set=args.criteria_set, market_radius_m=args.market_radius
+    )
     html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
     write_text_atomic(args.out, html)
     print(_say(args, "wrote", path=args.out))
@@ -181,11 +253,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     workspace = load_workspace(args.workspace)
     as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
-    assessment = assess(workspace, as_of=as_of, criteria_set=args.criteria_set, prefer=args.prefer,
-                        market_radius_m=args.market_radius)
+    assessment = assess(
+        workspace,
+        as_of=as_of,
+        criteria_set=args.criteria_set,
+        prefer=args.prefer,
+        market_radius_m=args.market_radius,
+    )
     files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
-    print(_say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files)) if files.csv_files
-          else _say(args, "wrote", path=files.xlsx))
+    print(
+        _say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files))
+        if files.csv_files
+        else _say(args, "wrote", path=files.xlsx)
+    )
     return EXIT_OK
 
 
@@ -205,8 +285,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
     comparison = compare(baseline, *(run(workspace, s, baseline=baseline.assessment) for s in scenarios))
     tables = comparison_tables(comparison, lang=args.lang)
-    files = write_tables(tables, args.out, titles=comparison_titles(args.lang), lang=args.lang,
-                         note=workspace.note(args.lang))
+    files = write_tables(
+        tables, args.out, titles=comparison_titles(args.lang), lang=args.lang, note=workspace.note(args.lang)
+    )
     print(_say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files)))
     target = files.xlsx
     for name in comparison.names[1:]:
@@ -239,8 +320,13 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"validate": _cmd_validate, "map": _cmd_map, "report": _cmd_report,
-                "scenario": _cmd_scenario, "sample": _cmd_sample}
+    handlers = {
+        "validate": _cmd_validate,
+        "map": _cmd_map,
+        "report": _cmd_report,
+        "scenario": _cmd_scenario,
+        "sample": _cmd_sample,
+    }
     try:
         return handlers[args.command](args)
     except DataError as exc:

@@ -69,7 +69,8 @@ TOTAL_WORDS = ("tong", "cong", "toan huyen", "total", "so tieu chi dat", "so tc 
 
 _CRITERION = re.compile(
     r"^(?:tieu\s*chi|tc|criterion|crit\.?|c)?\s*(?:so|no\.?)?\s*0*(\d{1,2})(?:\.0*(\d{1,2}))?(?!\d)"
-    r"(?:\s*[-:.)–]?\s*(?P<rest>.*))?$")
+    r"(?:\s*[-:.)–]?\s*(?P<rest>.*))?$"
+)
 _KIEU_MAU = re.compile(r"^km\s*[.\-]?\s*(\d)(?!\d)")
 
 
@@ -159,8 +160,13 @@ def criteria_lookup(criteria: Any) -> dict[str, Any]:
             by_name.setdefault(fold_header(text), (row.criterion, row.indicator))
     counts = table.groupby("criterion")["indicator"].nunique().to_dict()
     kinds = dict(zip(table["indicator"], table["kind"], strict=True))
-    return {"by_name": by_name, "indicator_counts": counts, "kinds": kinds,
-            "criteria": set(table["criterion"]), "indicators": set(table["indicator"])}
+    return {
+        "by_name": by_name,
+        "indicator_counts": counts,
+        "kinds": kinds,
+        "criteria": set(table["criterion"]),
+        "indicators": set(table["indicator"]),
+    }
 
 
 def parse_criterion_header(text: object, criteria: Any = None) -> tuple[str, str | None] | None:
@@ -201,8 +207,11 @@ def parse_criterion_header(text: object, criteria: Any = None) -> tuple[str, str
     folded = fold_header(text)
     if folded.startswith(TOTAL_WORDS):
         return None
-    lookup = criteria_lookup(criteria) if criteria is not None and not isinstance(criteria, dict) \
+    lookup = (
+        criteria_lookup(criteria)
+        if criteria is not None and not isinstance(criteria, dict)
         else (criteria or {})
+    )
     if folded in lookup.get("by_name", {}):
         return lookup["by_name"][folded]
     found = _KIEU_MAU.match(light)
@@ -232,8 +241,13 @@ def _level_lookup() -> dict[str, str]:
         for text in (code, entry.get("vi", ""), entry.get("en", "")):
             if text:
                 lookup[fold_header(text)] = code
-    for text, code in (("nang cao", "nang_cao"), ("kieu mau", "kieu_mau"), ("ntm nang cao", "nang_cao"),
-                       ("ntm kieu mau", "kieu_mau"), ("dat chuan", "ntm")):
+    for text, code in (
+        ("nang cao", "nang_cao"),
+        ("kieu mau", "kieu_mau"),
+        ("ntm nang cao", "nang_cao"),
+        ("ntm kieu mau", "kieu_mau"),
+        ("dat chuan", "ntm"),
+    ):
         lookup.setdefault(text, code)
     return lookup
 

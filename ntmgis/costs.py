@@ -56,8 +56,9 @@ def load_unit_costs(network: str = "roads") -> pd.DataFrame:
     return table
 
 
-def upgrade_prices(unit_costs: pd.DataFrame, network: str = "roads"
-                   ) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
+def upgrade_prices(
+    unit_costs: pd.DataFrame, network: str = "roads"
+) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
     """What an upgrade of each class becomes by default, and what each upgrade costs per km.
 
     A class's default target is its first row; where a (class, target) pair appears twice, the
@@ -79,6 +80,8 @@ def upgrade_prices(unit_costs: pd.DataFrame, network: str = "roads"
     key, target = _check_network(network)
     targets = dict(unit_costs.drop_duplicates(key).set_index(key)[target].astype(str))
     rows = unit_costs.drop_duplicates([key, target])
-    prices = {(str(k), str(t)): float(v)
-              for k, t, v in zip(rows[key], rows[target], rows["million_vnd_per_km"], strict=True)}
+    prices = {
+        (str(k), str(t)): float(v)
+        for k, t, v in zip(rows[key], rows[target], rows["million_vnd_per_km"], strict=True)
+    }
     return targets, prices

@@ -78,8 +78,14 @@ def parse_crs(value: object, *, what: str = "CRS") -> CRS:
         return CRS.from_user_input(value)
     except CRSError as exc:
         raise DataError(
-            Problem("", "", "", f"{what} {value!r} is not a valid CRS ({exc})",
-                    "give an EPSG code such as EPSG:9214", "error")
+            Problem(
+                "",
+                "",
+                "",
+                f"{what} {value!r} is not a valid CRS ({exc})",
+                "give an EPSG code such as EPSG:9214",
+                "error",
+            )
         ) from None
 
 
@@ -88,9 +94,14 @@ def check_working_crs(crs: CRS) -> None:
     unit = crs.axis_info[0].unit_name if crs.axis_info else ""
     if not crs.is_projected or unit not in ("metre", "meter"):
         raise DataError(
-            Problem("", "", "", f"working CRS {describe_crs(crs)} is not a projected CRS in metres",
-                    "use a metric CRS, e.g. EPSG:9214 (VN-2000 / TM-3 107-00) for Bắc Giang",
-                    "error")
+            Problem(
+                "",
+                "",
+                "",
+                f"working CRS {describe_crs(crs)} is not a projected CRS in metres",
+                "use a metric CRS, e.g. EPSG:9214 (VN-2000 / TM-3 107-00) for Bắc Giang",
+                "error",
+            )
         )
 
 
@@ -160,8 +171,15 @@ def _towgs84(crs: CRS) -> tuple[float, ...] | None:
     if not crs.is_bound or crs.coordinate_operation is None:
         return None
     values = {p.name: p.value for p in crs.coordinate_operation.params}
-    names = ("X-axis translation", "Y-axis translation", "Z-axis translation",
-             "X-axis rotation", "Y-axis rotation", "Z-axis rotation", "Scale difference")
+    names = (
+        "X-axis translation",
+        "Y-axis translation",
+        "Z-axis translation",
+        "X-axis rotation",
+        "Y-axis rotation",
+        "Z-axis rotation",
+        "Scale difference",
+    )
     if not all(n in values for n in names):
         return None
     return tuple(float(values[n]) for n in names)
@@ -213,14 +231,28 @@ def resolve_layer_crs(
     if declared is not None:
         stated = parse_crs(declared, what=f"declared CRS of {layer or file}")
         if crs is not None and not CRS(crs).equals(stated):
-            problems.append(Problem(file, layer, "", f"file says CRS {describe_crs(crs)}, "
-                                    f"workspace states {describe_crs(stated)}",
-                                    "used the stated CRS", "warning"))
+            problems.append(
+                Problem(
+                    file,
+                    layer,
+                    "",
+                    f"file says CRS {describe_crs(crs)}, workspace states {describe_crs(stated)}",
+                    "used the stated CRS",
+                    "warning",
+                )
+            )
         crs = stated
     if crs is None:
-        problems.append(Problem(file, layer, "", "layer has no CRS (missing or empty .prj)",
-                                "refused: state the CRS in workspace.yaml (crs: EPSG:9214) "
-                                "or with --crs", "error"))
+        problems.append(
+            Problem(
+                file,
+                layer,
+                "",
+                "layer has no CRS (missing or empty .prj)",
+                "refused: state the CRS in workspace.yaml (crs: EPSG:9214) or with --crs",
+                "error",
+            )
+        )
         return gdf, problems
     crs = CRS(crs)
     fixed = _repair_vn2000(crs, gdf, file=file, layer=layer, problems=problems)
@@ -229,8 +261,7 @@ def resolve_layer_crs(
     return out, problems
 
 
-def _repair_vn2000(crs: CRS, gdf: gpd.GeoDataFrame, *, file: str, layer: str,
-                   problems: list[Problem]) -> CRS:
+def _repair_vn2000(crs: CRS, gdf: gpd.GeoDataFrame, *, file: str, layer: str, problems: list[Problem]) -> CRS:
     equivalent = vn2000_equivalent(crs)
     if equivalent is None or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
         return crs
@@ -243,27 +274,45 @@ def _repair_vn2000(crs: CRS, gdf: gpd.GeoDataFrame, *, file: str, layer: str,
     is_wgs84_utm = crs.to_epsg(min_confidence=100) in (32648, 32649)
     if shift <= _DATUM_SHIFT_TOLERANCE_M or is_wgs84_utm:
         if towgs84 is not None and tuple(round(v, 8) for v in towgs84[3:6]) == _WRONG_SIGN_ROTATIONS:
-            problems.append(Problem(
-                file, layer, "",
-                f"TOWGS84 rotations have the coordinate-frame signs; PROJ reads them as "
-                f"position-vector ({shift:.2f} m off)",
-                f"reinterpreted as {equivalent} ({epsg.name}, datum shift EPSG:6960)", "warning"))
+            problems.append(
+                Problem(
+                    file,
+                    layer,
+                    "",
+                    f"TOWGS84 rotations have the coordinate-frame signs; PROJ reads them as "
+                    f"position-vector ({shift:.2f} m off)",
+                    f"reinterpreted as {equivalent} ({epsg.name}, datum shift EPSG:6960)",
+                    "warning",
+                )
+            )
             return epsg
         return crs
     # Same projection as a VN-2000 zone, yet it lands far from where the EPSG definition puts
     # it: the .prj lost the datum (WGS 84 ellipsoid, ballpark) — unless it is honest WGS 84 UTM.
     if towgs84 is None or _mentions_vn2000(crs):
-        problems.append(Problem(
-            file, layer, "",
-            f"CRS has the parameters of {epsg.name} but no VN-2000 datum shift: on a web map the "
-            f"data would sit {shift:.0f} m off",
-            f"reinterpreted as {equivalent} (VN-2000, shift to WGS 84 by EPSG:6960); state "
-            f"crs: in workspace.yaml to override", "warning"))
+        problems.append(
+            Problem(
+                file,
+                layer,
+                "",
+                f"CRS has the parameters of {epsg.name} but no VN-2000 datum shift: on a web map the "
+                f"data would sit {shift:.0f} m off",
+                f"reinterpreted as {equivalent} (VN-2000, shift to WGS 84 by EPSG:6960); state "
+                f"crs: in workspace.yaml to override",
+                "warning",
+            )
+        )
         return epsg
-    problems.append(Problem(
-        file, layer, "",
-        f"CRS has VN-2000 zone parameters but a datum shift {shift:.0f} m away from EPSG:6960",
-        "kept as given; check the .prj", "warning"))
+    problems.append(
+        Problem(
+            file,
+            layer,
+            "",
+            f"CRS has VN-2000 zone parameters but a datum shift {shift:.0f} m away from EPSG:6960",
+            "kept as given; check the .prj",
+            "warning",
+        )
+    )
     return crs
 
 
@@ -279,15 +328,29 @@ def _check_extent(gdf: gpd.GeoDataFrame, *, file: str, layer: str) -> list[Probl
     try:
         lon0, lat0, lon1, lat1 = valid.to_crs(4326).total_bounds
     except Exception as exc:  # noqa: BLE001 - PROJ errors come in several types
-        return [Problem(file, layer, "", f"coordinates cannot be transformed to WGS 84 ({exc})",
-                        "refused: check the layer's CRS", "error")]
+        return [
+            Problem(
+                file,
+                layer,
+                "",
+                f"coordinates cannot be transformed to WGS 84 ({exc})",
+                "refused: check the layer's CRS",
+                "error",
+            )
+        ]
     wx0, wy0, wx1, wy1 = _VIETNAM_LONLAT
     if not (wx0 <= lon0 and lon1 <= wx1 and wy0 <= lat0 and lat1 <= wy1):
-        return [Problem(
-            file, layer, "",
-            f"coordinates fall outside Vietnam under {describe_crs(gdf.crs)} "
-            f"(lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..{lat1:.3f}): wrong CRS?",
-            "refused: state the layer's true CRS in workspace.yaml (crs:)", "error")]
+        return [
+            Problem(
+                file,
+                layer,
+                "",
+                f"coordinates fall outside Vietnam under {describe_crs(gdf.crs)} "
+                f"(lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..{lat1:.3f}): wrong CRS?",
+                "refused: state the layer's true CRS in workspace.yaml (crs:)",
+                "error",
+            )
+        ]
     return []
 
 

@@ -43,8 +43,20 @@ __all__ = [
 
 ToneStyle = Literal["old", "new"]
 PrefixKind = Literal[
-    "tinh", "thanh_pho", "huyen", "quan", "thi_xa", "xa", "thi_tran", "phuong",
-    "thon", "to_dan_pho", "khu_pho", "xom", "lang", "to",
+    "tinh",
+    "thanh_pho",
+    "huyen",
+    "quan",
+    "thi_xa",
+    "xa",
+    "thi_tran",
+    "phuong",
+    "thon",
+    "to_dan_pho",
+    "khu_pho",
+    "xom",
+    "lang",
+    "to",
 ]
 
 # The five tone marks as combining characters. Circumflex, breve and horn are not tones: they make
@@ -99,8 +111,11 @@ def _place_tone(word: str, style: ToneStyle) -> str:
         return word
     tone = glide_tone or vowel_tone
     on_glide = style == "old"
-    return (word[:first] + _JOIN_TONE[(glide, tone if on_glide else "")]
-            + _JOIN_TONE[(vowel, "" if on_glide else tone)])
+    return (
+        word[:first]
+        + _JOIN_TONE[(glide, tone if on_glide else "")]
+        + _JOIN_TONE[(vowel, "" if on_glide else tone)]
+    )
 
 
 def normalize_text(s: str, *, tone_style: ToneStyle = "old") -> str:
@@ -156,8 +171,7 @@ def fold_accents(s: str) -> str:
     """
     text = s.translate(_EXTRA_FOLDS)
     decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
 
 
 # Administrative prefixes: (kind, canonical written form, other written forms, accent-free ok).
@@ -238,7 +252,7 @@ def strip_prefix(s: str) -> tuple[PrefixKind | None, str]:
         found = pattern.match(text)
         if found is None:
             continue
-        rest = text[found.end():].strip()
+        rest = text[found.end() :].strip()
         if any(ch.isalnum() for ch in rest):
             return kind, rest
     return None, text
@@ -378,28 +392,54 @@ class NameMatch:
         left, right = self.left_name, self.right_name
         found: list[Problem] = []
         for row in self.ambiguous.itertuples(index=False):
-            choices = ", ".join(f"{v!r} ({i})" for i, v in zip(row.candidates, row.candidate_values,
-                                                                 strict=True))
-            found.append(Problem(file, layer, f"{left} {row.left_index}",
-                                 f"{left} name {row.left_value!r} fits several {right} names: {choices}",
-                                 "not joined; make the names unique or give the unit kind "
-                                 "(xã / thị trấn...)", "warning"))
+            choices = ", ".join(
+                f"{v!r} ({i})" for i, v in zip(row.candidates, row.candidate_values, strict=True)
+            )
+            found.append(
+                Problem(
+                    file,
+                    layer,
+                    f"{left} {row.left_index}",
+                    f"{left} name {row.left_value!r} fits several {right} names: {choices}",
+                    "not joined; make the names unique or give the unit kind (xã / thị trấn...)",
+                    "warning",
+                )
+            )
         for row in self.unmatched_left.itertuples(index=False):
-            found.append(Problem(file, layer, f"{left} {row.left_index}",
-                                 _unmatched_text(left, row.left_value, right),
-                                 "not joined; check the spelling and the period of the units",
-                                 "warning"))
+            found.append(
+                Problem(
+                    file,
+                    layer,
+                    f"{left} {row.left_index}",
+                    _unmatched_text(left, row.left_value, right),
+                    "not joined; check the spelling and the period of the units",
+                    "warning",
+                )
+            )
         for row in self.unmatched_right.itertuples(index=False):
-            found.append(Problem(file, layer, f"{right} {row.right_index}",
-                                 _unmatched_text(right, row.right_value, left),
-                                 "not joined; check the spelling and the period of the units",
-                                 "warning"))
+            found.append(
+                Problem(
+                    file,
+                    layer,
+                    f"{right} {row.right_index}",
+                    _unmatched_text(right, row.right_value, left),
+                    "not joined; check the spelling and the period of the units",
+                    "warning",
+                )
+            )
         for row in self.matches.itertuples(index=False):
             if row.method == "folded" and _accents_disagree(row.left_value, row.right_value):
-                found.append(Problem(file, layer, f"{left} {row.left_index}",
-                                     f"{left} name {row.left_value!r} and {right} name "
-                                     f"{row.right_value!r} differ in their accents",
-                                     "joined ignoring accents; check the spelling", "warning"))
+                found.append(
+                    Problem(
+                        file,
+                        layer,
+                        f"{left} {row.left_index}",
+                        f"{left} name {row.left_value!r} and {right} name "
+                        f"{row.right_value!r} differ in their accents",
+                        "joined ignoring accents; check the spelling",
+                        "warning",
+                    )
+                )
         return found
 
 
@@ -523,14 +563,16 @@ def match_names(
             ambiguous.append((index, value, list(candidates), [right[c] for c in candidates]))
 
     taken = {m[1] for m in matches} | {c for a in ambiguous for c in a[2]}
-    unmatched_right = [(index, value if isinstance(value, str) and value.strip() else None)
-                       for index, value in right.items() if index not in taken]
+    unmatched_right = [
+        (index, value if isinstance(value, str) and value.strip() else None)
+        for index, value in right.items()
+        if index not in taken
+    ]
     return NameMatch(
         matches=pd.DataFrame(matches, columns=_MATCH_COLUMNS, dtype=object),
         ambiguous=pd.DataFrame(ambiguous, columns=_AMBIGUOUS_COLUMNS, dtype=object),
         unmatched_left=pd.DataFrame(unmatched_left, columns=["left_index", "left_value"], dtype=object),
-        unmatched_right=pd.DataFrame(unmatched_right, columns=["right_index", "right_value"],
-                                     dtype=object),
+        unmatched_right=pd.DataFrame(unmatched_right, columns=["right_index", "right_value"], dtype=object),
         left_name=left_name,
         right_name=right_name,
     )

@@ -40,8 +40,11 @@ class Plan:
 
     def _schedule(self, key: str) -> pd.DataFrame:
         years = self.data["communes"][key]["years"]
-        rows = [{"year": int(year), "commune_code": str(unit["code"]), "name": unit["name"]}
-                for year, units in years.items() for unit in units]
+        rows = [
+            {"year": int(year), "commune_code": str(unit["code"]), "name": unit["name"]}
+            for year, units in years.items()
+            for unit in units
+        ]
         return pd.DataFrame(rows, columns=["year", "commune_code", "name"])
 
     def nang_cao_schedule(self) -> pd.DataFrame:
@@ -72,17 +75,20 @@ def _check(plan: dict[str, Any], source: str) -> list[Problem]:
 
     try:
         communes = plan["communes"]
-        for key, total_key in (("nang_cao_schedule", "nang_cao_total"),
-                               ("kieu_mau_schedule", "kieu_mau_total")):
+        for key, total_key in (
+            ("nang_cao_schedule", "nang_cao_total"),
+            ("kieu_mau_schedule", "kieu_mau_total"),
+        ):
             scheduled = sum(len(v) for v in communes[key]["years"].values())
             if scheduled != communes[total_key]["value"]:
-                fail(key, f"schedule lists {scheduled} communes, total says "
-                          f"{communes[total_key]['value']}")
+                fail(key, f"schedule lists {scheduled} communes, total says {communes[total_key]['value']}")
         villages = plan["villages"]
         by_year = sum(villages["model_villages_by_year"]["years"].values())
         if by_year != villages["model_villages_total"]["value"]:
-            fail("model_villages_by_year", f"years add to {by_year}, total says "
-                                           f"{villages['model_villages_total']['value']}")
+            fail(
+                "model_villages_by_year",
+                f"years add to {by_year}, total says {villages['model_villages_total']['value']}",
+            )
         budget = plan["budget"]
         if sum(budget["parts"].values()) != budget["total"]:
             fail("budget", f"parts add to {sum(budget['parts'].values())}, total is {budget['total']}")
@@ -112,25 +118,45 @@ def load_plan(ref: str, *, base_dir: Path | None = None) -> Plan:
     if ref.startswith("package:"):
         plan_id = ref.split(":", 1)[1]
         if plan_id not in PACKAGED_PLANS:
-            raise DataError(Problem(ref, "plan", "", f"no packaged plan {plan_id!r}",
-                                    f"use one of {PACKAGED_PLANS} or a path", "error"))
+            raise DataError(
+                Problem(
+                    ref,
+                    "plan",
+                    "",
+                    f"no packaged plan {plan_id!r}",
+                    f"use one of {PACKAGED_PLANS} or a path",
+                    "error",
+                )
+            )
         text = resources.files("ntmgis").joinpath(f"plans/{plan_id}.yaml").read_text("utf-8")
         source = ref
     else:
         path = Path(ref) if base_dir is None else base_dir / ref
         if not path.exists():
-            raise DataError(Problem(str(path), "plan", "", "plan file not found",
-                                    "check plan: in workspace.yaml", "error"))
+            raise DataError(
+                Problem(
+                    str(path), "plan", "", "plan file not found", "check plan: in workspace.yaml", "error"
+                )
+            )
         text = path.read_text(encoding="utf-8")
         source = str(path)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DataError(Problem(source, "plan", "", f"not valid YAML ({exc})",
-                                "fix the YAML syntax", "error")) from None
+        raise DataError(
+            Problem(source, "plan", "", f"not valid YAML ({exc})", "fix the YAML syntax", "error")
+        ) from None
     if not isinstance(data, dict):
-        raise DataError(Problem(source, "plan", "", "plan is not a YAML mapping",
-                                "see ntmgis/plans/tan_yen_2021_2025.yaml for the layout", "error"))
+        raise DataError(
+            Problem(
+                source,
+                "plan",
+                "",
+                "plan is not a YAML mapping",
+                "see ntmgis/plans/tan_yen_2021_2025.yaml for the layout",
+                "error",
+            )
+        )
     problems = _check(data, source)
     if problems:
         raise DataError(problems, f"plan {source} is inconsistent")

@@ -42,7 +42,8 @@ SYMBOLS = {"met": "Đ", "not_met": "✗", "not_assessed": "–", "not_applicable
 
 #: Sheet keys (CSV file names) and titles (≤ 31 characters, Excel's limit), from the label catalogue.
 SHEETS: Mapping[str, Mapping[str, str]] = {
-    key: {lang: words("report_sheets", lang)[key] for lang in LANGUAGES} for key in words("report_sheets")}
+    key: {lang: words("report_sheets", lang)[key] for lang in LANGUAGES} for key in words("report_sheets")
+}
 _LEVEL_COLUMNS = ("highest_level", "recognised_level", "target_level", "level")
 _FILLS = {"met": "C6EFCE", "not_met": "FFC7CE", "not_assessed": "EDEDED"}
 
@@ -108,24 +109,34 @@ def _communes_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
         code = commune["commune_code"]
         kind, highest = commune["kind"], commune["highest_level"]
         record: dict[str, object] = {
-            "commune_code": code, "name": commune["name"],
+            "commune_code": code,
+            "name": commune["name"],
             "kind": label("commune_kind", kind, lang) if isinstance(kind, str) else kind,
-            "highest_level": _level(highest, lang) if isinstance(highest, str) else (
-                _t("not_assessed", lang) if commune["assessed"] else None),
+            "highest_level": _level(highest, lang)
+            if isinstance(highest, str)
+            else (_t("not_assessed", lang) if commune["assessed"] else None),
             "recognised_level": _level(commune["recognised_level"], lang),
-            "target_level": _level(commune["target_level"], lang), "target_year": commune["target_year"],
+            "target_level": _level(commune["target_level"], lang),
+            "target_year": commune["target_year"],
             "schedule_status": _t(commune["schedule_status"], lang),
-            "criteria_met": commune["criteria_met"], "criteria_total": commune["criteria_total"]}
+            "criteria_met": commune["criteria_met"],
+            "criteria_total": commune["criteria_total"],
+        }
         for criterion in columns:
             if not commune["assessed"]:
                 record[criterion] = ""
             else:
-                record[criterion] = cells.get((code, commune["target_level"], criterion),
-                                              "" if commune["note"] == "" else SYMBOLS["not_assessed"])
+                record[criterion] = cells.get(
+                    (code, commune["target_level"], criterion),
+                    "" if commune["note"] == "" else SYMBOLS["not_assessed"],
+                )
         record["gap"] = commune[f"gap_{lang}"]
         unverified = commune["unverified"]
-        record["unverified"] = (f"{unverified} ({_w(lang)['unverified_note']})"
-                                if isinstance(unverified, str) and unverified else "")
+        record["unverified"] = (
+            f"{unverified} ({_w(lang)['unverified_note']})"
+            if isinstance(unverified, str) and unverified
+            else ""
+        )
         record["note"] = commune["note"]
         rows.append(record)
     frame = pd.DataFrame(rows)
@@ -140,20 +151,35 @@ def _indicators_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     # A criterion reported as a whole ("Đạt" for criterion 2) decides without its indicators:
     # show its verdict beside them so that "not assessed" indicators do not read as failures.
     criteria = assessment.criteria.set_index(["unit_code", "level", "criterion"])["status"].to_dict()
-    criterion_status = [criteria.get(key) for key in zip(table["unit_code"], table["target_level"],
-                                                         table["criterion"], strict=True)]
-    frame = pd.DataFrame({
-        "unit_code": table["unit_code"], "target_level": table["target_level"].map(lambda v: _level(v, lang)),
-        "criterion": table["criterion"], "indicator": table["indicator"],
-        "indicator_name": table["short_" + lang], "value": table["value"], "unit": table["unit"],
-        "op": table["op"], "threshold": table["threshold"],
-        "met": table["status"].map(lambda v: _t(v, lang)),
-        "criterion_result": [_t(v, lang) for v in criterion_status],
-        "method": table["method"].map(lambda v: _t(v, lang)), "source": table["source"],
-        "verified": [_w(lang)["checked"] if v else _w(lang)["unverified_note"]
-                     for v in table["verified"]],
-        "criteria_set": table["criteria_set"], "year": table["year"], "status_year": table["status_year"],
-        "gap": table[f"gap_{lang}"], "note": table["note"]})
+    criterion_status = [
+        criteria.get(key)
+        for key in zip(table["unit_code"], table["target_level"], table["criterion"], strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "unit_code": table["unit_code"],
+            "target_level": table["target_level"].map(lambda v: _level(v, lang)),
+            "criterion": table["criterion"],
+            "indicator": table["indicator"],
+            "indicator_name": table["short_" + lang],
+            "value": table["value"],
+            "unit": table["unit"],
+            "op": table["op"],
+            "threshold": table["threshold"],
+            "met": table["status"].map(lambda v: _t(v, lang)),
+            "criterion_result": [_t(v, lang) for v in criterion_status],
+            "method": table["method"].map(lambda v: _t(v, lang)),
+            "source": table["source"],
+            "verified": [
+                _w(lang)["checked"] if v else _w(lang)["unverified_note"] for v in table["verified"]
+            ],
+            "criteria_set": table["criteria_set"],
+            "year": table["year"],
+            "status_year": table["status_year"],
+            "gap": table[f"gap_{lang}"],
+            "note": table["note"],
+        }
+    )
     return _headers(frame, lang)
 
 
@@ -187,50 +213,93 @@ def _villages_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 def _cross_check_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     table = assessment.cross_check
     names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"], strict=True))
-    frame = pd.DataFrame({
-        "unit_code": table["unit_code"], "name": table["unit_code"].map(names),
-        "level": table["level"].map(lambda v: _level(v, lang)), "criterion": table["criterion"],
-        "indicator": table["indicator"], "reported_at": table["reported_at"].map(lambda v: _t(v, lang)),
-        "reported_met": table["reported_met"].map(lambda v: _yes_no(v, lang)),
-        "measured_value": table["measured_value"], "unit": table["unit"], "threshold": table["threshold"],
-        "measured_met": table["measured_met"].map(lambda v: _yes_no(v, lang)),
-        "verified": [_w(lang)["checked"] if v else _w(lang)["unverified_note"]
-                     for v in table["verified"]],
-        "finding": table[f"finding_{lang}"]})
+    frame = pd.DataFrame(
+        {
+            "unit_code": table["unit_code"],
+            "name": table["unit_code"].map(names),
+            "level": table["level"].map(lambda v: _level(v, lang)),
+            "criterion": table["criterion"],
+            "indicator": table["indicator"],
+            "reported_at": table["reported_at"].map(lambda v: _t(v, lang)),
+            "reported_met": table["reported_met"].map(lambda v: _yes_no(v, lang)),
+            "measured_value": table["measured_value"],
+            "unit": table["unit"],
+            "threshold": table["threshold"],
+            "measured_met": table["measured_met"].map(lambda v: _yes_no(v, lang)),
+            "verified": [
+                _w(lang)["checked"] if v else _w(lang)["unverified_note"] for v in table["verified"]
+            ],
+            "finding": table[f"finding_{lang}"],
+        }
+    )
     return _headers(frame, lang)
 
 
 def _networks_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
-    columns = ["commune_code", "name", "network", "road_class", "total_km", "done_km", "share", "indicator",
-               "target_level", "op", "threshold", "verified", "indicator_share", "met"]
-    names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"],
-                     strict=True))
+    columns = [
+        "commune_code",
+        "name",
+        "network",
+        "road_class",
+        "total_km",
+        "done_km",
+        "share",
+        "indicator",
+        "target_level",
+        "op",
+        "threshold",
+        "verified",
+        "indicator_share",
+        "met",
+    ]
+    names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"], strict=True))
     frames = []
     for network in ("roads", "canals"):
         table = assessment.coverage(network)
         if table.empty:
             continue
         done = "concretized_km" if network == "roads" else "lined_km"
-        frames.append(pd.DataFrame({
-            "commune_code": table["commune_code"], "name": table["commune_code"].map(names),
-            "network": _w(lang)[f"network_{network}"],
-            "road_class": table["road_class"].map(lambda v: label("road_class", v, lang))
-            if network == "roads" else _w(lang)["commune_canals"],
-            "total_km": table["total_km"], "done_km": table[done], "share": table["share"],
-            "indicator": table["indicator"],
-            "target_level": table["target_level"].map(lambda v: _level(v, lang)),
-            "op": table["op"], "threshold": table["threshold"],
-            "verified": [None if pd.isna(t) else _w(lang)["checked"] if v else _w(lang)["unverified_note"]
-                         for t, v in zip(table["threshold"], table["verified"], strict=True)],
-            "indicator_share": table["indicator_share"],
-            "met": table["indicator_status"].map(lambda v: _t(v, lang))}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "commune_code": table["commune_code"],
+                    "name": table["commune_code"].map(names),
+                    "network": _w(lang)[f"network_{network}"],
+                    "road_class": table["road_class"].map(lambda v: label("road_class", v, lang))
+                    if network == "roads"
+                    else _w(lang)["commune_canals"],
+                    "total_km": table["total_km"],
+                    "done_km": table[done],
+                    "share": table["share"],
+                    "indicator": table["indicator"],
+                    "target_level": table["target_level"].map(lambda v: _level(v, lang)),
+                    "op": table["op"],
+                    "threshold": table["threshold"],
+                    "verified": [
+                        None if pd.isna(t) else _w(lang)["checked"] if v else _w(lang)["unverified_note"]
+                        for t, v in zip(table["threshold"], table["verified"], strict=True)
+                    ],
+                    "indicator_share": table["indicator_share"],
+                    "met": table["indicator_status"].map(lambda v: _t(v, lang)),
+                }
+            )
+        )
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     return _headers(frame[columns], lang)
 
 
 def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
-    columns = ["commune_code", "segment_id", "road_class", "surface", "length_km", "target_surface",
-               "million_vnd_per_km", "cost_million_vnd", "cost_assumption"]
+    columns = [
+        "commune_code",
+        "segment_id",
+        "road_class",
+        "surface",
+        "length_km",
+        "target_surface",
+        "million_vnd_per_km",
+        "cost_million_vnd",
+        "cost_assumption",
+    ]
     layer = assessment.segments_to_upgrade
     if layer is None:
         return _headers(pd.DataFrame(columns=columns), lang)
@@ -238,37 +307,66 @@ def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     assumption = _w(lang)["cost_assumption"]
     frame["cost_assumption"] = frame["cost_assumption"].map(lambda v: assumption if v else "")
     frame = frame.sort_values(["commune_code", "road_class", "segment_id"], kind="stable")
-    for column, vocab in (("road_class", "road_class"), ("surface", "surface"),
-                          ("target_surface", "surface")):
+    for column, vocab in (
+        ("road_class", "road_class"),
+        ("surface", "surface"),
+        ("target_surface", "surface"),
+    ):
         frame[column] = frame[column].map(
-            lambda v, vocab=vocab: label(vocab, v, lang) if isinstance(v, str) else v)
+            lambda v, vocab=vocab: label(vocab, v, lang) if isinstance(v, str) else v
+        )
     # Totals per commune and class close each commune's block, then the district total.
     totals = frame.groupby(["commune_code", "road_class"], as_index=False, sort=True)[
-        ["length_km", "cost_million_vnd"]].sum()
+        ["length_km", "cost_million_vnd"]
+    ].sum()
     totals["segment_id"] = _w(lang)["total"]
-    district = pd.DataFrame([{"commune_code": _w(lang)["district"], "segment_id": _w(lang)["grand_total"],
-                              "length_km": frame["length_km"].sum(),
-                              "cost_million_vnd": frame["cost_million_vnd"].sum()}])
+    district = pd.DataFrame(
+        [
+            {
+                "commune_code": _w(lang)["district"],
+                "segment_id": _w(lang)["grand_total"],
+                "length_km": frame["length_km"].sum(),
+                "cost_million_vnd": frame["cost_million_vnd"].sum(),
+            }
+        ]
+    )
     frame = pd.concat([frame, totals, district], ignore_index=True).reindex(columns=columns)
-    order = frame["commune_code"].astype(str) + "|" + frame["road_class"].fillna("~").astype(str) + "|" \
+    order = (
+        frame["commune_code"].astype(str)
+        + "|"
+        + frame["road_class"].fillna("~").astype(str)
+        + "|"
         + frame["segment_id"].eq(_w(lang)["total"]).map({True: "1", False: "0"})
+    )
     frame = frame.iloc[order.argsort(kind="stable")]
     return _headers(frame.reset_index(drop=True), lang)
 
 
 def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
-    columns = ["commune_code", "name", "village_id", "village_name", "population", "network_m",
-               "network_target", "straight_m", "straight_target", "snap_m", "status", "radius_m",
-               "assumption"]
+    columns = [
+        "commune_code",
+        "name",
+        "village_id",
+        "village_name",
+        "population",
+        "network_m",
+        "network_target",
+        "straight_m",
+        "straight_target",
+        "snap_m",
+        "status",
+        "radius_m",
+        "assumption",
+    ]
     layer = assessment.market_gaps
     if layer is None:
         return _headers(pd.DataFrame(columns=columns), lang)
     frame = pd.DataFrame(layer.drop(columns=layer.geometry.name)).copy()
-    names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"],
-                     strict=True))
+    names = dict(zip(assessment.communes["commune_code"], assessment.communes["name"], strict=True))
     villages = assessment.villages
-    village_names = dict(zip(villages["village_id"].astype(str), villages["name"], strict=False)) \
-        if len(villages) else {}
+    village_names = (
+        dict(zip(villages["village_id"].astype(str), villages["name"], strict=False)) if len(villages) else {}
+    )
     frame["name"] = frame["commune_code"].astype(str).map(names)
     frame["village_name"] = frame["village_id"].astype(str).map(village_names)
     frame["assumption"] = _w(lang)["radius_assumption"]
@@ -278,62 +376,108 @@ def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 
 
 def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
-    columns = ["zone_id", "name", "crop", "vietgap", "growing_area_code", "area_ha", "communes_ha",
-               "overlaps"]
+    columns = [
+        "zone_id",
+        "name",
+        "crop",
+        "vietgap",
+        "growing_area_code",
+        "area_ha",
+        "communes_ha",
+        "overlaps",
+    ]
     areas_table, by_commune = assessment.zones, assessment.zones_by_commune
     overlaps = assessment.zone_overlaps
-    if areas_table is None or by_commune is None or overlaps is None or workspace is None \
-            or not workspace.has_layer("production_zones"):
+    if (
+        areas_table is None
+        or by_commune is None
+        or overlaps is None
+        or workspace is None
+        or not workspace.has_layer("production_zones")
+    ):
         return _headers(pd.DataFrame(columns=columns), lang)
     zones = workspace.layer("production_zones")  # names, crops, codes: attributes only
     areas = areas_table.set_index("zone_id")["area_ha"]
-    split = by_commune.dropna(subset=["commune_code"]).groupby("zone_id")[["commune_code", "area_ha"]].apply(
-        lambda g: "; ".join(f"{c}: {a:.2f}" for c, a in zip(g["commune_code"], g["area_ha"], strict=True)))
+    split = (
+        by_commune.dropna(subset=["commune_code"])
+        .groupby("zone_id")[["commune_code", "area_ha"]]
+        .apply(
+            lambda g: "; ".join(f"{c}: {a:.2f}" for c, a in zip(g["commune_code"], g["area_ha"], strict=True))
+        )
+    )
     partner: dict[str, list[str]] = {}
     for r in overlaps.itertuples():
         partner.setdefault(r.zone_id_a, []).append(f"{r.zone_id_b} ({r.overlap_ha:.2f} ha)")
         partner.setdefault(r.zone_id_b, []).append(f"{r.zone_id_a} ({r.overlap_ha:.2f} ha)")
     ids = zones["zone_id"].astype(str)
-    frame = pd.DataFrame({
-        "zone_id": ids, "name": zones["name"] if "name" in zones else None,
-        "crop": zones["crop"].map(lambda v: label("crop", v, lang) if isinstance(v, str) else v),
-        "vietgap": zones["vietgap"].map(lambda v: _has(v, lang)),
-        "growing_area_code": zones["growing_area_code"] if "growing_area_code" in zones else None,
-        "area_ha": ids.map(areas), "communes_ha": ids.map(split),
-        "overlaps": ids.map(lambda z: ", ".join(partner.get(z, [])))})
+    frame = pd.DataFrame(
+        {
+            "zone_id": ids,
+            "name": zones["name"] if "name" in zones else None,
+            "crop": zones["crop"].map(lambda v: label("crop", v, lang) if isinstance(v, str) else v),
+            "vietgap": zones["vietgap"].map(lambda v: _has(v, lang)),
+            "growing_area_code": zones["growing_area_code"] if "growing_area_code" in zones else None,
+            "area_ha": ids.map(areas),
+            "communes_ha": ids.map(split),
+            "overlaps": ids.map(lambda z: ", ".join(partner.get(z, []))),
+        }
+    )
     sectors = assessment.sectors.set_index("target_id")
     summary = []
-    titles = {"vietgap_concentrated_zone_ha": _w(lang)["vietgap_area"],
-              "zones_with_growing_area_code": _w(lang)["zones_with_code"]}
+    titles = {
+        "vietgap_concentrated_zone_ha": _w(lang)["vietgap_area"],
+        "zones_with_growing_area_code": _w(lang)["zones_with_code"],
+    }
     for target_id, title in titles.items():
         if target_id in sectors.index:
             r = sectors.loc[target_id]
             value = "–" if pd.isna(r["value"]) else f"{r['value']:.1f}"
-            summary.append({"zone_id": _w(lang)["district"],
-                            "name": f"{title}: {value} / {r['op']} {r['target']}",
-                            "vietgap": _t(r["status"], lang)})
+            summary.append(
+                {
+                    "zone_id": _w(lang)["district"],
+                    "name": f"{title}: {value} / {r['op']} {r['target']}",
+                    "vietgap": _t(r["status"], lang),
+                }
+            )
     frame = pd.concat([frame, pd.DataFrame(summary, columns=columns)], ignore_index=True)
     return _headers(frame[columns], lang)
 
 
 def _unverified_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     table = assessment.unverified_thresholds
-    frame = pd.DataFrame({
-        "criteria_set": table["criteria_set"], "level": table["level"].map(lambda v: _level(v, lang)),
-        "criterion": table["criterion"], "indicator": table["indicator"],
-        "indicator_name": table["name_" + lang], "op": table["op"], "threshold": table["threshold"],
-        "unit": table["unit"], "source": table["source"], "threshold_note": table["threshold_note"],
-        "overridden": table["overridden"].map(lambda v: _yes_no(v, lang) if v else ""),
-        "used_for": table["used_for"], "flag": table["flag"]})
+    frame = pd.DataFrame(
+        {
+            "criteria_set": table["criteria_set"],
+            "level": table["level"].map(lambda v: _level(v, lang)),
+            "criterion": table["criterion"],
+            "indicator": table["indicator"],
+            "indicator_name": table["name_" + lang],
+            "op": table["op"],
+            "threshold": table["threshold"],
+            "unit": table["unit"],
+            "source": table["source"],
+            "threshold_note": table["threshold_note"],
+            "overridden": table["overridden"].map(lambda v: _yes_no(v, lang) if v else ""),
+            "used_for": table["used_for"],
+            "flag": table["flag"],
+        }
+    )
     return _headers(frame, lang)
 
 
 def _problems_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
     frames = [workspace.problems.to_frame() if workspace is not None else pd.DataFrame()]
-    frames.append(pd.DataFrame([asdict(p) for p in assessment.problems],
-                               columns=["file", "layer", "feature", "problem", "action", "severity"]))
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
+    frames.append(
+        pd.DataFrame(
+            [asdict(p) for p in assessment.problems],
+            columns=["file", "layer", "feature", "problem", "action", "severity"],
+        )
+    )
+    frame = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True)
+        if any(len(f) for f in frames)
         else pd.DataFrame(columns=["severity", "file", "layer", "feature", "problem", "action"])
+    )
     frame = frame[["severity", "file", "layer", "feature", "problem", "action"]].copy()
     frame["severity"] = frame["severity"].map(lambda v: _t(v, lang))
     return _headers(frame, lang)
@@ -357,8 +501,9 @@ def _about_sheet(workspace: Workspace | None, assessment: Assessment, lang: str)
     return _headers(pd.DataFrame(items, columns=["key", "value"]), lang)
 
 
-def report_tables(workspace: Workspace | None, assessment: Assessment, *,
-                  lang: str = "vi") -> dict[str, pd.DataFrame]:
+def report_tables(
+    workspace: Workspace | None, assessment: Assessment, *, lang: str = "vi"
+) -> dict[str, pd.DataFrame]:
     """The report's tables, with display headers and labels, keyed as :data:`SHEETS`.
 
     Parameters
@@ -425,16 +570,23 @@ def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], 
                         cell.fill = PatternFill("solid", fgColor=_FILLS[status])
         sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
         for column, header in enumerate(frame.columns, start=1):
-            longest = max([len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column - 1]
-                                                if v is not None])
+            longest = max(
+                [len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column - 1] if v is not None]
+            )
             sheet.column_dimensions[get_column_letter(column)].width = min(max(8, longest + 2), 60)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def write_report(workspace: Workspace | None, assessment: Assessment, out_path: str | os.PathLike[str], *,
-                 lang: str = "vi", csv: bool = True) -> ReportFiles:
+def write_report(
+    workspace: Workspace | None,
+    assessment: Assessment,
+    out_path: str | os.PathLike[str],
+    *,
+    lang: str = "vi",
+    csv: bool = True,
+) -> ReportFiles:
     """Write the assessment as an XLSX workbook (atomically) and as CSV files beside it.
 
     Parameters
@@ -462,13 +614,20 @@ def write_report(workspace: Workspace | None, assessment: Assessment, out_path: 
     """
     tables = report_tables(workspace, assessment, lang=lang)
     note = workspace.note(lang) if workspace is not None and getattr(workspace, "sample", False) else None
-    return write_tables(tables, out_path, titles={k: SHEETS[k][lang] for k in tables}, lang=lang, note=note,
-                        csv=csv)
+    return write_tables(
+        tables, out_path, titles={k: SHEETS[k][lang] for k in tables}, lang=lang, note=note, csv=csv
+    )
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], out_path: str | os.PathLike[str], *,
-                 titles: Mapping[str, str] | None = None, lang: str = "vi", note: str | None = None,
-                 csv: bool = True) -> ReportFiles:
+def write_tables(
+    tables: Mapping[str, pd.DataFrame],
+    out_path: str | os.PathLike[str],
+    *,
+    titles: Mapping[str, str] | None = None,
+    lang: str = "vi",
+    note: str | None = None,
+    csv: bool = True,
+) -> ReportFiles:
     """Write display tables as one XLSX workbook (atomically) and CSV files beside it.
 
     Parameters

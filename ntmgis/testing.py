@@ -37,8 +37,9 @@ def _frame_difference(name: str, left: pd.DataFrame, right: pd.DataFrame, *, che
     return ""
 
 
-def assessment_differences(left: Assessment, right: Assessment, *, ignore: Iterable[str] = (),
-                           check_less_precise: bool = False) -> list[str]:
+def assessment_differences(
+    left: Assessment, right: Assessment, *, ignore: Iterable[str] = (), check_less_precise: bool = False
+) -> list[str]:
     """The fields in which two assessments differ, each with the first difference found.
 
     Parameters
@@ -68,8 +69,10 @@ def assessment_differences(left: Assessment, right: Assessment, *, ignore: Itera
         a, b = getattr(left, field.name), getattr(right, field.name)
         if a is None or b is None:
             if (a is None) != (b is None):
-                found.append(f"{field.name}: {'None' if a is None else 'assessed'} vs "
-                             f"{'None' if b is None else 'assessed'}")
+                found.append(
+                    f"{field.name}: {'None' if a is None else 'assessed'} vs "
+                    f"{'None' if b is None else 'assessed'}"
+                )
         elif isinstance(a, pd.DataFrame):
             difference = _frame_difference(field.name, a, b, check_less_precise=check_less_precise)
             if difference:
@@ -79,8 +82,9 @@ def assessment_differences(left: Assessment, right: Assessment, *, ignore: Itera
     return found
 
 
-def assert_assessment_equal(left: Assessment, right: Assessment, *, ignore: Iterable[str] = (),
-                            check_less_precise: bool = False) -> None:
+def assert_assessment_equal(
+    left: Assessment, right: Assessment, *, ignore: Iterable[str] = (), check_less_precise: bool = False
+) -> None:
     """Check that two assessments agree in every field (but those in ``ignore``).
 
     Parameters

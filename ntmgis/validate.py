@@ -25,8 +25,14 @@ from .vocab import contracts, vocabulary
 
 __all__ = ["ValidationResult", "validate_layer", "validate_table", "check_tiling"]
 
-_GEOMETRY_DIMENSION = {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineString": 1,
-                       "Polygon": 2, "MultiPolygon": 2}
+_GEOMETRY_DIMENSION = {
+    "Point": 0,
+    "MultiPoint": 0,
+    "LineString": 1,
+    "MultiLineString": 1,
+    "Polygon": 2,
+    "MultiPolygon": 2,
+}
 _CODE_WIDTH = 5  # GSO commune codes are five digits: "07324"
 
 
@@ -74,8 +80,15 @@ def _coerce_code(value: object) -> tuple[str | None, bool]:
     return text, False
 
 
-def _check_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str,
-                   problems: list[Problem], commune_codes: Collection[str] | None) -> pd.DataFrame:
+def _check_columns(
+    frame: pd.DataFrame,
+    spec: dict,
+    *,
+    file: str,
+    name: str,
+    problems: list[Problem],
+    commune_codes: Collection[str] | None,
+) -> pd.DataFrame:
     """Type coercion, vocabulary and commune references shared by layers and tables."""
     out = frame.copy()
     where = _Where(out, file, name, spec.get("id"), problems)
@@ -84,8 +97,9 @@ def _check_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str,
             out[column] = _typed_column(out[column], column, kind, where)
     for column, vocab_name in spec.get("vocab", {}).items():
         if column in out.columns:
-            out[column] = _vocab_column(out[column], column, vocab_name,
-                                        required=column in spec["required"], where=where)
+            out[column] = _vocab_column(
+                out[column], column, vocab_name, required=column in spec["required"], where=where
+            )
     _check_ids(out, where)
     reference = spec.get("commune_ref")
     if reference and reference in out.columns and commune_codes is not None:
@@ -103,8 +117,9 @@ class _Where:
     id_column: str | None
     problems: list[Problem]
 
-    def add(self, position: int | None, problem: str, action: str, severity: Severity,
-            column: str = "") -> None:
+    def add(
+        self, position: int | None, problem: str, action: str, severity: Severity, column: str = ""
+    ) -> None:
         """Record a problem at ``position`` (a row number), or at the frame when None."""
         feature = "" if position is None else _feature(self.frame, int(position), self.id_column)
         if column:
@@ -133,11 +148,13 @@ def _typed_cell(value: object, column: str, kind: str, position: int, where: _Wh
     return None if is_missing(value) else str(value).strip()
 
 
-def _typed_column(values: pd.Series, column: str, kind: str,
-                  where: _Where) -> pd.Series | pd.api.extensions.ExtensionArray:
+def _typed_column(
+    values: pd.Series, column: str, kind: str, where: _Where
+) -> pd.Series | pd.api.extensions.ExtensionArray:
     """A column read cell by cell as ``kind``, in the nullable dtype of that kind."""
-    converted = [_typed_cell(value, column, kind, position, where)
-                 for position, value in enumerate(values.tolist())]
+    converted = [
+        _typed_cell(value, column, kind, position, where) for position, value in enumerate(values.tolist())
+    ]
     if kind == "int":
         return pd.array([None if v is None else int(cast(float, v)) for v in converted], dtype="Int64")
     if kind == "float":
@@ -147,8 +164,9 @@ def _typed_column(values: pd.Series, column: str, kind: str,
     return pd.Series(converted, index=values.index, dtype=object)
 
 
-def _vocab_column(values: pd.Series, column: str, vocab_name: str, *, required: bool,
-                  where: _Where) -> pd.Series:
+def _vocab_column(
+    values: pd.Series, column: str, vocab_name: str, *, required: bool, where: _Where
+) -> pd.Series:
     """A vocabulary column as codes: labels mapped to their code (info), unknown words are errors."""
     lookup = _vocab_lookup(vocab_name)
     allowed = ", ".join(vocabulary()[vocab_name])
@@ -161,8 +179,12 @@ def _vocab_column(values: pd.Series, column: str, vocab_name: str, *, required: 
             continue
         code = lookup.get(name_key(str(value), keep_prefix=True))
         if code is None:
-            where.add(position, f"unknown {column} {value!r}",
-                      f"use one of: {allowed} (or add it to the vocabulary)", "error")
+            where.add(
+                position,
+                f"unknown {column} {value!r}",
+                f"use one of: {allowed} (or add it to the vocabulary)",
+                "error",
+            )
             mapped.append(value)
             continue
         if code != value:
@@ -178,22 +200,41 @@ def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
         return
     ids = frame[id_column]
     for position in np.flatnonzero(ids.isna().to_numpy()):
-        where.problems.append(Problem(where.file, where.name, f"feature {position + 1}",
-                                      f"{id_column} is empty", "give every feature a unique id", "error"))
+        where.problems.append(
+            Problem(
+                where.file,
+                where.name,
+                f"feature {position + 1}",
+                f"{id_column} is empty",
+                "give every feature a unique id",
+                "error",
+            )
+        )
     duplicated = ids[ids.duplicated(keep=False) & ids.notna()]
     for value in sorted(duplicated.unique()):
         rows = ", ".join(str(p + 1) for p in np.flatnonzero((ids == value).to_numpy()))
-        where.problems.append(Problem(where.file, where.name, f"{id_column}={value}",
-                                      f"duplicate id in features {rows}",
-                                      "make ids unique; nothing was merged or dropped", "error"))
+        where.problems.append(
+            Problem(
+                where.file,
+                where.name,
+                f"{id_column}={value}",
+                f"duplicate id in features {rows}",
+                "make ids unique; nothing was merged or dropped",
+                "error",
+            )
+        )
 
 
 def _check_commune_refs(codes: pd.Series, column: str, known: set[str], where: _Where) -> None:
     """Every commune code refers to a commune of the workspace."""
     for position, code in enumerate(codes.tolist()):
         if code is not None and code not in known:
-            where.add(position, f"{column} {code!r} matches no commune of the workspace",
-                      "correct the code (GSO 5-digit code of the 2020–2024 units)", "error")
+            where.add(
+                position,
+                f"{column} {code!r} matches no commune of the workspace",
+                "correct the code (GSO 5-digit code of the 2020–2024 units)",
+                "error",
+            )
 
 
 def _missing_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str) -> list[Problem]:
@@ -201,8 +242,16 @@ def _missing_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str) -
     if not missing:
         return []
     present = ", ".join(map(str, frame.columns[:20]))
-    return [Problem(file, name, "", f"missing required column(s) {missing}",
-                    f"add or rename them (columns present: {present})", "error")]
+    return [
+        Problem(
+            file,
+            name,
+            "",
+            f"missing required column(s) {missing}",
+            f"add or rename them (columns present: {present})",
+            "error",
+        )
+    ]
 
 
 def validate_layer(
@@ -251,26 +300,41 @@ def validate_layer(
     info | commune_code=07327 (feature 2) | kind 'Thị trấn' is a label, not a code
     warning | commune_code=07327 (feature 2) | invalid geometry (Self-intersection[15 5])
     """
-    return _validate(frame, contracts()["layers"][contract], contract, file=file, commune_codes=commune_codes,
-                     geometry=True)
+    return _validate(
+        frame,
+        contracts()["layers"][contract],
+        contract,
+        file=file,
+        commune_codes=commune_codes,
+        geometry=True,
+    )
 
 
-def _validate(frame: pd.DataFrame, spec: dict, contract: str, *, file: str,
-              commune_codes: Collection[str] | None, geometry: bool) -> ValidationResult:
+def _validate(
+    frame: pd.DataFrame,
+    spec: dict,
+    contract: str,
+    *,
+    file: str,
+    commune_codes: Collection[str] | None,
+    geometry: bool,
+) -> ValidationResult:
     """What :func:`validate_layer` and :func:`validate_table` share: columns, then geometry."""
     missing = _missing_columns(frame, spec, file=file, name=contract)
     if missing:
         return ValidationResult(frame, tuple(missing))
     problems: list[Problem] = []
-    out = _check_columns(frame, spec, file=file, name=contract, problems=problems,
-                         commune_codes=commune_codes)
+    out = _check_columns(
+        frame, spec, file=file, name=contract, problems=problems, commune_codes=commune_codes
+    )
     if geometry:
         out = _check_geometry(out, spec, file=file, name=contract, problems=problems)
     return ValidationResult(out, tuple(problems))
 
 
-def _check_geometry(frame: gpd.GeoDataFrame, spec: dict, *, file: str, name: str,
-                    problems: list[Problem]) -> gpd.GeoDataFrame:
+def _check_geometry(
+    frame: gpd.GeoDataFrame, spec: dict, *, file: str, name: str, problems: list[Problem]
+) -> gpd.GeoDataFrame:
     id_column = spec.get("id")
     allowed = set(spec["geometry"])
     dimensions = {_GEOMETRY_DIMENSION[t] for t in allowed}
@@ -278,26 +342,46 @@ def _check_geometry(frame: gpd.GeoDataFrame, spec: dict, *, file: str, name: str
     keep = np.ones(len(frame), dtype=bool)
     missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
     for position in np.flatnonzero(missing):
-        problems.append(Problem(file, name, _feature(frame, position, id_column),
-                                "geometry is empty or missing",
-                                "left out of the layer (listed here); draw the feature", "warning"))
+        problems.append(
+            Problem(
+                file,
+                name,
+                _feature(frame, position, id_column),
+                "geometry is empty or missing",
+                "left out of the layer (listed here); draw the feature",
+                "warning",
+            )
+        )
         keep[position] = False
     invalid = ~missing & ~shapely.is_valid(geometry)
     for position in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geometry[position])
         repaired = _keep_dimension(shapely.make_valid(geometry[position]), max(dimensions))
         geometry[position] = repaired
-        problems.append(Problem(file, name, _feature(frame, position, id_column),
-                                f"invalid geometry ({reason})",
-                                "repaired with make_valid", "warning"))
+        problems.append(
+            Problem(
+                file,
+                name,
+                _feature(frame, position, id_column),
+                f"invalid geometry ({reason})",
+                "repaired with make_valid",
+                "warning",
+            )
+        )
     types = shapely.get_type_id(geometry)
     for position in np.flatnonzero(keep):
         geom_type = shapely.geometry.base.GEOMETRY_TYPES[types[position]]
         if geom_type not in allowed:
-            problems.append(Problem(file, name, _feature(frame, position, id_column),
-                                    f"geometry type {geom_type}, expected {'/'.join(sorted(allowed))}",
-                                    "fix the layer (is this the right file for this layer?)",
-                                    "error"))
+            problems.append(
+                Problem(
+                    file,
+                    name,
+                    _feature(frame, position, id_column),
+                    f"geometry type {geom_type}, expected {'/'.join(sorted(allowed))}",
+                    "fix the layer (is this the right file for this layer?)",
+                    "error",
+                )
+            )
     out = frame.copy()
     out[out.geometry.name] = gpd.GeoSeries(geometry, index=frame.index, crs=frame.crs)
     return out[keep]
@@ -321,8 +405,14 @@ def validate_table(
     commune_codes: Collection[str] | None = None,
 ) -> ValidationResult:
     """Validate a non-spatial table (``commune_status``, ``village_status``, ``recognitions``)."""
-    return _validate(frame, contracts()["tables"][contract], contract, file=file, commune_codes=commune_codes,
-                     geometry=False)
+    return _validate(
+        frame,
+        contracts()["tables"][contract],
+        contract,
+        file=file,
+        commune_codes=commune_codes,
+        geometry=False,
+    )
 
 
 def check_tiling(
@@ -368,22 +458,44 @@ def check_tiling(
         area = shapely.area(shapely.intersection(geoms[i], geoms[j]))
         if area >= min_area_m2:
             total_overlap += area
-            problems.append(Problem(file, "communes", f"{codes[i]} / {codes[j]}",
-                                    f"communes overlap by {area / 1e4:.2f} ha",
-                                    "kept as drawn; features in the overlap count in both",
-                                    "warning"))
+            problems.append(
+                Problem(
+                    file,
+                    "communes",
+                    f"{codes[i]} / {codes[j]}",
+                    f"communes overlap by {area / 1e4:.2f} ha",
+                    "kept as drawn; features in the overlap count in both",
+                    "warning",
+                )
+            )
     union = shapely.union_all(geoms)
-    holes = [shapely.Polygon(shapely.get_interior_ring(poly, k))
-             for poly in shapely.get_parts(union)
-             for k in range(shapely.get_num_interior_rings(poly))]
+    holes = [
+        shapely.Polygon(shapely.get_interior_ring(poly, k))
+        for poly in shapely.get_parts(union)
+        for k in range(shapely.get_num_interior_rings(poly))
+    ]
     gaps = [h for h in holes if h.area >= min_area_m2]
     for number, gap in enumerate(sorted(gaps, key=lambda g: (-g.area, g.centroid.x)), start=1):
         point = gap.representative_point()
-        problems.append(Problem(file, "communes", f"gap {number} near x={point.x:.0f}, "
-                                f"y={point.y:.0f}", f"sliver of {gap.area / 1e4:.2f} ha "
-                                "belongs to no commune",
-                                "kept as drawn; features there are in no commune", "warning"))
+        problems.append(
+            Problem(
+                file,
+                "communes",
+                f"gap {number} near x={point.x:.0f}, y={point.y:.0f}",
+                f"sliver of {gap.area / 1e4:.2f} ha belongs to no commune",
+                "kept as drawn; features there are in no commune",
+                "warning",
+            )
+        )
     if total_overlap:
-        problems.append(Problem(file, "communes", "", f"overlaps total {total_overlap / 1e6:.2f} km²",
-                                "review the boundaries", "warning"))
+        problems.append(
+            Problem(
+                file,
+                "communes",
+                "",
+                f"overlaps total {total_overlap / 1e6:.2f} km²",
+                "review the boundaries",
+                "warning",
+            )
+        )
     return problems

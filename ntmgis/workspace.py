@@ -55,8 +55,20 @@ from .vocab import contracts
 
 __all__ = ["Workspace", "load_workspace", "inspect_workspace", "sample_workspace_path"]
 
-_KNOWN_KEYS = {"name", "district", "working_crs", "criteria_set", "status_year", "plan", "layers",
-               "tables", "sample", "sample_note", "provenance", "criteria_overrides"}
+_KNOWN_KEYS = {
+    "name",
+    "district",
+    "working_crs",
+    "criteria_set",
+    "status_year",
+    "plan",
+    "layers",
+    "tables",
+    "sample",
+    "sample_note",
+    "provenance",
+    "criteria_overrides",
+}
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
 
@@ -137,15 +149,17 @@ class Workspace:
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """A copy of layer ``name`` in the working CRS."""
         if name not in self._layers:
-            raise KeyError(f"workspace {self.name!r} has no layer {name!r} "
-                           f"(it has: {', '.join(self._layers) or 'none'})")
+            raise KeyError(
+                f"workspace {self.name!r} has no layer {name!r} (it has: {', '.join(self._layers) or 'none'})"
+            )
         return self._layers[name].copy()
 
     def table(self, name: str) -> pd.DataFrame:
         """A copy of table ``name``."""
         if name not in self._tables:
-            raise KeyError(f"workspace {self.name!r} has no table {name!r} "
-                           f"(it has: {', '.join(self._tables) or 'none'})")
+            raise KeyError(
+                f"workspace {self.name!r} has no table {name!r} (it has: {', '.join(self._tables) or 'none'})"
+            )
         return self._tables[name].copy()
 
     @property
@@ -173,8 +187,9 @@ class Workspace:
         as tables read from files do: the criteria engine takes them as they are.
         """
         merged = dict(self._tables)
-        merged.update({k: canonical_status(v) if k in _STATUS_TABLES else v.copy()
-                       for k, v in tables.items()})
+        merged.update(
+            {k: canonical_status(v) if k in _STATUS_TABLES else v.copy() for k, v in tables.items()}
+        )
         return dataclasses.replace(self, _tables=MappingProxyType(merged))
 
     def with_criteria_overrides(self, overrides: Mapping[str, object] | None) -> Workspace:
@@ -189,8 +204,11 @@ def _resolve_yaml(path: str | Path | None) -> Path:
     if path.is_dir():
         path = path / "workspace.yaml"
     if not path.exists():
-        hint = ("the embedded sample is missing: run `ntmgis sample`"
-                if path == sample_workspace_path() else "give a folder with a workspace.yaml")
+        hint = (
+            "the embedded sample is missing: run `ntmgis sample`"
+            if path == sample_workspace_path()
+            else "give a folder with a workspace.yaml"
+        )
         raise DataError(Problem(str(path), "workspace", "", "workspace.yaml not found", hint, "error"))
     return path
 
@@ -199,16 +217,38 @@ def _read_config(path: Path) -> _Config:
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError(Problem(str(path), "workspace", "", f"not a valid UTF-8 YAML file ({exc})",
-                                "fix the file", "error")) from None
-    if not isinstance(config, dict) or not isinstance(config.get("layers"), dict) or "communes" not in (
-            config["layers"]):
-        raise DataError(Problem(str(path), "workspace", "", "no layers: communes: entry",
-                                "a workspace needs at least a communes layer", "error"))
+        raise DataError(
+            Problem(
+                str(path), "workspace", "", f"not a valid UTF-8 YAML file ({exc})", "fix the file", "error"
+            )
+        ) from None
+    if (
+        not isinstance(config, dict)
+        or not isinstance(config.get("layers"), dict)
+        or "communes" not in (config["layers"])
+    ):
+        raise DataError(
+            Problem(
+                str(path),
+                "workspace",
+                "",
+                "no layers: communes: entry",
+                "a workspace needs at least a communes layer",
+                "error",
+            )
+        )
     for key in ("district", "tables", "criteria_overrides"):
         if config.get(key) is not None and not isinstance(config[key], dict):
-            raise DataError(Problem(str(path), "workspace", key, f"{key}: must be a mapping",
-                                    "write it as {key: value, ...} (see the module docstring)", "error"))
+            raise DataError(
+                Problem(
+                    str(path),
+                    "workspace",
+                    key,
+                    f"{key}: must be a mapping",
+                    "write it as {key: value, ...} (see the module docstring)",
+                    "error",
+                )
+            )
     return cast(_Config, config)
 
 
@@ -228,8 +268,9 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
     root = yaml_path.parent
     problems: list[Problem] = []
     for key in sorted(set(config) - _KNOWN_KEYS):
-        problems.append(Problem(str(yaml_path), "workspace", key, f"unknown key {key!r}",
-                                "ignored", "warning"))
+        problems.append(
+            Problem(str(yaml_path), "workspace", key, f"unknown key {key!r}", "ignored", "warning")
+        )
     try:
         working = parse_crs(config.get("working_crs", DEFAULT_WORKING_CRS), what="working_crs")
         check_working_crs(working)
@@ -248,8 +289,16 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
     for name in order:
         entry = entries[name]
         if name not in layer_specs:
-            problems.append(Problem(str(yaml_path), "workspace", name, f"unknown layer {name!r}",
-                                    f"ignored; known layers: {', '.join(layer_specs)}", "warning"))
+            problems.append(
+                Problem(
+                    str(yaml_path),
+                    "workspace",
+                    name,
+                    f"unknown layer {name!r}",
+                    f"ignored; known layers: {', '.join(layer_specs)}",
+                    "warning",
+                )
+            )
             continue
         frame = _load_layer(name, entry, root, working_crs, commune_codes, problems, sources)
         if frame is not None:
@@ -261,11 +310,20 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
     for name in sorted(config.get("tables") or {}):
         entry = config["tables"][name]
         if name not in table_specs:
-            problems.append(Problem(str(yaml_path), "workspace", name, f"unknown table {name!r}",
-                                    f"ignored; known tables: {', '.join(table_specs)}", "warning"))
+            problems.append(
+                Problem(
+                    str(yaml_path),
+                    "workspace",
+                    name,
+                    f"unknown table {name!r}",
+                    f"ignored; known tables: {', '.join(table_specs)}",
+                    "warning",
+                )
+            )
             continue
-        frame = _load_table(name, entry, root, layers, problems, sources,
-                            status_year=config.get("status_year"))
+        frame = _load_table(
+            name, entry, root, layers, problems, sources, status_year=config.get("status_year")
+        )
         if frame is not None:
             tables[name] = frame
 
@@ -305,15 +363,29 @@ def _entry_path(name: str, entry: object, root: Path, problems: list[Problem]) -
     if isinstance(entry, str):
         entry = {"path": entry}
     if not isinstance(entry, dict) or "path" not in entry:
-        problems.append(Problem(str(root / "workspace.yaml"), "workspace", name,
-                                "entry has no path", "write {path: file, layer: name}", "error"))
+        problems.append(
+            Problem(
+                str(root / "workspace.yaml"),
+                "workspace",
+                name,
+                "entry has no path",
+                "write {path: file, layer: name}",
+                "error",
+            )
+        )
         return None
     return root / str(entry["path"])
 
 
-def _load_layer(name: str, raw_entry: object, root: Path, working_crs: str,
-                commune_codes: list[str] | None, problems: list[Problem],
-                sources: dict[str, str]) -> gpd.GeoDataFrame | None:
+def _load_layer(
+    name: str,
+    raw_entry: object,
+    root: Path,
+    working_crs: str,
+    commune_codes: list[str] | None,
+    problems: list[Problem],
+    sources: dict[str, str],
+) -> gpd.GeoDataFrame | None:
     path = _entry_path(name, raw_entry, root, problems)
     if path is None:
         return None
@@ -321,8 +393,9 @@ def _load_layer(name: str, raw_entry: object, root: Path, working_crs: str,
     sources[name] = str(path)
     id_column = contracts()["layers"][name].get("id")
     try:
-        read = read_layer(path, layer=entry.get("layer"), name=name, crs=entry.get("crs"),
-                          id_column=id_column)
+        read = read_layer(
+            path, layer=entry.get("layer"), name=name, crs=entry.get("crs"), id_column=id_column
+        )
     except DataError as exc:
         problems.extend(exc.problems)
         return None
@@ -339,26 +412,37 @@ def _load_layer(name: str, raw_entry: object, root: Path, working_crs: str,
     return to_working_crs(checked.frame, working_crs).reset_index(drop=True)
 
 
-def _load_table(name: str, raw_entry: object, root: Path, layers: Mapping[str, gpd.GeoDataFrame],
-                problems: list[Problem], sources: dict[str, str], *,
-                status_year: int | None = None) -> pd.DataFrame | None:
+def _load_table(
+    name: str,
+    raw_entry: object,
+    root: Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    problems: list[Problem],
+    sources: dict[str, str],
+    *,
+    status_year: int | None = None,
+) -> pd.DataFrame | None:
     path = _entry_path(name, raw_entry, root, problems)
     if path is None:
         return None
     entry = cast(_Entry, raw_entry if isinstance(raw_entry, dict) else {})
     sources[name] = str(path)
-    commune_codes = (layers["communes"]["commune_code"].astype(str).tolist()
-                     if "communes" in layers else None)
+    commune_codes = layers["communes"]["commune_code"].astype(str).tolist() if "communes" in layers else None
     read: StatusRead | ReadResult
     try:
         if name == "commune_status" and "communes" in layers:
             # Status tables come long or in the wide office form, with names or codes.
-            read = read_commune_status(path, layers["communes"], sheet=entry.get("sheet"),
-                                       year=entry.get("year") or status_year,
-                                       level=entry.get("level"))
+            read = read_commune_status(
+                path,
+                layers["communes"],
+                sheet=entry.get("sheet"),
+                year=entry.get("year") or status_year,
+                level=entry.get("level"),
+            )
         elif name == "village_status" and "villages" in layers:
-            read = read_village_status(path, layers["villages"], sheet=entry.get("sheet"),
-                                       year=entry.get("year") or status_year)
+            read = read_village_status(
+                path, layers["villages"], sheet=entry.get("sheet"), year=entry.get("year") or status_year
+            )
         else:
             read = read_table(path, sheet=entry.get("sheet"), name=name)
     except DataError as exc:
@@ -373,8 +457,9 @@ def _load_table(name: str, raw_entry: object, root: Path, layers: Mapping[str, g
     return checked.frame.reset_index(drop=True) if checked.ok else None
 
 
-def _rename_columns(frame: pd.DataFrame, entry: _Entry, *, name: str, file: str,
-                    problems: list[Problem]) -> pd.DataFrame | None:
+def _rename_columns(
+    frame: pd.DataFrame, entry: _Entry, *, name: str, file: str, problems: list[Problem]
+) -> pd.DataFrame | None:
     """Apply the entry's ``columns: {contract_name: file_column}`` mapping.
 
     District files rarely use the contract's column names (``gso_code``, ``ten_xa``...); the
@@ -382,17 +467,31 @@ def _rename_columns(frame: pd.DataFrame, entry: _Entry, *, name: str, file: str,
     """
     mapping = entry.get("columns") or {}
     if not isinstance(mapping, dict):
-        problems.append(Problem(file, name, "", "columns: must map contract names to file columns",
-                                "write columns: {commune_code: gso_code, ...}", "error"))
+        problems.append(
+            Problem(
+                file,
+                name,
+                "",
+                "columns: must map contract names to file columns",
+                "write columns: {commune_code: gso_code, ...}",
+                "error",
+            )
+        )
         return None
     missing = [source for source in mapping.values() if source not in frame.columns]
     if missing:
-        problems.append(Problem(file, name, "", f"columns {missing} named in workspace.yaml "
-                                "are not in the file", f"columns present: "
-                                f"{', '.join(map(str, frame.columns))}", "error"))
+        problems.append(
+            Problem(
+                file,
+                name,
+                "",
+                f"columns {missing} named in workspace.yaml are not in the file",
+                f"columns present: {', '.join(map(str, frame.columns))}",
+                "error",
+            )
+        )
         return None
-    clashes = [target for target, source in mapping.items()
-               if target in frame.columns and target != source]
+    clashes = [target for target, source in mapping.items() if target in frame.columns and target != source]
     renamed = frame.drop(columns=clashes).rename(columns={v: k for k, v in mapping.items()})
     return renamed
 
@@ -404,13 +503,27 @@ def _check_plan_units(plan: Plan, communes: gpd.GeoDataFrame) -> list[Problem]:
     units = pd.concat([plan.nang_cao_schedule(), plan.kieu_mau_schedule(), plan.market_units()])
     for unit in units.drop_duplicates(["commune_code", "name"]).itertuples():
         if unit.commune_code not in names:
-            problems.append(Problem(plan.source, "plan", f"{unit.commune_code} {unit.name}",
-                                    "the plan names a commune code that is not in the communes "
-                                    "layer", "use the plan written for this district", "error"))
+            problems.append(
+                Problem(
+                    plan.source,
+                    "plan",
+                    f"{unit.commune_code} {unit.name}",
+                    "the plan names a commune code that is not in the communes layer",
+                    "use the plan written for this district",
+                    "error",
+                )
+            )
         elif name_key(names[unit.commune_code]) != name_key(unit.name):
-            problems.append(Problem(plan.source, "plan", f"{unit.commune_code} {unit.name}",
-                                    f"code matches commune {names[unit.commune_code]!r} of another "
-                                    "name", "check the plan or the communes layer", "error"))
+            problems.append(
+                Problem(
+                    plan.source,
+                    "plan",
+                    f"{unit.commune_code} {unit.name}",
+                    f"code matches commune {names[unit.commune_code]!r} of another name",
+                    "check the plan or the communes layer",
+                    "error",
+                )
+            )
     return problems
 
 

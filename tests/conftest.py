@@ -53,8 +53,7 @@ def chromium_browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
@@ -64,8 +63,7 @@ def chromium_browser() -> Iterator[Any]:
 @pytest.fixture
 def browser_context(chromium_browser: Any) -> Iterator[Any]:
     """A fresh browser context (own storage) for one test."""
-    context = chromium_browser.new_context(viewport=VIEWPORT, locale="vi-VN",
-                                           service_workers="block")
+    context = chromium_browser.new_context(viewport=VIEWPORT, locale="vi-VN", service_workers="block")
     try:
         yield context
     finally:

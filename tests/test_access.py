@@ -27,26 +27,49 @@ CRS = "EPSG:9214"
 
 def roads_frame(lines, surfaces=None):
     surfaces = surfaces or ["be_tong"] * len(lines)
-    return gpd.GeoDataFrame({"segment_id": [f"r{i}" for i in range(len(lines))], "road_class": "xa",
-                             "surface": surfaces}, geometry=lines, crs=CRS)
+    return gpd.GeoDataFrame(
+        {"segment_id": [f"r{i}" for i in range(len(lines))], "road_class": "xa", "surface": surfaces},
+        geometry=lines,
+        crs=CRS,
+    )
 
 
 def villages_frame(points, commune="A", population=100):
-    return gpd.GeoDataFrame({"village_id": [f"v{i}" for i in range(len(points))], "name": "v",
-                             "commune_code": commune, "kind": "thon", "population": population},
-                            geometry=[Point(p) for p in points], crs=CRS)
+    return gpd.GeoDataFrame(
+        {
+            "village_id": [f"v{i}" for i in range(len(points))],
+            "name": "v",
+            "commune_code": commune,
+            "kind": "thon",
+            "population": population,
+        },
+        geometry=[Point(p) for p in points],
+        crs=CRS,
+    )
 
 
 def markets_frame(points, standard=None):
-    return gpd.GeoDataFrame({"market_id": [f"m{i}" for i in range(len(points))], "name": "m",
-                             "commune_code": "A", "standard_met": standard or [True] * len(points)},
-                            geometry=[Point(p) for p in points], crs=CRS)
+    return gpd.GeoDataFrame(
+        {
+            "market_id": [f"m{i}" for i in range(len(points))],
+            "name": "m",
+            "commune_code": "A",
+            "standard_met": standard or [True] * len(points),
+        },
+        geometry=[Point(p) for p in points],
+        crs=CRS,
+    )
 
 
 # An L-shaped road (0,0)-(1000,0)-(1000,1000), a shortcut-free detour: the straight line from
 # (0,0) to (1000,1000) is 1414 m, the road 2000 m. A separate road far away is not connected.
-ROADS = roads_frame([LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (1000, 1000)]),
-                     LineString([(5000, 0), (6000, 0)])])
+ROADS = roads_frame(
+    [
+        LineString([(0, 0), (1000, 0)]),
+        LineString([(1000, 0), (1000, 1000)]),
+        LineString([(5000, 0), (6000, 0)]),
+    ]
+)
 
 
 def test_graph_nodes_are_exact_vertices_and_edges_lengths():
@@ -96,19 +119,30 @@ def test_standard_only_and_gap_layer():
 
 
 def test_villages_with_facility_point_in_polygon():
-    villages = gpd.GeoDataFrame({"village_id": ["a", "b"], "commune_code": "A"},
-                                geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10)], crs=CRS)
-    facilities = gpd.GeoDataFrame({"facility_id": ["f1", "f2"], "kind": ["culture_house", "school"],
-                                   "commune_code": "A", "village_id": [None, None]},
-                                  geometry=[Point(5, 5), Point(25, 5)], crs=CRS)
+    villages = gpd.GeoDataFrame(
+        {"village_id": ["a", "b"], "commune_code": "A"},
+        geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10)],
+        crs=CRS,
+    )
+    facilities = gpd.GeoDataFrame(
+        {
+            "facility_id": ["f1", "f2"],
+            "kind": ["culture_house", "school"],
+            "commune_code": "A",
+            "village_id": [None, None],
+        },
+        geometry=[Point(5, 5), Point(25, 5)],
+        crs=CRS,
+    )
     assert villages_with_facility(villages, facilities, "culture_house").tolist() == [True, False]
 
 
 def test_rural_access_index_per_commune_and_district():
     villages = villages_frame([(0, 1500), (0, 2500)], commune="A", population=[100, 300])
     villages.loc[1, "commune_code"] = "B"
-    roads = roads_frame([LineString([(0, 0), (1000, 0)]), LineString([(0, 2500), (10, 2500)])],
-                        surfaces=["nhua", "dat"])
+    roads = roads_frame(
+        [LineString([(0, 0), (1000, 0)]), LineString([(0, 2500), (10, 2500)])], surfaces=["nhua", "dat"]
+    )
     table = rural_access_index(villages, roads).set_index("unit_code")
     assert table.loc["A", "rai"] == pytest.approx(1.0)
     assert table.loc["B", "rai"] == pytest.approx(0.0)  # only an earth road nearby

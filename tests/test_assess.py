@@ -7,10 +7,20 @@ import pytest
 from ntmgis.analysis.assess import COMPUTED_COLUMNS, ROAD_INDICATORS
 from ntmgis.criteria.evaluate import evaluate_workspace
 
-PER_COMMUNE = [*ROAD_INDICATORS, "canal_lined_share_xa", "villages_with_culture_house_share",
-               "standard_market_present", "vietgap_zone_present", "rural_access_index"]
-DISTRICT = ["canals_lined_share", "vietgap_concentrated_zone_ha", "zones_with_growing_area_code",
-            "district_road_concretized_share"]
+PER_COMMUNE = [
+    *ROAD_INDICATORS,
+    "canal_lined_share_xa",
+    "villages_with_culture_house_share",
+    "standard_market_present",
+    "vietgap_zone_present",
+    "rural_access_index",
+]
+DISTRICT = [
+    "canals_lined_share",
+    "vietgap_concentrated_zone_ha",
+    "zones_with_growing_area_code",
+    "district_road_concretized_share",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +48,15 @@ def test_every_indicator_for_all_22_communes(workspace, assessment):
 
 def test_km_add_up_and_gap_layers(workspace, assessment):
     roads = workspace.layer("roads")
-    outside = sum(float(p.problem.split(" m ")[0]) for p in assessment.problems
-                  if p.layer == "roads" and " m lie outside" in p.problem)
-    assert assessment.roads["total_km"].sum() * 1000 + outside == pytest.approx(
-        roads.length.sum(), rel=1e-6)
-    assert {"segments_to_upgrade", "canals_to_line", "market_gaps", "villages_without_culture_house"} \
-        <= set(assessment.gap_layers())
+    outside = sum(
+        float(p.problem.split(" m ")[0])
+        for p in assessment.problems
+        if p.layer == "roads" and " m lie outside" in p.problem
+    )
+    assert assessment.roads["total_km"].sum() * 1000 + outside == pytest.approx(roads.length.sum(), rel=1e-6)
+    assert {"segments_to_upgrade", "canals_to_line", "market_gaps", "villages_without_culture_house"} <= set(
+        assessment.gap_layers()
+    )
     assert (assessment.market_gaps["assumption"].str.contains("not an NTM rule")).all()
 
 

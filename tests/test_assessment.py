@@ -21,12 +21,17 @@ def assessment(sample_assessment):
 
 def test_measured_road_shares_decide_the_road_indicators(assessment):
     indicators = assessment.indicators_by_level
-    roads = indicators[indicators["indicator"].isin(["2.1", "2.2", "2.3", "2.4"])
-                       & (indicators["method"] == "computed")]
+    roads = indicators[
+        indicators["indicator"].isin(["2.1", "2.2", "2.3", "2.4"]) & (indicators["method"] == "computed")
+    ]
     assert len(roads) > 0
     measured = assessment.measured.set_index(["unit_code", "indicator"])["value"]
-    computed_name = {"2.1": "road_concretized_share_xa", "2.2": "road_concretized_share_thon",
-                     "2.3": "road_concretized_share_ngo_xom", "2.4": "road_concretized_share_noi_dong"}
+    computed_name = {
+        "2.1": "road_concretized_share_xa",
+        "2.2": "road_concretized_share_thon",
+        "2.3": "road_concretized_share_ngo_xom",
+        "2.4": "road_concretized_share_noi_dong",
+    }
     for r in roads.itertuples():
         # Shares are 0..1 in the analysis, % in the criteria set.
         assert r.value == pytest.approx(100 * measured[(r.unit_code, computed_name[r.indicator])])
@@ -58,11 +63,10 @@ def test_coverage_gives_each_class_its_criterion_threshold_and_group_share(asses
 def test_report_sheets_of_the_infrastructure_add_up(workspace, assessment):
     tables = report_tables(workspace, assessment, lang="en")
     networks = tables["networks"]
-    assert len(networks) == len(assessment.roads) + \
-        len(assessment.canals)
+    assert len(networks) == len(assessment.roads) + len(assessment.canals)
     assert networks["Total (km)"].sum() == pytest.approx(
-        assessment.roads["total_km"].sum()
-        + assessment.canals["total_km"].sum())
+        assessment.roads["total_km"].sum() + assessment.canals["total_km"].sum()
+    )
     upgrade = tables["upgrade"]
     layer = assessment.segments_to_upgrade
     grand = upgrade[upgrade["Segment id"] == "Grand total"]

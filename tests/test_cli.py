@@ -35,14 +35,16 @@ def test_version_has_one_source(capsys):
 
 
 def test_python_m_ntmgis():
-    result = subprocess.run([sys.executable, "-m", "ntmgis", "--version"], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ntmgis", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ntmgis 0.1.0\n"
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["map"], ["report"], ["scenario", "run", "s.yaml"],
-                                  ["sample"]])
+@pytest.mark.parametrize(
+    "argv", [["validate"], ["map"], ["report"], ["scenario", "run", "s.yaml"], ["sample"]]
+)
 def test_o_is_short_for_out(argv):
     parser = _parser()
     assert parser.parse_args([*argv, "-o", "x.out"]).out == Path("x.out")
@@ -123,7 +125,10 @@ def test_bad_file_gives_message_not_traceback(tmp_path):
     path.write_bytes(b"garbage")
     result = subprocess.run(
         [sys.executable, "-m", "ntmgis.cli", "validate", "--file", str(path), "--as", "roads"],
-        capture_output=True, text=True, check=False)
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert str(path) in result.stderr and "cannot read the file" in result.stderr

@@ -30,8 +30,11 @@ def _yaml(set_id):
 def test_every_packaged_set_loads_with_its_role(sets):
     assert set(sets) == set(PACKAGED_SETS)
     assert {k: v.role for k, v in sets.items()} == {
-        "qd1980_2016": "commune", "qd318_2022_xa": "commune",
-        "qd319_2022_kieu_mau": "kieu_mau", "bac_giang_thon_kieu_mau": "village"}
+        "qd1980_2016": "commune",
+        "qd318_2022_xa": "commune",
+        "qd319_2022_kieu_mau": "kieu_mau",
+        "bac_giang_thon_kieu_mau": "village",
+    }
     assert sets["qd318_2022_xa"].levels == ("ntm", "nang_cao")
     assert sets["qd1980_2016"].levels == ("ntm",)
     assert sets["qd319_2022_kieu_mau"].base.id == "qd318_2022_xa"
@@ -47,12 +50,26 @@ def test_qd318_criterion_names_match_the_verified_list(sets):
     # DOMAIN.md §1: the 19 names of QĐ 318 were verified against two press summaries.
     names = sets["qd318_2022_xa"].indicators().drop_duplicates("criterion")["criterion_vi"].tolist()
     assert names == [
-        "Quy hoạch", "Giao thông", "Thủy lợi và phòng, chống thiên tai", "Điện", "Trường học",
-        "Cơ sở vật chất văn hóa", "Cơ sở hạ tầng thương mại nông thôn", "Thông tin và Truyền thông",
-        "Nhà ở dân cư", "Thu nhập", "Nghèo đa chiều", "Lao động",
-        "Tổ chức sản xuất và phát triển kinh tế nông thôn", "Giáo dục và Đào tạo", "Y tế", "Văn hóa",
-        "Môi trường và an toàn thực phẩm", "Hệ thống chính trị và tiếp cận pháp luật",
-        "Quốc phòng và An ninh"]
+        "Quy hoạch",
+        "Giao thông",
+        "Thủy lợi và phòng, chống thiên tai",
+        "Điện",
+        "Trường học",
+        "Cơ sở vật chất văn hóa",
+        "Cơ sở hạ tầng thương mại nông thôn",
+        "Thông tin và Truyền thông",
+        "Nhà ở dân cư",
+        "Thu nhập",
+        "Nghèo đa chiều",
+        "Lao động",
+        "Tổ chức sản xuất và phát triển kinh tế nông thôn",
+        "Giáo dục và Đào tạo",
+        "Y tế",
+        "Văn hóa",
+        "Môi trường và an toàn thực phẩm",
+        "Hệ thống chính trị và tiếp cận pháp luật",
+        "Quốc phòng và An ninh",
+    ]
 
 
 @pytest.mark.parametrize("set_id", PACKAGED_SETS)
@@ -66,8 +83,11 @@ def test_every_threshold_cites_a_source_and_says_whether_it_is_verified(set_id):
 
 
 def test_verified_numbers_are_the_ones_the_research_confirmed(sets):
-    t = choose_criteria(date(2020, 6, 30), region="TDMNPB", sets=sets).thresholds().set_index(
-        ["level", "indicator"])
+    t = (
+        choose_criteria(date(2020, 6, 30), region="TDMNPB", sets=sets)
+        .thresholds()
+        .set_index(["level", "indicator"])
+    )
     # QĐ 1980: farmland irrigation ≥ 80 % and TDMNPB income ≥ 36 million by 2020 are verified.
     assert t.loc[("ntm", "3.1"), ["threshold", "verified"]].tolist() == [80.0, True]
     assert t.loc[("ntm", "10"), ["threshold", "verified"]].tolist() == [36.0, True]
@@ -101,13 +121,16 @@ def test_province_gives_the_region(sets):
         choose_criteria(2023, province="Kiên Giang", sets=sets)
 
 
-@pytest.mark.parametrize(("as_of", "expected"), [
-    (date(2021, 12, 31), "qd1980_2016"),
-    (date(2022, 3, 7), "qd1980_2016"),
-    (date(2022, 3, 8), "qd318_2022_xa + qd319_2022_kieu_mau"),
-    (2023, "qd318_2022_xa + qd319_2022_kieu_mau"),
-    ("2025-12-31", "qd318_2022_xa + qd319_2022_kieu_mau"),
-])
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2021, 12, 31), "qd1980_2016"),
+        (date(2022, 3, 7), "qd1980_2016"),
+        (date(2022, 3, 8), "qd318_2022_xa + qd319_2022_kieu_mau"),
+        (2023, "qd318_2022_xa + qd319_2022_kieu_mau"),
+        ("2025-12-31", "qd318_2022_xa + qd319_2022_kieu_mau"),
+    ],
+)
 def test_set_chosen_by_assessment_date(sets, as_of, expected):
     selection = choose_criteria(as_of, sets=sets)
     assert selection.set_ids == expected
@@ -149,8 +172,12 @@ def test_kieu_mau_repeats_the_nang_cao_set_and_adds_its_rules(sets):
 
 
 def test_override_replaces_a_threshold_and_marks_it(sets):
-    overrides = {"qd318_2022_xa": {"2.2": {"ntm": 80, "nang_cao": {"value": 95, "source": "QĐ 99/2022"}},
-                                   "10": {"nang_cao": {"by_year": {2023: 60}}}}}
+    overrides = {
+        "qd318_2022_xa": {
+            "2.2": {"ntm": 80, "nang_cao": {"value": 95, "source": "QĐ 99/2022"}},
+            "10": {"nang_cao": {"by_year": {2023: 60}}},
+        }
+    }
     changed = load_criteria_sets(overrides)
     t = choose_criteria(2023, region="TDMNPB", sets=changed).thresholds().set_index(["level", "indicator"])
     assert t.loc[("ntm", "2.2"), ["threshold", "verified", "overridden"]].tolist() == [80.0, True, True]
@@ -164,10 +191,14 @@ def test_override_replaces_a_threshold_and_marks_it(sets):
 
 
 def test_bad_overrides_are_all_reported(sets):
-    problems = check_overrides({"nope": {}, "qd318_2022_xa": {"99": {"ntm": 1},
-                                                              "2.2": {"kieu_mau": 3, "ntm": "many"},
-                                                              "7": {"ntm": 3}},
-                                "qd319_2022_kieu_mau": {"2.2": {"kieu_mau": 1}}}, sets)
+    problems = check_overrides(
+        {
+            "nope": {},
+            "qd318_2022_xa": {"99": {"ntm": 1}, "2.2": {"kieu_mau": 3, "ntm": "many"}, "7": {"ntm": 3}},
+            "qd319_2022_kieu_mau": {"2.2": {"kieu_mau": 1}},
+        },
+        sets,
+    )
     text = "\n".join(p.problem for p in problems)
     assert "unknown criteria set 'nope'" in text
     assert "no indicator '99'" in text
@@ -185,8 +216,11 @@ def test_invalid_set_file_lists_every_problem(tmp_path):
     spec = data["criteria"][1]["indicators"][1]["thresholds"]["ntm"]
     del spec["source"]
     spec["op"] = "~"
-    data["criteria"][0]["indicators"][0]["thresholds"]["kieu_mau"] = {"value": True, "verified": True,
-                                                                      "source": "x"}
+    data["criteria"][0]["indicators"][0]["thresholds"]["kieu_mau"] = {
+        "value": True,
+        "verified": True,
+        "source": "x",
+    }
     path = tmp_path / "province.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(DataError) as caught:
@@ -222,5 +256,14 @@ def test_codes_sort_criteria_and_indicators_in_reading_order():
     from ntmgis.criteria import criterion_sort_key
 
     ids = ["KM.2", "10", "2.10", "KM", "2", "1", "2.2", "19", "thon_kieu_mau"]
-    assert sorted(ids, key=criterion_sort_key) == ["1", "2", "2.2", "2.10", "10", "19", "KM", "KM.2",
-                                                   "thon_kieu_mau"]
+    assert sorted(ids, key=criterion_sort_key) == [
+        "1",
+        "2",
+        "2.2",
+        "2.10",
+        "10",
+        "19",
+        "KM",
+        "KM.2",
+        "thon_kieu_mau",
+    ]

@@ -17,24 +17,25 @@ from ntmgis.crs import (
 )
 from ntmgis.problems import DataError
 
-NO_SHIFT = ("+proj=tmerc +lat_0=0 +lon_0=107 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
-            "+units=m +no_defs")
-WRONG_SIGNS = NO_SHIFT.replace("+units", "+towgs84=-191.90441429,-39.30318279,-111.45032835,"
-                               "-0.00928836,0.01975479,-0.00427372,0.252906278 +units")
+NO_SHIFT = "+proj=tmerc +lat_0=0 +lon_0=107 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+WRONG_SIGNS = NO_SHIFT.replace(
+    "+units",
+    "+towgs84=-191.90441429,-39.30318279,-111.45032835,-0.00928836,0.01975479,-0.00427372,0.252906278 +units",
+)
 GEOD = CRS.from_epsg(4326).get_geod()
 
 
 def _points(crs=None):
-    frame = gpd.GeoDataFrame({"id": ["a", "b"]},
-                             geometry=[shapely.Point(406800, 2363000), shapely.Point(409000, 2366000)])
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b"]}, geometry=[shapely.Point(406800, 2363000), shapely.Point(409000, 2366000)]
+    )
     return frame.set_crs(crs) if crs else frame
 
 
 def _epsg6960(x, y):
     """The official VN-2000 → WGS 84 transformation, applied explicitly."""
     lon, lat = Transformer.from_crs(9214, 4756, always_xy=True).transform(x, y)
-    lat84, lon84 = Transformer.from_pipeline(
-        "urn:ogc:def:coordinateOperation:EPSG::6960").transform(lat, lon)
+    lat84, lon84 = Transformer.from_pipeline("urn:ogc:def:coordinateOperation:EPSG::6960").transform(lat, lon)
     return lon84, lat84
 
 
@@ -49,8 +50,9 @@ def test_tm3_107_to_wgs84_matches_epsg_6960_within_1m(x, y):
 
 def test_datum_shift_is_about_224m_at_tan_yen():
     # Sanity check of the fact the VN-2000 repair relies on (DOMAIN.md §2).
-    lon_shift, lat_shift = Transformer.from_crs(CRS.from_proj4(NO_SHIFT), 4326,
-                                                always_xy=True).transform(406800, 2363000)
+    lon_shift, lat_shift = Transformer.from_crs(CRS.from_proj4(NO_SHIFT), 4326, always_xy=True).transform(
+        406800, 2363000
+    )
     lon, lat = _epsg6960(406800, 2363000)
     assert 200 < GEOD.inv(lon_shift, lat_shift, lon, lat)[2] < 250
 
@@ -71,7 +73,8 @@ PRJ_WGS84_DATUM = (
     'UNIT["Degree",0.017453292519943295]],PROJECTION["Transverse_Mercator"],'
     'PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",107],'
     'PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",500000],'
-    'PARAMETER["false_northing",0],UNIT["Meter",1]]')
+    'PARAMETER["false_northing",0],UNIT["Meter",1]]'
+)
 
 
 def test_vn2000_without_datum_shift_detected_from_a_prj_file(tmp_path):
@@ -94,8 +97,7 @@ def test_wrongly_signed_towgs84_is_reinterpreted():
 
 @pytest.mark.parametrize("crs", ["EPSG:9214", CRS.from_epsg(9214).to_wkt("WKT1_ESRI"), "EPSG:32648"])
 def test_proper_crs_is_left_alone(crs):
-    out, problems = resolve_layer_crs(_points(crs) if crs != "EPSG:32648" else
-                                      _points().set_crs(32648))
+    out, problems = resolve_layer_crs(_points(crs) if crs != "EPSG:32648" else _points().set_crs(32648))
     assert problems == []
     assert CRS(out.crs).equals(CRS(crs))
 
@@ -133,8 +135,7 @@ def test_vn2000_zone_lookup():
 
 
 def test_lengths_in_working_crs_not_degrees():
-    line = gpd.GeoDataFrame(geometry=[shapely.LineString([(106.10, 21.35), (106.11, 21.35)])],
-                            crs=4326)
+    line = gpd.GeoDataFrame(geometry=[shapely.LineString([(106.10, 21.35), (106.11, 21.35)])], crs=4326)
     metric = to_working_crs(line)
     # 0.01° of longitude at 21.35° N is about 1,037 m on the ellipsoid.
     geodesic = GEOD.inv(106.10, 21.35, 106.11, 21.35)[2]

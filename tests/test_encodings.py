@@ -29,16 +29,35 @@ def nfc(s: str) -> str:
 # All 134 non-ASCII Vietnamese letters, built from Unicode itself rather than from the module.
 _BASES = "aăâeêioôơuưy"
 _MARKS = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
-VIETNAMESE = sorted(
-    {nfc(b + m) for b in _BASES + _BASES.upper() for m in _MARKS} | {"đ", "Đ"}
-)
+VIETNAMESE = sorted({nfc(b + m) for b in _BASES + _BASES.upper() for m in _MARKS} | {"đ", "Đ"})
 NON_ASCII = [c for c in VIETNAMESE if not c.isascii()]
 ALPHABET = VIETNAMESE + list(string.ascii_letters + string.digits + " .,-()/")
 TOWN_NAMES = [
-    "Lan Giới", "Thị trấn Nhã Nam", "Tân Trung", "Đại Hóa", "Quang Tiến", "Phúc Sơn", "An Dương",
-    "Phúc Hòa", "Liên Sơn", "Hợp Đức", "Lam Cốt", "Cao Xá", "Thị trấn Cao Thượng", "Việt Ngọc",
-    "Song Vân", "Ngọc Châu", "Ngọc Vân", "Việt Lập", "Liên Chung", "Ngọc Thiện", "Ngọc Lý",
-    "Quế Nham", "Thôn Đồng Lim", "Đường trục chính nội đồng", "Kênh tưới Nguyễn Văn Cừ",
+    "Lan Giới",
+    "Thị trấn Nhã Nam",
+    "Tân Trung",
+    "Đại Hóa",
+    "Quang Tiến",
+    "Phúc Sơn",
+    "An Dương",
+    "Phúc Hòa",
+    "Liên Sơn",
+    "Hợp Đức",
+    "Lam Cốt",
+    "Cao Xá",
+    "Thị trấn Cao Thượng",
+    "Việt Ngọc",
+    "Song Vân",
+    "Ngọc Châu",
+    "Ngọc Vân",
+    "Việt Lập",
+    "Liên Chung",
+    "Ngọc Thiện",
+    "Ngọc Lý",
+    "Quế Nham",
+    "Thôn Đồng Lim",
+    "Đường trục chính nội đồng",
+    "Kênh tưới Nguyễn Văn Cừ",
 ]
 
 vietnamese_text = st.text(alphabet=ALPHABET, max_size=40)
@@ -53,32 +72,51 @@ def test_there_are_134_vietnamese_letters():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("legacy", "unicode"), [
-    ("T©n Yªn", "Tân Yên"),
-    ("\u00ae\u00ad\u00eang", "đường"),  # "®­êng": the ư is a soft hyphen when read as cp1252
-    ("B¾c Giang", "Bắc Giang"),
-    ("Th«n §ång Lim", "Thôn Đồng Lim"),
-])
+@pytest.mark.parametrize(
+    ("legacy", "unicode"),
+    [
+        ("T©n Yªn", "Tân Yên"),
+        ("\u00ae\u00ad\u00eang", "đường"),  # "®­êng": the ư is a soft hyphen when read as cp1252
+        ("B¾c Giang", "Bắc Giang"),
+        ("Th«n §ång Lim", "Thôn Đồng Lim"),
+    ],
+)
 def test_tcvn3_literals(legacy, unicode):
     assert convert_legacy_text(legacy, "tcvn3") == unicode
     assert unicode_to_tcvn3(unicode) == legacy
 
 
-@pytest.mark.parametrize(("legacy", "unicode"), [
-    ("ñöôøng", "đường"),
-    ("Taân Yeân", "Tân Yên"),
-    ("Ñ", "Đ"),
-    ("Ñoàng Lim", "Đồng Lim"),
-    ("Nguyeãn", "Nguyễn"),
-])
+@pytest.mark.parametrize(
+    ("legacy", "unicode"),
+    [
+        ("ñöôøng", "đường"),
+        ("Taân Yeân", "Tân Yên"),
+        ("Ñ", "Đ"),
+        ("Ñoàng Lim", "Đồng Lim"),
+        ("Nguyeãn", "Nguyễn"),
+    ],
+)
 def test_vni_literals(legacy, unicode):
     assert convert_legacy_text(legacy, "vni") == unicode
     assert unicode_to_vni(unicode) == legacy
 
 
 def test_tcvn3_bytes_listed_in_domain_reference():
-    expected = {"â": 0xA9, "ê": 0xAA, "ô": 0xAB, "ơ": 0xAC, "ư": 0xAD, "đ": 0xAE, "Đ": 0xA7,
-                "ạ": 0xB9, "á": 0xB8, "ế": 0xD5, "ệ": 0xD6, "ẩ": 0xC8, "ờ": 0xEA}
+    expected = {
+        "â": 0xA9,
+        "ê": 0xAA,
+        "ô": 0xAB,
+        "ơ": 0xAC,
+        "ư": 0xAD,
+        "đ": 0xAE,
+        "Đ": 0xA7,
+        "ạ": 0xB9,
+        "á": 0xB8,
+        "ế": 0xD5,
+        "ệ": 0xD6,
+        "ẩ": 0xC8,
+        "ờ": 0xEA,
+    }
     for letter, byte in expected.items():
         assert unicode_to_tcvn3(letter).encode("latin-1") == bytes([byte])
         assert decode_legacy_bytes(bytes([byte]), "tcvn3") == letter
@@ -128,8 +166,11 @@ def test_vn1_capitals_in_0x80_0x9f_read_the_same_from_cp1252_and_latin1():
     as_cp1252 = raw.decode("cp1252")
     as_latin1 = raw.decode("latin-1")
     assert as_cp1252 != as_latin1
-    assert convert_legacy_text(as_cp1252, "tcvn3") == convert_legacy_text(as_latin1, "tcvn3") \
+    assert (
+        convert_legacy_text(as_cp1252, "tcvn3")
+        == convert_legacy_text(as_latin1, "tcvn3")
         == "BỆNH VIỆN Ở ĐÂY"
+    )
     assert detect_legacy_encoding([as_cp1252]) == detect_legacy_encoding([as_latin1]) == "tcvn3"
 
 
@@ -174,8 +215,10 @@ def test_tcvn3_vntimeh_round_trip_of_text_in_capitals(text):
     assert convert_legacy_text(encoded, "tcvn3") == nfc(sample)
 
 
-@given(st.lists(st.sampled_from(NON_ASCII + list(string.ascii_lowercase)), min_size=1, max_size=8)
-       .map("".join), st.sampled_from(string.ascii_uppercase + "ĂÂÊÔƠƯĐ"))
+@given(
+    st.lists(st.sampled_from(NON_ASCII + list(string.ascii_lowercase)), min_size=1, max_size=8).map("".join),
+    st.sampled_from(string.ascii_uppercase + "ĂÂÊÔƠƯĐ"),
+)
 @settings(database=None, max_examples=300)
 def test_tcvn3_round_trip_of_title_case_words(rest, initial):
     word = initial + rest.lower()
@@ -213,12 +256,22 @@ def test_each_name_alone_is_detected(name):
     assert convert_legacy_text(vni, "vni") == name
 
 
-@pytest.mark.parametrize("values", [
-    ["Phúc Hòa"], ["Việt Ngọc"], ["Nguyễn"], ["Hoàng", "Hòa", "Tân Yên", "Cao Xá"], TOWN_NAMES,
-    [unicodedata.normalize("NFD", n) for n in TOWN_NAMES], ["PHÚC HÒA", "TÂN YÊN"],
-    ["Cao Xa", "Phuc Hoa", "QL17", ""], [], [None, 3.5, "abc"],
-    ["Phúc Hòa – Tân Yên", "“Sài Gòn”", "© 2020 Sở TN&MT"],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["Phúc Hòa"],
+        ["Việt Ngọc"],
+        ["Nguyễn"],
+        ["Hoàng", "Hòa", "Tân Yên", "Cao Xá"],
+        TOWN_NAMES,
+        [unicodedata.normalize("NFD", n) for n in TOWN_NAMES],
+        ["PHÚC HÒA", "TÂN YÊN"],
+        ["Cao Xa", "Phuc Hoa", "QL17", ""],
+        [],
+        [None, 3.5, "abc"],
+        ["Phúc Hòa – Tân Yên", "“Sài Gòn”", "© 2020 Sở TN&MT"],
+    ],
+)
 def test_unicode_and_ascii_are_never_flagged(values):
     assert detect_legacy_encoding(values) is None
 
@@ -249,15 +302,28 @@ def test_real_vietnamese_unicode_is_never_flagged(words, title, nfd_form):
 
 
 def _sample_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "ma_xa": ["07324", "07351", "07339", "07363", "07342"],
-        "ten": [unicode_to_tcvn3("Phúc Hòa"), "Ngọc Vân", unicode_to_tcvn3("Thị trấn Cao Thượng"),
-                None, "Cao Xa"],
-        "ghi_chu": ["Việt Ngọc", "Tân Yên", "", "Phúc Hòa", "Hợp Đức"],
-        "thon": [unicode_to_vni("Đồng Lim"), unicode_to_vni("Thôn Trại"), "Thon 5",
-                 unicode_to_vni("Đồng Lim"), "Ngọc Lý"],
-        "dien_tich_ha": [1.0, 2.0, 3.0, 4.0, 5.0],
-    }, index=[10, 11, 12, 13, 14])
+    return pd.DataFrame(
+        {
+            "ma_xa": ["07324", "07351", "07339", "07363", "07342"],
+            "ten": [
+                unicode_to_tcvn3("Phúc Hòa"),
+                "Ngọc Vân",
+                unicode_to_tcvn3("Thị trấn Cao Thượng"),
+                None,
+                "Cao Xa",
+            ],
+            "ghi_chu": ["Việt Ngọc", "Tân Yên", "", "Phúc Hòa", "Hợp Đức"],
+            "thon": [
+                unicode_to_vni("Đồng Lim"),
+                unicode_to_vni("Thôn Trại"),
+                "Thon 5",
+                unicode_to_vni("Đồng Lim"),
+                "Ngọc Lý",
+            ],
+            "dien_tich_ha": [1.0, 2.0, 3.0, 4.0, 5.0],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
 
 
 def test_fix_converts_exactly_the_legacy_rows_and_reports_them():
@@ -274,10 +340,14 @@ def test_fix_converts_exactly_the_legacy_rows_and_reports_them():
     pd.testing.assert_series_equal(fixed["dien_tich_ha"], before["dien_tich_ha"])
 
     reported = sorted((p.feature, p.problem.split("'")[1]) for p in problems)
-    assert reported == [("07324", "ten"), ("07324", "thon"), ("07339", "ten"),
-                        ("07351", "thon"), ("07363", "thon")]
-    assert all(p.severity == "warning" and p.file == "xa.shp" and p.layer == "communes"
-               for p in problems)
+    assert reported == [
+        ("07324", "ten"),
+        ("07324", "thon"),
+        ("07339", "ten"),
+        ("07351", "thon"),
+        ("07363", "thon"),
+    ]
+    assert all(p.severity == "warning" and p.file == "xa.shp" and p.layer == "communes" for p in problems)
     tcvn3 = next(p for p in problems if p.feature == "07324" and "'ten'" in p.problem)
     assert tcvn3.action == f"converted from TCVN3 to Unicode: {unicode_to_tcvn3('Phúc Hòa')!r} -> 'Phúc Hòa'"
     vni = next(p for p in problems if p.feature == "07351")
@@ -297,8 +367,9 @@ def test_fix_leaves_unicode_frames_alone():
 
 
 def test_fix_keeps_geodataframe_and_geometry():
-    gdf = gpd.GeoDataFrame({"ten": ["B¾c Giang", "Việt Ngọc"]},
-                           geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:9214")
+    gdf = gpd.GeoDataFrame(
+        {"ten": ["B¾c Giang", "Việt Ngọc"]}, geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:9214"
+    )
     fixed, problems = fix_legacy_columns(gdf, layer="points")
     assert isinstance(fixed, gpd.GeoDataFrame)
     assert fixed.crs == gdf.crs and fixed.geometry.equals(gdf.geometry)
@@ -322,7 +393,8 @@ def test_fix_in_a_mixed_column_reports_values_that_read_both_ways_and_leaves_the
     assert fixed["ten"].tolist() == ["Tân Yên", "Hé", "Việt Ngọc", "Phúc Hòa"]
     assert [(p.feature, p.action) for p in problems] == [
         ("row 0", "converted from TCVN3 to Unicode: 'T©n Yªn' -> 'Tân Yên'"),
-        ("row 1", "left unchanged; check this value")]
+        ("row 1", "left unchanged; check this value"),
+    ]
     assert "could be Unicode or TCVN3 ('Hộ')" in problems[1].problem
 
 

@@ -13,11 +13,20 @@ from ntmgis.plan import load_plan
 from ntmgis.workspace import load_workspace, sample_workspace_path
 
 PLAN = load_plan("package:tan_yen_2021_2025")
-COMMUNES = pd.DataFrame([{"commune_code": code, "name": name,
-                          "kind": "thi_tran" if code in ("07339", "07306") else "xa"}
-                         for code, name in PLAN_CODES.items()])
+COMMUNES = pd.DataFrame(
+    [
+        {"commune_code": code, "name": name, "kind": "thi_tran" if code in ("07339", "07306") else "xa"}
+        for code, name in PLAN_CODES.items()
+    ]
+)
 DAI_HOA, VIET_LAP, HOP_DUC, PHUC_HOA, PHUC_SON, CAO_THUONG = (
-    "07312", "07354", "07330", "07324", "07318", "07339")
+    "07312",
+    "07354",
+    "07330",
+    "07324",
+    "07318",
+    "07339",
+)
 # A province override that turns the 2.2 placeholders into confirmed numbers (verified: true).
 VERIFIED_22 = {"qd318_2022_xa": {"2.2": {"ntm": 70, "nang_cao": 90}}}
 
@@ -33,8 +42,16 @@ def selection(year=2023, *, verified_22=False, overrides=None):
 
 
 def row(code, criterion, met=None, *, indicator=None, level="ntm", value=None, year=2023):
-    return {"commune_code": code, "criterion": criterion, "indicator": indicator, "level": level,
-            "met": met, "value": value, "year": year, "note": None}
+    return {
+        "commune_code": code,
+        "criterion": criterion,
+        "indicator": indicator,
+        "level": level,
+        "met": met,
+        "value": value,
+        "year": year,
+        "note": None,
+    }
 
 
 def all_met(code, level="ntm", *, skip=(), year=2023):
@@ -42,8 +59,9 @@ def all_met(code, level="ntm", *, skip=(), year=2023):
 
 
 def status(rows):
-    frame = pd.DataFrame(rows, columns=["commune_code", "criterion", "indicator", "level", "met",
-                                        "value", "year", "note"])
+    frame = pd.DataFrame(
+        rows, columns=["commune_code", "criterion", "indicator", "level", "met", "value", "year", "note"]
+    )
     frame["met"] = pd.array(frame["met"].tolist(), dtype="boolean")
     frame["value"] = pd.array(frame["value"].tolist(), dtype="Float64")
     frame["year"] = pd.array(frame["year"].tolist(), dtype="Int64")
@@ -66,16 +84,26 @@ def summary_of(assessment, code):
 # The plan
 # ---------------------------------------------------------------------------------------------
 
+
 def test_plan_schedule_is_reproduced_exactly():
     result = evaluate(COMMUNES, None, PLAN, selection())
     summary = result.communes.set_index("name")
-    nang_cao = {name: milestones for name, milestones in summary["milestones"].items()
-                if "nang_cao" in milestones}
+    nang_cao = {
+        name: milestones for name, milestones in summary["milestones"].items() if "nang_cao" in milestones
+    }
     assert {n: m for n, m in nang_cao.items()} == {
-        "Hợp Đức": "nang_cao 2021, kieu_mau 2024", "Phúc Hòa": "nang_cao 2021, kieu_mau 2024",
-        "Phúc Sơn": "nang_cao 2022", "Ngọc Châu": "nang_cao 2022", "Quế Nham": "nang_cao 2022",
-        "Liên Sơn": "nang_cao 2023", "Lam Cốt": "nang_cao 2023", "Ngọc Thiện": "nang_cao 2024",
-        "Việt Ngọc": "nang_cao 2024", "Ngọc Vân": "nang_cao 2025", "Ngọc Lý": "nang_cao 2025"}
+        "Hợp Đức": "nang_cao 2021, kieu_mau 2024",
+        "Phúc Hòa": "nang_cao 2021, kieu_mau 2024",
+        "Phúc Sơn": "nang_cao 2022",
+        "Ngọc Châu": "nang_cao 2022",
+        "Quế Nham": "nang_cao 2022",
+        "Liên Sơn": "nang_cao 2023",
+        "Lam Cốt": "nang_cao 2023",
+        "Ngọc Thiện": "nang_cao 2024",
+        "Việt Ngọc": "nang_cao 2024",
+        "Ngọc Vân": "nang_cao 2025",
+        "Ngọc Lý": "nang_cao 2025",
+    }
     kieu_mau = summary[summary["target_level"] == "kieu_mau"]["target_year"].to_dict()
     assert kieu_mau == {"Hợp Đức": 2024, "Phúc Hòa": 2024, "Việt Lập": 2023}
     # Communes the schedules do not name keep NTM to the end of the plan.
@@ -109,6 +137,7 @@ def test_missing_data_is_never_a_failure():
 # Hand-made communes
 # ---------------------------------------------------------------------------------------------
 
+
 def _one_gap_status():
     rows = all_met(DAI_HOA, skip=("2",))
     rows += [row(DAI_HOA, "2", True, indicator=i) for i in ("2.1", "2.3", "2.4")]
@@ -116,8 +145,9 @@ def _one_gap_status():
 
 
 def test_a_commune_missing_one_criterion_shows_exactly_that_gap():
-    measured = computed([{"unit_code": DAI_HOA, "indicator": "road_concretized_share_thon",
-                          "value": 0.64, "unit": "share"}])
+    measured = computed(
+        [{"unit_code": DAI_HOA, "indicator": "road_concretized_share_thon", "value": 0.64, "unit": "share"}]
+    )
     result = evaluate(COMMUNES, _one_gap_status(), PLAN, selection(verified_22=True), computed=measured)
     dai_hoa = summary_of(result, DAI_HOA)
     assert dai_hoa["highest_level"] == "chua_dat"
@@ -128,7 +158,11 @@ def test_a_commune_missing_one_criterion_shows_exactly_that_gap():
     assert dai_hoa["schedule_status"] == "late"  # "keep NTM" is a standard to hold every year
     indicator = result.indicators.set_index(["unit_code", "level", "indicator"]).loc[(DAI_HOA, "ntm", "2.2")]
     assert indicator[["value", "threshold", "method", "status"]].tolist() == [
-        64.0, 70.0, "computed", "not_met"]
+        64.0,
+        70.0,
+        "computed",
+        "not_met",
+    ]
     # The same gap from a reported value instead of a measurement.
     reported = pd.concat([_one_gap_status(), status([row(DAI_HOA, "2", indicator="2.2", value=64)])])
     result = evaluate(COMMUNES, reported, PLAN, selection(verified_22=True))
@@ -137,10 +171,12 @@ def test_a_commune_missing_one_criterion_shows_exactly_that_gap():
 
 def _kieu_mau_status(criterion_5_met):
     rows = all_met(VIET_LAP) + all_met(VIET_LAP, "nang_cao", skip=("5", "10"))
-    rows += [row(VIET_LAP, "5", criterion_5_met, level="nang_cao"),
-             row(VIET_LAP, "10", True, level="nang_cao", value=60),
-             row(VIET_LAP, "KM", indicator="KM.3", level="kieu_mau", value=2),
-             row(VIET_LAP, "KM", True, indicator="KM.4", level="kieu_mau")]
+    rows += [
+        row(VIET_LAP, "5", criterion_5_met, level="nang_cao"),
+        row(VIET_LAP, "10", True, level="nang_cao", value=60),
+        row(VIET_LAP, "KM", indicator="KM.3", level="kieu_mau", value=2),
+        row(VIET_LAP, "KM", True, indicator="KM.4", level="kieu_mau"),
+    ]
     return status(rows)
 
 
@@ -190,21 +226,24 @@ def test_kieu_mau_income_must_exceed_the_nang_cao_threshold_by_ten_percent():
 
 
 def test_a_threshold_override_changes_the_verdict():
-    reported = status(all_met(DAI_HOA, skip=("2",)) + [row(DAI_HOA, "2", True, indicator=i)
-                                                       for i in ("2.1", "2.3", "2.4")]
-                      + [row(DAI_HOA, "2", indicator="2.2", value=64)])
+    reported = status(
+        all_met(DAI_HOA, skip=("2",))
+        + [row(DAI_HOA, "2", True, indicator=i) for i in ("2.1", "2.3", "2.4")]
+        + [row(DAI_HOA, "2", indicator="2.2", value=64)]
+    )
     before = evaluate(COMMUNES, reported, PLAN, selection())
     assert summary_of(before, DAI_HOA)["highest_level"] == "chua_dat"
-    after = evaluate(COMMUNES, reported, PLAN,
-                     selection(overrides={"qd318_2022_xa": {"2.2": {"ntm": 60}}}))
+    after = evaluate(COMMUNES, reported, PLAN, selection(overrides={"qd318_2022_xa": {"2.2": {"ntm": 60}}}))
     assert summary_of(after, DAI_HOA)["highest_level"] == "ntm"
     assert summary_of(after, DAI_HOA)["missing"] == ""
 
 
 def test_an_unverified_threshold_is_flagged_in_every_output_that_uses_it():
-    reported = status(all_met(DAI_HOA, skip=("2",)) + [row(DAI_HOA, "2", True, indicator=i)
-                                                       for i in ("2.1", "2.3", "2.4")]
-                      + [row(DAI_HOA, "2", indicator="2.2", value=64)])
+    reported = status(
+        all_met(DAI_HOA, skip=("2",))
+        + [row(DAI_HOA, "2", True, indicator=i) for i in ("2.1", "2.3", "2.4")]
+        + [row(DAI_HOA, "2", indicator="2.2", value=64)]
+    )
     result = evaluate(COMMUNES, reported, PLAN, selection())
     dai_hoa = summary_of(result, DAI_HOA)
     assert dai_hoa["gap_vi"] == "2.2 đường thôn: 64 % / 70 % (ngưỡng chưa xác minh)"
@@ -228,8 +267,9 @@ def test_a_reported_verdict_is_not_overturned_by_an_unverified_threshold():
     # With a confirmed threshold the measurement decides (prefer="computed").
     result = evaluate(COMMUNES, reported, PLAN, selection(verified_22=True), computed=measured)
     assert summary_of(result, DAI_HOA)["highest_level"] == "chua_dat"
-    result = evaluate(COMMUNES, reported, PLAN, selection(verified_22=True), computed=measured,
-                      prefer="reported")
+    result = evaluate(
+        COMMUNES, reported, PLAN, selection(verified_22=True), computed=measured, prefer="reported"
+    )
     assert summary_of(result, DAI_HOA)["highest_level"] == "ntm"
 
 
@@ -256,8 +296,10 @@ def test_levels_a_set_does_not_define_are_not_assessed():
 
 
 def test_reports_carry_forward_but_later_years_are_ignored():
-    rows = all_met(DAI_HOA, year=2022) + [row(DAI_HOA, "16", False, year=2023),
-                                          row(DAI_HOA, "17", False, year=2024)]
+    rows = all_met(DAI_HOA, year=2022) + [
+        row(DAI_HOA, "16", False, year=2023),
+        row(DAI_HOA, "17", False, year=2024),
+    ]
     result = evaluate(COMMUNES, status(rows), PLAN, selection(2023))
     dai_hoa = summary_of(result, DAI_HOA)
     assert dai_hoa["missing"] == "16"
@@ -286,22 +328,27 @@ def test_inputs_are_not_mutated():
 # Cross-check
 # ---------------------------------------------------------------------------------------------
 
+
 def _consistent():
     """Reports and measurements that agree (or cannot be compared) for three communes."""
     rows = all_met(DAI_HOA) + all_met(HOP_DUC) + all_met(PHUC_SON, skip=("13",))
     rows += [row(PHUC_SON, "13", False)]
     measured = []
     for code in (DAI_HOA, HOP_DUC, PHUC_SON):
-        measured += [m(code, "road_concretized_share_xa", 1.0),
-                     m(code, "road_concretized_share_thon", 82, "%"),
-                     m(code, "road_concretized_share_ngo_xom", 0.75),
-                     m(code, "road_concretized_share_noi_dong", 0.55),
-                     m(code, "villages_with_culture_house_share", 1.0)]
+        measured += [
+            m(code, "road_concretized_share_xa", 1.0),
+            m(code, "road_concretized_share_thon", 82, "%"),
+            m(code, "road_concretized_share_ngo_xom", 0.75),
+            m(code, "road_concretized_share_noi_dong", 0.55),
+            m(code, "villages_with_culture_house_share", 1.0),
+        ]
     # No market in the layer does not disprove criterion 7 (a standard store also passes) ...
-    measured += [m(HOP_DUC, "standard_market_present", False, ""),
-                 m(DAI_HOA, "standard_market_present", True, ""),
-                 # ... and a VietGAP zone does not prove 13.3 (traceability is not in the layers).
-                 m(PHUC_SON, "vietgap_zone_present", True, "")]
+    measured += [
+        m(HOP_DUC, "standard_market_present", False, ""),
+        m(DAI_HOA, "standard_market_present", True, ""),
+        # ... and a VietGAP zone does not prove 13.3 (traceability is not in the layers).
+        m(PHUC_SON, "vietgap_zone_present", True, ""),
+    ]
     return status(rows), computed(measured)
 
 
@@ -314,26 +361,32 @@ def test_cross_check_finds_no_contradiction_in_consistent_data():
 
 def test_cross_check_finds_a_planted_contradiction():
     reported, measured = _consistent()
-    measured.loc[(measured["unit_code"] == HOP_DUC)
-                 & (measured["indicator"] == "road_concretized_share_xa"), "value"] = 0.8
-    reported = pd.concat([reported, status([row(PHUC_SON, "2", False, indicator="2.2")])],
-                         ignore_index=True)
+    measured.loc[
+        (measured["unit_code"] == HOP_DUC) & (measured["indicator"] == "road_concretized_share_xa"), "value"
+    ] = 0.8
+    reported = pd.concat([reported, status([row(PHUC_SON, "2", False, indicator="2.2")])], ignore_index=True)
     result = evaluate(COMMUNES, reported, PLAN, selection(), computed=measured)
-    found = result.cross_check[["unit_code", "level", "indicator", "reported_at", "reported_met",
-                                "measured_met"]].values.tolist()
-    assert found == [[PHUC_SON, "ntm", "2.2", "indicator", False, True],
-                     [HOP_DUC, "ntm", "2.1", "criterion", True, False]]
+    found = result.cross_check[
+        ["unit_code", "level", "indicator", "reported_at", "reported_met", "measured_met"]
+    ].values.tolist()
+    assert found == [
+        [PHUC_SON, "ntm", "2.2", "indicator", False, True],
+        [HOP_DUC, "ntm", "2.1", "criterion", True, False],
+    ]
     findings = result.cross_check["finding_vi"].tolist()
-    assert findings[1] == ("báo cáo tiêu chí 2 đạt nhưng đo được 2.1 đường xã: 80 % / 100 % "
-                           "(ngưỡng chưa xác minh)")
+    assert findings[1] == (
+        "báo cáo tiêu chí 2 đạt nhưng đo được 2.1 đường xã: 80 % / 100 % (ngưỡng chưa xác minh)"
+    )
     assert findings[0].startswith("báo cáo chỉ tiêu 2.2 chưa đạt nhưng đo được 2.2 đường thôn: 82 %")
 
 
 def test_cross_check_needs_a_conclusive_measurement():
-    reported = status(all_met(DAI_HOA, skip=("7", "13"))
-                      + [row(DAI_HOA, "7", True), row(DAI_HOA, "13", True)])
-    measured = computed([m(DAI_HOA, "standard_market_present", 0, ""),
-                         m(DAI_HOA, "vietgap_zone_present", 0, "")])
+    reported = status(
+        all_met(DAI_HOA, skip=("7", "13")) + [row(DAI_HOA, "7", True), row(DAI_HOA, "13", True)]
+    )
+    measured = computed(
+        [m(DAI_HOA, "standard_market_present", 0, ""), m(DAI_HOA, "vietgap_zone_present", 0, "")]
+    )
     result = evaluate(COMMUNES, reported, PLAN, selection(), computed=measured)
     # No market proves nothing; no VietGAP zone disproves 13.3, which 13 was reported to meet.
     assert result.cross_check["indicator"].tolist() == ["13.3"]
@@ -343,10 +396,15 @@ def test_cross_check_needs_a_conclusive_measurement():
 # Recognitions, villages, district
 # ---------------------------------------------------------------------------------------------
 
+
 def test_recognitions_count_as_achieved_and_drive_district_progress():
-    recognitions = pd.DataFrame({"commune_code": [HOP_DUC, PHUC_HOA, PHUC_SON, VIET_LAP, DAI_HOA],
-                                 "level": ["nang_cao", "nang_cao", "nang_cao", "kieu_mau", "nang_cao"],
-                                 "year": [2021, 2021, 2022, 2023, 2022]})
+    recognitions = pd.DataFrame(
+        {
+            "commune_code": [HOP_DUC, PHUC_HOA, PHUC_SON, VIET_LAP, DAI_HOA],
+            "level": ["nang_cao", "nang_cao", "nang_cao", "kieu_mau", "nang_cao"],
+            "year": [2021, 2021, 2022, 2023, 2022],
+        }
+    )
     result = evaluate(COMMUNES, None, PLAN, selection(), recognitions=recognitions)
     assert summary_of(result, PHUC_SON)["schedule_status"] == "achieved"
     assert summary_of(result, PHUC_SON)["recognised_level"] == "nang_cao"
@@ -359,18 +417,32 @@ def test_recognitions_count_as_achieved_and_drive_district_progress():
 
 
 def test_villages_model_status_and_schedule():
-    villages = pd.DataFrame({
-        "village_id": ["V1", "V2", "V3", "V4", "T1"], "name": ["A", "B", "C", "D", "TDP 1"],
-        "commune_code": [PHUC_HOA] * 4 + [CAO_THUONG], "kind": ["thon"] * 4 + ["to_dan_pho"],
-        "model_target_year": [2021, 2022, 2024, None, None]})
-    village_status = pd.DataFrame({"village_id": ["V1", "V1", "V2", "V4"],
-                                   "criterion": ["thon_kieu_mau"] * 4,
-                                   "met": pd.array([True, True, False, True], dtype="boolean"),
-                                   "year": pd.array([2021, 2022, 2023, 2023], dtype="Int64")})
+    villages = pd.DataFrame(
+        {
+            "village_id": ["V1", "V2", "V3", "V4", "T1"],
+            "name": ["A", "B", "C", "D", "TDP 1"],
+            "commune_code": [PHUC_HOA] * 4 + [CAO_THUONG],
+            "kind": ["thon"] * 4 + ["to_dan_pho"],
+            "model_target_year": [2021, 2022, 2024, None, None],
+        }
+    )
+    village_status = pd.DataFrame(
+        {
+            "village_id": ["V1", "V1", "V2", "V4"],
+            "criterion": ["thon_kieu_mau"] * 4,
+            "met": pd.array([True, True, False, True], dtype="boolean"),
+            "year": pd.array([2021, 2022, 2023, 2023], dtype="Int64"),
+        }
+    )
     result = evaluate(COMMUNES, None, PLAN, selection(), villages=villages, village_status=village_status)
     table = result.villages.set_index("village_id")
-    assert table["schedule_status"].to_dict() == {"V1": "achieved", "V2": "late", "V3": "on_track",
-                                                  "V4": "achieved", "T1": "not_applicable"}
+    assert table["schedule_status"].to_dict() == {
+        "V1": "achieved",
+        "V2": "late",
+        "V3": "on_track",
+        "V4": "achieved",
+        "T1": "not_applicable",
+    }
     assert table.loc["V1", "achieved_year"] == 2021
     assert table.loc["V2", "target_year"] == 2022
     assert set(table["criteria_set"].dropna()) == {"bac_giang_thon_kieu_mau"}
@@ -380,14 +452,20 @@ def test_villages_model_status_and_schedule():
 
 
 def test_sector_targets_take_district_values_and_say_no_data_otherwise():
-    measured = computed([m("district", "canals_lined_share", 93, "%"),
-                         m("district", "vietgap_concentrated_zone_ha", 330, "ha"),
-                         m("district", "zones_with_growing_area_code", 2, "zones")])
+    measured = computed(
+        [
+            m("district", "canals_lined_share", 93, "%"),
+            m("district", "vietgap_concentrated_zone_ha", 330, "ha"),
+            m("district", "zones_with_growing_area_code", 2, "zones"),
+        ]
+    )
     result = evaluate(COMMUNES, None, PLAN, selection(), computed=measured)
     sectors = result.sectors.set_index("target_id")
     assert sectors.loc["canals_lined_share", "status"] == "met"
     assert sectors.loc["vietgap_concentrated_zone_ha", ["status", "target"]].tolist() == [
-        "not_met", "400–500"]
+        "not_met",
+        "400–500",
+    ]
     assert sectors.loc["zones_with_growing_area_code", "status"] == "met"
     assert sectors.loc["income_per_head", "status"] == "no_data"
     assert sectors.loc["online_public_services_level3", "status"] == "text"
@@ -398,8 +476,20 @@ def test_sector_targets_take_district_values_and_say_no_data_otherwise():
 def test_indicator_table_of_the_design():
     result = evaluate(COMMUNES, _one_gap_status(), PLAN, selection())
     table = result.target_indicators()
-    for column in ("unit_code", "indicator", "value", "unit", "threshold", "target_level", "met", "method",
-                   "source", "verified", "criteria_set", "year"):
+    for column in (
+        "unit_code",
+        "indicator",
+        "value",
+        "unit",
+        "threshold",
+        "target_level",
+        "met",
+        "method",
+        "source",
+        "verified",
+        "criteria_set",
+        "year",
+    ):
         assert column in table.columns
     assert set(table.loc[table["unit_code"] == DAI_HOA, "target_level"]) == {"ntm"}
     assert set(table.loc[table["unit_code"] == HOP_DUC, "target_level"]) == {"kieu_mau"}
@@ -409,29 +499,45 @@ def test_a_workspace_evaluates_end_to_end(tmp_path):
     lines = ["commune_code,criterion,indicator,level,met,value,year,note"]
     lines += [f"{DAI_HOA},{k},,ntm,Đạt,,2023," for k in range(1, 20)]
     lines += [f"{PHUC_HOA},{k},,ntm,x,,2023," for k in range(1, 20) if k != 16]
-    lines += [f"{PHUC_HOA},16,,ntm,Chưa đạt,,2023,cần rà soát",
-              f"{VIET_LAP},kieu_mau,,ntm,Đạt,,2023,"]
+    lines += [f"{PHUC_HOA},16,,ntm,Chưa đạt,,2023,cần rà soát", f"{VIET_LAP},kieu_mau,,ntm,Đạt,,2023,"]
     recognitions = f"commune_code,level,year,decision\n{HOP_DUC},nang_cao,2021,QĐ 1/QĐ-UBND\n"
-    village_status = ("village_id,criterion,met,year\n"
-                      "T1,thon_kieu_mau,Đạt,2021\nT2,thon_kieu_mau,Chưa đạt,2023\n")
+    village_status = (
+        "village_id,criterion,met,year\nT1,thon_kieu_mau,Đạt,2021\nT2,thon_kieu_mau,Chưa đạt,2023\n"
+    )
     root = tmp_path / "ws"
     root.mkdir()
     communes = grid_communes()
     centre = communes.set_index("commune_code").geometry.centroid
     villages = gpd.GeoDataFrame(
-        {"village_id": ["T1", "T2", "T3"], "name": ["Đồng Lim", "Thôn 2", "TDP 1"],
-         "commune_code": ["07363", PHUC_HOA, "07339"], "kind": ["thon", "thon", "to_dan_pho"],
-         "model_target_year": [2021, 2022, None]},
-        geometry=[centre["07363"], centre[PHUC_HOA], centre["07339"]], crs=communes.crs)
+        {
+            "village_id": ["T1", "T2", "T3"],
+            "name": ["Đồng Lim", "Thôn 2", "TDP 1"],
+            "commune_code": ["07363", PHUC_HOA, "07339"],
+            "kind": ["thon", "thon", "to_dan_pho"],
+            "model_target_year": [2021, 2022, None],
+        },
+        geometry=[centre["07363"], centre[PHUC_HOA], centre["07339"]],
+        crs=communes.crs,
+    )
     villages.to_file(root / "villages.gpkg", layer="villages")
-    path = write_workspace(root, communes=communes,
-                           tables={"commune_status": "\n".join(lines) + "\n", "recognitions": recognitions,
-                                   "village_status": village_status},
-                           extra={"status_year": 2023,
-                                  "district": {"name": "Tân Yên", "province": "Bắc Giang"},
-                                  "layers": {"communes": {"path": "communes.gpkg"},
-                                             "roads": {"path": "roads.gpkg"},
-                                             "villages": {"path": "villages.gpkg"}}})
+    path = write_workspace(
+        root,
+        communes=communes,
+        tables={
+            "commune_status": "\n".join(lines) + "\n",
+            "recognitions": recognitions,
+            "village_status": village_status,
+        },
+        extra={
+            "status_year": 2023,
+            "district": {"name": "Tân Yên", "province": "Bắc Giang"},
+            "layers": {
+                "communes": {"path": "communes.gpkg"},
+                "roads": {"path": "roads.gpkg"},
+                "villages": {"path": "villages.gpkg"},
+            },
+        },
+    )
     workspace = load_workspace(path)
     result = evaluate_workspace(workspace)
     assert result.selection.set_ids == "qd318_2022_xa + qd319_2022_kieu_mau"
@@ -443,8 +549,10 @@ def test_a_workspace_evaluates_end_to_end(tmp_path):
     assert summary.loc[HOP_DUC, "recognised_level"] == "nang_cao"
     assert summary.loc["07339", "schedule_status"] == "not_applicable"
     # the workspace reads status tables with the status reader: the bad row is reported there
-    assert any("criterion 'kieu_mau' is not a criterion" in p.problem and "B" in p.feature
-               for p in workspace.problems)
+    assert any(
+        "criterion 'kieu_mau' is not a criterion" in p.problem and "B" in p.feature
+        for p in workspace.problems
+    )
     villages = result.villages.set_index("village_id")["schedule_status"].to_dict()
     assert villages == {"T1": "achieved", "T2": "late", "T3": "not_applicable"}
     model = result.progress[result.progress["measure"] == "model_villages"]
@@ -460,6 +568,7 @@ def test_a_workspace_evaluates_end_to_end(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # The embedded sample
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def sample():
@@ -491,17 +600,21 @@ def test_sample_district_evaluates_end_to_end(sample):
 def test_achieved_years_take_the_first_recognition_and_else_the_evaluation_year():
     from ntmgis.criteria import achieved_years
 
-    summary = pd.DataFrame([
-        {"commune_code": "A", "assessed": True, "highest_level": "nang_cao"},
-        {"commune_code": "B", "assessed": True, "highest_level": "chua_dat"},
-        {"commune_code": "C", "assessed": False, "highest_level": None},
-    ])
-    recognitions = pd.DataFrame([
-        {"commune_code": "A", "level": "ntm", "year": 2016},
-        {"commune_code": "A", "level": "nang_cao", "year": 2022},
-        {"commune_code": "B", "level": "kieu_mau", "year": 2025},  # after the evaluation year
-        {"commune_code": "C", "level": "nang_cao", "year": 2021},
-    ])
+    summary = pd.DataFrame(
+        [
+            {"commune_code": "A", "assessed": True, "highest_level": "nang_cao"},
+            {"commune_code": "B", "assessed": True, "highest_level": "chua_dat"},
+            {"commune_code": "C", "assessed": False, "highest_level": None},
+        ]
+    )
+    recognitions = pd.DataFrame(
+        [
+            {"commune_code": "A", "level": "ntm", "year": 2016},
+            {"commune_code": "A", "level": "nang_cao", "year": 2022},
+            {"commune_code": "B", "level": "kieu_mau", "year": 2025},  # after the evaluation year
+            {"commune_code": "C", "level": "nang_cao", "year": 2021},
+        ]
+    )
     years = achieved_years(summary, recognitions, year=2023)
     assert years == {("A", "ntm"): 2016, ("A", "nang_cao"): 2022, ("C", "ntm"): 2021, ("C", "nang_cao"): 2021}
     assert achieved_years(summary, None, year=2023) == {("A", "ntm"): 2023, ("A", "nang_cao"): 2023}

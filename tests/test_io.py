@@ -14,11 +14,18 @@ X0, Y0 = 406_800.0, 2_363_000.0  # inside Tân Yên, EPSG:9214
 
 def _roads(crs="EPSG:9214"):
     return gpd.GeoDataFrame(
-        {"segment_id": ["R1", "R2"], "road_class": ["xa", "ngo_xom"], "surface": ["be_tong", "dat"],
-         "name": ["Đường Phúc Hòa", "Ngõ Đồng Lim"]},
-        geometry=[shapely.LineString([(X0, Y0), (X0 + 300, Y0)]),
-                  shapely.LineString([(X0 + 300, Y0), (X0 + 300, Y0 + 200)])],
-        crs=crs)
+        {
+            "segment_id": ["R1", "R2"],
+            "road_class": ["xa", "ngo_xom"],
+            "surface": ["be_tong", "dat"],
+            "name": ["Đường Phúc Hòa", "Ngõ Đồng Lim"],
+        },
+        geometry=[
+            shapely.LineString([(X0, Y0), (X0 + 300, Y0)]),
+            shapely.LineString([(X0 + 300, Y0), (X0 + 300, Y0 + 200)]),
+        ],
+        crs=crs,
+    )
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".shp", ".geojson", ".parquet", ".tab"])
@@ -84,8 +91,9 @@ def test_shapefile_vni_attributes_are_converted(tmp_path):
 
 def test_csv_points_lonlat_and_wkt(tmp_path):
     lonlat = tmp_path / "markets.csv"
-    lonlat.write_text("market_id,name,lon,lat\nM1,Chợ Cao Thượng,106.20,21.37\nM2,Chợ Nhã Nam,,\n",
-                      encoding="utf-8")
+    lonlat.write_text(
+        "market_id,name,lon,lat\nM1,Chợ Cao Thượng,106.20,21.37\nM2,Chợ Nhã Nam,,\n", encoding="utf-8"
+    )
     read = read_layer(lonlat, name="markets")
     assert read.frame.crs.to_epsg() == 4326
     assert read.frame.geometry.iloc[0].x == pytest.approx(106.20)

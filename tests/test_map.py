@@ -34,9 +34,15 @@ def communes(levels=("chua_dat", "ntm", "nang_cao", "kieu_mau", None, "ntm")) ->
     rows = []
     for i, level in enumerate(levels):
         x, y = 405_000 + (i % 3) * 2000, 2_365_000 + (i // 3) * 2000
-        rows.append({"commune_code": f"0{7300 + i * 3}", "name": f"Xã số {i}",
-                     "kind": "thi_tran" if i == 0 else "xa", "ntm_level": level,
-                     "geometry": shapely.box(x, y, x + 2000, y + 2000)})
+        rows.append(
+            {
+                "commune_code": f"0{7300 + i * 3}",
+                "name": f"Xã số {i}",
+                "kind": "thi_tran" if i == 0 else "xa",
+                "ntm_level": level,
+                "geometry": shapely.box(x, y, x + 2000, y + 2000),
+            }
+        )
     return gpd.GeoDataFrame(rows, crs="EPSG:9214")
 
 
@@ -90,11 +96,20 @@ def commune_features(html: str) -> list[dict]:
     (theme,) = layer["themes"]
     shapes = decode_geometries(data["topology"], "communes", "polygon")
     anchors = decode_geometries(data["topology"], "label:communes", "point")
-    return [{"code": key, "title": title, "name": name, "geometry": shape, "label_at": anchor,
-             "level": theme["classes"][value]["code"], "level_label": theme["classes"][value]["label"]}
-            for key, title, name, value, shape, anchor in zip(
-                layer["keys"], layer["names"], layer["labels"], theme["values"], shapes, anchors,
-                strict=True)]
+    return [
+        {
+            "code": key,
+            "title": title,
+            "name": name,
+            "geometry": shape,
+            "label_at": anchor,
+            "level": theme["classes"][value]["code"],
+            "level_label": theme["classes"][value]["label"],
+        }
+        for key, title, name, value, shape, anchor in zip(
+            layer["keys"], layer["names"], layer["labels"], theme["values"], shapes, anchors, strict=True
+        )
+    ]
 
 
 def legend(html: str) -> list[dict]:
@@ -104,6 +119,7 @@ def legend(html: str) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 # Offline: everything inlined, nothing fetched
 # --------------------------------------------------------------------------------------------
+
 
 def test_leaflet_is_inlined_with_images_as_data_uris():
     html = render()
@@ -136,8 +152,11 @@ def test_nothing_in_the_page_points_to_the_network():
 
 def test_content_security_policy_allows_only_the_inlined_code():
     html = render()
-    (csp,) = [value for tag, name, value in parse(html).attributes
-              if tag == "meta" and name == "content" and "default-src" in value]
+    (csp,) = [
+        value
+        for tag, name, value in parse(html).attributes
+        if tag == "meta" and name == "content" and "default-src" in value
+    ]
     assert "default-src 'none'" in csp
     assert "img-src data:;" in csp
     assert "unsafe-inline" not in csp and "http" not in csp
@@ -164,6 +183,7 @@ def test_leaflet_pin_matches_package_json():
 # --------------------------------------------------------------------------------------------
 # Escaping and determinism
 # --------------------------------------------------------------------------------------------
+
 
 def test_hostile_names_are_escaped_in_the_json():
     frame = communes()
@@ -195,7 +215,7 @@ def test_coordinates_are_wgs84_on_a_5_decimal_grid():
     features = commune_features(html)
     lon, lat = features[0]["geometry"].exterior.coords[0]
     assert 105.9 < lon < 106.4 and 21.2 < lat < 21.5  # Tân Yên, not a projected metre value
-    assert json_data(html, "ntmgis-data")["topology"]["scale"] == 10 ** 5
+    assert json_data(html, "ntmgis-data")["topology"]["scale"] == 10**5
     expected = communes().to_crs(4326).geometry
     for feature, shape in zip(features, expected, strict=True):
         assert shapely.hausdorff_distance(feature["geometry"], shape) < 1e-5
@@ -205,6 +225,7 @@ def test_coordinates_are_wgs84_on_a_5_decimal_grid():
 # --------------------------------------------------------------------------------------------
 # Levels, legend and labels
 # --------------------------------------------------------------------------------------------
+
 
 def test_missing_level_is_a_counted_not_assessed_class():
     frame = communes(("ntm", None, "", float("nan"), "kieu_mau", "ntm"))
@@ -234,6 +255,7 @@ def test_labels_in_vietnamese_and_english():
 # --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
+
 
 def test_missing_required_column_is_named():
     with pytest.raises(ValueError, match="missing required column 'kind'"):

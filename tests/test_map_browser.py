@@ -34,18 +34,26 @@ def twenty_two_communes() -> gpd.GeoDataFrame:
         code = f"07{300 + 3 * i}"
         name = {HOSTILE_CODE: HOSTILE, "07330": QUOTES}.get(code, f"Đơn vị {i + 1:02d}")
         level = levels[(i * 7) % 22]  # 7 is coprime with 22: a permutation that mixes classes
-        rows.append({"commune_code": code, "name": name,
-                     "kind": "thi_tran" if code in ("07306", "07339") else "xa",
-                     "ntm_level": None if level == NOT_ASSESSED else level,
-                     "geometry": shapely.box(x, y, x + 2000, y + 2000)})
+        rows.append(
+            {
+                "commune_code": code,
+                "name": name,
+                "kind": "thi_tran" if code in ("07306", "07339") else "xa",
+                "ntm_level": None if level == NOT_ASSESSED else level,
+                "geometry": shapely.box(x, y, x + 2000, y + 2000),
+            }
+        )
     return gpd.GeoDataFrame(rows, crs="EPSG:9214")
 
 
 @pytest.fixture
 def map_file(tmp_path) -> Path:
     html = render_commune_map(
-        twenty_two_communes(), title="Huyện Tân Yên — mức đạt chuẩn NTM năm 2024", note=NOTE,
-        provenance=["communes: communes.gpkg", f"tệp {HOSTILE}"])
+        twenty_two_communes(),
+        title="Huyện Tân Yên — mức đạt chuẩn NTM năm 2024",
+        note=NOTE,
+        provenance=["communes: communes.gpkg", f"tệp {HOSTILE}"],
+    )
     return write_text_atomic(tmp_path / "tan_yen_map.html", html)
 
 
@@ -74,8 +82,7 @@ def test_map_renders_offline(open_map, map_file, png_stats):
     assert box is not None and box["width"] > 600 and box["height"] > 400
     assert page.evaluate("window.ntmgis.layers.communes.getLayers().length") == 22
     assert page.locator(".leaflet-overlay-pane svg path").count() == 22
-    assert page.evaluate("window.ntmgis.map.getBounds().contains("
-                         "window.ntmgis.layers.communes.getBounds())")
+    assert page.evaluate("window.ntmgis.map.getBounds().contains(window.ntmgis.layers.communes.getBounds())")
     assert page.locator(".ntmgis-label-text").count() == 22
 
     assert page.locator("#ntmgis-title").inner_text() == "Huyện Tân Yên — mức đạt chuẩn NTM năm 2024"
@@ -85,13 +92,21 @@ def test_map_renders_offline(open_map, map_file, png_stats):
 
     items = page.locator(".ntmgis-legend li")
     assert items.count() == 5
-    legend = [(items.nth(i).get_attribute("data-class"),
-               items.nth(i).locator(".ntmgis-legend-label").inner_text(),
-               int(items.nth(i).locator(".ntmgis-legend-count").inner_text()))
-              for i in range(items.count())]
-    assert legend == [("chua_dat", "Chưa đạt NTM", 4), ("ntm", "Đạt chuẩn NTM", 8),
-                      ("nang_cao", "NTM nâng cao", 5), ("kieu_mau", "NTM kiểu mẫu", 2),
-                      (NOT_ASSESSED, "Chưa đánh giá", 3)]
+    legend = [
+        (
+            items.nth(i).get_attribute("data-class"),
+            items.nth(i).locator(".ntmgis-legend-label").inner_text(),
+            int(items.nth(i).locator(".ntmgis-legend-count").inner_text()),
+        )
+        for i in range(items.count())
+    ]
+    assert legend == [
+        ("chua_dat", "Chưa đạt NTM", 4),
+        ("ntm", "Đạt chuẩn NTM", 8),
+        ("nang_cao", "NTM nâng cao", 5),
+        ("kieu_mau", "NTM kiểu mẫu", 2),
+        (NOT_ASSESSED, "Chưa đánh giá", 3),
+    ]
     assert page.locator(".ntmgis-legend").is_visible()
     assert page.locator("#ntmgis-sources li").first.inner_text() == "communes: communes.gpkg"
 
@@ -119,7 +134,12 @@ def test_hostile_names_show_as_text(open_map, map_file):
     assert tooltip.inner_text().startswith(f"Xã {HOSTILE} ({HOSTILE_CODE})")
     assert tooltip.locator("strong").inner_text() == f"Xã {HOSTILE} ({HOSTILE_CODE})"
     assert tooltip.locator(".ntmgis-tooltip-level").inner_text() in {
-        "Chưa đạt NTM", "Đạt chuẩn NTM", "NTM nâng cao", "NTM kiểu mẫu", "Chưa đánh giá"}
+        "Chưa đạt NTM",
+        "Đạt chuẩn NTM",
+        "NTM nâng cao",
+        "NTM kiểu mẫu",
+        "Chưa đánh giá",
+    }
 
     labels = page.locator(".ntmgis-label-text").all_inner_texts()
     assert HOSTILE in labels and QUOTES in labels
@@ -135,8 +155,7 @@ def test_hostile_names_show_as_text(open_map, map_file):
 
 
 def test_english_labels(open_map, tmp_path):
-    html = render_commune_map(twenty_two_communes(), title="Tân Yên district — NTM level",
-                              lang="en")
+    html = render_commune_map(twenty_two_communes(), title="Tân Yên district — NTM level", lang="en")
     page, requests, console_errors, page_errors = open_map(write_text_atomic(tmp_path / "en.html", html))
     labels = page.locator(".ntmgis-legend .ntmgis-legend-label").all_inner_texts()
     assert labels == ["Not yet NTM", "NTM", "Advanced NTM", "Model NTM", "Not assessed"]
@@ -148,8 +167,9 @@ def test_english_labels(open_map, tmp_path):
 
 def test_opt_in_basemap_is_the_only_network_use(open_map, tmp_path):
     """The recorder sees tile requests when a basemap is asked for (and blocks them)."""
-    html = render_commune_map(twenty_two_communes(), title="Tân Yên",
-                              basemap="https://tiles.example.invalid/{z}/{x}/{y}.png")
+    html = render_commune_map(
+        twenty_two_communes(), title="Tân Yên", basemap="https://tiles.example.invalid/{z}/{x}/{y}.png"
+    )
     page, requests, _, page_errors = open_map(write_text_atomic(tmp_path / "basemap.html", html))
     page.wait_for_function("document.querySelectorAll('.leaflet-tile').length > 0")
     assert requests and all(url.startswith("https://tiles.example.invalid/") for url in requests)
@@ -171,12 +191,16 @@ def test_sample_district_map_from_the_cli(open_map, tmp_path):
     assert "minh họa" in page.locator("#ntmgis-note").inner_text()
     # legend counts equal the recognitions of the status year, counted independently here
     workspace = load_workspace()
-    levels = recognised_levels(workspace.communes, workspace.table("recognitions"),
-                               as_of=workspace.status_year)["ntm_level"]
+    levels = recognised_levels(
+        workspace.communes, workspace.table("recognitions"), as_of=workspace.status_year
+    )["ntm_level"]
     items = page.locator('.ntmgis-legend[data-layer="communes"] li')
-    shown = {items.nth(i).get_attribute("data-class"):
-             int(items.nth(i).locator(".ntmgis-legend-count").inner_text())
-             for i in range(items.count())}
+    shown = {
+        items.nth(i).get_attribute("data-class"): int(
+            items.nth(i).locator(".ntmgis-legend-count").inner_text()
+        )
+        for i in range(items.count())
+    }
     assert shown[NOT_ASSESSED] == int(levels.isna().sum())
     for level, count in levels.dropna().value_counts().items():
         assert shown[level] == count

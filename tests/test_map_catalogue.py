@@ -64,10 +64,25 @@ def test_page_words_are_the_prefixed_entries():
     assert vi["search"] == "Tìm xã, thôn"
 
 
-@pytest.mark.parametrize(("value", "missing"), [
-    (None, True), (float("nan"), True), (np.nan, True), (pd.NA, True), (pd.NaT, True), ("", True),
-    ("  \t", True), (0, False), (0.0, False), (False, False), ("Đạt", False), ((400, 500), False),
-    ([float("nan"), 1], False), (np.float64("nan"), True)])
+@pytest.mark.parametrize(
+    ("value", "missing"),
+    [
+        (None, True),
+        (float("nan"), True),
+        (np.nan, True),
+        (pd.NA, True),
+        (pd.NaT, True),
+        ("", True),
+        ("  \t", True),
+        (0, False),
+        (0.0, False),
+        (False, False),
+        ("Đạt", False),
+        ((400, 500), False),
+        ([float("nan"), 1], False),
+        (np.float64("nan"), True),
+    ],
+)
 def test_the_maps_use_the_shared_missing_test(value, missing):
     assert page.is_missing is is_missing
     assert is_missing(value) is missing
@@ -88,6 +103,10 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_maps_import_nothing_from_analysis_or_criteria():
-    offending = sorted((path.name, name) for path in MAPS.glob("*.py") for name in _imports(path)
-                       if name.startswith(("ntmgis.analysis", "ntmgis.criteria")))
+    offending = sorted(
+        (path.name, name)
+        for path in MAPS.glob("*.py")
+        for name in _imports(path)
+        if name.startswith(("ntmgis.analysis", "ntmgis.criteria"))
+    )
     assert offending == []

@@ -35,21 +35,54 @@ def test_nfd_input_becomes_nfc():
     assert unicodedata.is_normalized("NFC", normalize_text(nfd("Việt Ngọc")))
 
 
-@pytest.mark.parametrize(("new", "old"), [
-    ("Hoà", "Hòa"), ("Hoá", "Hóa"), ("Đại Hoá", "Đại Hóa"), ("Thuỷ", "Thủy"), ("Thuý", "Thúy"),
-    ("Thuỵ", "Thụy"), ("Uỷ ban", "Ủy ban"), ("khoẻ", "khỏe"), ("Xoè", "Xòe"), ("hoạ", "họa"),
-    ("HOÀ", "HÒA"), ("THUỶ LỢI", "THỦY LỢI"), ("oà", "òa"),
-])
+@pytest.mark.parametrize(
+    ("new", "old"),
+    [
+        ("Hoà", "Hòa"),
+        ("Hoá", "Hóa"),
+        ("Đại Hoá", "Đại Hóa"),
+        ("Thuỷ", "Thủy"),
+        ("Thuý", "Thúy"),
+        ("Thuỵ", "Thụy"),
+        ("Uỷ ban", "Ủy ban"),
+        ("khoẻ", "khỏe"),
+        ("Xoè", "Xòe"),
+        ("hoạ", "họa"),
+        ("HOÀ", "HÒA"),
+        ("THUỶ LỢI", "THỦY LỢI"),
+        ("oà", "òa"),
+    ],
+)
 def test_new_tone_placement_becomes_old(new, old):
     assert normalize_text(new) == old
     assert normalize_text(old) == old
     assert normalize_text(old, tone_style="new") == new
 
 
-@pytest.mark.parametrize("word", [
-    "Hoàng", "Toán", "Thuyết", "hoạch", "Huỳnh", "khuỷu", "ngoằn", "Quý", "quỳ", "quà", "Quỳnh",
-    "già", "giữa", "thuở", "của", "mùa", "Nguyễn", "Ngọc", "Thượng",
-])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Hoàng",
+        "Toán",
+        "Thuyết",
+        "hoạch",
+        "Huỳnh",
+        "khuỷu",
+        "ngoằn",
+        "Quý",
+        "quỳ",
+        "quà",
+        "Quỳnh",
+        "già",
+        "giữa",
+        "thuở",
+        "của",
+        "mùa",
+        "Nguyễn",
+        "Ngọc",
+        "Thượng",
+    ],
+)
 def test_syllables_that_do_not_differ_are_untouched(word):
     assert normalize_text(word) == word
     assert normalize_text(word, tone_style="new") == word
@@ -67,40 +100,57 @@ def test_spaces_are_cleaned_and_case_kept():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "kind", "rest"), [
-    ("Xã Phúc Hòa", "xa", "Phúc Hòa"),
-    ("xã phúc hòa", "xa", "phúc hòa"),
-    ("XA PHUC HOA", "xa", "PHUC HOA"),
-    ("Thị trấn Cao Thượng", "thi_tran", "Cao Thượng"),
-    ("THỊ TRẤN Nhã Nam", "thi_tran", "Nhã Nam"),
-    ("thi tran cao thuong", "thi_tran", "cao thuong"),
-    ("TT Cao Thượng", "thi_tran", "Cao Thượng"),
-    ("TT. Cao Thượng", "thi_tran", "Cao Thượng"),
-    ("TT.Cao Thượng", "thi_tran", "Cao Thượng"),
-    ("Phường Đa Mai", "phuong", "Đa Mai"),
-    ("P. Đa Mai", "phuong", "Đa Mai"),
-    ("Thôn Đồng Lim", "thon", "Đồng Lim"),
-    ("Tổ dân phố Số 3", "to_dan_pho", "Số 3"),
-    ("TDP 3", "to_dan_pho", "3"),
-    ("Tổ 5", "to", "5"),
-    ("Xóm Trại", "xom", "Trại"),
-    ("Làng Vân", "lang", "Vân"),
-    ("Khu phố 1", "khu_pho", "1"),
-    ("Huyện Tân Yên", "huyen", "Tân Yên"),
-    ("Tỉnh Bắc Giang", "tinh", "Bắc Giang"),
-    ("Thành phố Bắc Giang", "thanh_pho", "Bắc Giang"),
-    ("TP Bắc Giang", "thanh_pho", "Bắc Giang"),
-    (nfd("Xã Phúc Hoà"), "xa", "Phúc Hòa"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "rest"),
+    [
+        ("Xã Phúc Hòa", "xa", "Phúc Hòa"),
+        ("xã phúc hòa", "xa", "phúc hòa"),
+        ("XA PHUC HOA", "xa", "PHUC HOA"),
+        ("Thị trấn Cao Thượng", "thi_tran", "Cao Thượng"),
+        ("THỊ TRẤN Nhã Nam", "thi_tran", "Nhã Nam"),
+        ("thi tran cao thuong", "thi_tran", "cao thuong"),
+        ("TT Cao Thượng", "thi_tran", "Cao Thượng"),
+        ("TT. Cao Thượng", "thi_tran", "Cao Thượng"),
+        ("TT.Cao Thượng", "thi_tran", "Cao Thượng"),
+        ("Phường Đa Mai", "phuong", "Đa Mai"),
+        ("P. Đa Mai", "phuong", "Đa Mai"),
+        ("Thôn Đồng Lim", "thon", "Đồng Lim"),
+        ("Tổ dân phố Số 3", "to_dan_pho", "Số 3"),
+        ("TDP 3", "to_dan_pho", "3"),
+        ("Tổ 5", "to", "5"),
+        ("Xóm Trại", "xom", "Trại"),
+        ("Làng Vân", "lang", "Vân"),
+        ("Khu phố 1", "khu_pho", "1"),
+        ("Huyện Tân Yên", "huyen", "Tân Yên"),
+        ("Tỉnh Bắc Giang", "tinh", "Bắc Giang"),
+        ("Thành phố Bắc Giang", "thanh_pho", "Bắc Giang"),
+        ("TP Bắc Giang", "thanh_pho", "Bắc Giang"),
+        (nfd("Xã Phúc Hoà"), "xa", "Phúc Hòa"),
+    ],
+)
 def test_prefixes_are_recognised(text, kind, rest):
     assert strip_prefix(text) == (kind, rest)
 
 
-@pytest.mark.parametrize("text", [
-    "Xã", "Thôn", "Thị trấn", "TT", "Tổ ",  # nothing follows: it is a name, not a prefix
-    "Phương Sơn", "Phuong Son", "Lạng Giang", "Lang Giang", "Tô Hiệu", "Huyền", "Tình",
-    "Phúc Hòa", "Thịnh Hào",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Xã",
+        "Thôn",
+        "Thị trấn",
+        "TT",
+        "Tổ ",  # nothing follows: it is a name, not a prefix
+        "Phương Sơn",
+        "Phuong Son",
+        "Lạng Giang",
+        "Lang Giang",
+        "Tô Hiệu",
+        "Huyền",
+        "Tình",
+        "Phúc Hòa",
+        "Thịnh Hào",
+    ],
+)
 def test_names_that_only_look_like_prefixes_are_kept(text):
     kind, rest = strip_prefix(text)
     assert kind is None
@@ -119,26 +169,41 @@ def test_fold_accents_maps_d_with_stroke():
     assert fold_accents("Ðức") == "Duc"  # Icelandic eth look-alike
 
 
-@pytest.mark.parametrize("spelling", [
-    "Phúc Hòa", "Phúc Hoà", "Xã Phúc Hòa", "phuc hoa", "PHÚC HOÀ", nfd("Phúc Hòa"), nfd("Phúc Hoà"),
-    " Phúc\u00a0Hòa ", "xã  phúc hoà", "Phúc-Hòa",
-])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Phúc Hòa",
+        "Phúc Hoà",
+        "Xã Phúc Hòa",
+        "phuc hoa",
+        "PHÚC HOÀ",
+        nfd("Phúc Hòa"),
+        nfd("Phúc Hoà"),
+        " Phúc\u00a0Hòa ",
+        "xã  phúc hoà",
+        "Phúc-Hòa",
+    ],
+)
 def test_name_key_equal_for_all_spellings(spelling):
     assert name_key(spelling) == name_key("Phúc Hòa") == "phuc hoa"
 
 
 def test_town_prefix_forms_share_a_key():
-    keys = {name_key(s) for s in ("TT Cao Thượng", "Thị trấn Cao Thượng", "TT.Cao Thượng",
-                                  "Cao Thượng", "cao thuong")}
+    keys = {
+        name_key(s)
+        for s in ("TT Cao Thượng", "Thị trấn Cao Thượng", "TT.Cao Thượng", "Cao Thượng", "cao thuong")
+    }
     assert keys == {"cao thuong"}
-    assert name_key("TT Cao Thượng", keep_prefix=True) == name_key("Thị trấn Cao Thượng",
-                                                                   keep_prefix=True)
+    assert name_key("TT Cao Thượng", keep_prefix=True) == name_key("Thị trấn Cao Thượng", keep_prefix=True)
     assert name_key("TT Cao Thượng", keep_prefix=True) != name_key("Xã Cao Thượng", keep_prefix=True)
 
 
 def test_keep_prefix_reads_bare_kind_words():
-    assert name_key("TT", keep_prefix=True) == name_key("Thị trấn", keep_prefix=True) \
+    assert (
+        name_key("TT", keep_prefix=True)
+        == name_key("Thị trấn", keep_prefix=True)
         == name_key("thi_tran", keep_prefix=True)
+    )
     assert name_key("TDP", keep_prefix=True) == name_key("to_dan_pho", keep_prefix=True)
 
 
@@ -230,8 +295,12 @@ def test_prefix_kinds_break_the_tie():
 def test_explicit_kind_columns_break_the_tie():
     left = pd.Series({"07306": "Nhã Nam"})
     right = pd.Series({1: "Nhã Nam", 2: "Nhã Nam"})
-    match = match_names(left, right, left_kind=pd.Series({"07306": "thi_tran"}),
-                        right_kind=pd.Series({1: "Xã", 2: "Thị trấn"}))
+    match = match_names(
+        left,
+        right,
+        left_kind=pd.Series({"07306": "thi_tran"}),
+        right_kind=pd.Series({1: "Xã", 2: "Thị trấn"}),
+    )
     assert match.mapping == {"07306": 2}
 
 
@@ -276,20 +345,36 @@ def test_duplicate_index_is_refused():
 
 def test_empty_inputs_give_empty_frames_with_columns():
     match = match_names(pd.Series([], dtype=object), pd.Series([], dtype=object))
-    assert list(match.matches.columns) == ["left_index", "right_index", "left_value", "right_value",
-                                           "method"]
+    assert list(match.matches.columns) == ["left_index", "right_index", "left_value", "right_value", "method"]
     assert list(match.ambiguous.columns)[:3] == ["left_index", "left_value", "candidates"]
     assert match.mapping == {} and match.problems() == []
 
 
 def test_tan_yen_units_match_across_spellings():
-    gso = pd.Series({
-        "07303": "Xã Lan Giới", "07306": "Thị trấn Nhã Nam", "07312": "Xã Đại Hóa",
-        "07324": "Xã Phúc Hòa", "07339": "Thị trấn Cao Thượng", "07351": "Xã Ngọc Vân",
-        "07345": "Xã Song Vân", "07342": "Xã Việt Ngọc",
-    })
-    layer = pd.Series(["LAN GIOI", "TT Nhã Nam", "Đại Hoá", nfd("Phúc Hoà"), "TT. Cao Thượng",
-                       "Ngọc Vân", "song van", "Việt  Ngọc"])
+    gso = pd.Series(
+        {
+            "07303": "Xã Lan Giới",
+            "07306": "Thị trấn Nhã Nam",
+            "07312": "Xã Đại Hóa",
+            "07324": "Xã Phúc Hòa",
+            "07339": "Thị trấn Cao Thượng",
+            "07351": "Xã Ngọc Vân",
+            "07345": "Xã Song Vân",
+            "07342": "Xã Việt Ngọc",
+        }
+    )
+    layer = pd.Series(
+        [
+            "LAN GIOI",
+            "TT Nhã Nam",
+            "Đại Hoá",
+            nfd("Phúc Hoà"),
+            "TT. Cao Thượng",
+            "Ngọc Vân",
+            "song van",
+            "Việt  Ngọc",
+        ]
+    )
     match = match_names(layer, gso, left_name="layer", right_name="gso")
     assert match.mapping == dict(enumerate(gso.index))
     assert match.problems() == []

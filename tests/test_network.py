@@ -30,13 +30,23 @@ REAL_COMMUNES = Path(__file__).resolve().parents[2] / "shared/data/real/tan_yen_
 
 
 def communes_frame(boxes: dict[str, tuple[float, float, float, float]]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"commune_code": list(boxes), "name": list(boxes), "kind": "xa"},
-                            geometry=[box(*b) for b in boxes.values()], crs=CRS)
+    return gpd.GeoDataFrame(
+        {"commune_code": list(boxes), "name": list(boxes), "kind": "xa"},
+        geometry=[box(*b) for b in boxes.values()],
+        crs=CRS,
+    )
 
 
 def roads_frame(rows: list[tuple[str, str, str, LineString]]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"segment_id": [r[0] for r in rows], "road_class": [r[1] for r in rows],
-                             "surface": [r[2] for r in rows]}, geometry=[r[3] for r in rows], crs=CRS)
+    return gpd.GeoDataFrame(
+        {
+            "segment_id": [r[0] for r in rows],
+            "road_class": [r[1] for r in rows],
+            "surface": [r[2] for r in rows],
+        },
+        geometry=[r[3] for r in rows],
+        crs=CRS,
+    )
 
 
 TWO = {"A": (0, 0, 300, 100), "B": (300, 0, 1000, 100)}
@@ -56,8 +66,12 @@ def test_segment_crossing_two_communes_splits_30_70():
 
 
 def test_segment_on_shared_border_counted_once():
-    roads = roads_frame([("border", "xa", "dat", LineString([(300, 0), (300, 100)])),
-                         ("touching", "xa", "dat", LineString([(100, 50), (300, 50)]))])
+    roads = roads_frame(
+        [
+            ("border", "xa", "dat", LineString([(300, 0), (300, 100)])),
+            ("touching", "xa", "dat", LineString([(100, 50), (300, 50)])),
+        ]
+    )
     pieces = split_by_commune(roads, communes_frame(TWO))
     assert pieces["length_m"].sum() == pytest.approx(300.0)
     border = pieces[pieces["segment_id"] == "border"]
@@ -91,8 +105,12 @@ def test_commune_without_roads_is_zero_km_and_not_assessed():
 
 
 def test_pieces_outside_every_commune_kept_and_reported():
-    roads = roads_frame([("r1", "xa", "nhua", LineString([(500, 50), (1500, 50)])),
-                         ("far", "xa", "nhua", LineString([(5000, 50), (5100, 50)]))])
+    roads = roads_frame(
+        [
+            ("r1", "xa", "nhua", LineString([(500, 50), (1500, 50)])),
+            ("far", "xa", "nhua", LineString([(5000, 50), (5100, 50)])),
+        ]
+    )
     pieces = split_by_commune(roads, communes_frame(TWO))
     assert pieces["length_m"].sum() == pytest.approx(1100.0)
     outside = pieces[pieces["commune_code"].isna()]
@@ -106,9 +124,13 @@ def test_pieces_outside_every_commune_kept_and_reported():
 def test_millimetre_overshoots_at_the_edge_are_one_info_line_not_warnings():
     # A road ending on the district edge after rounding pokes out by millimetres: that is
     # coordinate precision, and must not bury real gaps under one warning per road.
-    roads = roads_frame([("r1", "xa", "nhua", LineString([(500, 50), (1000.004, 50)])),
-                         ("r2", "xa", "nhua", LineString([(500, 60), (1000.003, 60)])),
-                         ("far", "xa", "nhua", LineString([(5000, 50), (5100, 50)]))])
+    roads = roads_frame(
+        [
+            ("r1", "xa", "nhua", LineString([(500, 50), (1000.004, 50)])),
+            ("r2", "xa", "nhua", LineString([(500, 60), (1000.003, 60)])),
+            ("far", "xa", "nhua", LineString([(5000, 50), (5100, 50)])),
+        ]
+    )
     problems = split_problems(split_by_commune(roads, communes_frame(TWO)), "roads")
     warnings = [p for p in problems if p.severity == "warning"]
     infos = [p for p in problems if p.severity == "info"]
@@ -118,10 +140,19 @@ def test_millimetre_overshoots_at_the_edge_are_one_info_line_not_warnings():
 
 def test_canals_of_other_managers_excluded():
     canals = gpd.GeoDataFrame(
-        {"segment_id": ["c1", "c2", "c3"], "canal_level": "noi_dong",
-         "lining": ["be_tong", "dat", "be_tong"], "managed_by": ["xa", "xa", "cong_ty"]},
-        geometry=[LineString([(0, 10), (100, 10)]), LineString([(0, 20), (300, 20)]),
-                  LineString([(0, 30), (1000, 30)])], crs=CRS)
+        {
+            "segment_id": ["c1", "c2", "c3"],
+            "canal_level": "noi_dong",
+            "lining": ["be_tong", "dat", "be_tong"],
+            "managed_by": ["xa", "xa", "cong_ty"],
+        },
+        geometry=[
+            LineString([(0, 10), (100, 10)]),
+            LineString([(0, 20), (300, 20)]),
+            LineString([(0, 30), (1000, 30)]),
+        ],
+        crs=CRS,
+    )
     table = canal_lining(canals, communes_frame(TWO)).set_index("commune_code")
     assert table.loc["A", "total_km"] == pytest.approx(0.4)
     assert table.loc["A", "lined_km"] == pytest.approx(0.1)
@@ -133,8 +164,12 @@ def test_canals_of_other_managers_excluded():
 def test_segments_to_upgrade_cost_and_totals():
     costs = load_unit_costs()
     assert costs["assumption"].all()
-    roads = roads_frame([("r1", "xa", "dat", LineString([(0, 50), (1000, 50)])),
-                         ("r2", "xa", "nhua", LineString([(0, 60), (1000, 60)]))])
+    roads = roads_frame(
+        [
+            ("r1", "xa", "dat", LineString([(0, 50), (1000, 50)])),
+            ("r2", "xa", "nhua", LineString([(0, 60), (1000, 60)])),
+        ]
+    )
     layer = segments_to_upgrade(roads, communes_frame(TWO), costs)
     assert layer["segment_id"].tolist() == ["r1", "r1"]
     price = float(costs.set_index("road_class").loc["xa", "million_vnd_per_km"])
@@ -167,13 +202,17 @@ def tilings_and_segments(draw):
     on_grid = st.sampled_from([float(v) for v in np.concatenate([xs, ys])])
     point = st.tuples(st.one_of(coordinate, on_grid), st.one_of(coordinate, on_grid))
     lines = draw(st.lists(st.lists(point, min_size=2, max_size=4, unique=True), min_size=1, max_size=12))
-    surfaces = draw(st.lists(st.sampled_from(["nhua", "dat", "be_tong"]), min_size=len(lines),
-                             max_size=len(lines)))
+    surfaces = draw(
+        st.lists(st.sampled_from(["nhua", "dat", "be_tong"]), min_size=len(lines), max_size=len(lines))
+    )
     # A line doubling back over itself is a digitising error (GEOS dissolves the overlap when it
     # cuts); the contract is about ordinary lines, which may still cross themselves.
     geoms = [LineString(c) for c in lines]
-    rows = [(f"r{k}", "xa", s, g) for k, (g, s) in enumerate(zip(geoms, surfaces, strict=True))
-            if g.length > 0 and math.isclose(shapely.union_all([g]).length, g.length, rel_tol=1e-12)]
+    rows = [
+        (f"r{k}", "xa", s, g)
+        for k, (g, s) in enumerate(zip(geoms, surfaces, strict=True))
+        if g.length > 0 and math.isclose(shapely.union_all([g]).length, g.length, rel_tol=1e-12)
+    ]
     assume(rows)
     return communes_frame(boxes), roads_frame(rows)
 
@@ -207,8 +246,11 @@ def test_sample_district_km_add_up(sample_workspace):
 
 @pytest.mark.skipif(not REAL_COMMUNES.exists(), reason="real commune polygons not present")
 def test_real_commune_polygons_km_add_up(sample_workspace):
-    real = gpd.read_file(REAL_COMMUNES).rename(
-        columns={"gso_code": "commune_code", "name_vn": "name", "unit_type": "kind"}).to_crs(9214)
+    real = (
+        gpd.read_file(REAL_COMMUNES)
+        .rename(columns={"gso_code": "commune_code", "name_vn": "name", "unit_type": "kind"})
+        .to_crs(9214)
+    )
     roads = sample_workspace.layer("roads")
     pieces = split_by_commune(roads, real)
     # Overlaps go to the lower code and gaps are kept outside: nothing lost, nothing twice.
@@ -225,6 +267,7 @@ def test_threads_do_not_change_the_cut(monkeypatch, sample_workspace):
     # Chunks small enough that the sample is cut by three workers, each with its own prepared
     # polygons (shared prepared GEOS geometries crash across threads: libgeos/geos#825).
     from ntmgis.analysis import clip
+
     workspace = sample_workspace
     roads, communes = workspace.layer("roads"), workspace.layer("communes")
     alone = split_by_commune(roads, communes, workers=1)
@@ -247,19 +290,34 @@ def test_property_cut_matches_geos_overlay_on_skewed_communes(seed):
     gx, gy = np.meshgrid(np.arange(n + 1) * 500.0, np.arange(n + 1) * 500.0, indexing="ij")
     gx[1:-1, 1:-1] += rng.uniform(-150, 150, (n - 1, n - 1))
     gy[1:-1, 1:-1] += rng.uniform(-150, 150, (n - 1, n - 1))
-    boxes = [shapely.Polygon([(gx[i, j], gy[i, j]), (gx[i + 1, j], gy[i + 1, j]),
-                              (gx[i + 1, j + 1], gy[i + 1, j + 1]), (gx[i, j + 1], gy[i, j + 1])])
-             for i in range(n) for j in range(n)]
-    communes = gpd.GeoDataFrame({"commune_code": [f"{k:02d}" for k in range(len(boxes))], "name": "x",
-                                 "kind": "xa"}, geometry=boxes, crs=CRS)
+    boxes = [
+        shapely.Polygon(
+            [
+                (gx[i, j], gy[i, j]),
+                (gx[i + 1, j], gy[i + 1, j]),
+                (gx[i + 1, j + 1], gy[i + 1, j + 1]),
+                (gx[i, j + 1], gy[i, j + 1]),
+            ]
+        )
+        for i in range(n)
+        for j in range(n)
+    ]
+    communes = gpd.GeoDataFrame(
+        {"commune_code": [f"{k:02d}" for k in range(len(boxes))], "name": "x", "kind": "xa"},
+        geometry=boxes,
+        crs=CRS,
+    )
     starts = rng.uniform(-200, 2200, (60, 2))
-    lines = [LineString(np.cumsum(np.vstack([s, rng.uniform(-300, 300, (int(rng.integers(1, 5)), 2))]),
-                                  axis=0)) for s in starts]
+    lines = [
+        LineString(np.cumsum(np.vstack([s, rng.uniform(-300, 300, (int(rng.integers(1, 5)), 2))]), axis=0))
+        for s in starts
+    ]
     roads = roads_frame([(f"r{k}", "xa", "nhua", g) for k, g in enumerate(lines)])
     pieces = split_by_commune(roads, communes)
     ours = pieces.dropna(subset=["commune_code"]).groupby(["segment_id", "commune_code"])["length_m"].sum()
-    overlay = gpd.overlay(roads, communes[["commune_code", "geometry"]], how="intersection",
-                          keep_geom_type=True)
+    overlay = gpd.overlay(
+        roads, communes[["commune_code", "geometry"]], how="intersection", keep_geom_type=True
+    )
     theirs = overlay.assign(length_m=overlay.length).groupby(["segment_id", "commune_code"])["length_m"].sum()
     theirs = theirs[theirs > 1e-9]
     joined = pd.concat([ours.rename("ours"), theirs.rename("geos")], axis=1).fillna(0.0)
@@ -272,8 +330,13 @@ def test_one_reading_of_a_unit_cost_table():
     # row of a class is its default target, and a pair given twice keeps its first price.
     from ntmgis.costs import upgrade_prices
 
-    table = pd.DataFrame({"road_class": ["xa", "xa", "xa"], "target_surface": ["be_tong", "nhua", "be_tong"],
-                          "million_vnd_per_km": [3000.0, 4000.0, 9999.0]})
+    table = pd.DataFrame(
+        {
+            "road_class": ["xa", "xa", "xa"],
+            "target_surface": ["be_tong", "nhua", "be_tong"],
+            "million_vnd_per_km": [3000.0, 4000.0, 9999.0],
+        }
+    )
     targets, prices = upgrade_prices(table, "roads")
     assert targets == {"xa": "be_tong"}
     assert prices == {("xa", "be_tong"): 3000.0, ("xa", "nhua"): 4000.0}

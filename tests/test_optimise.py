@@ -18,9 +18,16 @@ def instances(draw):
     n_cand = draw(st.integers(1, 8))
     n_targets = draw(st.integers(1, 4))
     cost = draw(st.lists(st.integers(1, 50), min_size=n_cand, max_size=n_cand))
-    contrib = np.array(draw(st.lists(st.lists(st.sampled_from([0, 0, 1, 2, 3, 5]), min_size=n_cand,
-                                              max_size=n_cand), min_size=n_targets, max_size=n_targets)),
-                       dtype=float)
+    contrib = np.array(
+        draw(
+            st.lists(
+                st.lists(st.sampled_from([0, 0, 1, 2, 3, 5]), min_size=n_cand, max_size=n_cand),
+                min_size=n_targets,
+                max_size=n_targets,
+            )
+        ),
+        dtype=float,
+    )
     deficit = draw(st.lists(st.integers(0, 8), min_size=n_targets, max_size=n_targets))
     budget = draw(st.one_of(st.none(), st.integers(0, 120)))
     return np.array(cost, dtype=float), contrib, np.array(deficit, dtype=float), budget
@@ -89,14 +96,22 @@ def test_optimised_works_meet_every_requested_threshold_when_applied(sample_work
     result = run(sample_workspace, lam_cot.scenario)
     assert result.applied.works["cost_million_vnd"].sum() == pytest.approx(lam_cot.milp.cost)
     indicators = result.assessment.indicators_by_level
-    mine = indicators[(indicators["unit_code"] == LAM_COT) & (indicators["level"] == "nang_cao")
-                      & indicators["indicator"].isin(["2.1", "3.3"])]
+    mine = indicators[
+        (indicators["unit_code"] == LAM_COT)
+        & (indicators["level"] == "nang_cao")
+        & indicators["indicator"].isin(["2.1", "3.3"])
+    ]
     assert set(mine["status"]) == {"met"}
 
 
 def test_an_infeasible_budget_is_reported_with_the_shortfall(sample_workspace, sample_assessment, lam_cot):
-    short = optimise(sample_workspace, sample_assessment, communes=[LAM_COT], indicators=("2.1", "3.3"),
-                     budget=lam_cot.milp.cost / 2)
+    short = optimise(
+        sample_workspace,
+        sample_assessment,
+        communes=[LAM_COT],
+        indicators=("2.1", "3.3"),
+        budget=lam_cot.milp.cost / 2,
+    )
     assert not short.feasible and short.milp.status == "infeasible"
     assert short.shortfall_km > 0 and short.milp.cost <= lam_cot.milp.cost / 2 + 1e-6
     assert short.money_shortfall_million_vnd == pytest.approx(lam_cot.milp.cost / 2, rel=1e-6)

@@ -26,7 +26,10 @@ def test_nang_cao_schedule_reproduces_the_plan():
 def test_kieu_mau_and_model_villages():
     plan = load_plan(PLAN)
     assert plan.kieu_mau_schedule()[["year", "name"]].values.tolist() == [
-        [2023, "Việt Lập"], [2024, "Phúc Hòa"], [2024, "Hợp Đức"]]
+        [2023, "Việt Lập"],
+        [2024, "Phúc Hòa"],
+        [2024, "Hợp Đức"],
+    ]
     assert plan.model_villages_by_year().to_dict() == {2021: 11, 2022: 10, 2023: 13, 2024: 6, 2025: 3}
 
 
@@ -45,8 +48,10 @@ def test_plan_is_read_only():
 
 def _write(tmp_path, mutate):
     from importlib import resources
-    data = yaml.safe_load(resources.files("ntmgis").joinpath(
-        "plans/tan_yen_2021_2025.yaml").read_text("utf-8"))
+
+    data = yaml.safe_load(
+        resources.files("ntmgis").joinpath("plans/tan_yen_2021_2025.yaml").read_text("utf-8")
+    )
     mutate(data)
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

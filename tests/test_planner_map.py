@@ -85,11 +85,15 @@ def config(html):
 # Layers and what they carry
 # --------------------------------------------------------------------------------------------
 
+
 def test_every_layer_with_the_feature_count_of_its_source(workspace, assessment, data):
-    expected = {name: len(workspace.layer(name)) for name in
-                ("communes", "villages", "roads", "canals", "markets", "facilities", "production_zones")}
-    expected |= {name: len(frame) for name, frame in assessment.gap_layers().items()
-                 if name != "canals_to_line"}  # canals are drawn by lining, with no gap layer of their own
+    expected = {
+        name: len(workspace.layer(name))
+        for name in ("communes", "villages", "roads", "canals", "markets", "facilities", "production_zones")
+    }
+    expected |= {
+        name: len(frame) for name, frame in assessment.gap_layers().items() if name != "canals_to_line"
+    }  # canals are drawn by lining, with no gap layer of their own
     counts = {entry["id"]: len(data["topology"]["layers"][entry["id"]]) for entry in data["layers"]}
     assert counts == expected
     for entry in data["layers"]:
@@ -108,7 +112,8 @@ def test_commune_levels_in_natural_order_with_counts(assessment, data):
     assert [c["code"] for c in recognised["classes"]] == order
     expected = assessment.communes["recognised_level"].fillna(NOT_ASSESSED).value_counts()
     assert {c["code"]: c["count"] for c in recognised["classes"]} == {
-        code: int(expected.get(code, 0)) for code in order}
+        code: int(expected.get(code, 0)) for code in order
+    }
     assert recognised["classes"][-1]["label"] == "Chưa đánh giá"
 
 
@@ -117,8 +122,9 @@ def test_one_theme_per_criterion_at_the_target_level(assessment, data):
     summary = assessment.communes.set_index("commune_code")
     rows = assessment.criteria
     ids = set(rows["criterion"])
-    assert {t["id"] for t in communes["themes"] if t["id"].startswith("criterion_")} == \
-        {f"criterion_{c}" for c in ids}
+    assert {t["id"] for t in communes["themes"] if t["id"].startswith("criterion_")} == {
+        f"criterion_{c}" for c in ids
+    }
     for cid in ("2", "7", "13"):
         shown = classes_by_key(communes, f"criterion_{cid}")
         details = dict(zip(communes["keys"], theme(communes, f"criterion_{cid}")["detail"], strict=True))
@@ -129,13 +135,16 @@ def test_one_theme_per_criterion_at_the_target_level(assessment, data):
             assert shown[r.unit_code] == expected
             if r.gap_vi:
                 assert r.gap_vi in details[r.unit_code]  # the gap text of the engine, in the popup
-    statuses = {c["code"] for t in communes["themes"] if t["id"].startswith("criterion_")
-                for c in t["classes"]}
+    statuses = {
+        c["code"] for t in communes["themes"] if t["id"].startswith("criterion_") for c in t["classes"]
+    }
     assert {"met", "not_met", NOT_ASSESSED} <= statuses
     met = theme(communes, "criteria_met")
     first = summary.iloc[0]
-    assert classes_by_key(communes, "criteria_met")[summary.index[0]] == \
-        f"{first['criteria_met']}/{first['criteria_total']}"
+    assert (
+        classes_by_key(communes, "criteria_met")[summary.index[0]]
+        == f"{first['criteria_met']}/{first['criteria_total']}"
+    )
     assert met["classes"][-1]["code"] == NOT_ASSESSED
 
 
@@ -187,8 +196,10 @@ def test_summary_has_targets_values_and_status(workspace, assessment, config):
     sectors = assessment.sectors.set_index("target_id")
     vietgap = sectors.loc["vietgap_concentrated_zone_ha"]
     assert rows["Vùng sản xuất tập trung VietGAP"][1:] == [
-        "400–500 ha", f"{format_number(vietgap['value'], 'vi', 1)} ha",
-        "Đạt" if vietgap["status"] == "met" else "Chưa đạt"]
+        "400–500 ha",
+        f"{format_number(vietgap['value'], 'vi', 1)} ha",
+        "Đạt" if vietgap["status"] == "met" else "Chưa đạt",
+    ]
     assert rows["Thôn kiểu mẫu"][1] == "43"
     assert len(progress["rows"]) == len(config["timeline"]["years"])
     assert infrastructure["rows"][1][1] == f"{len(assessment.market_gaps)} thôn"
@@ -212,8 +223,13 @@ def test_english_labels_and_number_format(workspace, assessment):
     rows = {row[0]: row for row in config["summary"][0]["rows"]}
     assert rows["Planned budget"][1] == "931,359 million VND"
     recognised = theme(layer(data, "communes"), "recognised")
-    assert [c["label"] for c in recognised["classes"]] == ["Not yet NTM", "NTM", "Advanced NTM", "Model NTM",
-                                                           "Not assessed"]
+    assert [c["label"] for c in recognised["classes"]] == [
+        "Not yet NTM",
+        "NTM",
+        "Advanced NTM",
+        "Model NTM",
+        "Not assessed",
+    ]
 
 
 def test_same_inputs_give_identical_html(workspace, assessment, html):
@@ -257,6 +273,7 @@ def test_hostile_values_stay_data(workspace, assessment):
 # The page engine and its geometry
 # --------------------------------------------------------------------------------------------
 
+
 def test_shared_borders_are_stored_once():
     left, right = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)
     topology = encode_geometries({"cells": [left, right]}, decimals=3)
@@ -286,8 +303,20 @@ def test_render_map_refuses_inconsistent_layers():
     with pytest.raises(ValueError, match="has 1 geometries"):
         render_map([MapLayer("x", "X", "polygon", square, ["k"], ["n", "m"], [ok])], title="t")
     with pytest.raises(ValueError, match="have no class"):
-        render_map([MapLayer("x", "X", "polygon", square, ["k"], ["n"],
-                             [Theme("t", "T", ["b"], [MapClass("a", "A", "#000000")])])], title="t")
+        render_map(
+            [
+                MapLayer(
+                    "x",
+                    "X",
+                    "polygon",
+                    square,
+                    ["k"],
+                    ["n"],
+                    [Theme("t", "T", ["b"], [MapClass("a", "A", "#000000")])],
+                )
+            ],
+            title="t",
+        )
     with pytest.raises(ValueError, match="lang"):
         render_map([MapLayer("x", "X", "polygon", square, ["k"], ["n"], [ok])], title="t", lang="fr")
 

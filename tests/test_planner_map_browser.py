@@ -27,25 +27,34 @@ def map_file(sample_workspace, sample_assessment, tmp_path_factory) -> Path:
 
 def legend_rows(page, layer_id: str) -> list[tuple[str, str, int]]:
     items = page.locator(f'.ntmgis-legend[data-layer="{layer_id}"] li')
-    return [(items.nth(i).get_attribute("data-class"),
-             items.nth(i).locator(".ntmgis-legend-label").inner_text(),
-             int(items.nth(i).locator(".ntmgis-legend-count").inner_text().replace(".", "")))
-            for i in range(items.count())]
+    return [
+        (
+            items.nth(i).get_attribute("data-class"),
+            items.nth(i).locator(".ntmgis-legend-label").inner_text(),
+            int(items.nth(i).locator(".ntmgis-legend-count").inner_text().replace(".", "")),
+        )
+        for i in range(items.count())
+    ]
 
 
 def fill_of(page, layer_id: str, key: str) -> str:
     return page.evaluate("([l, k]) => window.ntmgis.feature(l, k).options.fillColor", [layer_id, key])
 
 
-def test_every_layer_offline_and_without_errors(open_map, map_file, sample_workspace, sample_assessment,
-                                                png_stats):
+def test_every_layer_offline_and_without_errors(
+    open_map, map_file, sample_workspace, sample_assessment, png_stats
+):
     page, requests, console_errors, page_errors = open_map(map_file)
     counts = page.evaluate(
-        "Object.fromEntries(Object.entries(window.ntmgis.layers).map(([k, v]) => [k, v.getLayers().length]))")
-    expected = {name: len(sample_workspace.layer(name)) for name in
-                ("communes", "villages", "roads", "canals", "markets", "facilities", "production_zones")}
-    expected |= {name: len(frame) for name, frame in sample_assessment.gap_layers().items()
-                 if name != "canals_to_line"}  # canals are drawn by lining, with no gap layer of their own
+        "Object.fromEntries(Object.entries(window.ntmgis.layers).map(([k, v]) => [k, v.getLayers().length]))"
+    )
+    expected = {
+        name: len(sample_workspace.layer(name))
+        for name in ("communes", "villages", "roads", "canals", "markets", "facilities", "production_zones")
+    }
+    expected |= {
+        name: len(frame) for name, frame in sample_assessment.gap_layers().items() if name != "canals_to_line"
+    }  # canals are drawn by lining, with no gap layer of their own
     assert counts == expected
     # communes are SVG paths; roads, canals and points are drawn on one canvas
     assert page.locator(".leaflet-overlay-pane svg path").count() == expected["communes"]
@@ -75,8 +84,12 @@ def test_legends_follow_their_layers(open_map, map_file, sample_assessment):
     assert canals.is_hidden()  # canals start hidden, and so does their legend
     page.locator('.ntmgis-layer[data-layer="canals"] .ntmgis-layer-toggle').check()
     assert canals.is_visible()
-    assert [r[0] for r in legend_rows(page, "canals")] == ["lined_xa", "unlined_xa", "lined_other",
-                                                           "unlined_other"]
+    assert [r[0] for r in legend_rows(page, "canals")] == [
+        "lined_xa",
+        "unlined_xa",
+        "lined_other",
+        "unlined_other",
+    ]
     assert (requests, console_errors, page_errors) == ([], [], [])
 
 
@@ -84,8 +97,9 @@ def test_criterion_radio_recolours_the_communes(open_map, map_file, sample_asses
     page, requests, console_errors, page_errors = open_map(map_file)
     communes = sample_assessment.communes.set_index("commune_code")
     rows = sample_assessment.criteria
-    at_target = rows[(rows["criterion"] == "7")
-                     & (rows["level"] == rows["unit_code"].map(communes["target_level"]))]
+    at_target = rows[
+        (rows["criterion"] == "7") & (rows["level"] == rows["unit_code"].map(communes["target_level"]))
+    ]
     not_met = at_target[at_target["status"] == "not_met"]["unit_code"].iloc[0]
     before = fill_of(page, "communes", not_met)
     name = rows.loc[rows["criterion"] == "7", "criterion_vi"].iloc[0]
@@ -99,11 +113,14 @@ def test_criterion_radio_recolours_the_communes(open_map, map_file, sample_asses
     assert (requests, console_errors, page_errors) == ([], [], [])
 
 
-@pytest.mark.parametrize(("query", "layer_id", "name"), [
-    ("phuc hoa", "communes", "Xã Phúc Hòa (07324)"),
-    ("PHÚC HOÀ", "communes", "Xã Phúc Hòa (07324)"),
-    ("dong lim", "villages", "Thôn Đồng Lim"),
-])
+@pytest.mark.parametrize(
+    ("query", "layer_id", "name"),
+    [
+        ("phuc hoa", "communes", "Xã Phúc Hòa (07324)"),
+        ("PHÚC HOÀ", "communes", "Xã Phúc Hòa (07324)"),
+        ("dong lim", "villages", "Thôn Đồng Lim"),
+    ],
+)
 def test_search_finds_zooms_and_opens_the_popup(open_map, map_file, sample_workspace, query, layer_id, name):
     communes = sample_workspace.layer("communes")
     page, requests, console_errors, page_errors = open_map(map_file)
@@ -137,8 +154,11 @@ def test_search_tells_villages_of_the_same_name_apart_by_commune(open_map, map_f
     assert sorted(p.split(" · ")[1] for n, p in zip(names, places, strict=True) if n == twin) == where[:12]
     # The commune's name narrows the search, accents and đ folded as everywhere else.
     fold = str.maketrans("đĐ", "dD")
-    plain = "".join(ch for ch in unicodedata.normalize("NFD", f"{twin} {where[-1]}".translate(fold))
-                    if unicodedata.category(ch) != "Mn").lower()
+    plain = "".join(
+        ch
+        for ch in unicodedata.normalize("NFD", f"{twin} {where[-1]}".translate(fold))
+        if unicodedata.category(ch) != "Mn"
+    ).lower()
     page.locator(".ntmgis-search-input").fill(plain)
     first = page.locator(".ntmgis-result").first
     assert first.locator(".ntmgis-result-name").inner_text() == twin
@@ -198,7 +218,12 @@ def test_english_map(open_map, sample_workspace, sample_assessment, tmp_path):
     page, requests, console_errors, page_errors = open_map(write_text_atomic(tmp_path / "en.html", html))
     assert page.locator("html").get_attribute("lang") == "en"
     assert [r[1] for r in legend_rows(page, "communes")] == [
-        "Not yet NTM", "NTM", "Advanced NTM", "Model NTM", "Not assessed"]
+        "Not yet NTM",
+        "NTM",
+        "Advanced NTM",
+        "Model NTM",
+        "Not assessed",
+    ]
     page.locator(".ntmgis-search-input").fill("phuc hoa")
     page.locator(".ntmgis-result").first.click()
     popup = page.locator(".leaflet-popup-content .ntmgis-popup")

@@ -51,28 +51,54 @@ def real_workspace(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("real_district")
     rng = np.random.default_rng(2025)
     bounds = gpd.read_file(COMMUNES).to_crs(9214).total_bounds
-    roads = gpd.GeoDataFrame({
-        "segment_id": [f"W{i:05d}" for i in range(1500)],
-        "road_class": rng.choice(ROAD_CLASSES, 1500), "surface": rng.choice(SURFACES, 1500),
-    }, geometry=_ways(rng, bounds, 1500, 120.0), crs=9214).to_crs(4326)
-    canals = gpd.GeoDataFrame({
-        "segment_id": [f"K{i:05d}" for i in range(400)], "canal_level": "cap_3",
-        "lining": rng.choice(LININGS, 400), "managed_by": rng.choice(["xa", "cong_ty"], 400, p=[0.7, 0.3]),
-    }, geometry=_ways(rng, bounds, 400, 150.0), crs=9214).to_crs(4326)
+    roads = gpd.GeoDataFrame(
+        {
+            "segment_id": [f"W{i:05d}" for i in range(1500)],
+            "road_class": rng.choice(ROAD_CLASSES, 1500),
+            "surface": rng.choice(SURFACES, 1500),
+        },
+        geometry=_ways(rng, bounds, 1500, 120.0),
+        crs=9214,
+    ).to_crs(4326)
+    canals = gpd.GeoDataFrame(
+        {
+            "segment_id": [f"K{i:05d}" for i in range(400)],
+            "canal_level": "cap_3",
+            "lining": rng.choice(LININGS, 400),
+            "managed_by": rng.choice(["xa", "cong_ty"], 400, p=[0.7, 0.3]),
+        },
+        geometry=_ways(rng, bounds, 400, 150.0),
+        crs=9214,
+    ).to_crs(4326)
     real = gpd.read_file(COMMUNES)
-    markets = gpd.GeoDataFrame({
-        "market_id": [f"M{i:02d}" for i in range(8)], "name": [f"Chợ {n}" for n in real["name_short"][:8]],
-        "commune_code": real["gso_code"][:8].tolist(), "standard_met": [True, False] * 4,
-    }, geometry=gpd.points_from_xy(real["rep_lon"][:8], real["rep_lat"][:8]), crs=4326)
+    markets = gpd.GeoDataFrame(
+        {
+            "market_id": [f"M{i:02d}" for i in range(8)],
+            "name": [f"Chợ {n}" for n in real["name_short"][:8]],
+            "commune_code": real["gso_code"][:8].tolist(),
+            "standard_met": [True, False] * 4,
+        },
+        geometry=gpd.points_from_xy(real["rep_lon"][:8], real["rep_lat"][:8]),
+        crs=4326,
+    )
     roads.to_file(root / "giao_thong.gpkg", layer="duong")
     canals.to_file(root / "kenh_muong.gpkg", layer="kenh")
     markets.to_file(root / "cho.geojson")
     config = {
-        "name": "Tân Yên (ranh giới thật 2021)", "district": {"name": "Tân Yên", "province": "Bắc Giang"},
-        "working_crs": "EPSG:9214", "plan": "package:tan_yen_2021_2025",
+        "name": "Tân Yên (ranh giới thật 2021)",
+        "district": {"name": "Tân Yên", "province": "Bắc Giang"},
+        "working_crs": "EPSG:9214",
+        "plan": "package:tan_yen_2021_2025",
         "layers": {
-            "communes": {"path": str(COMMUNES), "columns": {"commune_code": "gso_code", "name": "name_short",
-                                                            "kind": "unit_type", "population": "pop_attr"}},
+            "communes": {
+                "path": str(COMMUNES),
+                "columns": {
+                    "commune_code": "gso_code",
+                    "name": "name_short",
+                    "kind": "unit_type",
+                    "population": "pop_attr",
+                },
+            },
             "roads": {"path": "giao_thong.gpkg", "layer": "duong"},
             "canals": {"path": "kenh_muong.gpkg", "layer": "kenh"},
             "markets": {"path": "cho.geojson"},

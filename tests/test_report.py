@@ -23,8 +23,11 @@ class FakeWorkspace:
 
     name: str = "Tân Yên"
     sample: bool = True
-    problems: ProblemReport = field(default_factory=lambda: ProblemReport((
-        Problem("roads.gpkg", "roads", "segment_id=R7", "invalid geometry", "repaired", "warning"),)))
+    problems: ProblemReport = field(
+        default_factory=lambda: ProblemReport(
+            (Problem("roads.gpkg", "roads", "segment_id=R7", "invalid geometry", "repaired", "warning"),)
+        )
+    )
 
     def note(self, lang="vi"):
         return NOTE if self.sample else None
@@ -35,13 +38,23 @@ def assessment():
     rows = all_met(DAI_HOA, skip=("2",))
     rows += [row(DAI_HOA, "2", True, indicator=i) for i in ("2.1", "2.3", "2.4")]
     rows += all_met("07330")
-    measured = computed([{"unit_code": DAI_HOA, "indicator": "road_concretized_share_thon", "value": 0.64,
-                          "unit": "share"},
-                         {"unit_code": "07330", "indicator": "road_concretized_share_xa", "value": 0.8,
-                          "unit": "share"}])
+    measured = computed(
+        [
+            {
+                "unit_code": DAI_HOA,
+                "indicator": "road_concretized_share_thon",
+                "value": 0.64,
+                "unit": "share",
+            },
+            {"unit_code": "07330", "indicator": "road_concretized_share_xa", "value": 0.8, "unit": "share"},
+        ]
+    )
     # No layers here: the infrastructure sheets are present and empty.
-    return build_assessment(evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured),
-                            InfrastructureAssessment(measured.reindex(columns=COMPUTED_COLUMNS)), plan=PLAN)
+    return build_assessment(
+        evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured),
+        InfrastructureAssessment(measured.reindex(columns=COMPUTED_COLUMNS)),
+        plan=PLAN,
+    )
 
 
 def _sheet_rows(sheet):
@@ -144,6 +157,7 @@ def test_sample_report_end_to_end(tmp_path):
     if not sample_workspace_path().exists():
         pytest.fail("the embedded sample (data/workspace.yaml) is missing")
     from ntmgis.workspace import load_workspace
+
     workspace = load_workspace()
     files = write_report(workspace, assess(workspace), tmp_path / "tan_yen.xlsx")
     book = openpyxl.load_workbook(files.xlsx)

@@ -34,12 +34,28 @@ DATA = get_path("tan_yen")
 
 # DOMAIN.md §4: the 22 units of 2020-03-01 → 2024-12-31 and their GSO codes.
 UNITS = {
-    "07303": "Lan Giới", "07306": "Nhã Nam", "07309": "Tân Trung", "07312": "Đại Hóa",
-    "07315": "Quang Tiến", "07318": "Phúc Sơn", "07321": "An Dương", "07324": "Phúc Hòa",
-    "07327": "Liên Sơn", "07330": "Hợp Đức", "07333": "Lam Cốt", "07336": "Cao Xá",
-    "07339": "Cao Thượng", "07342": "Việt Ngọc", "07345": "Song Vân", "07348": "Ngọc Châu",
-    "07351": "Ngọc Vân", "07354": "Việt Lập", "07357": "Liên Chung", "07360": "Ngọc Thiện",
-    "07363": "Ngọc Lý", "07366": "Quế Nham",
+    "07303": "Lan Giới",
+    "07306": "Nhã Nam",
+    "07309": "Tân Trung",
+    "07312": "Đại Hóa",
+    "07315": "Quang Tiến",
+    "07318": "Phúc Sơn",
+    "07321": "An Dương",
+    "07324": "Phúc Hòa",
+    "07327": "Liên Sơn",
+    "07330": "Hợp Đức",
+    "07333": "Lam Cốt",
+    "07336": "Cao Xá",
+    "07339": "Cao Thượng",
+    "07342": "Việt Ngọc",
+    "07345": "Song Vân",
+    "07348": "Ngọc Châu",
+    "07351": "Ngọc Vân",
+    "07354": "Việt Lập",
+    "07357": "Liên Chung",
+    "07360": "Ngọc Thiện",
+    "07363": "Ngọc Lý",
+    "07366": "Quế Nham",
 }
 TOWNS = {"07339", "07306"}
 PLAN = load_plan("package:tan_yen_2021_2025")
@@ -58,6 +74,7 @@ def _length_share(frame: pd.DataFrame, flag: pd.Series) -> float:
 # ---------------------------------------------------------------------------------------------
 # Determinism and the committed data
 # ---------------------------------------------------------------------------------------------
+
 
 def test_generation_is_deterministic(sample):
     again = generate_sample()
@@ -80,10 +97,19 @@ def test_written_files_are_byte_identical_and_equal_the_committed_data(tmp_path)
     relative = [p.relative_to(tmp_path / "a") for p in first]
     assert relative == [p.relative_to(tmp_path / "b") for p in second]
     assert {str(p) for p in relative} >= {
-        "workspace.yaml", "README.md", "boundaries/communes.gpkg", "boundaries/villages.gpkg",
-        "layers/roads.gpkg", "layers/canals.gpkg", "layers/markets.gpkg",
-        "layers/production_zones.gpkg", "layers/facilities.gpkg", "layers/commune_status.csv",
-        "layers/village_status.csv", "layers/recognitions.csv"}
+        "workspace.yaml",
+        "README.md",
+        "boundaries/communes.gpkg",
+        "boundaries/villages.gpkg",
+        "layers/roads.gpkg",
+        "layers/canals.gpkg",
+        "layers/markets.gpkg",
+        "layers/production_zones.gpkg",
+        "layers/facilities.gpkg",
+        "layers/commune_status.csv",
+        "layers/village_status.csv",
+        "layers/recognitions.csv",
+    }
     for path in relative:
         made = (tmp_path / "a" / path).read_bytes()
         assert made == (tmp_path / "b" / path).read_bytes(), f"{path} differs between two writes"
@@ -94,8 +120,19 @@ def test_written_files_are_byte_identical_and_equal_the_committed_data(tmp_path)
 
 def test_workspace_yaml_has_the_agreed_layout():
     config = yaml.safe_load((DATA / "workspace.yaml").read_text(encoding="utf-8"))
-    assert list(config) == ["name", "district", "sample", "sample_note", "status_year", "working_crs",
-                            "criteria_set", "plan", "layers", "tables", "provenance"]
+    assert list(config) == [
+        "name",
+        "district",
+        "sample",
+        "sample_note",
+        "status_year",
+        "working_crs",
+        "criteria_set",
+        "plan",
+        "layers",
+        "tables",
+        "provenance",
+    ]
     assert config["sample"] is True and config["status_year"] == STATUS_YEAR
     assert config["working_crs"] == "EPSG:9214" and config["plan"] == "package:tan_yen_2021_2025"
     assert config["district"] == {"name": "Tân Yên", "province": "Bắc Giang", "kind": "huyen"}
@@ -111,6 +148,7 @@ def test_workspace_yaml_has_the_agreed_layout():
 # Facts
 # ---------------------------------------------------------------------------------------------
 
+
 def test_facts_table_is_curated_and_cited():
     facts = unit_facts()
     assert dict(zip(facts["commune_code"], facts["name"], strict=True)) == UNITS
@@ -122,13 +160,16 @@ def test_facts_table_is_curated_and_cited():
         assert np.allclose(steps, steps.round(), atol=1e-6)
     assert facts["area_basis"].str.match(r"^(official|polygon): ").all()
     assert facts["source"].str.contains("tan_yen_units.csv").all()
-    assert facts.loc[facts["commune_code"] == "07336", ["population", "n_villages"]].iloc[0].tolist() \
-        == [12965, 25]
+    assert facts.loc[facts["commune_code"] == "07336", ["population", "n_villages"]].iloc[0].tolist() == [
+        12965,
+        25,
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # Communes and villages
 # ---------------------------------------------------------------------------------------------
+
 
 def test_communes_tile_the_district(sample):
     communes = sample.communes
@@ -175,8 +216,10 @@ def test_villages_tile_their_communes(sample):
     for code, known in facts["n_villages"].dropna().items():
         assert counts[code] == known
     by_code = dict(zip(communes["commune_code"], communes.geometry, strict=True))
-    inside = [by_code[c].contains(p) for c, p in zip(villages["commune_code"],
-                                                      villages.representative_point(), strict=True)]
+    inside = [
+        by_code[c].contains(p)
+        for c, p in zip(villages["commune_code"], villages.representative_point(), strict=True)
+    ]
     assert all(inside)
     for code, group in villages.groupby("commune_code"):
         assert abs(shapely.union_all(group.geometry.to_numpy()).area - by_code[code].area) < 1.0
@@ -203,8 +246,11 @@ def test_village_names(sample):
 def test_model_villages_follow_the_plan(sample):
     villages = sample.villages
     planned = villages[villages["model_target_year"].notna()]
-    assert planned["model_target_year"].value_counts().sort_index().to_dict() == \
-        PLAN.model_villages_by_year().to_dict() == {2021: 11, 2022: 10, 2023: 13, 2024: 6, 2025: 3}
+    assert (
+        planned["model_target_year"].value_counts().sort_index().to_dict()
+        == PLAN.model_villages_by_year().to_dict()
+        == {2021: 11, 2022: 10, 2023: 13, 2024: 6, 2025: 3}
+    )
     assert (planned["kind"] == "thon").all()
     status = sample.village_status
     assert set(status["village_id"]) == set(planned["village_id"]) and len(status) == 43
@@ -219,6 +265,7 @@ def test_model_villages_follow_the_plan(sample):
 # ---------------------------------------------------------------------------------------------
 # Networks
 # ---------------------------------------------------------------------------------------------
+
 
 def _components(lines: pd.Series) -> int:
     """Connected components of the graph whose nodes are exact segment endpoints."""
@@ -292,6 +339,7 @@ def test_canals(sample):
 # Points and zones
 # ---------------------------------------------------------------------------------------------
 
+
 def test_markets(sample):
     markets, roads = sample.markets, sample.roads
     assert markets["market_id"].is_unique
@@ -321,8 +369,11 @@ def test_production_zones(sample):
     assert zones.loc[vietgap, "certified_until"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     assert zones.loc[~vietgap, "certified_until"].isna().all()
     geoms = zones.geometry.to_numpy()
-    overlaps = [(i, j) for i, j in itertools.combinations(range(len(geoms)), 2)
-                if shapely.intersection(geoms[i], geoms[j]).area > 1.0]
+    overlaps = [
+        (i, j)
+        for i, j in itertools.combinations(range(len(geoms)), 2)
+        if shapely.intersection(geoms[i], geoms[j]).area > 1.0
+    ]
     assert len(overlaps) == 1
     communes = sample.communes.geometry.to_numpy()
     straddling = [g for g in geoms if sum(shapely.intersection(g, c).area > 1e3 for c in communes) > 1]
@@ -333,8 +384,9 @@ def test_vietgap_zones_back_the_reported_criterion_13(sample):
     # Criterion 13.3 asks for a VietGAP zone: every xã whose status says 13 is met holds one, but
     # Lan Giới (07303), left without on purpose so that the cross-check has a case.
     zones = sample.production_zones[sample.production_zones["vietgap"]]
-    holders = set(zones.sjoin(sample.communes[["commune_code", "geometry"]], predicate="intersects")
-                  ["commune_code"])
+    holders = set(
+        zones.sjoin(sample.communes[["commune_code", "geometry"]], predicate="intersects")["commune_code"]
+    )
     status = sample.commune_status
     reported = set(status.loc[(status["criterion"] == "13") & status["met"].fillna(False), "commune_code"])
     assert reported - holders == {"07303"}
@@ -358,6 +410,7 @@ def test_facilities(sample):
 # ---------------------------------------------------------------------------------------------
 # Contracts and tables
 # ---------------------------------------------------------------------------------------------
+
 
 def test_every_layer_meets_its_contract(sample):
     codes = set(sample.communes["commune_code"])
@@ -394,8 +447,10 @@ def test_committed_files_validate_without_a_single_problem():
 def test_commune_status_is_complete_and_consistent(sample):
     status, recognitions = sample.commune_status, sample.recognitions
     assert len(status) == 22 * 19
-    assert (status.groupby("commune_code")["criterion"].apply(sorted)
-            == [sorted(str(c) for c in range(1, 20))] * 22).all()
+    assert (
+        status.groupby("commune_code")["criterion"].apply(sorted)
+        == [sorted(str(c) for c in range(1, 20))] * 22
+    ).all()
     assert status["indicator"].isna().all() and status["value"].isna().all()
     assert (status["year"] == STATUS_YEAR).all()
     towns = status["commune_code"].isin(TOWNS)
@@ -425,8 +480,9 @@ def test_recognitions_follow_the_plan_schedule(sample):
     expected = dict(zip(due["commune_code"], due["year"], strict=True))
     late = set(expected) - set(got)
     assert late == {"07333"}  # Lam Cốt, planned 2023, left late
-    assert {c: y for c, y in got.items() if c in expected} == {c: y for c, y in expected.items()
-                                                               if c not in late}
+    assert {c: y for c, y in got.items() if c in expected} == {
+        c: y for c, y in expected.items() if c not in late
+    }
     assert set(got) - set(expected) == {"07354"} and got["07354"] == 2020  # Việt Lập, assumed
     kieu_mau = recognitions[recognitions["level"] == "kieu_mau"]
     assert kieu_mau[["commune_code", "year"]].values.tolist() == [["07354", 2023]]

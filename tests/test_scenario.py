@@ -32,8 +32,11 @@ LAN_GIOI = "07303"
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +65,14 @@ def test_applying_leaves_the_baseline_and_the_files_unchanged(sample_workspace):
     before_files = _hashes(folder)
     roads_before = sample_workspace.layer("roads")
     markets_before = sample_workspace.layer("markets")
-    scenario = Scenario("all_hard", (
-        Concretize(commune_code=LAN_GIOI), AddMarket("M900", *roads_before.geometry.iloc[0].coords[0],
-                                                     commune_code=LAN_GIOI),
-        SetThreshold("qd318_2022_xa", "2.2", "ntm", 60.0)))
+    scenario = Scenario(
+        "all_hard",
+        (
+            Concretize(commune_code=LAN_GIOI),
+            AddMarket("M900", *roads_before.geometry.iloc[0].coords[0], commune_code=LAN_GIOI),
+            SetThreshold("qd318_2022_xa", "2.2", "ntm", 60.0),
+        ),
+    )
     applied = apply_scenario(sample_workspace, scenario)
     assert len(applied.workspace.layer("markets")) == len(markets_before) + 1
     assert (applied.workspace.layer("roads")["surface"] != roads_before["surface"]).any()
@@ -108,11 +115,15 @@ def test_a_unit_cost_edit_changes_the_cost_not_the_verdicts(sample_workspace, la
 
 
 def test_a_threshold_edit_changes_the_verdict(sample_workspace, baseline):
-    lowered = run(sample_workspace,
-                  Scenario("lower_21", (SetThreshold("qd318_2022_xa", "2.1", "ntm", 80.0),)))
+    lowered = run(
+        sample_workspace, Scenario("lower_21", (SetThreshold("qd318_2022_xa", "2.1", "ntm", 80.0),))
+    )
     indicators = lowered.assessment.indicators_by_level
-    row = indicators[(indicators["unit_code"] == LAN_GIOI) & (indicators["level"] == "ntm")
-                     & (indicators["indicator"] == "2.1")]
+    row = indicators[
+        (indicators["unit_code"] == LAN_GIOI)
+        & (indicators["level"] == "ntm")
+        & (indicators["indicator"] == "2.1")
+    ]
     assert row["status"].item() == "met" and row["threshold"].item() == 80.0
     assert bool(row["overridden"].item())
 
@@ -121,8 +132,10 @@ def test_a_new_market_closes_the_market_gap_around_it(sample_workspace, baseline
     gaps = baseline.assessment.market_gaps
     village = sample_workspace.layer("villages").set_index("village_id").loc[gaps["village_id"].iloc[0]]
     point = shapely.point_on_surface(village.geometry)
-    result = run(sample_workspace, Scenario("market", (AddMarket("M900", point.x, point.y,
-                                                                 commune_code=village["commune_code"]),)))
+    result = run(
+        sample_workspace,
+        Scenario("market", (AddMarket("M900", point.x, point.y, commune_code=village["commune_code"]),)),
+    )
     assert gaps["village_id"].iloc[0] not in set(result.assessment.market_gaps["village_id"])
     assert len(result.assessment.market_gaps) < len(gaps)
 
@@ -138,8 +151,9 @@ def test_unknown_ids_are_errors_that_name_them(sample_workspace):
 
 def test_yaml_scenario_with_an_unknown_segment_fails_naming_it(tmp_path, sample_workspace, capsys):
     path = tmp_path / "kich_ban.yaml"
-    path.write_text("name: thử\nedits:\n  - concretize: {segments: [R000001, R999999], year: 2024}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "name: thử\nedits:\n  - concretize: {segments: [R000001, R999999], year: 2024}\n", encoding="utf-8"
+    )
     scenarios = load_scenarios(path)
     assert scenarios[0].edits[0].segment_ids == ("R000001", "R999999")
     with pytest.raises(DataError, match="R999999"):
@@ -184,8 +198,11 @@ def test_yaml_identifiers_are_text_and_the_year_is_kept():
 
 def test_cli_writes_the_comparison_and_a_diff_map(tmp_path, capsys, sample_workspace):
     path = tmp_path / "s.yaml"
-    path.write_text("scenarios:\n  - name: lan_gioi\n    edits:\n      - concretize: {commune: '07303', "
-                    "class: xa, year: 2024}\n", encoding="utf-8")
+    path.write_text(
+        "scenarios:\n  - name: lan_gioi\n    edits:\n      - concretize: {commune: '07303', "
+        "class: xa, year: 2024}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "so_sanh.xlsx"
     assert main(["scenario", "run", str(path), "--out", str(out), "--lang", "en"]) == 0
     assert out.exists() and (tmp_path / "so_sanh_csv" / "flips.csv").exists()
@@ -219,12 +236,15 @@ def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline
     commune = sample_workspace.layer("communes").set_index("commune_code").geometry[LAN_GIOI]
     centre = commune.representative_point()
     square = shapely.box(centre.x - 158.1, centre.y - 158.1, centre.x + 158.1, centre.y + 158.1)
-    scenario = Scenario("vietgap", (
-        SetZone(no_code, growing_area_code="VN-BGTY-0002"),
-        SetZone(plain, vietgap=True),
-        AddZone("Z900", square.wkt, "rau", vietgap=True),
-        SetStatus("17", True, 2023, commune_code="07321"),
-    ))
+    scenario = Scenario(
+        "vietgap",
+        (
+            SetZone(no_code, growing_area_code="VN-BGTY-0002"),
+            SetZone(plain, vietgap=True),
+            AddZone("Z900", square.wkt, "rau", vietgap=True),
+            SetStatus("17", True, 2023, commune_code="07321"),
+        ),
+    )
     result = run(sample_workspace, scenario)
     before = baseline.assessment.sectors.set_index("target_id")
     after = result.assessment.sectors.set_index("target_id")
@@ -233,7 +253,8 @@ def test_zone_edits_move_the_district_vietgap_targets(sample_workspace, baseline
     added = zones.set_index("zone_id").geometry[plain].area / 1e4 + square.area / 1e4
     overlap = zones.set_index("zone_id").geometry[plain].intersection(square).area / 1e4
     assert after.loc["vietgap_concentrated_zone_ha", "value"] == pytest.approx(
-        before.loc["vietgap_concentrated_zone_ha", "value"] + added - overlap, rel=1e-3)
+        before.loc["vietgap_concentrated_zone_ha", "value"] + added - overlap, rel=1e-3
+    )
     # An Dương's only gap was criterion 17: the status edit makes it NTM again.
     summary = result.assessment.communes.set_index("commune_code")
     assert summary.loc["07321", "highest_level"] == "ntm"
@@ -258,15 +279,19 @@ def test_line_canals_lines_what_the_assessment_lists_to_line(sample_workspace, s
     canals = sample_workspace.layer("canals").set_index("segment_id")
     company = "K000178"
     assert canals.loc[company, "managed_by"] == "cong_ty" and canals.loc[company, "lining"] == "dat"
-    applied = apply_scenario(sample_workspace, Scenario("x", (LineCanals(commune_code="07333"),)),
-                             assessment=sample_assessment)
+    applied = apply_scenario(
+        sample_workspace, Scenario("x", (LineCanals(commune_code="07333"),)), assessment=sample_assessment
+    )
     listed = sample_assessment.canals_to_line
     assert set(applied.works["segment_id"]) <= set(listed["segment_id"])
     assert company not in set(applied.works["segment_id"])
     assert applied.workspace.layer("canals").set_index("segment_id").loc[company, "lining"] == "dat"
     with pytest.raises(DataError, match=company):
-        apply_scenario(sample_workspace, Scenario("x", (LineCanals(segment_ids=(company,)),)),
-                       assessment=sample_assessment)
+        apply_scenario(
+            sample_workspace,
+            Scenario("x", (LineCanals(segment_ids=(company,)),)),
+            assessment=sample_assessment,
+        )
 
 
 def test_scenario_code_reads_stage_3_only_through_the_assessment():
@@ -280,5 +305,6 @@ def test_scenario_code_reads_stage_3_only_through_the_assessment():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 module = "." * node.level + (node.module or "")
-                assert not any(part in ("analysis", "criteria") for part in module.lstrip(".").split(".")), \
+                assert not any(part in ("analysis", "criteria") for part in module.lstrip(".").split(".")), (
                     f"{path.name} imports {module}"
+                )

@@ -16,8 +16,11 @@ def _line(dx=0.0):
 
 
 def _roads(**overrides):
-    data = {"segment_id": ["R1", "R2", "R3"], "road_class": ["xa", "truc_thon", "ngo_xom"],
-            "surface": ["be_tong", "nhua", "dat"]}
+    data = {
+        "segment_id": ["R1", "R2", "R3"],
+        "road_class": ["xa", "truc_thon", "ngo_xom"],
+        "surface": ["be_tong", "nhua", "dat"],
+    }
     data.update(overrides)
     geometry = data.pop("geometry", [_line(0), _line(300), _line(600)])
     return gpd.GeoDataFrame(data, geometry=geometry, crs="EPSG:9214")
@@ -29,8 +32,11 @@ def _square(x, y, size=1000.0):
 
 def _communes(geometries, codes=None):
     codes = codes or [f"0730{i}" for i in range(len(geometries))]
-    return gpd.GeoDataFrame({"commune_code": codes, "name": [f"Xã {c}" for c in codes],
-                             "kind": ["xa"] * len(codes)}, geometry=geometries, crs="EPSG:9214")
+    return gpd.GeoDataFrame(
+        {"commune_code": codes, "name": [f"Xã {c}" for c in codes], "kind": ["xa"] * len(codes)},
+        geometry=geometries,
+        crs="EPSG:9214",
+    )
 
 
 def test_good_layer_has_no_problems():
@@ -59,8 +65,7 @@ def test_every_problem_is_collected_in_one_report():
     # duplicate ids, with both feature numbers
     assert "duplicate id in features 1, 2" in text
     # unknown road class and surface: named, with the allowed values
-    assert any("unknown road_class 'highway'" in p.problem and "ngo_xom" in p.action
-               for p in result.problems)
+    assert any("unknown road_class 'highway'" in p.problem and "ngo_xom" in p.action for p in result.problems)
     assert any("unknown surface 'mud'" in p.problem for p in result.problems)
     # missing geometry is listed and left out, not silently dropped
     assert any("empty or missing" in p.problem and "R3" in p.feature for p in result.problems)
@@ -95,9 +100,15 @@ def test_missing_columns_are_named():
 
 def test_commune_codes_lost_zero_and_unknown_codes():
     markets = gpd.GeoDataFrame(
-        {"market_id": ["M1", "M2"], "name": ["Chợ A", "Chợ B"], "commune_code": [7324, "09999"],
-         "standard_met": ["Đạt", "maybe"]},
-        geometry=[shapely.Point(X0, Y0), shapely.Point(X0 + 1, Y0)], crs="EPSG:9214")
+        {
+            "market_id": ["M1", "M2"],
+            "name": ["Chợ A", "Chợ B"],
+            "commune_code": [7324, "09999"],
+            "standard_met": ["Đạt", "maybe"],
+        },
+        geometry=[shapely.Point(X0, Y0), shapely.Point(X0 + 1, Y0)],
+        crs="EPSG:9214",
+    )
     result = validate_layer(markets, "markets", file="cho.csv", commune_codes=["07324"])
     text = "\n".join(map(str, result.problems))
     assert "lost its leading zero" in text and "'07324'" in text
@@ -106,19 +117,36 @@ def test_commune_codes_lost_zero_and_unknown_codes():
     assert result.frame["commune_code"].tolist() == ["07324", "09999"]
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("Đạt", True), ("đạt", True), ("x", True), ("✓", True), (1, True), (True, True),
-    ("Chưa đạt", False), ("chưa đạt", False), ("0", False), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Đạt", True),
+        ("đạt", True),
+        ("x", True),
+        ("✓", True),
+        (1, True),
+        (True, True),
+        ("Chưa đạt", False),
+        ("chưa đạt", False),
+        ("0", False),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_bool_office_spellings(cell, expected):
     assert parse_bool(cell) is expected
 
 
 def test_status_table_validation():
-    table = pd.DataFrame({"commune_code": ["07324", "7330"], "criterion": ["2", "3"],
-                          "met": ["Đạt", "?"], "year": ["2023", "năm"]})
-    result = validate_table(table, "commune_status", file="status.csv",
-                            commune_codes=["07324", "07330"])
+    table = pd.DataFrame(
+        {
+            "commune_code": ["07324", "7330"],
+            "criterion": ["2", "3"],
+            "met": ["Đạt", "?"],
+            "year": ["2023", "năm"],
+        }
+    )
+    result = validate_table(table, "commune_status", file="status.csv", commune_codes=["07324", "07330"])
     messages = [p.problem for p in result.problems]
     assert any("leading zero" in m for m in messages)
     assert any("'?'" in m for m in messages) and any("'năm' is not a number" in m for m in messages)

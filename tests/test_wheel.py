@@ -34,15 +34,19 @@ SAMPLE_NOTE = "Dữ liệu minh họa"
 
 def _clean_env() -> dict[str, str]:
     """The environment without anything that would point Python or ntmgis back at the checkout."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "NTMGIS_WEB_ASSETS", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "NTMGIS_WEB_ASSETS", "VIRTUAL_ENV")
+    }
     env["PYTHONNOUSERSITE"] = "1"
     return env
 
 
 def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(args, cwd=cwd, env=_clean_env(), capture_output=True, text=True,
-                            timeout=timeout, check=False)
+    result = subprocess.run(
+        args, cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -51,10 +55,14 @@ def _copy_project(target: Path) -> Path:
     """The files a build reads: metadata, build step, package, and the pinned Leaflet."""
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, target / name)
-    shutil.copytree(ROOT / "ntmgis", target / "ntmgis",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "vendor", "*.egg-info"))
-    shutil.copytree(LEAFLET, target / "node_modules" / "leaflet",
-                    ignore=shutil.ignore_patterns("src", "*.map", "*-src*"))
+    shutil.copytree(
+        ROOT / "ntmgis",
+        target / "ntmgis",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "vendor", "*.egg-info"),
+    )
+    shutil.copytree(
+        LEAFLET, target / "node_modules" / "leaflet", ignore=shutil.ignore_patterns("src", "*.map", "*-src*")
+    )
     return target
 
 
@@ -82,17 +90,46 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (base / "src").mkdir()
     source = _copy_project(base / "src")
     wheelhouse = base / "wheelhouse"
-    _run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(wheelhouse),
-          *_build_isolation_args()], cwd=base)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(source),
+            "--no-deps",
+            "-q",
+            "-w",
+            str(wheelhouse),
+            *_build_isolation_args(),
+        ],
+        cwd=base,
+    )
     (wheel,) = wheelhouse.glob("ntmgis-*.whl")
 
     venv = base / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=base)
     python = venv / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
-          str(wheel)], cwd=base)
-    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                     cwd=base).stdout.strip())
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        cwd=base,
+    )
+    site = Path(
+        _run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=base
+        ).stdout.strip()
+    )
     deps = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
     (site / "_ntmgis_test_dependencies.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
     elsewhere = base / "elsewhere"
@@ -102,8 +139,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_wheel_carries_the_sample_and_leaflet_but_no_checkout_files(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
-    for path in ("workspace.yaml", "README.md", "boundaries/communes.gpkg", "boundaries/villages.gpkg",
-                 "layers/roads.gpkg", "layers/canals.gpkg", "layers/commune_status.csv"):
+    for path in (
+        "workspace.yaml",
+        "README.md",
+        "boundaries/communes.gpkg",
+        "boundaries/villages.gpkg",
+        "layers/roads.gpkg",
+        "layers/canals.gpkg",
+        "layers/commune_status.csv",
+    ):
         assert f"ntmgis/datasets/tan_yen/{path}" in names
     for path in ("package.json", "LICENSE", "dist/leaflet.js", "dist/leaflet.css", "dist/images/layers.png"):
         assert f"ntmgis/maps/vendor/leaflet/{path}" in names
@@ -121,11 +165,19 @@ def runs(installed: dict[str, Path]) -> dict[str, subprocess.CompletedProcess[st
         "map": [ntmgis, "map", "-o", "m.html"],
         "report": [ntmgis, "report", "-o", "r.xlsx"],
         "version": [python, "-m", "ntmgis", "--version"],
-        "load": [python, "-c", "import ntmgis, ntmgis.maps.assets as a; ws = ntmgis.load_workspace(); "
-                 "print(ws.name); print(ws.root); print(ntmgis.__file__); print(a.node_modules_dir())"],
+        "load": [
+            python,
+            "-c",
+            "import ntmgis, ntmgis.maps.assets as a; ws = ntmgis.load_workspace(); "
+            "print(ws.name); print(ws.root); print(ntmgis.__file__); print(a.node_modules_dir())",
+        ],
     }
-    started = {name: subprocess.Popen(args, cwd=cwd, env=_clean_env(), stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True) for name, args in commands.items()}
+    started = {
+        name: subprocess.Popen(
+            args, cwd=cwd, env=_clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for name, args in commands.items()
+    }
     results = {}
     for name, process in started.items():
         out, err = process.communicate(timeout=300)
@@ -165,6 +217,7 @@ def test_load_workspace_reads_the_packaged_sample(installed, runs):
 # Where the maps look for Leaflet (no build needed)
 # ---------------------------------------------------------------------------------------------
 
+
 def _fake_leaflet(root: Path, version: str = "1.9.4") -> Path:
     (root / "leaflet" / "dist").mkdir(parents=True)
     (root / "leaflet" / "package.json").write_text(f'{{"version": "{version}"}}', encoding="utf-8")
@@ -197,7 +250,14 @@ def test_build_without_node_modules_fails_naming_npm_ci(tmp_path):
     (tmp_path / "ntmgis").mkdir()
     shutil.copy2(ROOT / "setup.py", tmp_path / "setup.py")
     (tmp_path / "ntmgis" / "__init__.py").write_text("", encoding="utf-8")
-    result = subprocess.run([sys.executable, "setup.py", "-q", "build_py"], cwd=tmp_path, env=_clean_env(),
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_py"],
+        cwd=tmp_path,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     assert "npm ci" in result.stderr and "node_modules" in result.stderr

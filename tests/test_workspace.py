@@ -49,8 +49,12 @@ def test_all_errors_of_all_layers_are_reported_together(tmp_path):
     communes.loc[1, "commune_code"] = communes.loc[0, "commune_code"]  # duplicate id
     roads = roads_for(grid_communes())
     roads.loc[0, "road_class"] = "cao_toc"
-    path = write_workspace(tmp_path, communes=communes, roads=roads,
-                           tables={"commune_status": "commune_code,criterion,met\n09999,2,Đạt\n"})
+    path = write_workspace(
+        tmp_path,
+        communes=communes,
+        roads=roads,
+        tables={"commune_status": "commune_code,criterion,met\n09999,2,Đạt\n"},
+    )
     with pytest.raises(DataError) as info:
         load_workspace(path)
     text = str(info.value)
@@ -132,12 +136,14 @@ def test_real_2021_commune_polygons_load_and_their_flaws_are_reported(tmp_path):
     config = {
         "name": "Tân Yên (real 2021 polygons)",
         "working_crs": "EPSG:9214",
-        "layers": {"communes": {
-            "path": str(REAL / "tan_yen_communes_2021_derived.geojson"),
-            "columns": {"commune_code": "gso_code", "name": "name_vn", "kind": "unit_type"}}},
+        "layers": {
+            "communes": {
+                "path": str(REAL / "tan_yen_communes_2021_derived.geojson"),
+                "columns": {"commune_code": "gso_code", "name": "name_vn", "kind": "unit_type"},
+            }
+        },
     }
-    (tmp_path / "workspace.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
-                                             encoding="utf-8")
+    (tmp_path / "workspace.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     source = REAL / "tan_yen_communes_2021_derived.geojson"
     before = source.read_bytes()
     workspace = load_workspace(tmp_path)
@@ -151,8 +157,10 @@ def test_real_2021_commune_polygons_load_and_their_flaws_are_reported(tmp_path):
     match = match_names(real["name"], sample["name"])
     assert len(match.matches) == 22
     assert match.unmatched_left.empty and match.unmatched_right.empty and match.ambiguous.empty
-    pairs = {real.loc[m.left_index, "commune_code"]: sample.loc[m.right_index, "commune_code"]
-             for m in match.matches.itertuples()}
+    pairs = {
+        real.loc[m.left_index, "commune_code"]: sample.loc[m.right_index, "commune_code"]
+        for m in match.matches.itertuples()
+    }
     assert all(a == b for a, b in pairs.items())  # names and codes agree
 
 
@@ -165,8 +173,9 @@ def test_criteria_overrides_from_workspace_yaml(tmp_path):
     shutil.copytree(sample_workspace_path().parent, tmp_path / "ws")
     config_path = tmp_path / "ws" / "workspace.yaml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["criteria_overrides"] = {"qd318_2022_xa": {"2.2": {"ntm": {"value": 75,
-                                                                      "source": "province decision"}}}}
+    config["criteria_overrides"] = {
+        "qd318_2022_xa": {"2.2": {"ntm": {"value": 75, "source": "province decision"}}}
+    }
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     thresholds = evaluate_workspace(load_workspace(config_path)).thresholds
     row = thresholds[(thresholds["indicator"] == "2.2") & (thresholds["level"] == "ntm")].iloc[0]
@@ -176,8 +185,11 @@ def test_criteria_overrides_from_workspace_yaml(tmp_path):
 def test_criteria_overrides_and_district_are_read_only_after_load(tmp_path):
     # A regression: the overrides read from workspace.yaml were the YAML's own mutable dict.
     overrides = {"qd318_2022_xa": {"2.2": {"ntm": {"value": 75, "source": "province decision"}}}}
-    workspace = load_workspace(write_workspace(tmp_path, extra={"criteria_overrides": overrides,
-                                                                "district": {"name": "Thử", "code": 221}}))
+    workspace = load_workspace(
+        write_workspace(
+            tmp_path, extra={"criteria_overrides": overrides, "district": {"name": "Thử", "code": 221}}
+        )
+    )
     assert workspace.criteria_overrides["qd318_2022_xa"]["2.2"]["ntm"]["value"] == 75
     with pytest.raises(TypeError):
         workspace.criteria_overrides["qd318_2022_xa"]["2.2"] = {}  # type: ignore[index]

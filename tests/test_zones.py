@@ -22,15 +22,25 @@ CRS = "EPSG:9214"
 
 
 def communes_frame(boxes):
-    return gpd.GeoDataFrame({"commune_code": list(boxes), "name": list(boxes), "kind": "xa"},
-                            geometry=[box(*b) for b in boxes.values()], crs=CRS)
+    return gpd.GeoDataFrame(
+        {"commune_code": list(boxes), "name": list(boxes), "kind": "xa"},
+        geometry=[box(*b) for b in boxes.values()],
+        crs=CRS,
+    )
 
 
 def zones_frame(rows):
-    return gpd.GeoDataFrame({"zone_id": [r[0] for r in rows], "name": [r[0] for r in rows],
-                             "crop": "vai_thieu",
-                             "vietgap": [r[1] for r in rows], "growing_area_code": [r[2] for r in rows]},
-                            geometry=[r[3] for r in rows], crs=CRS)
+    return gpd.GeoDataFrame(
+        {
+            "zone_id": [r[0] for r in rows],
+            "name": [r[0] for r in rows],
+            "crop": "vai_thieu",
+            "vietgap": [r[1] for r in rows],
+            "growing_area_code": [r[2] for r in rows],
+        },
+        geometry=[r[3] for r in rows],
+        crs=CRS,
+    )
 
 
 TWO = {"A": (0, 0, 1000, 1000), "B": (1000, 0, 2000, 1000)}
@@ -45,9 +55,13 @@ def test_zone_across_border_is_shared_and_adds_up():
 
 
 def test_vietgap_total_counts_overlap_once_and_reports_it():
-    zones = zones_frame([("Z1", True, "VN-1", box(0, 0, 1000, 1000)),
-                         ("Z2", True, None, box(500, 0, 1500, 1000)),
-                         ("Z3", False, "VN-3", box(0, 2000, 100, 2100))])
+    zones = zones_frame(
+        [
+            ("Z1", True, "VN-1", box(0, 0, 1000, 1000)),
+            ("Z2", True, None, box(500, 0, 1500, 1000)),
+            ("Z3", False, "VN-3", box(0, 2000, 100, 2100)),
+        ]
+    )
     summary = vietgap_summary(zones)
     assert summary["vietgap_area_ha"] == pytest.approx(150.0)
     assert summary["vietgap_area_sum_ha"] == pytest.approx(200.0)
@@ -74,8 +88,11 @@ def tilings_and_zones(draw):
     ys = [0]
     for h in draw(st.lists(st.integers(100, 2000), min_size=1, max_size=3)):
         ys.append(ys[-1] + h)
-    boxes = {f"{i}{j}": (xs[i], ys[j], xs[i + 1], ys[j + 1])
-             for i in range(len(xs) - 1) for j in range(len(ys) - 1)}
+    boxes = {
+        f"{i}{j}": (xs[i], ys[j], xs[i + 1], ys[j + 1])
+        for i in range(len(xs) - 1)
+        for j in range(len(ys) - 1)
+    }
     zones = []
     for k in range(draw(st.integers(1, 5))):
         x0 = draw(st.integers(-500, xs[-1] + 200))

@@ -43,5 +43,4 @@ __all__ = [
     "InfrastructureAssessment",
     "assess_infrastructure",
     "Terms",
-
 ]

@@ -139,8 +139,15 @@ def _points(frame: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.get_coordinates(shapely.point_on_surface(geoms))
 
 
-def reach(graph: RoadGraph, origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *, origin_id: str,
-          target_id: str, max_snap_m: float = DEFAULT_MAX_SNAP_M) -> pd.DataFrame:
+def reach(
+    graph: RoadGraph,
+    origins: gpd.GeoDataFrame,
+    targets: gpd.GeoDataFrame,
+    *,
+    origin_id: str,
+    target_id: str,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+) -> pd.DataFrame:
     """Network and straight-line distance from every origin to its nearest target.
 
     Multi-source Dijkstra (``scipy.sparse.csgraph.dijkstra(..., indices=sources, min_only=True)``)
@@ -186,15 +193,23 @@ def reach(graph: RoadGraph, origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame
     if routed.any() and n:
         k = int(routed.sum())
         virtual = np.arange(n, n + k)
-        extra = coo_matrix((np.concatenate([target_snap[routed]] * 2) + 0.0,
-                            (np.concatenate([virtual, target_node[routed]]),
-                             np.concatenate([target_node[routed], virtual]))), shape=(n + k, n + k))
+        extra = coo_matrix(
+            (
+                np.concatenate([target_snap[routed]] * 2) + 0.0,
+                (
+                    np.concatenate([virtual, target_node[routed]]),
+                    np.concatenate([target_node[routed], virtual]),
+                ),
+            ),
+            shape=(n + k, n + k),
+        )
         # A zero-length snap would vanish from a sparse matrix (0 means "no edge"): use a tiny
         # positive length instead, far below any measured distance.
         extra.data[extra.data == 0] = 1e-9
         adjacency = (_pad(graph.adjacency, n + k) + extra.tocsr()).tocsr()
-        dist, _, source = dijkstra(adjacency, directed=False, indices=virtual, min_only=True,
-                                   return_predecessors=True)
+        dist, _, source = dijkstra(
+            adjacency, directed=False, indices=virtual, min_only=True, return_predecessors=True
+        )
         ok = (origin_snap <= max_snap_m) & (origin_node >= 0)
         found = ok & np.isfinite(dist[np.maximum(origin_node, 0)])
         node = origin_node[found]
@@ -217,9 +232,16 @@ def _pad(matrix: csr_matrix, size: int) -> csr_matrix:
     return coo_matrix((coo.data, (coo.row, coo.col)), shape=(size, size)).tocsr()
 
 
-def market_reach(roads: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, markets: gpd.GeoDataFrame, *,
-                 standard_only: bool = False, include_planned: bool = False,
-                 max_snap_m: float = DEFAULT_MAX_SNAP_M, graph: RoadGraph | None = None) -> pd.DataFrame:
+def market_reach(
+    roads: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame,
+    markets: gpd.GeoDataFrame,
+    *,
+    standard_only: bool = False,
+    include_planned: bool = False,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    graph: RoadGraph | None = None,
+) -> pd.DataFrame:
     """Distance from every village to the nearest market (see :func:`reach`).
 
     Parameters
@@ -267,31 +289,55 @@ def market_reach(roads: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, markets: g
         if include_planned and "planned_upgrade_year" in markets:
             keep |= markets["planned_upgrade_year"].notna().to_numpy()
         chosen = markets[keep]
-    return _with_village_columns(villages, reach(graph or road_graph(roads), villages, chosen,
-                                                 origin_id="village_id", target_id="market_id",
-                                                 max_snap_m=max_snap_m))
+    return _with_village_columns(
+        villages,
+        reach(
+            graph or road_graph(roads),
+            villages,
+            chosen,
+            origin_id="village_id",
+            target_id="market_id",
+            max_snap_m=max_snap_m,
+        ),
+    )
 
 
-def facility_reach(roads: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                   kind: str, *, max_snap_m: float = DEFAULT_MAX_SNAP_M,
-                   graph: RoadGraph | None = None) -> pd.DataFrame:
+def facility_reach(
+    roads: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    kind: str,
+    *,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    graph: RoadGraph | None = None,
+) -> pd.DataFrame:
     """Distance from every village to the nearest facility of ``kind`` (school, health_station...)."""
     chosen = facilities[facilities["kind"].astype(str) == kind]
-    return _with_village_columns(villages, reach(graph or road_graph(roads), villages, chosen,
-                                                 origin_id="village_id", target_id="facility_id",
-                                                 max_snap_m=max_snap_m))
+    return _with_village_columns(
+        villages,
+        reach(
+            graph or road_graph(roads),
+            villages,
+            chosen,
+            origin_id="village_id",
+            target_id="facility_id",
+            max_snap_m=max_snap_m,
+        ),
+    )
 
 
 def _with_village_columns(villages: gpd.GeoDataFrame, table: pd.DataFrame) -> pd.DataFrame:
     table.insert(1, "commune_code", villages["commune_code"].to_numpy())
-    population = villages["population"] if "population" in villages \
-        else pd.Series(np.nan, index=villages.index)
+    population = (
+        villages["population"] if "population" in villages else pd.Series(np.nan, index=villages.index)
+    )
     table.insert(2, "population", population.to_numpy())
     return table
 
 
-def reach_gaps(villages: gpd.GeoDataFrame, reach_table: pd.DataFrame, *,
-               radius_m: float = DEFAULT_RADIUS_M) -> gpd.GeoDataFrame:
+def reach_gaps(
+    villages: gpd.GeoDataFrame, reach_table: pd.DataFrame, *, radius_m: float = DEFAULT_RADIUS_M
+) -> gpd.GeoDataFrame:
     """The gap layer: villages farther than ``radius_m`` by road, or not reachable at all.
 
     Parameters
@@ -355,9 +401,13 @@ def villages_with_facility(villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFr
     return has
 
 
-def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
-                       surfaces: Iterable[str] | None = None,
-                       distance_m: float = RAI_DISTANCE_M) -> pd.DataFrame:
+def rural_access_index(
+    villages: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    *,
+    surfaces: Iterable[str] | None = None,
+    distance_m: float = RAI_DISTANCE_M,
+) -> pd.DataFrame:
     r"""Rural Access Index: share of population within 2 km (straight line) of a concretized road.
 
     The World Bank method (SDG 9.1.1) with concretized roads as the all-season proxy. Population is
@@ -391,15 +441,20 @@ def rural_access_index(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *,
     if len(hard):
         idx, _ = shapely.STRtree(hard).query(points, predicate="dwithin", distance=distance_m)
         within[idx] = True
-    population = pd.to_numeric(villages["population"], errors="coerce").to_numpy(dtype=float) \
-        if "population" in villages else np.full(len(villages), np.nan)
+    population = (
+        pd.to_numeric(villages["population"], errors="coerce").to_numpy(dtype=float)
+        if "population" in villages
+        else np.full(len(villages), np.nan)
+    )
     known = ~np.isnan(population)
-    frame = pd.DataFrame({
-        "unit_code": villages["commune_code"].astype(str).to_numpy(),
-        "population": np.where(known, population, 0.0),
-        "population_within": np.where(known & within, population, 0.0),
-        "villages_without_population": (~known).astype(int),
-    })
+    frame = pd.DataFrame(
+        {
+            "unit_code": villages["commune_code"].astype(str).to_numpy(),
+            "population": np.where(known, population, 0.0),
+            "population_within": np.where(known & within, population, 0.0),
+            "villages_without_population": (~known).astype(int),
+        }
+    )
     table = frame.groupby("unit_code", as_index=False).sum()
     district = frame.drop(columns="unit_code").sum().to_frame().T
     district.insert(0, "unit_code", DISTRICT_UNIT)

@@ -34,8 +34,13 @@ from .network import (
 )
 from .zones import vietgap_summary, zone_areas, zone_areas_by_commune, zone_overlaps, zone_problems
 
-__all__ = ["COMPUTED_COLUMNS", "ROAD_INDICATORS", "InfrastructureAssessment", "Terms",
-           "assess_infrastructure"]
+__all__ = [
+    "COMPUTED_COLUMNS",
+    "ROAD_INDICATORS",
+    "InfrastructureAssessment",
+    "Terms",
+    "assess_infrastructure",
+]
 
 #: Computed indicator → road classes whose km it measures (QĐ 318 criterion 2, DOMAIN.md §1).
 ROAD_INDICATORS: dict[str, tuple[str, ...]] = {
@@ -84,8 +89,14 @@ class InfrastructureAssessment:
 
 
 def _row(unit_code: str, indicator: str, value: Any, unit: str, method: str, source: str) -> dict[str, Any]:
-    return {"unit_code": unit_code, "indicator": indicator, "value": value, "unit": unit,
-            "method": method, "source": source}
+    return {
+        "unit_code": unit_code,
+        "indicator": indicator,
+        "value": value,
+        "unit": unit,
+        "method": method,
+        "source": source,
+    }
 
 
 def _grouped_share(table: pd.DataFrame, classes: tuple[str, ...]) -> pd.Series:
@@ -129,19 +140,29 @@ def _roads(build: _Build, layers: dict[str, gpd.GeoDataFrame], unit_costs: pd.Da
     terms = build.terms
     pieces = split_by_commune(roads, communes)
     build.problems += split_problems(pieces, "roads")
-    table = road_concretization(roads, communes, surfaces=terms.surfaces, classes=terms.road_classes,
-                                pieces=pieces)
+    table = road_concretization(
+        roads, communes, surfaces=terms.surfaces, classes=terms.road_classes, pieces=pieces
+    )
     build.results["roads"] = table
     for indicator, classes in ROAD_INDICATORS.items():
         share = _grouped_share(table, classes).reindex(codes)
-        build.rows += [_row(c, indicator, share[c], "share", "computed",
-                            "roads layer, km cut at commune borders") for c in codes]
+        build.rows += [
+            _row(c, indicator, share[c], "share", "computed", "roads layer, km cut at commune borders")
+            for c in codes
+        ]
     # District roads: the plan's target is "maintained", which layers cannot show; the
     # concretized share is reported under its own name so it is not mistaken for it.
     huyen = table[table["road_class"] == "huyen"][["total_km", "concretized_km"]].sum()
-    build.rows.append(_row(DISTRICT_UNIT, "district_road_concretized_share",
-                           huyen["concretized_km"] / huyen["total_km"] if huyen["total_km"] > 0 else np.nan,
-                           "share", "computed", "roads layer, class huyen"))
+    build.rows.append(
+        _row(
+            DISTRICT_UNIT,
+            "district_road_concretized_share",
+            huyen["concretized_km"] / huyen["total_km"] if huyen["total_km"] > 0 else np.nan,
+            "share",
+            "computed",
+            "roads layer, class huyen",
+        )
+    )
     upgrade = segments_to_upgrade(roads, communes, unit_costs, surfaces=terms.surfaces, pieces=pieces)
     build.results["segments_to_upgrade"] = upgrade
     build.results["upgrade_totals"] = upgrade_totals(upgrade)
@@ -154,14 +175,32 @@ def _canals(build: _Build, layers: dict[str, gpd.GeoDataFrame], unit_costs: pd.D
     linings = build.terms.linings
     table = canal_lining(canals, communes, linings=linings, pieces=pieces)
     build.results["canals"] = table
-    build.results["canals_to_line"] = canals_to_line(canals, communes, unit_costs, linings=linings,
-                                                     pieces=pieces)
-    build.rows += [_row(r.commune_code, "canal_lined_share_xa", r.share, "share", "computed",
-                        "canals layer, managed_by xa") for r in table.itertuples()]
+    build.results["canals_to_line"] = canals_to_line(
+        canals, communes, unit_costs, linings=linings, pieces=pieces
+    )
+    build.rows += [
+        _row(
+            r.commune_code,
+            "canal_lined_share_xa",
+            r.share,
+            "share",
+            "computed",
+            "canals layer, managed_by xa",
+        )
+        for r in table.itertuples()
+    ]
     total = table["total_km"].sum()
     lined = table["lined_km"].sum() / total if total else np.nan
-    build.rows.append(_row(DISTRICT_UNIT, "canals_lined_share", lined, "share", "computed",
-                           "canals layer, managed_by xa, whole district"))
+    build.rows.append(
+        _row(
+            DISTRICT_UNIT,
+            "canals_lined_share",
+            lined,
+            "share",
+            "computed",
+            "canals layer, managed_by xa, whole district",
+        )
+    )
 
 
 def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float) -> None:
@@ -169,24 +208,49 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
     if "facilities" in layers:
         has = villages_with_facility(villages, layers["facilities"], "culture_house")
         share = has.groupby(villages["commune_code"].astype(str)).mean().reindex(codes)
-        build.rows += [_row(c, "villages_with_culture_house_share", share[c], "share", "computed",
-                            "facilities in village polygons") for c in codes]
+        build.rows += [
+            _row(
+                c,
+                "villages_with_culture_house_share",
+                share[c],
+                "share",
+                "computed",
+                "facilities in village polygons",
+            )
+            for c in codes
+        ]
         build.results["villages_without_culture_house"] = villages[~has]
     if "roads" not in layers:
         return
     roads = layers["roads"]
     rai = rural_access_index(villages, roads, surfaces=build.terms.surfaces)
     build.results["rural_access"] = rai
-    build.rows += [_row(r.unit_code, "rural_access_index", r.rai, "share", "computed",
-                        "population within 2 km of a concretized road (SDG 9.1.1 proxy)")
-                   for r in rai.itertuples()]
+    build.rows += [
+        _row(
+            r.unit_code,
+            "rural_access_index",
+            r.rai,
+            "share",
+            "computed",
+            "population within 2 km of a concretized road (SDG 9.1.1 proxy)",
+        )
+        for r in rai.itertuples()
+    ]
     if "markets" in layers:
         reach = market_reach(roads, villages, layers["markets"], graph=road_graph(roads))
         build.results["market_reach"] = reach
         build.results["market_gaps"] = reach_gaps(villages, reach, radius_m=radius)
-        build.problems += [Problem("", "villages", str(r.village_id), f"market reach: {r.status}",
-                                   "kept in the market-gap layer", "warning")
-                           for r in reach[reach["status"] != "reached"].itertuples()]
+        build.problems += [
+            Problem(
+                "",
+                "villages",
+                str(r.village_id),
+                f"market reach: {r.status}",
+                "kept in the market-gap layer",
+                "warning",
+            )
+            for r in reach[reach["status"] != "reached"].itertuples()
+        ]
 
 
 def _markets(build: _Build, layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -195,25 +259,54 @@ def _markets(build: _Build, layers: dict[str, gpd.GeoDataFrame]) -> None:
     present = set(markets.loc[standard, "commune_code"].astype(str))
     # Presence proves criterion 7; absence is recorded as False and the engine's "sufficient"
     # role keeps it from failing the commune (a standard store also passes).
-    build.rows += [_row(c, "standard_market_present", c in present, "pass/fail", "computed",
-                        "markets layer, standard_met") for c in build.codes]
+    build.rows += [
+        _row(
+            c, "standard_market_present", c in present, "pass/fail", "computed", "markets layer, standard_met"
+        )
+        for c in build.codes
+    ]
 
 
 def _zones(build: _Build, layers: dict[str, gpd.GeoDataFrame]) -> None:
     zones = layers["production_zones"]
     by_commune = zone_areas_by_commune(zones, layers["communes"])
-    build.results.update(zones=zone_areas(zones), zones_by_commune=by_commune,
-                         zone_overlaps=zone_overlaps(zones))
+    build.results.update(
+        zones=zone_areas(zones), zones_by_commune=by_commune, zone_overlaps=zone_overlaps(zones)
+    )
     build.problems += zone_problems(zones, by_commune)
     with_vietgap = set(by_commune.loc[by_commune["vietgap"], "commune_code"].dropna().astype(str))
-    build.rows += [_row(c, "vietgap_zone_present", c in with_vietgap, "pass/fail", "computed",
-                        "production_zones layer, vietgap zones by area in commune") for c in build.codes]
+    build.rows += [
+        _row(
+            c,
+            "vietgap_zone_present",
+            c in with_vietgap,
+            "pass/fail",
+            "computed",
+            "production_zones layer, vietgap zones by area in commune",
+        )
+        for c in build.codes
+    ]
     summary = vietgap_summary(zones)
-    build.rows.append(_row(DISTRICT_UNIT, "vietgap_concentrated_zone_ha", summary["vietgap_area_ha"], "ha",
-                           "computed", "production_zones layer, union of VietGAP zones"))
-    build.rows.append(_row(DISTRICT_UNIT, "zones_with_growing_area_code",
-                           summary["zones_with_growing_area_code"], "zones", "computed",
-                           "production_zones layer, growing_area_code"))
+    build.rows.append(
+        _row(
+            DISTRICT_UNIT,
+            "vietgap_concentrated_zone_ha",
+            summary["vietgap_area_ha"],
+            "ha",
+            "computed",
+            "production_zones layer, union of VietGAP zones",
+        )
+    )
+    build.rows.append(
+        _row(
+            DISTRICT_UNIT,
+            "zones_with_growing_area_code",
+            summary["zones_with_growing_area_code"],
+            "zones",
+            "computed",
+            "production_zones layer, growing_area_code",
+        )
+    )
 
 
 def assess_infrastructure(
@@ -256,6 +349,7 @@ def assess_infrastructure(
         _markets(build, layers)
     if "production_zones" in layers:
         _zones(build, layers)
-    result = InfrastructureAssessment(pd.DataFrame(build.rows, columns=COMPUTED_COLUMNS),
-                                      problems=tuple(build.problems))
+    result = InfrastructureAssessment(
+        pd.DataFrame(build.rows, columns=COMPUTED_COLUMNS), problems=tuple(build.problems)
+    )
     return replace(result, **build.results)

@@ -75,8 +75,15 @@ def _workers(workers: int | None) -> int:
     return int(workers)
 
 
-def _pairwise(func: Callable[[np.ndarray, np.ndarray], np.ndarray], polygons: np.ndarray,
-              poly_idx: np.ndarray, geoms: np.ndarray, seg_idx: np.ndarray, *, workers: int) -> np.ndarray:
+def _pairwise(
+    func: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    polygons: np.ndarray,
+    poly_idx: np.ndarray,
+    geoms: np.ndarray,
+    seg_idx: np.ndarray,
+    *,
+    workers: int,
+) -> np.ndarray:
     """``func(polygons[poly_idx], geoms[seg_idx])`` in chunks over threads (shapely releases the GIL).
 
     Each worker prepares its own copy of ``polygons``: prepared GEOS geometries shared between
@@ -97,8 +104,9 @@ def _pairwise(func: Callable[[np.ndarray, np.ndarray], np.ndarray], polygons: np
         return np.concatenate(list(pool.map(run, range(chunks))))
 
 
-def _cut_in_code_order(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cut_in_code_order(
+    geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut ``geoms[seg]`` by ``polygons[poly]`` in rounds, lowest code first.
 
     Round k gives every segment its k-th commune (pairs sorted by segment, then code), from what
@@ -160,10 +168,17 @@ def _edge_index(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: 
     parts, part_owner = shapely.get_parts(polygons[used], return_index=True)
     rings, ring_owner = shapely.get_rings(parts, return_index=True)
     ring_edges, edge_ring = _edges(rings)
-    return _EdgeIndex(lines=geoms[lines], line_of=line_of, line_edges=line_edges,
-                      first_edge=np.r_[0, np.cumsum(n_edges)[:-1]], n_edges=n_edges,
-                      ring_edges=ring_edges, edge_poly=part_owner[ring_owner[edge_ring]],
-                      n_polygons=len(used), pair_key=line_of.astype(np.int64) * len(used) + poly_of)
+    return _EdgeIndex(
+        lines=geoms[lines],
+        line_of=line_of,
+        line_edges=line_edges,
+        first_edge=np.r_[0, np.cumsum(n_edges)[:-1]],
+        n_edges=n_edges,
+        ring_edges=ring_edges,
+        edge_poly=part_owner[ring_owner[edge_ring]],
+        n_polygons=len(used),
+        pair_key=line_of.astype(np.int64) * len(used) + poly_of,
+    )
 
 
 def _meeting_edges(ix: _EdgeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -191,8 +206,9 @@ def _meeting_edges(ix: _EdgeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return le[meet], re_[meet], pair_of[meet]
 
 
-def _crossings(ix: _EdgeIndex, le: np.ndarray, re_: np.ndarray, pair_of: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _crossings(
+    ix: _EdgeIndex, le: np.ndarray, re_: np.ndarray, pair_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where each line edge crosses a boundary edge, and the pairs an exact cut cannot handle.
 
     Returns
@@ -222,9 +238,15 @@ def _crossings(ix: _EdgeIndex, le: np.ndarray, re_: np.ndarray, pair_of: np.ndar
     return t, crossing, bad
 
 
-def _sub_edges_inside(ix: _EdgeIndex, good: np.ndarray, le: np.ndarray, t: np.ndarray, crossing: np.ndarray,
-                      pair_of: np.ndarray, pair_polygons: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sub_edges_inside(
+    ix: _EdgeIndex,
+    good: np.ndarray,
+    le: np.ndarray,
+    t: np.ndarray,
+    crossing: np.ndarray,
+    pair_of: np.ndarray,
+    pair_polygons: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The line edges of the ``good`` pairs cut at their crossings, kept where inside the polygon.
 
     ``pair_polygons`` is the (prepared) polygon of each pair. Returns the pair, start and end point
@@ -250,12 +272,14 @@ def _sub_edges_inside(ix: _EdgeIndex, good: np.ndarray, le: np.ndarray, t: np.nd
     return sub_pair[inside], start[inside], end[inside]
 
 
-def _join_sub_edges(sub_pair: np.ndarray, start: np.ndarray, end: np.ndarray, good: np.ndarray,
-                    n_pairs: int) -> np.ndarray:
+def _join_sub_edges(
+    sub_pair: np.ndarray, start: np.ndarray, end: np.ndarray, good: np.ndarray, n_pairs: int
+) -> np.ndarray:
     """One (Multi)LineString per pair from its kept sub-edges; empty for a good pair with none."""
     # Sub-edges that follow each other (same pair, one ends where the next starts) make one part.
-    new_part = np.r_[True, (sub_pair[1:] != sub_pair[:-1]) | np.any(start[1:] != end[:-1], axis=1)
-                     ][:len(sub_pair)]
+    new_part = np.r_[True, (sub_pair[1:] != sub_pair[:-1]) | np.any(start[1:] != end[:-1], axis=1)][
+        : len(sub_pair)
+    ]
     part = np.cumsum(new_part) - 1
     part_pair = sub_pair[new_part]
     vertex = np.concatenate([start[new_part], end])
@@ -274,8 +298,9 @@ def _join_sub_edges(sub_pair: np.ndarray, start: np.ndarray, end: np.ndarray, go
     return result
 
 
-def _clip_lines(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _clip_lines(
+    geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``geoms[seg] ∩ polygons[poly]`` for each pair, without one GEOS overlay per pair.
 
     Every edge of a line is split where it crosses the polygon's boundary and each sub-edge is
@@ -306,8 +331,9 @@ def _clip_lines(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: 
     return pieces, exact
 
 
-def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
-                     workers: int | None = None) -> gpd.GeoDataFrame:
+def split_by_commune(
+    lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *, workers: int | None = None
+) -> gpd.GeoDataFrame:
     """Cut line features at commune borders: one row per (feature, commune) piece.
 
     Parameters
@@ -368,11 +394,20 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     pieces, clipped = _clip_lines(geoms, polygons, slow_seg, slow_poly)
     overlay = ~clipped
     if overlay.any():
-        pieces[overlay] = _linear(_pairwise(shapely.intersection, raw_polygons, slow_poly[overlay], geoms,
-                                            slow_seg[overlay], workers=workers))
+        pieces[overlay] = _linear(
+            _pairwise(
+                shapely.intersection,
+                raw_polygons,
+                slow_poly[overlay],
+                geoms,
+                slow_seg[overlay],
+                workers=workers,
+            )
+        )
     full = shapely.length(geoms)
-    slow_seg, slow_poly, pieces, taken = _without_double_counts(geoms, full, polygons, slow_seg, slow_poly,
-                                                                pieces, clipped)
+    slow_seg, slow_poly, pieces, taken = _without_double_counts(
+        geoms, full, polygons, slow_seg, slow_poly, pieces, clipped
+    )
     taken[fast_seg] = full[fast_seg]
     out_seg, out_geom = _outside_every_commune(geoms, polygons, full - taken, n_hits, slow_seg, slow_poly)
     seg = np.concatenate([fast_seg, slow_seg, out_seg]).astype(np.intp)
@@ -380,8 +415,9 @@ def split_by_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     return _pieces_frame(lines, codes, seg, poly, np.concatenate([geoms[fast_seg], pieces, out_geom]))
 
 
-def _touching_pairs(geoms: np.ndarray, polygons: np.ndarray, raw_polygons: np.ndarray, *, workers: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _touching_pairs(
+    geoms: np.ndarray, polygons: np.ndarray, raw_polygons: np.ndarray, *, workers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(segment, commune) pairs that intersect, and whether the segment lies properly inside.
 
     ``polygons`` are prepared for this thread, ``raw_polygons`` the same unprepared (each worker
@@ -396,14 +432,21 @@ def _touching_pairs(geoms: np.ndarray, polygons: np.ndarray, raw_polygons: np.nd
     proper = _pairwise(shapely.contains_properly, raw_polygons, poly_idx, geoms, seg_idx, workers=workers)
     hit = proper.copy()
     rest = ~proper
-    hit[rest] = _pairwise(shapely.intersects, raw_polygons, poly_idx[rest], geoms, seg_idx[rest],
-                          workers=workers)
+    hit[rest] = _pairwise(
+        shapely.intersects, raw_polygons, poly_idx[rest], geoms, seg_idx[rest], workers=workers
+    )
     return seg_idx[hit], poly_idx[hit], proper[hit]
 
 
-def _without_double_counts(geoms: np.ndarray, full: np.ndarray, polygons: np.ndarray, seg: np.ndarray,
-                           poly: np.ndarray, pieces: np.ndarray, clipped: np.ndarray
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _without_double_counts(
+    geoms: np.ndarray,
+    full: np.ndarray,
+    polygons: np.ndarray,
+    seg: np.ndarray,
+    poly: np.ndarray,
+    pieces: np.ndarray,
+    clipped: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cut again in code order the segments whose pieces overlap, so no length counts twice.
 
     ``seg, poly`` are the cut pairs sorted by segment, then code, ``pieces`` their pieces and
@@ -424,8 +467,9 @@ def _without_double_counts(geoms: np.ndarray, full: np.ndarray, polygons: np.nda
     pair_a, pair_b = poly[first[both]], poly[first[both] + 1]
     if len(pair_a):
         neighbours, which = np.unique(np.column_stack([pair_a, pair_b]), axis=0, return_inverse=True)
-        overlapping = shapely.relate_pattern(polygons[neighbours[:, 0]], polygons[neighbours[:, 1]],
-                                             "2********")
+        overlapping = shapely.relate_pattern(
+            polygons[neighbours[:, 0]], polygons[neighbours[:, 1]], "2********"
+        )
         doubled[both] = overlapping[which.ravel()]
     other = first[~both]
     doubled[~both] = shapely.length(shapely.intersection(pieces[other], pieces[other + 1])) > _NOISE_M
@@ -441,9 +485,14 @@ def _without_double_counts(geoms: np.ndarray, full: np.ndarray, polygons: np.nda
     return seg, np.concatenate([poly[~again], new_poly]), pieces, taken
 
 
-def _outside_every_commune(geoms: np.ndarray, polygons: np.ndarray, missing_m: np.ndarray,
-                           n_hits: np.ndarray, seg: np.ndarray, poly: np.ndarray
-                           ) -> tuple[np.ndarray, np.ndarray]:
+def _outside_every_commune(
+    geoms: np.ndarray,
+    polygons: np.ndarray,
+    missing_m: np.ndarray,
+    n_hits: np.ndarray,
+    seg: np.ndarray,
+    poly: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Segments in no commune at all, and what the communes left of the others.
 
     ``missing_m`` is each segment's length not yet in a piece; ``seg, poly`` are the cut pairs.
@@ -465,12 +514,15 @@ def _outside_every_commune(geoms: np.ndarray, polygons: np.ndarray, missing_m: n
         remaining[where[now]] = shapely.difference(remaining[where[now]], polygons[poly[member[now]]])
     leftover = _linear(remaining) if len(short) else np.empty(0, dtype=object)
     left_over = shapely.length(leftover) >= _NOISE_M
-    return (np.concatenate([untouched, short[left_over]]),
-            np.concatenate([geoms[untouched], leftover[left_over]]))
+    return (
+        np.concatenate([untouched, short[left_over]]),
+        np.concatenate([geoms[untouched], leftover[left_over]]),
+    )
 
 
-def _pieces_frame(lines: gpd.GeoDataFrame, codes: np.ndarray, seg: np.ndarray, poly: np.ndarray,
-                  geom: np.ndarray) -> gpd.GeoDataFrame:
+def _pieces_frame(
+    lines: gpd.GeoDataFrame, codes: np.ndarray, seg: np.ndarray, poly: np.ndarray, geom: np.ndarray
+) -> gpd.GeoDataFrame:
     """The pieces as rows: attributes of their feature, commune code (``poly`` -1: none), length."""
     length = shapely.length(geom)
     nonzero = length > 0
@@ -508,21 +560,31 @@ def split_problems(pieces: gpd.GeoDataFrame, layer: str, *, id_column: str = "se
     """
     outside = pieces[pieces["commune_code"].isna()]
     lengths = outside.groupby(id_column, sort=True)["length_m"].sum()
-    problems = [Problem(
-        "", layer, str(feature),
-        f"{length:.3g} m lie outside every commune polygon "
-        "(beyond the district edge or in a gap between commune polygons)",
-        "kept in the pieces layer with no commune; not counted in any commune's km", "warning")
-        for feature, length in lengths[lengths >= PRECISION_M].items()]
+    problems = [
+        Problem(
+            "",
+            layer,
+            str(feature),
+            f"{length:.3g} m lie outside every commune polygon "
+            "(beyond the district edge or in a gap between commune polygons)",
+            "kept in the pieces layer with no commune; not counted in any commune's km",
+            "warning",
+        )
+        for feature, length in lengths[lengths >= PRECISION_M].items()
+    ]
     # Line ends that stop on the district edge poke out by rounding (millimetres): one line for
     # all of them, so real gaps are not buried under them.
     tiny = lengths[lengths < PRECISION_M]
     if len(tiny):
-        problems.append(Problem(
-            "", layer, ", ".join(map(str, tiny.index[:10])) + (" …" if len(tiny) > 10 else ""),
-            f"{len(tiny)} features have less than {PRECISION_M * 100:g} cm outside every commune "
-            f"(coordinate precision at the district edge; {tiny.sum():.3g} m in all)",
-            "not counted in any commune's km", "info"))
+        problems.append(
+            Problem(
+                "",
+                layer,
+                ", ".join(map(str, tiny.index[:10])) + (" …" if len(tiny) > 10 else ""),
+                f"{len(tiny)} features have less than {PRECISION_M * 100:g} cm outside every commune "
+                f"(coordinate precision at the district edge; {tiny.sum():.3g} m in all)",
+                "not counted in any commune's km",
+                "info",
+            )
+        )
     return problems
-
-

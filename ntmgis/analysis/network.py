@@ -47,8 +47,15 @@ def _positions(values: pd.Series, categories: Sequence[Any]) -> np.ndarray:
     return lookup[found]
 
 
-def _share_table(pieces: pd.DataFrame, communes: pd.DataFrame, *, by: str | None, categories: Iterable[str],
-                 counted: pd.Series, counted_name: str) -> pd.DataFrame:
+def _share_table(
+    pieces: pd.DataFrame,
+    communes: pd.DataFrame,
+    *,
+    by: str | None,
+    categories: Iterable[str],
+    counted: pd.Series,
+    counted_name: str,
+) -> pd.DataFrame:
     """Per commune (× ``by`` category): total km, counted km, share, status — full grid."""
     codes = communes["commune_code"].astype(str).drop_duplicates().sort_values().tolist()
     grid: list[str | None] = list(categories) if by is not None else [None]
@@ -57,8 +64,9 @@ def _share_table(pieces: pd.DataFrame, communes: pd.DataFrame, *, by: str | None
     # Positions in the full grid (commune-major, as the rows come out); bincount sums them, which
     # is the groupby without hashing 100k strings.
     commune = _positions(pieces.loc[inside, "commune_code"], codes)
-    klass = _positions(pieces.loc[inside, by], grid) if by is not None else \
-        np.zeros(len(commune), dtype=np.int64)
+    klass = (
+        _positions(pieces.loc[inside, by], grid) if by is not None else np.zeros(len(commune), dtype=np.int64)
+    )
     position = commune * len(grid) + klass
     known = (commune >= 0) & (klass >= 0)
     size = len(codes) * len(grid)
@@ -78,10 +86,14 @@ def _share_table(pieces: pd.DataFrame, communes: pd.DataFrame, *, by: str | None
     return table
 
 
-def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
-                        surfaces: Iterable[str] | None = None,
-                        classes: Iterable[str] | None = None,
-                        pieces: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+def road_concretization(
+    roads: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    surfaces: Iterable[str] | None = None,
+    classes: Iterable[str] | None = None,
+    pieces: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
     """Concretized road length per commune and road class.
 
     Parameters
@@ -132,14 +144,20 @@ def road_concretization(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     # unique() first: iterating a 100k-row Arrow string column in Python costs more than the cut.
     classes += sorted(set(pieces["road_class"].astype(str).unique()) - set(classes))
     counted = pieces["surface"].astype(str).isin(counted_surfaces)
-    table = _share_table(pieces, communes, by="road_class", categories=classes, counted=counted,
-                         counted_name="concretized_km")
+    table = _share_table(
+        pieces, communes, by="road_class", categories=classes, counted=counted, counted_name="concretized_km"
+    )
     return table[["commune_code", "road_class", "total_km", "concretized_km", "share", "status"]]
 
 
-def canal_lining(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
-                 managed_by: Iterable[str] = ("xa",), linings: Iterable[str] | None = None,
-                 pieces: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+def canal_lining(
+    canals: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    managed_by: Iterable[str] = ("xa",),
+    linings: Iterable[str] | None = None,
+    pieces: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
     """Lined (kiên cố) canal length per commune, for canals of the given managers.
 
     Parameters
@@ -172,10 +190,15 @@ def canal_lining(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     return table[["commune_code", "total_km", "lined_km", "share", "status"]]
 
 
-def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_costs: pd.DataFrame, *,
-                        surfaces: Iterable[str] | None = None,
-                        target_surfaces: Mapping[str, str] | None = None,
-                        pieces: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def segments_to_upgrade(
+    roads: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    unit_costs: pd.DataFrame,
+    *,
+    surfaces: Iterable[str] | None = None,
+    target_surfaces: Mapping[str, str] | None = None,
+    pieces: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
     r"""Every non-concretized road piece (within its commune) with an estimated upgrade cost.
 
     Parameters
@@ -235,8 +258,11 @@ def segments_to_upgrade(roads: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, uni
     keys = list(zip(out["road_class"].astype(str), out["target_surface"], strict=True))
     out["million_vnd_per_km"] = [prices.get(k, math.nan) for k in keys]
     out["cost_million_vnd"] = out["length_km"] * out["million_vnd_per_km"]
-    assumed = unit_costs.set_index(["road_class", "target_surface"])["assumption"] \
-        if "assumption" in unit_costs else pd.Series(dtype=bool)
+    assumed = (
+        unit_costs.set_index(["road_class", "target_surface"])["assumption"]
+        if "assumption" in unit_costs
+        else pd.Series(dtype=bool)
+    )
     out["cost_assumption"] = [bool(assumed.get(k, True)) for k in keys]
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=todo.geometry.to_numpy(), crs=pieces.crs)
 
@@ -250,17 +276,27 @@ def upgrade_totals(segments: pd.DataFrame) -> pd.DataFrame:
         ``commune_code, road_class, length_km, cost_million_vnd, priced_km``; the cost sums only
         priced pieces, ``priced_km`` says how many km that covers.
     """
-    frame = pd.DataFrame(segments.drop(columns=segments.geometry.name)) \
-        if isinstance(segments, gpd.GeoDataFrame) else segments.copy()
+    frame = (
+        pd.DataFrame(segments.drop(columns=segments.geometry.name))
+        if isinstance(segments, gpd.GeoDataFrame)
+        else segments.copy()
+    )
     frame["priced_km"] = frame["length_km"].where(frame["cost_million_vnd"].notna(), 0.0)
-    return (frame.groupby(["commune_code", "road_class"], as_index=False)
-            [["length_km", "cost_million_vnd", "priced_km"]].sum(min_count=0))
+    return frame.groupby(["commune_code", "road_class"], as_index=False)[
+        ["length_km", "cost_million_vnd", "priced_km"]
+    ].sum(min_count=0)
 
 
-def canals_to_line(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_costs: pd.DataFrame, *,
-                   linings: Iterable[str] | None = None, managed_by: Iterable[str] = ("xa",),
-                   target_linings: Mapping[str, str] | None = None,
-                   pieces: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def canals_to_line(
+    canals: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    unit_costs: pd.DataFrame,
+    *,
+    linings: Iterable[str] | None = None,
+    managed_by: Iterable[str] = ("xa",),
+    target_linings: Mapping[str, str] | None = None,
+    pieces: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
     """Every canal piece not yet lined (kiên cố), within its commune, with an estimated lining cost.
 
     The canal counterpart of :func:`segments_to_upgrade`, and the complement of what
@@ -290,8 +326,11 @@ def canals_to_line(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_co
     counted_linings = frozenset(kien_co_linings() if linings is None else linings)
     managers = {str(m) for m in managed_by}
     pieces = split_by_commune(canals, communes) if pieces is None else pieces
-    todo = pieces[pieces["commune_code"].notna() & pieces["managed_by"].astype(str).isin(managers)
-                  & ~pieces["lining"].astype(str).isin(counted_linings)]
+    todo = pieces[
+        pieces["commune_code"].notna()
+        & pieces["managed_by"].astype(str).isin(managers)
+        & ~pieces["lining"].astype(str).isin(counted_linings)
+    ]
     defaults, prices = upgrade_prices(unit_costs, "canals")
     targets = defaults | dict(target_linings or {})
     out = todo[["segment_id", "commune_code", "canal_level", "lining", "managed_by"]].copy()
@@ -300,7 +339,10 @@ def canals_to_line(canals: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, unit_co
     keys = list(zip(out["canal_level"].astype(str), out["target_lining"], strict=True))
     out["million_vnd_per_km"] = [prices.get(k, math.nan) for k in keys]
     out["cost_million_vnd"] = out["length_km"] * out["million_vnd_per_km"]
-    assumed = unit_costs.set_index(["canal_level", "target_lining"])["assumption"] \
-        if "assumption" in unit_costs else pd.Series(dtype=bool)
+    assumed = (
+        unit_costs.set_index(["canal_level", "target_lining"])["assumption"]
+        if "assumption" in unit_costs
+        else pd.Series(dtype=bool)
+    )
     out["cost_assumption"] = [bool(assumed.get(k, True)) for k in keys]
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=todo.geometry.to_numpy(), crs=pieces.crs)

@@ -53,13 +53,16 @@ def zone_areas(zones: gpd.GeoDataFrame) -> pd.DataFrame:
     """
     _check_metric(zones)
     code = zones["growing_area_code"] if "growing_area_code" in zones else pd.Series(None, index=zones.index)
-    return pd.DataFrame({
-        "zone_id": zones["zone_id"].astype(str),
-        "crop": zones["crop"],
-        "vietgap": _flag(zones["vietgap"]),
-        "has_growing_area_code": code.notna().to_numpy() & code.astype(str).str.strip().ne("").to_numpy(),
-        "area_ha": zones.geometry.area.to_numpy() / _M2_PER_HA,
-    }, index=zones.index)
+    return pd.DataFrame(
+        {
+            "zone_id": zones["zone_id"].astype(str),
+            "crop": zones["crop"],
+            "vietgap": _flag(zones["vietgap"]),
+            "has_growing_area_code": code.notna().to_numpy() & code.astype(str).str.strip().ne("").to_numpy(),
+            "area_ha": zones.geometry.area.to_numpy() / _M2_PER_HA,
+        },
+        index=zones.index,
+    )
 
 
 def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -124,12 +127,14 @@ def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -
     area = np.concatenate(rows_area)
     keep = area > 0
     zone, poly, area = zone[keep], poly[keep], area[keep]
-    out = pd.DataFrame({
-        "zone_id": zones["zone_id"].astype(str).to_numpy()[zone],
-        "commune_code": pd.Series(np.where(poly >= 0, codes[np.maximum(poly, 0)], None), dtype=object),
-        "vietgap": _flag(zones["vietgap"])[zone],
-        "area_ha": area / _M2_PER_HA,
-    })
+    out = pd.DataFrame(
+        {
+            "zone_id": zones["zone_id"].astype(str).to_numpy()[zone],
+            "commune_code": pd.Series(np.where(poly >= 0, codes[np.maximum(poly, 0)], None), dtype=object),
+            "vietgap": _flag(zones["vietgap"])[zone],
+            "area_ha": area / _M2_PER_HA,
+        }
+    )
     return out.sort_values(["zone_id", "commune_code"], na_position="last").reset_index(drop=True)
 
 
@@ -150,8 +155,9 @@ def zone_overlaps(zones: gpd.GeoDataFrame) -> pd.DataFrame:
     a, b = a[pair], b[pair]
     area = shapely.area(shapely.intersection(geoms[a], geoms[b]))
     big = area >= _MIN_OVERLAP_M2
-    return pd.DataFrame({"zone_id_a": ids[a][big], "zone_id_b": ids[b][big],
-                         "overlap_ha": area[big] / _M2_PER_HA})
+    return pd.DataFrame(
+        {"zone_id_a": ids[a][big], "zone_id_b": ids[b][big], "overlap_ha": area[big] / _M2_PER_HA}
+    )
 
 
 def vietgap_summary(zones: gpd.GeoDataFrame) -> dict[str, float]:
@@ -179,13 +185,27 @@ def vietgap_summary(zones: gpd.GeoDataFrame) -> dict[str, float]:
 
 def zone_problems(zones: gpd.GeoDataFrame, by_commune: pd.DataFrame) -> list[Problem]:
     """Overlapping zones and zone area outside every commune, as problem rows."""
-    problems = [Problem("", "production_zones", f"{r.zone_id_a} / {r.zone_id_b}",
-                        f"zones overlap by {r.overlap_ha:.2f} ha",
-                        "VietGAP area counted once (union); check the zone boundaries", "warning")
-                for r in zone_overlaps(zones).itertuples()]
+    problems = [
+        Problem(
+            "",
+            "production_zones",
+            f"{r.zone_id_a} / {r.zone_id_b}",
+            f"zones overlap by {r.overlap_ha:.2f} ha",
+            "VietGAP area counted once (union); check the zone boundaries",
+            "warning",
+        )
+        for r in zone_overlaps(zones).itertuples()
+    ]
     outside = by_commune[by_commune["commune_code"].isna() & (by_commune["area_ha"] >= 1e-4)]
-    problems += [Problem("", "production_zones", r.zone_id,
-                         f"{r.area_ha:.4f} ha lie outside every commune polygon",
-                         "kept with no commune; not counted in any commune", "warning")
-                 for r in outside.itertuples()]
+    problems += [
+        Problem(
+            "",
+            "production_zones",
+            r.zone_id,
+            f"{r.area_ha:.4f} ha lie outside every commune polygon",
+            "kept with no commune; not counted in any commune",
+            "warning",
+        )
+        for r in outside.itertuples()
+    ]
     return problems

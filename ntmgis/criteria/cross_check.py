@@ -15,9 +15,22 @@ from .indicators import none_for_nan
 __all__ = ["CROSS_CHECK_COLUMNS", "cross_check"]
 
 
-CROSS_CHECK_COLUMNS = ["unit_code", "level", "criterion", "indicator", "reported_at", "reported_met",
-                       "measured_value", "unit", "op", "threshold", "measured_met", "verified",
-                       "finding_vi", "finding_en"]
+CROSS_CHECK_COLUMNS = [
+    "unit_code",
+    "level",
+    "criterion",
+    "indicator",
+    "reported_at",
+    "reported_met",
+    "measured_value",
+    "unit",
+    "op",
+    "threshold",
+    "measured_met",
+    "verified",
+    "finding_vi",
+    "finding_en",
+]
 
 
 def cross_check(indicators: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
@@ -43,10 +56,12 @@ def cross_check(indicators: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFram
     own_frame = indicators[indicators["inherited_from"] == ""]
     keys = ["unit_code", "level", "criterion"]
     sizes = own_frame.groupby(keys).size().to_dict()
-    own = [none_for_nan(r)
-           for r in own_frame[own_frame["computed_met"].notna()].to_dict("records")]
-    rows = [_finding(r, "indicator", bool(r["reported_exact"])) for r in own
-            if r["reported_exact"] is not None and bool(r["reported_exact"]) != bool(r["computed_met"])]
+    own = [none_for_nan(r) for r in own_frame[own_frame["computed_met"].notna()].to_dict("records")]
+    rows = [
+        _finding(r, "indicator", bool(r["reported_exact"]))
+        for r in own
+        if r["reported_exact"] is not None and bool(r["reported_exact"]) != bool(r["computed_met"])
+    ]
     seen = {(r["unit_code"], r["level"], r["indicator"]) for r in rows}
     measured_by: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for r in own:
@@ -86,15 +101,28 @@ def _finding(r: Mapping[str, Any], reported_at: str, reported: bool) -> dict[str
     whole = reported_at == "criterion"
     texts = {}
     for lang in ("vi", "en"):
-        what = text("criteria.criterion_ref", lang, id=r["criterion"]) if whole else \
-            text("criteria.indicator_ref", lang, id=r["indicator"])
+        what = (
+            text("criteria.criterion_ref", lang, id=r["criterion"])
+            if whole
+            else text("criteria.indicator_ref", lang, id=r["indicator"])
+        )
         verdict = text("common.met" if reported else "common.not_met", lang)
         finding = text("criteria.finding", lang, what=what, verdict=verdict, measured=_measured_text(r, lang))
         if not r["verified"]:
             finding += f" ({text('criteria.unverified', lang)})"
         texts[f"finding_{lang}"] = finding
-    return {"unit_code": r["unit_code"], "level": r["level"], "criterion": r["criterion"],
-            "indicator": r["indicator"], "reported_at": reported_at, "reported_met": reported,
-            "measured_value": r["computed_value"], "unit": r["unit"], "op": r["op"],
-            "threshold": r["threshold"], "measured_met": bool(r["computed_met"]),
-            "verified": bool(r["verified"]), **texts}
+    return {
+        "unit_code": r["unit_code"],
+        "level": r["level"],
+        "criterion": r["criterion"],
+        "indicator": r["indicator"],
+        "reported_at": reported_at,
+        "reported_met": reported,
+        "measured_value": r["computed_value"],
+        "unit": r["unit"],
+        "op": r["op"],
+        "threshold": r["threshold"],
+        "measured_met": bool(r["computed_met"]),
+        "verified": bool(r["verified"]),
+        **texts,
+    }

@@ -59,8 +59,16 @@ STATUSES = (MET, NOT_MET, NOT_ASSESSED, NOT_APPLICABLE)
 _REPORT_COLUMNS = ["unit_code", "criterion", "indicator", "level", "met", "value", "year", "note", "evidence"]
 
 
-def _reports(status: pd.DataFrame | None, unit_column: str, *, year: int, default_level: str,
-             layer: str, problems: list[Problem], latest: bool = True) -> pd.DataFrame:
+def _reports(
+    status: pd.DataFrame | None,
+    unit_column: str,
+    *,
+    year: int,
+    default_level: str,
+    layer: str,
+    problems: list[Problem],
+    latest: bool = True,
+) -> pd.DataFrame:
     """The reader's status rows as (unit_code, criterion, indicator, level, met, value, year, note,
     evidence), not after ``year``; with ``latest`` only the latest per (unit, criterion,
     indicator, level). A row without a level counts at ``default_level`` (the set's lowest)."""
@@ -77,18 +85,25 @@ def _reports(status: pd.DataFrame | None, unit_column: str, *, year: int, defaul
             continue
         indicator, level = record.get("indicator"), record.get("level")
         met, value, note = record.get("met"), record.get("value"), record.get("note")
-        rows.append({
-            "unit_code": str(record[unit_column]), "criterion": str(record["criterion"]).strip(),
-            "indicator": None if is_missing(indicator) else str(indicator).strip(),
-            "level": default_level if is_missing(level) else str(level).strip(),
-            "met": None if is_missing(met) else bool(met),
-            "value": None if is_missing(value) else float(value),
-            "year": row_year, "note": None if is_missing(note) else note,
-            "evidence": str(record.get("cell") or f"{layer} row {position + 1}"),
-        })
+        rows.append(
+            {
+                "unit_code": str(record[unit_column]),
+                "criterion": str(record["criterion"]).strip(),
+                "indicator": None if is_missing(indicator) else str(indicator).strip(),
+                "level": default_level if is_missing(level) else str(level).strip(),
+                "met": None if is_missing(met) else bool(met),
+                "value": None if is_missing(value) else float(value),
+                "year": row_year,
+                "note": None if is_missing(note) else note,
+                "evidence": str(record.get("cell") or f"{layer} row {position + 1}"),
+            }
+        )
     if later:
-        problems.append(Problem("", layer, "", f"{later} row(s) are from after the evaluation "
-                                f"year {year}", "not used", "info"))
+        problems.append(
+            Problem(
+                "", layer, "", f"{later} row(s) are from after the evaluation year {year}", "not used", "info"
+            )
+        )
     frame = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
     if frame.empty or not latest:
         return frame
@@ -155,19 +170,27 @@ class CriteriaAssessment:
         method, source, verified, criteria_set, year``.
         """
         targets = self.communes[self.communes["assessed"]][["commune_code", "target_level"]]
-        merged = self.indicators.merge(targets, left_on=["unit_code", "level"],
-                                       right_on=["commune_code", "target_level"], how="inner")
+        merged = self.indicators.merge(
+            targets, left_on=["unit_code", "level"], right_on=["commune_code", "target_level"], how="inner"
+        )
         return merged.drop(columns=["commune_code"]).reset_index(drop=True)
 
     def unverified_thresholds(self) -> pd.DataFrame:
         """Thresholds no source confirms, with what used them (communes whose verdict they decided)."""
         table = self.thresholds[~self.thresholds["verified"]].copy()
-        used = self.indicators[self.indicators["threshold_used"] & ~self.indicators["verified"]
-                               & (self.indicators["status"] != NOT_ASSESSED)]
-        users = used.groupby(["level", "indicator"])["unit_code"].apply(
-            lambda s: ", ".join(sorted(set(s)))).to_dict()
-        table["used_for"] = [users.get((lv, ind), "") for lv, ind in zip(table["level"], table["indicator"],
-                                                                          strict=True)]
+        used = self.indicators[
+            self.indicators["threshold_used"]
+            & ~self.indicators["verified"]
+            & (self.indicators["status"] != NOT_ASSESSED)
+        ]
+        users = (
+            used.groupby(["level", "indicator"])["unit_code"]
+            .apply(lambda s: ", ".join(sorted(set(s))))
+            .to_dict()
+        )
+        table["used_for"] = [
+            users.get((lv, ind), "") for lv, ind in zip(table["level"], table["indicator"], strict=True)
+        ]
         table["flag"] = UNVERIFIED_NOTE
         return table.reset_index(drop=True)
 
@@ -223,15 +246,28 @@ def evaluate(
     commune_table = _units_table(communes, ["commune_code", "name", "kind"])
     commune_table["commune_code"] = commune_table["commune_code"].astype(str)
     kinds = selection.commune.applies_to("commune_kind")
-    units = [c for c, k in zip(commune_table["commune_code"], commune_table["kind"], strict=True)
-             if kinds is None or k in kinds]
+    units = [
+        c
+        for c, k in zip(commune_table["commune_code"], commune_table["kind"], strict=True)
+        if kinds is None or k in kinds
+    ]
     thresholds = selection.thresholds()
-    reports = _reports(commune_status, "commune_code", year=year, default_level=selection.commune.levels[0],
-                       layer="commune_status", problems=problems)
-    problems.extend(_report_problems(reports, thresholds, set(commune_table["commune_code"]),
-                                     "commune_status", selection.set_ids))
-    indicators, criteria, levels, found = evaluate_levels(thresholds, reports, computed, units=units,
-                                                          year=year, prefer=prefer)
+    reports = _reports(
+        commune_status,
+        "commune_code",
+        year=year,
+        default_level=selection.commune.levels[0],
+        layer="commune_status",
+        problems=problems,
+    )
+    problems.extend(
+        _report_problems(
+            reports, thresholds, set(commune_table["commune_code"]), "commune_status", selection.set_ids
+        )
+    )
+    indicators, criteria, levels, found = evaluate_levels(
+        thresholds, reports, computed, units=units, year=year, prefer=prefer
+    )
     problems.extend(found)
     problems.extend(_unused_computed(computed, thresholds, selection.set_ids))
     summary = commune_summary(commune_table, levels, plan, selection, recognitions=recognitions)
@@ -240,9 +276,19 @@ def evaluate(
     progress = district_progress(plan, summary, village_frame, year=year, recognitions=recognitions)
     sectors = sector_targets(plan, computed, summary=summary)
     return CriteriaAssessment(
-        selection=selection, thresholds=thresholds, indicators=indicators, criteria=criteria,
-        levels=levels, communes=summary, villages=village_frame, progress=progress, sectors=sectors,
-        cross_check=cross_check(indicators, criteria), problems=tuple(problems), prefer=prefer)
+        selection=selection,
+        thresholds=thresholds,
+        indicators=indicators,
+        criteria=criteria,
+        levels=levels,
+        communes=summary,
+        villages=village_frame,
+        progress=progress,
+        sectors=sectors,
+        cross_check=cross_check(indicators, criteria),
+        problems=tuple(problems),
+        prefer=prefer,
+    )
 
 
 def _unused_computed(computed: pd.DataFrame | None, thresholds: pd.DataFrame, set_ids: str) -> list[Problem]:
@@ -250,41 +296,76 @@ def _unused_computed(computed: pd.DataFrame | None, thresholds: pd.DataFrame, se
     if computed is None or not len(computed):
         return []
     known = set(thresholds["indicator"]) | set(thresholds["computed"].dropna())
-    unused = sorted({str(i) for u, i in zip(computed["unit_code"], computed["indicator"], strict=True)
-                     if str(u) != DISTRICT_UNIT and str(i) not in known})
+    unused = sorted(
+        {
+            str(i)
+            for u, i in zip(computed["unit_code"], computed["indicator"], strict=True)
+            if str(u) != DISTRICT_UNIT and str(i) not in known
+        }
+    )
     if not unused:
         return []
-    return [Problem("", "computed indicators", "", f"indicators {unused} are not used by {set_ids}",
-                    "ignored", "info")]
+    return [
+        Problem(
+            "", "computed indicators", "", f"indicators {unused} are not used by {set_ids}", "ignored", "info"
+        )
+    ]
 
 
-def _village_frame(villages: pd.DataFrame | None, village_status: pd.DataFrame | None,
-                   selection: CriteriaSelection, *, prefer: Prefer, problems: list[Problem]) -> pd.DataFrame:
+def _village_frame(
+    villages: pd.DataFrame | None,
+    village_status: pd.DataFrame | None,
+    selection: CriteriaSelection,
+    *,
+    prefer: Prefer,
+    problems: list[Problem],
+) -> pd.DataFrame:
     """The village summary (empty without a villages layer or a model-village set)."""
     if villages is None or selection.village is None:
         return pd.DataFrame(columns=VILLAGE_COLUMNS)
     year = selection.year
-    village_table = _units_table(villages, ["village_id", "name", "commune_code", "kind",
-                                            "model_target_year"])
+    village_table = _units_table(
+        villages, ["village_id", "name", "commune_code", "kind", "model_target_year"]
+    )
     village_table["village_id"] = village_table["village_id"].astype(str)
     kinds = selection.village.applies_to("village_kind")
-    units = [v for v, k in zip(village_table["village_id"], village_table["kind"], strict=True)
-             if kinds is None or k in kinds]
+    units = [
+        v
+        for v, k in zip(village_table["village_id"], village_table["kind"], strict=True)
+        if kinds is None or k in kinds
+    ]
     default_level = selection.village.levels[0]
-    reports = _reports(village_status, "village_id", year=year, default_level=default_level,
-                       layer="village_status", problems=problems)
+    reports = _reports(
+        village_status,
+        "village_id",
+        year=year,
+        default_level=default_level,
+        layer="village_status",
+        problems=problems,
+    )
     thresholds = selection.village_thresholds()
-    problems.extend(_report_problems(reports, thresholds, set(village_table["village_id"]),
-                                     "village_status", selection.village.id))
+    problems.extend(
+        _report_problems(
+            reports, thresholds, set(village_table["village_id"]), "village_status", selection.village.id
+        )
+    )
     _, _, levels, found = evaluate_levels(thresholds, reports, None, units=units, year=year, prefer=prefer)
     problems.extend(found)
-    history = _reports(village_status, "village_id", year=year, default_level=default_level,
-                       layer="village_status", problems=[], latest=False)
+    history = _reports(
+        village_status,
+        "village_id",
+        year=year,
+        default_level=default_level,
+        layer="village_status",
+        problems=[],
+        latest=False,
+    )
     return village_summary(village_table, levels, history, selection)
 
 
-def _report_problems(reports: pd.DataFrame, thresholds: pd.DataFrame, known_units: set[str],
-                     layer: str, set_ids: str) -> list[Problem]:
+def _report_problems(
+    reports: pd.DataFrame, thresholds: pd.DataFrame, known_units: set[str], layer: str, set_ids: str
+) -> list[Problem]:
     problems: list[Problem] = []
     if reports.empty:
         return problems
@@ -293,17 +374,42 @@ def _report_problems(reports: pd.DataFrame, thresholds: pd.DataFrame, known_unit
     for r in reports.to_dict("records"):
         where = str(r["evidence"])
         if r["unit_code"] not in known_units:
-            problems.append(Problem("", layer, where, f"unit {r['unit_code']!r} is not in the workspace",
-                                    "row not used", "warning"))
+            problems.append(
+                Problem(
+                    "",
+                    layer,
+                    where,
+                    f"unit {r['unit_code']!r} is not in the workspace",
+                    "row not used",
+                    "warning",
+                )
+            )
         elif r["criterion"] not in criteria:
-            problems.append(Problem("", layer, where, f"criterion {r['criterion']!r} is not in {set_ids}",
-                                    "row not used", "warning"))
+            problems.append(
+                Problem(
+                    "",
+                    layer,
+                    where,
+                    f"criterion {r['criterion']!r} is not in {set_ids}",
+                    "row not used",
+                    "warning",
+                )
+            )
         elif r["indicator"] is not None and r["indicator"] not in indicators:
-            problems.append(Problem("", layer, where, f"indicator {r['indicator']!r} is not in {set_ids}",
-                                    "row not used", "warning"))
+            problems.append(
+                Problem(
+                    "",
+                    layer,
+                    where,
+                    f"indicator {r['indicator']!r} is not in {set_ids}",
+                    "row not used",
+                    "warning",
+                )
+            )
         elif level_rank(r["level"]) < 0:
-            problems.append(Problem("", layer, where, f"unknown level {r['level']!r}", "row not used",
-                                    "warning"))
+            problems.append(
+                Problem("", layer, where, f"unknown level {r['level']!r}", "row not used", "warning")
+            )
     return problems
 
 
@@ -351,13 +457,23 @@ def evaluate_workspace(
             as_of = int(workspace.plan.data["period"][1])
     if overrides is None:
         overrides = getattr(workspace, "criteria_overrides", None)
-    selection = choose_criteria(as_of, set_id=criteria_set or workspace.criteria_set or "auto",
-                                overrides=overrides, province=workspace.district.get("province"),
-                                region=region)
+    selection = choose_criteria(
+        as_of,
+        set_id=criteria_set or workspace.criteria_set or "auto",
+        overrides=overrides,
+        province=workspace.district.get("province"),
+        region=region,
+    )
     communes = _attributes(workspace.layer("communes"))
     villages = _attributes(workspace.layer("villages")) if workspace.has_layer("villages") else None
     return evaluate(
-        communes, status, workspace.plan, selection, computed=computed, villages=villages,
+        communes,
+        status,
+        workspace.plan,
+        selection,
+        computed=computed,
+        villages=villages,
         village_status=workspace.table("village_status") if "village_status" in tables else None,
         recognitions=workspace.table("recognitions") if "recognitions" in tables else None,
-        prefer=prefer)
+        prefer=prefer,
+    )

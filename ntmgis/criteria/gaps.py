@@ -94,8 +94,10 @@ def format_gap(row: Mapping[str, Any], lang: str = "vi") -> str:
         unknown = text("criteria.threshold_unknown", lang)
         shown = f"{head}: {format_value(value, row['unit'], lang)} ({unknown})"
     else:
-        shown = (f"{head}: {format_value(value, row['unit'], lang)} / "
-                 f"{format_threshold(threshold, row['op'], row['unit'], lang)}")
+        shown = (
+            f"{head}: {format_value(value, row['unit'], lang)} / "
+            f"{format_threshold(threshold, row['op'], row['unit'], lang)}"
+        )
     if row.get("threshold_used") and not row.get("verified"):
         shown += f" ({text('criteria.unverified', lang)})"
     return shown

@@ -29,11 +29,38 @@ SHARE_UNITS = {"share", "fraction", "ratio"}
 PERCENT_UNITS = {"%", "percent", "pct"}
 
 INDICATOR_COLUMNS = [
-    "unit_code", "criteria_set", "level", "criterion", "indicator", "name_vi", "short_vi",
-    "short_en", "kind", "value", "unit", "op", "threshold", "met", "status", "method", "source",
-    "verified", "threshold_used", "overridden", "year", "status_year", "computed_value",
-    "computed_met", "reported_met", "reported_exact", "reported_value", "inherited_from", "role",
-    "gap_vi", "gap_en", "note",
+    "unit_code",
+    "criteria_set",
+    "level",
+    "criterion",
+    "indicator",
+    "name_vi",
+    "short_vi",
+    "short_en",
+    "kind",
+    "value",
+    "unit",
+    "op",
+    "threshold",
+    "met",
+    "status",
+    "method",
+    "source",
+    "verified",
+    "threshold_used",
+    "overridden",
+    "year",
+    "status_year",
+    "computed_value",
+    "computed_met",
+    "reported_met",
+    "reported_exact",
+    "reported_value",
+    "inherited_from",
+    "role",
+    "gap_vi",
+    "gap_en",
+    "note",
 ]
 
 
@@ -135,11 +162,17 @@ def evaluate_indicators(
         one of met / not_met / not_assessed, ``method`` computed / reported / derived / none,
         ``threshold_used`` True when ntmgis compared a value with the threshold.
     """
-    level_lookup = {} if level_status is None else {
-        (str(r["unit_code"]), str(r["level"])): (str(r["status"]), r.get("missing") or "")
-        for r in level_status.to_dict("records")}
-    rows, problems = indicator_rows(thresholds, reports, computed, units=units, year=year,
-                                    prefer=prefer, level_lookup=level_lookup)
+    level_lookup = (
+        {}
+        if level_status is None
+        else {
+            (str(r["unit_code"]), str(r["level"])): (str(r["status"]), r.get("missing") or "")
+            for r in level_status.to_dict("records")
+        }
+    )
+    rows, problems = indicator_rows(
+        thresholds, reports, computed, units=units, year=year, prefer=prefer, level_lookup=level_lookup
+    )
     return indicator_frame(rows), problems
 
 
@@ -154,14 +187,25 @@ class _Evidence:
     prefer: Prefer
 
 
-def indicator_rows(thresholds: pd.DataFrame, reports: pd.DataFrame, computed: pd.DataFrame | None, *,
-                   units: Iterable[str], year: int, prefer: Prefer,
-                   level_lookup: Mapping[tuple[str, str], tuple[str, str]],
-                   ) -> tuple[list[dict[str, Any]], list[Problem]]:
+def indicator_rows(
+    thresholds: pd.DataFrame,
+    reports: pd.DataFrame,
+    computed: pd.DataFrame | None,
+    *,
+    units: Iterable[str],
+    year: int,
+    prefer: Prefer,
+    level_lookup: Mapping[tuple[str, str], tuple[str, str]],
+) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The indicator rows (plain dicts, with gap texts) of :func:`evaluate_indicators`."""
     units = [str(u) for u in units]
-    evidence = _Evidence(group_records(reports, ("unit_code", "criterion")),
-                         group_records(computed, ("unit_code", "indicator")), level_lookup, year, prefer)
+    evidence = _Evidence(
+        group_records(reports, ("unit_code", "criterion")),
+        group_records(computed, ("unit_code", "indicator")),
+        level_lookup,
+        year,
+        prefer,
+    )
     # A whole-criterion report speaks for the indicator when the criterion has only one.
     single = thresholds.groupby(["level", "criterion"])["indicator"].nunique().eq(1).to_dict()
     criterion_of = dict(zip(thresholds["indicator"], thresholds["criterion"], strict=False))
@@ -170,22 +214,32 @@ def indicator_rows(thresholds: pd.DataFrame, reports: pd.DataFrame, computed: pd
     for record in thresholds.to_dict("records"):
         t = _threshold(record, single, criterion_of)
         rows.extend(_indicator_verdict(t, unit_code, evidence, unit_mismatch) for unit_code in units)
-    problems = [Problem("", "computed indicators", indicator, f"computed unit {unit!r} does not fit the "
-                        "threshold's unit", "not used; give % or share", "warning")
-                for unit, indicator in sorted(unit_mismatch)]
+    problems = [
+        Problem(
+            "",
+            "computed indicators",
+            indicator,
+            f"computed unit {unit!r} does not fit the threshold's unit",
+            "not used; give % or share",
+            "warning",
+        )
+        for unit, indicator in sorted(unit_mismatch)
+    ]
     for row in rows:
         _add_gaps(row)
     return rows, problems
 
 
-def _threshold(record: Mapping[str, Any], single: Mapping[tuple[str, str], bool],
-               criterion_of: Mapping[str, str]) -> dict[str, Any]:
+def _threshold(
+    record: Mapping[str, Any], single: Mapping[tuple[str, str], bool], criterion_of: Mapping[str, str]
+) -> dict[str, Any]:
     """A threshold row with what every unit's evaluation of it needs (underscored keys)."""
     t = none_for_nan(record)
     t["inherited_from"] = t["inherited_from"] or ""
     t["_exact_levels"] = {t["level"], t["inherited_from"]} - {""}
-    t["_value_criterion"] = criterion_of.get(t["value_from"], t["value_from"]) if t["value_from"] \
-        else t["criterion"]
+    t["_value_criterion"] = (
+        criterion_of.get(t["value_from"], t["value_from"]) if t["value_from"] else t["criterion"]
+    )
     t["_value_indicator"] = t["value_from"] or t["indicator"]
     # A value borrowed from another indicator (KM.2 ← income 10) may come from its
     # whole-criterion row; an own whole-criterion row counts for a lone indicator only.
@@ -193,38 +247,57 @@ def _threshold(record: Mapping[str, Any], single: Mapping[tuple[str, str], bool]
     return t
 
 
-def _indicator_verdict(t: Mapping[str, Any], unit_code: str, evidence: _Evidence,
-                       unit_mismatch: set[tuple[str, str]]) -> dict[str, Any]:
+def _indicator_verdict(
+    t: Mapping[str, Any], unit_code: str, evidence: _Evidence, unit_mismatch: set[tuple[str, str]]
+) -> dict[str, Any]:
     if t["method"] == "derived":
         lower, missing = evidence.level_lookup.get((unit_code, t["level_met"]), (None, ""))
         met = None if lower in (None, NOT_ASSESSED) else lower == MET
         note = f"{t['level_met']}: {missing}" if met is False and missing else (t["threshold_note"] or "")
-        return _indicator_row(t, unit_code, evidence.year, value=None, met=met, method="derived",
-                              extra={"note": note})
+        return _indicator_row(
+            t, unit_code, evidence.year, value=None, met=met, method="derived", extra={"note": note}
+        )
     computed_value, computed_met = _computed(t, unit_code, evidence, unit_mismatch)
-    own = [r for r in evidence.reports.get((unit_code, t["_value_criterion"]), ())
-           if r["indicator"] == t["_value_indicator"] or (r["indicator"] is None and t["_whole_counts"])]
+    own = [
+        r
+        for r in evidence.reports.get((unit_code, t["_value_criterion"]), ())
+        if r["indicator"] == t["_value_indicator"] or (r["indicator"] is None and t["_whole_counts"])
+    ]
     reported = _reported(t, own)
-    met, method = _decide(computed_met, reported["reported_met"], verified=t["verified"],
-                          prefer=evidence.prefer)
+    met, method = _decide(
+        computed_met, reported["reported_met"], verified=t["verified"], prefer=evidence.prefer
+    )
     value_tested = reported.pop("_value_tested")
     if method == "computed":
         value, threshold_used = computed_value, True
     else:
         value = reported["reported_value"] if reported["reported_value"] is not None else computed_value
         threshold_used = method == "reported" and value_tested
-    return _indicator_row(t, unit_code, evidence.year, value=value, met=met, method=method, extra={
-        **reported, "computed_value": computed_value, "computed_met": computed_met,
-        "threshold_used": threshold_used and t["kind"] != "pass_fail"})
+    return _indicator_row(
+        t,
+        unit_code,
+        evidence.year,
+        value=value,
+        met=met,
+        method=method,
+        extra={
+            **reported,
+            "computed_value": computed_value,
+            "computed_met": computed_met,
+            "threshold_used": threshold_used and t["kind"] != "pass_fail",
+        },
+    )
 
 
-def _computed(t: Mapping[str, Any], unit_code: str, evidence: _Evidence,
-              unit_mismatch: set[tuple[str, str]]) -> tuple[float | None, bool | None]:
+def _computed(
+    t: Mapping[str, Any], unit_code: str, evidence: _Evidence, unit_mismatch: set[tuple[str, str]]
+) -> tuple[float | None, bool | None]:
     """The measured value in the threshold's unit and what it proves (by the measure's role)."""
     if t["method"] != "computed":
         return None, None
-    found = evidence.computed.get((unit_code, str(t["computed"]))) or \
-        evidence.computed.get((unit_code, str(t["indicator"])))
+    found = evidence.computed.get((unit_code, str(t["computed"]))) or evidence.computed.get(
+        (unit_code, str(t["indicator"]))
+    )
     if not found:
         return None, None
     record = found[-1]
@@ -236,14 +309,25 @@ def _computed(t: Mapping[str, Any], unit_code: str, evidence: _Evidence,
     if role == "full":
         return value, test
     # A sufficient measure only proves "met", a necessary one only "not met".
-    return value, (True if test is True and role == "sufficient" else
-                   False if test is False and role == "necessary" else None)
+    return value, (
+        True
+        if test is True and role == "sufficient"
+        else False
+        if test is False and role == "necessary"
+        else None
+    )
 
 
 def _reported(t: Mapping[str, Any], own: list[dict[str, Any]]) -> dict[str, Any]:
     """The reported verdict of one unit's indicator: exact, tested from a value, or implied."""
-    out: dict[str, Any] = {"reported_met": None, "reported_exact": None, "reported_value": None,
-                           "status_year": None, "note": t["threshold_note"] or "", "_value_tested": False}
+    out: dict[str, Any] = {
+        "reported_met": None,
+        "reported_exact": None,
+        "reported_value": None,
+        "status_year": None,
+        "note": t["threshold_note"] or "",
+        "_value_tested": False,
+    }
     if not own:
         return out
     with_value = [r for r in own if r["value"] is not None]
@@ -260,17 +344,25 @@ def _reported(t: Mapping[str, Any], own: list[dict[str, Any]]) -> dict[str, Any]
             out["note"] = "; ".join(filter(None, [out["note"], "reported value, threshold unknown"]))
     if out["reported_met"] is None and not t["value_from"]:
         out["reported_met"] = implied(own, t["level"])
-    out["_value_tested"] = out["reported_met"] is not None and out["reported_exact"] is None and \
-        out["reported_value"] is not None
+    out["_value_tested"] = (
+        out["reported_met"] is not None
+        and out["reported_exact"] is None
+        and out["reported_value"] is not None
+    )
     return out
 
 
-def _decide(computed_met: bool | None, reported_met: bool | None, *, verified: bool,
-            prefer: Prefer) -> tuple[bool | None, str]:
+def _decide(
+    computed_met: bool | None, reported_met: bool | None, *, verified: bool, prefer: Prefer
+) -> tuple[bool | None, str]:
     """The verdict and the evidence that decided it (computed / reported / none)."""
     order = ("computed", "reported") if prefer == "computed" else ("reported", "computed")
-    if computed_met is not None and reported_met is not None and computed_met != reported_met \
-            and not verified:
+    if (
+        computed_met is not None
+        and reported_met is not None
+        and computed_met != reported_met
+        and not verified
+    ):
         # A number no source confirms never overturns what the office reported; the
         # disagreement still goes to the cross-check.
         order = ("reported", "computed")
@@ -299,20 +391,56 @@ def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         frame[column] = pd.array(frame[column].tolist(), dtype="boolean")
     for column in ("value", "threshold", "computed_value", "reported_value"):
         frame[column] = frame[column].astype(float)
-    frame["status_year"] = pd.array([None if is_missing(v) else int(v) for v in frame["status_year"]],
-                                    dtype="Int64")
+    frame["status_year"] = pd.array(
+        [None if is_missing(v) else int(v) for v in frame["status_year"]], dtype="Int64"
+    )
     for column in ("verified", "threshold_used", "overridden"):
         frame[column] = frame[column].astype(bool)
     return frame
 
 
-def _indicator_row(t: Mapping[str, Any], unit_code: str, year: int, *, value: float | None,
-                   met: bool | None, method: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+def _indicator_row(
+    t: Mapping[str, Any],
+    unit_code: str,
+    year: int,
+    *,
+    value: float | None,
+    met: bool | None,
+    method: str,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(INDICATOR_COLUMNS)
-    row.update({key: t[key] for key in ("criteria_set", "level", "criterion", "indicator", "name_vi",
-                                        "short_vi", "short_en", "kind", "unit", "op", "threshold",
-                                        "source", "verified", "overridden", "inherited_from", "role")})
-    row.update(unit_code=unit_code, value=value, met=met, status=status_code(met), method=method,
-               year=year, threshold_used=False)
+    row.update(
+        {
+            key: t[key]
+            for key in (
+                "criteria_set",
+                "level",
+                "criterion",
+                "indicator",
+                "name_vi",
+                "short_vi",
+                "short_en",
+                "kind",
+                "unit",
+                "op",
+                "threshold",
+                "source",
+                "verified",
+                "overridden",
+                "inherited_from",
+                "role",
+            )
+        }
+    )
+    row.update(
+        unit_code=unit_code,
+        value=value,
+        met=met,
+        status=status_code(met),
+        method=method,
+        year=year,
+        threshold_used=False,
+    )
     row.update(extra)
     return row

@@ -20,13 +20,26 @@ from .schema import OPS
 __all__ = ["PROGRESS_COLUMNS", "SECTOR_COLUMNS", "achieved_years", "district_progress", "sector_targets"]
 
 
-PROGRESS_COLUMNS = ["measure", "year", "planned", "planned_cumulative", "achieved",
-                    "achieved_cumulative", "achieved_unscheduled_cumulative",
-                    "scheduled_in_layer_cumulative", "status"]
+PROGRESS_COLUMNS = [
+    "measure",
+    "year",
+    "planned",
+    "planned_cumulative",
+    "achieved",
+    "achieved_cumulative",
+    "achieved_unscheduled_cumulative",
+    "scheduled_in_layer_cumulative",
+    "status",
+]
 
 
-def achieved_years(summary: pd.DataFrame, recognitions: pd.DataFrame | None, *, year: int,
-                   levels: Iterable[str] = ("ntm", "nang_cao", "kieu_mau")) -> dict[tuple[str, str], int]:
+def achieved_years(
+    summary: pd.DataFrame,
+    recognitions: pd.DataFrame | None,
+    *,
+    year: int,
+    levels: Iterable[str] = ("ntm", "nang_cao", "kieu_mau"),
+) -> dict[tuple[str, str], int]:
     """(commune, level) → the first year the commune stood at that level or above, by ``year``.
 
     A recognition decision counts from its year; otherwise a commune whose criteria show the
@@ -69,8 +82,14 @@ def achieved_years(summary: pd.DataFrame, recognitions: pd.DataFrame | None, *, 
     return found
 
 
-def district_progress(plan: Plan, summary: pd.DataFrame, villages: pd.DataFrame | None, *,
-                      year: int, recognitions: pd.DataFrame | None = None) -> pd.DataFrame:
+def district_progress(
+    plan: Plan,
+    summary: pd.DataFrame,
+    villages: pd.DataFrame | None,
+    *,
+    year: int,
+    recognitions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Achieved vs planned per plan year (cumulative): nâng cao communes, kiểu mẫu communes,
     model villages.
 
@@ -97,47 +116,81 @@ def district_progress(plan: Plan, summary: pd.DataFrame, villages: pd.DataFrame 
             planned_cum = sum(n for yy, n in planned.items() if yy <= y)
             done = {c for c, w in achieved_year.items() if w <= y}
             future = y > year
-            rows.append({"measure": f"{level}_communes", "year": y, "planned": planned.get(y, 0),
-                         "planned_cumulative": planned_cum,
-                         "achieved": None if future else len({c for c in done if achieved_year[c] == y}
-                                                              & scheduled),
-                         "achieved_cumulative": None if future else len(done & scheduled),
-                         "achieved_unscheduled_cumulative": None if future else len(done - scheduled),
-                         "scheduled_in_layer_cumulative": None,
-                         "status": "future" if future else (
-                             "on_track" if len(done & scheduled) >= planned_cum else "behind")})
+            rows.append(
+                {
+                    "measure": f"{level}_communes",
+                    "year": y,
+                    "planned": planned.get(y, 0),
+                    "planned_cumulative": planned_cum,
+                    "achieved": None
+                    if future
+                    else len({c for c in done if achieved_year[c] == y} & scheduled),
+                    "achieved_cumulative": None if future else len(done & scheduled),
+                    "achieved_unscheduled_cumulative": None if future else len(done - scheduled),
+                    "scheduled_in_layer_cumulative": None,
+                    "status": "future"
+                    if future
+                    else ("on_track" if len(done & scheduled) >= planned_cum else "behind"),
+                }
+            )
     planned_villages = plan.model_villages_by_year().to_dict()
     achieved_villages: dict[str, int] = {}
     layer_targets: dict[int, int] = {}
     if villages is not None and len(villages):
         for row in villages.to_dict("records"):
             if row.get("model_village") is True or row.get("status") == MET:
-                achieved_villages[str(row["village_id"])] = int(row["achieved_year"]) \
-                    if not is_missing(row.get("achieved_year")) else year
+                achieved_villages[str(row["village_id"])] = (
+                    int(row["achieved_year"]) if not is_missing(row.get("achieved_year")) else year
+                )
             if not is_missing(row.get("target_year")):
                 layer_targets[int(row["target_year"])] = layer_targets.get(int(row["target_year"]), 0) + 1
     for y in years:
         planned_cum = sum(n for yy, n in planned_villages.items() if yy <= y)
         future = y > year
         done_villages = sum(1 for w in achieved_villages.values() if w <= y)
-        rows.append({"measure": "model_villages", "year": y, "planned": planned_villages.get(y, 0),
-                     "planned_cumulative": planned_cum,
-                     "achieved": None if future else sum(1 for w in achieved_villages.values() if w == y),
-                     "achieved_cumulative": None if future else done_villages,
-                     "achieved_unscheduled_cumulative": None,
-                     "scheduled_in_layer_cumulative": sum(n for yy, n in layer_targets.items() if yy <= y)
-                     if layer_targets else None,
-                     "status": "future" if future else (
-                         "on_track" if done_villages >= planned_cum else "behind")})
+        rows.append(
+            {
+                "measure": "model_villages",
+                "year": y,
+                "planned": planned_villages.get(y, 0),
+                "planned_cumulative": planned_cum,
+                "achieved": None if future else sum(1 for w in achieved_villages.values() if w == y),
+                "achieved_cumulative": None if future else done_villages,
+                "achieved_unscheduled_cumulative": None,
+                "scheduled_in_layer_cumulative": sum(n for yy, n in layer_targets.items() if yy <= y)
+                if layer_targets
+                else None,
+                "status": "future" if future else ("on_track" if done_villages >= planned_cum else "behind"),
+            }
+        )
     frame = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
-    for column in ("year", "planned", "planned_cumulative", "achieved", "achieved_cumulative",
-                   "achieved_unscheduled_cumulative", "scheduled_in_layer_cumulative"):
+    for column in (
+        "year",
+        "planned",
+        "planned_cumulative",
+        "achieved",
+        "achieved_cumulative",
+        "achieved_unscheduled_cumulative",
+        "scheduled_in_layer_cumulative",
+    ):
         frame[column] = pd.array([None if is_missing(v) else int(v) for v in frame[column]], dtype="Int64")
     return frame
 
 
-SECTOR_COLUMNS = ["group", "target_id", "section", "op", "target", "unit", "text", "value",
-                  "value_unit", "met", "status", "value_source"]
+SECTOR_COLUMNS = [
+    "group",
+    "target_id",
+    "section",
+    "op",
+    "target",
+    "unit",
+    "text",
+    "value",
+    "value_unit",
+    "met",
+    "status",
+    "value_source",
+]
 
 
 def _plan_targets(plan: Plan) -> list[dict[str, Any]]:
@@ -165,8 +218,9 @@ def _meets(value: float, op: str, target: Any) -> bool | None:
     return None
 
 
-def sector_targets(plan: Plan, computed: pd.DataFrame | None = None, *,
-                   summary: pd.DataFrame | None = None) -> pd.DataFrame:
+def sector_targets(
+    plan: Plan, computed: pd.DataFrame | None = None, *, summary: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every sector and district target of the plan with its current value where known.
 
     Values come from rows of ``computed`` with ``unit_code == "district"`` whose ``indicator`` is
@@ -207,20 +261,46 @@ def sector_targets(plan: Plan, computed: pd.DataFrame | None = None, *,
             elif value_unit in SHARE_UNITS and unit in PERCENT_UNITS:
                 comparable = value * 100.0
             met = _meets(comparable, op, goal) if goal is not None else None
-        status = "text" if goal is None and found is None else (
-            "no_data" if found is None else status_code(met) if met is not None else "no_data")
-        rows.append({"group": target["group"], "target_id": target["id"],
-                     "section": target.get("section"), "op": op,
-                     "target": "–".join(str(v) for v in goal) if isinstance(goal, (tuple, list)) else goal,
-                     "unit": unit, "text": target.get("text", ""), "value": value,
-                     "value_unit": value_unit, "met": met, "status": status, "value_source": value_source})
+        status = (
+            "text"
+            if goal is None and found is None
+            else ("no_data" if found is None else status_code(met) if met is not None else "no_data")
+        )
+        rows.append(
+            {
+                "group": target["group"],
+                "target_id": target["id"],
+                "section": target.get("section"),
+                "op": op,
+                "target": "–".join(str(v) for v in goal) if isinstance(goal, (tuple, list)) else goal,
+                "unit": unit,
+                "text": target.get("text", ""),
+                "value": value,
+                "value_unit": value_unit,
+                "met": met,
+                "status": status,
+                "value_source": value_source,
+            }
+        )
     budget = plan.data.get("budget")
     if budget is not None:
         parts = " + ".join(f"{k} {v:,}" for k, v in budget["parts"].items())
-        rows.append({"group": "budget", "target_id": "budget_total", "section": budget.get("section"),
-                     "op": "=", "target": budget["total"], "unit": budget.get("unit", ""),
-                     "text": f"{budget['total']:,} = {parts}", "value": None, "value_unit": None,
-                     "met": None, "status": "no_data", "value_source": None})
+        rows.append(
+            {
+                "group": "budget",
+                "target_id": "budget_total",
+                "section": budget.get("section"),
+                "op": "=",
+                "target": budget["total"],
+                "unit": budget.get("unit", ""),
+                "text": f"{budget['total']:,} = {parts}",
+                "value": None,
+                "value_unit": None,
+                "met": None,
+                "status": "no_data",
+                "value_source": None,
+            }
+        )
     frame = pd.DataFrame(rows, columns=SECTOR_COLUMNS)
     frame["met"] = pd.array([None if is_missing(v) else bool(v) for v in frame["met"]], dtype="boolean")
     frame["target"] = frame["target"].astype(object)

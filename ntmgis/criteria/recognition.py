@@ -9,8 +9,9 @@ from ..codes import level_rank
 __all__ = ["recognised_levels"]
 
 
-def recognised_levels(communes: pd.DataFrame, recognitions: pd.DataFrame | None, *,
-                      as_of: int | None = None) -> pd.DataFrame:
+def recognised_levels(
+    communes: pd.DataFrame, recognitions: pd.DataFrame | None, *, as_of: int | None = None
+) -> pd.DataFrame:
     """The highest level each commune was recognised at, up to and including year ``as_of``.
 
     Parameters
@@ -42,19 +43,30 @@ def recognised_levels(communes: pd.DataFrame, recognitions: pd.DataFrame | None,
     """
     codes = communes["commune_code"].astype(str)
     out = pd.DataFrame({"commune_code": communes["commune_code"].to_numpy()}, index=communes.index)
-    records = pd.DataFrame(columns=["commune_code", "level", "year"]) if recognitions is None else \
-        pd.DataFrame({"commune_code": recognitions["commune_code"].astype(str),
-                      "level": recognitions["level"].astype(str),
-                      "year": pd.to_numeric(recognitions["year"], errors="coerce")})
+    records = (
+        pd.DataFrame(columns=["commune_code", "level", "year"])
+        if recognitions is None
+        else pd.DataFrame(
+            {
+                "commune_code": recognitions["commune_code"].astype(str),
+                "level": recognitions["level"].astype(str),
+                "year": pd.to_numeric(recognitions["year"], errors="coerce"),
+            }
+        )
+    )
     records = records[records["year"].notna()]
     if as_of is not None:
         records = records[records["year"] <= as_of]
     records = records.assign(_rank=-records["level"].map(level_rank))
     # Highest rank first, then the earliest year; among equal decisions the first row counts.
-    best = (records.sort_values(["_rank", "year"], kind="stable")
-            .drop_duplicates("commune_code").set_index("commune_code"))
+    best = (
+        records.sort_values(["_rank", "year"], kind="stable")
+        .drop_duplicates("commune_code")
+        .set_index("commune_code")
+    )
     levels = codes.map(best["level"])
     out["ntm_level"] = pd.Series([None if pd.isna(v) else v for v in levels], index=out.index, dtype=object)
-    out["recognised_year"] = pd.array([None if pd.isna(v) else int(v) for v in codes.map(best["year"])],
-                                      dtype="Int64")
+    out["recognised_year"] = pd.array(
+        [None if pd.isna(v) else int(v) for v in codes.map(best["year"])], dtype="Int64"
+    )
     return out

@@ -42,8 +42,13 @@ def milestone_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MILESTONE_COLUMNS).astype({"year": int})
 
 
-def _commune_status(milestones: Sequence[tuple[str, int]], achieved: Mapping[tuple[str, str], int],
-                    code: str, year: int, assessed_in: int) -> str:
+def _commune_status(
+    milestones: Sequence[tuple[str, int]],
+    achieved: Mapping[tuple[str, str], int],
+    code: str,
+    year: int,
+    assessed_in: int,
+) -> str:
     if not milestones:
         return "maintain"
     due = [m for m in milestones if m[1] <= year]
@@ -115,8 +120,11 @@ def schedule_table(
     for r in milestones.itertuples():
         by_commune.setdefault(str(r.commune_code), []).append((str(r.level), int(r.year)))
     codes = [str(c) for c in (communes["commune_code"] if commune_codes is None else commune_codes)]
-    rows = [("commune", c, y, _commune_status(by_commune.get(c, []), achieved, c, y, year))
-            for c in codes for y in years]
+    rows = [
+        ("commune", c, y, _commune_status(by_commune.get(c, []), achieved, c, y, year))
+        for c in codes
+        for y in years
+    ]
     if villages is not None:
         summary = {str(r["village_id"]): r for r in villages.to_dict("records")}
         ids = list(summary) if village_ids is None else [str(v) for v in village_ids]

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["OPS", "PASS_FAIL", "check_overrides", "check_set", "check_spec"]
 
 #: The comparison operators a threshold may use.
-OPS: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType({
-    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq})
+OPS: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType(
+    {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
+)
 #: The ``unit`` of a yes/no indicator.
 PASS_FAIL = "pass/fail"
 _ROLES = ("full", "sufficient", "necessary")
@@ -37,6 +38,7 @@ Fail = Callable[[str, str], None]
 def _collector(problems: list[Problem], source: str, layer: str, action: str) -> Fail:
     def fail(where: str, what: str) -> None:
         problems.append(Problem(source, layer, where, what, action, "error"))
+
     return fail
 
 
@@ -70,8 +72,9 @@ def check_set(data: Any, source: str) -> list[Problem]:
     regions = set((data.get("regions") or {}).keys())
     seen: set[str] = set()
     for position, criterion in enumerate(data["criteria"] or []):
-        _check_criterion(criterion, position, fail, problems, source=source, levels=levels,
-                         regions=regions, seen=seen)
+        _check_criterion(
+            criterion, position, fail, problems, source=source, levels=levels, regions=regions, seen=seen
+        )
     return problems
 
 
@@ -96,8 +99,17 @@ def _has_both_languages(value: Any) -> bool:
     return isinstance(value, Mapping) and {"vi", "en"} <= set(value)
 
 
-def _check_criterion(criterion: Any, position: int, fail: Fail, problems: list[Problem], *, source: str,
-                     levels: list[str], regions: set[str], seen: set[str]) -> None:
+def _check_criterion(
+    criterion: Any,
+    position: int,
+    fail: Fail,
+    problems: list[Problem],
+    *,
+    source: str,
+    levels: list[str],
+    regions: set[str],
+    seen: set[str],
+) -> None:
     if isinstance(criterion, Mapping):
         where_c = f"criterion {criterion.get('id', position + 1)}"
     else:
@@ -123,9 +135,16 @@ def _check_criterion(criterion: Any, position: int, fail: Fail, problems: list[P
         for level, spec in thresholds.items():
             if level not in levels:
                 fail(where, f"threshold for level {level!r}, which the set does not have {levels}")
-            problems.extend(check_spec(spec, source=source, where=f"{where} {level}",
-                                       pass_fail=ind.get("unit") == PASS_FAIL, regions=regions,
-                                       need_source=True))
+            problems.extend(
+                check_spec(
+                    spec,
+                    source=source,
+                    where=f"{where} {level}",
+                    pass_fail=ind.get("unit") == PASS_FAIL,
+                    regions=regions,
+                    need_source=True,
+                )
+            )
 
 
 def _check_indicator(ind: Mapping[str, Any], where: str, fail: Fail) -> None:
@@ -136,16 +155,30 @@ def _check_indicator(ind: Mapping[str, Any], where: str, fail: Fail) -> None:
     if "unit" not in ind:
         fail(where, "missing unit")
     measure = ind.get("measure", "reported")
-    if not (measure == "reported" or (isinstance(measure, Mapping) and (
-            measure.get("computed") or measure.get("level_met") or measure.get("reported")))):
-        fail(where, f"measure must be 'reported', {{computed: name}} or {{level_met: level}}, "
-                    f"not {measure!r}")
+    if not (
+        measure == "reported"
+        or (
+            isinstance(measure, Mapping)
+            and (measure.get("computed") or measure.get("level_met") or measure.get("reported"))
+        )
+    ):
+        fail(
+            where, f"measure must be 'reported', {{computed: name}} or {{level_met: level}}, not {measure!r}"
+        )
     if isinstance(measure, Mapping) and measure.get("computed") and measure.get("role", "full") not in _ROLES:
         fail(where, f"role must be one of {_ROLES}")
 
 
-def check_spec(spec: Any, *, source: str, where: str, pass_fail: bool, regions: set[str],
-               need_source: bool, layer: str = "criteria") -> list[Problem]:
+def check_spec(
+    spec: Any,
+    *,
+    source: str,
+    where: str,
+    pass_fail: bool,
+    regions: set[str],
+    need_source: bool,
+    layer: str = "criteria",
+) -> list[Problem]:
     """Problems of one threshold spec (``{op, value | by_region | by_year | factor, source, verified}``).
 
     Parameters
@@ -174,8 +207,11 @@ def check_spec(spec: Any, *, source: str, where: str, pass_fail: bool, regions: 
         return problems
 
     def check_value(value: Any, at: str) -> None:
-        problems.extend(_check_value(value, at, fail, source=source, where=where, pass_fail=pass_fail,
-                                     regions=regions, layer=layer))
+        problems.extend(
+            _check_value(
+                value, at, fail, source=source, where=where, pass_fail=pass_fail, regions=regions, layer=layer
+            )
+        )
 
     if "value" in spec:
         check_value(spec["value"], "")
@@ -210,12 +246,28 @@ def _check_spec_keys(spec: Mapping[str, Any], fail: Callable[[str], None], *, ne
     return True
 
 
-def _check_value(value: Any, at: str, fail: Callable[[str], None], *, source: str, where: str,
-                 pass_fail: bool, regions: set[str], layer: str) -> list[Problem]:
+def _check_value(
+    value: Any,
+    at: str,
+    fail: Callable[[str], None],
+    *,
+    source: str,
+    where: str,
+    pass_fail: bool,
+    regions: set[str],
+    layer: str,
+) -> list[Problem]:
     """Problems of one value of a spec (a nested spec is checked as a spec, without a source)."""
     if isinstance(value, Mapping):
-        return check_spec(value, source=source, where=f"{where} {at}", pass_fail=pass_fail,
-                          regions=regions, need_source=False, layer=layer)
+        return check_spec(
+            value,
+            source=source,
+            where=f"{where} {at}",
+            pass_fail=pass_fail,
+            regions=regions,
+            need_source=False,
+            layer=layer,
+        )
     if value is None:
         return []
     if pass_fail and not isinstance(value, bool):
@@ -225,8 +277,7 @@ def _check_value(value: Any, at: str, fail: Callable[[str], None], *, source: st
     return []
 
 
-def check_overrides(overrides: Mapping[str, Any] | None,
-                    sets: Mapping[str, CriteriaSet]) -> list[Problem]:
+def check_overrides(overrides: Mapping[str, Any] | None, sets: Mapping[str, CriteriaSet]) -> list[Problem]:
     """Problems of a ``criteria_overrides`` mapping against loaded sets (unknown ids, bad values).
 
     Parameters
@@ -250,8 +301,11 @@ def check_overrides(overrides: Mapping[str, Any] | None,
     if not overrides:
         return problems
     if not isinstance(overrides, Mapping):
-        fail("", "criteria_overrides must map set ids to {indicator: {level: value}}",
-             "see ntmgis.criteria.sets")
+        fail(
+            "",
+            "criteria_overrides must map set ids to {indicator: {level: value}}",
+            "see ntmgis.criteria.sets",
+        )
         return problems
     for set_id, by_indicator in overrides.items():
         criteria_set = sets.get(str(set_id))
@@ -267,8 +321,11 @@ def check_overrides(overrides: Mapping[str, Any] | None,
         for indicator, by_level in by_indicator.items():
             where = f"{set_id} {indicator}"
             if str(indicator) not in kinds:
-                hint = (f"it comes from {criteria_set.data['builds_on']['set']}: override it there"
-                        if criteria_set.base is not None else f"indicators: {', '.join(kinds)}")
+                hint = (
+                    f"it comes from {criteria_set.data['builds_on']['set']}: override it there"
+                    if criteria_set.base is not None
+                    else f"indicators: {', '.join(kinds)}"
+                )
                 fail(where, f"set {set_id} has no indicator {indicator!r}", hint)
                 continue
             if not isinstance(by_level, Mapping):
@@ -276,13 +333,21 @@ def check_overrides(overrides: Mapping[str, Any] | None,
                 continue
             for level, value in by_level.items():
                 if level not in criteria_set.levels:
-                    fail(f"{where} {level}", f"set {set_id} has no level {level!r}",
-                         f"levels: {', '.join(criteria_set.levels)}")
+                    fail(
+                        f"{where} {level}",
+                        f"set {set_id} has no level {level!r}",
+                        f"levels: {', '.join(criteria_set.levels)}",
+                    )
                     continue
                 spec = value if isinstance(value, Mapping) else {"value": value}
-                problems.extend(check_spec(spec, source=where_file, where=f"{where} {level}",
-                                            pass_fail=kinds[str(indicator)] == "pass_fail",
-                                            regions=regions, need_source=False))
+                problems.extend(
+                    check_spec(
+                        spec,
+                        source=where_file,
+                        where=f"{where} {level}",
+                        pass_fail=kinds[str(indicator)] == "pass_fail",
+                        regions=regions,
+                        need_source=False,
+                    )
+                )
     return problems
-
-

@@ -63,8 +63,11 @@ class CriteriaSelection:
 
     def thresholds(self) -> pd.DataFrame:
         """Commune thresholds of every level (:meth:`CriteriaSet.thresholds` of both sets)."""
-        frames = [s.thresholds(region=self.region, year=self.year)
-                  for s in (self.commune, self.kieu_mau) if s is not None]
+        frames = [
+            s.thresholds(region=self.region, year=self.year)
+            for s in (self.commune, self.kieu_mau)
+            if s is not None
+        ]
         return pd.concat(frames, ignore_index=True)
 
     def village_thresholds(self) -> pd.DataFrame:
@@ -121,36 +124,69 @@ def choose_criteria(
     sets = load_criteria_sets(overrides) if sets is None else sets
 
     def covering(role: str) -> list[CriteriaSet]:
-        return sorted((s for s in sets.values() if s.role == role and s.covers(day)),
-                      key=lambda s: s.valid_from, reverse=True)
+        return sorted(
+            (s for s in sets.values() if s.role == role and s.covers(day)),
+            key=lambda s: s.valid_from,
+            reverse=True,
+        )
 
     if set_id == "auto":
         candidates = covering("commune")
         if not candidates:
-            periods = ", ".join(f"{s.id} {s.valid_from}…{s.valid_to}" for s in sets.values()
-                                if s.role == "commune")
-            raise DataError(Problem("", "criteria", str(day), "no commune criteria set covers "
-                                    f"this date ({periods})",
-                                    "name a set with criteria_set: in workspace.yaml", "error"))
+            periods = ", ".join(
+                f"{s.id} {s.valid_from}…{s.valid_to}" for s in sets.values() if s.role == "commune"
+            )
+            raise DataError(
+                Problem(
+                    "",
+                    "criteria",
+                    str(day),
+                    f"no commune criteria set covers this date ({periods})",
+                    "name a set with criteria_set: in workspace.yaml",
+                    "error",
+                )
+            )
         commune, reason = candidates[0], "chosen by date"
     else:
         if set_id not in sets or sets[set_id].role != "commune":
             known = sorted(k for k, s in sets.items() if s.role == "commune")
-            raise DataError(Problem("", "criteria", set_id, f"unknown commune criteria set {set_id!r}",
-                                    f"use auto or one of {known}", "error"))
+            raise DataError(
+                Problem(
+                    "",
+                    "criteria",
+                    set_id,
+                    f"unknown commune criteria set {set_id!r}",
+                    f"use auto or one of {known}",
+                    "error",
+                )
+            )
         commune, reason = sets[set_id], "named in the workspace"
-    kieu_mau = next((s for s in sets.values() if s.role == "kieu_mau" and s.base is not None
-                     and s.base.id == commune.id), None)
-    villages = covering("village") or sorted((s for s in sets.values() if s.role == "village"),
-                                             key=lambda s: s.valid_to, reverse=True)
+    kieu_mau = next(
+        (s for s in sets.values() if s.role == "kieu_mau" and s.base is not None and s.base.id == commune.id),
+        None,
+    )
+    villages = covering("village") or sorted(
+        (s for s in sets.values() if s.role == "village"), key=lambda s: s.valid_to, reverse=True
+    )
     if region is None and province:
         region = commune.region_of(province)
         if region is None:
-            raise DataError(Problem("", "criteria", str(province),
-                                    f"province {province!r} is in no region of {commune.id}",
-                                    "give the region (e.g. TDMNPB) or add the province to the "
-                                    "set's regions", "error"))
-    return CriteriaSelection(commune=commune, kieu_mau=kieu_mau,
-                             village=villages[0] if villages else None, as_of=day,
-                             year=day.year if year is None else int(year), region=region,
-                             reason=reason)
+            raise DataError(
+                Problem(
+                    "",
+                    "criteria",
+                    str(province),
+                    f"province {province!r} is in no region of {commune.id}",
+                    "give the region (e.g. TDMNPB) or add the province to the set's regions",
+                    "error",
+                )
+            )
+    return CriteriaSelection(
+        commune=commune,
+        kieu_mau=kieu_mau,
+        village=villages[0] if villages else None,
+        as_of=day,
+        year=day.year if year is None else int(year),
+        region=region,
+        reason=reason,
+    )

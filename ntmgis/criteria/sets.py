@@ -61,17 +61,42 @@ UNVERIFIED_NOTE = f"{text('criteria.unverified', 'vi')} / {text('criteria.unveri
 _OVERRIDE_SOURCE = "province override (criteria_overrides)"
 
 THRESHOLD_COLUMNS = [
-    "criteria_set", "level", "criterion", "criterion_vi", "criterion_en", "indicator", "name_vi",
-    "name_en", "short_vi", "short_en", "unit", "kind", "method", "computed", "role", "value_from",
-    "level_met", "op", "threshold", "verified", "source", "overridden", "inherited_from",
+    "criteria_set",
+    "level",
+    "criterion",
+    "criterion_vi",
+    "criterion_en",
+    "indicator",
+    "name_vi",
+    "name_en",
+    "short_vi",
+    "short_en",
+    "unit",
+    "kind",
+    "method",
+    "computed",
+    "role",
+    "value_from",
+    "level_met",
+    "op",
+    "threshold",
+    "verified",
+    "source",
+    "overridden",
+    "inherited_from",
     "threshold_note",
 ]
 
 
 def _measure(raw: Any) -> dict[str, Any]:
     """Normalise an indicator's ``measure`` entry to {method, computed, role, value_from, level_met}."""
-    out: dict[str, Any] = {"method": "reported", "computed": None, "role": None, "value_from": None,
-                           "level_met": None}
+    out: dict[str, Any] = {
+        "method": "reported",
+        "computed": None,
+        "role": None,
+        "value_from": None,
+        "level_met": None,
+    }
     if raw == "reported" or raw is None:
         return out
     if isinstance(raw, Mapping):
@@ -159,16 +184,23 @@ class CriteriaSet:
         rows = []
         for criterion in self.data["criteria"]:
             for ind in criterion["indicators"]:
-                rows.append({
-                    "criteria_set": self.id, "criterion": str(criterion["id"]),
-                    "criterion_vi": criterion["name"]["vi"], "criterion_en": criterion["name"]["en"],
-                    "indicator": str(ind["id"]), "name_vi": ind["name"]["vi"],
-                    "name_en": ind["name"]["en"], "short_vi": ind["short"]["vi"],
-                    "short_en": ind["short"]["en"], "unit": str(ind["unit"]),
-                    "kind": "pass_fail" if ind["unit"] == PASS_FAIL else "number",
-                    **_measure(ind.get("measure")),
-                    "levels": tuple(ind["thresholds"]),
-                })
+                rows.append(
+                    {
+                        "criteria_set": self.id,
+                        "criterion": str(criterion["id"]),
+                        "criterion_vi": criterion["name"]["vi"],
+                        "criterion_en": criterion["name"]["en"],
+                        "indicator": str(ind["id"]),
+                        "name_vi": ind["name"]["vi"],
+                        "name_en": ind["name"]["en"],
+                        "short_vi": ind["short"]["vi"],
+                        "short_en": ind["short"]["en"],
+                        "unit": str(ind["unit"]),
+                        "kind": "pass_fail" if ind["unit"] == PASS_FAIL else "number",
+                        **_measure(ind.get("measure")),
+                        "levels": tuple(ind["thresholds"]),
+                    }
+                )
         return pd.DataFrame(rows)
 
     def _spec(self, indicator: str, level: str) -> Mapping[str, Any] | None:
@@ -203,39 +235,51 @@ class CriteriaSet:
             base_rows = self.base.thresholds(region=region, year=year)
             base_rows = base_rows[base_rows["level"] == built["level"]]
             for level in self.levels:
-                rows.extend(base_rows.assign(level=level, inherited_from=built["level"])
-                            .to_dict("records"))
+                rows.extend(base_rows.assign(level=level, inherited_from=built["level"]).to_dict("records"))
         # The specs in file order, beside the indicator rows built from the same walk.
-        own_specs = [ind["thresholds"] for criterion in self.data["criteria"]
-                     for ind in criterion["indicators"]]
+        own_specs = [
+            ind["thresholds"] for criterion in self.data["criteria"] for ind in criterion["indicators"]
+        ]
         for record, specs in zip(self.indicators().to_dict("records"), own_specs, strict=True):
             for level in record.pop("levels"):
                 spec = specs[level]
                 value, verified, source, note = self._resolve_spec(spec, region=region, year=year)
                 if value is None and record["kind"] != "pass_fail":
-                    note = "; ".join(filter(None, [note, "number unknown: only a reported "
-                                                   "Đạt / Chưa đạt counts"]))
-                rows.append({**record, "level": level, "op": spec.get("op", "=="),
-                             "threshold": math.nan if record["kind"] == "pass_fail" or value is None
-                             else float(value),
-                             "verified": bool(verified), "source": source,
-                             "overridden": (record["indicator"], level) in self.overridden,
-                             "inherited_from": "", "threshold_note": note})
+                    note = "; ".join(
+                        filter(None, [note, "number unknown: only a reported Đạt / Chưa đạt counts"])
+                    )
+                rows.append(
+                    {
+                        **record,
+                        "level": level,
+                        "op": spec.get("op", "=="),
+                        "threshold": math.nan
+                        if record["kind"] == "pass_fail" or value is None
+                        else float(value),
+                        "verified": bool(verified),
+                        "source": source,
+                        "overridden": (record["indicator"], level) in self.overridden,
+                        "inherited_from": "",
+                        "threshold_note": note,
+                    }
+                )
         frame = pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
         frame["verified"] = frame["verified"].astype(bool)
         frame["overridden"] = frame["overridden"].astype(bool)
         frame["threshold"] = frame["threshold"].astype(float)
         return frame.reset_index(drop=True)
 
-    def _resolve_spec(self, spec: Mapping[str, Any], *, region: str | None,
-                      year: int) -> tuple[Any, bool, str, str]:
+    def _resolve_spec(
+        self, spec: Mapping[str, Any], *, region: str | None, year: int
+    ) -> tuple[Any, bool, str, str]:
         if "factor" in spec:
             ref = spec["of"]
             if self.base is None:
                 return None, False, str(spec.get("source", "")), "no base set for the factor rule"
             base_spec = self.base._spec(str(ref["indicator"]), str(ref["level"]))
             base_value, base_verified, base_source, base_note = self.base._resolve_spec(
-                base_spec or {}, region=region, year=year)
+                base_spec or {}, region=region, year=year
+            )
             own_source = str(spec.get("source", ""))
             source = f"{own_source}; × {base_source}" if base_source else own_source
             if base_value is None:
@@ -245,8 +289,9 @@ class CriteriaSet:
         return _resolve(spec, region=region, year=year)
 
 
-def _resolve(spec: Any, *, region: str | None, year: int,
-             verified: bool = False, source: str = "") -> tuple[Any, bool, str, str]:
+def _resolve(
+    spec: Any, *, region: str | None, year: int, verified: bool = False, source: str = ""
+) -> tuple[Any, bool, str, str]:
     """Walk ``by_region`` / ``by_year`` down to one value; returns (value, verified, source, note)."""
     if not isinstance(spec, Mapping):
         return spec, verified, source, ""
@@ -255,16 +300,16 @@ def _resolve(spec: Any, *, region: str | None, year: int,
     if "by_region" in spec:
         table = spec["by_region"]
         if region is None or region not in table:
-            return None, verified, source, (f"no value for region {region}" if region
-                                            else "region not given")
+            return None, verified, source, (f"no value for region {region}" if region else "region not given")
         return _resolve(table[region], region=region, year=year, verified=verified, source=source)
     if "by_year" in spec:
         table = {int(y): v for y, v in spec["by_year"].items()}
         if year in table:
             return _resolve(table[year], region=region, year=year, verified=verified, source=source)
         nearest = min(table, key=lambda y: (abs(y - year), -y))
-        value, _, source, note = _resolve(table[nearest], region=region, year=nearest,
-                                          verified=verified, source=source)
+        value, _, source, note = _resolve(
+            table[nearest], region=region, year=nearest, verified=verified, source=source
+        )
         # Borrowing another year's number is a guess about the law, whatever its own status.
         return value, False, source, f"value of {nearest} used for {year}"
     return spec.get("value"), verified, source, ""
@@ -273,6 +318,7 @@ def _resolve(spec: Any, *, region: str | None, year: int,
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
+
 
 def _read_yaml(ref: str, base_dir: Path | None) -> tuple[Any, str]:
     name = ref.split(":", 1)[1] if ref.startswith("package:") else ref
@@ -283,8 +329,16 @@ def _read_yaml(ref: str, base_dir: Path | None) -> tuple[Any, str]:
         file = Path(name) if base_dir is None else base_dir / name
         source = str(file)
         if not file.exists():
-            raise DataError(Problem(source, "criteria", "", "criteria set not found",
-                                    f"use one of {PACKAGED_SETS} or a path to a YAML file", "error"))
+            raise DataError(
+                Problem(
+                    source,
+                    "criteria",
+                    "",
+                    "criteria set not found",
+                    f"use one of {PACKAGED_SETS} or a path to a YAML file",
+                    "error",
+                )
+            )
     data, problems = read_yaml(file, layer="criteria", label=source)
     if problems:
         raise DataError(list(problems))
@@ -302,18 +356,23 @@ def _apply_overrides(criteria_set: CriteriaSet, by_indicator: Mapping[str, Any])
             for level, value in levels.items():
                 old = ind["thresholds"].get(level, {})
                 given = dict(value) if isinstance(value, Mapping) else {"value": value}
-                new = {"op": given.pop("op", old.get("op", "==" if ind["unit"] == PASS_FAIL else ">=")),
-                       "verified": given.pop("verified", True),
-                       "source": given.pop("source", _OVERRIDE_SOURCE)}
+                new = {
+                    "op": given.pop("op", old.get("op", "==" if ind["unit"] == PASS_FAIL else ">=")),
+                    "verified": given.pop("verified", True),
+                    "source": given.pop("source", _OVERRIDE_SOURCE),
+                }
                 new.update(given)
                 ind["thresholds"][level] = new
                 touched.add((str(ind["id"]), str(level)))
     return replace(criteria_set, data=freeze(data), overridden=frozenset(touched))
 
 
-def load_criteria_sets(overrides: Mapping[str, Any] | None = None, *,
-                       extra: Iterable[str | Path] = (),
-                       base_dir: Path | None = None) -> dict[str, CriteriaSet]:
+def load_criteria_sets(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    extra: Iterable[str | Path] = (),
+    base_dir: Path | None = None,
+) -> dict[str, CriteriaSet]:
     """Load every packaged set (and ``extra`` files), link ``builds_on`` and apply overrides.
 
     Parameters
@@ -347,11 +406,19 @@ def load_criteria_sets(overrides: Mapping[str, Any] | None = None, *,
             raw[str(data["id"])] = (data, source)
     for data, source in raw.values():
         built = data.get("builds_on")
-        if built is not None and (built["set"] not in raw
-                                  or built["level"] not in raw[built["set"]][0]["levels"]):
-            problems.append(Problem(source, "criteria", "builds_on",
-                                    f"base {built['set']} level {built['level']} not found",
-                                    "name a loaded set and one of its levels", "error"))
+        if built is not None and (
+            built["set"] not in raw or built["level"] not in raw[built["set"]][0]["levels"]
+        ):
+            problems.append(
+                Problem(
+                    source,
+                    "criteria",
+                    "builds_on",
+                    f"base {built['set']} level {built['level']} not found",
+                    "name a loaded set and one of its levels",
+                    "error",
+                )
+            )
     if problems:
         raise DataError(problems, "criteria sets cannot be used")
     plain = {set_id: CriteriaSet(freeze(data), source) for set_id, (data, source) in raw.items()}
@@ -361,8 +428,10 @@ def load_criteria_sets(overrides: Mapping[str, Any] | None = None, *,
         raise DataError(problems, "criteria_overrides cannot be used")
     if not overrides:
         return plain
-    changed = {set_id: _apply_overrides(s, overrides.get(set_id) or {}) if set_id in overrides else s
-               for set_id, s in plain.items()}
+    changed = {
+        set_id: _apply_overrides(s, overrides.get(set_id) or {}) if set_id in overrides else s
+        for set_id, s in plain.items()
+    }
     # Re-link so that a kiểu mẫu set sees the overridden base (income × 1.10 follows the override).
     unlinked = {k: replace(v, base=None) for k, v in changed.items()}
     return {set_id: _link(s, unlinked) for set_id, s in unlinked.items()}
@@ -375,8 +444,9 @@ def _link(criteria_set: CriteriaSet, sets: Mapping[str, CriteriaSet]) -> Criteri
     return replace(criteria_set, base=_link(sets[built["set"]], sets))
 
 
-def load_criteria_set(ref: str, *, overrides: Mapping[str, Any] | None = None,
-                      base_dir: Path | None = None) -> CriteriaSet:
+def load_criteria_set(
+    ref: str, *, overrides: Mapping[str, Any] | None = None, base_dir: Path | None = None
+) -> CriteriaSet:
     """One criteria set by packaged id (``qd318_2022_xa`` or ``package:qd318_2022_xa``) or path.
 
     Raises

@@ -23,14 +23,46 @@ from .selection import CriteriaSelection
 __all__ = ["SUMMARY_COLUMNS", "VILLAGE_COLUMNS", "commune_summary", "plan_milestones", "village_summary"]
 
 SUMMARY_COLUMNS = [
-    "commune_code", "name", "kind", "assessed", "criteria_set", "year", "highest_level",
-    "recognised_level", "recognised_year", "target_level", "target_year", "milestones",
-    "schedule_status", "criteria_met", "criteria_not_met", "criteria_not_assessed", "criteria_total",
-    "missing", "gap_vi", "gap_en", "unverified", "note",
+    "commune_code",
+    "name",
+    "kind",
+    "assessed",
+    "criteria_set",
+    "year",
+    "highest_level",
+    "recognised_level",
+    "recognised_year",
+    "target_level",
+    "target_year",
+    "milestones",
+    "schedule_status",
+    "criteria_met",
+    "criteria_not_met",
+    "criteria_not_assessed",
+    "criteria_total",
+    "missing",
+    "gap_vi",
+    "gap_en",
+    "unverified",
+    "note",
 ]
-VILLAGE_COLUMNS = ["village_id", "name", "commune_code", "kind", "assessed", "criteria_set", "year",
-                   "model_village", "status", "achieved_year", "target_year", "schedule_status",
-                   "gap_vi", "gap_en", "note"]
+VILLAGE_COLUMNS = [
+    "village_id",
+    "name",
+    "commune_code",
+    "kind",
+    "assessed",
+    "criteria_set",
+    "year",
+    "model_village",
+    "status",
+    "achieved_year",
+    "target_year",
+    "schedule_status",
+    "gap_vi",
+    "gap_en",
+    "note",
+]
 
 
 def plan_milestones(plan: Plan) -> dict[str, list[tuple[str, int]]]:
@@ -61,8 +93,9 @@ def plan_milestones(plan: Plan) -> dict[str, list[tuple[str, int]]]:
     return {code: sorted(m, key=lambda x: (x[1], level_rank(x[0]))) for code, m in found.items()}
 
 
-def _milestones_of(plan: Plan, schedule: Mapping[str, list[tuple[str, int]]],
-                   commune_code: str) -> tuple[list[tuple[str, int]], bool]:
+def _milestones_of(
+    plan: Plan, schedule: Mapping[str, list[tuple[str, int]]], commune_code: str
+) -> tuple[list[tuple[str, int]], bool]:
     """The commune's milestones and whether they are "keep NTM" (maintain) milestones."""
     if commune_code in schedule:
         return schedule[commune_code], False
@@ -83,8 +116,17 @@ def _highest(levels: Mapping[str, str], order: Iterable[str]) -> str | None:
     return highest
 
 
-def _milestone_status(level: str, due: int, *, year: int, highest: str | None, recognised: str | None,
-                      verdicts: Mapping[str, str], maintain: bool, recognitions_known: bool) -> str:
+def _milestone_status(
+    level: str,
+    due: int,
+    *,
+    year: int,
+    highest: str | None,
+    recognised: str | None,
+    verdicts: Mapping[str, str],
+    maintain: bool,
+    recognitions_known: bool,
+) -> str:
     """achieved / on_track / late / not_assessed of one plan milestone, at the end of ``year``.
 
     A status year describes the state at its end, so a milestone due that year and not reached is
@@ -94,7 +136,8 @@ def _milestone_status(level: str, due: int, *, year: int, highest: str | None, r
     rank = level_rank(level)
     evaluated = level_rank(highest) >= rank
     known_not_met = highest == "chua_dat" or any(
-        verdicts.get(lv) == NOT_MET for lv in verdicts if level_rank(lv) <= rank)
+        verdicts.get(lv) == NOT_MET for lv in verdicts if level_rank(lv) <= rank
+    )
     if maintain:
         if evaluated:
             return "achieved"
@@ -165,59 +208,126 @@ def commune_summary(
     recognised = recognised_levels(pd.DataFrame({"commune_code": codes}), recognitions, as_of=year)
     schedule = plan_milestones(plan)
     rows = []
-    for commune, rec_level, rec_year in zip(communes.to_dict("records"), recognised["ntm_level"],
-                                            recognised["recognised_year"], strict=True):
+    for commune, rec_level, rec_year in zip(
+        communes.to_dict("records"), recognised["ntm_level"], recognised["recognised_year"], strict=True
+    ):
         code = str(commune["commune_code"])
         kind = commune.get("kind")
         milestones, maintain = _milestones_of(plan, schedule, code)
         target_level, target_year = max(milestones, key=lambda m: (level_rank(m[0]), m[1]))
-        base = {"commune_code": code, "name": commune.get("name"), "kind": kind,
-                "criteria_set": selection.set_ids, "year": year, "recognised_level": rec_level,
-                "recognised_year": None if is_missing(rec_year) else int(rec_year),
-                "target_level": target_level, "target_year": target_year,
-                "milestones": ", ".join(f"{lv} {y}" for lv, y in milestones)}
+        base = {
+            "commune_code": code,
+            "name": commune.get("name"),
+            "kind": kind,
+            "criteria_set": selection.set_ids,
+            "year": year,
+            "recognised_level": rec_level,
+            "recognised_year": None if is_missing(rec_year) else int(rec_year),
+            "target_level": target_level,
+            "target_year": target_year,
+            "milestones": ", ".join(f"{lv} {y}" for lv, y in milestones),
+        }
         if applicable is not None and kind not in applicable:
-            rows.append({**base, "assessed": False, "schedule_status": NOT_APPLICABLE,
-                         "note": _both_languages("criteria.town_not_assessed")})
+            rows.append(
+                {
+                    **base,
+                    "assessed": False,
+                    "schedule_status": NOT_APPLICABLE,
+                    "note": _both_languages("criteria.town_not_assessed"),
+                }
+            )
             continue
         verdicts = by_unit.get(code, {})
         highest = _highest(verdicts, selection.levels)
-        statuses = [_milestone_status(lv, due, year=year, highest=highest, recognised=rec_level,
-                                      verdicts=verdicts, maintain=maintain,
-                                      recognitions_known=recognitions is not None)
-                    for lv, due in milestones]
+        statuses = [
+            _milestone_status(
+                lv,
+                due,
+                year=year,
+                highest=highest,
+                recognised=rec_level,
+                verdicts=verdicts,
+                maintain=maintain,
+                recognitions_known=recognitions is not None,
+            )
+            for lv, due in milestones
+        ]
         at_target = level_rows.get((code, target_level))
-        counts = {k: (at_target[k] if at_target is not None else None)
-                  for k in ("criteria_met", "criteria_not_met", "criteria_not_assessed", "criteria_total",
-                            "missing", "gap_vi", "gap_en", "unverified")}
-        rows.append({**base, "assessed": True, "highest_level": highest,
-                     "schedule_status": _overall(statuses),
-                     **counts, "note": _commune_note(code, target_level, at_target, verdicts, level_rows,
-                                                     selection)})
+        counts = {
+            k: (at_target[k] if at_target is not None else None)
+            for k in (
+                "criteria_met",
+                "criteria_not_met",
+                "criteria_not_assessed",
+                "criteria_total",
+                "missing",
+                "gap_vi",
+                "gap_en",
+                "unverified",
+            )
+        }
+        rows.append(
+            {
+                **base,
+                "assessed": True,
+                "highest_level": highest,
+                "schedule_status": _overall(statuses),
+                **counts,
+                "note": _commune_note(code, target_level, at_target, verdicts, level_rows, selection),
+            }
+        )
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    for column in ("recognised_year", "target_year", "year", "criteria_met", "criteria_not_met",
-                   "criteria_not_assessed", "criteria_total"):
+    for column in (
+        "recognised_year",
+        "target_year",
+        "year",
+        "criteria_met",
+        "criteria_not_met",
+        "criteria_not_assessed",
+        "criteria_total",
+    ):
         frame[column] = pd.array([None if is_missing(v) else int(v) for v in frame[column]], dtype="Int64")
     frame["assessed"] = frame["assessed"].astype(bool)
     return frame
 
 
-def _commune_note(code: str, target_level: str, at_target: Mapping[str, Any] | None,
-                  verdicts: Mapping[str, str], level_rows: Mapping[tuple[str, str], Mapping[str, Any]],
-                  selection: CriteriaSelection) -> str:
-    note = "" if at_target is not None else (
-        f"level {target_level} is not defined in {selection.set_ids}: not assessed")
+def _commune_note(
+    code: str,
+    target_level: str,
+    at_target: Mapping[str, Any] | None,
+    verdicts: Mapping[str, str],
+    level_rows: Mapping[tuple[str, str], Mapping[str, Any]],
+    selection: CriteriaSelection,
+) -> str:
+    note = (
+        ""
+        if at_target is not None
+        else (f"level {target_level} is not defined in {selection.set_ids}: not assessed")
+    )
     # A level below the target can fail while the target's own criteria pass (an unverified
     # threshold keeps a report that a verified one overturns below): say so beside "missing".
-    lost = [(lv, level_rows[(code, lv)]["missing"]) for lv in selection.levels
-            if level_rank(lv) < level_rank(target_level) and verdicts.get(lv) == NOT_MET]
-    return "; ".join(filter(None, [note] + [
-        _both_languages("criteria.lower_level_not_met", level=label("ntm_level", lv, "en"), missing=missing)
-        for lv, missing in lost]))
+    lost = [
+        (lv, level_rows[(code, lv)]["missing"])
+        for lv in selection.levels
+        if level_rank(lv) < level_rank(target_level) and verdicts.get(lv) == NOT_MET
+    ]
+    return "; ".join(
+        filter(
+            None,
+            [note]
+            + [
+                _both_languages(
+                    "criteria.lower_level_not_met", level=label("ntm_level", lv, "en"), missing=missing
+                )
+                for lv, missing in lost
+            ],
+        )
+    )
 
 
-def village_summary(villages: pd.DataFrame, levels: pd.DataFrame, village_reports: pd.DataFrame,
-                    selection: CriteriaSelection) -> pd.DataFrame:
+def village_summary(
+    villages: pd.DataFrame, levels: pd.DataFrame, village_reports: pd.DataFrame, selection: CriteriaSelection
+) -> pd.DataFrame:
     """Per village: model-village (thôn NTM kiểu mẫu) status and scheduled year.
 
     Parameters
@@ -251,27 +361,51 @@ def village_summary(villages: pd.DataFrame, levels: pd.DataFrame, village_report
         vid = str(village["village_id"])
         target = village.get("model_target_year")
         target = None if is_missing(target) else int(target)
-        base = {"village_id": vid, "name": village.get("name"), "commune_code": village.get("commune_code"),
-                "kind": village.get("kind"), "year": year, "target_year": target,
-                "criteria_set": selection.village.id if selection.village else None}
+        base = {
+            "village_id": vid,
+            "name": village.get("name"),
+            "commune_code": village.get("commune_code"),
+            "kind": village.get("kind"),
+            "year": year,
+            "target_year": target,
+            "criteria_set": selection.village.id if selection.village else None,
+        }
         if selection.village is None or (applicable is not None and village.get("kind") not in applicable):
-            rows.append({**base, "assessed": False, "status": NOT_APPLICABLE,
-                         "schedule_status": NOT_APPLICABLE, "note": "not a thôn"})
+            rows.append(
+                {
+                    **base,
+                    "assessed": False,
+                    "status": NOT_APPLICABLE,
+                    "schedule_status": NOT_APPLICABLE,
+                    "note": "not a thôn",
+                }
+            )
             continue
         verdict = verdicts.get(vid, {})
         status = verdict.get("status", NOT_ASSESSED)
         achieved_year = first_met.get(vid) if status == MET else None
         model = None if status == NOT_ASSESSED else status == MET
-        rows.append({**base, "assessed": True, "model_village": model, "status": status,
-                     "achieved_year": achieved_year if achieved_year is not None else (
-                         year if status == MET else None),
-                     "schedule_status": _village_schedule(status, target, year),
-                     "gap_vi": verdict.get("gap_vi", ""), "gap_en": verdict.get("gap_en", ""), "note": ""})
+        rows.append(
+            {
+                **base,
+                "assessed": True,
+                "model_village": model,
+                "status": status,
+                "achieved_year": achieved_year
+                if achieved_year is not None
+                else (year if status == MET else None),
+                "schedule_status": _village_schedule(status, target, year),
+                "gap_vi": verdict.get("gap_vi", ""),
+                "gap_en": verdict.get("gap_en", ""),
+                "note": "",
+            }
+        )
     frame = pd.DataFrame(rows, columns=VILLAGE_COLUMNS)
     for column in ("year", "achieved_year", "target_year"):
         frame[column] = pd.array([None if is_missing(v) else int(v) for v in frame[column]], dtype="Int64")
-    frame["model_village"] = pd.array([None if is_missing(v) else bool(v) for v in frame["model_village"]],
-                                      dtype="boolean")
+    frame["model_village"] = pd.array(
+        [None if is_missing(v) else bool(v) for v in frame["model_village"]], dtype="boolean"
+    )
     return frame
 
 

@@ -22,8 +22,9 @@ __all__ = ["available", "get_path"]
 _MODULE_PATH = Path(__file__).resolve().parent
 
 #: Names of the packaged datasets (folders of this package holding a ``workspace.yaml``).
-available: tuple[str, ...] = tuple(sorted(
-    entry.name for entry in _MODULE_PATH.iterdir() if (entry / "workspace.yaml").is_file()))
+available: tuple[str, ...] = tuple(
+    sorted(entry.name for entry in _MODULE_PATH.iterdir() if (entry / "workspace.yaml").is_file())
+)
 
 
 def get_path(name: str) -> Path:

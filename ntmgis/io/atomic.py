@@ -41,8 +41,9 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def write_layer_atomic(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
-                       layer: str | None = None) -> Path:
+def write_layer_atomic(
+    gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, layer: str | None = None
+) -> Path:
     """Write a layer to a single-file format (GeoPackage, GeoJSON, GeoParquet) atomically.
 
     The layer is written to a temporary file beside the target, then renamed over it, so an

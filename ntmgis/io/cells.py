@@ -19,11 +19,37 @@ from ..values import is_missing, parse_bool
 __all__ = ["NAME_HEADERS", "cell_address", "header_kind", "parse_status_cell", "row_number", "to_number"]
 
 # Header words, compared after folding accents and case (see fold_header).
-_CODE_HEADERS = {"commune_code", "ma xa", "ma", "ma dvhc", "ma don vi", "code", "gso", "ma gso",
-                 "ma so", "village_id", "ma thon", "id"}
-NAME_HEADERS = {"name", "ten", "ten xa", "xa", "ten don vi", "don vi", "xa thi tran",
-                 "ten xa thi tran", "commune", "ten thon", "thon", "village", "thon to dan pho",
-                 "ten thon to dan pho", "don vi hanh chinh"}
+_CODE_HEADERS = {
+    "commune_code",
+    "ma xa",
+    "ma",
+    "ma dvhc",
+    "ma don vi",
+    "code",
+    "gso",
+    "ma gso",
+    "ma so",
+    "village_id",
+    "ma thon",
+    "id",
+}
+NAME_HEADERS = {
+    "name",
+    "ten",
+    "ten xa",
+    "xa",
+    "ten don vi",
+    "don vi",
+    "xa thi tran",
+    "ten xa thi tran",
+    "commune",
+    "ten thon",
+    "thon",
+    "village",
+    "thon to dan pho",
+    "ten thon to dan pho",
+    "don vi hanh chinh",
+}
 _ROW_NUMBER_HEADERS = {"stt", "tt", "so tt", "no", "so thu tu"}
 _NOTE_HEADERS = {"ghi chu", "note", "notes"}
 _YEAR_HEADERS = {"nam", "year", "nam danh gia"}
@@ -35,7 +61,6 @@ _EXTRA_TRUE = {"d"}
 
 _REMARK = re.compile(r"\s*[(\[:;,]|\s+[-–]\s+")
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?\s*%?$")
-
 
 
 def to_number(value: object) -> float | None:
@@ -110,10 +135,10 @@ def parse_status_cell(value: object, *, numeric: bool = False) -> tuple[bool | N
         # "Đạt (2022)", "Chưa đạt - đang hoàn thiện": a verdict with a remark.
         found = _REMARK.search(text)
         if found and found.start() > 0:
-            remark = text[found.start():].strip()
+            remark = text[found.start() :].strip()
             if not remark.startswith(("(", "[")):
                 remark = remark.lstrip(":;,-– ").strip()
-            met = _verdict(text[:found.start()])
+            met = _verdict(text[: found.start()])
             if met is not None:
                 return met, None, remark
     raise ValueError(f"cannot read {value!r} as Đạt / Chưa đạt or a number")

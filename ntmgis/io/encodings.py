@@ -78,14 +78,66 @@ _TCVN3_D_SMALL = 0xAE
 _TCVN3_CAPITALS = {"Ă": 0xA1, "Â": 0xA2, "Ê": 0xA3, "Ô": 0xA4, "Ơ": 0xA5, "Ư": 0xA6, "Đ": 0xA7}
 # VN1 only: toned capitals, in the C0 control range, in 0x80–0x9F and in the gaps of VN3.
 _TCVN3_VN1_CAPITALS = {
-    "Ú": 0x01, "Ụ": 0x02, "Ừ": 0x04, "Ử": 0x05, "Ữ": 0x06, "Ứ": 0x11, "Ự": 0x12, "Ỳ": 0x13,
-    "Ỷ": 0x14, "Ỹ": 0x15, "Ý": 0x16, "Ỵ": 0x17,
-    "À": 0x80, "Ả": 0x81, "Ã": 0x82, "Á": 0x83, "Ạ": 0x84, "Ặ": 0x85, "Ậ": 0x86, "È": 0x87,
-    "Ẻ": 0x88, "Ẽ": 0x89, "É": 0x8A, "Ẹ": 0x8B, "Ệ": 0x8C, "Ì": 0x8D, "Ỉ": 0x8E, "Ĩ": 0x8F,
-    "Í": 0x90, "Ị": 0x91, "Ò": 0x92, "Ỏ": 0x93, "Õ": 0x94, "Ó": 0x95, "Ọ": 0x96, "Ộ": 0x97,
-    "Ờ": 0x98, "Ở": 0x99, "Ỡ": 0x9A, "Ớ": 0x9B, "Ợ": 0x9C, "Ù": 0x9D, "Ủ": 0x9E, "Ũ": 0x9F,
-    "Ằ": 0xAF, "Ẳ": 0xBA, "Ẵ": 0xBF, "Ắ": 0xC0, "Ầ": 0xC1, "Ẩ": 0xC2, "Ẫ": 0xC3, "Ấ": 0xC4,
-    "Ề": 0xC5, "Ể": 0xCD, "Ễ": 0xD9, "Ế": 0xDA, "Ồ": 0xDB, "Ổ": 0xE0, "Ỗ": 0xF0, "Ố": 0xFF,
+    "Ú": 0x01,
+    "Ụ": 0x02,
+    "Ừ": 0x04,
+    "Ử": 0x05,
+    "Ữ": 0x06,
+    "Ứ": 0x11,
+    "Ự": 0x12,
+    "Ỳ": 0x13,
+    "Ỷ": 0x14,
+    "Ỹ": 0x15,
+    "Ý": 0x16,
+    "Ỵ": 0x17,
+    "À": 0x80,
+    "Ả": 0x81,
+    "Ã": 0x82,
+    "Á": 0x83,
+    "Ạ": 0x84,
+    "Ặ": 0x85,
+    "Ậ": 0x86,
+    "È": 0x87,
+    "Ẻ": 0x88,
+    "Ẽ": 0x89,
+    "É": 0x8A,
+    "Ẹ": 0x8B,
+    "Ệ": 0x8C,
+    "Ì": 0x8D,
+    "Ỉ": 0x8E,
+    "Ĩ": 0x8F,
+    "Í": 0x90,
+    "Ị": 0x91,
+    "Ò": 0x92,
+    "Ỏ": 0x93,
+    "Õ": 0x94,
+    "Ó": 0x95,
+    "Ọ": 0x96,
+    "Ộ": 0x97,
+    "Ờ": 0x98,
+    "Ở": 0x99,
+    "Ỡ": 0x9A,
+    "Ớ": 0x9B,
+    "Ợ": 0x9C,
+    "Ù": 0x9D,
+    "Ủ": 0x9E,
+    "Ũ": 0x9F,
+    "Ằ": 0xAF,
+    "Ẳ": 0xBA,
+    "Ẵ": 0xBF,
+    "Ắ": 0xC0,
+    "Ầ": 0xC1,
+    "Ẩ": 0xC2,
+    "Ẫ": 0xC3,
+    "Ấ": 0xC4,
+    "Ề": 0xC5,
+    "Ể": 0xCD,
+    "Ễ": 0xD9,
+    "Ế": 0xDA,
+    "Ồ": 0xDB,
+    "Ổ": 0xE0,
+    "Ỗ": 0xF0,
+    "Ố": 0xFF,
 }
 
 
@@ -296,7 +348,8 @@ def _restore_capitals(letters: list[str], case_unknown: list[bool]) -> None:
     known = [[p for p in word if not case_unknown[p]] for word in words]
     any_lower = any(letters[p].islower() for positions in known for p in positions)
     text_in_capitals = not any_lower and any(
-        letters[p].isupper() for word in words for p in word[1:] if not case_unknown[p])
+        letters[p].isupper() for word in words for p in word[1:] if not case_unknown[p]
+    )
     for word, positions in zip(words, known, strict=True):
         if not any(case_unknown[p] for p in word):
             continue
@@ -312,7 +365,7 @@ def _decode_vni(s: str) -> str:
     out = []
     position = 0
     while position < len(s):
-        pair = _vni_chars(s[position:position + 2])
+        pair = _vni_chars(s[position : position + 2])
         if len(pair) == 2 and pair in _VNI_DECODE:
             out.append(_VNI_DECODE[pair])
             position += 2
@@ -380,16 +433,51 @@ def decode_legacy_bytes(raw: bytes, encoding: LegacyEncoding) -> str:
 # Detection: which reading gives Vietnamese syllables?
 # ---------------------------------------------------------------------------------------------
 
-_ONSETS = ("", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng",
-           "ngh", "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x")
+_ONSETS = (
+    "",
+    "b",
+    "c",
+    "ch",
+    "d",
+    "đ",
+    "g",
+    "gh",
+    "gi",
+    "h",
+    "k",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "ng",
+    "ngh",
+    "nh",
+    "p",
+    "ph",
+    "qu",
+    "r",
+    "s",
+    "t",
+    "th",
+    "tr",
+    "v",
+    "x",
+)
 _CODAS = ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y", "o", "u")
 _STOP_CODAS = frozenset({"c", "ch", "p", "t"})  # a syllable ending in these takes sắc or nặng only
 # nucleus -> (which of its letters takes the tone, coda "required" / "none" / None = optional)
 _NUCLEI: dict[str, tuple[int, str | None]] = {
     **{v: (0, None) for v in "aeêioôơuưy"},
-    "ă": (0, "required"), "â": (0, "required"),
-    "iê": (1, "required"), "yê": (1, "required"), "uô": (1, "required"), "ươ": (1, "required"),
-    "ia": (0, "none"), "ua": (0, "none"), "ưa": (0, "none"), "ya": (0, "none"),
+    "ă": (0, "required"),
+    "â": (0, "required"),
+    "iê": (1, "required"),
+    "yê": (1, "required"),
+    "uô": (1, "required"),
+    "ươ": (1, "required"),
+    "ia": (0, "none"),
+    "ua": (0, "none"),
+    "ưa": (0, "none"),
+    "ya": (0, "none"),
 }
 # The glide before a nucleus ("hoa", "thuê", "tuyết"); "qu" has its /w/ in the onset already.
 _MEDIALS: dict[str, frozenset[str] | None] = {
@@ -448,7 +536,8 @@ def _syllables() -> dict[str, tuple[tuple[frozenset[int], bool], ...]]:
                     if not coda and medial + nucleus in _OLD_STYLE_OPEN:
                         positions.add(start - 1)  # "hòa" as well as "hoà"
                     table.setdefault(onset + medial + nucleus + coda, []).append(
-                        (frozenset(positions), coda in _STOP_CODAS))
+                        (frozenset(positions), coda in _STOP_CODAS)
+                    )
     return {syllable: tuple(parses) for syllable, parses in table.items()}
 
 
@@ -478,8 +567,7 @@ def _is_syllable(word: str) -> bool:
         return False
     if not tone:
         return True
-    return any(tone_at in positions and (not stop or tone in (_ACUTE, _DOT))
-               for positions, stop in parses)
+    return any(tone_at in positions and (not stop or tone in (_ACUTE, _DOT)) for positions, stop in parses)
 
 
 def _has_plain_case(word: str) -> bool:
@@ -504,11 +592,11 @@ def _scores(value: str) -> dict[str, int] | None:
     words = [w for w in _SEPARATORS.split(value) if len(w) >= 2 and not w.isascii()]
     if not words:
         return None
-    scores = {"words": len(words),
-              "unicode": sum(_is_syllable(w) and _has_plain_case(w) for w in words)}
+    scores = {"words": len(words), "unicode": sum(_is_syllable(w) and _has_plain_case(w) for w in words)}
     for encoding in _ENCODINGS:
         scores[encoding] = sum(
-            _is_syllable(convert_legacy_text(w, encoding, restore_capitals=False)) for w in words)
+            _is_syllable(convert_legacy_text(w, encoding, restore_capitals=False)) for w in words
+        )
     return scores
 
 
@@ -637,16 +725,31 @@ def fix_legacy_columns(
             unicode = scores["unicode"] if scores else 0
             if legacy > unicode or (legacy == unicode and not mixed):
                 new_values[row] = converted
-                problems.append(Problem(file, layer, feature, f"column {column!r} holds {label} text",
-                                        f"converted from {label} to Unicode: {value!r} -> {converted!r}",
-                                        "warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        layer,
+                        feature,
+                        f"column {column!r} holds {label} text",
+                        f"converted from {label} to Unicode: {value!r} -> {converted!r}",
+                        "warning",
+                    )
+                )
             elif legacy == unicode or not mixed:
                 if legacy == unicode:
                     why = f"could be Unicode or {label} ({converted!r})"
                 else:
                     why = f"reads better as Unicode than as {label} ({converted!r})"
-                problems.append(Problem(file, layer, feature, f"column {column!r} value {value!r} {why}",
-                                        "left unchanged; check this value", "warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        layer,
+                        feature,
+                        f"column {column!r} value {value!r} {why}",
+                        "left unchanged; check this value",
+                        "warning",
+                    )
+                )
         if new_values != values:
             # A Series, not a bare array: pandas 3 would infer "str" for an object column.
             fixed.isetitem(position, pd.Series(new_values, index=fixed.index, dtype=series.dtype))

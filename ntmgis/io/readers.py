@@ -46,7 +46,6 @@ _XY_COLUMNS = (("lon", "lat"), ("longitude", "latitude"), ("kinh_do", "vi_do"), 
 _WKT_COLUMNS = ("wkt", "geometry", "geom")
 
 
-
 @dataclass(frozen=True)
 class ReadResult:
     """What a reader returns: the data as read (repaired where said) and every problem found."""
@@ -64,8 +63,12 @@ def _check_path(path: Path, layer: str, suffixes: dict[str, str]) -> str:
         raise _refuse(str(path), layer, "file not found", "check the path in workspace.yaml")
     suffix = path.suffix.lower()
     if suffix not in suffixes:
-        raise _refuse(str(path), layer, f"unsupported file type {suffix or '(none)'}",
-                      f"use one of {', '.join(sorted(suffixes))}")
+        raise _refuse(
+            str(path),
+            layer,
+            f"unsupported file type {suffix or '(none)'}",
+            f"use one of {', '.join(sorted(suffixes))}",
+        )
     return suffix
 
 
@@ -119,8 +122,12 @@ def read_layer(
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - GDAL, Arrow and pandas raise many types
-        raise _refuse(str(path), label, f"cannot read the file ({type(exc).__name__}: {exc})",
-                      "check that it is a valid, complete file of its type") from None
+        raise _refuse(
+            str(path),
+            label,
+            f"cannot read the file ({type(exc).__name__}: {exc})",
+            "check that it is a valid, complete file of its type",
+        ) from None
     gdf, fixed = fix_legacy_columns(gdf, file=str(path), layer=label, id_column=id_column)
     problems.extend(fixed)
     gdf, crs_problems = resolve_layer_crs(gdf, declared=crs, file=str(path), layer=label)
@@ -132,8 +139,12 @@ def _read_ogr(path: Path, *, layer: str | None, label: str, problems: list[Probl
     if layer is None and path.suffix.lower() == ".gpkg":
         layers = [row[0] for row in pyogrio.list_layers(path)]
         if len(layers) > 1:
-            raise _refuse(str(path), label, f"GeoPackage has several layers {layers}",
-                          "name one with layer: in workspace.yaml")
+            raise _refuse(
+                str(path),
+                label,
+                f"GeoPackage has several layers {layers}",
+                "name one with layer: in workspace.yaml",
+            )
     info = pyogrio.read_info(path, layer=layer)
     if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists():
         # Without a .cpg GDAL falls back to ISO-8859-1: every byte survives, so the real
@@ -147,8 +158,7 @@ def _read_ogr(path: Path, *, layer: str | None, label: str, problems: list[Probl
     return gdf
 
 
-def _recover_utf8(frame: pd.DataFrame, *, file: str, layer: str,
-                  problems: list[Problem]) -> pd.DataFrame:
+def _recover_utf8(frame: pd.DataFrame, *, file: str, layer: str, problems: list[Problem]) -> pd.DataFrame:
     """Re-decode text read as latin-1 when its bytes are in fact UTF-8 (a DBF without .cpg)."""
     out = frame.copy()
     recovered = []
@@ -164,20 +174,31 @@ def _recover_utf8(frame: pd.DataFrame, *, file: str, layer: str,
         out.loc[mask, column] = decoded.map(lambda v: unicodedata.normalize("NFC", v))
         recovered.append(column)
     if recovered:
-        problems.append(Problem(file, layer, "", f"no .cpg file; text of columns {recovered} "
-                                "is UTF-8", "decoded as UTF-8 (add a .cpg containing UTF-8)",
-                                "info"))
+        problems.append(
+            Problem(
+                file,
+                layer,
+                "",
+                f"no .cpg file; text of columns {recovered} is UTF-8",
+                "decoded as UTF-8 (add a .cpg containing UTF-8)",
+                "info",
+            )
+        )
     return out
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    return [c for c in frame.columns
-            if c != geometry and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+    return [
+        c
+        for c in frame.columns
+        if c != geometry and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
+    ]
 
 
-def _table_to_points(table: pd.DataFrame, *, file: str, layer: str, crs: object | None,
-                     problems: list[Problem]) -> gpd.GeoDataFrame:
+def _table_to_points(
+    table: pd.DataFrame, *, file: str, layer: str, crs: object | None, problems: list[Problem]
+) -> gpd.GeoDataFrame:
     lower = {str(c).strip().lower(): c for c in table.columns}
     for wkt_name in _WKT_COLUMNS:
         if wkt_name in lower:
@@ -189,22 +210,41 @@ def _table_to_points(table: pd.DataFrame, *, file: str, layer: str, crs: object 
             x = pd.to_numeric(table[lower[x_name]], errors="coerce")
             y = pd.to_numeric(table[lower[y_name]], errors="coerce")
             for row in table.index[x.isna() | y.isna()]:
-                problems.append(Problem(file, layer, f"row {_row_number(row)}",
-                                        f"coordinate {x_name}/{y_name} is empty or not a number",
-                                        "feature has no geometry", "warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        layer,
+                        f"row {_row_number(row)}",
+                        f"coordinate {x_name}/{y_name} is empty or not a number",
+                        "feature has no geometry",
+                        "warning",
+                    )
+                )
             geometry = gpd.points_from_xy(x, y)
             geometry[(x.isna() | y.isna()).to_numpy()] = None
             if crs is None and (x_name, y_name) != ("x", "y"):
                 # lon/lat columns are WGS 84 unless the user says otherwise: the only
                 # reading of "longitude" that is not a guess.
-                problems.append(Problem(file, layer, "", f"columns {x_name}/{y_name} without a "
-                                        "stated CRS", "read as WGS 84 (EPSG:4326)", "info"))
+                problems.append(
+                    Problem(
+                        file,
+                        layer,
+                        "",
+                        f"columns {x_name}/{y_name} without a stated CRS",
+                        "read as WGS 84 (EPSG:4326)",
+                        "info",
+                    )
+                )
                 return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
             return gpd.GeoDataFrame(table, geometry=geometry)
-    raise _refuse(file, layer, "table has no geometry: no WKT column "
-                  f"({'/'.join(_WKT_COLUMNS)}) and no coordinate columns "
-                  f"({', '.join('/'.join(p) for p in _XY_COLUMNS)})",
-                  "add lon/lat (WGS 84) or x/y columns with crs: stated")
+    raise _refuse(
+        file,
+        layer,
+        "table has no geometry: no WKT column "
+        f"({'/'.join(_WKT_COLUMNS)}) and no coordinate columns "
+        f"({', '.join('/'.join(p) for p in _XY_COLUMNS)})",
+        "add lon/lat (WGS 84) or x/y columns with crs: stated",
+    )
 
 
 def _parse_wkt(values: pd.Series, *, file: str, layer: str, problems: list[Problem]) -> gpd.GeoSeries:
@@ -216,9 +256,16 @@ def _parse_wkt(values: pd.Series, *, file: str, layer: str, problems: list[Probl
         try:
             parsed.append(shapely.from_wkt(text))
         except shapely.errors.GEOSException as exc:
-            problems.append(Problem(file, layer, f"row {_row_number(row)}",
-                                    f"geometry text is not valid WKT ({exc})",
-                                    "feature has no geometry", "warning"))
+            problems.append(
+                Problem(
+                    file,
+                    layer,
+                    f"row {_row_number(row)}",
+                    f"geometry text is not valid WKT ({exc})",
+                    "feature has no geometry",
+                    "warning",
+                )
+            )
             parsed.append(None)
     return gpd.GeoSeries(parsed, index=values.index)
 
@@ -254,39 +301,60 @@ def read_table(
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise _refuse(str(path), label, f"cannot read the table ({type(exc).__name__}: {exc})",
-                      "check that it is a valid CSV (UTF-8) or XLSX file") from None
+        raise _refuse(
+            str(path),
+            label,
+            f"cannot read the table ({type(exc).__name__}: {exc})",
+            "check that it is a valid CSV (UTF-8) or XLSX file",
+        ) from None
     table, fixed = fix_legacy_columns(table, file=str(path), layer=label, id_column=id_column)
     problems.extend(fixed)
     return ReadResult(table, tuple(problems))
 
 
-def _read_table_raw(path: Path, *, sheet: str | None, label: str,
-                    problems: list[Problem]) -> pd.DataFrame:
+def _read_table_raw(path: Path, *, sheet: str | None, label: str, problems: list[Problem]) -> pd.DataFrame:
     if path.suffix.lower() == ".xlsx":
         try:
             book = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
         except ValueError as exc:
-            raise _refuse(str(path), label, f"sheet problem: {exc}",
-                          "name an existing sheet with sheet: in workspace.yaml") from None
+            raise _refuse(
+                str(path),
+                label,
+                f"sheet problem: {exc}",
+                "name an existing sheet with sheet: in workspace.yaml",
+            ) from None
         frame = book
     else:
         raw = path.read_bytes()
         text, encoding = _decode_csv_bytes(raw)
         if encoding != "utf-8":
-            problems.append(Problem(str(path), label, "", f"CSV is not UTF-8; read as {encoding}",
-                                    "decoded; save as UTF-8 to avoid guessing", "warning"))
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            na_values=[""], skipinitialspace=True)
+            problems.append(
+                Problem(
+                    str(path),
+                    label,
+                    "",
+                    f"CSV is not UTF-8; read as {encoding}",
+                    "decoded; save as UTF-8 to avoid guessing",
+                    "warning",
+                )
+            )
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True
+        )
     frame.columns = [unicodedata.normalize("NFC", str(c)).strip() for c in frame.columns]
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
-        raise _refuse(str(path), label, f"duplicate column names {duplicated}",
-                      "rename the columns so each appears once")
+        raise _refuse(
+            str(path),
+            label,
+            f"duplicate column names {duplicated}",
+            "rename the columns so each appears once",
+        )
     frame = frame.dropna(how="all")
     for column in _text_columns(frame):
         frame[column] = frame[column].map(
-            lambda v: unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v)
+            lambda v: unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v
+        )
     return frame
 
 
@@ -307,8 +375,13 @@ def _decode_csv_bytes(raw: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte string")
 
 
-def read_yaml(source: str | os.PathLike[str] | Traversable, *, layer: str, label: str | None = None,
-              action: str = "fix the YAML syntax") -> tuple[Any, tuple[Problem, ...]]:
+def read_yaml(
+    source: str | os.PathLike[str] | Traversable,
+    *,
+    layer: str,
+    label: str | None = None,
+    action: str = "fix the YAML syntax",
+) -> tuple[Any, tuple[Problem, ...]]:
     """Read a YAML file with ``yaml.safe_load`` (nothing in it is executed), reporting instead of raising.
 
     Parameters

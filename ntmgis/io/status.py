@@ -60,6 +60,7 @@ LONG_COLUMNS = {
 _UNIT_ID = {"commune": "commune_code", "village": "village_id"}
 _LAYER = {"commune": "commune_status", "village": "village_status"}
 
+
 @dataclass(frozen=True)
 class StatusRead:
     """A status table in the long form and the problems found while reading it.
@@ -83,6 +84,7 @@ class StatusRead:
 # --------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------
+
 
 def read_commune_status(
     path: str | os.PathLike[str],
@@ -120,8 +122,9 @@ def read_commune_status(
         When the file is missing or cannot be parsed at all (from :func:`ntmgis.io.read_table`).
     """
     read = read_table(path, sheet=sheet, name="commune_status")
-    found = status_from_frame(read.frame, units=communes, unit="commune", file=str(path),
-                              year=year, level=level, criteria=criteria)
+    found = status_from_frame(
+        read.frame, units=communes, unit="commune", file=str(path), year=year, level=level, criteria=criteria
+    )
     return StatusRead(found.frame, tuple(read.problems) + found.problems, found.form)
 
 
@@ -140,8 +143,15 @@ def read_village_status(
     is reported, not guessed.
     """
     read = read_table(path, sheet=sheet, name="village_status")
-    found = status_from_frame(read.frame, units=villages, unit="village", file=str(path),
-                              year=year, level="kieu_mau", criteria=criteria)
+    found = status_from_frame(
+        read.frame,
+        units=villages,
+        unit="village",
+        file=str(path),
+        year=year,
+        level="kieu_mau",
+        criteria=criteria,
+    )
     return StatusRead(found.frame, tuple(read.problems) + found.problems, found.form)
 
 
@@ -163,12 +173,19 @@ def status_from_frame(
     columns = {fold_header(c) for c in raw.columns}
     if {"criterion", "met"} <= columns or {"tieu chi", "dat"} <= columns:
         return _from_long(raw, units=units, unit=unit, file=file, criteria=criteria)
-    return _from_wide(raw, units=units, unit=unit, file=file, year=year, level=level,
-                      criteria=criteria)
+    return _from_wide(raw, units=units, unit=unit, file=file, year=year, level=level, criteria=criteria)
 
 
-def _match_units(labels: list[object], values: list[object], *, by_code: bool, units: pd.DataFrame,
-                 unit: Unit, file: str, addresses: list[str]) -> tuple[dict[object, str], list[Problem]]:
+def _match_units(
+    labels: list[object],
+    values: list[object],
+    *,
+    by_code: bool,
+    units: pd.DataFrame,
+    unit: Unit,
+    file: str,
+    addresses: list[str],
+) -> tuple[dict[object, str], list[Problem]]:
     """Map row labels to unit ids, by code or by name; every failure is a problem."""
     id_column = _UNIT_ID[unit]
     layer = _LAYER[unit]
@@ -177,46 +194,86 @@ def _match_units(labels: list[object], values: list[object], *, by_code: bool, u
     known = set(units[id_column].astype(str))
     if by_code:
         for label, value, where in zip(labels, values, addresses, strict=True):
-            code = str(int(value)) if isinstance(value, (float, np.floating)) and float(value).is_integer() \
+            code = (
+                str(int(value))
+                if isinstance(value, (float, np.floating)) and float(value).is_integer()
                 else str(value).strip()
+            )
             if unit == "commune" and code.isdigit() and len(code) < 5:
-                problems.append(Problem(file, layer, f"cell {where}", f"code {value!r} lost its "
-                                        "leading zero", f"read as {code.zfill(5)!r}", "info"))
+                problems.append(
+                    Problem(
+                        file,
+                        layer,
+                        f"cell {where}",
+                        f"code {value!r} lost its leading zero",
+                        f"read as {code.zfill(5)!r}",
+                        "info",
+                    )
+                )
                 code = code.zfill(5)
             if code in known:
                 mapping[label] = code
             else:
-                problems.append(Problem(file, layer, f"cell {where}", f"code {value!r} matches no "
-                                        f"{unit} of the workspace", "row left out; correct the code",
-                                        "warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        layer,
+                        f"cell {where}",
+                        f"code {value!r} matches no {unit} of the workspace",
+                        "row left out; correct the code",
+                        "warning",
+                    )
+                )
         return mapping, problems
     # Keyed by what pandas hands back as the left index of the match (the sheet row number).
     by_row: dict[Hashable, object] = {row_number(label): label for label in labels}
-    left = pd.Series([normalize_text(str(v)) for v in values],
-                     index=[row_number(label) for label in labels], dtype=object)
+    left = pd.Series(
+        [normalize_text(str(v)) for v in values], index=[row_number(label) for label in labels], dtype=object
+    )
     right_frame = units.drop_duplicates(id_column)
-    right = pd.Series(right_frame["name"].astype(str).to_numpy(),
-                      index=right_frame[id_column].astype(str).to_numpy(), dtype=object)
-    kinds = (pd.Series(right_frame["kind"].astype(str).to_numpy(), index=right.index, dtype=object)
-             if "kind" in right_frame else None)
+    right = pd.Series(
+        right_frame["name"].astype(str).to_numpy(),
+        index=right_frame[id_column].astype(str).to_numpy(),
+        dtype=object,
+    )
+    kinds = (
+        pd.Series(right_frame["kind"].astype(str).to_numpy(), index=right.index, dtype=object)
+        if "kind" in right_frame
+        else None
+    )
     matched = match_names(left, right, left_name="row", right_name=f"{unit}s", right_kind=kinds)
     for sheet_row, unit_id in matched.mapping.items():
         mapping[by_row[sheet_row]] = str(unit_id)
     for problem in matched.problems(file, layer):
         if problem.feature.startswith("row "):
             left_out = problem.action.startswith("not joined")
-            problems.append(Problem(problem.file, problem.layer, problem.feature, problem.problem,
-                                    ("row left out; " if left_out else "") + problem.action,
-                                    problem.severity))
+            problems.append(
+                Problem(
+                    problem.file,
+                    problem.layer,
+                    problem.feature,
+                    problem.problem,
+                    ("row left out; " if left_out else "") + problem.action,
+                    problem.severity,
+                )
+            )
     for row in matched.unmatched_right.itertuples(index=False):
-        problems.append(Problem(file, layer, f"{unit} {row.right_index}",
-                                f"{unit} {row.right_value!r} has no row in the table",
-                                "its criteria are not assessed from this table", "info"))
+        problems.append(
+            Problem(
+                file,
+                layer,
+                f"{unit} {row.right_index}",
+                f"{unit} {row.right_value!r} has no row in the table",
+                "its criteria are not assessed from this table",
+                "info",
+            )
+        )
     return mapping, problems
 
 
-def _find_header(raw: pd.DataFrame, lookup: Mapping[str, Any], *,
-                 scan_rows: int = 15) -> tuple[object | None, list[object]]:
+def _find_header(
+    raw: pd.DataFrame, lookup: Mapping[str, Any], *, scan_rows: int = 15
+) -> tuple[object | None, list[object]]:
     """The header row: the first of the sheet's first rows with the most criterion headers.
 
     Office sheets put a title ("BẢNG TỔNG HỢP KẾT QUẢ ...") and a blank row above the header;
@@ -258,8 +315,16 @@ class _WideColumns:
     year: int | None
 
 
-def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str, year: int | None,
-               level: str | None, criteria: Any) -> StatusRead:
+def _from_wide(
+    raw: pd.DataFrame,
+    *,
+    units: pd.DataFrame,
+    unit: Unit,
+    file: str,
+    year: int | None,
+    level: str | None,
+    criteria: Any,
+) -> StatusRead:
     out = _Findings(file, _LAYER[unit])
     lookup = criteria_lookup(criteria)
     header_label, header = _find_header(raw, lookup)
@@ -270,8 +335,9 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
     if columns is None:
         return StatusRead(_empty(unit), tuple(out.problems), "wide")
     labels, values, addresses = _wide_units(data, columns, unit=unit, out=out)
-    mapping, found = _match_units(labels, values, by_code=columns.by_code, units=units, unit=unit,
-                                  file=file, addresses=addresses)
+    mapping, found = _match_units(
+        labels, values, by_code=columns.by_code, units=units, unit=unit, file=file, addresses=addresses
+    )
     out.problems.extend(found)
     # The level of the whole table is read like a level cell; an unknown word is kept for the
     # engine, which reports it and leaves the rows out.
@@ -281,24 +347,45 @@ def _from_wide(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
         if label in mapping:
             cells = data.loc[label].tolist()
             row_year = _wide_year(cells, label, columns, year=year, out=out)
-            row_note = "" if columns.note is None or is_missing(cells[columns.note]) \
+            row_note = (
+                ""
+                if columns.note is None or is_missing(cells[columns.note])
                 else str(cells[columns.note]).strip()
+            )
             for position in columns.criteria:
-                found_row = _wide_cell(cells[position], cell_address(label, position), roles[position],
-                                       lookup, unit=unit, unit_id=mapping[label], column=header[position],
-                                       out=out)
+                found_row = _wide_cell(
+                    cells[position],
+                    cell_address(label, position),
+                    roles[position],
+                    lookup,
+                    unit=unit,
+                    unit_id=mapping[label],
+                    column=header[position],
+                    out=out,
+                )
                 if found_row is not None:
                     note = "; ".join(filter(None, [found_row.pop("note"), row_note])) or None
-                    rows.append({_UNIT_ID[unit]: mapping[label], **found_row, "level": level,
-                                 "year": row_year, "note": note})
+                    rows.append(
+                        {
+                            _UNIT_ID[unit]: mapping[label],
+                            **found_row,
+                            "level": level,
+                            "year": row_year,
+                            "note": note,
+                        }
+                    )
     if year is None and columns.year is None and rows:
-        out.add("", "the wide table has no year column and no year was given",
-                "rows kept without a year (they count for any evaluation year)")
+        out.add(
+            "",
+            "the wide table has no year column and no year was given",
+            "rows kept without a year (they count for any evaluation year)",
+        )
     return StatusRead(_typed(rows, unit), tuple(out.problems), "wide")
 
 
-def _wide_roles(header: list[object], lookup: Mapping[str, Any], *, header_row: int,
-                out: _Findings) -> dict[int, Any]:
+def _wide_roles(
+    header: list[object], lookup: Mapping[str, Any], *, header_row: int, out: _Findings
+) -> dict[int, Any]:
     """Column position → (criterion, indicator) or a header kind (code, name, note, year ...)."""
     roles: dict[int, Any] = {}
     for position, text in enumerate(header):
@@ -311,19 +398,27 @@ def _wide_roles(header: list[object], lookup: Mapping[str, Any], *, header_row: 
             roles.setdefault(position, kind)
         elif not is_missing(text) and not str(text).startswith("Unnamed:"):
             summary = fold_header(text).startswith(TOTAL_WORDS)
-            out.add(f"cell {get_column_letter(position + 1)}{header_row}",
-                    f"column {str(text)!r} is not a criterion",
-                    "ignored" + (" (a total)" if summary else "; name criteria 1…19, TC 2 or 2.1"), "info")
+            out.add(
+                f"cell {get_column_letter(position + 1)}{header_row}",
+                f"column {str(text)!r} is not a criterion",
+                "ignored" + (" (a total)" if summary else "; name criteria 1…19, TC 2 or 2.1"),
+                "info",
+            )
     return roles
 
 
-def _wide_columns(roles: Mapping[int, Any], *, unit: Unit, header_row: int,
-                  out: _Findings) -> _WideColumns | None:
+def _wide_columns(
+    roles: Mapping[int, Any], *, unit: Unit, header_row: int, out: _Findings
+) -> _WideColumns | None:
     """The criterion, unit, note and year columns; None (with an error) when the table is unusable."""
     criterion_positions = [p for p, r in roles.items() if isinstance(r, tuple)]
     if not criterion_positions:
-        out.add(f"row {header_row}", "no criterion columns found (1…19, TC 2, Tiêu chí 2, 2.1)",
-                "check the header row", "error")
+        out.add(
+            f"row {header_row}",
+            "no criterion columns found (1…19, TC 2, Tiêu chí 2, 2.1)",
+            "check the header row",
+            "error",
+        )
         return None
     id_positions = [p for p, r in roles.items() if r == "code"]
     name_positions = [p for p, r in roles.items() if r == "name"]
@@ -332,26 +427,33 @@ def _wide_columns(roles: Mapping[int, Any], *, unit: Unit, header_row: int,
         unnamed = [p for p in range(min(criterion_positions)) if roles.get(p) is None]
         name_positions = unnamed[-1:]
     if not id_positions and not name_positions:
-        out.add(f"row {header_row}", f"no {unit} code or name column", "add a column 'Mã xã' or 'Tên xã'",
-                "error")
+        out.add(
+            f"row {header_row}", f"no {unit} code or name column", "add a column 'Mã xã' or 'Tên xã'", "error"
+        )
         return None
-    return _WideColumns(criteria=criterion_positions, unit=(id_positions or name_positions)[0],
-                        by_code=bool(id_positions),
-                        note=next((p for p, r in roles.items() if r == "note"), None),
-                        year=next((p for p, r in roles.items() if r == "year"), None))
+    return _WideColumns(
+        criteria=criterion_positions,
+        unit=(id_positions or name_positions)[0],
+        by_code=bool(id_positions),
+        note=next((p for p, r in roles.items() if r == "note"), None),
+        year=next((p for p, r in roles.items() if r == "year"), None),
+    )
 
 
-def _wide_units(data: pd.DataFrame, columns: _WideColumns, *, unit: Unit,
-                out: _Findings) -> tuple[list[object], list[object], list[str]]:
+def _wide_units(
+    data: pd.DataFrame, columns: _WideColumns, *, unit: Unit, out: _Findings
+) -> tuple[list[object], list[object], list[str]]:
     """Row labels, unit cells and their addresses of the rows that name a unit (not totals)."""
     labels, values, addresses = [], [], []
     for label, row in zip(data.index, data.itertuples(index=False, name=None), strict=True):
         cell = row[columns.unit]
         if is_missing(cell):
             if any(not is_missing(row[p]) for p in columns.criteria):
-                out.add(f"cell {cell_address(label, columns.unit)}",
-                        f"row {row_number(label)} has verdicts but no {unit}",
-                        "row left out; fill in the code or name")
+                out.add(
+                    f"cell {cell_address(label, columns.unit)}",
+                    f"row {row_number(label)} has verdicts but no {unit}",
+                    "row left out; fill in the code or name",
+                )
             continue
         if fold_header(cell).startswith(TOTAL_WORDS):
             out.add(f"row {row_number(label)}", f"{str(cell)!r} is a total row", "ignored", "info")
@@ -362,51 +464,87 @@ def _wide_units(data: pd.DataFrame, columns: _WideColumns, *, unit: Unit,
     return labels, values, addresses
 
 
-def _wide_year(cells: list[object], label: object, columns: _WideColumns, *, year: int | None,
-               out: _Findings) -> int | None:
+def _wide_year(
+    cells: list[object], label: object, columns: _WideColumns, *, year: int | None, out: _Findings
+) -> int | None:
     """The row's year: its year cell when readable, else the table's ``year``."""
     if columns.year is None or is_missing(cells[columns.year]):
         return year
     number = to_number(cells[columns.year])
     if number is None or not float(number).is_integer():
-        out.add(f"cell {cell_address(label, columns.year)}", f"year {cells[columns.year]!r} is not a year",
-                "row read without a year")
+        out.add(
+            f"cell {cell_address(label, columns.year)}",
+            f"year {cells[columns.year]!r} is not a year",
+            "row read without a year",
+        )
         return year
     return int(number)
 
 
-def _wide_cell(value: object, where: str, role: tuple[str, str | None], lookup: Mapping[str, Any], *,
-               unit: Unit, unit_id: str, column: object, out: _Findings) -> dict[str, Any] | None:
+def _wide_cell(
+    value: object,
+    where: str,
+    role: tuple[str, str | None],
+    lookup: Mapping[str, Any],
+    *,
+    unit: Unit,
+    unit_id: str,
+    column: object,
+    out: _Findings,
+) -> dict[str, Any] | None:
     """criterion, indicator, met, value, note and cell of one verdict cell; None when it says nothing."""
     criterion, indicator = role
     if is_missing(value):
         return None
     counts = lookup.get("indicator_counts", {})
     numeric = lookup.get("kinds", {}).get(indicator or criterion) == "number" and (
-        indicator is not None or counts.get(criterion) == 1)
+        indicator is not None or counts.get(criterion) == 1
+    )
     try:
         met, number, note = parse_status_cell(value, numeric=numeric)
     except ValueError as exc:
-        out.add(f"cell {where} ({unit} {unit_id}, column {str(column)!r})", str(exc),
-                "left out: not assessed; write Đạt, Chưa đạt, x or a number")
+        out.add(
+            f"cell {where} ({unit} {unit_id}, column {str(column)!r})",
+            str(exc),
+            "left out: not assessed; write Đạt, Chưa đạt, x or a number",
+        )
         return None
     if met is None and number is None:
         return None
     if number is not None and indicator is None and lookup and counts.get(criterion, 1) > 1:
-        out.add(f"cell {where} ({unit} {unit_id})",
-                f"a number ({value!r}) for criterion {criterion}, which has several indicators",
-                f"left out: not assessed; put it in an indicator column ({criterion}.1, {criterion}.2…)")
+        out.add(
+            f"cell {where} ({unit} {unit_id})",
+            f"a number ({value!r}) for criterion {criterion}, which has several indicators",
+            f"left out: not assessed; put it in an indicator column ({criterion}.1, {criterion}.2…)",
+        )
         return None
     if note:
-        out.add(f"cell {where}", f"{value!r} read as {'met' if met else 'not met'} with a remark",
-                f"remark kept as note: {note!r}", "info")
-    return {"criterion": criterion, "indicator": indicator, "met": met, "value": number, "note": note,
-            "cell": where}
+        out.add(
+            f"cell {where}",
+            f"{value!r} read as {'met' if met else 'not met'} with a remark",
+            f"remark kept as note: {note!r}",
+            "info",
+        )
+    return {
+        "criterion": criterion,
+        "indicator": indicator,
+        "met": met,
+        "value": number,
+        "note": note,
+        "cell": where,
+    }
 
 
 # Long-form headers in Vietnamese, after folding, and the contract column they stand for.
-_LONG_HEADERS = {"tieu chi": "criterion", "chi tieu": "indicator", "dat": "met", "gia tri": "value",
-                 "nam": "year", "ghi chu": "note", "muc": "level"}
+_LONG_HEADERS = {
+    "tieu chi": "criterion",
+    "chi tieu": "indicator",
+    "dat": "met",
+    "gia tri": "value",
+    "nam": "year",
+    "ghi chu": "note",
+    "muc": "level",
+}
 
 
 def _long_positions(columns: Iterable[object], id_column: str) -> dict[str, int]:
@@ -423,8 +561,7 @@ def _long_positions(columns: Iterable[object], id_column: str) -> dict[str, int]
     return position
 
 
-def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
-               criteria: Any) -> StatusRead:
+def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str, criteria: Any) -> StatusRead:
     out = _Findings(file, _LAYER[unit])
     id_column = _UNIT_ID[unit]
     lookup = criteria_lookup(criteria)
@@ -437,14 +574,18 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
     labels, values, addresses = [], [], []
     for label, row in zip(raw.index, raw.itertuples(index=False, name=None), strict=True):
         if is_missing(row[unit_position]):
-            out.add(f"cell {cell_address(label, unit_position)}", f"row {row_number(label)} has no {unit}",
-                    "row left out")
+            out.add(
+                f"cell {cell_address(label, unit_position)}",
+                f"row {row_number(label)} has no {unit}",
+                "row left out",
+            )
             continue
         labels.append(label)
         values.append(row[unit_position])
         addresses.append(cell_address(label, unit_position))
-    mapping, found = _match_units(labels, values, by_code=by_code, units=units, unit=unit,
-                                  file=file, addresses=addresses)
+    mapping, found = _match_units(
+        labels, values, by_code=by_code, units=units, unit=unit, file=file, addresses=addresses
+    )
     out.problems.extend(found)
     rows = []
     for label in labels:
@@ -471,8 +612,9 @@ class _LongRow:
         return f"cell {cell_address(self.label, self.position[name])}"
 
 
-def _long_row(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
-              out: _Findings) -> dict[str, Any] | None:
+def _long_row(
+    row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit, out: _Findings
+) -> dict[str, Any] | None:
     """The long-form fields of one row; None when it is left out or says nothing."""
     ids = _long_ids(row, lookup, unit=unit, out=out)
     if ids is None:
@@ -483,28 +625,41 @@ def _long_row(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
     if met is None and number is None:
         return None
     notes = [note, "" if is_missing(row["note"]) else str(row["note"]).strip()]
-    return {"criterion": ids[0], "indicator": ids[1], "level": level, "met": met, "value": number,
-            "year": row_year, "note": "; ".join(filter(None, notes)) or None,
-            "cell": f"row {row_number(row.label)}"}
+    return {
+        "criterion": ids[0],
+        "indicator": ids[1],
+        "level": level,
+        "met": met,
+        "value": number,
+        "year": row_year,
+        "note": "; ".join(filter(None, notes)) or None,
+        "cell": f"row {row_number(row.label)}",
+    }
 
 
-def _long_ids(row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit,
-              out: _Findings) -> tuple[str, str | None] | None:
+def _long_ids(
+    row: _LongRow, lookup: Mapping[str, Any], *, unit: Unit, out: _Findings
+) -> tuple[str, str | None] | None:
     criterion_cell, indicator_cell = row["criterion"], row["indicator"]
     parsed = parse_criterion_header(criterion_cell, lookup)
     if parsed is None and not is_missing(criterion_cell) and unit == "village":
         parsed = (str(criterion_cell).strip(), None)
     if parsed is None:
-        out.add(row.where("criterion"), f"criterion {criterion_cell!r} is not a criterion",
-                "row left out; write 1…19")
+        out.add(
+            row.where("criterion"),
+            f"criterion {criterion_cell!r} is not a criterion",
+            "row left out; write 1…19",
+        )
         return None
     criterion, indicator = parsed
     if not is_missing(indicator_cell):
         parsed_indicator = parse_criterion_header(indicator_cell, lookup)
         if parsed_indicator is None or parsed_indicator[0] != criterion:
-            out.add(row.where("indicator"),
-                    f"indicator {indicator_cell!r} is not an indicator of criterion {criterion}",
-                    "row left out")
+            out.add(
+                row.where("indicator"),
+                f"indicator {indicator_cell!r} is not an indicator of criterion {criterion}",
+                "row left out",
+            )
             return None
         indicator = parsed_indicator[1] or indicator
     return criterion, indicator
@@ -515,8 +670,9 @@ def _long_level(row: _LongRow, *, out: _Findings) -> str | None:
         return None
     level = parse_level(row["level"])
     if level is None:
-        out.add(row.where("level"), f"unknown level {row['level']!r}",
-                "row read without a level (counts as NTM)")
+        out.add(
+            row.where("level"), f"unknown level {row['level']!r}", "row read without a level (counts as NTM)"
+        )
     return level
 
 
@@ -576,8 +732,11 @@ def canonical_status(frame: pd.DataFrame) -> pd.DataFrame:
         out["criterion"] = pd.Series([c for c, _ in ids], index=out.index, dtype=object)
         out["indicator"] = pd.Series([i for _, i in ids], index=out.index, dtype=object)
     if "level" in out.columns:
-        out["level"] = pd.Series([None if is_missing(v) else parse_level(v) or str(v).strip()
-                                  for v in out["level"]], index=out.index, dtype=object)
+        out["level"] = pd.Series(
+            [None if is_missing(v) else parse_level(v) or str(v).strip() for v in out["level"]],
+            index=out.index,
+            dtype=object,
+        )
     return out
 
 
@@ -600,10 +759,12 @@ def _typed(rows: list[dict[str, Any]], unit: Unit) -> pd.DataFrame:
     columns = LONG_COLUMNS[unit]
     frame = pd.DataFrame(rows, columns=columns)
     for column in (_UNIT_ID[unit], "criterion", "indicator", "level", "note", "cell"):
-        frame[column] = pd.Series([None if is_missing(v) else str(v) for v in frame[column]],
-                                  index=frame.index, dtype=object)
-    frame["met"] = pd.array([None if v is None or v is pd.NA else bool(v) for v in frame["met"]],
-                            dtype="boolean")
+        frame[column] = pd.Series(
+            [None if is_missing(v) else str(v) for v in frame[column]], index=frame.index, dtype=object
+        )
+    frame["met"] = pd.array(
+        [None if v is None or v is pd.NA else bool(v) for v in frame["met"]], dtype="boolean"
+    )
     frame["value"] = pd.array([None if is_missing(v) else float(v) for v in frame["value"]], dtype="Float64")
     frame["year"] = pd.array([None if is_missing(v) else int(v) for v in frame["year"]], dtype="Int64")
     return frame.reset_index(drop=True)
@@ -613,8 +774,10 @@ def _typed(rows: list[dict[str, Any]], unit: Unit) -> pd.DataFrame:
 # Writing back the office form
 # --------------------------------------------------------------------------------------------
 
-def long_to_wide(long: pd.DataFrame, *, units: pd.DataFrame | None = None, unit: Unit = "commune",
-                 lang: str = "vi") -> pd.DataFrame:
+
+def long_to_wide(
+    long: pd.DataFrame, *, units: pd.DataFrame | None = None, unit: Unit = "commune", lang: str = "vi"
+) -> pd.DataFrame:
     """The wide office form of a long status table: one row per unit, one column per criterion.
 
     Cells are ``Đạt`` / ``Chưa đạt`` (``Met`` / ``Not met`` in English) or the value; columns are
@@ -645,8 +808,9 @@ def long_to_wide(long: pd.DataFrame, *, units: pd.DataFrame | None = None, unit:
         cells.setdefault(str(row[id_column]), {})[key(row)] = text(row)
     order = sorted({key(r) for r in records}, key=criterion_sort_key)
     ids = list(cells) if units is None else [u for u in units[id_column].astype(str) if u in cells]
-    frame = pd.DataFrame([{words[2]: i, **{k: cells[i].get(k) for k in order}} for i in ids],
-                         columns=[words[2], *order])
+    frame = pd.DataFrame(
+        [{words[2]: i, **{k: cells[i].get(k) for k in order}} for i in ids], columns=[words[2], *order]
+    )
     if units is not None:
         names = dict(zip(units[id_column].astype(str), units["name"], strict=False))
         frame.insert(1, words[3], [names.get(i) for i in ids])

@@ -52,8 +52,11 @@ def classes(values: Iterable[str], known: Sequence[MapClass]) -> list[MapClass]:
 
 def vocab_classes(vocab: str, colours: Mapping[str, str], lang: str, **extra: Any) -> list[MapClass]:
     """One class per code of vocabulary ``vocab`` that has a colour, in vocabulary order."""
-    return [MapClass(code, label(vocab, code, lang), colours.get(code, OTHER_CLASS), **extra)
-            for code in vocabulary()[vocab] if code in colours]
+    return [
+        MapClass(code, label(vocab, code, lang), colours.get(code, OTHER_CLASS), **extra)
+        for code in vocabulary()[vocab]
+        if code in colours
+    ]
 
 
 def vocab_labels(vocab: str, lang: str) -> dict[str, str]:

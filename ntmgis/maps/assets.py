@@ -39,8 +39,13 @@ _PACKAGED = Path(__file__).resolve().parent / "vendor"
 # Repo root = parent of the ``ntmgis`` package directory (an editable install or a checkout).
 _REPO_NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 
-_IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif",
-                ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+_IMAGE_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".gif": "image/gif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)""")
 _SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=\S*\s*$", re.MULTILINE)
 
@@ -84,7 +89,8 @@ def _not_found(package: str, looked_in: Path) -> WebAssetNotFoundError:
     return WebAssetNotFoundError(
         f"{what} web assets not found (looked in {', '.join(dict.fromkeys(map(str, looked)))}). "
         f"In a checkout run `make setup` (it runs `npm ci`) or set {ENV_VAR} to a node_modules "
-        f"folder that contains {package}; a wheel carries them only when built after `npm ci`")
+        f"folder that contains {package}; a wheel carries them only when built after `npm ci`"
+    )
 
 
 def find_web_asset(package: str, relpath: str) -> Path:
@@ -113,7 +119,8 @@ def find_web_asset(package: str, relpath: str) -> Path:
             raise WebAssetVersionError(
                 f"{package} {installed} is installed in {root}, but ntmgis maps pin {package} "
                 f"{pinned}. Run `make setup` (it runs `npm ci` from package-lock.json) or point "
-                f"{ENV_VAR} to a node_modules folder with {package} {pinned}")
+                f"{ENV_VAR} to a node_modules folder with {package} {pinned}"
+            )
     return path
 
 

@@ -19,8 +19,14 @@ from ..values import is_missing
 from ..vocab import label, vocabulary
 from .page import MapClass, MapLayer, Theme, render_map
 
-__all__ = ["render_commune_map", "NOT_ASSESSED", "LEVEL_COLOURS", "NOT_ASSESSED_COLOUR", "level_classes",
-           "commune_title"]
+__all__ = [
+    "render_commune_map",
+    "NOT_ASSESSED",
+    "LEVEL_COLOURS",
+    "NOT_ASSESSED_COLOUR",
+    "level_classes",
+    "commune_title",
+]
 
 #: Fill colours of the ``ntm_level`` codes, lowest level first: ColorBrewer YlGn, 5 classes, with
 #: the palest (#ffffcc) left out so the lowest level stays visible on a plain background.
@@ -28,6 +34,7 @@ LEVEL_COLOURS = ("#c2e699", "#78c679", "#31a354", "#006837")
 #: Neutral grey, outside the sequential palette, for communes not assessed.
 NOT_ASSESSED_COLOUR = "#bdbdbd"
 _REQUIRED = ("commune_code", "name", "kind")
+
 
 def render_commune_map(
     communes: gpd.GeoDataFrame,
@@ -94,21 +101,43 @@ def render_commune_map(
     levels = _levels(communes[level_column])
     codes = [_text(c) for c in communes["commune_code"]]
     layer = MapLayer(
-        id="communes", title=words("map", lang)["communes"], kind="polygon", geometry=communes.geometry,
+        id="communes",
+        title=words("map", lang)["communes"],
+        kind="polygon",
+        geometry=communes.geometry,
         keys=codes,
-        names=[commune_title(k, n, c, lang) for k, n, c in
-               zip(communes["kind"], communes["name"], communes["commune_code"], strict=True)],
-        themes=[Theme(id="level", title=words("map", lang)["level_legend"], values=levels,
-                      classes=level_classes(lang), always=[c.code for c in level_classes(lang)])],
+        names=[
+            commune_title(k, n, c, lang)
+            for k, n, c in zip(communes["kind"], communes["name"], communes["commune_code"], strict=True)
+        ],
+        themes=[
+            Theme(
+                id="level",
+                title=words("map", lang)["level_legend"],
+                values=levels,
+                classes=level_classes(lang),
+                always=[c.code for c in level_classes(lang)],
+            )
+        ],
         # Labels on the map show the bare names; tooltips and popups the full title.
-        label_texts=[_text(n) for n in communes["name"]] if labels else None, searchable=True)
-    return render_map([layer], title=str(title), lang=lang, note=note, provenance=provenance,
-                      basemap=basemap, basemap_attribution=basemap_attribution)
+        label_texts=[_text(n) for n in communes["name"]] if labels else None,
+        searchable=True,
+    )
+    return render_map(
+        [layer],
+        title=str(title),
+        lang=lang,
+        note=note,
+        provenance=provenance,
+        basemap=basemap,
+        basemap_attribution=basemap_attribution,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Input contract
 # --------------------------------------------------------------------------------------------
+
 
 def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
     if not isinstance(communes, gpd.GeoDataFrame):
@@ -120,8 +149,11 @@ def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
 
     for column in (*_REQUIRED, level_column):
         if column not in communes.columns:
-            problem("", f"missing required column '{column}'",
-                    "add the column (see the communes contract in contracts.yaml)")
+            problem(
+                "",
+                f"missing required column '{column}'",
+                "add the column (see the communes contract in contracts.yaml)",
+            )
     if communes.crs is None:
         problem("", "the layer has no CRS", "set it, e.g. communes.set_crs('EPSG:9214')")
     if communes.empty:
@@ -135,13 +167,17 @@ def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
         if geom is None or geom.is_empty:
             problem(feature, "no geometry", "give the commune its boundary")
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problem(feature, f"geometry is a {geom.geom_type}, not a (Multi)Polygon",
-                    "use the commune boundary")
+            problem(
+                feature, f"geometry is a {geom.geom_type}, not a (Multi)Polygon", "use the commune boundary"
+            )
     known = vocabulary()["ntm_level"]
     for feature, value in zip(ids, communes[level_column], strict=True):
         if not is_missing(value) and value not in known:
-            problem(feature, f"'{level_column}' value {value!r} is not an ntm_level code",
-                    f"use one of {', '.join(known)} or leave it empty (not assessed)")
+            problem(
+                feature,
+                f"'{level_column}' value {value!r} is not an ntm_level code",
+                f"use one of {', '.join(known)} or leave it empty (not assessed)",
+            )
     if problems:
         raise DataError(problems, "cannot draw the commune map")
 
@@ -157,9 +193,13 @@ def level_classes(lang: str) -> list[MapClass]:
     order = sorted(entries, key=lambda code: entries[code]["rank"])
     if len(order) != len(LEVEL_COLOURS):
         raise AssertionError("LEVEL_COLOURS needs one colour per ntm_level code")
-    return [*(MapClass(code, label("ntm_level", code, lang), colour)
-              for code, colour in zip(order, LEVEL_COLOURS, strict=True)),
-            MapClass(NOT_ASSESSED, words("map", lang)["not_assessed"], NOT_ASSESSED_COLOUR)]
+    return [
+        *(
+            MapClass(code, label("ntm_level", code, lang), colour)
+            for code, colour in zip(order, LEVEL_COLOURS, strict=True)
+        ),
+        MapClass(NOT_ASSESSED, words("map", lang)["not_assessed"], NOT_ASSESSED_COLOUR),
+    ]
 
 
 def _text(value: object) -> str:

@@ -59,18 +59,19 @@ Kind = Literal["polygon", "line", "point"]
 FieldFormat = Literal["text", "number", "year", "category", "bool"]
 
 
-
 def _page_words(lang: str) -> dict[str, str]:
     """The page's own interface words: the ``page_*`` entries of ``catalogue/map.yaml``, without
     the prefix (domain labels come with the layers)."""
-    return {key.removeprefix("page_"): text for key, text in words("map", lang).items()
-            if key.startswith("page_")}
+    return {
+        key.removeprefix("page_"): text for key, text in words("map", lang).items() if key.startswith("page_")
+    }
 
 
 # Inside <script type="application/json"> only "</script" and "<!--" could end or confuse the
 # element; escaping <, > and & rules both out, and U+2028/2029 are escaped for older JS parsers.
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_JSON_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 @dataclass(frozen=True)
@@ -261,10 +262,17 @@ def _theme_json(theme: Theme, order: np.ndarray, layer_id: str) -> dict[str, Any
     out: dict[str, Any] = {
         "id": str(theme.id),
         "title": str(theme.title),
-        "classes": [{"code": c.code, "label": str(c.label), "colour": c.colour,
-                     "count": counts.get(c.code, 0),
-                     **({"weight": c.weight} if c.weight is not None else {}),
-                     **({"dash": c.dash} if c.dash is not None else {})} for c in classes],
+        "classes": [
+            {
+                "code": c.code,
+                "label": str(c.label),
+                "colour": c.colour,
+                "count": counts.get(c.code, 0),
+                **({"weight": c.weight} if c.weight is not None else {}),
+                **({"dash": c.dash} if c.dash is not None else {}),
+            }
+            for c in classes
+        ],
         "values": [index[v] for v in values],
     }
     if theme.detail is not None:
@@ -278,11 +286,14 @@ def _theme_json(theme: Theme, order: np.ndarray, layer_id: str) -> dict[str, Any
 
 def _check_layer(layer: MapLayer) -> None:
     n = len(layer.geometry)
-    sizes = {"keys": len(layer.keys), "names": len(layer.names),
-             **{f"theme {t.id}": len(t.values) for t in layer.themes},
-             **{f"field {f.label}": len(f.values) for f in layer.fields},
-             **({"label_texts": len(layer.label_texts)} if layer.label_texts is not None else {}),
-             **({"contexts": len(layer.contexts)} if layer.contexts is not None else {})}
+    sizes = {
+        "keys": len(layer.keys),
+        "names": len(layer.names),
+        **{f"theme {t.id}": len(t.values) for t in layer.themes},
+        **{f"field {f.label}": len(f.values) for f in layer.fields},
+        **({"label_texts": len(layer.label_texts)} if layer.label_texts is not None else {}),
+        **({"contexts": len(layer.contexts)} if layer.contexts is not None else {}),
+    }
     wrong = {name: size for name, size in sizes.items() if size != n}
     if wrong:
         raise ValueError(f"layer {layer.id!r} has {n} geometries but {wrong}")
@@ -408,30 +419,52 @@ def render_map(
         "note": None if note is None else str(note),
         "provenance": [str(line) for line in provenance],
         "basemap": basemap_config,
-        "summary": [{"title": str(t.title), "columns": [str(c) for c in t.columns],
-                     "rows": [[str(cell) for cell in row] for row in t.rows],
-                     **({"statuses": [str(s) for s in t.statuses]} if t.statuses is not None else {})}
-                    for t in summary],
-        "timeline": None if timeline is None else {
-            "years": [int(y) for y in timeline.years], "start": int(timeline.start),
-            "notes": {str(y): [str(line) for line in lines] for y, lines in sorted(timeline.notes.items())}},
-        "ui": {key: text.format(leaflet=assets.PINNED_VERSIONS["leaflet"])
-               for key, text in _page_words(lang).items() if key != "noscript"},
+        "summary": [
+            {
+                "title": str(t.title),
+                "columns": [str(c) for c in t.columns],
+                "rows": [[str(cell) for cell in row] for row in t.rows],
+                **({"statuses": [str(s) for s in t.statuses]} if t.statuses is not None else {}),
+            }
+            for t in summary
+        ],
+        "timeline": None
+        if timeline is None
+        else {
+            "years": [int(y) for y in timeline.years],
+            "start": int(timeline.start),
+            "notes": {str(y): [str(line) for line in lines] for y, lines in sorted(timeline.notes.items())},
+        },
+        "ui": {
+            key: text.format(leaflet=assets.PINNED_VERSIONS["leaflet"])
+            for key, text in _page_words(lang).items()
+            if key != "noscript"
+        },
     }
     data = {"topology": topology, "layers": [_layer_json(layer, orders[layer.id]) for layer in layers]}
-    return _render_page(lang=lang, title=str(title), noscript=_page_words(lang)["noscript"], config=config,
-                        data=data, tile_scheme=urlsplit(basemap).scheme if basemap else None)
-
+    return _render_page(
+        lang=lang,
+        title=str(title),
+        noscript=_page_words(lang)["noscript"],
+        config=config,
+        data=data,
+        tile_scheme=urlsplit(basemap).scheme if basemap else None,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Page
 # --------------------------------------------------------------------------------------------
 
+
 @cache
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("ntmgis.maps", "templates"), autoescape=True,
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+    return Environment(
+        loader=PackageLoader("ntmgis.maps", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def _static(name: str) -> str:
@@ -439,8 +472,7 @@ def _static(name: str) -> str:
 
 
 def _script_json(data: Mapping[str, Any]) -> Markup:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return Markup(text.translate(_JSON_ESCAPES))  # noqa: S704 - escaped for a script element above
 
 
@@ -448,21 +480,30 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def _render_page(*, lang: str, title: str, noscript: str, config: Mapping[str, Any],
-                 data: Mapping[str, Any], tile_scheme: str | None) -> str:
+def _render_page(
+    *,
+    lang: str,
+    title: str,
+    noscript: str,
+    config: Mapping[str, Any],
+    data: Mapping[str, Any],
+    tile_scheme: str | None,
+) -> str:
     scripts = [assets.leaflet_js(), _static("ntmgis_map.js")]
     styles = [assets.leaflet_css(), _static("ntmgis_map.css")]
     # Only the inlined scripts and styles may run, and nothing may be fetched; injected markup
     # would be inert even if it ever reached the DOM. Tiles are allowed only for an opt-in basemap.
     img_src = "data:" + (f" {tile_scheme}:" if tile_scheme else "")
-    csp = "; ".join([
-        "default-src 'none'",
-        "script-src " + " ".join(_csp_hash(s) for s in scripts),
-        "style-src " + " ".join(_csp_hash(s) for s in styles),
-        f"img-src {img_src}",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ])
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(_csp_hash(s) for s in scripts),
+            "style-src " + " ".join(_csp_hash(s) for s in styles),
+            f"img-src {img_src}",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
     template = _environment().get_template("district_map.html.j2")
     return template.render(
         lang=lang,
@@ -477,4 +518,3 @@ def _render_page(*, lang: str, title: str, noscript: str, config: Mapping[str, A
         config_json=_script_json(config),
         data_json=_script_json(data),
     )
-

@@ -37,8 +37,9 @@ def _period(workspace: Workspace) -> tuple[int, int]:
     return first, last
 
 
-def _plan_rows(workspace: Workspace, progress: pd.DataFrame, year: int,
-               lang: str) -> tuple[list[list[str]], list[str]]:
+def _plan_rows(
+    workspace: Workspace, progress: pd.DataFrame, year: int, lang: str
+) -> tuple[list[list[str]], list[str]]:
     """Rows of the plan's commune and village totals: the target, achieved, planned this year."""
     t = ui(lang)
     words = _status_words(t)
@@ -48,19 +49,26 @@ def _plan_rows(workspace: Workspace, progress: pd.DataFrame, year: int,
     rows: list[list[str]] = []
     statuses: list[str] = []
     for measure, target_id, total in (
-            ("nang_cao_communes", "nang_cao_total", plan["communes"]["nang_cao_total"]["value"]),
-            ("kieu_mau_communes", "kieu_mau_total", plan["communes"]["kieu_mau_total"]["value"]),
-            ("model_villages", "model_villages_total", plan["villages"]["model_villages_total"]["value"])):
+        ("nang_cao_communes", "nang_cao_total", plan["communes"]["nang_cao_total"]["value"]),
+        ("kieu_mau_communes", "kieu_mau_total", plan["communes"]["kieu_mau_total"]["value"]),
+        ("model_villages", "model_villages_total", plan["villages"]["model_villages_total"]["value"]),
+    ):
         found = now[now["measure"] == measure]
         if found.empty:
             continue
         r = found.iloc[0]
-        achieved = ("–" if is_missing(r["achieved_cumulative"])
-                    else format_number(r["achieved_cumulative"], lang))
+        achieved = (
+            "–" if is_missing(r["achieved_cumulative"]) else format_number(r["achieved_cumulative"], lang)
+        )
         planned = format_number(r["planned_cumulative"], lang)
-        rows.append([label("plan_target", target_id, lang), format_number(total, lang),
-                     f"{achieved} ({t['plan_col'].lower()} {year}: {planned})",
-                     words.get(r["status"], r["status"])])
+        rows.append(
+            [
+                label("plan_target", target_id, lang),
+                format_number(total, lang),
+                f"{achieved} ({t['plan_col'].lower()} {year}: {planned})",
+                words.get(r["status"], r["status"]),
+            ]
+        )
         statuses.append(str(r["status"]))
     return rows, statuses
 
@@ -73,9 +81,12 @@ def _sector_row(r: Mapping[str, Any], lang: str) -> list[str]:
         blank = not isinstance(target, (tuple, list)) and is_missing(target)
         target_cell = (cell(r.get("text")) or "–") if blank else target_text(r, lang)
     status = str(r.get("status"))
-    return [label("plan_target", str(r["target_id"]), lang), target_cell,
-            value_text(r.get("value"), cell(r.get("value_unit")) or cell(r.get("unit")), lang),
-            _status_words(ui(lang)).get(status, status)]
+    return [
+        label("plan_target", str(r["target_id"]), lang),
+        target_cell,
+        value_text(r.get("value"), cell(r.get("value_unit")) or cell(r.get("unit")), lang),
+        _status_words(ui(lang)).get(status, status),
+    ]
 
 
 def _progress_rows(progress: pd.DataFrame) -> list[list[str]]:
@@ -100,14 +111,29 @@ def _infrastructure_rows(assessment: Assessment, lang: str) -> list[list[str]]:
     rows: list[list[str]] = []
     totals = assessment.upgrade_totals
     if totals is not None:
-        rows.append([t["upgrade_total"], f"{format_number(totals['length_km'].sum(), lang, 1)} km",
-                     f"{format_number(totals['cost_million_vnd'].sum(), lang)} {t['million_vnd']}"])
+        rows.append(
+            [
+                t["upgrade_total"],
+                f"{format_number(totals['length_km'].sum(), lang, 1)} km",
+                f"{format_number(totals['cost_million_vnd'].sum(), lang)} {t['million_vnd']}",
+            ]
+        )
     if assessment.market_gaps is not None:
-        rows.append([t["gap_villages"].format(radius=km(assessment.market_radius_m, lang)),
-                     f"{len(assessment.market_gaps)} {t['villages_unit']}", ""])
+        rows.append(
+            [
+                t["gap_villages"].format(radius=km(assessment.market_radius_m, lang)),
+                f"{len(assessment.market_gaps)} {t['villages_unit']}",
+                "",
+            ]
+        )
     if assessment.villages_without_culture_house is not None:
-        rows.append([t["no_culture_total"],
-                     f"{len(assessment.villages_without_culture_house)} {t['villages_unit']}", ""])
+        rows.append(
+            [
+                t["no_culture_total"],
+                f"{len(assessment.villages_without_culture_house)} {t['villages_unit']}",
+                "",
+            ]
+        )
     return rows
 
 
@@ -133,10 +159,15 @@ def planner_summary(workspace: Workspace, assessment: Assessment, *, lang: str =
         rows.append(_sector_row(r, lang))
         statuses.append(str(r.get("status")))
     period = "–".join(str(y) for y in workspace.plan.data["period"])
-    tables = [SummaryTable(t["targets"].format(period=period, year=year),
-                           [t["target_col"], t["plan_col"], t["value_col"], t["status_col"]], rows, statuses),
-              SummaryTable(t["progress"], [t["year_col"], *(t[m] for m in _MEASURES)],
-                           _progress_rows(progress))]
+    tables = [
+        SummaryTable(
+            t["targets"].format(period=period, year=year),
+            [t["target_col"], t["plan_col"], t["value_col"], t["status_col"]],
+            rows,
+            statuses,
+        ),
+        SummaryTable(t["progress"], [t["year_col"], *(t[m] for m in _MEASURES)], _progress_rows(progress)),
+    ]
     infra = _infrastructure_rows(assessment, lang)
     if infra:
         tables.append(SummaryTable(t["infrastructure"], [t["target_col"], t["length"], t["cost"]], infra))
@@ -154,10 +185,16 @@ def planner_timeline(workspace: Workspace, assessment: Assessment, *, lang: str 
     for year in years:
         lines = []
         for r in progress[progress["year"] == year].to_dict("records"):
-            achieved = (t["not_yet"] if is_missing(r["achieved_cumulative"])
-                        else str(int(r["achieved_cumulative"])))
-            lines.append(t["year_note"].format(measure=t.get(r["measure"], r["measure"]),
-                                               planned=int(r["planned_cumulative"]), achieved=achieved))
+            achieved = (
+                t["not_yet"] if is_missing(r["achieved_cumulative"]) else str(int(r["achieved_cumulative"]))
+            )
+            lines.append(
+                t["year_note"].format(
+                    measure=t.get(r["measure"], r["measure"]),
+                    planned=int(r["planned_cumulative"]),
+                    achieved=achieved,
+                )
+            )
         notes[year] = lines
     return Timeline(years=years, start=min(max(assessment.year, first), last), notes=notes)
 
@@ -172,8 +209,9 @@ def _unverified_lines(assessment: Assessment, lang: str) -> list[str]:
     lines = []
     for level in sorted(set(used["level"].astype(str)), key=lambda lv: ranks.get(lv, {}).get("rank", 9)):
         ids = sorted(set(used.loc[used["level"] == level, "indicator"].astype(str)), key=criterion_sort_key)
-        lines.append(ui(lang)["unverified_list"].format(level=label("ntm_level", level, lang),
-                                                        ids=", ".join(ids)))
+        lines.append(
+            ui(lang)["unverified_list"].format(level=label("ntm_level", level, lang), ids=", ".join(ids))
+        )
     return lines
 
 
@@ -183,10 +221,15 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
     t = ui(lang)
     provenance = assessment.provenance
     lines = [f"{name}: {Path(path).name}" for name, path in workspace.sources.items()]
-    lines.append(f"{t['plan_source']}: {workspace.plan.data.get('source', workspace.plan.source)} "
-                 f"({workspace.plan.source})")
-    lines.append(t["criteria_set"].format(ids=provenance.criteria_sets, year=provenance.year,
-                                          reason=provenance.criteria_reason))
+    lines.append(
+        f"{t['plan_source']}: {workspace.plan.data.get('source', workspace.plan.source)} "
+        f"({workspace.plan.source})"
+    )
+    lines.append(
+        t["criteria_set"].format(
+            ids=provenance.criteria_sets, year=provenance.year, reason=provenance.criteria_reason
+        )
+    )
     lines += _unverified_lines(assessment, lang)
     lines.append(t["radius_note"].format(radius=km(assessment.market_radius_m, lang)))
     lines.append(t["costs_note"] if provenance.unit_costs_assumed else t["costs_given"])

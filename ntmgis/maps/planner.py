@@ -27,8 +27,15 @@ if TYPE_CHECKING:
     from ..assessment import Assessment
     from ..workspace import Workspace
 
-__all__ = ["build_planner_map", "build_planner_png", "planner_layers", "planner_summary",
-           "planner_provenance", "planner_timeline", "planner_title"]
+__all__ = [
+    "build_planner_map",
+    "build_planner_png",
+    "planner_layers",
+    "planner_summary",
+    "planner_provenance",
+    "planner_timeline",
+    "planner_title",
+]
 
 
 def planner_layers(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> list[MapLayer]:
@@ -53,14 +60,18 @@ def planner_layers(workspace: Workspace, assessment: Assessment, *, lang: str = 
     if workspace.has_layer("production_zones"):
         found.append(_layers.zone_layer(workspace, assessment, lang=lang))
     if workspace.has_layer("villages"):
-        found += [_layers.village_layer(workspace, assessment, lang=lang),
-                  _layers.culture_house_gap_layer(workspace, assessment, lang=lang),
-                  _layers.market_gap_layer(workspace, assessment, lang=lang)]
+        found += [
+            _layers.village_layer(workspace, assessment, lang=lang),
+            _layers.culture_house_gap_layer(workspace, assessment, lang=lang),
+            _layers.market_gap_layer(workspace, assessment, lang=lang),
+        ]
     if workspace.has_layer("canals"):
         found.append(_layers.canal_layer(workspace, lang=lang))
     if workspace.has_layer("roads"):
-        found += [_layers.road_layer(workspace, lang=lang),
-                  _layers.upgrade_layer(workspace, assessment, lang=lang)]
+        found += [
+            _layers.road_layer(workspace, lang=lang),
+            _layers.upgrade_layer(workspace, assessment, lang=lang),
+        ]
     if workspace.has_layer("facilities"):
         found.append(_layers.facility_layer(workspace, lang=lang))
     if workspace.has_layer("markets"):
@@ -124,11 +135,14 @@ def build_planner_map(
     return render_map(
         [*layers, *extra_layers],
         title=planner_title(workspace, assessment, lang=lang) if title is None else title,
-        lang=lang, note=workspace.note(lang),
+        lang=lang,
+        note=workspace.note(lang),
         provenance=planner_provenance(workspace, assessment, lang=lang),
         summary=planner_summary(workspace, assessment, lang=lang) if summary is None else summary,
         timeline=planner_timeline(workspace, assessment, lang=lang),
-        basemap=basemap, basemap_attribution=basemap_attribution)
+        basemap=basemap,
+        basemap_attribution=basemap_attribution,
+    )
 
 
 def _with_highlight(layer: MapLayer, keys: Iterable[str]) -> MapLayer:
@@ -141,8 +155,14 @@ def _with_highlight(layer: MapLayer, keys: Iterable[str]) -> MapLayer:
     return replace(layer, highlight=keys)
 
 
-def build_planner_png(workspace: Workspace, assessment: Assessment, *, lang: str = "vi",
-                      title: str | None = None, dpi: int = 150) -> bytes:
+def build_planner_png(
+    workspace: Workspace,
+    assessment: Assessment,
+    *,
+    lang: str = "vi",
+    title: str | None = None,
+    dpi: int = 150,
+) -> bytes:
     """PNG of the planners' map for printed reports: the layers shown when the HTML page opens
     (communes by recognised level, roads by class, segments to upgrade, markets), with legend
     counts, scale bar, north arrow and the sample-data note.
@@ -153,7 +173,8 @@ def build_planner_png(workspace: Workspace, assessment: Assessment, *, lang: str
         Write them with :func:`ntmgis.io.write_bytes_atomic` (or any binary write).
     """
     layers = planner_layers(workspace, assessment, lang=lang)
-    credits = (f"{workspace.plan.data.get('source', '')} · {assessment.provenance.criteria_sets} · "
-               f"{assessment.year}")
+    credits = (
+        f"{workspace.plan.data.get('source', '')} · {assessment.provenance.criteria_sets} · {assessment.year}"
+    )
     title = planner_title(workspace, assessment, lang=lang) if title is None else title
     return render_png(layers, title=title, lang=lang, note=workspace.note(lang), credits=credits, dpi=dpi)

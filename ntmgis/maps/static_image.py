@@ -88,12 +88,26 @@ def render_png(
     ax.set_axis_off()
     _scale_bar(ax, lang)
     _north_arrow(ax)
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.71, 0.9), fontsize=6.5,
-               frameon=False, handlelength=1.6, ncol=1)
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.71, 0.9),
+        fontsize=6.5,
+        frameon=False,
+        handlelength=1.6,
+        ncol=1,
+    )
     fig.text(0.02, 0.965, title, fontsize=13, fontweight="bold", va="top")
     if note:
-        fig.text(0.02, 0.925, note, fontsize=9, fontweight="bold", va="top",
-                 bbox={"facecolor": "#fff4cc", "edgecolor": "#e6a100", "boxstyle": "square,pad=0.3"})
+        fig.text(
+            0.02,
+            0.925,
+            note,
+            fontsize=9,
+            fontweight="bold",
+            va="top",
+            bbox={"facecolor": "#fff4cc", "edgecolor": "#e6a100", "boxstyle": "square,pad=0.3"},
+        )
     if credits:
         fig.text(0.02, 0.02, credits, fontsize=6, color="#333333", va="bottom", wrap=True)
     buffer = io.BytesIO()
@@ -109,24 +123,47 @@ def _draw_layer(ax: Any, layer: MapLayer, theme: Theme, crs: Any) -> None:
     if layer.kind == "polygon":
         frame = gpd.GeoDataFrame({"colour": colours}, geometry=geometry.to_numpy(), crs=crs)
         outline = bool(layer.style.get("outline"))
-        frame.plot(ax=ax, color="none" if outline else frame["colour"],
-                   edgecolor=frame["colour"] if outline else layer.style.get("color", "#4d4d4d"),
-                   linewidth=0.6, alpha=1.0)
+        frame.plot(
+            ax=ax,
+            color="none" if outline else frame["colour"],
+            edgecolor=frame["colour"] if outline else layer.style.get("color", "#4d4d4d"),
+            linewidth=0.6,
+            alpha=1.0,
+        )
     elif layer.kind == "line":
         ax.add_collection(_lines(layer, theme, geometry, colours, by_code))
     else:
         xy = [(g.x, g.y) for g in geometry]
-        ax.scatter([p[0] for p in xy], [p[1] for p in xy], c=colours,
-                   s=float(layer.style.get("radius", 5)) ** 2,
-                   edgecolors=layer.style.get("color", "#333333"), linewidths=0.6, zorder=3)
+        ax.scatter(
+            [p[0] for p in xy],
+            [p[1] for p in xy],
+            c=colours,
+            s=float(layer.style.get("radius", 5)) ** 2,
+            edgecolors=layer.style.get("color", "#333333"),
+            linewidths=0.6,
+            zorder=3,
+        )
     if layer.label_texts is not None:
         for point, text in zip(geometry.representative_point(), layer.label_texts, strict=True):
-            ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=6.5,
-                        fontweight="bold", color="#1a1a1a", zorder=4)
+            ax.annotate(
+                text,
+                (point.x, point.y),
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                fontweight="bold",
+                color="#1a1a1a",
+                zorder=4,
+            )
 
 
-def _lines(layer: MapLayer, theme: Theme, geometry: gpd.GeoSeries, colours: Sequence[str],
-           by_code: Mapping[str, MapClass]) -> LineCollection:
+def _lines(
+    layer: MapLayer,
+    theme: Theme,
+    geometry: gpd.GeoSeries,
+    colours: Sequence[str],
+    by_code: Mapping[str, MapClass],
+) -> LineCollection:
     """The parts of a line layer, each as wide as its class (or the layer style) says."""
     segments, widths, line_colours = [], [], []
     for geom, value, colour in zip(geometry, theme.values, colours, strict=True):
@@ -152,8 +189,17 @@ def _legend_handles(layer: MapLayer, theme: Theme, lang: str) -> list[Any]:
         elif layer.kind == "line":
             handles.append(Line2D([], [], color=cls.colour, linewidth=1.5, label=text))
         else:
-            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=cls.colour,
-                                  markeredgecolor="#333333", label=text))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor=cls.colour,
+                    markeredgecolor="#333333",
+                    label=text,
+                )
+            )
     return handles
 
 
@@ -165,17 +211,36 @@ def _scale_bar(ax: Any, lang: str) -> None:
     left, bottom = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
     height = (y1 - y0) * 0.008
     for i in range(2):  # two alternating halves, as on a printed map
-        ax.add_patch(Rectangle((left + i * length / 2, bottom), length / 2, height,
-                               facecolor="#1a1a1a" if i == 0 else "#ffffff", edgecolor="#1a1a1a",
-                               linewidth=0.6, zorder=5))
-    text = f"{format_number(length / 1000, lang, 1 if length % 1000 else 0)} km" if length >= 1000 \
+        ax.add_patch(
+            Rectangle(
+                (left + i * length / 2, bottom),
+                length / 2,
+                height,
+                facecolor="#1a1a1a" if i == 0 else "#ffffff",
+                edgecolor="#1a1a1a",
+                linewidth=0.6,
+                zorder=5,
+            )
+        )
+    text = (
+        f"{format_number(length / 1000, lang, 1 if length % 1000 else 0)} km"
+        if length >= 1000
         else f"{length} m"
+    )
     ax.text(left + length / 2, bottom + height * 2, text, ha="center", va="bottom", fontsize=7, zorder=5)
 
 
 def _north_arrow(ax: Any) -> None:
     # The metric CRS of the map has grid north up; at district scale it is within a degree of true
     # north, which a report figure does not need to show.
-    ax.annotate("N", xy=(0.95, 0.95), xytext=(0.95, 0.86), xycoords="axes fraction", ha="center",
-                va="center", fontsize=9, fontweight="bold",
-                arrowprops={"arrowstyle": "-|>", "color": "#1a1a1a", "linewidth": 1.2})
+    ax.annotate(
+        "N",
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "#1a1a1a", "linewidth": 1.2},
+    )

@@ -63,8 +63,10 @@ def _quantize(xy: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _rings(polygon: shapely.Polygon) -> list[np.ndarray]:
-    return [np.asarray(polygon.exterior.coords)[:, :2],
-            *(np.asarray(r.coords)[:, :2] for r in polygon.interiors)]
+    return [
+        np.asarray(polygon.exterior.coords)[:, :2],
+        *(np.asarray(r.coords)[:, :2] for r in polygon.interiors),
+    ]
 
 
 def _parts(geom: Any) -> list[Any]:
@@ -79,8 +81,8 @@ def _simplify(points: np.ndarray, tolerance: float, closed: bool) -> np.ndarray:
     if tolerance <= 0 or len(points) <= (4 if closed else 2):
         return points
     simplified = np.asarray(
-        shapely.simplify(shapely.linestrings(points.astype(float)), tolerance, preserve_topology=False)
-        .coords).astype(np.int64)
+        shapely.simplify(shapely.linestrings(points.astype(float)), tolerance, preserve_topology=False).coords
+    ).astype(np.int64)
     # A closed arc is a whole ring: it must keep an area, else keep it as it was.
     return points if closed and len(simplified) < 4 else simplified
 
@@ -116,13 +118,21 @@ def encode_geometries(
         ``[arc index per part]``, a point feature ``[x, y]`` (grid units). An empty geometry is
         ``null``. Negative indices ``~i`` walk arc ``i`` backwards.
     """
-    scale = 10 ** decimals
+    scale = 10**decimals
     quantized = {layer_id: _quantize_layer(layer_id, geoms, crs, scale) for layer_id, geoms in layers.items()}
-    junctions = _junctions(ring for rows in quantized.values() for kind, polys in rows
-                           if kind == "polygon" for poly in polys for ring in poly)
+    junctions = _junctions(
+        ring
+        for rows in quantized.values()
+        for kind, polys in rows
+        if kind == "polygon"
+        for poly in polys
+        for ring in poly
+    )
     store = _ArcStore()
-    out_layers = {layer_id: [_encode_feature(kind, polys, junctions, store) for kind, polys in rows]
-                  for layer_id, rows in quantized.items()}
+    out_layers = {
+        layer_id: [_encode_feature(kind, polys, junctions, store) for kind, polys in rows]
+        for layer_id, rows in quantized.items()
+    }
     arcs = []
     # Simplified after deduplication: each shared border is simplified once, for both sides.
     for raw, closed in zip(store.arcs, store.closed, strict=True):
@@ -135,8 +145,9 @@ def encode_geometries(
 _Quantized = tuple[str, list[list[np.ndarray]]]
 
 
-def _quantize_layer(layer_id: str, geoms: gpd.GeoSeries | Sequence[Any], crs: Any,
-                    scale: int) -> list[_Quantized]:
+def _quantize_layer(
+    layer_id: str, geoms: gpd.GeoSeries | Sequence[Any], crs: Any, scale: int
+) -> list[_Quantized]:
     """Each feature as (kind, polygons of rings / line parts / one point) on the integer grid."""
     series = geoms if isinstance(geoms, gpd.GeoSeries) else gpd.GeoSeries(list(geoms), crs=crs)
     if series.crs is not None and not series.crs.equals("EPSG:4326"):
@@ -157,8 +168,9 @@ def _quantize_layer(layer_id: str, geoms: gpd.GeoSeries | Sequence[Any], crs: An
     return rows
 
 
-def _encode_feature(kind: str, polys: list[list[np.ndarray]], junctions: set[_Point],
-                    store: _ArcStore) -> Any:
+def _encode_feature(
+    kind: str, polys: list[list[np.ndarray]], junctions: set[_Point], store: _ArcStore
+) -> Any:
     """One quantized feature as arc indices (polygons, lines), a grid position (points) or None."""
     if kind == "empty":
         return None
@@ -174,8 +186,11 @@ def _junctions(rings: Any) -> set[_Point]:
     """Points where borders meet or part: more than two distinct neighbours over all rings."""
     neighbours: dict[_Point, set[_Point]] = {}
     for ring in rings:
-        pts = [tuple(p) for p in ring[:-1].tolist()] if len(ring) > 1 and (ring[0] == ring[-1]).all() \
+        pts = (
+            [tuple(p) for p in ring[:-1].tolist()]
+            if len(ring) > 1 and (ring[0] == ring[-1]).all()
             else [tuple(p) for p in ring.tolist()]
+        )
         n = len(pts)
         for i, p in enumerate(pts):
             seen = neighbours.setdefault(p, set())
@@ -195,11 +210,11 @@ def _ring_arcs(ring: np.ndarray, junctions: set[_Point], store: _ArcStore) -> li
         # A ring nobody else touches is one closed arc, started at its smallest point so that the
         # same ring met twice (a village that is also a gap village) is stored once.
         start = int(np.lexsort((body[:, 1], body[:, 0]))[0])
-        rotated = np.vstack([body[start:], body[:start], body[start:start + 1]])
+        rotated = np.vstack([body[start:], body[:start], body[start : start + 1]])
         return [store.add(rotated, closed=True)]
-    rotated = np.vstack([body[cut[0]:], body[:cut[0]], body[cut[0]:cut[0] + 1]])
+    rotated = np.vstack([body[cut[0] :], body[: cut[0]], body[cut[0] : cut[0] + 1]])
     positions = [c - cut[0] for c in cut] + [n]
-    return [store.add(rotated[a:b + 1]) for a, b in zip(positions[:-1], positions[1:], strict=True)]
+    return [store.add(rotated[a : b + 1]) for a, b in zip(positions[:-1], positions[1:], strict=True)]
 
 
 def _arc_points(arcs: list[np.ndarray], index: int) -> np.ndarray:

@@ -173,15 +173,26 @@ def generate_sample(seed: int = DEFAULT_SEED) -> SampleDistrict:
     targets = fact_area * outline.area / fact_area.sum()
     first = commune_polygons(outline, fact_centres, targets, stream(seed, "communes"))
     commune_geoms, village_geoms, seeds = village_tessellation(
-        first, numbers["n_villages"].tolist(), stream(seed, "villages"))
+        first, numbers["n_villages"].tolist(), stream(seed, "villages")
+    )
 
-    communes = gpd.GeoDataFrame({
-        "commune_code": facts["commune_code"], "name": facts["name"], "kind": facts["kind"],
-        "population": numbers["population"], "households": numbers["households"],
-        "area_km2_fact": facts["area_km2"], "area_basis": facts["area_basis"],
-        "population_basis": numbers["population_basis"], "households_basis": numbers["households_basis"],
-        "n_villages_basis": numbers["n_villages_basis"], "illustrative": True,
-    }, geometry=commune_geoms, crs=WORKING_CRS)
+    communes = gpd.GeoDataFrame(
+        {
+            "commune_code": facts["commune_code"],
+            "name": facts["name"],
+            "kind": facts["kind"],
+            "population": numbers["population"],
+            "households": numbers["households"],
+            "area_km2_fact": facts["area_km2"],
+            "area_basis": facts["area_basis"],
+            "population_basis": numbers["population_basis"],
+            "households_basis": numbers["households_basis"],
+            "n_villages_basis": numbers["n_villages_basis"],
+            "illustrative": True,
+        },
+        geometry=commune_geoms,
+        crs=WORKING_CRS,
+    )
     centres = np.array([point_inside(p, g, 300.0) for p, g in zip(fact_centres, commune_geoms, strict=True)])
 
     villages, village_centres = villages_frame(communes, village_geoms, seeds, stream(seed, "names"))
@@ -190,28 +201,43 @@ def generate_sample(seed: int = DEFAULT_SEED) -> SampleDistrict:
 
     recognitions = recognitions_table(communes, plan, stream(seed, "recognitions"))
     advanced = set(recognitions.loc[recognitions["level"] != "ntm", "commune_code"])
-    road_polylines = road_lines(outline, communes, centres, villages, village_centres,
-                                stream(seed, "road_lines"))
+    road_polylines = road_lines(
+        outline, communes, centres, villages, village_centres, stream(seed, "road_lines")
+    )
     roads = roads_frame(road_polylines, communes, advanced, stream(seed, "roads"))
-    canals = canals_frame(canal_lines(outline, stream(seed, "canal_lines")), communes, advanced,
-                           stream(seed, "canals"))
+    canals = canals_frame(
+        canal_lines(outline, stream(seed, "canal_lines")), communes, advanced, stream(seed, "canals")
+    )
     markets = markets_frame(communes, centres, roads, plan, advanced, stream(seed, "markets"))
     # Roads and canals cross commune borders unsplit; the commune of a segment's middle was only
     # needed here. Not shipping it keeps analyses from using it instead of cutting at borders.
     roads = roads.drop(columns="commune_code")
     canals = canals.drop(columns="commune_code")
-    facilities = facilities_frame(communes, centres, villages, village_centres,
-                                   villages["model_target_year"], stream(seed, "facilities"))
-    zones = zones_frame(communes, outline, np.vstack([centres, village_centres]),
-                         stream(seed, "zones"))
+    facilities = facilities_frame(
+        communes,
+        centres,
+        villages,
+        village_centres,
+        villages["model_target_year"],
+        stream(seed, "facilities"),
+    )
+    zones = zones_frame(communes, outline, np.vstack([centres, village_centres]), stream(seed, "zones"))
     return SampleDistrict(
         seed=seed,
-        outline=gpd.GeoDataFrame({"name": ["Tân Yên"], "illustrative": [True]}, geometry=[outline],
-                                 crs=WORKING_CRS),
-        communes=communes, villages=villages, roads=roads, canals=canals, markets=markets,
-        production_zones=zones, facilities=facilities,
-        commune_status=commune_status_table(communes, recognitions), village_status=village_status,
-        recognitions=recognitions)
+        outline=gpd.GeoDataFrame(
+            {"name": ["Tân Yên"], "illustrative": [True]}, geometry=[outline], crs=WORKING_CRS
+        ),
+        communes=communes,
+        villages=villages,
+        roads=roads,
+        canals=canals,
+        markets=markets,
+        production_zones=zones,
+        facilities=facilities,
+        commune_status=commune_status_table(communes, recognitions),
+        village_status=village_status,
+        recognitions=recognitions,
+    )
 
 
 class SampleOverwriteError(FileExistsError):
@@ -229,8 +255,9 @@ class SampleOverwriteError(FileExistsError):
         self.changed = tuple(changed)
         more = len(self.changed) - 5
         shown = ", ".join(self.changed[:5]) + (f" and {more} more" if more > 0 else "")
-        super().__init__(f"{folder} holds files that differ from the generated sample ({shown}); "
-                         "nothing was written")
+        super().__init__(
+            f"{folder} holds files that differ from the generated sample ({shown}); nothing was written"
+        )
 
 
 def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, *, force: bool = False) -> list[Path]:
@@ -262,8 +289,11 @@ def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, *, force: bool =
     out_dir = Path(out_dir)
     files = sample_files(generate_sample(seed))
     if not force:
-        changed = [path for path, data in files.items()
-                   if (out_dir / path).is_file() and (out_dir / path).read_bytes() != data]
+        changed = [
+            path
+            for path, data in files.items()
+            if (out_dir / path).is_file() and (out_dir / path).read_bytes() != data
+        ]
         if changed:
             raise SampleOverwriteError(out_dir, changed)
     return [write_bytes_atomic(out_dir / path, data) for path, data in files.items()]

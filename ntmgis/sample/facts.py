@@ -134,4 +134,3 @@ def commune_numbers(facts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
     out["n_villages"] = counts.astype(int)
     out["n_villages_basis"] = np.where(known_n, "fact", "illustrative")
     return out
-

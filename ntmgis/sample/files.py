@@ -68,9 +68,16 @@ def _csv_text(frame: pd.DataFrame) -> str:
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         values = frame[column].tolist()
-        out[column] = ["" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-                       else ("true" if v else "false") if isinstance(v, (bool, np.bool_))
-                       else str(int(v)) if isinstance(v, (int, np.integer)) else str(v) for v in values]
+        out[column] = [
+            ""
+            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+            else ("true" if v else "false")
+            if isinstance(v, (bool, np.bool_))
+            else str(int(v))
+            if isinstance(v, (int, np.integer))
+            else str(v)
+            for v in values
+        ]
     buffer = io.StringIO()
     out.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

@@ -33,8 +33,15 @@ def on_grid(xy: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(xy, dtype=float) / _GRID) * _GRID
 
 
-def wiggle(a: np.ndarray, b: np.ndarray, rng: np.random.Generator, *, spacing: float,
-            amplitude: float, share: float = 0.06) -> np.ndarray:
+def wiggle(
+    a: np.ndarray,
+    b: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    spacing: float,
+    amplitude: float,
+    share: float = 0.06,
+) -> np.ndarray:
     """A gently curving polyline from ``a`` to ``b`` (endpoints exactly ``a`` and ``b``).
 
     The offset is a sum of sine harmonics that vanish at both ends, so neighbouring features that
@@ -75,8 +82,10 @@ def prefix_inside(points: np.ndarray, area: shapely.Geometry) -> np.ndarray:
 
 def district_outline(centres: np.ndarray, areas_m2: np.ndarray) -> shapely.Polygon:
     """A smooth shape around the centres, scaled to the official district area."""
-    discs = [shapely.Point(x, y).buffer(1.15 * math.sqrt(a / math.pi), quad_segs=8)
-             for (x, y), a in zip(centres, areas_m2, strict=True)]
+    discs = [
+        shapely.Point(x, y).buffer(1.15 * math.sqrt(a / math.pi), quad_segs=8)
+        for (x, y), a in zip(centres, areas_m2, strict=True)
+    ]
     # Closing then opening: fills the gaps between discs and rounds off narrow necks.
     shape = shapely.union_all(discs).buffer(2000, quad_segs=6).buffer(-2000, quad_segs=6)
     shape = shape.buffer(-500, quad_segs=6).buffer(500, quad_segs=6)
@@ -89,8 +98,9 @@ def district_outline(centres: np.ndarray, areas_m2: np.ndarray) -> shapely.Polyg
     return shapely.Polygon(on_grid(coords))
 
 
-def _clip_convex(vertices: np.ndarray, labels: list[int], normal: np.ndarray, limit: float,
-                 label: int) -> tuple[np.ndarray, list[int]]:
+def _clip_convex(
+    vertices: np.ndarray, labels: list[int], normal: np.ndarray, limit: float, label: int
+) -> tuple[np.ndarray, list[int]]:
     """Sutherland–Hodgman clip of a convex polygon by ``normal · x <= limit``.
 
     ``labels[k]`` names the constraint the edge from vertex k to k+1 lies on, so the edge shared
@@ -117,15 +127,16 @@ def _clip_convex(vertices: np.ndarray, labels: list[int], normal: np.ndarray, li
     return np.asarray(out_v), out_l
 
 
-def _power_cells(sites: np.ndarray, weights: np.ndarray, box: np.ndarray
-                 ) -> list[tuple[np.ndarray, list[int]]]:
+def _power_cells(
+    sites: np.ndarray, weights: np.ndarray, box: np.ndarray
+) -> list[tuple[np.ndarray, list[int]]]:
     """Cells of the power diagram of weighted ``sites`` inside the rectangle ``box``.
 
     Cell i = {x : |x − c_i|² − w_i ≤ |x − c_j|² − w_j for all j}: each constraint is a half-plane
     2 x·(c_j − c_i) ≤ |c_j|² − |c_i|² − w_j + w_i. Coordinates are local (near 0) for precision.
     """
     cells = []
-    norms = (sites ** 2).sum(axis=1)
+    norms = (sites**2).sum(axis=1)
     for i in range(len(sites)):
         vertices, labels = box.copy(), [-1, -2, -3, -4]
         for j in range(len(sites)):
@@ -138,8 +149,9 @@ def _power_cells(sites: np.ndarray, weights: np.ndarray, box: np.ndarray
     return cells
 
 
-def _balanced_power_cells(sites: np.ndarray, targets: np.ndarray, outline: shapely.Polygon
-                          ) -> list[tuple[np.ndarray, list[int]]]:
+def _balanced_power_cells(
+    sites: np.ndarray, targets: np.ndarray, outline: shapely.Polygon
+) -> list[tuple[np.ndarray, list[int]]]:
     """Power cells whose areas inside ``outline`` approach ``targets`` (local coordinates).
 
     Raising w_i by Δ moves each bisector of cell i outward by Δ / (2 d_ij): the area grows by
@@ -147,15 +159,22 @@ def _balanced_power_cells(sites: np.ndarray, targets: np.ndarray, outline: shape
     """
     minx, miny, maxx, maxy = outline.bounds
     pad = 5000.0
-    box = np.array([[minx - pad, miny - pad], [maxx + pad, miny - pad],
-                    [maxx + pad, maxy + pad], [minx - pad, maxy + pad]])
+    box = np.array(
+        [
+            [minx - pad, miny - pad],
+            [maxx + pad, miny - pad],
+            [maxx + pad, maxy + pad],
+            [minx - pad, maxy + pad],
+        ]
+    )
     weights = np.zeros(len(sites))
     shapely.prepare(outline)
     prepared = outline
     cells = _power_cells(sites, weights, box)
     for _ in range(300):
-        areas = np.array([shapely.Polygon(v).intersection(prepared).area if len(v) else 0.0
-                          for v, _ in cells])
+        areas = np.array(
+            [shapely.Polygon(v).intersection(prepared).area if len(v) else 0.0 for v, _ in cells]
+        )
         error = (targets - areas) / targets
         if np.abs(error).max() < 0.005:
             break
@@ -222,8 +241,9 @@ def _union_faces(faces: np.ndarray, owner: np.ndarray, count: int) -> list[shape
     return [shapely.coverage_union_all(faces[owner == k]) for k in range(count)]
 
 
-def commune_polygons(outline: shapely.Polygon, centres: np.ndarray, targets: np.ndarray,
-                      rng: np.random.Generator) -> list[shapely.Geometry]:
+def commune_polygons(
+    outline: shapely.Polygon, centres: np.ndarray, targets: np.ndarray, rng: np.random.Generator
+) -> list[shapely.Geometry]:
     """Communes as one coverage: balanced power cells with gently curved shared borders.
 
     Each shared border is drawn once and noded with the outline, so neighbours get identical
@@ -234,8 +254,7 @@ def commune_polygons(outline: shapely.Polygon, centres: np.ndarray, targets: np.
     cells = _balanced_power_cells(centres - origin, targets, local)
     lines = [local.exterior]
     for _, _, start, end in _shared_edges(cells):
-        lines.append(shapely.LineString(wiggle(start, end, rng, spacing=120.0, amplitude=110.0,
-                                                share=0.05)))
+        lines.append(shapely.LineString(wiggle(start, end, rng, spacing=120.0, amplitude=110.0, share=0.05)))
     straight = [shapely.Polygon(v).intersection(local) for v, _ in cells]
     faces = _faces(lines)
     faces = faces[shapely.contains(local, shapely.point_on_surface(faces))]
@@ -277,8 +296,9 @@ def _voronoi_cells(seeds: np.ndarray, area: shapely.Geometry) -> list[shapely.Ge
     return [cell.intersection(area) for cell in shapely.get_parts(cells)]
 
 
-def village_tessellation(communes: list[shapely.Geometry], counts: list[int], rng: np.random.Generator
-                          ) -> tuple[list[shapely.Geometry], list[list[shapely.Geometry]], list[np.ndarray]]:
+def village_tessellation(
+    communes: list[shapely.Geometry], counts: list[int], rng: np.random.Generator
+) -> tuple[list[shapely.Geometry], list[list[shapely.Geometry]], list[np.ndarray]]:
     """Villages tiling each commune, built with the communes from one noded arrangement.
 
     Returns the communes again (now carrying every node their villages put on their border, so
@@ -290,14 +310,16 @@ def village_tessellation(communes: list[shapely.Geometry], counts: list[int], rn
         seeds = _spread_points(commune, n, rng)
         seeds_by_commune.append(seeds)
         straight_by_commune.append(_voronoi_cells(seeds, commune))
-        edges = shapely.voronoi_polygons(shapely.MultiPoint(seeds), extend_to=commune.envelope.buffer(2000),
-                                         only_edges=True)
+        edges = shapely.voronoi_polygons(
+            shapely.MultiPoint(seeds), extend_to=commune.envelope.buffer(2000), only_edges=True
+        )
         # A margin of 1 m makes every edge cross the commune border, so noding closes each face.
         reach = commune.buffer(1.0)
         for edge in shapely.get_parts(edges):
             start, end = np.asarray(edge.coords[0]), np.asarray(edge.coords[-1])
-            line = shapely.LineString(wiggle(on_grid(start), on_grid(end), rng, spacing=90.0,
-                                              amplitude=45.0, share=0.05))
+            line = shapely.LineString(
+                wiggle(on_grid(start), on_grid(end), rng, spacing=90.0, amplitude=45.0, share=0.05)
+            )
             clipped = line.intersection(reach)
             if not clipped.is_empty:
                 lines.append(clipped)

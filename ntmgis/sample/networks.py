@@ -29,8 +29,14 @@ class _Line:
     attrs: dict
 
 
-def _through_line(point: np.ndarray, angle_deg: float, area: shapely.Polygon, rng: np.random.Generator,
-                  *, spacing: float = 150.0) -> np.ndarray:
+def _through_line(
+    point: np.ndarray,
+    angle_deg: float,
+    area: shapely.Polygon,
+    rng: np.random.Generator,
+    *,
+    spacing: float = 150.0,
+) -> np.ndarray:
     """A gently meandering line through ``point`` at ``angle_deg``, from border to border of ``area``."""
     direction = np.array([math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))])
     normal = np.array([-direction[1], direction[0]])
@@ -53,7 +59,7 @@ def _through_line(point: np.ndarray, angle_deg: float, area: shapely.Polygon, rn
     for inner, outer in ((lo, lo - 1), (hi, hi + 1)):
         crossing = shapely.LineString([points[inner], points[outer]]).intersection(area.exterior)
         ends.append(on_grid(np.asarray(shapely.get_coordinates(crossing)[0])))
-    return dedupe(np.vstack([ends[0], points[lo: hi + 1], ends[1]]))
+    return dedupe(np.vstack([ends[0], points[lo : hi + 1], ends[1]]))
 
 
 def _node(lines: list[_Line]) -> list[tuple[int, shapely.LineString]]:
@@ -102,8 +108,9 @@ def _split_even(piece: shapely.LineString, target: float) -> list[shapely.LineSt
     return result
 
 
-def _segments(lines: list[_Line], rng: np.random.Generator, *, target: tuple[float, float]
-              ) -> tuple[list[int], list[shapely.LineString], list[float]]:
+def _segments(
+    lines: list[_Line], rng: np.random.Generator, *, target: tuple[float, float]
+) -> tuple[list[int], list[shapely.LineString], list[float]]:
     """Noded pieces cut to ``target`` lengths: (source index, segment, position 0–1 of the
     segment's middle along its source)."""
     owners, segments, positions = [], [], []
@@ -118,8 +125,7 @@ def _segments(lines: list[_Line], rng: np.random.Generator, *, target: tuple[flo
     return owners, segments, positions
 
 
-def _connect_components(lines: list[_Line], segments: list[shapely.LineString], attrs: dict
-                        ) -> list[_Line]:
+def _connect_components(lines: list[_Line], segments: list[shapely.LineString], attrs: dict) -> list[_Line]:
     """Connector lines joining every stray component of ``segments`` to the largest one."""
     ends = np.array([c for s in segments for c in (s.coords[0], s.coords[-1])])
     keys, inverse = np.unique(ends, axis=0, return_inverse=True)
@@ -146,24 +152,52 @@ def _connect_components(lines: list[_Line], segments: list[shapely.LineString], 
 # Roads
 # --------------------------------------------------------------------------------------------
 
-_ROAD_WIDTH = {"quoc_lo": 12.0, "tinh": 9.0, "huyen": 6.5, "xa": 5.0, "lien_thon": 4.0,
-               "truc_thon": 3.5, "ngo_xom": 2.5, "noi_dong": 3.0}
-_ROAD_MANAGER = {"quoc_lo": "trung_uong", "tinh": "tinh", "huyen": "huyen", "xa": "xa",
-                 "lien_thon": "xa", "truc_thon": "thon", "ngo_xom": "thon", "noi_dong": "xa"}
+_ROAD_WIDTH = {
+    "quoc_lo": 12.0,
+    "tinh": 9.0,
+    "huyen": 6.5,
+    "xa": 5.0,
+    "lien_thon": 4.0,
+    "truc_thon": 3.5,
+    "ngo_xom": 2.5,
+    "noi_dong": 3.0,
+}
+_ROAD_MANAGER = {
+    "quoc_lo": "trung_uong",
+    "tinh": "tinh",
+    "huyen": "huyen",
+    "xa": "xa",
+    "lien_thon": "xa",
+    "truc_thon": "thon",
+    "ngo_xom": "thon",
+    "noi_dong": "xa",
+}
 # Concretized share drawn per commune and class: (range for most communes, range for communes
 # the sample has recognised nâng cao, whose statuses say they meet the higher standard).
-_HARDENED_SHARE = {"xa": ((0.85, 1.0), (1.0, 1.0)), "lien_thon": ((0.75, 1.0), (0.95, 1.0)),
-                   "truc_thon": ((0.7, 1.0), (0.95, 1.0)), "ngo_xom": ((0.45, 0.95), (0.9, 1.0)),
-                   "noi_dong": ((0.3, 0.85), (0.75, 0.95))}
+_HARDENED_SHARE = {
+    "xa": ((0.85, 1.0), (1.0, 1.0)),
+    "lien_thon": ((0.75, 1.0), (0.95, 1.0)),
+    "truc_thon": ((0.7, 1.0), (0.95, 1.0)),
+    "ngo_xom": ((0.45, 0.95), (0.9, 1.0)),
+    "noi_dong": ((0.3, 0.85), (0.75, 0.95)),
+}
 # Trunk roads through Cao Xá (DOMAIN.md §5: QL17, ĐT298 and ĐT295 cross the commune). Their
 # alignments are invented: only the crossing of Cao Xá is a fact. (name, class, angle, offset m)
-_TRUNK_ROADS = [("QL17", "quoc_lo", 128.0, (-350.0, 250.0)), ("ĐT298", "tinh", 12.0, (300.0, -250.0)),
-                ("ĐT295", "tinh", 68.0, (150.0, 500.0))]
+_TRUNK_ROADS = [
+    ("QL17", "quoc_lo", 128.0, (-350.0, 250.0)),
+    ("ĐT298", "tinh", 12.0, (300.0, -250.0)),
+    ("ĐT295", "tinh", 68.0, (150.0, 500.0)),
+]
 
 
-def road_lines(outline: shapely.Polygon, communes: gpd.GeoDataFrame, centres: np.ndarray,
-               villages: gpd.GeoDataFrame, village_centres: np.ndarray, rng: np.random.Generator
-               ) -> list[_Line]:
+def road_lines(
+    outline: shapely.Polygon,
+    communes: gpd.GeoDataFrame,
+    centres: np.ndarray,
+    villages: gpd.GeoDataFrame,
+    village_centres: np.ndarray,
+    rng: np.random.Generator,
+) -> list[_Line]:
     """Every generated road as a polyline; each starts on a vertex of an earlier one.
 
     Built top down (trunk, district, commune and inter-village, cross-border, then the roads
@@ -181,8 +215,9 @@ def road_lines(outline: shapely.Polygon, communes: gpd.GeoDataFrame, centres: np
     lines += _cross_border_roads(codes, geoms, village_centres, by_commune, bearings, rng)
     commune_geom = dict(zip(codes, geoms, strict=True))
     for v, village in enumerate(villages.itertuples()):
-        lines += _village_roads(village.geometry, village_centres[v], bearings[v],
-                                commune_geom[village.commune_code], rng)
+        lines += _village_roads(
+            village.geometry, village_centres[v], bearings[v], commune_geom[village.commune_code], rng
+        )
     return lines
 
 
@@ -199,15 +234,20 @@ def _district_roads(centres: np.ndarray, rng: np.random.Generator) -> list[_Line
     """District roads linking commune centres: the minimum spanning tree of the Delaunay graph
     plus some of its other short edges, so the network has loops."""
     triangulation = Delaunay(centres)
-    pairs = sorted({(int(min(a, b)), int(max(a, b))) for simplex in triangulation.simplices
-                    for a, b in ((simplex[0], simplex[1]), (simplex[1], simplex[2]),
-                                 (simplex[0], simplex[2]))})
+    pairs = sorted(
+        {
+            (int(min(a, b)), int(max(a, b)))
+            for simplex in triangulation.simplices
+            for a, b in ((simplex[0], simplex[1]), (simplex[1], simplex[2]), (simplex[0], simplex[2]))
+        }
+    )
     lengths = np.array([np.hypot(*(centres[a] - centres[b])) for a, b in pairs])
     graph = coo_matrix((lengths, ([a for a, _ in pairs], [b for _, b in pairs])), shape=(len(centres),) * 2)
     tree = minimum_spanning_tree(graph).tocoo()
     in_tree = {(int(min(a, b)), int(max(a, b))) for a, b in zip(tree.row, tree.col, strict=True)}
-    district_roads = [p for p, d in zip(pairs, lengths, strict=True)
-                      if p in in_tree or (d < 4500 and rng.random() < 0.45)]
+    district_roads = [
+        p for p, d in zip(pairs, lengths, strict=True) if p in in_tree or (d < 4500 and rng.random() < 0.45)
+    ]
     lines = []
     for number, (a, b) in enumerate(district_roads, start=1):
         coords = wiggle(centres[a], centres[b], rng, spacing=150.0, amplitude=250.0, share=0.08)
@@ -215,20 +255,33 @@ def _district_roads(centres: np.ndarray, rng: np.random.Generator) -> list[_Line
     return lines
 
 
-def _link(a: np.ndarray, b: np.ndarray, road_class: str, ends: tuple[int | None, int | None],
-          bearings: dict[int, list[float]], rng: np.random.Generator) -> _Line:
+def _link(
+    a: np.ndarray,
+    b: np.ndarray,
+    road_class: str,
+    ends: tuple[int | None, int | None],
+    bearings: dict[int, list[float]],
+    rng: np.random.Generator,
+) -> _Line:
     """A road from ``a`` to ``b``; records its bearing at the village centres it leaves."""
-    line = _Line(wiggle(a, b, rng, spacing=100.0, amplitude=120.0, share=0.07),
-                 {"road_class": road_class, "name": None})
+    line = _Line(
+        wiggle(a, b, rng, spacing=100.0, amplitude=120.0, share=0.07),
+        {"road_class": road_class, "name": None},
+    )
     for end, (p, q) in zip(ends, ((a, b), (b, a)), strict=True):
         if end is not None:
             bearings[end].append(math.atan2(q[1] - p[1], q[0] - p[0]))
     return line
 
 
-def _commune_roads(codes: list[str], centres: np.ndarray, village_centres: np.ndarray,
-                   by_commune: dict[str, np.ndarray], bearings: dict[int, list[float]],
-                   rng: np.random.Generator) -> list[_Line]:
+def _commune_roads(
+    codes: list[str],
+    centres: np.ndarray,
+    village_centres: np.ndarray,
+    by_commune: dict[str, np.ndarray],
+    bearings: dict[int, list[float]],
+    rng: np.random.Generator,
+) -> list[_Line]:
     """Commune and inter-village roads: a spanning tree from each commune centre to its villages
     (commune roads up to two links from the centre, inter-village roads beyond)."""
     lines = []
@@ -242,15 +295,27 @@ def _commune_roads(codes: list[str], centres: np.ndarray, village_centres: np.nd
         for node in order[1:]:
             parent = predecessor[node]
             depth[node] = depth[parent] + 1
-            lines.append(_link(nodes[parent], nodes[node], "xa" if depth[node] <= 2 else "lien_thon",
-                               (int(members[parent - 1]) if parent else None, int(members[node - 1])),
-                               bearings, rng))
+            lines.append(
+                _link(
+                    nodes[parent],
+                    nodes[node],
+                    "xa" if depth[node] <= 2 else "lien_thon",
+                    (int(members[parent - 1]) if parent else None, int(members[node - 1])),
+                    bearings,
+                    rng,
+                )
+            )
     return lines
 
 
-def _cross_border_roads(codes: list[str], geoms: np.ndarray, village_centres: np.ndarray,
-                        by_commune: dict[str, np.ndarray], bearings: dict[int, list[float]],
-                        rng: np.random.Generator) -> list[_Line]:
+def _cross_border_roads(
+    codes: list[str],
+    geoms: np.ndarray,
+    village_centres: np.ndarray,
+    by_commune: dict[str, np.ndarray],
+    bearings: dict[int, list[float]],
+    rng: np.random.Generator,
+) -> list[_Line]:
     """A few commune roads running on into the next commune (not split at the border: analyses
     cut), between the closest villages of two neighbours."""
     lines = []
@@ -259,12 +324,21 @@ def _cross_border_roads(codes: list[str], geoms: np.ndarray, village_centres: np
             if not shapely.intersects(geoms[a], geoms[b]) or rng.random() > 0.35:
                 continue
             left, right = by_commune[codes[a]], by_commune[codes[b]]
-            gap = np.hypot(*(village_centres[left][:, None, :] - village_centres[right][None, :, :])
-                           .transpose(2, 0, 1))
+            gap = np.hypot(
+                *(village_centres[left][:, None, :] - village_centres[right][None, :, :]).transpose(2, 0, 1)
+            )
             i, j = np.unravel_index(int(np.argmin(gap)), gap.shape)
             if gap[i, j] < 3000:
-                lines.append(_link(village_centres[left[i]], village_centres[right[j]], "xa",
-                                   (int(left[i]), int(right[j])), bearings, rng))
+                lines.append(
+                    _link(
+                        village_centres[left[i]],
+                        village_centres[right[j]],
+                        "xa",
+                        (int(left[i]), int(right[j])),
+                        bearings,
+                        rng,
+                    )
+                )
     return lines
 
 
@@ -281,8 +355,13 @@ def _spoke_base(count: int, taken: np.ndarray) -> float:
     return best_base
 
 
-def _village_roads(area: shapely.Geometry, centre: np.ndarray, taken: list[float],
-                   commune: shapely.Geometry, rng: np.random.Generator) -> list[_Line]:
+def _village_roads(
+    area: shapely.Geometry,
+    centre: np.ndarray,
+    taken: list[float],
+    commune: shapely.Geometry,
+    rng: np.random.Generator,
+) -> list[_Line]:
     """Inside one village: village roads (spokes from the centre), lanes off them and in-field
     roads beyond them (kept inside the commune)."""
     count = 3 if rng.random() < 0.4 else 2
@@ -321,8 +400,11 @@ def _village_roads(area: shapely.Geometry, centre: np.ndarray, taken: list[float
 def _surface(road_class: str, hardened: bool, rng: np.random.Generator) -> str:
     """A surface code: asphalt on the main roads, concrete or brick below them, else gravel/earth."""
     if not hardened:
-        return "cap_phoi" if rng.random() < (0.6 if road_class in ("xa", "lien_thon", "truc_thon") else 0.4) \
+        return (
+            "cap_phoi"
+            if rng.random() < (0.6 if road_class in ("xa", "lien_thon", "truc_thon") else 0.4)
             else "dat"
+        )
     if road_class in ("quoc_lo", "tinh", "huyen"):
         return "nhua"
     if road_class == "xa":
@@ -354,8 +436,9 @@ def _commune_at(points: np.ndarray, communes: gpd.GeoDataFrame) -> list[str]:
     return [str(codes[k]) for k in nearest]
 
 
-def roads_frame(lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[str],
-                 rng: np.random.Generator) -> gpd.GeoDataFrame:
+def roads_frame(
+    lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[str], rng: np.random.Generator
+) -> gpd.GeoDataFrame:
     """Road segments of 280–420 m (shorter between close junctions) with class, surface, width
     and manager; a ``commune_code`` of the segment's middle is kept for placing markets."""
     owners, segments, positions = _segments(lines, rng, target=(280.0, 420.0))
@@ -376,33 +459,48 @@ def roads_frame(lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[st
     for owner, code in zip(owners, commune_of, strict=True):
         road_class = lines[owner].attrs["road_class"]
         if (owner, code) not in prefix:
-            prefix[(owner, code)] = _hardened_prefix(shares[(code, road_class)], rng) \
-                if road_class in _HARDENED_SHARE else 1.0
+            prefix[(owner, code)] = (
+                _hardened_prefix(shares[(code, road_class)], rng) if road_class in _HARDENED_SHARE else 1.0
+            )
     # Illustrative gaps in the district network (DOMAIN.md: the district standard asks 100 %).
     district = [k for k, line in enumerate(lines) if line.attrs["road_class"] == "huyen"]
     gaps: set[int] = set()
     for owner in sorted(rng.choice(district, size=2, replace=False).tolist()):
         mine = [n for n, o in enumerate(owners) if o == owner]
         middle = len(mine) // 2
-        gaps.update(mine[middle: middle + 2])
+        gaps.update(mine[middle : middle + 2])
     rows = []
     managers = {}
     for k, line in enumerate(lines):
         road_class = line.attrs["road_class"]
-        managers[k] = ("thon" if rng.random() < 0.3 else "xa") if road_class == "noi_dong" \
+        managers[k] = (
+            ("thon" if rng.random() < 0.3 else "xa")
+            if road_class == "noi_dong"
             else _ROAD_MANAGER[road_class]
-    for n, (owner, segment, position, code) in enumerate(zip(owners, segments, positions, commune_of,
-                                                             strict=True)):
+        )
+    for n, (owner, segment, position, code) in enumerate(
+        zip(owners, segments, positions, commune_of, strict=True)
+    ):
         road_class = lines[owner].attrs["road_class"]
         surface = _surface(road_class, position < prefix[(owner, code)], rng)
         note = None
         if n in gaps:
             surface, note = "cap_phoi", "đoạn chưa trải nhựa (minh họa) / unpaved stretch (illustrative)"
         width = _ROAD_WIDTH[road_class] + float(rng.choice([-0.5, 0.0, 0.0, 0.5]))
-        rows.append({"segment_id": f"R{n + 1:06d}", "road_class": road_class,
-                     "surface": surface, "width_m": width,
-                     "managed_by": managers[owner], "name": lines[owner].attrs["name"],
-                     "commune_code": code, "note": note, "illustrative": True, "geometry": segment})
+        rows.append(
+            {
+                "segment_id": f"R{n + 1:06d}",
+                "road_class": road_class,
+                "surface": surface,
+                "width_m": width,
+                "managed_by": managers[owner],
+                "name": lines[owner].attrs["name"],
+                "commune_code": code,
+                "note": note,
+                "illustrative": True,
+                "geometry": segment,
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)
 
 
@@ -415,9 +513,17 @@ def roads_frame(lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[st
 _LINED_WINDOW = (0.80, 0.88)
 
 
-def _branches(parent: np.ndarray, every: int, rng: np.random.Generator, *, length: tuple[float, float],
-              spread: tuple[float, float], spacing: float, amplitude: float, area: shapely.Geometry
-              ) -> list[np.ndarray]:
+def _branches(
+    parent: np.ndarray,
+    every: int,
+    rng: np.random.Generator,
+    *,
+    length: tuple[float, float],
+    spread: tuple[float, float],
+    spacing: float,
+    amplitude: float,
+    area: shapely.Geometry,
+) -> list[np.ndarray]:
     """Side branches leaving ``parent`` at every ``every``-th vertex, alternating sides."""
     out = []
     side = 1.0 if rng.random() < 0.5 else -1.0
@@ -442,17 +548,43 @@ def canal_lines(outline: shapely.Polygon, rng: np.random.Generator) -> list[_Lin
         coords = _through_line(centre + np.asarray(offset), angle, outline, rng, spacing=150.0)
         lines.append(_Line(coords, {"canal_level": "cap_1", "name": f"{name} (minh họa)"}))
     for m, main in enumerate(list(lines)):
-        for b, coords in enumerate(_branches(main.coords, 13, rng, length=(2000, 4500),
-                                             spread=(1.2, 1.9), spacing=120.0, amplitude=150.0,
-                                             area=outline), start=1):
+        for b, coords in enumerate(
+            _branches(
+                main.coords,
+                13,
+                rng,
+                length=(2000, 4500),
+                spread=(1.2, 1.9),
+                spacing=120.0,
+                amplitude=150.0,
+                area=outline,
+            ),
+            start=1,
+        ):
             lines.append(_Line(coords, {"canal_level": "cap_2", "name": f"Kênh N{m + 1}-{b} (minh họa)"}))
     for second in [line for line in lines if line.attrs["canal_level"] == "cap_2"]:
-        for coords in _branches(second.coords, 5, rng, length=(500, 1300), spread=(1.0, 2.1),
-                                spacing=100.0, amplitude=60.0, area=outline):
+        for coords in _branches(
+            second.coords,
+            5,
+            rng,
+            length=(500, 1300),
+            spread=(1.0, 2.1),
+            spacing=100.0,
+            amplitude=60.0,
+            area=outline,
+        ):
             lines.append(_Line(coords, {"canal_level": "cap_3", "name": None}))
     for third in [line for line in lines if line.attrs["canal_level"] == "cap_3"]:
-        for coords in _branches(third.coords, 4, rng, length=(150, 450), spread=(1.2, 1.9),
-                                spacing=80.0, amplitude=25.0, area=outline):
+        for coords in _branches(
+            third.coords,
+            4,
+            rng,
+            length=(150, 450),
+            spread=(1.2, 1.9),
+            spacing=80.0,
+            amplitude=25.0,
+            area=outline,
+        ):
             lines.append(_Line(coords, {"canal_level": "noi_dong", "name": None}))
     return lines
 
@@ -465,8 +597,9 @@ def _lining(lined: bool, rng: np.random.Generator) -> str:
     return "be_tong" if draw < 0.75 else ("gach" if draw < 0.95 else "da")
 
 
-def canals_frame(lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[str],
-                  rng: np.random.Generator) -> gpd.GeoDataFrame:
+def canals_frame(
+    lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[str], rng: np.random.Generator
+) -> gpd.GeoDataFrame:
     """Canal segments with level, lining and manager (irrigation company for levels 1–2)."""
     owners, segments, _ = _segments(lines, rng, target=(250.0, 400.0))
     middles = shapely.line_interpolate_point(np.asarray(segments), 0.5, normalized=True)
@@ -474,8 +607,9 @@ def canals_frame(lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[s
     # Communes the sample has at nâng cao or above have every commune canal lined (their
     # statuses say they meet the higher standard); the others a share drawn per commune, lining
     # decided segment by segment (canals are lined in short works, reach by reach).
-    shares = {code: 1.0 if code in advanced else float(rng.uniform(0.65, 0.95))
-              for code in communes["commune_code"]}
+    shares = {
+        code: 1.0 if code in advanced else float(rng.uniform(0.65, 0.95)) for code in communes["commune_code"]
+    }
     managers = []
     for line in lines:
         level = line.attrs["canal_level"]
@@ -505,8 +639,16 @@ def canals_frame(lines: list[_Line], communes: gpd.GeoDataFrame, advanced: set[s
             lined[k] = share < low + 0.02
     rows = []
     for n, (owner, segment, code) in enumerate(zip(owners, segments, commune_of, strict=True)):
-        rows.append({"segment_id": f"K{n + 1:06d}", "canal_level": lines[owner].attrs["canal_level"],
-                     "lining": _lining(bool(lined[n]), rng), "managed_by": managers[owner],
-                     "name": lines[owner].attrs["name"], "commune_code": code, "illustrative": True,
-                     "geometry": segment})
+        rows.append(
+            {
+                "segment_id": f"K{n + 1:06d}",
+                "canal_level": lines[owner].attrs["canal_level"],
+                "lining": _lining(bool(lined[n]), rng),
+                "managed_by": managers[owner],
+                "name": lines[owner].attrs["name"],
+                "commune_code": code,
+                "illustrative": True,
+                "geometry": segment,
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)

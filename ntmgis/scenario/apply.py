@@ -227,8 +227,13 @@ def _works(
 
 
 def _upgrade(
-    state: _State, network: Network, edit: Concretize | LineCanals, klass: str | None,
-    after: str | None, number: int, where: str,
+    state: _State,
+    network: Network,
+    edit: Concretize | LineCanals,
+    klass: str | None,
+    after: str | None,
+    number: int,
+    where: str,
 ) -> _State:
     """Harden or line the lines an edit selects (those not done yet) and book their works by
     class: the new state is ``after`` or the unit-cost table's target for the class."""
@@ -241,9 +246,12 @@ def _upgrade(
     listed = lines["segment_id"].astype(str).isin(set(gap["segment_id"].astype(str))).to_numpy()
     if edit.segment_ids and (chosen & ~listed).any():
         named = lines.loc[chosen & ~listed, "segment_id"].astype(str).tolist()
-        raise _refuse(network.layer, ", ".join(named),
-                      f"{where}: not among the pieces the assessment lists to upgrade ({network.gap_name}): "
-                      + ", ".join(named))
+        raise _refuse(
+            network.layer,
+            ", ".join(named),
+            f"{where}: not among the pieces the assessment lists to upgrade ({network.gap_name}): "
+            + ", ".join(named),
+        )
     chosen &= listed
     targets, prices = network.prices(state.costs[network.layer])
     works = []
@@ -489,8 +497,12 @@ def apply_scenario(
     for number, edit in enumerate(scenario.edits, start=1):
         where = f"{scenario.name} edit {number} ({type(edit).__name__})"
         state = _apply_edit(state, edit, number, where)
-    return Applied(scenario=scenario, workspace=state.workspace, unit_costs=state.costs,
-                   works=_all_works(scenario, state.works, workspace.layer("communes").crs))
+    return Applied(
+        scenario=scenario,
+        workspace=state.workspace,
+        unit_costs=state.costs,
+        works=_all_works(scenario, state.works, workspace.layer("communes").crs),
+    )
 
 
 def _all_works(scenario: Scenario, parts: Sequence[gpd.GeoDataFrame], crs: CRS | None) -> gpd.GeoDataFrame:

@@ -16,6 +16,7 @@ from .apply import WORKS_COLUMNS, ScenarioRun
 
 __all__ = ["Comparison", "compare", "comparison_tables", "comparison_titles"]
 
+
 @dataclass(frozen=True)
 class Comparison:
     """Runs side by side (the first is the baseline).

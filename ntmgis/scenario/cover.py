@@ -108,7 +108,6 @@ def _check(cost: Floats, contrib: Floats, deficit: Floats) -> None:
         raise ValueError("costs must be finite and non-negative")
 
 
-
 _Mode = Literal["cover", "maximise", "slack"]
 
 

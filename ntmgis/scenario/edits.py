@@ -30,6 +30,7 @@ __all__ = [
 #: A polygon given to an edit: a shapely geometry or its WKT.
 Shape: TypeAlias = shapely.Geometry | str
 
+
 @dataclass(frozen=True)
 class Concretize:
     """Harden roads (cứng hóa): by ids, by commune and class, or inside a polygon (all given
@@ -176,4 +177,3 @@ class Scenario:
     edits: tuple[Edit, ...] = ()
     as_of: int | None = None
     description: str = ""
-

@@ -32,7 +32,14 @@ DEFAULT_INDICATORS = ("2.1", "2.2", "2.3", "2.4", "3.3")
 #: The canal manager whose canals criterion 3.3 counts (the commune).
 _COMMUNE_MANAGER = "xa"
 _TARGET_COLUMNS = [
-    "commune_code", "indicator", "total_km", "done_km", "threshold", "verified", "op", "target_level",
+    "commune_code",
+    "indicator",
+    "total_km",
+    "done_km",
+    "threshold",
+    "verified",
+    "op",
+    "target_level",
     "network",
 ]
 
@@ -77,7 +84,6 @@ class OptimiseResult:
     @property
     def shortfall_km(self) -> float:
         return float(self.targets["shortfall_km"].sum())
-
 
 
 def _chosen_communes(assessment: Assessment, communes: Iterable[str] | None) -> set[str]:
@@ -134,9 +140,7 @@ def _indicator_of_class(assessment: Assessment, network: str, klass: str) -> dic
     return dict(zip(table[klass].astype(str), table["indicator"].astype(str), strict=True))
 
 
-def _pieces(
-    gap: pd.DataFrame, network: Network, indicator: pd.Series, table: pd.DataFrame
-) -> pd.DataFrame:
+def _pieces(gap: pd.DataFrame, network: Network, indicator: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
     """Candidate pieces of one network, priced with ``table`` (which may differ from the
     assessment's, so the gap layer's own prices are not used)."""
     targets, prices = network.prices(table)
@@ -305,8 +309,18 @@ def optimise(
     years = sorted(caps_by_year) or None
     deadline = _deadlines(targets, summary, years)
     caps = [caps_by_year[y] for y in years] if years else None
-    exact = solve_cover(cost, contrib, deficit, budget=budget, caps=caps, deadline=deadline, groups=groups,
-                        maximise=maximise, gap=gap, time_limit=time_limit)
+    exact = solve_cover(
+        cost,
+        contrib,
+        deficit,
+        budget=budget,
+        caps=caps,
+        deadline=deadline,
+        groups=groups,
+        maximise=maximise,
+        gap=gap,
+        time_limit=time_limit,
+    )
     # Out of money: what would the cheapest full cover cost without the budget and caps?
     full_cost = None
     if exact.status == "infeasible" and (budget is not None or yearly_caps):
