@@ -246,7 +246,9 @@ def district(browser: Any, folder: Path, repeat: int) -> list[dict[str, Any]]:
         name: workspace.layer(name)
         for name in ("communes", "production_zones", "villages", "canals", "roads", "facilities", "markets")
     }
-    layers |= {k: v for k, v in assessment.gap_layers().items() if k != "canals_to_line"}
+    layers |= {
+        k: v for k, v in assessment.gap_layers().items() if k not in ("canals_to_line", "zones_by_commune")
+    }
     columns = {
         "communes": ["commune_code", "name"],
         "production_zones": ["zone_id", "name", "crop", "area_ha"],

@@ -19,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import date
 
 import geopandas as gpd
@@ -31,14 +31,19 @@ from .costs import load_unit_costs
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .criteria.schedule import milestone_table, schedule_table
 from .plan import Plan
-from .problems import Problem
 from .vocab import concretized_surfaces, kien_co_linings, vocabulary
 from .workspace import Workspace
 
 __all__ = ["GAP_LAYERS", "Assessment", "Provenance", "assess", "build_assessment"]
 
 #: The gap layers of an Assessment, by field name.
-GAP_LAYERS = ("segments_to_upgrade", "canals_to_line", "market_gaps", "villages_without_culture_house")
+GAP_LAYERS = (
+    "segments_to_upgrade",
+    "canals_to_line",
+    "market_gaps",
+    "villages_without_culture_house",
+    "zones_by_commune",
+)
 
 #: Each computed road measure and the road classes it counts (criterion 2 of the commune sets).
 ROAD_MEASURES = ROAD_INDICATORS
@@ -82,8 +87,8 @@ class Provenance:
     unit_costs_assumed: bool
 
 
-@dataclass(frozen=True)
-class Assessment:
+@dataclass(frozen=True, kw_only=True)
+class Assessment(InfrastructureAssessment):
     """Everything known about a workspace at one assessment year.
 
     Tables are DataFrames; gap layers GeoDataFrames in the working CRS. An infrastructure field
@@ -137,8 +142,8 @@ class Assessment:
         Rural Access Index per commune and district.
     zones, zone_overlaps : DataFrame or None
         Area per production zone; overlapping zone pairs.
-    zones_by_commune : DataFrame or None
-        Each zone's area split by commune.
+    zones_by_commune : GeoDataFrame or None
+        Each zone split by commune (pieces with their area).
     segments_to_upgrade : GeoDataFrame or None
         Road pieces not concretized, with the assumed upgrade cost.
     canals_to_line : GeoDataFrame or None
@@ -167,22 +172,9 @@ class Assessment:
     sectors: pd.DataFrame
     cross_check: pd.DataFrame
     unverified_thresholds: pd.DataFrame
-    measured: pd.DataFrame
     unit_costs: pd.DataFrame
     canal_unit_costs: pd.DataFrame
-    roads: pd.DataFrame | None = None
-    canals: pd.DataFrame | None = None
-    upgrade_totals: pd.DataFrame | None = None
-    market_reach: pd.DataFrame | None = None
-    rural_access: pd.DataFrame | None = None
-    zones: pd.DataFrame | None = None
-    zones_by_commune: pd.DataFrame | None = None
-    zone_overlaps: pd.DataFrame | None = None
-    segments_to_upgrade: gpd.GeoDataFrame | None = None
-    canals_to_line: gpd.GeoDataFrame | None = None
-    market_gaps: gpd.GeoDataFrame | None = None
-    villages_without_culture_house: gpd.GeoDataFrame | None = None
-    problems: tuple[Problem, ...] = field(default_factory=tuple)
+    # The infrastructure fields (measured, roads ... gap layers, problems) are inherited.
 
     @property
     def year(self) -> int:
@@ -334,7 +326,6 @@ def build_assessment(
         year=selection.year,
         recognitions=recognitions,
     )
-    i = infrastructure
     return Assessment(
         provenance=provenance,
         thresholds=criteria.thresholds,
@@ -350,22 +341,10 @@ def build_assessment(
         sectors=criteria.sectors,
         cross_check=criteria.cross_check,
         unverified_thresholds=criteria.unverified_thresholds(),
-        measured=i.computed,
         unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
         canal_unit_costs=load_unit_costs("canals") if canal_unit_costs is None else canal_unit_costs,
-        roads=i.roads,
-        canals=i.canals,
-        upgrade_totals=i.upgrade_totals,
-        market_reach=i.market_reach,
-        rural_access=i.rural_access,
-        zones=i.zones,
-        zones_by_commune=i.zones_by_commune,
-        zone_overlaps=i.zone_overlaps,
-        segments_to_upgrade=i.segments_to_upgrade,
-        canals_to_line=i.canals_to_line,
-        market_gaps=i.market_gaps,
-        villages_without_culture_house=i.villages_without_culture_house,
-        problems=tuple(i.problems) + tuple(criteria.problems),
+        **{f.name: getattr(infrastructure, f.name) for f in fields(InfrastructureAssessment)}
+        | {"problems": tuple(infrastructure.problems) + tuple(criteria.problems)},
     )
 
 
@@ -412,7 +391,7 @@ def assess(
         market_radius_m=market_radius_m,
     )
     criteria = evaluate_workspace(
-        workspace, infrastructure.computed, as_of=as_of, criteria_set=criteria_set, prefer=prefer
+        workspace, infrastructure.measured, as_of=as_of, criteria_set=criteria_set, prefer=prefer
     )
     recognitions = workspace.table("recognitions") if "recognitions" in workspace.table_names else None
     return build_assessment(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .assessment import Assessment
-from .codes import MET, NOT_MET
+from .codes import MET, NOT_MET, criterion_sort_key
 from .io import write_bytes_atomic
 from .labels import LANGUAGES, words
 from .values import is_missing
@@ -90,15 +89,10 @@ def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.rename(columns={c: headers[c] for c in frame.columns if c in headers})
 
 
-def _criterion_order(value: str) -> tuple[float, str]:
-    numbers = re.findall(r"\d+", value)
-    return (float(numbers[0]) if numbers else float("inf"), value)
-
-
 def _communes_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     summary = assessment.communes
     criteria = assessment.criteria
-    columns = sorted(criteria["criterion"].unique(), key=_criterion_order) if len(criteria) else []
+    columns = sorted(criteria["criterion"].unique(), key=criterion_sort_key) if len(criteria) else []
     cells = {}
     for row in criteria.to_dict("records"):
         symbol = SYMBOLS[row["status"]]
@@ -288,6 +282,9 @@ def _networks_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     return _headers(frame[columns], lang)
 
 
+_UPGRADE_VOCABS = (("road_class", "road_class"), ("surface", "surface"), ("target_surface", "surface"))
+
+
 def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     columns = [
         "commune_code",
@@ -300,25 +297,25 @@ def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
         "cost_million_vnd",
         "cost_assumption",
     ]
-    layer = assessment.segments_to_upgrade
-    if layer is None:
+    layer, totals = assessment.segments_to_upgrade, assessment.upgrade_totals
+    if layer is None or totals is None:
         return _headers(pd.DataFrame(columns=columns), lang)
     frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))[columns]
     assumption = _w(lang)["cost_assumption"]
     frame["cost_assumption"] = frame["cost_assumption"].map(lambda v: assumption if v else "")
     frame = frame.sort_values(["commune_code", "road_class", "segment_id"], kind="stable")
-    for column, vocab in (
-        ("road_class", "road_class"),
-        ("surface", "surface"),
-        ("target_surface", "surface"),
-    ):
-        frame[column] = frame[column].map(
-            lambda v, vocab=vocab: label(vocab, v, lang) if isinstance(v, str) else v
-        )
-    # Totals per commune and class close each commune's block, then the district total.
-    totals = frame.groupby(["commune_code", "road_class"], as_index=False, sort=True)[
-        ["length_km", "cost_million_vnd"]
-    ].sum()
+    # Totals per commune and class (the analysis's) close each commune's block, then the district total.
+    totals = totals[["commune_code", "road_class", "length_km", "cost_million_vnd"]].copy()
+    for table in (frame, totals):
+        for column, vocab in (
+            ("road_class", "road_class"),
+            ("surface", "surface"),
+            ("target_surface", "surface"),
+        ):
+            if column in table:
+                table[column] = table[column].map(
+                    lambda v, vocab=vocab: label(vocab, v, lang) if isinstance(v, str) else v
+                )
     totals["segment_id"] = _w(lang)["total"]
     district = pd.DataFrame(
         [

@@ -52,7 +52,7 @@ def assessment():
     # No layers here: the infrastructure sheets are present and empty.
     return build_assessment(
         evaluate(COMMUNES, status(rows), PLAN, selection(), computed=measured),
-        InfrastructureAssessment(measured.reindex(columns=COMPUTED_COLUMNS)),
+        InfrastructureAssessment(measured=measured.reindex(columns=COMPUTED_COLUMNS)),
         plan=PLAN,
     )
 

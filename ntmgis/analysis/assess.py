@@ -53,34 +53,37 @@ ROAD_INDICATORS: dict[str, tuple[str, ...]] = {
 COMPUTED_COLUMNS = ["unit_code", "indicator", "value", "unit", "method", "source"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InfrastructureAssessment:
     """What :func:`assess_infrastructure` measured; ``None`` where the source layer is absent.
 
+    :class:`ntmgis.assessment.Assessment` extends it with the criteria verdicts: these fields are
+    declared once, here.
+
     Attributes
     ----------
-    computed : DataFrame
+    measured : DataFrame
         ``COMPUTED_COLUMNS`` rows for the criteria engine.
     roads, canals : DataFrame or None
         :func:`~ntmgis.analysis.network.road_concretization`, :func:`~ntmgis.analysis.network.canal_lining`.
     upgrade_totals : DataFrame or None
         :func:`~ntmgis.analysis.network.upgrade_totals` of ``segments_to_upgrade``.
     market_reach, rural_access : DataFrame or None
-    zones, zones_by_commune, zone_overlaps : DataFrame or None
-    segments_to_upgrade, canals_to_line, market_gaps, villages_without_culture_house : GeoDataFrame or None
-        Gap layers.
+    zones, zone_overlaps : DataFrame or None
+    segments_to_upgrade, canals_to_line, market_gaps, villages_without_culture_house, zones_by_commune :
+        GeoDataFrame or None; the gap layers (zones_by_commune: zone pieces by commune).
     problems : tuple of Problem
     """
 
-    computed: pd.DataFrame
+    measured: pd.DataFrame
     roads: pd.DataFrame | None = None
     canals: pd.DataFrame | None = None
     upgrade_totals: pd.DataFrame | None = None
     market_reach: pd.DataFrame | None = None
     rural_access: pd.DataFrame | None = None
     zones: pd.DataFrame | None = None
-    zones_by_commune: pd.DataFrame | None = None
     zone_overlaps: pd.DataFrame | None = None
+    zones_by_commune: gpd.GeoDataFrame | None = None
     segments_to_upgrade: gpd.GeoDataFrame | None = None
     canals_to_line: gpd.GeoDataFrame | None = None
     market_gaps: gpd.GeoDataFrame | None = None
@@ -350,6 +353,6 @@ def assess_infrastructure(
     if "production_zones" in layers:
         _zones(build, layers)
     result = InfrastructureAssessment(
-        pd.DataFrame(build.rows, columns=COMPUTED_COLUMNS), problems=tuple(build.problems)
+        measured=pd.DataFrame(build.rows, columns=COMPUTED_COLUMNS), problems=tuple(build.problems)
     )
     return replace(result, **build.results)

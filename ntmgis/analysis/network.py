@@ -274,13 +274,15 @@ def upgrade_totals(segments: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``commune_code, road_class, length_km, cost_million_vnd, priced_km``; the cost sums only
-        priced pieces, ``priced_km`` says how many km that covers.
+        priced pieces, ``priced_km`` says how many km that covers. Pieces are summed in
+        (commune, class, segment) order, so the totals do not depend on the order of the layer.
     """
     frame = (
         pd.DataFrame(segments.drop(columns=segments.geometry.name))
         if isinstance(segments, gpd.GeoDataFrame)
         else segments.copy()
     )
+    frame = frame.sort_values(["commune_code", "road_class", "segment_id"], kind="stable")
     frame["priced_km"] = frame["length_km"].where(frame["cost_million_vnd"].notna(), 0.0)
     return frame.groupby(["commune_code", "road_class"], as_index=False)[
         ["length_km", "cost_million_vnd", "priced_km"]

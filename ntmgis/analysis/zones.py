@@ -65,8 +65,8 @@ def zone_areas(zones: gpd.GeoDataFrame) -> pd.DataFrame:
     )
 
 
-def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Each zone's area split by commune; the pieces of a zone add up to its area.
+def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Each zone split by commune, with the piece's area; the pieces of a zone add up to its area.
 
     Parameters
     ----------
@@ -77,9 +77,9 @@ def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -
 
     Returns
     -------
-    DataFrame
-        ``zone_id, commune_code, vietgap, area_ha`` — one row per zone piece with area > 0;
-        ``commune_code`` missing for the part outside every commune.
+    GeoDataFrame
+        ``zone_id, commune_code, vietgap, area_ha`` and the piece geometry — one row per zone
+        piece with area > 0; ``commune_code`` missing for the part outside every commune.
 
     Examples
     --------
@@ -90,7 +90,8 @@ def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -
     ...                             geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=9214)
     >>> zones = gpd.GeoDataFrame({"zone_id": ["z1", "z2"], "crop": "vai", "vietgap": [True, False]},
     ...                          geometry=[box(50, 0, 150, 100), box(300, 0, 400, 100)], crs=9214)
-    >>> zone_areas_by_commune(zones, communes)
+    >>> pieces = zone_areas_by_commune(zones, communes)
+    >>> pieces.drop(columns="geometry")
       zone_id commune_code  vietgap  area_ha
     0      z1            A     True      0.5
     1      z1            B     True      0.5
@@ -109,31 +110,34 @@ def zone_areas_by_commune(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -
     zone_idx, poly_idx = zone_idx[sort], poly_idx[sort]
     rank = np.arange(len(zone_idx)) - np.searchsorted(zone_idx, zone_idx, side="left")
     remaining = geoms.copy()
-    rows_zone, rows_poly, rows_area = [], [], []
+    rows_zone, rows_poly, rows_geom = [], [], []
     # Communes take their piece in ascending code order: overlapping communes cannot both count it.
     for k in range(int(rank.max()) + 1 if len(rank) else 0):
         now = rank == k
         z, p = zone_idx[now], poly_idx[now]
         rows_zone.append(z)
         rows_poly.append(p)
-        rows_area.append(shapely.area(shapely.intersection(remaining[z], polygons[p])))
+        rows_geom.append(shapely.intersection(remaining[z], polygons[p]))
         remaining[z] = shapely.difference(remaining[z], polygons[p])
     rows_zone.append(np.arange(len(geoms)))
     rows_poly.append(np.full(len(geoms), -1))
-    leftover = shapely.area(remaining)
-    rows_area.append(np.where(leftover >= _NOISE_M2, leftover, 0.0))
+    rows_geom.append(remaining)
     zone = np.concatenate(rows_zone).astype(np.intp)
     poly = np.concatenate(rows_poly).astype(np.intp)
-    area = np.concatenate(rows_area)
-    keep = area > 0
-    zone, poly, area = zone[keep], poly[keep], area[keep]
-    out = pd.DataFrame(
+    piece = np.concatenate(rows_geom)
+    area = shapely.area(piece)
+    # What is left outside every commune is noise below _NOISE_M2 (GEOS differences), not a piece.
+    keep = np.where(poly >= 0, area > 0, area >= _NOISE_M2)
+    zone, poly, area, piece = zone[keep], poly[keep], area[keep], piece[keep]
+    out = gpd.GeoDataFrame(
         {
             "zone_id": zones["zone_id"].astype(str).to_numpy()[zone],
             "commune_code": pd.Series(np.where(poly >= 0, codes[np.maximum(poly, 0)], None), dtype=object),
             "vietgap": _flag(zones["vietgap"])[zone],
             "area_ha": area / _M2_PER_HA,
-        }
+        },
+        geometry=piece,
+        crs=zones.crs,
     )
     return out.sort_values(["zone_id", "commune_code"], na_position="last").reset_index(drop=True)
 
