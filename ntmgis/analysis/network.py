@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import NOT_ASSESSED
-from ..costs import upgrade_prices
+from ..costs import UNIT_COST_COLUMNS, upgrade_prices
 from ..vocab import concretized_surfaces, kien_co_linings, vocabulary
 from .clip import split_by_commune
 
@@ -250,21 +250,33 @@ def segments_to_upgrade(
     counted_surfaces = frozenset(concretized_surfaces() if surfaces is None else surfaces)
     pieces = split_by_commune(roads, communes) if pieces is None else pieces
     todo = pieces[pieces["commune_code"].notna() & ~pieces["surface"].astype(str).isin(counted_surfaces)]
-    defaults, prices = upgrade_prices(unit_costs, "roads")
-    targets = defaults | dict(target_surfaces or {})
-    out = todo[["segment_id", "commune_code", "road_class", "surface"]].copy()
+    columns = ["segment_id", "commune_code", "road_class", "surface"]
+    return _priced_pieces(todo, columns, unit_costs, "roads", target_surfaces, crs=pieces.crs)
+
+
+def _priced_pieces(
+    todo: gpd.GeoDataFrame,
+    columns: list[str],
+    unit_costs: pd.DataFrame,
+    network: str,
+    overrides: Mapping[str, str] | None,
+    *,
+    crs: object,
+) -> gpd.GeoDataFrame:
+    """Pieces to upgrade with their km, target, unit price and cost (roads and canals alike)."""
+    key, target = UNIT_COST_COLUMNS[network]
+    defaults, prices = upgrade_prices(unit_costs, network)
+    targets = defaults | dict(overrides or {})
+    out = todo[columns].copy()
     out["length_km"] = todo["length_m"].to_numpy() / 1000.0
-    out["target_surface"] = out["road_class"].astype(str).map(targets)
-    keys = list(zip(out["road_class"].astype(str), out["target_surface"], strict=True))
+    out[target] = out[key].astype(str).map(targets)
+    keys = list(zip(out[key].astype(str), out[target], strict=True))
     out["million_vnd_per_km"] = [prices.get(k, math.nan) for k in keys]
     out["cost_million_vnd"] = out["length_km"] * out["million_vnd_per_km"]
-    assumed = (
-        unit_costs.set_index(["road_class", "target_surface"])["assumption"]
-        if "assumption" in unit_costs
-        else pd.Series(dtype=bool)
-    )
+    flagged = "assumption" in unit_costs  # a table without the flag counts as an assumption
+    assumed = unit_costs.set_index([key, target])["assumption"] if flagged else pd.Series(dtype=bool)
     out["cost_assumption"] = [bool(assumed.get(k, True)) for k in keys]
-    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=todo.geometry.to_numpy(), crs=pieces.crs)
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=todo.geometry.to_numpy(), crs=crs)
 
 
 def upgrade_totals(segments: pd.DataFrame) -> pd.DataFrame:
@@ -333,18 +345,5 @@ def canals_to_line(
         & pieces["managed_by"].astype(str).isin(managers)
         & ~pieces["lining"].astype(str).isin(counted_linings)
     ]
-    defaults, prices = upgrade_prices(unit_costs, "canals")
-    targets = defaults | dict(target_linings or {})
-    out = todo[["segment_id", "commune_code", "canal_level", "lining", "managed_by"]].copy()
-    out["length_km"] = todo["length_m"].to_numpy() / 1000.0
-    out["target_lining"] = out["canal_level"].astype(str).map(targets)
-    keys = list(zip(out["canal_level"].astype(str), out["target_lining"], strict=True))
-    out["million_vnd_per_km"] = [prices.get(k, math.nan) for k in keys]
-    out["cost_million_vnd"] = out["length_km"] * out["million_vnd_per_km"]
-    assumed = (
-        unit_costs.set_index(["canal_level", "target_lining"])["assumption"]
-        if "assumption" in unit_costs
-        else pd.Series(dtype=bool)
-    )
-    out["cost_assumption"] = [bool(assumed.get(k, True)) for k in keys]
-    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=todo.geometry.to_numpy(), crs=pieces.crs)
+    columns = ["segment_id", "commune_code", "canal_level", "lining", "managed_by"]
+    return _priced_pieces(todo, columns, unit_costs, "canals", target_linings, crs=pieces.crs)
