@@ -45,9 +45,6 @@ GAP_LAYERS = (
     "zones_by_commune",
 )
 
-#: Each computed road measure and the road classes it counts (criterion 2 of the commune sets).
-ROAD_MEASURES = ROAD_INDICATORS
-
 
 @dataclass(frozen=True)
 class Provenance:
@@ -196,7 +193,7 @@ class Assessment(InfrastructureAssessment):
         indicator_of = self._indicator_of()
         return {
             cls: indicator_of[name]
-            for name, classes in ROAD_MEASURES.items()
+            for name, classes in ROAD_INDICATORS.items()
             for cls in classes
             if name in indicator_of
         }
