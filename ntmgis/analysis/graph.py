@@ -242,7 +242,7 @@ def check_road_network(
     >>> check_road_network(roads).round(3).iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
     {'layer': 'roads', 'components': 3, 'largest_share': 0.435, 'total_km': 2.299,
      'crossings': 1, 'dangling_ends': 1, 'snap_m': 2.0}
-    >>> check_road_network(node_roads(roads)).iloc[0][["components", "crossings", "dangling_ends"]].tolist()
+    >>> check_road_network(node_roads(roads))[["components", "crossings", "dangling_ends"]].iloc[0].tolist()
     [1, 0, 0]
     """
     count, largest, total_km = _components(roads)
