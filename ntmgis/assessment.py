@@ -26,7 +26,14 @@ import geopandas as gpd
 import pandas as pd
 
 from .analysis.access import DEFAULT_RADIUS_M
-from .analysis.assess import ROAD_INDICATORS, InfrastructureAssessment, Terms, assess_infrastructure
+from .analysis.assess import (
+    ROAD_INDICATORS,
+    InfrastructureAssessment,
+    NetworkOptions,
+    Terms,
+    assess_infrastructure,
+)
+from .analysis.graph import DEFAULT_SNAP_M
 from .costs import load_unit_costs
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .criteria.schedule import milestone_table, schedule_table
@@ -137,6 +144,11 @@ class Assessment(InfrastructureAssessment):
         Per village: distance to the nearest market along roads and straight, with a status.
     rural_access : DataFrame or None
         Rural Access Index per commune and district.
+    road_network : DataFrame or None
+        The road network check reach ran on (:func:`ntmgis.analysis.graph.check_road_network`):
+        ``layer, components, largest_share, total_km, crossings, dangling_ends, snap_m,
+        used_for_reach``; ``components`` > 1 in the ``used_for_reach`` row means market reach was
+        computed on a network that is not connected.
     zones, zone_overlaps : DataFrame or None
         Area per production zone; overlapping zone pairs.
     zones_by_commune : GeoDataFrame or None
@@ -354,6 +366,8 @@ def assess(
     unit_costs: pd.DataFrame | None = None,
     canal_unit_costs: pd.DataFrame | None = None,
     market_radius_m: float = DEFAULT_RADIUS_M,
+    node_roads: bool = False,
+    snap_m: float = DEFAULT_SNAP_M,
 ) -> Assessment:
     """Assess ``workspace``: measure the layers, then evaluate the criteria with those measurements.
 
@@ -370,6 +384,13 @@ def assess(
         Road upgrade and canal lining unit costs; default the packaged, illustrative tables.
     market_radius_m : float
         Radius of the market-gap layer along roads (m).
+    node_roads : bool
+        Node the roads before computing market reach (crossings get a shared vertex, road ends
+        within ``snap_m`` of another road are joined; :func:`ntmgis.analysis.graph.node_roads`).
+        Either way the network is checked (``road_network``) and a network that is not connected
+        is a problem.
+    snap_m : float
+        Largest gap (m) between a road end and another road treated as a junction.
 
     Returns
     -------
@@ -386,6 +407,7 @@ def assess(
             road_classes=tuple(vocabulary()["road_class"]),
         ),
         market_radius_m=market_radius_m,
+        network=NetworkOptions(node=node_roads, snap_m=snap_m),
     )
     criteria = evaluate_workspace(
         workspace, infrastructure.measured, as_of=as_of, criteria_set=criteria_set, prefer=prefer

@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         help="villages farther than this by road from a market form the market gap "
         "(an analysis assumption, not an NTM rule; default: %(default)g m)",
     )
+    _add_network_options(map_cmd)
     map_cmd.add_argument(
         "--basemap",
         metavar="URL_TEMPLATE",
@@ -134,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         help="villages farther than this by road from a market form the market gap "
         "(an analysis assumption, not an NTM rule; default: %(default)g m)",
     )
+    _add_network_options(report)
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
 
     scenario = commands.add_parser(
@@ -227,6 +229,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_network_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--node-roads",
+        dest="node_roads",
+        action="store_true",
+        help="node the road layer before market reach: give crossings a shared vertex and join road "
+        "ends within --snap-m of another road (the layer is checked either way)",
+    )
+    command.add_argument(
+        "--snap-m",
+        dest="snap_m",
+        type=float,
+        default=2.0,
+        metavar="M",
+        help="largest gap between a road end and another road treated as a junction (default: %(default)g m)",
+    )
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from .assessment import assess
     from .io import write_bytes_atomic, write_text_atomic
@@ -235,7 +255,12 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
     workspace = load_workspace(args.workspace)
     assessment = assess(
-        workspace, as_of=args.year, criteria_set=args.criteria_set, market_radius_m=args.market_radius
+        workspace,
+        as_of=args.year,
+        criteria_set=args.criteria_set,
+        market_radius_m=args.market_radius,
+        node_roads=args.node_roads,
+        snap_m=args.snap_m,
     )
     html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
     write_text_atomic(args.out, html)
@@ -259,6 +284,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         criteria_set=args.criteria_set,
         prefer=args.prefer,
         market_radius_m=args.market_radius,
+        node_roads=args.node_roads,
+        snap_m=args.snap_m,
     )
     files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
     print(

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from .assessment import Assessment
 from .codes import MET, NOT_MET, criterion_sort_key
 from .io import write_bytes_atomic
-from .labels import LANGUAGES, words
+from .labels import LANGUAGES, text, words
 from .values import is_missing
 from .vocab import label
 from .workspace import Workspace
@@ -366,10 +366,21 @@ def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     )
     frame["name"] = frame["commune_code"].astype(str).map(names)
     frame["village_name"] = frame["village_id"].astype(str).map(village_names)
-    frame["assumption"] = _w(lang)["radius_assumption"]
+    frame["assumption"] = _w(lang)["radius_assumption"] + _network_warning(assessment, lang)
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
     frame = frame[columns].sort_values(["commune_code", "village_id"], kind="stable")
     return _headers(frame, lang)
+
+
+def _network_warning(assessment: Assessment, lang: str) -> str:
+    """``"; <warning>"`` when reach ran on a road network that is not connected, else ``""``."""
+    network = assessment.road_network
+    if network is None or not len(network):
+        return ""
+    used = network[network["used_for_reach"]].iloc[-1]
+    if used["components"] <= 1:
+        return ""
+    return "; " + text("network.reach_warning", lang, pieces=int(used["components"]))
 
 
 def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:

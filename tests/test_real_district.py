@@ -17,6 +17,8 @@ import pytest
 import shapely
 import yaml
 
+from ntmgis.analysis.access import market_reach, road_graph
+from ntmgis.analysis.graph import check_road_network, node_roads
 from ntmgis.assessment import assess
 from ntmgis.cli import main
 from ntmgis.testing import assert_assessment_equal
@@ -150,6 +152,34 @@ def test_kilometres_add_up_across_real_borders(real_assessment):
     assert a.canals["total_km"].sum() * 1000 == pytest.approx(_inside_m(commune_canals, communes), rel=1e-6)
     # Most ways cross a border: the cut produced more pieces than ways.
     assert a.segments_to_upgrade["segment_id"].duplicated().any()
+
+
+def test_the_road_network_check_reports_the_crossings_and_noding_joins_them(real_assessment):
+    workspace, _ = real_assessment
+    roads = workspace.layer("roads")
+    before = check_road_network(roads).iloc[0]
+    # Random ways cross each other freely and never share a vertex.
+    assert before["components"] > 100 and before["crossings"] > 1000
+    noded = node_roads(roads)
+    after = check_road_network(noded).iloc[0]
+    # Every crossing is noded; a moved end (≤ 2 m) can make a new one (1 of 4617 here).
+    assert after["dangling_ends"] == 0 and after["crossings"] <= 0.001 * before["crossings"]
+    assert after["components"] < before["components"] / 2
+    assert after["largest_share"] > 0.9
+    assert set(noded["segment_id"].str.split("#").str[0]) == set(roads["segment_id"])
+    # Crossings add vertices on the lines; only the dangling ends moved (≤ 2 m each).
+    assert abs(noded.length.sum() - roads.length.sum()) <= 2.0 * before["dangling_ends"] + 1e-6
+    # Villages at the communes' points: fewer are cut off from every market once the layer is noded.
+    communes = workspace.layer("communes")
+    villages = gpd.GeoDataFrame(
+        {"village_id": communes["commune_code"], "commune_code": communes["commune_code"]},
+        geometry=communes.geometry.representative_point(),
+        crs=communes.crs,
+    )
+    markets = workspace.layer("markets")
+    cut = market_reach(roads, villages, markets, graph=road_graph(roads))
+    joined = market_reach(noded, villages, markets, graph=road_graph(noded))
+    assert (joined["status"] == "unreachable").sum() < (cut["status"] == "unreachable").sum()
 
 
 def test_the_assessment_is_deterministic(real_assessment):

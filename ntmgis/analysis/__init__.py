@@ -9,8 +9,9 @@ from .access import (
     rural_access_index,
     villages_with_facility,
 )
-from .assess import InfrastructureAssessment, Terms, assess_infrastructure
+from .assess import InfrastructureAssessment, NetworkOptions, Terms, assess_infrastructure
 from .clip import split_by_commune, split_problems
+from .graph import check_road_network, node_roads
 from .network import (
     canal_lining,
     canals_to_line,
@@ -29,6 +30,8 @@ __all__ = [
     "segments_to_upgrade",
     "upgrade_totals",
     "road_graph",
+    "check_road_network",
+    "node_roads",
     "reach",
     "market_reach",
     "facility_reach",
@@ -43,4 +46,5 @@ __all__ = [
     "InfrastructureAssessment",
     "assess_infrastructure",
     "Terms",
+    "NetworkOptions",
 ]

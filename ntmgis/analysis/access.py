@@ -9,8 +9,10 @@ The road graph
 Nodes are the exact vertex coordinates of the roads layer and every pair of consecutive vertices is
 an edge weighted by its length, so lines are split at their vertices and two roads are connected
 where they share a vertex. Roads that cross without a shared vertex (a bridge, or data not noded at
-the junction) are *not* connected — as in the data. Villages (representative point) and facilities
-are snapped to the nearest node; the snap distance is reported and added to the network distance.
+the junction) are *not* connected — as in the data; :func:`ntmgis.analysis.graph.check_road_network`
+says how cut a layer is and :func:`ntmgis.analysis.graph.node_roads` repairs it. Villages
+(representative point) and facilities are snapped to the nearest node; the snap distance is
+reported and added to the network distance.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import DISTRICT_UNIT
+from ..labels import text
 from ..problems import Problem
 from .access import (
     DEFAULT_RADIUS_M,
@@ -25,6 +26,7 @@ from .access import (
     villages_with_facility,
 )
 from .clip import split_by_commune, split_problems
+from .graph import DEFAULT_SNAP_M, check_road_network, node_roads
 from .network import (
     canal_lining,
     canals_to_line,
@@ -38,6 +40,7 @@ __all__ = [
     "COMPUTED_COLUMNS",
     "ROAD_INDICATORS",
     "InfrastructureAssessment",
+    "NetworkOptions",
     "Terms",
     "assess_infrastructure",
 ]
@@ -69,6 +72,11 @@ class InfrastructureAssessment:
     upgrade_totals : DataFrame or None
         :func:`~ntmgis.analysis.network.upgrade_totals` of ``segments_to_upgrade``.
     market_reach, rural_access : DataFrame or None
+    road_network : DataFrame or None
+        :func:`~ntmgis.analysis.graph.check_road_network` of the roads reach was computed on: one
+        row ``roads``, and a row ``roads_noded`` when the layer was noded for reach;
+        ``used_for_reach`` marks the row whose graph reach used (``components`` > 1: reach ran on a
+        network that is not connected).
     zones, zone_overlaps : DataFrame or None
     segments_to_upgrade, canals_to_line, market_gaps, villages_without_culture_house, zones_by_commune :
         GeoDataFrame or None; the gap layers (zones_by_commune: zone pieces by commune).
@@ -81,6 +89,7 @@ class InfrastructureAssessment:
     upgrade_totals: pd.DataFrame | None = None
     market_reach: pd.DataFrame | None = None
     rural_access: pd.DataFrame | None = None
+    road_network: pd.DataFrame | None = None
     zones: pd.DataFrame | None = None
     zone_overlaps: pd.DataFrame | None = None
     zones_by_commune: gpd.GeoDataFrame | None = None
@@ -127,12 +136,29 @@ class Terms:
     road_classes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class NetworkOptions:
+    """How the road network for reach is prepared.
+
+    Attributes
+    ----------
+    node : bool
+        Node the roads (:func:`~ntmgis.analysis.graph.node_roads`) before computing reach.
+    snap_m : float
+        Largest gap (m) between a road end and another road that is a junction.
+    """
+
+    node: bool = False
+    snap_m: float = DEFAULT_SNAP_M
+
+
 @dataclass
 class _Build:
     """What the per-layer steps add up: indicator rows, named results, problems."""
 
     codes: list[str]
     terms: Terms
+    network: NetworkOptions = field(default_factory=NetworkOptions)
     rows: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -240,7 +266,8 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
         for r in rai.itertuples()
     ]
     if "markets" in layers:
-        reach = market_reach(roads, villages, layers["markets"], graph=road_graph(roads))
+        reach_roads = _reach_network(build, roads)
+        reach = market_reach(roads, villages, layers["markets"], graph=road_graph(reach_roads))
         build.results["market_reach"] = reach
         build.results["market_gaps"] = reach_gaps(villages, reach, radius_m=radius)
         build.problems += [
@@ -254,6 +281,61 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
             )
             for r in reach[reach["status"] != "reached"].itertuples()
         ]
+
+
+def _both(key: str, **fields: object) -> str:
+    """A problem text in both languages (a Problem carries no language)."""
+    return " / ".join(text(f"network.{key}", lang, **fields) for lang in ("vi", "en"))
+
+
+def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The roads reach runs on (noded when asked); the network check and its problems recorded."""
+    snap_m = build.network.snap_m
+    check = check_road_network(roads, snap_m=snap_m)
+    used = roads
+    if build.network.node:
+        used = node_roads(roads, snap_m=snap_m)
+        after = check_road_network(used, snap_m=snap_m, layer="roads_noded")
+        build.problems.append(
+            Problem(
+                "",
+                "roads",
+                "",
+                _both(
+                    "noded",
+                    crossings=int(check.at[0, "crossings"]),
+                    dangles=int(check.at[0, "dangling_ends"]),
+                    snap=f"{snap_m:g}",
+                    before=int(check.at[0, "components"]),
+                    after=int(after.at[0, "components"]),
+                ),
+                _both("noded_action"),
+                "info",
+            )
+        )
+        check = pd.concat([check, after], ignore_index=True)
+    check["used_for_reach"] = check.index == len(check) - 1
+    build.results["road_network"] = check
+    final = check.iloc[-1]
+    if final["components"] > 1:
+        build.problems.append(
+            Problem(
+                "",
+                "roads",
+                "",
+                _both(
+                    "not_connected",
+                    pieces=int(final["components"]),
+                    largest=f"{final['largest_share']:.0%}",
+                    crossings=int(final["crossings"]),
+                    dangles=int(final["dangling_ends"]),
+                    snap=f"{snap_m:g}",
+                ),
+                _both("not_connected_fix", option=f"network: {{node: true, snap_m: {snap_m:g}}}"),
+                "warning",
+            )
+        )
+    return used
 
 
 def _markets(build: _Build, layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -319,6 +401,7 @@ def assess_infrastructure(
     canal_unit_costs: pd.DataFrame,
     terms: Terms,
     market_radius_m: float = DEFAULT_RADIUS_M,
+    network: NetworkOptions | None = None,
 ) -> InfrastructureAssessment:
     """Every computable infrastructure indicator of a district's layers, with tables and gap layers.
 
@@ -334,6 +417,8 @@ def assess_infrastructure(
         Which surfaces and linings count, and the road classes to list.
     market_radius_m : float
         Radius of the market-gap layer along roads; an analysis assumption, not an NTM rule.
+    network : NetworkOptions, optional
+        Whether to node the roads for reach (default: reach on the layer as given, checked).
 
     Returns
     -------
@@ -341,7 +426,11 @@ def assess_infrastructure(
         A missing layer leaves its indicators out (the engine then says "not assessed") and its
         tables and gap layers ``None``.
     """
-    build = _Build(codes=sorted(layers["communes"]["commune_code"].astype(str)), terms=terms)
+    build = _Build(
+        codes=sorted(layers["communes"]["commune_code"].astype(str)),
+        terms=terms,
+        network=network or NetworkOptions(),
+    )
     if "roads" in layers:
         _roads(build, layers, unit_costs)
     if "canals" in layers:

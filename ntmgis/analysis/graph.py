@@ -1,0 +1,318 @@
+"""Is the road layer a connected network? The check before reach, and the repair (noding).
+
+:func:`~ntmgis.analysis.access.road_graph` joins two roads only where they share an exact vertex,
+as the data says. Most digitised layers are not noded: roads cross without a vertex at the
+crossing, and a road ends a metre short of the road it meets. Reach on such a layer calls villages
+"unreachable" because the *data* is cut, not the roads. :func:`check_road_network` measures how cut
+the layer is; :func:`node_roads` repairs it.
+
+What is counted
+---------------
+The segments are the consecutive vertex pairs of every line part.
+
+* **components**: connected parts of the road graph, and the share of road length in the largest;
+* **crossings**: points where two segments meet without a shared vertex — interiors that cross,
+  or a vertex of one road lying inside a segment of another — counted once per point (an end of a
+  road lying on another road is a dangling end, not a crossing);
+* **dangling ends**: road ends used by no other segment that lie within ``snap_m`` of another line
+  part without touching it at a vertex (0 m when the end lies on the other line).
+
+The repair
+----------
+:func:`node_roads` adds the crossing point as a vertex of both segments, moves each dangling end
+onto the nearest point of the nearest other line (adding that point as a vertex there) and cuts the
+lines at the added points. Every piece keeps its feature's attributes; the first piece keeps the
+``segment_id`` and the next are ``<segment_id>#2``, ``#3``... Crossing points lie on both segments,
+so the length is unchanged (to rounding); a moved end changes its road's length by at most
+``snap_m`` (and may, rarely, cross a line it did not cross before: a second pass nodes it).
+
+Measured (``benchmarks/bench_noding.py``) against ``shapely.unary_union`` + attributes from the
+nearest original line: on the sample's 6185 roads with every vertex jittered ±0.5 m (6185
+components, 2380 crossings, 10687 ends ≤ 2 m) this gives 9 components in 0.5 s, ``unary_union``
+3925 in 1.2 s (it nodes crossings but closes no gap); on 1500 random ways (2651 crossings, 39 ends)
+301 against 306 components, 0.5 s against 1.0 s. Here every piece keeps its own feature's
+attributes by construction; the nearest-line join can give a piece a neighbour's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import connected_components
+
+from .access import road_graph
+
+__all__ = ["DEFAULT_SNAP_M", "NETWORK_COLUMNS", "check_road_network", "node_roads"]
+
+#: Default largest gap (m) between a road end and another road that is treated as a junction.
+DEFAULT_SNAP_M = 2.0
+#: Columns of :func:`check_road_network`.
+NETWORK_COLUMNS = [
+    "layer",
+    "components",
+    "largest_share",
+    "total_km",
+    "crossings",
+    "dangling_ends",
+    "snap_m",
+]
+# A point closer than this (m) to a segment end is that end (rounding of computed intersections).
+_AT_VERTEX_M = 1e-6
+
+
+@dataclass(frozen=True)
+class _Segments:
+    """The segments of a road layer: start coordinate index ``k`` (segment k → k+1) and graph nodes."""
+
+    coords: np.ndarray
+    part: np.ndarray
+    part_feature: np.ndarray
+    start: np.ndarray
+    node: np.ndarray
+
+    @property
+    def lines(self) -> np.ndarray:
+        return shapely.linestrings(np.stack([self.coords[self.start], self.coords[self.start + 1]], axis=1))
+
+
+def _segments(roads: gpd.GeoDataFrame) -> _Segments:
+    geoms = roads.geometry.to_numpy()
+    parts, feature = shapely.get_parts(geoms, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    if len(coords):
+        _, node = np.unique(coords, axis=0, return_inverse=True)
+    else:
+        node = np.empty(0, dtype=np.intp)
+    node = node.ravel()
+    start = np.flatnonzero((part[1:] == part[:-1]) & (node[1:] != node[:-1]))
+    return _Segments(coords, part, feature, start, node)
+
+
+@dataclass(frozen=True)
+class _Contacts:
+    """Points to add as vertices (``segment`` start index, point) and road ends to move (index, point)."""
+
+    segment: np.ndarray
+    point: np.ndarray
+    end: np.ndarray
+    end_point: np.ndarray
+    crossings: int
+    dangles: int
+
+
+def _on_segment(seg: _Segments, k: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``point`` snapped to the ends of segment ``k`` when it is within rounding of one; inside or not."""
+    a, b = seg.coords[k], seg.coords[k + 1]
+    at_a = np.hypot(*(point - a).T) <= _AT_VERTEX_M
+    at_b = np.hypot(*(point - b).T) <= _AT_VERTEX_M
+    snapped = np.where(at_a[:, None], a, np.where(at_b[:, None], b, point))
+    return snapped, ~(at_a | at_b)
+
+
+def _contacts(seg: _Segments, snap_m: float) -> _Contacts:
+    empty = np.empty((0, 2))
+    none = np.empty(0, dtype=np.intp)
+    if not len(seg.start):
+        return _Contacts(none, empty, none, empty, 0, 0)
+    lines = seg.lines
+    tree = shapely.STRtree(lines)
+    degree = np.bincount(
+        np.concatenate([seg.node[seg.start], seg.node[seg.start + 1]]), minlength=int(seg.node.max()) + 1
+    )
+    # Dangling ends: a part's first or last vertex that no other segment uses.
+    first = np.r_[True, seg.part[1:] != seg.part[:-1]]
+    last = np.r_[seg.part[1:] != seg.part[:-1], True]
+    ends = np.flatnonzero((first | last) & (degree[seg.node] == 1))
+    end_idx, near = tree.query(shapely.points(seg.coords[ends]), predicate="dwithin", distance=snap_m)
+    other = seg.part[seg.start[near]] != seg.part[ends[end_idx]]
+    end_idx, near = end_idx[other], near[other]
+    distance = shapely.distance(shapely.points(seg.coords[ends[end_idx]]), lines[near])
+    best = pd.DataFrame({"end": end_idx, "segment": near, "d": distance}).sort_values(["end", "d", "segment"])
+    best = best.drop_duplicates("end")
+    d_end, d_seg = ends[best["end"].to_numpy()], best["segment"].to_numpy()
+    target = shapely.get_coordinates(
+        shapely.get_point(shapely.shortest_line(shapely.points(seg.coords[d_end]), lines[d_seg]), 1)
+    ).reshape(-1, 2)
+    target, d_inside = _on_segment(seg, seg.start[d_seg], target)
+    # Two ends that snap to each other would swap places: the lower index stays, the other moves.
+    target_node = np.where(d_inside, -1, _node_at(seg, seg.start[d_seg], target))
+    moving = dict(zip(seg.node[d_end].tolist(), target_node.tolist(), strict=True))
+    stays = np.array(
+        [moving.get(t) == n and n < t for n, t in zip(seg.node[d_end], target_node, strict=True)]
+    )
+    stays = stays.astype(bool).reshape(-1)
+    target = _follow(seg.node[d_end], target_node, target, stays)
+    # Crossings: segments of other parts or not adjacent that meet at one point without a shared node.
+    i, j = tree.query(lines, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    ki, kj = seg.start[i], seg.start[j]
+    shared = (
+        (seg.node[ki] == seg.node[kj])
+        | (seg.node[ki] == seg.node[kj + 1])
+        | (seg.node[ki + 1] == seg.node[kj])
+        | (seg.node[ki + 1] == seg.node[kj + 1])
+    )
+    i, j, ki, kj = i[~shared], j[~shared], ki[~shared], kj[~shared]
+    meet = shapely.intersection(lines[i], lines[j])
+    point = shapely.get_type_id(meet) == 0  # collinear overlaps are left as they are
+    i, j, ki, kj, meet = i[point], j[point], ki[point], kj[point], meet[point]
+    p = shapely.get_coordinates(meet).reshape(-1, 2)
+    p, in_j = _on_segment(seg, kj, p)
+    p, in_i = _on_segment(seg, ki, p)
+    at_end = np.zeros(len(seg.coords), dtype=bool)
+    at_end[ends] = True
+    dangle_contact = (~in_i & at_end[np.where(np.hypot(*(p - seg.coords[ki]).T) == 0, ki, ki + 1)]) | (
+        ~in_j & at_end[np.where(np.hypot(*(p - seg.coords[kj]).T) == 0, kj, kj + 1)]
+    )
+    ki, kj, p, in_i, in_j = (x[~dangle_contact] for x in (ki, kj, p, in_i, in_j))
+    crossings = len(np.unique(np.round(p, 6), axis=0)) if len(p) else 0
+    segment = np.concatenate([ki[in_i], kj[in_j], seg.start[d_seg][d_inside & ~stays]])
+    points = np.concatenate([p[in_i], p[in_j], target[d_inside & ~stays]])
+    move = ~stays
+    return _Contacts(segment, points, d_end[move], target[move], crossings, len(d_end))
+
+
+def _follow(node: np.ndarray, target_node: np.ndarray, target: np.ndarray, stays: np.ndarray) -> np.ndarray:
+    """An end snapped onto another end that moves goes where that end goes (chains of ends)."""
+    moved = ~stays
+    where = dict(zip(node[moved].tolist(), np.flatnonzero(moved).tolist(), strict=True))
+    target = target.copy()
+    chosen = target_node.copy()
+    for _ in range(len(node)):
+        step = np.array([where.get(t, -1) for t in chosen.tolist()], dtype=np.intp).reshape(-1)
+        follow = (step >= 0) & moved
+        if not follow.any():
+            break
+        target[follow] = target[step[follow]]
+        chosen[follow] = target_node[step[follow]]
+        chosen[follow & (chosen == node)] = -1  # a cycle: stop where it closes
+    return target
+
+
+def _node_at(seg: _Segments, k: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """The node of segment ``k``'s end that ``point`` equals."""
+    at_a = np.all(point == seg.coords[k], axis=1)
+    return np.where(at_a, seg.node[k], seg.node[k + 1])
+
+
+def _components(roads: gpd.GeoDataFrame) -> tuple[int, float, float]:
+    graph = road_graph(roads)
+    if not len(graph.nodes):
+        return 0, float("nan"), 0.0
+    count, label = connected_components(graph.adjacency, directed=False)
+    coo = graph.adjacency.tocoo()
+    length = np.bincount(label[coo.row], weights=coo.data, minlength=count) / 2
+    total = float(length.sum())
+    return int(count), float(length.max() / total) if total > 0 else float("nan"), total / 1000
+
+
+def check_road_network(
+    roads: gpd.GeoDataFrame, *, snap_m: float = DEFAULT_SNAP_M, layer: str = "roads"
+) -> pd.DataFrame:
+    """How connected the road graph of ``roads`` is, and why not (see the module docstring).
+
+    Parameters
+    ----------
+    roads : GeoDataFrame
+        ``roads`` layer (LineString / MultiLineString), metric CRS.
+    snap_m : float
+        Largest gap (m) between a road end and another road counted as a dangling end.
+    layer : str
+        The name written in the ``layer`` column.
+
+    Returns
+    -------
+    DataFrame
+        One row, ``NETWORK_COLUMNS``: ``components`` of the road graph, ``largest_share`` of road
+        length in the largest, ``total_km``, ``crossings`` (points), ``dangling_ends``, ``snap_m``.
+
+    Examples
+    --------
+    Two roads crossing at (500, 0) without a vertex there, and a third ending 1 m short of the first:
+
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["a", "b", "c"]}, geometry=[
+    ...     LineString([(0, 0), (1000, 0)]), LineString([(500, -500), (500, 500)]),
+    ...     LineString([(800, 1), (800, 300)])], crs=9214)
+    >>> check_road_network(roads).round(3).iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'layer': 'roads', 'components': 3, 'largest_share': 0.435, 'total_km': 2.299,
+     'crossings': 1, 'dangling_ends': 1, 'snap_m': 2.0}
+    >>> check_road_network(node_roads(roads))[["components", "crossings", "dangling_ends"]].iloc[0].tolist()
+    [1, 0, 0]
+    """
+    count, largest, total_km = _components(roads)
+    contacts = _contacts(_segments(roads), snap_m)
+    row = [layer, count, largest, total_km, contacts.crossings, contacts.dangles, float(snap_m)]
+    return pd.DataFrame([row], columns=NETWORK_COLUMNS)
+
+
+def node_roads(
+    roads: gpd.GeoDataFrame, *, snap_m: float = DEFAULT_SNAP_M, id_column: str = "segment_id"
+) -> gpd.GeoDataFrame:
+    """``roads`` noded: cut at every crossing, dangling ends within ``snap_m`` joined.
+
+    Parameters
+    ----------
+    roads : GeoDataFrame
+        ``roads`` layer, metric CRS.
+    snap_m : float
+        Largest gap (m) between a road end and another road that is closed.
+    id_column : str
+        The id column; a cut feature's pieces are ``<id>``, ``<id>#2``, ``<id>#3``...
+
+    Returns
+    -------
+    GeoDataFrame
+        LineString pieces in line order, every column of ``roads`` kept; the index is that of the
+        feature each piece comes from.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["R1", "R2"], "surface": ["dat", "nhua"]}, geometry=[
+    ...     LineString([(0, 0), (1000, 0)]), LineString([(500, -500), (500, 500)])], crs=9214)
+    >>> noded = node_roads(roads)
+    >>> noded["segment_id"].tolist(), noded.length.round(1).tolist()
+    (['R1', 'R1#2', 'R2', 'R2#2'], [500.0, 500.0, 500.0, 500.0])
+    """
+    seg = _segments(roads)
+    contacts = _contacts(seg, snap_m)
+    if not len(contacts.segment) and not len(contacts.end):
+        return roads.copy()
+    coords = seg.coords.copy()
+    coords[contacts.end] = contacts.end_point
+    a = coords[contacts.segment]
+    ab = coords[contacts.segment + 1] - a
+    t = np.einsum("ij,ij->i", contacts.point - a, ab) / np.einsum("ij,ij->i", ab, ab)
+    added = pd.DataFrame(
+        {
+            "k": contacts.segment,
+            "t": np.clip(t, 1e-12, 1 - 1e-12),
+            "x": contacts.point[:, 0],
+            "y": contacts.point[:, 1],
+        }
+    ).drop_duplicates(["k", "x", "y"])
+    key_k = np.concatenate([np.arange(len(coords)), added["k"].to_numpy()])
+    key_t = np.concatenate([np.zeros(len(coords)), added["t"].to_numpy()])
+    order = np.lexsort((key_t, key_k))
+    xy = np.concatenate([coords, added[["x", "y"]].to_numpy()])[order]
+    part = np.concatenate([seg.part, seg.part[added["k"].to_numpy()]])[order]
+    cut = np.r_[np.zeros(len(coords), dtype=bool), np.ones(len(added), dtype=bool)][order]
+    rows = np.repeat(np.arange(len(xy)), 1 + cut)
+    second = np.r_[False, rows[1:] == rows[:-1]]
+    starts = np.r_[True, part[rows][1:] != part[rows][:-1]] | second
+    piece = np.cumsum(starts) - 1
+    lines = shapely.linestrings(xy[rows], indices=piece)
+    piece_part = part[rows][starts]
+    feature = seg.part_feature[piece_part]
+    out = roads.iloc[feature].copy()
+    rank = pd.Series(feature).groupby(feature).cumcount().to_numpy()
+    if id_column in out:
+        suffix = np.where(rank == 0, "", "#" + (rank + 1).astype(str).astype(object))
+        out[id_column] = out[id_column].astype(str) + suffix
+    return out.set_geometry(gpd.GeoSeries(lines, index=out.index, crs=roads.crs))
