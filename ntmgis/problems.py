@@ -121,11 +121,13 @@ class ProblemReport:
 
         Examples
         --------
+        >>> def roads(feature, problem, **more):
+        ...     return Problem("r.shp", "roads", feature, problem, "repaired", **more)
         >>> report = ProblemReport((
-        ...     Problem("r.shp", "roads", "segment_id=R1", "invalid geometry (Self-intersection[1 2])", "repaired"),
-        ...     Problem("r.shp", "roads", "segment_id=R2", "invalid geometry (Ring Self-intersection[3 4])", "repaired"),
-        ...     Problem("r.shp", "roads", "segment_id=R3, R4, R5, …", "unknown surface 'sỏi'", "map it", count=50),
-        ...     Problem("x.gpkg", "communes", "", "missing required column(s) ['kind']", "add it", "error")))
+        ...     roads("segment_id=R1", "invalid geometry (Self-intersection[1 2])"),
+        ...     roads("segment_id=R2", "invalid geometry (Ring Self-intersection[3 4])"),
+        ...     roads("segment_id=R3, R4, R5, …", "unknown surface 'sỏi'", count=50),
+        ...     Problem("x.gpkg", "communes", "", "missing required column(s) ['kind']", "add", "error")))
         >>> report.kinds()[["severity", "layer", "count", "examples"]]
           severity     layer  count                        examples
         0    error  communes      1
@@ -150,7 +152,9 @@ class ProblemReport:
             .reset_index()
         )
         similar = table["similar"] > 1
-        table.loc[similar, "problem"] += " (and " + (table.loc[similar, "similar"] - 1).astype(str) + " like it)"
+        table.loc[similar, "problem"] += (
+            " (and " + (table.loc[similar, "similar"] - 1).astype(str) + " like it)"
+        )
         table["order"] = table["severity"].map(_SEVERITY_ORDER)
         table = table.sort_values(["order", "count", "row"], ascending=[True, False, True], kind="stable")
         return table[list(self.KIND_COLUMNS)].reset_index(drop=True)
@@ -161,10 +165,10 @@ class ProblemReport:
         Examples
         --------
         >>> report = ProblemReport(tuple(
-        ...     Problem("r.shp", "roads", f"segment_id=R{i}", "geometry is empty or missing", "left out")
+        ...     Problem("r.shp", "roads", f"R{i}", "geometry is empty or missing", "left out")
         ...     for i in range(1, 6)))
         >>> print(report.format())
-        [warning] roads (r.shp) ×5: geometry is empty or missing (segment_id=R1; segment_id=R2; segment_id=R3; …) -> left out
+        [warning] roads (r.shp) ×5: geometry is empty or missing (R1; R2; R3; …) -> left out
         """
         kinds = self.kinds()
         if kinds.empty:

@@ -212,7 +212,9 @@ def _vocab_column(
     present = values.notna().to_numpy()
     if required and not present.all():
         allowed = ", ".join(vocabulary()[vocab_name])
-        where.add_many(np.flatnonzero(~present), f"{column} is empty", f"fill it with one of: {allowed}", "error")
+        where.add_many(
+            np.flatnonzero(~present), f"{column} is empty", f"fill it with one of: {allowed}", "error"
+        )
     rows = np.flatnonzero(present)
     written = values.iloc[rows].astype(str)
     keys = written.map({text: vocab_key(text) for text in written.unique()})
@@ -224,22 +226,29 @@ def _vocab_column(
         code = codes.get(str(key)) or known.get(str(key), (None, ""))[0]
         forms = written.iloc[at]
         if code is None:
-            where.add_many(rows[at], f"unknown {column} {_forms(forms.unique())}",
-                           _unknown_fix(forms.iloc[0], column, vocab_name, where.name, kept=not required),
-                           "error" if required else "warning")  # fmt: skip
+            where.add_many(
+                rows[at],
+                f"unknown {column} {_forms(forms.unique())}",
+                _unknown_fix(forms.iloc[0], column, vocab_name, where.name, kept=not required),
+                "error" if required else "warning",
+            )
             continue
         mapped.iloc[rows[at]] = code
         labels = (forms != code).to_numpy()
         if labels.any():
             source = " (workspace values:)" if str(key) in codes else ""
-            where.add_many(rows[at][labels], f"{column} {_forms(forms[labels].unique())} is a label, not a code",
-                           f"read as {code!r}{source}", "info")  # fmt: skip
+            where.add_many(
+                rows[at][labels],
+                f"{column} {_forms(forms[labels].unique())} is a label, not a code",
+                f"read as {code!r}{source}",
+                "info",
+            )
     return mapped
 
 
 def _forms(forms: np.ndarray) -> str:
     """``'Đường thôn'``, or ``'Đường thôn' (also 'ĐƯỜNG THÔN')`` for spellings of one key."""
-    first, others = repr(str(forms[0])), [repr(str(f)) for f in forms[1:_EXAMPLES + 1]]
+    first, others = repr(str(forms[0])), [repr(str(f)) for f in forms[1 : _EXAMPLES + 1]]
     more = ", …" if len(forms) > _EXAMPLES + 1 else ""
     return f"{first} (also {', '.join(others)}{more})" if others else first
 
@@ -251,7 +260,11 @@ def _unknown_fix(written: str, column: str, vocab_name: str, layer: str, *, kept
     target = known[close[0]][0] if close else "CODE"
     closest = "; closest: " + ", ".join(f"{known[k][1]} ({known[k][0]})" for k in close) if close else ""
     line = f'values: {{{layer}: {{{column}: {{"{written}": {target}}}}}}}'
-    done = "kept as written (counts as none of the codes)" if kept else "the layer cannot be used until it is mapped"
+    done = (
+        "kept as written (counts as none of the codes)"
+        if kept
+        else "the layer cannot be used until it is mapped"
+    )
     return f"{done}{closest}; add to workspace.yaml  {line}  (codes: {', '.join(vocabulary()[vocab_name])})"
 
 

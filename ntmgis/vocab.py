@@ -132,17 +132,29 @@ def _column_mapping(
     codes = vocabulary()[vocab_name]
     if not isinstance(raw, dict):
         problems.append(
-            Problem(file, "workspace", f"values: {where}", "must map labels to codes",
-                    f'write {{"label": code}} with a code of: {", ".join(codes)}', "error")
-        )  # fmt: skip
+            Problem(
+                file,
+                "workspace",
+                f"values: {where}",
+                "must map labels to codes",
+                f'write {{"label": code}} with a code of: {", ".join(codes)}',
+                "error",
+            )
+        )
         return {}
     mapping: dict[str, str] = {}
     for written, code in raw.items():
         if str(code) not in codes:
             problems.append(
-                Problem(file, "workspace", f"values: {where} {str(written)!r}",
-                        f"{code!r} is not a {vocab_name} code", f"use one of: {', '.join(codes)}", "error")
-            )  # fmt: skip
+                Problem(
+                    file,
+                    "workspace",
+                    f"values: {where} {str(written)!r}",
+                    f"{code!r} is not a {vocab_name} code",
+                    f"use one of: {', '.join(codes)}",
+                    "error",
+                )
+            )
             continue
         mapping[str(written)] = str(code)
     return mapping
@@ -190,27 +202,42 @@ def read_value_mappings(raw: object, *, file: str = "") -> tuple[ValueMappings, 
         if name in columns:
             if not isinstance(entry, dict):
                 hint = f"write values: {{{name}: {{column: {{label: code}}}}}}"
-                problems.append(Problem(file, "workspace", f"values: {name}", "must be a mapping", hint, "error"))
+                problems.append(
+                    Problem(file, "workspace", f"values: {name}", "must be a mapping", hint, "error")
+                )
                 continue
             for column, labels in entry.items():
                 vocab_name = columns[name].get(str(column))
                 if vocab_name is None:
                     allowed = ", ".join(columns[name]) or "none"
                     problems.append(
-                        Problem(file, "workspace", f"values: {name}.{column}",
-                                f"{name} has no vocabulary column {column!r}",
-                                f"vocabulary columns of {name}: {allowed}", "error")
-                    )  # fmt: skip
+                        Problem(
+                            file,
+                            "workspace",
+                            f"values: {name}.{column}",
+                            f"{name} has no vocabulary column {column!r}",
+                            f"vocabulary columns of {name}: {allowed}",
+                            "error",
+                        )
+                    )
                     continue
                 where = f"{name}.{column}"
-                own.setdefault(name, {})[str(column)] = _column_mapping(labels, vocab_name, where, file, problems)
+                own.setdefault(name, {})[str(column)] = _column_mapping(
+                    labels, vocab_name, where, file, problems
+                )
         elif name in everywhere:
             shared[name] = _column_mapping(entry, everywhere[name], name, file, problems)
         else:
             problems.append(
-                Problem(file, "workspace", f"values: {name}", f"{name!r} is neither a layer nor a vocabulary column",
-                        f"layers: {', '.join(columns)}; columns: {', '.join(sorted(everywhere))}", "error")
-            )  # fmt: skip
+                Problem(
+                    file,
+                    "workspace",
+                    f"values: {name}",
+                    f"{name!r} is neither a layer nor a vocabulary column",
+                    f"layers: {', '.join(columns)}; columns: {', '.join(sorted(everywhere))}",
+                    "error",
+                )
+            )
     mappings: ValueMappings = {}
     for name, spec in columns.items():
         merged = {
