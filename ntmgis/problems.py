@@ -191,10 +191,14 @@ def _where(file: str, layer: str) -> str:
 
 
 def _kind(problem: str) -> str:
-    """A problem's words without numbers and bracketed details (what makes it one kind)."""
+    """A problem's words without numbers and bracketed details (what makes it one kind).
+
+    Quoted values stay: each unknown value is a kind of its own, with its own fix.
+    """
     words = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "(…)", problem)
-    words = re.sub(r"\d+(?:[.,]\d+)*", "#", words)
-    return re.sub(r"#(?:\s*,\s*#)+", "#", words)
+    parts = re.split(r"('[^']*'|\"[^\"]*\")", words)
+    parts[::2] = [re.sub(r"#(?:\s*,\s*#)+", "#", re.sub(r"\d+(?:[.,]\d+)*", "#", p)) for p in parts[::2]]
+    return "".join(parts)
 
 
 def _examples(features: pd.Series) -> str:
