@@ -35,6 +35,7 @@ _GEOMETRY_DIMENSION = {
 }
 _CODE_WIDTH = 5  # GSO commune codes are five digits: "07324"
 _EXAMPLES = 3  # feature ids shown in a problem that counts many features
+_NEAR = 0.9  # difflib ratio from which the closest spelling is offered as the code (a typo, not a guess)
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,9 @@ def _unknown_fix(written: str, column: str, vocab_name: str, layer: str, *, kept
     """The closest known spellings and the exact ``values:`` line that maps ``written``."""
     known = spellings(vocab_name)
     close = difflib.get_close_matches(vocab_key(written), list(known), n=3, cutoff=0.5)
-    target = known[close[0]][0] if close else "CODE"
+    # Only a near spelling is offered as the target: a loose guess pasted as is would misclassify.
+    near = close and difflib.SequenceMatcher(None, vocab_key(written), close[0]).ratio() >= _NEAR
+    target = known[close[0]][0] if near else "CODE"
     closest = "; closest: " + ", ".join(f"{known[k][1]} ({known[k][0]})" for k in close) if close else ""
     line = f'values: {{{layer}: {{{column}: {{"{written}": {target}}}}}}}'
     done = (

@@ -225,7 +225,9 @@ def _office_workspace(tmp_path, values=None, managers=("UBND xã", "HTX", "Tổ 
                 "LOAI_DUONG": "Đường làng" if i >= 200 else labels[i % len(labels)],
                 "MAT_DUONG": ["Bê tông", "BTXM", "Láng nhựa", "Đất"][i % 4],
                 "DV_QL": managers[i % len(managers)],
-                "geometry": shapely.LineString([(centre.x - 400, centre.y + i), (centre.x + 400, centre.y + i)]),
+                "geometry": shapely.LineString(
+                    [(centre.x - 400, centre.y + i), (centre.x + 400, centre.y + i)]
+                ),
             }
         )
     roads = gpd.GeoDataFrame(rows, crs=base.crs)
