@@ -186,9 +186,13 @@ def _say(args: argparse.Namespace, key: str, **fields: object) -> str:
     return text(f"cli.{key}", getattr(args, "lang", "vi"), **fields)
 
 
-def _print_report(args: argparse.Namespace, report: ProblemReport, limit: int = 200) -> None:
+def _print_report(args: argparse.Namespace, report: ProblemReport, limit: int = 40) -> None:
+    """One line per kind of problem on stderr, errors first, at most ``limit`` lines (a screenful)."""
     if len(report):
-        print(report.format(limit=limit), file=sys.stderr)
+        lines = report.format().splitlines()
+        if len(lines) > limit:
+            lines = lines[:limit] + [_say(args, "more_kinds", count=len(lines) - limit)]
+        print("\n".join(lines), file=sys.stderr)
     errors = len(report.errors)
     print(_say(args, "problem_counts", errors=errors, others=len(report) - errors), file=sys.stderr)
 

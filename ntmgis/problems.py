@@ -8,6 +8,7 @@ what was done).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -40,6 +41,8 @@ class Problem:
     severity : {"error", "warning", "info"}
         ``error`` blocks use of the layer; ``warning`` was repaired or needs a look;
         ``info`` records a conversion that changed nothing of substance.
+    count : int
+        How many features share the problem (``feature`` then names a few of them).
     """
 
     file: str
@@ -48,11 +51,13 @@ class Problem:
     problem: str
     action: str
     severity: Severity = "warning"
+    count: int = 1
 
     def __str__(self) -> str:
         """One line: ``[severity] file, layer, feature: problem -> action``."""
         where = ", ".join(p for p in (self.file, self.layer, self.feature) if p)
-        return f"[{self.severity}] {where}: {self.problem} -> {self.action}"
+        times = f" ({self.count} features)" if self.count > 1 else ""
+        return f"[{self.severity}] {where}: {self.problem}{times} -> {self.action}"
 
 
 class DataError(ValueError):
@@ -72,7 +77,8 @@ class ProblemReport:
 
     problems: tuple[Problem, ...] = field(default_factory=tuple)
 
-    COLUMNS = ("severity", "file", "layer", "feature", "problem", "action")
+    COLUMNS = ("severity", "file", "layer", "feature", "problem", "action", "count")
+    KIND_COLUMNS = ("severity", "file", "layer", "problem", "count", "examples", "fix")
 
     def __iter__(self) -> Iterator[Problem]:
         """The problems in their order."""
@@ -106,12 +112,97 @@ class ProblemReport:
         frame = frame.sort_values(["_o", "file", "layer"], kind="stable").drop(columns="_o")
         return frame.reset_index(drop=True)
 
-    def format(self, limit: int | None = None) -> str:
-        """Human-readable text, one problem per line, errors first."""
+    def kinds(self) -> pd.DataFrame:
+        """One row per kind of problem, errors first, then the most features first.
+
+        A kind is the severity, the file, the layer and the problem's words without its
+        numbers and bracketed details: 300 invalid geometries are one kind, each unknown value is
+        its own. ``count`` sums the features, ``examples`` names a few, ``fix`` is the first action.
+
+        Examples
+        --------
+        >>> def roads(feature, problem, **more):
+        ...     return Problem("r.shp", "roads", feature, problem, "repaired", **more)
+        >>> report = ProblemReport((
+        ...     roads("segment_id=R1", "invalid geometry (Self-intersection[1 2])"),
+        ...     roads("segment_id=R2", "invalid geometry (Ring Self-intersection[3 4])"),
+        ...     roads("segment_id=R3, R4, R5, …", "unknown surface 'sỏi'", count=50),
+        ...     Problem("x.gpkg", "communes", "", "missing required column(s) ['kind']", "add", "error")))
+        >>> report.kinds()[["severity", "layer", "count", "examples"]]
+          severity     layer  count                        examples
+        0    error  communes      1
+        1  warning     roads     50        segment_id=R3, R4, R5, …
+        2  warning     roads      2  segment_id=R1; segment_id=R2
+        """
         frame = self.to_frame()
         if frame.empty:
+            return pd.DataFrame(columns=list(self.KIND_COLUMNS))
+        frame["kind"] = frame["problem"].map(_kind)
+        frame["row"] = range(len(frame))
+        table = (
+            frame.groupby(["severity", "file", "layer", "kind"], sort=False)
+            .agg(
+                problem=("problem", "first"),
+                similar=("problem", "nunique"),
+                count=("count", "sum"),
+                examples=("feature", _examples),
+                fix=("action", "first"),
+                row=("row", "min"),
+            )
+            .reset_index()
+        )
+        similar = table["similar"] > 1
+        table.loc[similar, "problem"] += (
+            " (and " + (table.loc[similar, "similar"] - 1).astype(str) + " like it)"
+        )
+        table["order"] = table["severity"].map(_SEVERITY_ORDER)
+        table = table.sort_values(["order", "count", "row"], ascending=[True, False, True], kind="stable")
+        return table[list(self.KIND_COLUMNS)].reset_index(drop=True)
+
+    def format(self, limit: int | None = None) -> str:
+        """Human-readable text, one line per kind of problem (:meth:`kinds`), errors first.
+
+        Examples
+        --------
+        >>> report = ProblemReport(tuple(
+        ...     Problem("r.shp", "roads", f"R{i}", "geometry is empty or missing", "left out")
+        ...     for i in range(1, 6)))
+        >>> print(report.format())
+        [warning] roads (r.shp) ×5: geometry is empty or missing (R1; R2; R3; …) -> left out
+        """
+        kinds = self.kinds()
+        if kinds.empty:
             return "no problems found"
-        lines = [str(Problem(**row)) for row in frame.to_dict("records")]
+        lines = [
+            f"[{row.severity}] {_where(str(row.file), str(row.layer))} ×{row.count}: {row.problem}"
+            + (f" ({row.examples})" if row.examples else "")
+            + f" -> {row.fix}"
+            for row in kinds.itertuples()
+        ]
         if limit is not None and len(lines) > limit:
-            lines = lines[:limit] + [f"... and {len(lines) - limit} more"]
+            lines = lines[:limit] + [f"… {len(lines) - limit} more kinds of problem"]
         return "\n".join(lines)
+
+
+def _where(file: str, layer: str) -> str:
+    """``roads (roads.gpkg)``: the layer and its file's name (the full path is in the CSV)."""
+    name = file.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{layer} ({name})" if layer and name else layer or name
+
+
+def _kind(problem: str) -> str:
+    """A problem's words without numbers and bracketed details (what makes it one kind).
+
+    Quoted values stay: each unknown value is a kind of its own, with its own fix.
+    """
+    words = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "(…)", problem)
+    parts = re.split(r"('[^']*'|\"[^\"]*\")", words)
+    parts[::2] = [re.sub(r"#(?:\s*,\s*#)+", "#", re.sub(r"\d+(?:[.,]\d+)*", "#", p)) for p in parts[::2]]
+    return "".join(parts)
+
+
+def _examples(features: pd.Series) -> str:
+    """A few of a kind's features, ``; …`` when there are more."""
+    named = [f for f in features.tolist() if f]
+    more = "; …" if len(named) > 3 else ""
+    return "; ".join(named[:3]) + more

@@ -9,7 +9,8 @@ match no commune), which makes the layer unusable until the user fixes the file.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import difflib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -18,10 +19,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .names import name_key
 from .problems import Problem, Severity
 from .values import is_missing, parse_bool
-from .vocab import contracts, vocabulary
+from .vocab import contracts, spellings, vocab_key, vocabulary
 
 __all__ = ["ValidationResult", "validate_layer", "validate_table", "check_tiling"]
 
@@ -34,6 +34,8 @@ _GEOMETRY_DIMENSION = {
     "MultiPolygon": 2,
 }
 _CODE_WIDTH = 5  # GSO commune codes are five digits: "07324"
+_EXAMPLES = 3  # feature ids shown in a problem that counts many features
+_NEAR = 0.9  # difflib ratio from which the closest spelling is offered as the code (a typo, not a guess)
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,28 @@ def _feature(frame: pd.DataFrame, position: int | np.integer, id_column: str | N
     return f"feature {position + 1}"
 
 
-def _vocab_lookup(vocab_name: str) -> dict[str, str]:
-    """Map every accepted spelling (code, Vietnamese and English labels) to the code."""
-    lookup: dict[str, str] = {}
-    for code, entry in vocabulary()[vocab_name].items():
-        for spelling in (code, entry.get("vi", ""), entry.get("en", "")):
-            if spelling:
-                lookup.setdefault(name_key(spelling, keep_prefix=True), code)
-    return lookup
+def _features(frame: pd.DataFrame, positions: np.ndarray, id_column: str | None) -> str:
+    """A few features of ``positions`` by id (one feature: as :func:`_feature` names it)."""
+    if len(positions) == 1:
+        return _feature(frame, positions[0], id_column)
+    shown = positions[:_EXAMPLES]
+    more = ", …" if len(positions) > _EXAMPLES else ""
+    if id_column and id_column in frame.columns:
+        ids = frame[id_column].iloc[shown].tolist()
+        names = [f"feature {p + 1}" if is_missing(v) else str(v) for p, v in zip(shown, ids, strict=True)]
+        return f"{id_column}=" + ", ".join(names) + more
+    return "features " + ", ".join(str(p + 1) for p in shown) + more
+
+
+def _groups(values: pd.Series) -> tuple[list[object], list[np.ndarray]]:
+    """The distinct values of ``values`` (first appearance first) and the row positions of each."""
+    numbers, uniques = pd.factorize(values, use_na_sentinel=True)
+    order = np.argsort(numbers, kind="stable")
+    counts = np.bincount(numbers[numbers >= 0], minlength=len(uniques))
+    start = int((numbers < 0).sum())  # missing values sort first (-1): left out
+    if not len(uniques):
+        return [], []
+    return list(uniques), np.split(order[start:], np.cumsum(counts)[:-1])
 
 
 def _coerce_code(value: object) -> tuple[str | None, bool]:
@@ -88,6 +104,7 @@ def _check_columns(
     name: str,
     problems: list[Problem],
     commune_codes: Collection[str] | None,
+    values: Mapping[str, Mapping[str, str]],
 ) -> pd.DataFrame:
     """Type coercion, vocabulary and commune references shared by layers and tables."""
     out = frame.copy()
@@ -98,7 +115,12 @@ def _check_columns(
     for column, vocab_name in spec.get("vocab", {}).items():
         if column in out.columns:
             out[column] = _vocab_column(
-                out[column], column, vocab_name, required=column in spec["required"], where=where
+                out[column],
+                column,
+                vocab_name,
+                required=column in spec["required"],
+                where=where,
+                own=values.get(column, {}),
             )
     _check_ids(out, where)
     reference = spec.get("commune_ref")
@@ -125,6 +147,13 @@ class _Where:
         if column:
             feature = f"{feature}, column {column!r}"
         self.problems.append(Problem(self.file, self.name, feature, problem, action, severity))
+
+    def add_many(self, positions: np.ndarray, problem: str, action: str, severity: Severity) -> None:
+        """Record one problem shared by the features at ``positions``, with their count."""
+        feature = _features(self.frame, positions, self.id_column)
+        self.problems.append(
+            Problem(self.file, self.name, feature, problem, action, severity, count=len(positions))
+        )
 
 
 def _typed_cell(value: object, column: str, kind: str, position: int, where: _Where) -> object:
@@ -165,32 +194,81 @@ def _typed_column(
 
 
 def _vocab_column(
-    values: pd.Series, column: str, vocab_name: str, *, required: bool, where: _Where
+    values: pd.Series,
+    column: str,
+    vocab_name: str,
+    *,
+    required: bool,
+    where: _Where,
+    own: Mapping[str, str],
 ) -> pd.Series:
-    """A vocabulary column as codes: labels mapped to their code (info), unknown words are errors."""
-    lookup = _vocab_lookup(vocab_name)
-    allowed = ", ".join(vocabulary()[vocab_name])
-    mapped: list[object] = []
-    for position, value in enumerate(values.tolist()):
-        if value is None:
-            if required:
-                where.add(position, f"{column} is empty", f"fill it with one of: {allowed}", "error")
-            mapped.append(None)
-            continue
-        code = lookup.get(name_key(str(value), keep_prefix=True))
+    """A vocabulary column as codes, matched once per distinct spelling (never per feature).
+
+    Labels read as codes are one ``info`` per (column, label → code) with their count. A value no
+    spelling matches is one problem per value, whose fix names the closest labels and the
+    ``values:`` line of workspace.yaml that maps it: an ``error`` in a required column (the analysis
+    cannot place the feature: an unknown surface would silently count as not hardened), a
+    ``warning`` in an optional one (kept as written).
+    """
+    present = values.notna().to_numpy()
+    if required and not present.all():
+        allowed = ", ".join(vocabulary()[vocab_name])
+        where.add_many(
+            np.flatnonzero(~present), f"{column} is empty", f"fill it with one of: {allowed}", "error"
+        )
+    rows = np.flatnonzero(present)
+    written = values.iloc[rows].astype(str)
+    keys = written.map({text: vocab_key(text) for text in written.unique()})
+    known = spellings(vocab_name)
+    codes = {vocab_key(text): code for text, code in own.items()}
+    mapped = values.astype(object).copy()
+    distinct, positions = _groups(keys)
+    for key, at in zip(distinct, positions, strict=True):
+        code = codes.get(str(key)) or known.get(str(key), (None, ""))[0]
+        forms = written.iloc[at]
         if code is None:
-            where.add(
-                position,
-                f"unknown {column} {value!r}",
-                f"use one of: {allowed} (or add it to the vocabulary)",
-                "error",
+            where.add_many(
+                rows[at],
+                f"unknown {column} {_forms(forms.unique())}",
+                _unknown_fix(forms.iloc[0], column, vocab_name, where.name, kept=not required),
+                "error" if required else "warning",
             )
-            mapped.append(value)
             continue
-        if code != value:
-            where.add(position, f"{column} {value!r} is a label, not a code", f"read as {code!r}", "info")
-        mapped.append(code)
-    return pd.Series(mapped, index=values.index, dtype=object)
+        mapped.iloc[rows[at]] = code
+        labels = (forms != code).to_numpy()
+        if labels.any():
+            source = " (workspace values:)" if str(key) in codes else ""
+            where.add_many(
+                rows[at][labels],
+                f"{column} {_forms(forms[labels].unique())} is a label, not a code",
+                f"read as {code!r}{source}",
+                "info",
+            )
+    return mapped
+
+
+def _forms(forms: np.ndarray) -> str:
+    """``'Đường thôn'``, or ``'Đường thôn' (also 'ĐƯỜNG THÔN')`` for spellings of one key."""
+    first, others = repr(str(forms[0])), [repr(str(f)) for f in forms[1 : _EXAMPLES + 1]]
+    more = ", …" if len(forms) > _EXAMPLES + 1 else ""
+    return f"{first} (also {', '.join(others)}{more})" if others else first
+
+
+def _unknown_fix(written: str, column: str, vocab_name: str, layer: str, *, kept: bool) -> str:
+    """The closest known spellings and the exact ``values:`` line that maps ``written``."""
+    known = spellings(vocab_name)
+    close = difflib.get_close_matches(vocab_key(written), list(known), n=3, cutoff=0.5)
+    # Only a near spelling is offered as the target: a loose guess pasted as is would misclassify.
+    near = close and difflib.SequenceMatcher(None, vocab_key(written), close[0]).ratio() >= _NEAR
+    target = known[close[0]][0] if near else "CODE"
+    closest = "; closest: " + ", ".join(f"{known[k][1]} ({known[k][0]})" for k in close) if close else ""
+    line = f'values: {{{layer}: {{{column}: {{"{written}": {target}}}}}}}'
+    done = (
+        "kept as written (counts as none of the codes)"
+        if kept
+        else "the layer cannot be used until it is mapped"
+    )
+    return f"{done}{closest}; add to workspace.yaml  {line}  (codes: {', '.join(vocabulary()[vocab_name])})"
 
 
 def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
@@ -226,15 +304,17 @@ def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
 
 
 def _check_commune_refs(codes: pd.Series, column: str, known: set[str], where: _Where) -> None:
-    """Every commune code refers to a commune of the workspace."""
-    for position, code in enumerate(codes.tolist()):
-        if code is not None and code not in known:
-            where.add(
-                position,
-                f"{column} {code!r} matches no commune of the workspace",
-                "correct the code (GSO 5-digit code of the 2020–2024 units)",
-                "error",
-            )
+    """Every commune code refers to a commune of the workspace (one problem per unknown code)."""
+    unknown = codes.notna() & ~codes.isin(known)
+    rows = np.flatnonzero(unknown.to_numpy())
+    distinct, positions = _groups(codes.iloc[rows])
+    for code, at in zip(distinct, positions, strict=True):
+        where.add_many(
+            rows[at],
+            f"{column} {code!r} matches no commune of the workspace",
+            "correct the code (GSO 5-digit code of the 2020–2024 units)",
+            "error",
+        )
 
 
 def _missing_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str) -> list[Problem]:
@@ -260,6 +340,7 @@ def validate_layer(
     *,
     file: str = "",
     commune_codes: Collection[str] | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ValidationResult:
     """Validate a spatial layer against its contract and repair what can be repaired.
 
@@ -273,6 +354,9 @@ def validate_layer(
         Source file, for the report.
     commune_codes : collection of str, optional
         Codes of the workspace's communes; when given, references to other codes are errors.
+    values : mapping, optional
+        The workspace's own labels, ``column -> {label: code}`` (``values:`` of workspace.yaml,
+        read by :func:`ntmgis.vocab.read_value_mappings`), matched as the packaged labels are.
 
     Returns
     -------
@@ -307,6 +391,7 @@ def validate_layer(
         file=file,
         commune_codes=commune_codes,
         geometry=True,
+        values=values or {},
     )
 
 
@@ -318,6 +403,7 @@ def _validate(
     file: str,
     commune_codes: Collection[str] | None,
     geometry: bool,
+    values: Mapping[str, Mapping[str, str]],
 ) -> ValidationResult:
     """What :func:`validate_layer` and :func:`validate_table` share: columns, then geometry."""
     missing = _missing_columns(frame, spec, file=file, name=contract)
@@ -325,7 +411,7 @@ def _validate(
         return ValidationResult(frame, tuple(missing))
     problems: list[Problem] = []
     out = _check_columns(
-        frame, spec, file=file, name=contract, problems=problems, commune_codes=commune_codes
+        frame, spec, file=file, name=contract, problems=problems, commune_codes=commune_codes, values=values
     )
     if geometry:
         out = _check_geometry(out, spec, file=file, name=contract, problems=problems)
@@ -403,6 +489,7 @@ def validate_table(
     *,
     file: str = "",
     commune_codes: Collection[str] | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ValidationResult:
     """Validate a non-spatial table (``commune_status``, ``village_status``, ``recognitions``)."""
     return _validate(
@@ -412,6 +499,7 @@ def validate_table(
         file=file,
         commune_codes=commune_codes,
         geometry=False,
+        values=values or {},
     )
 
 

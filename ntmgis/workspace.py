@@ -16,6 +16,9 @@ A workspace is described by a ``workspace.yaml``::
       commune_status: {path: status.xlsx, sheet: "2023", year: 2023, level: ntm}  # long or wide form
     criteria_overrides:             # a province's thresholds, without editing the package
       qd318_2022_xa: {"2.2": {ntm: {value: 75, source: "QĐ …/UBND tỉnh"}}}   # %
+    values:                         # the office's own labels for vocabulary codes
+      roads: {road_class: {"Đường làng": truc_thon}}   # per layer and column
+      managed_by: {"Đội thủy nông": htx}               # or for every layer with the column
 
 :func:`load_workspace` reads every file, collects every problem of every layer, and either returns
 an immutable :class:`Workspace` or raises :class:`~ntmgis.problems.DataError` listing all errors.
@@ -51,7 +54,7 @@ from .names import name_key
 from .plan import Plan, load_plan
 from .problems import DataError, Problem, ProblemReport
 from .validate import check_tiling, validate_layer, validate_table
-from .vocab import contracts
+from .vocab import ValueMappings, contracts, read_value_mappings
 
 __all__ = ["Workspace", "load_workspace", "inspect_workspace", "sample_workspace_path"]
 
@@ -68,6 +71,7 @@ _KNOWN_KEYS = {
     "sample_note",
     "provenance",
     "criteria_overrides",
+    "values",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -100,6 +104,7 @@ class _Config(TypedDict, total=False):
     sample_note: object
     provenance: str
     criteria_overrides: dict[str, object]
+    values: dict[str, object]
 
 
 def sample_workspace_path() -> Path:
@@ -278,6 +283,8 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
     except DataError as exc:
         return None, ProblemReport(tuple(problems) + exc.problems)
 
+    value_maps, value_problems = read_value_mappings(config.get("values"), file=str(yaml_path))
+    problems.extend(value_problems)
     layer_specs = contracts()["layers"]
     table_specs = contracts()["tables"]
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -300,7 +307,9 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
                 )
             )
             continue
-        frame = _load_layer(name, entry, root, working_crs, commune_codes, problems, sources)
+        frame = _load_layer(
+            name, entry, root, working_crs, commune_codes, problems, sources, values=value_maps
+        )
         if frame is not None:
             layers[name] = frame
             if name == "communes":
@@ -322,7 +331,14 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
             )
             continue
         frame = _load_table(
-            name, entry, root, layers, problems, sources, status_year=config.get("status_year")
+            name,
+            entry,
+            root,
+            layers,
+            problems,
+            sources,
+            status_year=config.get("status_year"),
+            values=value_maps,
         )
         if frame is not None:
             tables[name] = frame
@@ -385,6 +401,8 @@ def _load_layer(
     commune_codes: list[str] | None,
     problems: list[Problem],
     sources: dict[str, str],
+    *,
+    values: ValueMappings,
 ) -> gpd.GeoDataFrame | None:
     path = _entry_path(name, raw_entry, root, problems)
     if path is None:
@@ -405,7 +423,9 @@ def _load_layer(
     frame = _rename_columns(read.frame, entry, name=name, file=str(path), problems=problems)
     if frame is None:
         return None
-    checked = validate_layer(frame, name, file=str(path), commune_codes=commune_codes)
+    checked = validate_layer(
+        frame, name, file=str(path), commune_codes=commune_codes, values=values.get(name)
+    )
     problems.extend(checked.problems)
     if not checked.ok:
         return None
@@ -421,6 +441,7 @@ def _load_table(
     sources: dict[str, str],
     *,
     status_year: int | None = None,
+    values: ValueMappings,
 ) -> pd.DataFrame | None:
     path = _entry_path(name, raw_entry, root, problems)
     if path is None:
@@ -452,7 +473,9 @@ def _load_table(
     frame = _rename_columns(read.frame, entry, name=name, file=str(path), problems=problems)
     if frame is None:
         return None
-    checked = validate_table(frame, name, file=str(path), commune_codes=commune_codes)
+    checked = validate_table(
+        frame, name, file=str(path), commune_codes=commune_codes, values=values.get(name)
+    )
     problems.extend(checked.problems)
     return checked.frame.reset_index(drop=True) if checked.ok else None
 

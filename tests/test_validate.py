@@ -165,3 +165,150 @@ def test_tiling_reports_overlaps_and_gaps():
     assert len(gaps) == 1 and "2.00 ha" in gaps[0].problem
     assert all(p.severity == "warning" for p in problems)
     assert check_tiling(_communes([_square(X0, Y0), _square(X0 + 1000, Y0)])) == []
+
+
+# --- office labels: aliases, one problem per value, vectorised -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("vocab_name", "written", "code"),
+    [
+        ("road_class", "Đường thôn", "truc_thon"),
+        ("road_class", "ĐƯỜNG TRỤC THÔN", "truc_thon"),
+        ("road_class", "duong lien thon", "lien_thon"),
+        ("road_class", "Đường ngõ xóm", "ngo_xom"),
+        ("road_class", "Đường ngõ, xóm", "ngo_xom"),
+        ("road_class", "Đường nội đồng", "noi_dong"),
+        ("road_class", "Đường trục chính nội đồng", "noi_dong"),
+        ("road_class", "Đường xã", "xa"),
+        ("road_class", "Đường liên xã", "xa"),
+        ("road_class", "Đường huyện", "huyen"),
+        ("road_class", "ĐH", "huyen"),
+        ("road_class", "Đường tỉnh", "tinh"),
+        ("road_class", "ĐT", "tinh"),
+        ("road_class", "Quốc lộ", "quoc_lo"),
+        ("road_class", "QL", "quoc_lo"),
+        ("surface", "Bê tông", "be_tong"),
+        ("surface", "BTXM", "be_tong"),
+        ("surface", "Nhựa", "nhua"),
+        ("surface", "Láng nhựa", "nhua"),
+        ("surface", "Lát gạch", "gach"),
+        ("surface", "Cấp phối", "cap_phoi"),
+        ("surface", "Đá dăm", "cap_phoi"),
+        ("surface", "Đất", "dat"),
+        ("lining", "Kênh đất", "dat"),
+        ("lining", "Bê tông", "be_tong"),
+        ("lining", "Xây gạch", "gach"),
+        ("lining", "Gạch xây", "gach"),
+        ("lining", "Đá xây", "da"),
+        ("manager", "HTX", "htx"),
+        ("manager", "Hợp tác xã", "htx"),
+        ("manager", "UBND xã", "xa"),
+        ("manager", "Công ty TNHH MTV KTCTTL", "cong_ty"),
+        ("facility_kind", "Nhà văn hóa", "culture_house"),
+        ("facility_kind", "NVH thôn", "culture_house"),
+        ("facility_kind", "Trường học", "school"),
+        ("facility_kind", "Trạm y tế", "health_station"),
+    ],
+)
+def test_office_labels_are_aliases_of_one_code(vocab_name, written, code):
+    from ntmgis.vocab import spellings, vocab_key
+
+    assert spellings(vocab_name)[vocab_key(written)][0] == code
+
+
+def test_every_packaged_spelling_names_exactly_one_code():
+    from ntmgis.vocab import spellings, vocabulary
+
+    for name, entries in vocabulary().items():
+        if isinstance(entries, dict):
+            assert spellings(name)  # raises on a spelling that names two codes
+
+
+def _office_roads(n_unknown=50, unknown="Đường làng"):
+    labels = ["Đường thôn", "ĐƯỜNG TRỤC THÔN", "duong lien thon", "Đường ngõ, xóm", "Đường ngõ xóm"]
+    classes = labels * 30 + [unknown] * n_unknown
+    n = len(classes)
+    return _roads(
+        segment_id=[f"D{i:04d}" for i in range(n)],
+        road_class=classes,
+        surface=(["Bê tông", "BTXM", "be_tong", "Đất"] * n)[:n],
+        managed_by=(["UBND xã", "HTX", "Tổ tự quản"] * n)[:n],
+        geometry=[_line(10 * i) for i in range(n)],
+    )
+
+
+def test_unknown_value_is_one_problem_with_count_examples_and_values_hint():
+    result = validate_layer(_office_roads(), "roads", file="duong.shp")
+    [unknown] = [p for p in result.problems if "Đường làng" in p.problem]
+    assert unknown.severity == "error"  # road_class is required: the layer waits for the mapping
+    assert unknown.count == 50 and unknown.feature == "segment_id=D0150, D0151, D0152, …"
+    assert 'values: {roads: {road_class: {"Đường làng": ' in unknown.action
+    assert "closest: " in unknown.action and "ngo_xom" in unknown.action
+    # an optional column's unknown value is a warning, kept as written
+    [manager] = [p for p in result.problems if "Tổ tự quản" in p.problem]
+    assert manager.severity == "warning" and manager.count == len(result.frame) // 3
+    assert 'values: {roads: {managed_by: {"Tổ tự quản": ' in manager.action
+    assert set(result.frame["managed_by"]) == {"xa", "htx", "Tổ tự quản"}
+
+
+def test_labels_read_as_codes_are_one_info_per_label():
+    result = validate_layer(_office_roads(n_unknown=0), "roads")
+    infos = sorted((p.problem, p.count) for p in result.problems if p.severity == "info")
+    assert infos == [
+        ("managed_by 'HTX' is a label, not a code", 50),
+        ("managed_by 'UBND xã' is a label, not a code", 50),
+        ("road_class 'duong lien thon' is a label, not a code", 30),
+        ("road_class 'ĐƯỜNG TRỤC THÔN' is a label, not a code", 30),
+        ("road_class 'Đường ngõ, xóm' (also 'Đường ngõ xóm') is a label, not a code", 60),
+        ("road_class 'Đường thôn' is a label, not a code", 30),
+        ("surface 'BTXM' is a label, not a code", 38),
+        ("surface 'Bê tông' is a label, not a code", 38),
+        ("surface 'Đất' is a label, not a code", 37),
+    ]
+    assert set(result.frame["road_class"]) == {"truc_thon", "lien_thon", "ngo_xom"}
+
+
+def test_workspace_values_map_the_rest():
+    values = {"road_class": {"đường làng": "truc_thon"}, "managed_by": {"Tổ tự quản": "thon"}}
+    result = validate_layer(_office_roads(), "roads", values=values)
+    assert result.ok and not [p for p in result.problems if p.severity != "info"]
+    assert (result.frame["road_class"] == "truc_thon").sum() == 60 + 50
+    [mapped] = [p for p in result.problems if "Đường làng" in p.problem]
+    assert mapped.count == 50 and mapped.action == "read as 'truc_thon' (workspace values:)"
+
+
+def test_problems_are_per_value_not_per_feature_on_a_large_layer():
+    n = 20_000
+    roads = _roads(
+        segment_id=[f"S{i}" for i in range(n)],
+        road_class=(["xa", "Đường thôn", "cao_toc", "đường làng"] * n)[:n],
+        surface=["dat"] * n,
+        geometry=[_line(0)] * n,
+    )
+    result = validate_layer(roads, "roads")
+    assert [(p.problem, p.count) for p in result.problems] == [
+        ("road_class 'Đường thôn' is a label, not a code", 5000),
+        ("unknown road_class 'cao_toc'", 5000),
+        ("unknown road_class 'đường làng'", 5000),
+    ]
+
+
+def test_unknown_commune_codes_are_one_problem_per_code():
+    facilities = gpd.GeoDataFrame(
+        {
+            "facility_id": [f"F{i}" for i in range(6)],
+            "kind": "Nhà văn hóa",
+            "name": "NVH",
+            "commune_code": ["07324", "09999", "09999", "09999", "08888", None],
+        },
+        geometry=[shapely.Point(X0 + i, Y0) for i in range(6)],
+        crs="EPSG:9214",
+    )
+    result = validate_layer(facilities, "facilities", commune_codes=["07324"])
+    refs = [(p.problem, p.count, p.feature) for p in result.problems if "matches no commune" in p.problem]
+    assert refs == [
+        ("commune_code '09999' matches no commune of the workspace", 3, "facility_id=F1, F2, F3"),
+        ("commune_code '08888' matches no commune of the workspace", 1, "facility_id=F4 (feature 5)"),
+    ]
+    assert set(result.frame["kind"]) == {"culture_house"}

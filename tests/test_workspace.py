@@ -203,3 +203,102 @@ def test_a_section_that_is_not_a_mapping_is_one_error(tmp_path, key):
     workspace, report = inspect_workspace(write_workspace(tmp_path, extra={key: ["not", "a", "mapping"]}))
     assert workspace is None
     assert [(p.feature, p.problem) for p in report.errors] == [(key, f"{key}: must be a mapping")]
+
+
+# --- an office's own labels: columns: and values: in workspace.yaml ------------------------------
+
+
+def _office_workspace(tmp_path, values=None, managers=("UBND xã", "HTX", "Tổ tự quản")):
+    """Roads with Vietnamese column names and labels; 50 segments of a class the package lacks."""
+    import geopandas as gpd
+    import shapely
+
+    communes = grid_communes()
+    base = roads_for(communes)
+    labels = ["Đường thôn", "ĐƯỜNG TRỤC THÔN", "Duong lien thon", "Đường ngõ, xóm", "đường nội đồng"]
+    rows = []
+    for i in range(250):
+        centre = communes.geometry.iloc[i % len(communes)].centroid
+        rows.append(
+            {
+                "MA_DUONG": f"GT{i:04d}",
+                "LOAI_DUONG": "Đường làng" if i >= 200 else labels[i % len(labels)],
+                "MAT_DUONG": ["Bê tông", "BTXM", "Láng nhựa", "Đất"][i % 4],
+                "DV_QL": managers[i % len(managers)],
+                "geometry": shapely.LineString(
+                    [(centre.x - 400, centre.y + i), (centre.x + 400, centre.y + i)]
+                ),
+            }
+        )
+    roads = gpd.GeoDataFrame(rows, crs=base.crs)
+    path = write_workspace(tmp_path, communes=communes, roads=roads)
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["layers"]["roads"]["columns"] = {
+        "segment_id": "MA_DUONG",
+        "road_class": "LOAI_DUONG",
+        "surface": "MAT_DUONG",
+        "managed_by": "DV_QL",
+    }
+    if values is not None:
+        config["values"] = values
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_office_roads_give_one_problem_per_unknown_label_and_one_note_per_label(tmp_path):
+    workspace, report = inspect_workspace(_office_workspace(tmp_path))
+    assert workspace is None  # road_class is required: the 50 segments wait for a values: line
+    roads = [p for p in report if p.layer == "roads"]
+    [unknown] = [p for p in roads if "Đường làng" in p.problem]
+    assert unknown.severity == "error" and unknown.count == 50
+    assert unknown.feature == "segment_id=GT0200, GT0201, GT0202, …"
+    assert 'add to workspace.yaml  values: {roads: {road_class: {"Đường làng": ' in unknown.action
+    [manager] = [p for p in roads if "Tổ tự quản" in p.problem]
+    assert manager.severity == "warning" and manager.count == 83
+    assert [p.severity for p in roads].count("error") == 1
+    infos = [p for p in roads if p.severity == "info"]
+    assert len(infos) == 5 + 4 + 2  # one per label: road classes, surfaces, managers
+    assert all("is a label, not a code" in p.problem for p in infos)
+    assert sum(p.count for p in infos if p.problem.startswith("road_class")) == 200
+
+
+def test_values_mapping_makes_the_office_workspace_clean(tmp_path):
+    values = {"roads": {"road_class": {"Đường làng": "truc_thon"}}, "managed_by": {"tổ tự quản": "thon"}}
+    workspace = load_workspace(_office_workspace(tmp_path, values=values))
+    assert all(p.severity == "info" for p in workspace.problems if p.layer in ("roads", "workspace"))
+    roads = workspace.layer("roads")
+    assert (roads["road_class"] == "truc_thon").sum() == 80 + 50
+    assert set(roads["managed_by"]) == {"xa", "htx", "thon"}
+    assert set(roads["surface"]) == {"be_tong", "nhua", "dat"}
+
+
+def test_values_mapping_to_an_unknown_code_names_the_codes(tmp_path):
+    values = {
+        "roads": {"road_class": {"Đường làng": "village"}, "width_m": {"3": "x"}},
+        "colour": {"đỏ": "red"},
+    }
+    _, report = inspect_workspace(_office_workspace(tmp_path, values=values))
+    problems = {p.feature: p for p in report if p.layer == "workspace"}
+    bad = problems["values: roads.road_class 'Đường làng'"]
+    assert bad.severity == "error" and bad.problem == "'village' is not a road_class code"
+    assert "truc_thon" in bad.action and "ngo_xom" in bad.action
+    assert "has no vocabulary column 'width_m'" in problems["values: roads.width_m"].problem
+    assert "road_class, surface, managed_by" in problems["values: roads.width_m"].action
+    assert "neither a layer nor a vocabulary column" in problems["values: colour"].problem
+
+
+def test_cli_prints_at_most_a_screenful_of_grouped_problems(tmp_path, capsys):
+    from ntmgis.cli import main
+
+    managers = [f"Đội {i}" for i in range(60)]  # 60 unknown managers: 60 kinds of problem
+    path = _office_workspace(tmp_path, managers=managers)
+    out = tmp_path / "problems.csv"
+    assert main(["validate", str(path), "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) <= 42  # 40 kinds, "… more kinds", the counts
+    assert lines[0].startswith("[error] roads (roads.gpkg) ×50: unknown road_class 'Đường làng'")
+    assert "còn" in lines[-2] and "--out problems.csv" in lines[-2]
+    import pandas as pd
+
+    rows = pd.read_csv(out)
+    assert len(rows) > 60 and rows["count"].sum() >= 250  # every row, with its count
