@@ -33,7 +33,6 @@ from .analysis.assess import (
     Terms,
     assess_infrastructure,
 )
-from .analysis.graph import DEFAULT_SNAP_M
 from .costs import load_unit_costs
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .criteria.schedule import milestone_table, schedule_table
@@ -366,8 +365,8 @@ def assess(
     unit_costs: pd.DataFrame | None = None,
     canal_unit_costs: pd.DataFrame | None = None,
     market_radius_m: float = DEFAULT_RADIUS_M,
-    node_roads: bool = False,
-    snap_m: float = DEFAULT_SNAP_M,
+    node_roads: bool | None = None,
+    snap_m: float | None = None,
 ) -> Assessment:
     """Assess ``workspace``: measure the layers, then evaluate the criteria with those measurements.
 
@@ -384,13 +383,15 @@ def assess(
         Road upgrade and canal lining unit costs; default the packaged, illustrative tables.
     market_radius_m : float
         Radius of the market-gap layer along roads (m).
-    node_roads : bool
-        Node the roads before computing market reach (crossings get a shared vertex, road ends
+    node_roads : bool, optional
+        Default the workspace's ``network: {node: ...}`` (off). Node the roads before computing
+        market reach (crossings get a shared vertex, road ends
         within ``snap_m`` of another road are joined; :func:`ntmgis.analysis.graph.node_roads`).
         Either way the network is checked (``road_network``) and a network that is not connected
         is a problem.
-    snap_m : float
-        Largest gap (m) between a road end and another road treated as a junction.
+    snap_m : float, optional
+        Largest gap (m) between a road end and another road treated as a junction; default the
+        workspace's ``network: {snap_m: ...}`` (2 m).
 
     Returns
     -------
@@ -407,7 +408,10 @@ def assess(
             road_classes=tuple(vocabulary()["road_class"]),
         ),
         market_radius_m=market_radius_m,
-        network=NetworkOptions(node=node_roads, snap_m=snap_m),
+        network=NetworkOptions(
+            node=bool(workspace.network["node"]) if node_roads is None else node_roads,
+            snap_m=float(workspace.network["snap_m"]) if snap_m is None else snap_m,
+        ),
     )
     criteria = evaluate_workspace(
         workspace, infrastructure.measured, as_of=as_of, criteria_set=criteria_set, prefer=prefer

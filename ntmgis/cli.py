@@ -237,17 +237,21 @@ def _add_network_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--node-roads",
         dest="node_roads",
-        action="store_true",
+        action="store_const",
+        const=True,
+        default=None,
         help="node the road layer before market reach: give crossings a shared vertex and join road "
-        "ends within --snap-m of another road (the layer is checked either way)",
+        "ends within --snap-m of another road (the layer is checked either way; default: the "
+        "workspace's network: node)",
     )
     command.add_argument(
         "--snap-m",
         dest="snap_m",
         type=float,
-        default=2.0,
+        default=None,
         metavar="M",
-        help="largest gap between a road end and another road treated as a junction (default: %(default)g m)",
+        help="largest gap between a road end and another road treated as a junction (default: the "
+        "workspace's network: snap_m, else 2 m)",
     )
 
 

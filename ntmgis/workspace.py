@@ -19,6 +19,7 @@ A workspace is described by a ``workspace.yaml``::
     values:                         # the office's own labels for vocabulary codes
       roads: {road_class: {"Đường làng": truc_thon}}   # per layer and column
       managed_by: {"Đội thủy nông": htx}               # or for every layer with the column
+    network: {node: true, snap_m: 2}  # node the roads (crossings, ends ≤ 2 m) before market reach
 
 :func:`load_workspace` reads every file, collects every problem of every layer, and either returns
 an immutable :class:`Workspace` or raises :class:`~ntmgis.problems.DataError` listing all errors.
@@ -72,6 +73,7 @@ _KNOWN_KEYS = {
     "provenance",
     "criteria_overrides",
     "values",
+    "network",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -105,6 +107,62 @@ class _Config(TypedDict, total=False):
     provenance: str
     criteria_overrides: dict[str, object]
     values: dict[str, object]
+    network: dict[str, object]
+
+
+#: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.
+NETWORK_DEFAULTS: Mapping[str, float] = MappingProxyType({"node": False, "snap_m": 2.0})
+
+
+def _network_settings(raw: object, *, file: str) -> tuple[dict[str, float], list[Problem]]:
+    """Read ``network: {node: bool, snap_m: metres}``; every mistake is one error naming the fix."""
+    settings = dict(NETWORK_DEFAULTS)
+    if raw is None:
+        return settings, []
+    where = "network"
+    if not isinstance(raw, dict):
+        return settings, [
+            Problem(
+                file,
+                "workspace",
+                where,
+                f"network must be a mapping, not {raw!r}",
+                "write network: {node: true, snap_m: 2}",
+                "error",
+            )
+        ]
+    problems = [
+        Problem(
+            file, "workspace", where, f"unknown key {key!r} in network", "known keys: node, snap_m", "error"
+        )
+        for key in sorted(set(raw) - set(settings))
+    ]
+    node, snap = raw.get("node", False), raw.get("snap_m", settings["snap_m"])
+    if not isinstance(node, bool):
+        problems.append(
+            Problem(
+                file,
+                "workspace",
+                where,
+                f"network.node must be true or false, not {node!r}",
+                "write node: true to node the roads before market reach",
+                "error",
+            )
+        )
+    if isinstance(snap, bool) or not isinstance(snap, (int, float)) or not 0 <= snap <= 100:
+        problems.append(
+            Problem(
+                file,
+                "workspace",
+                where,
+                f"network.snap_m must be metres (0–100), not {snap!r}",
+                "write snap_m: 2",
+                "error",
+            )
+        )
+    if not problems:
+        settings = {"node": bool(node), "snap_m": float(snap)}
+    return settings, problems
 
 
 def sample_workspace_path() -> Path:
@@ -136,6 +194,8 @@ class Workspace:
     problems: ProblemReport
     _layers: Mapping[str, gpd.GeoDataFrame] = field(repr=False)
     _tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    #: How the road layer is prepared for reach: ``{"node": bool, "snap_m": float}`` (``network:``).
+    network: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(dict(NETWORK_DEFAULTS)))
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -285,6 +345,8 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
 
     value_maps, value_problems = read_value_mappings(config.get("values"), file=str(yaml_path))
     problems.extend(value_problems)
+    network, network_problems = _network_settings(config.get("network"), file=str(yaml_path))
+    problems.extend(network_problems)
     layer_specs = contracts()["layers"]
     table_specs = contracts()["tables"]
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -371,6 +433,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         problems=report,
         _layers=MappingProxyType(layers),
         _tables=MappingProxyType(tables),
+        network=MappingProxyType(network),
     )
     return workspace, report
 

@@ -193,3 +193,29 @@ def test_the_reach_sheet_carries_the_warning_when_the_network_is_cut(sample_asse
     cut = sample_assessment.road_network.assign(components=4)
     reach = report_tables(None, replace(sample_assessment, road_network=cut), lang=lang)["reach"]
     assert len(reach) and reach.iloc[:, -1].str.contains(words, regex=False).all()
+
+
+def test_workspace_network_key_nodes_the_roads_and_the_cli_overrides_it(tmp_path):
+    import shutil
+
+    import yaml
+
+    from ntmgis.assessment import assess
+    from ntmgis.workspace import inspect_workspace, load_workspace, sample_workspace_path
+
+    shutil.copytree(sample_workspace_path().parent, tmp_path / "ws")  # villages and markets: reach runs
+    path = tmp_path / "ws" / "workspace.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["network"] = {"node": True, "snap_m": 1.5}
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    workspace = load_workspace(path)
+    assert dict(workspace.network) == {"node": True, "snap_m": 1.5}
+    assert assess(workspace).road_network["layer"].tolist() == ["roads", "roads_noded"]
+    assert assess(workspace, node_roads=False).road_network["layer"].tolist() == ["roads"]
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["network"] = {"node": "yes", "snap_m": -1, "snapm": 2}
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    workspace, report = inspect_workspace(path)
+    assert workspace is None
+    messages = " ".join(p.problem for p in report.errors)
+    assert "network.node" in messages and "network.snap_m" in messages and "'snapm'" in messages
