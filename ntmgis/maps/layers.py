@@ -18,6 +18,7 @@ from ..values import is_missing
 from ..vocab import kien_co_linings, label, vocabulary
 from . import styles
 from ._common import (
+    area_kind,
     cell,
     classes,
     column,
@@ -420,7 +421,7 @@ def village_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
     return MapLayer(
         id="villages",
         title=t["villages"],
-        kind="polygon",
+        kind=area_kind(villages.geometry),
         geometry=villages.geometry,
         keys=ids,
         names=[facts[v][0] for v in ids],
@@ -451,7 +452,7 @@ def culture_house_gap_layer(
     return MapLayer(
         id="villages_without_culture_house",
         title=t["no_culture_house"],
-        kind="polygon",
+        kind=area_kind(lacking.geometry),
         geometry=lacking.geometry,
         keys=keys,
         names=_about(facts, keys, 0),
@@ -494,7 +495,7 @@ def market_gap_layer(workspace: Workspace, assessment: Assessment, *, lang: str 
     return MapLayer(
         id="market_gaps",
         title=t["market_gaps"].format(radius=radius),
-        kind="polygon",
+        kind=area_kind(gaps.geometry),
         geometry=gaps.geometry,
         keys=keys,
         names=_about(facts, keys, 0),

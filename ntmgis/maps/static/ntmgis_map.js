@@ -81,12 +81,36 @@
     return theme.classes[theme.values[i]];
   }
 
+  // A feature encoded as [x, y] is a point, in a point layer or among the areas of a polygon
+  // layer (villages may be drawn as points, polygons or both: contracts.yaml). In a line layer
+  // [a, b] are arc indices.
+  function isPoint(entry, i) {
+    const g = entry.geoms[i];
+    return entry.spec.kind !== "line" && g !== null && typeof g[0] === "number";
+  }
+
+  function pointStyle(base, cls) {
+    const style = { radius: base.radius || (base.outline ? 7 : 5), fillColor: cls.colour };
+    if (base.outline) {  // a gap layer: a ring in the class colour around the place
+      style.color = cls.colour;
+      style.weight = cls.weight || base.weight || 2;
+      style.fillOpacity = 0.35;
+    } else {
+      style.color = base.color || "#333333";
+      style.weight = base.weight || 1;
+      style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.9;
+    }
+    return style;
+  }
+
   function styleOf(entry, i) {
     const spec = entry.spec;
     const base = spec.style;
     const cls = classOf(entry, i);
     const style = { opacity: 1, dashArray: cls.dash || base.dashArray || null };
-    if (spec.kind === "polygon") {
+    if (isPoint(entry, i)) {
+      Object.assign(style, pointStyle(base, cls));
+    } else if (spec.kind === "polygon") {
       if (base.outline) {
         style.color = cls.colour;
         style.weight = cls.weight || base.weight || 2;
@@ -98,15 +122,9 @@
         style.fillColor = cls.colour;
         style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.85;
       }
-    } else if (spec.kind === "line") {
+    } else {
       style.color = cls.colour;
       style.weight = cls.weight || base.weight || 2;
-    } else {
-      style.color = base.color || "#333333";
-      style.weight = base.weight || 1;
-      style.fillColor = cls.colour;
-      style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.9;
-      style.radius = base.radius || 5;
     }
     if (entry.highlight.has(i)) {
       style.color = HIGHLIGHT;
@@ -183,31 +201,32 @@
   data.layers.forEach(function (spec) {
     const geoms = topo.layers[spec.id];
     const entry = {
-      spec: spec, theme: 0, group: L.featureGroup(), features: [], labels: null,
+      spec: spec, geoms: geoms, theme: 0, group: L.featureGroup(), features: [], labels: null,
       highlight: new Set(spec.highlight || []), selected: null,
     };
     geoms.forEach(function (g, i) {
       let feature = null;
       if (g !== null) {
         const style = styleOf(entry, i);
-        if (spec.kind === "polygon") {
+        const point = isPoint(entry, i);
+        if (point) {
+          style.renderer = canvas;
+          feature = L.circleMarker([g[1] / scale, g[0] / scale], style);
+        } else if (spec.kind === "polygon") {
           const polygons = g.map(function (poly) { return poly.map(ringPoints); });
           feature = L.polygon(polygons.length === 1 ? polygons[0] : polygons, style);
-        } else if (spec.kind === "line") {
+        } else {
           const parts = g.map(arcPoints);
           style.renderer = canvas;
           feature = L.polyline(parts.length === 1 ? parts[0] : parts, style);
-        } else {
-          style.renderer = canvas;
-          feature = L.circleMarker([g[1] / scale, g[0] / scale], style);
         }
         feature.ntmgisIndex = i;
         feature.ntmgisKey = spec.keys[i];
         if (spec.kind !== "line") {
           feature.bindTooltip(function () { return tooltipContent(entry, i); },
-            { sticky: spec.kind === "polygon", direction: "top" });
+            { sticky: !point, direction: "top" });
         }
-        if (spec.kind === "polygon") {
+        if (!point && spec.kind === "polygon") {
           feature.on("mouseover", function () { feature.setStyle({ weight: 3, color: "#1a1a1a" }); });
           feature.on("mouseout", function () { feature.setStyle(styleOf(entry, i)); });
         }
