@@ -6,6 +6,7 @@ Regression: village points made ``ntmgis map`` write a blank page (``poly.map is
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pytest
 import shapely
 
@@ -13,7 +14,8 @@ from ntmgis.assessment import assess
 from ntmgis.io import write_text_atomic
 from ntmgis.maps import build_planner_map, build_planner_png
 from ntmgis.maps.page import MapClass, MapLayer, Theme, render_map
-from ntmgis.maps.topology import decode_geometries
+from ntmgis.maps.static_image import render_png
+from ntmgis.maps.topology import decode_geometries, encode_geometries
 
 COUNTS = "Object.fromEntries(Object.entries(window.ntmgis.layers).map(([k, v]) => [k, v.getLayers().length]))"
 
@@ -80,11 +82,7 @@ def test_point_villages_png(point_villages, png_stats):
 
 
 def test_png_draws_points_among_areas_and_as_outlines():
-    from ntmgis.maps.static_image import render_png
-
     geometry = [shapely.box(0, 0, 1000, 1000), shapely.Point(1500, 500)]
-    import geopandas as gpd
-
     series = gpd.GeoSeries(geometry, crs="EPSG:9214")
     theme = Theme("t", "T", ["a", "a"], [MapClass("a", "A", "#d73027")])
     layers = [
@@ -95,13 +93,9 @@ def test_png_draws_points_among_areas_and_as_outlines():
 
 
 def test_topology_keeps_points_of_a_polygon_layer():
-    import geopandas as gpd
-
     series = gpd.GeoSeries([shapely.box(0, 0, 0.01, 0.01), shapely.Point(0.02, 0.005)], crs="EPSG:4326")
     theme = Theme("t", "T", ["a", "a"], [MapClass("a", "A", "#d73027")])
     html = render_map([MapLayer("v", "V", "polygon", series, ["1", "2"], ["x", "y"], [theme])], title="t")
     assert "ntmgis-data" in html
-    from ntmgis.maps.topology import encode_geometries
-
     decoded = decode_geometries(encode_geometries({"v": series}), "v", "polygon")
     assert [g.geom_type for g in decoded] == ["Polygon", "Point"]

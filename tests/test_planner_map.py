@@ -143,9 +143,13 @@ def test_one_theme_per_criterion_at_the_target_level(assessment, data):
     assert {"met", "not_met", NOT_ASSESSED} <= statuses
     met = theme(communes, "criteria_met")
     first = summary.iloc[0]
-    assert (
-        classes_by_key(communes, "criteria_met")[summary.index[0]]
-        == f"{first['criteria_met']}/{first['criteria_total']}"
+    # met / not met / not assessed: a bare "17/19" would hide the criteria nobody assessed
+    code = f"{first['criteria_met']}/{first['criteria_not_met']}/{first['criteria_not_assessed']}"
+    assert classes_by_key(communes, "criteria_met")[summary.index[0]] == code
+    labels = {c["code"]: c["label"] for c in met["classes"]}
+    assert labels[code] == (
+        f"{first['criteria_met']} đạt · {first['criteria_not_met']} chưa đạt · "
+        f"{first['criteria_not_assessed']} chưa đánh giá"
     )
     assert met["classes"][-1]["code"] == NOT_ASSESSED
 

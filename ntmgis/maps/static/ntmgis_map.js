@@ -167,7 +167,12 @@
     box.appendChild(line);
     if (theme.detail && theme.detail[i]) box.appendChild(element("p", "ntmgis-popup-detail", theme.detail[i]));
     const table = element("table");
+    const rowTables = [];
     spec.fields.forEach(function (field) {
+      if (field.format === "rows") {
+        if (field.values[i]) rowTables.push(rowsTable(field.label, field.values[i]));
+        return;
+      }
       const text = fieldText(field, field.values[i]);
       if (text === null || text === undefined || text === "") return;
       const row = element("tr");
@@ -176,7 +181,22 @@
       table.appendChild(row);
     });
     if (table.childNodes.length) box.appendChild(table);
+    rowTables.forEach(function (rows) { box.appendChild(rows); });
     return box;
+  }
+
+  // A compact table (a commune's criteria and verdicts); the status code colours the verdict.
+  function rowsTable(title, rows) {
+    const table = element("table", "ntmgis-popup-rows");
+    table.appendChild(element("caption", null, title));
+    rows.forEach(function (row) {
+      const tr = element("tr");
+      tr.dataset.status = row[2];
+      tr.appendChild(element("th", null, row[0]));
+      tr.appendChild(element("td", null, row[1]));
+      table.appendChild(tr);
+    });
+    return table;
   }
 
   // Relative luminance (WCAG) of a #rrggbb colour: labels on dark fills are written in white.
@@ -188,11 +208,13 @@
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
   }
 
-  const popup = L.popup({ maxWidth: 360 });
+  const popup = L.popup({ maxWidth: 360, autoPanPadding: [12, 12] });
 
   function openPopup(entry, i, latlng) {
     const feature = entry.features[i];
     const at = latlng || (feature.getCenter ? feature.getCenter() : feature.getLatLng());
+    // At most half the map high, scrolled inside: a commune's details never hide the map.
+    popup.options.maxHeight = Math.max(160, Math.round(map.getSize().y * 0.5));
     popup.setLatLng(at).setContent(popupContent(entry, i)).openOn(map);
   }
 
