@@ -98,7 +98,7 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
         if "recognitions" in workspace.table_names
         else [evaluated, recognised, target]
     )
-    criteria, criterion_labels = _criterion_themes(assessment, codes, rows, lang)
+    criteria, in_set = _criterion_themes(assessment, codes, rows, lang)
     themes = [
         *levels,
         Theme(
@@ -132,7 +132,7 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
         themes=themes,
         fields=[
             *_commune_fields(communes, codes, rows, schedule, counts, assessment.year, lang),
-            Field(t["criteria_table"], _criteria_rows(criteria, criterion_labels, len(codes)), "rows"),
+            Field(t["criteria_table"], _criteria_rows(criteria, in_set, len(codes)), "rows"),
         ],
         searchable=True,
         label_texts=[bare_name(n, k) for n, k in zip(communes["name"], communes["kind"], strict=True)],
@@ -141,15 +141,15 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
 
 
 def _criteria_rows(
-    themes: Sequence[Theme], labels: Sequence[str], n: int
+    themes: Sequence[Theme], in_set: Sequence[tuple[str, Sequence[bool]]], n: int
 ) -> list[list[tuple[str, str, str]]]:
-    """Per commune, one ``(criterion, verdict, verdict code)`` row per criterion: the popup's
-    compact criteria table (the gap texts stay in the theme details)."""
+    """Per commune, one ``(criterion, verdict, verdict code)`` row per criterion of its target
+    level: the popup's compact criteria table (the gap texts stay in the theme details)."""
     out: list[list[tuple[str, str, str]]] = [[] for _ in range(n)]
-    for theme, criterion in zip(themes, labels, strict=True):
+    for theme, (criterion, present) in zip(themes, in_set, strict=True):
         verdicts = {c.code: c.label for c in theme.classes}
         for i, value in enumerate(theme.values):
-            if value != NOT_APPLICABLE:
+            if present[i]:
                 out[i].append((criterion, verdicts[value], value))
     return out
 
@@ -280,9 +280,10 @@ def _commune_year_themes(
 
 def _criterion_themes(
     assessment: Assessment, codes: list[str], rows: _Rows, lang: str
-) -> tuple[list[Theme], list[str]]:
-    """One colouring per criterion, at each commune's target level, and each criterion's short
-    label ("2 Giao thông") for the popup's criteria table."""
+) -> tuple[list[Theme], list[tuple[str, list[bool]]]]:
+    """One colouring per criterion, at each commune's target level; and for the popup's
+    criteria table each criterion's short label ("2 Giao thông") with, per commune, whether its
+    target level's set has the criterion."""
     t = ui(lang)
     criteria = assessment.criteria
     targets = {c: cell(r.get("target_level")) for c, r in zip(codes, rows, strict=True)}
@@ -317,7 +318,11 @@ def _criterion_themes(
                 group=t["criteria_group"],
             )
         )
-    return themes, [f"{cid} {names[cid]}" for cid in sorted(names, key=criterion_sort_key)]
+    in_set = [
+        (f"{cid} {names[cid]}", [(c, str(cid)) in by_key for c in codes])
+        for cid in sorted(names, key=criterion_sort_key)
+    ]
+    return themes, in_set
 
 
 def _criterion_cell(
