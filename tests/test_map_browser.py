@@ -142,7 +142,8 @@ def test_hostile_names_show_as_text(open_map, map_file):
     }
 
     labels = page.locator(".ntmgis-label-text").all_inner_texts()
-    assert HOSTILE in labels and QUOTES in labels
+    # The commune named 'Xã "Ngoặc"...' is of kind xa: its label drops the repeated "Xã"
+    assert HOSTILE in labels and QUOTES.removeprefix("Xã ") in labels
     assert page.locator("#ntmgis-sources li").nth(1).inner_text() == f"tệp {HOSTILE}"
     assert page.locator("img").count() == 0  # no basemap: the page has no image element at all
     page.mouse.move(5, 300)  # leave the commune; the tooltip closes

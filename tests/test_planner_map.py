@@ -143,9 +143,13 @@ def test_one_theme_per_criterion_at_the_target_level(assessment, data):
     assert {"met", "not_met", NOT_ASSESSED} <= statuses
     met = theme(communes, "criteria_met")
     first = summary.iloc[0]
-    assert (
-        classes_by_key(communes, "criteria_met")[summary.index[0]]
-        == f"{first['criteria_met']}/{first['criteria_total']}"
+    # met / not met / not assessed: a bare "17/19" would hide the criteria nobody assessed
+    code = f"{first['criteria_met']}/{first['criteria_not_met']}/{first['criteria_not_assessed']}"
+    assert classes_by_key(communes, "criteria_met")[summary.index[0]] == code
+    labels = {c["code"]: c["label"] for c in met["classes"]}
+    assert labels[code] == (
+        f"{first['criteria_met']} đạt · {first['criteria_not_met']} chưa đạt · "
+        f"{first['criteria_not_assessed']} chưa đánh giá"
     )
     assert met["classes"][-1]["code"] == NOT_ASSESSED
 
@@ -340,3 +344,19 @@ def test_zone_areas_are_the_measured_ones_not_the_declared_attribute(workspace, 
     measured = assessment.zones.set_index("zone_id")["area_ha"]
     shown = dict(zip(entry["keys"], area["values"], strict=True))
     assert shown == pytest.approx({k: round(v, 1) for k, v in measured.items()}, abs=0.051)
+
+
+def test_criteria_count_names_the_not_assessed_in_english(workspace, assessment):
+    communes = layer(page_data(build_planner_map(workspace, assessment, lang="en"))[1], "communes")
+    first = assessment.communes.iloc[0]
+    code = f"{first['criteria_met']}/{first['criteria_not_met']}/{first['criteria_not_assessed']}"
+    labels = {c["code"]: c["label"] for c in theme(communes, "criteria_met")["classes"]}
+    assert labels[code] == (
+        f"{first['criteria_met']} met · {first['criteria_not_met']} not met · "
+        f"{first['criteria_not_assessed']} not assessed"
+    )
+    # the sample has recognition decisions: the map opens on them
+    assert communes["themes"][0]["id"] == "recognised"
+    (rows,) = [f for f in communes["fields"] if f["format"] == "rows"]
+    assert rows["label"] == "Criteria (at target level)"
+    assert len(rows["values"][communes["keys"].index(first["commune_code"])]) == first["criteria_total"]

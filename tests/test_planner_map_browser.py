@@ -10,9 +10,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from workspace_builders import grid_communes, write_workspace
 
+from ntmgis.assessment import assess
 from ntmgis.io import write_bytes_atomic, write_text_atomic
 from ntmgis.maps import build_planner_map, build_planner_png
+from ntmgis.workspace import load_workspace
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -247,3 +250,50 @@ def test_png_is_written_and_not_blank(sample_workspace, sample_assessment, png_s
     assert stats["width"] > 800 and stats["height"] > 500
     assert stats["colours"] >= 12 and stats["dominant_share"] < 0.8, stats
     assert build_planner_png(sample_workspace, sample_assessment, dpi=80) == png
+
+
+def test_first_map_of_a_new_district(open_map, tmp_path):
+    """A district's own first workspace: names written with their prefix ("Xã Phúc Hòa"), no
+    recognition decisions. The map opens on the measured level (not an all-grey "recognised"
+    map) and never writes "Xã Xã"."""
+    communes = grid_communes()
+    prefix = {"xa": "Xã ", "thi_tran": "TT. "}
+    communes["name"] = [prefix[k] + n for k, n in zip(communes["kind"], communes["name"], strict=True)]
+    workspace = load_workspace(write_workspace(tmp_path / "ws", communes=communes))
+    assert "recognitions" not in workspace.table_names
+    html = build_planner_map(workspace, assess(workspace))
+    assert "Xã Xã" not in html and "Thị trấn TT" not in html
+    page, requests, console_errors, page_errors = open_map(write_text_atomic(tmp_path / "first.html", html))
+    assert page_errors == []
+    assert page.evaluate("window.ntmgis.theme('communes')") == "evaluated"
+    assert page.evaluate("window.ntmgis.search('phuc hoa')")[0] == ["communes", "07324"]
+    page.locator(".ntmgis-search-input").fill("phuc hoa")
+    page.locator(".ntmgis-result").first.click()
+    popup = page.locator(".leaflet-popup-content .ntmgis-popup")
+    popup.wait_for(state="visible")
+    assert popup.locator(".ntmgis-popup-title").inner_text() == "Xã Phúc Hòa (07324)"
+    labels = page.evaluate("window.ntmgis.labels.communes.getLayers().map((m) => m.getElement().textContent)")
+    assert "Phúc Hòa" in labels and not any(text.startswith(("Xã ", "TT")) for text in labels)
+    assert (requests, console_errors, page_errors) == ([], [], [])
+
+
+def test_commune_details_leave_the_map_visible(open_map, map_file, sample_assessment):
+    page, requests, console_errors, page_errors = open_map(map_file)
+    page.evaluate("window.ntmgis.select('communes', '07324')")
+    popup = page.locator(".leaflet-popup-content .ntmgis-popup")
+    popup.wait_for(state="visible")
+    rows = popup.locator(".ntmgis-popup-rows tr")
+    summary = sample_assessment.communes.set_index("commune_code").loc["07324"]
+    assert rows.count() == int(summary["criteria_total"])  # criteria as a compact table
+    assert rows.first.get_attribute("data-status") in (
+        "met",
+        "not_met",
+        "met_unverified",
+        "not_met_unverified",
+    )
+    count = f"{summary['criteria_met']} đạt · {summary['criteria_not_met']} chưa đạt"
+    assert count in popup.inner_text()
+    map_height = page.locator("#ntmgis-map").bounding_box()["height"]
+    content = page.locator(".leaflet-popup-content").bounding_box()["height"]
+    assert content <= map_height * 0.5 + 1  # scrolled inside, never over the whole map
+    assert (requests, console_errors, page_errors) == ([], [], [])

@@ -6,18 +6,35 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from ..labels import words
 from ..values import is_missing
 from ..vocab import label, vocabulary
-from .page import MapClass, format_number
+from .page import Kind, MapClass, format_number
 from .styles import OTHER_CLASS
 
 
 def ui(lang: str) -> Mapping[str, str]:
     """The map's interface words (``catalogue/map.yaml``) in ``lang``."""
     return words("map", lang)
+
+
+def area_kind(geometry: gpd.GeoSeries) -> Kind:
+    """``"point"`` for a layer of places only, else ``"polygon"``: villages may be points,
+    polygons or both (``contracts.yaml``), and the page draws each feature as what it is.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> area_kind(gpd.GeoSeries([shapely.Point(0, 0), None]))
+    'point'
+    >>> area_kind(gpd.GeoSeries([shapely.Point(0, 0), shapely.box(0, 0, 1, 1)]))
+    'polygon'
+    """
+    present = geometry[geometry.notna() & ~geometry.is_empty]
+    return "point" if len(present) and bool((present.geom_type == "Point").all()) else "polygon"
 
 
 def cell(value: object) -> str | None:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..codes import NOT_ASSESSED
 from ..labels import LANGUAGES, words
+from ..names import normalize_text, strip_prefix
 from ..problems import DataError, Problem
 from ..values import is_missing
 from ..vocab import label, vocabulary
@@ -25,6 +26,7 @@ __all__ = [
     "LEVEL_COLOURS",
     "NOT_ASSESSED_COLOUR",
     "level_classes",
+    "bare_name",
     "commune_title",
 ]
 
@@ -120,7 +122,9 @@ def render_commune_map(
             )
         ],
         # Labels on the map show the bare names; tooltips and popups the full title.
-        label_texts=[_text(n) for n in communes["name"]] if labels else None,
+        label_texts=[bare_name(n, k) for n, k in zip(communes["name"], communes["kind"], strict=True)]
+        if labels
+        else None,
         searchable=True,
     )
     return render_map(
@@ -206,10 +210,46 @@ def _text(value: object) -> str:
     return "" if is_missing(value) else str(value).strip()
 
 
+def bare_name(name: object, kind: object) -> str:
+    """``name`` without an administrative prefix that repeats ``kind``: the kind is written by
+    the map, so ``("Xã An Dương", "xa")`` is ``"An Dương"``, never "Xã Xã An Dương". A prefix that
+    says another kind than ``kind`` is kept: the map does not rename a unit.
+
+    Examples
+    --------
+    >>> bare_name("Xã An Dương", "xa")
+    'An Dương'
+    >>> bare_name("TT. Cao Thượng", "thi_tran")
+    'Cao Thượng'
+    >>> bare_name("Xã An Dương", "thi_tran")
+    'Xã An Dương'
+    >>> bare_name("Lạng Giang", "xa")
+    'Lạng Giang'
+    """
+    text = _text(name) or ""
+    prefix, rest = strip_prefix(text) if text else (None, text)
+    if prefix is None or prefix != _text(kind):
+        return text
+    # The rest as written, not normalised: the map shows the name the user gave.
+    start = next((j for j in range(1, len(text) + 1) if normalize_text(text[j:]) == rest), 0)
+    return text[start:].lstrip() if start else rest
+
+
 def commune_title(kind: object, name: object, code: object, lang: str) -> str:
-    """``"Xã Phúc Hòa (07324)"`` / ``"Phúc Hòa commune (07324)"``."""
+    """``"Xã Phúc Hòa (07324)"`` / ``"Phúc Hòa commune (07324)"``; a name that already starts
+    with its kind ("Xã Phúc Hòa") is not prefixed twice.
+
+    Examples
+    --------
+    >>> commune_title("xa", "Xã Phúc Hòa", "07324", "vi")
+    'Xã Phúc Hòa (07324)'
+    >>> commune_title("xa", "Xã Phúc Hòa", "07324", "en")
+    'Phúc Hòa commune (07324)'
+    """
     kind_text = label("commune_kind", _text(kind), lang) if _text(kind) else ""
     if lang == "en":
         kind_text = kind_text.lower()
-    text = words("map", lang)["commune_title"].format(kind=kind_text, name=_text(name), code=_text(code))
+    text = words("map", lang)["commune_title"].format(
+        kind=kind_text, name=bare_name(name, kind), code=_text(code)
+    )
     return " ".join(text.replace("()", "").split())

@@ -18,6 +18,7 @@ from ..values import is_missing
 from ..vocab import kien_co_linings, label, vocabulary
 from . import styles
 from ._common import (
+    area_kind,
     cell,
     classes,
     column,
@@ -29,7 +30,7 @@ from ._common import (
     vocab_labels,
     whole,
 )
-from .commune_map import NOT_ASSESSED_COLOUR, commune_title, level_classes
+from .commune_map import NOT_ASSESSED_COLOUR, bare_name, commune_title, level_classes
 from .page import Field, MapClass, MapLayer, Theme, format_number
 
 if TYPE_CHECKING:
@@ -90,8 +91,16 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
     gap = [cell(r.get("gap_" + lang)) for r in rows]
     schedule = [cell(r.get("schedule_status")) or NOT_ASSESSED for r in rows]
     counts, count_theme = _criteria_met_theme(rows, gap, t)
+    recognised, evaluated, target = _level_themes(rows, gap, assessment.year, lang)
+    # Without recognition decisions every commune would open grey: open on the measured level.
+    levels = (
+        [recognised, evaluated, target]
+        if "recognitions" in workspace.table_names
+        else [evaluated, recognised, target]
+    )
+    criteria, in_set = _criterion_themes(assessment, codes, rows, lang)
     themes = [
-        *_level_themes(rows, gap, assessment.year, lang),
+        *levels,
         Theme(
             "schedule",
             t["schedule"],
@@ -108,7 +117,7 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
         ),
         count_theme,
         *_commune_year_themes(assessment, codes, plan_years(workspace), lang),
-        *_criterion_themes(assessment, codes, rows, lang),
+        *criteria,
     ]
     return MapLayer(
         id="communes",
@@ -121,11 +130,28 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
             for k, n, c in zip(communes["kind"], communes["name"], communes["commune_code"], strict=True)
         ],
         themes=themes,
-        fields=_commune_fields(communes, codes, rows, schedule, counts, gap, assessment.year, lang),
+        fields=[
+            *_commune_fields(communes, codes, rows, schedule, counts, assessment.year, lang),
+            Field(t["criteria_table"], _criteria_rows(criteria, in_set, len(codes)), "rows"),
+        ],
         searchable=True,
-        label_texts=[cell(n) or "" for n in communes["name"]],
+        label_texts=[bare_name(n, k) for n, k in zip(communes["name"], communes["kind"], strict=True)],
         style={"weight": 1.2, "fillOpacity": 0.8},
     )
+
+
+def _criteria_rows(
+    themes: Sequence[Theme], in_set: Sequence[tuple[str, Sequence[bool]]], n: int
+) -> list[list[tuple[str, str, str]]]:
+    """Per commune, one ``(criterion, verdict, verdict code)`` row per criterion of its target
+    level: the popup's compact criteria table (the gap texts stay in the theme details)."""
+    out: list[list[tuple[str, str, str]]] = [[] for _ in range(n)]
+    for theme, (criterion, present) in zip(themes, in_set, strict=True):
+        verdicts = {c.code: c.label for c in theme.classes}
+        for i, value in enumerate(theme.values):
+            if present[i]:
+                out[i].append((criterion, verdicts[value], value))
+    return out
 
 
 def _level_of(value: object) -> str:
@@ -166,26 +192,40 @@ def _level_themes(rows: _Rows, gap: list[str | None], year: int, lang: str) -> l
 
 
 def _criteria_of(code: str, t: Mapping[str, str]) -> str:
-    met, total = code.split("/")
-    return t["criteria_of"].format(met=met, total=total)
+    """``"17/2/0"`` as "17 đạt · 2 chưa đạt · 0 chưa đánh giá": a bare "17/19" would hide the
+    criteria nobody assessed."""
+    met, not_met, not_assessed = code.split("/")
+    return t["criteria_of"].format(met=met, not_met=not_met, not_assessed=not_assessed)
 
 
 def _ramp_colour(share: float) -> str:
     return next(colour for floor, colour in styles.CRITERIA_MET_RAMP if share >= floor)
 
 
+def _criteria_count(row: Mapping[str, Any]) -> tuple[str, float] | None:
+    """``("met/not met/not assessed", share met)`` of a commune, ``None`` when no criterion was
+    assessed (a commune with nothing measured is grey, not red)."""
+    met, not_met, total = (whole(row.get(k)) for k in ("criteria_met", "criteria_not_met", "criteria_total"))
+    if met is None or not total or (met == 0 and not not_met):
+        return None
+    not_met = not_met or 0
+    not_assessed = whole(row.get("criteria_not_assessed"))
+    not_assessed = total - met - not_met if not_assessed is None else not_assessed
+    return f"{met}/{not_met}/{not_assessed}", met / total
+
+
 def _criteria_met_theme(rows: _Rows, gap: list[str | None], t: Mapping[str, str]) -> tuple[list[str], Theme]:
-    """Criteria met at the target level, as "met/total"; classes ordered by the share met."""
+    """Criteria met, not met and not assessed at the target level; classes ordered by the share
+    met."""
     counts: list[str] = []
     shares: dict[str, float] = {}
     for r in rows:
-        met, total = whole(r.get("criteria_met")), whole(r.get("criteria_total"))
-        if met is None or not total:
+        found = _criteria_count(r)
+        if found is None:
             counts.append(NOT_ASSESSED)
             continue
-        code = f"{met}/{total}"
-        counts.append(code)
-        shares[code] = met / total
+        counts.append(found[0])
+        shares[found[0]] = found[1]
     count_classes = [
         MapClass(code, _criteria_of(code, t), _ramp_colour(shares[code]))
         for code in sorted(shares, key=lambda c: (shares[c], c))
@@ -238,8 +278,12 @@ def _commune_year_themes(
     ]
 
 
-def _criterion_themes(assessment: Assessment, codes: list[str], rows: _Rows, lang: str) -> list[Theme]:
-    """One colouring per criterion, at each commune's target level."""
+def _criterion_themes(
+    assessment: Assessment, codes: list[str], rows: _Rows, lang: str
+) -> tuple[list[Theme], list[tuple[str, list[bool]]]]:
+    """One colouring per criterion, at each commune's target level; and for the popup's
+    criteria table each criterion's short label ("2 Giao thông") with, per commune, whether its
+    target level's set has the criterion."""
     t = ui(lang)
     criteria = assessment.criteria
     targets = {c: cell(r.get("target_level")) for c, r in zip(codes, rows, strict=True)}
@@ -274,7 +318,11 @@ def _criterion_themes(assessment: Assessment, codes: list[str], rows: _Rows, lan
                 group=t["criteria_group"],
             )
         )
-    return themes
+    in_set = [
+        (f"{cid} {names[cid]}", [(c, str(cid)) in by_key for c in codes])
+        for cid in sorted(names, key=criterion_sort_key)
+    ]
+    return themes, in_set
 
 
 def _criterion_cell(
@@ -304,7 +352,6 @@ def _commune_fields(
     rows: _Rows,
     schedule: list[str],
     counts: list[str],
-    gap: list[str | None],
     year: int,
     lang: str,
 ) -> list[Field]:
@@ -318,7 +365,6 @@ def _commune_fields(
         Field(t["target_year"], [r.get("target_year") for r in rows], "year"),
         Field(t["schedule"], [t.get(s, s) if s != NOT_ASSESSED else None for s in schedule]),
         Field(t["criteria_met"], [_criteria_of(c, t) if c != NOT_ASSESSED else None for c in counts]),
-        Field(t["gaps"], gap),
         Field(t["unverified"], [cell(r.get("unverified")) for r in rows]),
         Field(t["population"], column(communes, "population"), "number", unit=t["people"]),
         Field(t["households"], column(communes, "households"), "number"),
@@ -420,7 +466,7 @@ def village_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
     return MapLayer(
         id="villages",
         title=t["villages"],
-        kind="polygon",
+        kind=area_kind(villages.geometry),
         geometry=villages.geometry,
         keys=ids,
         names=[facts[v][0] for v in ids],
@@ -451,7 +497,7 @@ def culture_house_gap_layer(
     return MapLayer(
         id="villages_without_culture_house",
         title=t["no_culture_house"],
-        kind="polygon",
+        kind=area_kind(lacking.geometry),
         geometry=lacking.geometry,
         keys=keys,
         names=_about(facts, keys, 0),
@@ -494,7 +540,7 @@ def market_gap_layer(workspace: Workspace, assessment: Assessment, *, lang: str 
     return MapLayer(
         id="market_gaps",
         title=t["market_gaps"].format(radius=radius),
-        kind="polygon",
+        kind=area_kind(gaps.geometry),
         geometry=gaps.geometry,
         keys=keys,
         names=_about(facts, keys, 0),

@@ -56,7 +56,7 @@ __all__ = [
 
 LANGS = LANGUAGES
 Kind = Literal["polygon", "line", "point"]
-FieldFormat = Literal["text", "number", "year", "category", "bool"]
+FieldFormat = Literal["text", "number", "year", "category", "bool", "rows"]
 
 
 def _page_words(lang: str) -> dict[str, str]:
@@ -130,7 +130,9 @@ class Field:
 
     ``format``: ``text``; ``number`` (with ``decimals`` and ``unit``, written 1.234,5 in
     Vietnamese); ``year`` (no thousands separator); ``category`` (a code, shown through
-    ``labels``); ``bool`` (yes / no). Empty values are not shown.
+    ``labels``); ``bool`` (yes / no); ``rows`` (a small table under the popup rows: per feature
+    a sequence of ``(label, value, status code)``, the code colouring the value, e.g. a
+    commune's criteria and their verdicts). Empty values are not shown.
     """
 
     label: str
@@ -237,6 +239,10 @@ def _field_json(f: Field, order: np.ndarray) -> dict[str, Any]:
         out["values"] = [None if is_missing(v) else int(v) for v in values]
     elif f.format == "bool":
         out["values"] = [None if is_missing(v) else bool(v) for v in values]
+    elif f.format == "rows":
+        out["values"] = [
+            None if v is None or not len(v) else [[str(part) for part in row] for row in v] for v in values
+        ]
     elif f.format == "category":
         # Codes become indices into one label list: thousands of road segments repeat a handful
         # of classes.

@@ -17,6 +17,7 @@ from ..codes import criterion_sort_key
 from ..values import is_missing
 from ..vocab import label, vocabulary
 from ._common import cell, km, target_text, ui, unit_text, value_text
+from .commune_map import bare_name
 from .page import SummaryTable, Timeline, format_number
 
 if TYPE_CHECKING:
@@ -240,5 +241,8 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
 
 def planner_title(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> str:
     """Default title: ``"Huyện Tân Yên — bản đồ xây dựng nông thôn mới, đánh giá năm 2023"``."""
-    district = workspace.district.get("name", workspace.name)
+    # The title writes "Huyện": a district named "Huyện Tân Yên" is not written "Huyện Huyện".
+    district = bare_name(
+        workspace.district.get("name", workspace.name), workspace.district.get("kind", "huyen")
+    )
     return ui(lang)["title"].format(district=district, year=assessment.year)

@@ -120,29 +120,14 @@ def _draw_layer(ax: Any, layer: MapLayer, theme: Theme, crs: Any) -> None:
     geometry = layer.geometry.to_crs(crs)
     by_code = {c.code: c for c in theme.classes}
     colours = [by_code[v].colour if v in by_code else OTHER_CLASS for v in theme.values]
-    if layer.kind == "polygon":
-        frame = gpd.GeoDataFrame({"colour": colours}, geometry=geometry.to_numpy(), crs=crs)
-        outline = bool(layer.style.get("outline"))
-        frame.plot(
-            ax=ax,
-            color="none" if outline else frame["colour"],
-            edgecolor=frame["colour"] if outline else layer.style.get("color", "#4d4d4d"),
-            linewidth=0.6,
-            alpha=1.0,
-        )
-    elif layer.kind == "line":
+    if layer.kind == "line":
         ax.add_collection(_lines(layer, theme, geometry, colours, by_code))
     else:
-        xy = [(g.x, g.y) for g in geometry]
-        ax.scatter(
-            [p[0] for p in xy],
-            [p[1] for p in xy],
-            c=colours,
-            s=float(layer.style.get("radius", 5)) ** 2,
-            edgecolors=layer.style.get("color", "#333333"),
-            linewidths=0.6,
-            zorder=3,
-        )
+        # Villages may be points, polygons or both (contracts.yaml): each drawn as what it is.
+        points = (geometry.geom_type == "Point").to_numpy()
+        if layer.kind == "polygon" and not points.all():
+            _areas(ax, layer, geometry[~points], [c for c, p in zip(colours, points, strict=True) if not p])
+        _points(ax, layer, geometry[points], [c for c, p in zip(colours, points, strict=True) if p])
     if layer.label_texts is not None:
         for point, text in zip(geometry.representative_point(), layer.label_texts, strict=True):
             ax.annotate(
@@ -155,6 +140,33 @@ def _draw_layer(ax: Any, layer: MapLayer, theme: Theme, crs: Any) -> None:
                 color="#1a1a1a",
                 zorder=4,
             )
+
+
+def _areas(ax: Any, layer: MapLayer, geometry: gpd.GeoSeries, colours: Sequence[str]) -> None:
+    frame = gpd.GeoDataFrame({"colour": list(colours)}, geometry=geometry.to_numpy(), crs=geometry.crs)
+    outline = bool(layer.style.get("outline"))
+    frame.plot(
+        ax=ax,
+        color="none" if outline else frame["colour"],
+        edgecolor=frame["colour"] if outline else layer.style.get("color", "#4d4d4d"),
+        linewidth=0.6,
+        alpha=1.0,
+    )
+
+
+def _points(ax: Any, layer: MapLayer, geometry: gpd.GeoSeries, colours: Sequence[str]) -> None:
+    if not len(geometry):
+        return
+    outline = bool(layer.style.get("outline"))
+    ax.scatter(
+        list(geometry.x),
+        list(geometry.y),
+        facecolors="none" if outline else list(colours),
+        s=float(layer.style.get("radius", 7 if outline else 5)) ** 2,
+        edgecolors=list(colours) if outline else layer.style.get("color", "#333333"),
+        linewidths=1.2 if outline else 0.6,
+        zorder=3,
+    )
 
 
 def _lines(

@@ -233,7 +233,8 @@ def decode_geometries(topology: Mapping[str, Any], layer_id: str, kind: str) -> 
         Output of :func:`encode_geometries`.
     layer_id : str
     kind : {"polygon", "line", "point"}
-        Geometry kind of the layer (a point and a two-part line are both two integers).
+        Geometry kind of the layer (a point and a two-part line are both two integers; a
+        polygon layer may hold points, as two integers).
 
     Returns
     -------
@@ -246,7 +247,8 @@ def decode_geometries(topology: Mapping[str, Any], layer_id: str, kind: str) -> 
     for feature in topology["layers"][layer_id]:
         if feature is None:
             out.append(None)
-        elif kind == "point":
+        elif kind == "point" or (kind == "polygon" and isinstance(feature[0], int)):
+            # A polygon layer may hold points too (villages: contracts.yaml).
             out.append(shapely.Point(feature[0] / scale, feature[1] / scale))
         elif kind == "line":
             parts = [shapely.LineString(_arc_points(arcs, i) / scale) for i in feature]

@@ -81,12 +81,36 @@
     return theme.classes[theme.values[i]];
   }
 
+  // A feature encoded as [x, y] is a point, in a point layer or among the areas of a polygon
+  // layer (villages may be drawn as points, polygons or both: contracts.yaml). In a line layer
+  // [a, b] are arc indices.
+  function isPoint(entry, i) {
+    const g = entry.geoms[i];
+    return entry.spec.kind !== "line" && g !== null && typeof g[0] === "number";
+  }
+
+  function pointStyle(base, cls) {
+    const style = { radius: base.radius || (base.outline ? 7 : 5), fillColor: cls.colour };
+    if (base.outline) {  // a gap layer: a ring in the class colour around the place
+      style.color = cls.colour;
+      style.weight = cls.weight || base.weight || 2;
+      style.fillOpacity = 0.35;
+    } else {
+      style.color = base.color || "#333333";
+      style.weight = base.weight || 1;
+      style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.9;
+    }
+    return style;
+  }
+
   function styleOf(entry, i) {
     const spec = entry.spec;
     const base = spec.style;
     const cls = classOf(entry, i);
     const style = { opacity: 1, dashArray: cls.dash || base.dashArray || null };
-    if (spec.kind === "polygon") {
+    if (isPoint(entry, i)) {
+      Object.assign(style, pointStyle(base, cls));
+    } else if (spec.kind === "polygon") {
       if (base.outline) {
         style.color = cls.colour;
         style.weight = cls.weight || base.weight || 2;
@@ -98,15 +122,9 @@
         style.fillColor = cls.colour;
         style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.85;
       }
-    } else if (spec.kind === "line") {
+    } else {
       style.color = cls.colour;
       style.weight = cls.weight || base.weight || 2;
-    } else {
-      style.color = base.color || "#333333";
-      style.weight = base.weight || 1;
-      style.fillColor = cls.colour;
-      style.fillOpacity = base.fillOpacity !== undefined ? base.fillOpacity : 0.9;
-      style.radius = base.radius || 5;
     }
     if (entry.highlight.has(i)) {
       style.color = HIGHLIGHT;
@@ -149,7 +167,12 @@
     box.appendChild(line);
     if (theme.detail && theme.detail[i]) box.appendChild(element("p", "ntmgis-popup-detail", theme.detail[i]));
     const table = element("table");
+    const rowTables = [];
     spec.fields.forEach(function (field) {
+      if (field.format === "rows") {
+        if (field.values[i]) rowTables.push(rowsTable(field.label, field.values[i]));
+        return;
+      }
       const text = fieldText(field, field.values[i]);
       if (text === null || text === undefined || text === "") return;
       const row = element("tr");
@@ -158,7 +181,22 @@
       table.appendChild(row);
     });
     if (table.childNodes.length) box.appendChild(table);
+    rowTables.forEach(function (rows) { box.appendChild(rows); });
     return box;
+  }
+
+  // A compact table (a commune's criteria and verdicts); the status code colours the verdict.
+  function rowsTable(title, rows) {
+    const table = element("table", "ntmgis-popup-rows");
+    table.appendChild(element("caption", null, title));
+    rows.forEach(function (row) {
+      const tr = element("tr");
+      tr.dataset.status = row[2];
+      tr.appendChild(element("th", null, row[0]));
+      tr.appendChild(element("td", null, row[1]));
+      table.appendChild(tr);
+    });
+    return table;
   }
 
   // Relative luminance (WCAG) of a #rrggbb colour: labels on dark fills are written in white.
@@ -170,11 +208,13 @@
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
   }
 
-  const popup = L.popup({ maxWidth: 360 });
+  const popup = L.popup({ maxWidth: 360, autoPanPadding: [12, 12] });
 
   function openPopup(entry, i, latlng) {
     const feature = entry.features[i];
     const at = latlng || (feature.getCenter ? feature.getCenter() : feature.getLatLng());
+    // At most half the map high, scrolled inside: a commune's details never hide the map.
+    popup.options.maxHeight = Math.max(160, Math.round(map.getSize().y * 0.5));
     popup.setLatLng(at).setContent(popupContent(entry, i)).openOn(map);
   }
 
@@ -183,31 +223,32 @@
   data.layers.forEach(function (spec) {
     const geoms = topo.layers[spec.id];
     const entry = {
-      spec: spec, theme: 0, group: L.featureGroup(), features: [], labels: null,
+      spec: spec, geoms: geoms, theme: 0, group: L.featureGroup(), features: [], labels: null,
       highlight: new Set(spec.highlight || []), selected: null,
     };
     geoms.forEach(function (g, i) {
       let feature = null;
       if (g !== null) {
         const style = styleOf(entry, i);
-        if (spec.kind === "polygon") {
+        const point = isPoint(entry, i);
+        if (point) {
+          style.renderer = canvas;
+          feature = L.circleMarker([g[1] / scale, g[0] / scale], style);
+        } else if (spec.kind === "polygon") {
           const polygons = g.map(function (poly) { return poly.map(ringPoints); });
           feature = L.polygon(polygons.length === 1 ? polygons[0] : polygons, style);
-        } else if (spec.kind === "line") {
+        } else {
           const parts = g.map(arcPoints);
           style.renderer = canvas;
           feature = L.polyline(parts.length === 1 ? parts[0] : parts, style);
-        } else {
-          style.renderer = canvas;
-          feature = L.circleMarker([g[1] / scale, g[0] / scale], style);
         }
         feature.ntmgisIndex = i;
         feature.ntmgisKey = spec.keys[i];
         if (spec.kind !== "line") {
           feature.bindTooltip(function () { return tooltipContent(entry, i); },
-            { sticky: spec.kind === "polygon", direction: "top" });
+            { sticky: !point, direction: "top" });
         }
-        if (spec.kind === "polygon") {
+        if (!point && spec.kind === "polygon") {
           feature.on("mouseover", function () { feature.setStyle({ weight: 3, color: "#1a1a1a" }); });
           feature.on("mouseout", function () { feature.setStyle(styleOf(entry, i)); });
         }
