@@ -199,6 +199,17 @@ class Assessment(InfrastructureAssessment):
         found = {name: getattr(self, name) for name in GAP_LAYERS}
         return {name: layer for name, layer in found.items() if layer is not None}
 
+    def reach_network_pieces(self) -> int | None:
+        """Connected pieces of the road network market reach walked (``None``: reach not computed).
+
+        More than one means villages may be "unreachable" only because the layer is cut (roads that
+        cross without a shared vertex); the report and the map say so beside the reach results.
+        """
+        network = self.road_network
+        if network is None or not len(network):
+            return None
+        return int(network.loc[network["used_for_reach"], "components"].iloc[-1])
+
     def road_measures(self) -> dict[str, str]:
         """Road class → the commune indicator its km count towards (``{"xa": "2.1", …}``)."""
         indicator_of = self._indicator_of()

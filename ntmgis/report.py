@@ -374,13 +374,10 @@ def _reach_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 
 def _network_warning(assessment: Assessment, lang: str) -> str:
     """``"; <warning>"`` when reach ran on a road network that is not connected, else ``""``."""
-    network = assessment.road_network
-    if network is None or not len(network):
+    pieces = assessment.reach_network_pieces()
+    if pieces is None or pieces <= 1:
         return ""
-    used = network[network["used_for_reach"]].iloc[-1]
-    if used["components"] <= 1:
-        return ""
-    return "; " + text("network.reach_warning", lang, pieces=int(used["components"]))
+    return "; " + text("network.reach_warning", lang, pieces=pieces)
 
 
 def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely.affinity
 from shapely import LineString, Point, box
 
 from ntmgis.analysis.access import REACHED, UNREACHABLE, market_reach, road_graph
@@ -219,3 +220,22 @@ def test_workspace_network_key_nodes_the_roads_and_the_cli_overrides_it(tmp_path
     assert workspace is None
     messages = " ".join(p.problem for p in report.errors)
     assert "network.node" in messages and "network.snap_m" in messages and "'snapm'" in messages
+
+
+def test_a_cut_network_is_said_beside_the_reach_results_on_the_map_and_in_the_report(sample_workspace):
+    from ntmgis.assessment import assess
+    from ntmgis.maps.panels import planner_summary
+    from ntmgis.report import report_tables
+
+    roads = sample_workspace.layer("roads")
+    # Every other segment shifted by 30 cm: no shared vertex left between neighbours.
+    shift = [0.3 if i % 2 else 0.0 for i in range(len(roads))]
+    roads["geometry"] = [
+        shapely.affinity.translate(g, xoff=dx) for g, dx in zip(roads.geometry, shift, strict=True)
+    ]
+    cut = assess(sample_workspace.with_layers(roads=roads))
+    assert cut.reach_network_pieces() > 1
+    rows = [row[0] for table in planner_summary(sample_workspace, cut) for row in table.rows]
+    assert any("không liên thông" in r for r in rows)
+    reach = report_tables(sample_workspace, cut, lang="en")["reach"]
+    assert reach.iloc[:, -1].str.contains("not connected").all()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..codes import criterion_sort_key
+from ..labels import text
 from ..values import is_missing
 from ..vocab import label, vocabulary
 from ._common import cell, km, target_text, ui, unit_text, value_text
@@ -127,6 +128,9 @@ def _infrastructure_rows(assessment: Assessment, lang: str) -> list[list[str]]:
                 "",
             ]
         )
+    pieces = assessment.reach_network_pieces()
+    if assessment.market_gaps is not None and pieces is not None and pieces > 1:
+        rows.append([text("network.reach_warning", lang, pieces=pieces), "", ""])
     if assessment.villages_without_culture_house is not None:
         rows.append(
             [
