@@ -29,7 +29,7 @@ def _is_words_call(node: ast.AST) -> bool:
 def _literal_keys() -> set[tuple[str, str]]:
     """(file, key) of every ``t["key"]``, ``ui(lang)["key"]``, ``words("map", lang)["key"]``."""
     found = set()
-    for path in MAPS.glob("*.py"):
+    for path in MAPS.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Constant):
                 continue
@@ -105,7 +105,7 @@ def _imports(path: Path) -> set[str]:
 def test_maps_import_nothing_from_analysis_or_criteria():
     offending = sorted(
         (path.name, name)
-        for path in MAPS.glob("*.py")
+        for path in MAPS.rglob("*.py")
         for name in _imports(path)
         if name.startswith(("ntmgis.analysis", "ntmgis.criteria"))
     )
