@@ -391,7 +391,8 @@ def assess(
     prefer : {"computed", "reported"}
         Which evidence decides when a measured value and a reported verdict disagree.
     unit_costs, canal_unit_costs : DataFrame, optional
-        Road upgrade and canal lining unit costs; default the packaged, illustrative tables.
+        Road upgrade and canal lining unit costs; default the workspace's (``unit_costs:`` in
+        workspace.yaml), else the packaged, illustrative tables.
     market_radius_m : float
         Radius of the market-gap layer along roads (m).
     node_roads : bool, optional
@@ -409,6 +410,8 @@ def assess(
     Assessment
     """
     layers = {name: workspace.layer(name) for name in workspace.layer_names}
+    unit_costs = workspace.unit_costs.get("roads") if unit_costs is None else unit_costs
+    canal_unit_costs = workspace.unit_costs.get("canals") if canal_unit_costs is None else canal_unit_costs
     infrastructure = assess_infrastructure(
         layers,
         unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,

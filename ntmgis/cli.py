@@ -10,10 +10,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .labels import text
 from .problems import DataError, ProblemReport
+
+if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at start-up
+    import pandas as pd
 
 __all__ = ["main"]
 
@@ -87,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         "(an analysis assumption, not an NTM rule; default: %(default)g m)",
     )
     _add_network_options(map_cmd)
+    _add_cost_options(map_cmd)
     map_cmd.add_argument(
         "--basemap",
         metavar="URL_TEMPLATE",
@@ -136,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         "(an analysis assumption, not an NTM rule; default: %(default)g m)",
     )
     _add_network_options(report)
+    _add_cost_options(report)
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
 
     scenario = commands.add_parser(
@@ -233,6 +239,36 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_cost_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--unit-costs",
+        dest="unit_costs",
+        type=Path,
+        metavar="FILE",
+        help="road unit prices (CSV/XLSX: road_class, target_surface, million_vnd_per_km; default: the "
+        "workspace's unit_costs:, else ntmgis's illustrative table)",
+    )
+    command.add_argument(
+        "--canal-unit-costs",
+        dest="canal_unit_costs",
+        type=Path,
+        metavar="FILE",
+        help="canal lining unit prices (canal_level, target_lining, million_vnd_per_km)",
+    )
+
+
+def _unit_cost_tables(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
+    """``unit_costs``/``canal_unit_costs`` keyword arguments of assess() from the command's files."""
+    from .io import read_unit_costs
+
+    tables: dict[str, pd.DataFrame] = {}
+    for option, network in (("unit_costs", "roads"), ("canal_unit_costs", "canals")):
+        path = getattr(args, option, None)
+        if path is not None:
+            tables[option] = read_unit_costs(path, network).frame
+    return tables
+
+
 def _add_network_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--node-roads",
@@ -269,6 +305,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         market_radius_m=args.market_radius,
         node_roads=args.node_roads,
         snap_m=args.snap_m,
+        **_unit_cost_tables(args),
     )
     html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
     write_text_atomic(args.out, html)
@@ -294,6 +331,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         market_radius_m=args.market_radius,
         node_roads=args.node_roads,
         snap_m=args.snap_m,
+        **_unit_cost_tables(args),
     )
     files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
     print(

@@ -20,6 +20,7 @@ A workspace is described by a ``workspace.yaml``::
       roads: {road_class: {"Đường làng": truc_thon}}   # per layer and column
       managed_by: {"Đội thủy nông": htx}               # or for every layer with the column
     network: {node: true, snap_m: 2}  # node the roads (crossings, ends ≤ 2 m) before market reach
+    unit_costs: {roads: don_gia_duong.csv, canals: don_gia_kenh.xlsx}   # the province's unit prices
 
 :func:`load_workspace` reads every file, collects every problem of every layer, and either returns
 an immutable :class:`Workspace` or raises :class:`~ntmgis.problems.DataError` listing all errors.
@@ -49,6 +50,7 @@ from .io import (
     read_commune_status,
     read_layer,
     read_table,
+    read_unit_costs,
     read_village_status,
 )
 from .names import name_key
@@ -74,6 +76,7 @@ _KNOWN_KEYS = {
     "criteria_overrides",
     "values",
     "network",
+    "unit_costs",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -108,6 +111,7 @@ class _Config(TypedDict, total=False):
     criteria_overrides: dict[str, object]
     values: dict[str, object]
     network: dict[str, object]
+    unit_costs: dict[str, str]
 
 
 #: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.
@@ -165,6 +169,34 @@ def _network_settings(raw: object, *, file: str) -> tuple[dict[str, float], list
     return settings, problems
 
 
+def _unit_costs(raw: object, root: Path, *, file: str, problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    """Read ``unit_costs: {roads: path, canals: path}`` (each optional) with :func:`read_unit_costs`."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - {"roads", "canals"}:
+        problems.append(
+            Problem(
+                file,
+                "workspace",
+                "unit_costs",
+                f"unit_costs must map roads/canals to files, not {raw!r}",
+                "write unit_costs: {roads: don_gia.csv}",
+                "error",
+            )
+        )
+        return {}
+    tables = {}
+    for network, path in sorted(raw.items()):
+        try:
+            read = read_unit_costs(root / str(path), network)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(read.problems)
+        tables[network] = read.frame
+    return tables
+
+
 def sample_workspace_path() -> Path:
     """Path of the embedded Tân Yên sample's ``workspace.yaml`` (packaged dataset ``tan_yen``)."""
     return get_path("tan_yen") / "workspace.yaml"
@@ -196,6 +228,8 @@ class Workspace:
     _tables: Mapping[str, pd.DataFrame] = field(repr=False)
     #: How the road layer is prepared for reach: ``{"node": bool, "snap_m": float}`` (``network:``).
     network: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(dict(NETWORK_DEFAULTS)))
+    #: The user's unit-cost tables by network (``unit_costs:``); absent: the packaged assumption.
+    unit_costs: Mapping[str, pd.DataFrame] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -347,6 +381,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
     problems.extend(value_problems)
     network, network_problems = _network_settings(config.get("network"), file=str(yaml_path))
     problems.extend(network_problems)
+    unit_costs = _unit_costs(config.get("unit_costs"), root, file=str(yaml_path), problems=problems)
     layer_specs = contracts()["layers"]
     table_specs = contracts()["tables"]
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -434,6 +469,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         _layers=MappingProxyType(layers),
         _tables=MappingProxyType(tables),
         network=MappingProxyType(network),
+        unit_costs=MappingProxyType(unit_costs),
     )
     return workspace, report
 

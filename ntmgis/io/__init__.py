@@ -12,6 +12,7 @@ the analysis and the criteria engine never read a file themselves.
 """
 
 from .atomic import write_bytes_atomic, write_layer_atomic, write_text_atomic
+from .costs import read_unit_costs
 from .encodings import (
     LegacyEncoding,
     convert_legacy_text,
@@ -34,6 +35,7 @@ from .status import (
 )
 
 __all__ = [
+    "read_unit_costs",
     "LAYER_SUFFIXES",
     "LONG_COLUMNS",
     "TABLE_SUFFIXES",
