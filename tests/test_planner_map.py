@@ -360,3 +360,12 @@ def test_criteria_count_names_the_not_assessed_in_english(workspace, assessment)
     (rows,) = [f for f in communes["fields"] if f["format"] == "rows"]
     assert rows["label"] == "Criteria (at target level)"
     assert len(rows["values"][communes["keys"].index(first["commune_code"])]) == first["criteria_total"]
+
+
+def test_towns_are_not_applicable_in_the_evaluated_level_not_unassessed(workspace, data):
+    # A thị trấn is not evaluated against the commune sets: "không áp dụng", never "chưa đánh giá".
+    communes = workspace.layer("communes")
+    towns = set(communes.loc[communes["kind"] == "thi_tran", "commune_code"].astype(str))
+    shown = classes_by_key(layer(data, "communes"), "evaluated")
+    assert towns and {k for k, v in shown.items() if v == "not_applicable"} == towns
+    assert "not_assessed" not in {shown[k] for k in towns}

@@ -124,8 +124,12 @@ def _level_themes(rows: Rows, gap: list[str | None], year: int, lang: str) -> li
         Theme(
             "evaluated",
             t["evaluated"].format(year=year),
-            [_level_of(r.get("highest_level")) for r in rows],
-            levels,
+            # A town is not evaluated against the commune sets: not applicable, never "not assessed".
+            [
+                NOT_APPLICABLE if r.get("assessed") is False else _level_of(r.get("highest_level"))
+                for r in rows
+            ],
+            [*levels, MapClass(NOT_APPLICABLE, t["not_applicable"], styles.GREY_LIGHT)],
             detail=gap,
             always=every,
         ),
