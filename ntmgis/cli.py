@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .labels import text
-from .problems import DataError, ProblemReport
+from .problems import DataError, Problem, ProblemReport
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at start-up
     import pandas as pd
+
+    from .workspace import Workspace
 
 __all__ = ["main"]
 
@@ -228,7 +230,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             checked = validate_table(read.frame, args.contract, file=str(args.file))
         report = ProblemReport(read.problems + checked.problems)
     else:
-        _, report = inspect_workspace(args.workspace)
+        workspace, report = inspect_workspace(args.workspace)
+        if workspace is not None:
+            report = report + _network_check(workspace)
     _print_report(args, report)
     if args.out is not None:
         write_text_atomic(args.out, report.to_frame().to_csv(index=False))
@@ -237,6 +241,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.strict and len(report):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _network_check(workspace: Workspace) -> list[Problem]:
+    """A cut road layer said by ``validate``, before any command computes reach on it.
+
+    Not said when ``network: {node: true}`` asks for the repair: the assessment reports the noding.
+    """
+    from .analysis import check_road_network
+    from .analysis.graph import network_problems
+
+    if not workspace.has_layer("roads") or workspace.network["node"]:
+        return []
+    check = check_road_network(workspace.layer("roads"), snap_m=float(workspace.network["snap_m"]))
+    return network_problems(check)
 
 
 def _add_cost_options(command: argparse.ArgumentParser) -> None:

@@ -26,7 +26,7 @@ from .access import (
     villages_with_facility,
 )
 from .clip import split_by_commune, split_problems
-from .graph import DEFAULT_SNAP_M, check_road_network, node_roads
+from .graph import DEFAULT_SNAP_M, check_road_network, network_problems, node_roads
 from .network import (
     canal_lining,
     canals_to_line,
@@ -316,25 +316,7 @@ def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         check = pd.concat([check, after], ignore_index=True)
     check["used_for_reach"] = check.index == len(check) - 1
     build.results["road_network"] = check
-    final = check.iloc[-1]
-    if final["components"] > 1:
-        build.problems.append(
-            Problem(
-                "",
-                "roads",
-                "",
-                _both(
-                    "not_connected",
-                    pieces=int(final["components"]),
-                    largest=f"{final['largest_share']:.0%}",
-                    crossings=int(final["crossings"]),
-                    dangles=int(final["dangling_ends"]),
-                    snap=f"{snap_m:g}",
-                ),
-                _both("not_connected_fix", option=f"network: {{node: true, snap_m: {snap_m:g}}}"),
-                "warning",
-            )
-        )
+    build.problems.extend(network_problems(check.iloc[[-1]].reset_index(drop=True)))
     return used
 
 

@@ -44,9 +44,11 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import connected_components
 
+from ..labels import text
+from ..problems import Problem
 from .access import road_graph
 
-__all__ = ["DEFAULT_SNAP_M", "NETWORK_COLUMNS", "check_road_network", "node_roads"]
+__all__ = ["DEFAULT_SNAP_M", "NETWORK_COLUMNS", "check_road_network", "network_problems", "node_roads"]
 
 #: Default largest gap (m) between a road end and another road that is treated as a junction.
 DEFAULT_SNAP_M = 2.0
@@ -249,6 +251,55 @@ def check_road_network(
     contacts = _contacts(_segments(roads), snap_m)
     row = [layer, count, largest, total_km, contacts.crossings, contacts.dangles, float(snap_m)]
     return pd.DataFrame([row], columns=NETWORK_COLUMNS)
+
+
+def network_problems(check: pd.DataFrame, *, layer: str = "roads") -> list[Problem]:
+    """The warning that a checked road layer is not connected (none when it is one piece).
+
+    One rule, read by the assessment (before reach) and by ``ntmgis validate`` (before any command
+    computes reach), so both say the same words and name the same repair.
+
+    Parameters
+    ----------
+    check : DataFrame
+        One row of :func:`check_road_network`.
+    layer : str
+        The layer the problem names (the layer as given, also when the row is of its noded copy).
+
+    Returns
+    -------
+    list of Problem
+        Empty, or one ``warning`` naming the pieces, crossings, dangling ends and the
+        ``network: {node: true, snap_m: …}`` repair.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame({"segment_id": ["a", "b"]}, geometry=[
+    ...     LineString([(0, 0), (1000, 0)]), LineString([(500, -500), (500, 500)])], crs=9214)
+    >>> [p.severity for p in network_problems(check_road_network(roads))]
+    ['warning']
+    >>> network_problems(check_road_network(node_roads(roads)))
+    []
+    """
+    row = check.iloc[0]
+    if row["components"] <= 1:
+        return []
+    snap = f"{row['snap_m']:g}"
+
+    def both(key: str, **fields: object) -> str:
+        return " / ".join(text(f"network.{key}", lang, **fields) for lang in ("vi", "en"))
+
+    message = both(
+        "not_connected",
+        pieces=int(row["components"]),
+        largest=f"{row['largest_share']:.0%}",
+        crossings=int(row["crossings"]),
+        dangles=int(row["dangling_ends"]),
+        snap=snap,
+    )
+    fix = both("not_connected_fix", option=f"network: {{node: true, snap_m: {snap}}}")
+    return [Problem("", layer, "", message, fix, "warning")]
 
 
 def node_roads(
