@@ -439,7 +439,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         if frame is not None:
             tables[name] = frame
 
-    plan, plan_ok = _read_plan(config.get("plan"), root, layers.get("communes"), problems)
+    plan, plan_ok = _read_plan(config.get("plan"), yaml_path, layers.get("communes"), problems)
 
     report = ProblemReport(tuple(problems))
     if not report.ok or not plan_ok or "communes" not in layers:
@@ -612,14 +612,24 @@ def _rename_columns(
 
 
 def _read_plan(
-    ref: object, root: Path, communes: gpd.GeoDataFrame | None, problems: list[Problem]
+    ref: object, yaml_path: Path, communes: gpd.GeoDataFrame | None, problems: list[Problem]
 ) -> tuple[Plan | None, bool]:
     """The plan ``plan:`` names (``None`` without the key: the plan is optional) and whether it read."""
     if ref is None:
+        problems.append(
+            Problem(
+                str(yaml_path),
+                "plan",
+                "",
+                "no plan: criteria, coverage and gaps are assessed (target NTM), not progress against a plan",
+                "add plan: (package:<id> or a plan YAML) to workspace.yaml for schedules, targets and budget",
+                "info",
+            )
+        )
         return None, True
     names = None if communes is None else dict(zip(communes["commune_code"], communes["name"], strict=True))
     try:
-        plan = load_plan(str(ref), base_dir=root, communes=names)
+        plan = load_plan(str(ref), base_dir=yaml_path.parent, communes=names)
     except DataError as exc:
         problems.extend(exc.problems)
         return None, False

@@ -102,7 +102,12 @@ def write_neighbours(
         "layers": {
             "communes": {
                 "path": "xa.geojson",
-                "columns": {"commune_code": "ma_xa", "name": "ten_xa", "kind": "loai", "population": "dan_so"},
+                "columns": {
+                    "commune_code": "ma_xa",
+                    "name": "ten_xa",
+                    "kind": "loai",
+                    "population": "dan_so",
+                },
             },
             "roads": {"path": "duong.gpkg", "layer": "duong"},
             "canals": {"path": "kenh.gpkg", "layer": "kenh"},
@@ -183,6 +188,7 @@ def test_a_scenario_and_the_optimiser_run_without_a_plan(no_plan):
 
 def test_validate_map_and_report_say_there_is_no_plan(no_plan_root, tmp_path, open_map, capsys):
     assert main(["validate", str(no_plan_root)]) == 0
+    assert "no plan" in capsys.readouterr().err
     page_path, book = tmp_path / "ban_do.html", tmp_path / "bao_cao.xlsx"
     assert main(["map", str(no_plan_root), "-o", str(page_path)]) == 0
     assert main(["report", str(no_plan_root), "-o", str(book)]) == 0
