@@ -177,9 +177,11 @@ def _indicators_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
-def _no_plan_rows(columns: Sequence[str], lang: str) -> pd.DataFrame:
-    """A plan-only sheet of an assessment without a plan: says so in its first column."""
-    message = [text("common.no_plan", lang), text("common.no_plan_detail", lang)]
+def _no_plan_rows(
+    columns: Sequence[str], lang: str, *, keys: Sequence[str] = ("no_plan", "no_plan_detail")
+) -> pd.DataFrame:
+    """A plan-only sheet with nothing to show (no plan, no targets): says why in its first column."""
+    message = [text(f"common.{key}", lang) for key in keys]
     return pd.DataFrame({columns[0]: message}, columns=list(columns))
 
 
@@ -193,9 +195,10 @@ def _progress_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 
 
 def _sectors_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
-    if not assessment.has_plan:
+    if not assessment.has_plan or assessment.sectors.empty:
         columns = [c for c in assessment.sectors.columns if c != "value_unit"]
-        return _headers(_no_plan_rows(columns, lang), lang)
+        keys = ("no_plan", "no_plan_detail") if not assessment.has_plan else ("plan_no_targets",)
+        return _headers(_no_plan_rows(columns, lang, keys=keys), lang)
     frame = assessment.sectors.copy()
     frame["group"] = frame["group"].map(lambda v: _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))

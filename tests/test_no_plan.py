@@ -210,3 +210,24 @@ def test_validate_map_and_report_say_there_is_no_plan(no_plan_root, tmp_path, op
     no_plan_words = text("common.no_plan", "vi")
     sheets_saying = [title for title, values in cells.items() if no_plan_words in values]
     assert len(sheets_saying) >= 3  # about, progress, sectors
+
+
+def test_a_minimal_plan_runs_map_and_report(tmp_path):
+    """A plan with only id, period and a nâng cao schedule (no targets, no budget, no villages)."""
+    real = gpd.read_file(NEIGHBOURS)
+    code, name = str(real["commune_id"][0]), str(real["commune_vn"][0])
+    root = write_neighbours(tmp_path / "w", plan="ke_hoach.yaml", status_year=2024)
+    plan = {
+        "id": "x_2021_2025",
+        "period": [2021, 2025],
+        "communes": {"nang_cao_schedule": {"years": {2024: [{"code": code, "name": name}]}}},
+    }
+    (root / "ke_hoach.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    workspace = load_workspace(root)
+    assert workspace.plan is not None and workspace.plan.problems == ()
+    assert main(["map", str(root), "-o", str(tmp_path / "map.html")]) == 0
+    assert main(["report", str(root), "-o", str(tmp_path / "report.xlsx")]) == 0
+    sectors = (tmp_path / "report_csv" / "sectors.csv").read_text(encoding="utf-8-sig")
+    assert text("common.plan_no_targets", "vi") in sectors
+    progress = (tmp_path / "report_csv" / "progress.csv").read_text(encoding="utf-8-sig")
+    assert "2024,1,1," in progress  # the one commune planned for 2024
