@@ -77,6 +77,12 @@ class Provenance:
     unit_costs_assumed : bool
         True when the unit costs are assumptions: the packaged illustrative tables, or tables
         whose every row is flagged ``assumption``.
+    plan : str or None
+        The plan the assessment is against (its id), ``None`` without a plan.
+    year_source : str
+        Where :attr:`year` came from: ``as_of`` (asked for), ``status_year`` (workspace.yaml),
+        ``status_tables`` (latest year of ``commune_status``), ``plan_end`` (the plan's last
+        year) or ``today``.
     """
 
     year: int
@@ -88,6 +94,8 @@ class Provenance:
     prefer: str
     market_radius_m: float
     unit_costs_assumed: bool
+    plan: str | None = None
+    year_source: str = "as_of"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,14 +127,19 @@ class Assessment(InfrastructureAssessment):
     villages : DataFrame
         Per village: model-village status and schedule (empty without a villages layer).
     milestones : DataFrame
-        ``commune_code, level, year``: the plan's nâng cao / kiểu mẫu milestones.
+        ``commune_code, level, year``: the plan's nâng cao / kiểu mẫu milestones. Empty without
+        a plan (:attr:`has_plan`); then every xã's ``target_level`` in :attr:`communes` is NTM
+        in the assessment year.
     schedule : DataFrame
         ``unit_type, unit_code, year, status`` for every commune and village in every plan year
-        (:func:`ntmgis.criteria.schedule.schedule_table`): the map's year control.
+        (:func:`ntmgis.criteria.schedule.schedule_table`): the map's year control. Empty
+        without a plan (no plan years).
     progress : DataFrame
-        District progress against the plan by year.
+        District progress against the plan by year (nâng cao, kiểu mẫu, model villages by year).
+        Empty without a plan.
     sectors : DataFrame
-        Sector targets of the plan beside their measured or reported value.
+        Sector targets of the plan beside their measured or reported value, and its budget.
+        Empty without a plan, or with a plan that has no targets and no budget.
     cross_check : DataFrame
         Reported "met" contradicted by measurement (and the reverse).
     unverified_thresholds : DataFrame
@@ -188,6 +201,11 @@ class Assessment(InfrastructureAssessment):
     def year(self) -> int:
         """The evaluation year (``provenance.year``)."""
         return self.provenance.year
+
+    @property
+    def has_plan(self) -> bool:
+        """Whether the assessment is against a plan (``provenance.plan``)."""
+        return self.provenance.plan is not None
 
     @property
     def market_radius_m(self) -> float:
@@ -297,7 +315,7 @@ def build_assessment(
     criteria: CriteriaAssessment,
     infrastructure: InfrastructureAssessment,
     *,
-    plan: Plan,
+    plan: Plan | None,
     unit_costs: pd.DataFrame | None = None,
     canal_unit_costs: pd.DataFrame | None = None,
     market_radius_m: float = DEFAULT_RADIUS_M,
@@ -314,8 +332,9 @@ def build_assessment(
         From :func:`ntmgis.criteria.evaluate` or :func:`ntmgis.criteria.evaluate_workspace`.
     infrastructure : InfrastructureAssessment
         From :func:`ntmgis.analysis.assess_infrastructure`.
-    plan : Plan
-        The district plan the evaluation used (milestones and the years of the schedule).
+    plan : Plan or None
+        The district plan the evaluation used (milestones and the years of the schedule);
+        ``None``: no plan, the plan-only fields are empty.
     unit_costs, canal_unit_costs : DataFrame, optional
         The tables used; ``None`` means the packaged illustrative ones were.
     market_radius_m : float
@@ -334,14 +353,15 @@ def build_assessment(
         prefer=criteria.prefer,
         market_radius_m=float(market_radius_m),
         unit_costs_assumed=_assumed(unit_costs) and _assumed(canal_unit_costs),
+        plan=None if plan is None else plan.id,
+        year_source=criteria.year_source,
     )
-    first, last = (int(y) for y in plan.data["period"])
     milestones = milestone_table(plan)
     schedule = schedule_table(
         criteria.communes,
         criteria.villages,
         milestones,
-        years=range(first, last + 1),
+        years=range(0) if plan is None else plan.years(),
         year=selection.year,
         recognitions=recognitions,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -177,14 +177,28 @@ def _indicators_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
+def _no_plan_rows(
+    columns: Sequence[str], lang: str, *, keys: Sequence[str] = ("no_plan", "no_plan_detail")
+) -> pd.DataFrame:
+    """A plan-only sheet with nothing to show (no plan, no targets): says why in its first column."""
+    message = [text(f"common.{key}", lang) for key in keys]
+    return pd.DataFrame({columns[0]: message}, columns=list(columns))
+
+
 def _progress_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     frame = assessment.progress.rename(columns={"year": "plan_year"})
+    if not assessment.has_plan:
+        return _headers(_no_plan_rows(list(frame.columns), lang), lang)
     frame["measure"] = frame["measure"].map(lambda v: _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
     return _headers(frame, lang)
 
 
 def _sectors_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
+    if not assessment.has_plan or assessment.sectors.empty:
+        columns = [c for c in assessment.sectors.columns if c != "value_unit"]
+        keys = ("no_plan", "no_plan_detail") if not assessment.has_plan else ("plan_no_targets",)
+        return _headers(_no_plan_rows(columns, lang, keys=keys), lang)
     frame = assessment.sectors.copy()
     frame["group"] = frame["group"].map(lambda v: _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
@@ -497,6 +511,14 @@ def _about_sheet(workspace: Workspace | None, assessment: Assessment, lang: str)
         (w["about_choice"], f"{_t(provenance.criteria_reason, lang)} ({provenance.as_of.isoformat()})"),
         (w["about_year"], provenance.year),
         (w["about_region"], provenance.region or ""),
+        *(
+            [
+                (w["about_plan"], text("common.no_plan", lang)),
+                (w["about_year_source"], w[f"year_source.{provenance.year_source}"]),
+            ]
+            if provenance.plan is None
+            else []
+        ),
         (w["about_prefer"], w[f"prefer_{provenance.prefer}"]),
         (w["about_legend"], w["legend"]),
         (w["about_unverified"], w["unverified_explained"]),

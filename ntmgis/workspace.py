@@ -7,7 +7,7 @@ A workspace is described by a ``workspace.yaml``::
     working_crs: EPSG:9214          # VN-2000 / TM-3 107-00 (Bắc Giang); any metric CRS
     criteria_set: auto              # chosen by assessment date, or a set id
     status_year: 2023
-    plan: package:tan_yen_2021_2025 # or a path to a plan YAML
+    plan: package:tan_yen_2021_2025 # optional: a packaged plan or a path to a plan YAML; none: no plan
     layers:
       communes: {path: boundaries/communes.gpkg, layer: communes}
       roads: {path: roads.shp, crs: EPSG:9214}   # crs: required when the file has none
@@ -53,7 +53,6 @@ from .io import (
     read_unit_costs,
     read_village_status,
 )
-from .names import name_key
 from .plan import Plan, load_plan
 from .problems import DataError, Problem, ProblemReport
 from .validate import check_tiling, validate_layer, validate_table
@@ -217,7 +216,7 @@ class Workspace:
     district: Mapping[str, str]
     criteria_set: str
     status_year: int | None
-    plan: Plan
+    plan: Plan | None
     sample: bool
     sample_note: Mapping[str, str] | None
     provenance: str
@@ -440,16 +439,10 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         if frame is not None:
             tables[name] = frame
 
-    plan: Plan | None = None
-    try:
-        plan = load_plan(str(config.get("plan", "package:tan_yen_2021_2025")), base_dir=root)
-    except DataError as exc:
-        problems.extend(exc.problems)
-    if plan is not None and "communes" in layers:
-        problems.extend(_check_plan_units(plan, layers["communes"]))
+    plan, plan_ok = _read_plan(config.get("plan"), yaml_path, layers.get("communes"), problems)
 
     report = ProblemReport(tuple(problems))
-    if not report.ok or plan is None or "communes" not in layers:
+    if not report.ok or not plan_ok or "communes" not in layers:
         return None, report
     sample_note = config.get("sample_note")
     workspace = Workspace(
@@ -618,35 +611,30 @@ def _rename_columns(
     return renamed
 
 
-def _check_plan_units(plan: Plan, communes: gpd.GeoDataFrame) -> list[Problem]:
-    """Every commune the plan names must exist in the workspace under that code and name."""
-    names = dict(zip(communes["commune_code"], communes["name"], strict=True))
-    problems = []
-    units = pd.concat([plan.nang_cao_schedule(), plan.kieu_mau_schedule(), plan.market_units()])
-    for unit in units.drop_duplicates(["commune_code", "name"]).itertuples():
-        if unit.commune_code not in names:
-            problems.append(
-                Problem(
-                    plan.source,
-                    "plan",
-                    f"{unit.commune_code} {unit.name}",
-                    "the plan names a commune code that is not in the communes layer",
-                    "use the plan written for this district",
-                    "error",
-                )
+def _read_plan(
+    ref: object, yaml_path: Path, communes: gpd.GeoDataFrame | None, problems: list[Problem]
+) -> tuple[Plan | None, bool]:
+    """The plan ``plan:`` names (``None`` without the key: the plan is optional) and whether it read."""
+    if ref is None:
+        problems.append(
+            Problem(
+                str(yaml_path),
+                "plan",
+                "",
+                "no plan: criteria, coverage and gaps are assessed (target NTM), not progress against a plan",
+                "add plan: (package:<id> or a plan YAML) to workspace.yaml for schedules, targets and budget",
+                "info",
             )
-        elif name_key(names[unit.commune_code]) != name_key(unit.name):
-            problems.append(
-                Problem(
-                    plan.source,
-                    "plan",
-                    f"{unit.commune_code} {unit.name}",
-                    f"code matches commune {names[unit.commune_code]!r} of another name",
-                    "check the plan or the communes layer",
-                    "error",
-                )
-            )
-    return problems
+        )
+        return None, True
+    names = None if communes is None else dict(zip(communes["commune_code"], communes["name"], strict=True))
+    try:
+        plan = load_plan(str(ref), base_dir=yaml_path.parent, communes=names)
+    except DataError as exc:
+        problems.extend(exc.problems)
+        return None, False
+    problems.extend(plan.problems)
+    return plan, True
 
 
 def load_workspace(path: str | Path | None = None) -> Workspace:

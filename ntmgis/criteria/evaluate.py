@@ -26,7 +26,7 @@ indicator is "not assessed".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -157,6 +157,9 @@ class CriteriaAssessment:
     cross_check: pd.DataFrame
     problems: tuple[Problem, ...] = field(default_factory=tuple)
     prefer: str = "computed"
+    #: Where the evaluation year came from: ``as_of`` (given), ``status_year`` (workspace.yaml),
+    #: ``status_tables`` (latest year in commune_status), ``plan_end`` or ``today``.
+    year_source: str = "as_of"
 
     @property
     def year(self) -> int:
@@ -203,7 +206,7 @@ def _units_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def evaluate(
     communes: pd.DataFrame,
     commune_status: pd.DataFrame | None,
-    plan: Plan,
+    plan: Plan | None,
     selection: CriteriaSelection,
     *,
     computed: pd.DataFrame | None = None,
@@ -223,8 +226,9 @@ def evaluate(
         canonical ``criterion``, ``indicator`` and ``level``; the engine does not parse them).
         Whole-criterion rows have no ``indicator``; rows without ``level`` count as the set's
         lowest level (NTM).
-    plan : Plan
-        The district plan (schedules, targets).
+    plan : Plan or None
+        The district plan (schedules, targets). Without one, every xã's target is NTM in the
+        evaluation year and ``progress``/``sectors`` are empty.
     selection : CriteriaSelection
         From :func:`~ntmgis.criteria.choose_criteria`.
     computed : DataFrame, optional
@@ -438,7 +442,9 @@ def evaluate_workspace(
         Measured indicators (see :func:`evaluate`).
     as_of : date, int or str, optional
         Assessment date (a year means 31 December). Default: the workspace's ``status_year``,
-        else the latest year in ``commune_status``, else the plan's last year.
+        else the latest year in ``commune_status``, else the plan's last year, else (no plan)
+        today's year; ``year_source`` of the result says which, and without a plan a problem
+        says it too.
     criteria_set : str, optional
         ``auto`` (choose by date) or a set id; default the workspace's ``criteria_set``.
     overrides : mapping, optional
@@ -448,13 +454,9 @@ def evaluate_workspace(
     """
     tables = set(workspace.table_names)
     status = workspace.table("commune_status") if "commune_status" in tables else None
+    year_source = "as_of"
     if as_of is None:
-        if workspace.status_year:
-            as_of = int(workspace.status_year)
-        elif status is not None and status["year"].notna().any():
-            as_of = int(status["year"].max())
-        else:
-            as_of = int(workspace.plan.data["period"][1])
+        as_of, year_source = _default_year(workspace.status_year, status, workspace.plan)
     if overrides is None:
         overrides = getattr(workspace, "criteria_overrides", None)
     selection = choose_criteria(
@@ -466,7 +468,7 @@ def evaluate_workspace(
     )
     communes = _attributes(workspace.layer("communes"))
     villages = _attributes(workspace.layer("villages")) if workspace.has_layer("villages") else None
-    return evaluate(
+    result = evaluate(
         communes,
         status,
         workspace.plan,
@@ -476,4 +478,36 @@ def evaluate_workspace(
         village_status=workspace.table("village_status") if "village_status" in tables else None,
         recognitions=workspace.table("recognitions") if "recognitions" in tables else None,
         prefer=prefer,
+    )
+    if workspace.plan is None:
+        result = replace(result, problems=(*result.problems, _year_problem(year_source, selection.year)))
+    return replace(result, year_source=year_source)
+
+
+def _default_year(status_year: int | None, status: pd.DataFrame | None, plan: Plan | None) -> tuple[int, str]:
+    """The evaluation year when none is given, and where it came from (``year_source``)."""
+    if status_year:
+        return int(status_year), "status_year"
+    if status is not None and status["year"].notna().any():
+        return int(status["year"].max()), "status_tables"
+    if plan is not None:
+        return plan.period()[1], "plan_end"
+    return date.today().year, "today"
+
+
+def _year_problem(year_source: str, year: int) -> Problem:
+    """Without a plan, which year the assessment is of is said (no plan period to fall back on)."""
+    where = {
+        "as_of": "the date asked for",
+        "status_year": "status_year of workspace.yaml",
+        "status_tables": "the latest year in the status tables",
+        "today": "today's year (no status_year, no status table)",
+    }[year_source]
+    return Problem(
+        "workspace.yaml",
+        "plan",
+        "",
+        f"no plan: the assessment year {year} is {where}",
+        "add plan: to workspace.yaml for progress against a plan; status_year: sets the year",
+        "warning" if year_source == "today" else "info",
     )

@@ -82,8 +82,15 @@ def achieved_years(
     return found
 
 
+def _empty_progress() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="Int64") for c in PROGRESS_COLUMNS})
+    frame["measure"] = frame["measure"].astype(object)
+    frame["status"] = frame["status"].astype(object)
+    return frame
+
+
 def district_progress(
-    plan: Plan,
+    plan: Plan | None,
     summary: pd.DataFrame,
     villages: pd.DataFrame | None,
     *,
@@ -102,10 +109,12 @@ def district_progress(
     -------
     DataFrame
         ``PROGRESS_COLUMNS``; ``status`` is ``on_track`` (achieved ≥ planned), ``behind`` or
-        ``future``.
+        ``future``. Empty without a plan (nothing is planned to compare with); a measure the
+        plan does not schedule (no kiểu mẫu schedule, no model villages) plans 0 each year.
     """
-    first, last = (int(y) for y in plan.data["period"])
-    years = list(range(first, last + 1))
+    if plan is None:
+        return _empty_progress()
+    years = list(plan.years())
     rows = []
     first_years = achieved_years(summary, recognitions, year=year, levels=("nang_cao", "kieu_mau"))
     for level, schedule in (("nang_cao", plan.nang_cao_schedule()), ("kieu_mau", plan.kieu_mau_schedule())):
@@ -193,22 +202,6 @@ SECTOR_COLUMNS = [
 ]
 
 
-def _plan_targets(plan: Plan) -> list[dict[str, Any]]:
-    data = plan.data
-    targets = []
-    keep = data["communes"].get("keep_ntm_share")
-    if keep is not None:
-        targets.append({"group": "communes", "id": "keep_ntm_share", **dict(keep)})
-    mech = data.get("district", {}).get("mechanisation_share")
-    if mech is not None:
-        targets.append({"group": "district", "id": "mechanisation_share", **dict(mech)})
-    for item in data.get("sector_targets", ()):
-        targets.append({"group": "sector", **dict(item)})
-    for item in data.get("district_nang_cao_targets", ()):
-        targets.append({"group": "district_nang_cao", **dict(item)})
-    return targets
-
-
 def _meets(value: float, op: str, target: Any) -> bool | None:
     if op == "between":
         low, high = (float(v) for v in target)
@@ -219,7 +212,7 @@ def _meets(value: float, op: str, target: Any) -> bool | None:
 
 
 def sector_targets(
-    plan: Plan, computed: pd.DataFrame | None = None, *, summary: pd.DataFrame | None = None
+    plan: Plan | None, computed: pd.DataFrame | None = None, *, summary: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Every sector and district target of the plan with its current value where known.
 
@@ -232,7 +225,8 @@ def sector_targets(
     -------
     DataFrame
         ``SECTOR_COLUMNS``; ``status`` is met / not_met / no_data / text (a target without a
-        number). The budget (931,359 = 712,276 + 219,083 million VND) is the last row.
+        number). The budget (931,359 = 712,276 + 219,083 million VND) is the last row. Without
+        a plan, or a plan with no targets and no budget, the frame is empty.
     """
     values: dict[str, tuple[float, str, str]] = {}
     if computed is not None and len(computed):
@@ -246,7 +240,7 @@ def sector_targets(
             share = float((assessed["highest_level"] != "chua_dat").mean())
             values["keep_ntm_share"] = (share, "share", "evaluation")
     rows = []
-    for target in _plan_targets(plan):
+    for target in plan.targets() if plan is not None else ():
         goal = target.get("value")
         op = target.get("op", ">=" if goal is not None else "")
         unit = str(target.get("unit", ""))
@@ -282,18 +276,18 @@ def sector_targets(
                 "value_source": value_source,
             }
         )
-    budget = plan.data.get("budget")
+    budget = plan.budget() if plan is not None else None
     if budget is not None:
-        parts = " + ".join(f"{k} {v:,}" for k, v in budget["parts"].items())
+        parts = " + ".join(f"{k} {v:,}" for k, v in budget.parts.items())
         rows.append(
             {
                 "group": "budget",
                 "target_id": "budget_total",
-                "section": budget.get("section"),
+                "section": budget.section,
                 "op": "=",
-                "target": budget["total"],
-                "unit": budget.get("unit", ""),
-                "text": f"{budget['total']:,} = {parts}",
+                "target": budget.total,
+                "unit": budget.unit,
+                "text": f"{budget.total:,} = {parts}" if parts else f"{budget.total:,}",
                 "value": None,
                 "value_unit": None,
                 "met": None,

@@ -28,10 +28,11 @@ MILESTONE_COLUMNS = ["commune_code", "level", "year"]
 SCHEDULE_COLUMNS = ["unit_type", "unit_code", "year", "status"]
 
 
-def milestone_table(plan: Plan) -> pd.DataFrame:
+def milestone_table(plan: Plan | None) -> pd.DataFrame:
     """The plan's nâng cao and kiểu mẫu milestones, one row per (commune, level), by year.
 
-    Communes the schedules do not name have no row (their milestone is to keep NTM).
+    Communes the schedules do not name have no row (their milestone is to keep NTM); without a
+    plan the table is empty.
 
     Returns
     -------

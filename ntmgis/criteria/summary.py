@@ -65,13 +65,13 @@ VILLAGE_COLUMNS = [
 ]
 
 
-def plan_milestones(plan: Plan) -> dict[str, list[tuple[str, int]]]:
+def plan_milestones(plan: Plan | None) -> dict[str, list[tuple[str, int]]]:
     """The (level, year) milestones the plan's schedules set, by commune code.
 
     Parameters
     ----------
-    plan : Plan
-        Its nâng cao and kiểu mẫu schedules.
+    plan : Plan or None
+        Its nâng cao and kiểu mẫu schedules; without a plan there is no milestone (empty dict).
 
     Returns
     -------
@@ -87,6 +87,8 @@ def plan_milestones(plan: Plan) -> dict[str, list[tuple[str, int]]]:
     [('nang_cao', 2021), ('kieu_mau', 2024)]
     """
     found: dict[str, list[tuple[str, int]]] = {}
+    if plan is None:
+        return found
     for level, schedule in (("nang_cao", plan.nang_cao_schedule()), ("kieu_mau", plan.kieu_mau_schedule())):
         for row in schedule.itertuples():
             found.setdefault(str(row.commune_code), []).append((level, int(row.year)))
@@ -94,13 +96,16 @@ def plan_milestones(plan: Plan) -> dict[str, list[tuple[str, int]]]:
 
 
 def _milestones_of(
-    plan: Plan, schedule: Mapping[str, list[tuple[str, int]]], commune_code: str
+    plan: Plan | None, schedule: Mapping[str, list[tuple[str, int]]], commune_code: str, year: int
 ) -> tuple[list[tuple[str, int]], bool]:
     """The commune's milestones and whether they are "keep NTM" (maintain) milestones."""
     if commune_code in schedule:
         return schedule[commune_code], False
+    if plan is None:
+        # No plan: the national standard every xã is to hold, NTM, in the assessment year.
+        return [("ntm", year)], True
     # Plan II.1: "100% các xã duy trì đạt chuẩn ... đến năm 2025" for the communes not scheduled.
-    return [("ntm", int(plan.data["period"][1]))], True
+    return [("ntm", plan.period()[1])], True
 
 
 def _highest(levels: Mapping[str, str], order: Iterable[str]) -> str | None:
@@ -169,7 +174,7 @@ def _both_languages(key: str, **fields: object) -> str:
 def commune_summary(
     communes: pd.DataFrame,
     levels: pd.DataFrame,
-    plan: Plan,
+    plan: Plan | None,
     selection: CriteriaSelection,
     *,
     recognitions: pd.DataFrame | None = None,
@@ -182,8 +187,11 @@ def commune_summary(
         ``commune_code``, ``name``, ``kind``.
     levels : DataFrame
         :func:`~ntmgis.criteria.level_verdicts` of the communes.
-    plan : Plan
-        Nâng cao and kiểu mẫu schedules; other communes keep NTM to the plan's last year.
+    plan : Plan or None
+        Nâng cao and kiểu mẫu schedules; other communes keep NTM to the plan's last year. Without
+        a plan every xã's target is NTM in the evaluation year (the standard it is to hold, a
+        "keep NTM" milestone: achieved / late / not_assessed from the criteria), towns are not
+        applicable as with a plan.
     selection : CriteriaSelection
         Sets and year used.
     recognitions : DataFrame, optional
@@ -213,7 +221,7 @@ def commune_summary(
     ):
         code = str(commune["commune_code"])
         kind = commune.get("kind")
-        milestones, maintain = _milestones_of(plan, schedule, code)
+        milestones, maintain = _milestones_of(plan, schedule, code, year)
         target_level, target_year = max(milestones, key=lambda m: (level_rank(m[0]), m[1]))
         base = {
             "commune_code": code,

@@ -23,9 +23,10 @@ from .page import SummaryTable, Timeline, format_number
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
+    from ..plan import Plan
     from ..workspace import Workspace
 
-__all__ = ["planner_provenance", "planner_summary", "planner_timeline", "planner_title"]
+__all__ = ["no_plan_table", "planner_provenance", "planner_summary", "planner_timeline", "planner_title"]
 
 _MEASURES = ("nang_cao_communes", "kieu_mau_communes", "model_villages")
 
@@ -34,27 +35,21 @@ def _status_words(t: Mapping[str, str]) -> dict[str, str]:
     return {code: t[code] for code in ("met", "not_met", "no_data", "text", "on_track", "behind", "future")}
 
 
-def _period(workspace: Workspace) -> tuple[int, int]:
-    first, last = (int(y) for y in workspace.plan.data["period"])
-    return first, last
-
-
-def _plan_rows(
-    workspace: Workspace, progress: pd.DataFrame, year: int, lang: str
-) -> tuple[list[list[str]], list[str]]:
+def _plan_rows(plan: Plan, progress: pd.DataFrame, year: int, lang: str) -> tuple[list[list[str]], list[str]]:
     """Rows of the plan's commune and village totals: the target, achieved, planned this year."""
     t = ui(lang)
     words = _status_words(t)
-    plan = workspace.plan.data
-    first, last = _period(workspace)
+    first, last = plan.period()
+    totals = plan.totals()
     now = progress[progress["year"] == min(max(year, first), last)]
     rows: list[list[str]] = []
     statuses: list[str] = []
-    for measure, target_id, total in (
-        ("nang_cao_communes", "nang_cao_total", plan["communes"]["nang_cao_total"]["value"]),
-        ("kieu_mau_communes", "kieu_mau_total", plan["communes"]["kieu_mau_total"]["value"]),
-        ("model_villages", "model_villages_total", plan["villages"]["model_villages_total"]["value"]),
+    for measure, target_id in (
+        ("nang_cao_communes", "nang_cao_total"),
+        ("kieu_mau_communes", "kieu_mau_total"),
+        ("model_villages", "model_villages_total"),
     ):
+        total = totals[target_id]
         found = now[now["measure"] == measure]
         if found.empty:
             continue
@@ -142,6 +137,36 @@ def _infrastructure_rows(assessment: Assessment, lang: str) -> list[list[str]]:
     return rows
 
 
+def no_plan_table(lang: str = "vi") -> SummaryTable:
+    """The plan panel of a workspace without a plan: says so, and how to add one."""
+    return SummaryTable(
+        ui(lang)["plan_col"], [text("common.no_plan", lang)], [[text("common.no_plan_detail", lang)]]
+    )
+
+
+def _plan_tables(plan: Plan | None, assessment: Assessment, lang: str) -> list[SummaryTable]:
+    """The plan's targets and the progress by year; without a plan, one table saying so."""
+    if plan is None:
+        return [no_plan_table(lang)]
+    t = ui(lang)
+    progress = assessment.progress
+    year = assessment.year
+    rows, statuses = _plan_rows(plan, progress, year, lang)
+    for r in assessment.sectors.to_dict("records"):
+        rows.append(_sector_row(r, lang))
+        statuses.append(str(r.get("status")))
+    period = "–".join(str(y) for y in plan.period())
+    return [
+        SummaryTable(
+            t["targets"].format(period=period, year=year),
+            [t["target_col"], t["plan_col"], t["value_col"], t["status_col"]],
+            rows,
+            statuses,
+        ),
+        SummaryTable(t["progress"], [t["year_col"], *(t[m] for m in _MEASURES)], _progress_rows(progress)),
+    ]
+
+
 def planner_summary(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> list[SummaryTable]:
     """Tables of the summary panel: plan targets beside their current value and status, progress
     by year, infrastructure totals.
@@ -157,33 +182,20 @@ def planner_summary(workspace: Workspace, assessment: Assessment, *, lang: str =
     list of SummaryTable
     """
     t = ui(lang)
-    progress = assessment.progress
-    year = assessment.year
-    rows, statuses = _plan_rows(workspace, progress, year, lang)
-    for r in assessment.sectors.to_dict("records"):
-        rows.append(_sector_row(r, lang))
-        statuses.append(str(r.get("status")))
-    period = "–".join(str(y) for y in workspace.plan.data["period"])
-    tables = [
-        SummaryTable(
-            t["targets"].format(period=period, year=year),
-            [t["target_col"], t["plan_col"], t["value_col"], t["status_col"]],
-            rows,
-            statuses,
-        ),
-        SummaryTable(t["progress"], [t["year_col"], *(t[m] for m in _MEASURES)], _progress_rows(progress)),
-    ]
+    tables = _plan_tables(workspace.plan, assessment, lang)
     infra = _infrastructure_rows(assessment, lang)
     if infra:
         tables.append(SummaryTable(t["infrastructure"], [t["target_col"], t["length"], t["cost"]], infra))
     return tables
 
 
-def planner_timeline(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> Timeline:
+def planner_timeline(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> Timeline | None:
     """The year control of the plan period, with the plan's cumulative counts and what was achieved
-    for each year (from the Assessment's district progress)."""
+    for each year (from the Assessment's district progress); ``None`` without a plan (no years)."""
     t = ui(lang)
-    first, last = _period(workspace)
+    if workspace.plan is None:
+        return None
+    first, last = workspace.plan.period()
     years = list(range(first, last + 1))
     progress = assessment.progress
     notes: dict[int, list[str]] = {}
@@ -226,9 +238,11 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
     t = ui(lang)
     provenance = assessment.provenance
     lines = [f"{name}: {Path(path).name}" for name, path in workspace.sources.items()]
+    plan = workspace.plan
     lines.append(
-        f"{t['plan_source']}: {workspace.plan.data.get('source', workspace.plan.source)} "
-        f"({workspace.plan.source})"
+        f"{t['plan_source']}: {text('common.no_plan', lang)}"
+        if plan is None
+        else f"{t['plan_source']}: {plan.title()} ({plan.source})"
     )
     lines.append(
         t["criteria_set"].format(

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..labels import LANGUAGES
+from ..labels import LANGUAGES, text
 from . import layers as _layers
 from .page import MapLayer, SummaryTable, render_map
 from .panels import planner_provenance, planner_summary, planner_timeline, planner_title
@@ -173,8 +173,7 @@ def build_planner_png(
         Write them with :func:`ntmgis.io.write_bytes_atomic` (or any binary write).
     """
     layers = planner_layers(workspace, assessment, lang=lang)
-    credits = (
-        f"{workspace.plan.data.get('source', '')} · {assessment.provenance.criteria_sets} · {assessment.year}"
-    )
+    plan_title = text("common.no_plan", lang) if workspace.plan is None else workspace.plan.title()
+    credits = f"{plan_title} · {assessment.provenance.criteria_sets} · {assessment.year}"
     title = planner_title(workspace, assessment, lang=lang) if title is None else title
     return render_png(layers, title=title, lang=lang, note=workspace.note(lang), credits=credits, dpi=dpi)

@@ -16,8 +16,10 @@ Rows = list[dict[str, Any]]
 
 
 def plan_years(workspace: Workspace) -> list[int]:
-    """The years of the plan period, first to last."""
-    first, last = (int(y) for y in workspace.plan.data["period"])
+    """The years of the plan period, first to last (none without a plan)."""
+    if workspace.plan is None:
+        return []
+    first, last = workspace.plan.period()
     return list(range(first, last + 1))
 
 

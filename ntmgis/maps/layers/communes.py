@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -68,6 +69,10 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
         *_commune_year_themes(assessment, codes, plan_years(workspace), lang),
         *criteria,
     ]
+    if workspace.plan is None:
+        # No plan: the target is NTM in the assessment year; say so instead of "the plan's".
+        titles = {"target": t["target_no_plan"], "schedule": t["schedule_no_plan"]}
+        themes = [replace(th, title=titles[th.id]) if th.id in titles else th for th in themes]
     return MapLayer(
         id="communes",
         title=t["communes"],
@@ -80,7 +85,16 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
         ],
         themes=themes,
         fields=[
-            *_commune_fields(communes, codes, rows, schedule, counts, assessment.year, lang),
+            *_commune_fields(
+                communes,
+                codes,
+                rows,
+                schedule,
+                counts,
+                assessment.year,
+                lang,
+                has_plan=workspace.plan is not None,
+            ),
             Field(t["criteria_table"], _criteria_rows(criteria, in_set, len(codes)), "rows"),
         ],
         searchable=True,
@@ -307,16 +321,19 @@ def _commune_fields(
     counts: list[str],
     year: int,
     lang: str,
+    *,
+    has_plan: bool = True,
 ) -> list[Field]:
     t = ui(lang)
+    target, status = ("target", "schedule") if has_plan else ("target_no_plan", "schedule_no_plan")
     return [
         Field(t["code"], codes),
         Field(t["recognised"], _level_labels(rows, "recognised_level", lang)),
         Field(t["recognised_year"], [r.get("recognised_year") for r in rows], "year"),
         Field(t["evaluated"].format(year=year), _level_labels(rows, "highest_level", lang)),
-        Field(t["target"], _level_labels(rows, "target_level", lang)),
+        Field(t[target], _level_labels(rows, "target_level", lang)),
         Field(t["target_year"], [r.get("target_year") for r in rows], "year"),
-        Field(t["schedule"], [t.get(s, s) if s != NOT_ASSESSED else None for s in schedule]),
+        Field(t[status], [t.get(s, s) if s != NOT_ASSESSED else None for s in schedule]),
         Field(t["criteria_met"], [_criteria_of(c, t) if c != NOT_ASSESSED else None for c in counts]),
         Field(t["unverified"], [cell(r.get("unverified")) for r in rows]),
         Field(t["population"], column(communes, "population"), "number", unit=t["people"]),

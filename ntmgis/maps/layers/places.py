@@ -44,7 +44,8 @@ def market_layer(workspace: Workspace, *, lang: str = "vi") -> MapLayer:
     t = ui(lang)
     markets = workspace.layer("markets")
     keys = [str(m) for m in markets["market_id"]]
-    planned_units = {str(c) for c in workspace.plan.market_units()["commune_code"]}
+    plan = workspace.plan
+    planned_units = set() if plan is None else {str(c) for c in plan.market_units()["commune_code"]}
     # planned_upgrade_year is optional (contracts.yaml): without it no upgrade is planned.
     upgrade_years = column(markets, "planned_upgrade_year")
     values = [

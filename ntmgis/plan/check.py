@@ -1,0 +1,371 @@
+"""Check a plan file against its layout (``ntmgis/plans/schema.yaml``), collecting every mistake.
+
+The layout is data: which keys exist, of which kind, which schedule adds up to which total. This
+module only knows how to check each *kind* (``_KIND_CHECKS``), so a plan with five mistakes gives
+five problems, never a ``KeyError``.
+
+Examples
+--------
+>>> problems = check_plan({"id": "x", "period": [2025, 2021]}, "plan.yaml")
+>>> [p.problem for p in problems]
+['period [2025, 2021]: the first year is after the last']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..names import name_key
+from ..problems import Problem, Severity
+
+__all__ = ["check_plan", "plan_schema"]
+
+_ACTION = "correct the plan file (layout: ntmgis/plans/schema.yaml)"
+
+
+@cache
+def plan_schema() -> Mapping[str, Any]:
+    """The plan layout as read from ``ntmgis/plans/schema.yaml``.
+
+    Examples
+    --------
+    >>> plan_schema()["required"]
+    ['id', 'period']
+    """
+    text = resources.files("ntmgis").joinpath("plans/schema.yaml").read_text("utf-8")
+    schema: Mapping[str, Any] = yaml.safe_load(text)
+    return schema
+
+
+@dataclass
+class _Checker:
+    """Collects the problems of one plan file; ``period`` once it is known to be valid."""
+
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+    period: tuple[int, int] | None = None
+
+    def fail(self, where: str, what: str, severity: Severity = "error", action: str = _ACTION) -> None:
+        self.problems.append(Problem(self.source, "plan", where, what, action, severity))
+
+    def year(self, where: str, value: object) -> int | None:
+        """``value`` as a year inside the period, else a problem and ``None``."""
+        year = _as_int(value)
+        if year is None:
+            self.fail(where, f"{value!r} is not a year")
+            return None
+        if self.period is not None and not self.period[0] <= year <= self.period[1]:
+            self.fail(where, f"year {year} is outside the plan period {self.period[0]}–{self.period[1]}")
+        return year
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        c.fail(where, f"{where} should be text, not {type(value).__name__}")
+
+
+def _int(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if _as_int(value) is None:
+        c.fail(where, f"{where} should be a whole number, not {value!r}")
+
+
+def _mapping(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> bool:
+    if not isinstance(value, Mapping):
+        c.fail(where, f"{where} should be a mapping (key: value), not {type(value).__name__}")
+        return False
+    return True
+
+
+def _period(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    years = [_as_int(v) for v in value] if isinstance(value, list) else []
+    if len(years) != 2 or None in years:
+        c.fail(where, f"period should be [first year, last year], not {value!r}")
+        return
+    first, last = int(years[0] or 0), int(years[1] or 0)
+    if first > last:
+        c.fail(where, f"period [{first}, {last}]: the first year is after the last")
+        return
+    c.period = (first, last)
+
+
+def _count(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if not _mapping(c, where, value, spec):
+        return
+    assert isinstance(value, Mapping)
+    number = _as_int(value.get("value"))
+    if number is None or number < 0:
+        c.fail(where, f"{where}.value should be a whole number ≥ 0, not {value.get('value')!r}")
+
+
+def _note(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    _mapping(c, where, value, spec)
+
+
+def _year(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if _mapping(c, where, value, spec):
+        assert isinstance(value, Mapping)
+        c.year(f"{where}.value", value.get("value"))
+
+
+def _target(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if not _mapping(c, where, value, spec):
+        return
+    assert isinstance(value, Mapping)
+    ops = plan_schema()["ops"]
+    op, goal = value.get("op"), value.get("value")
+    if op is not None and op not in ops:
+        c.fail(where, f"{where}: unknown op {op!r} (one of {', '.join(ops)})")
+    elif op == "between" and not (
+        isinstance(goal, list) and len(goal) == 2 and all(_is_number(v) for v in goal)
+    ):
+        c.fail(where, f"{where}: op between needs value: [low, high], not {goal!r}")
+    elif op != "between" and goal is not None and not _is_number(goal):
+        c.fail(where, f"{where}: value should be a number, not {goal!r}")
+    if "units" in value:
+        _units(c, f"{where}.units", value["units"])
+
+
+def _units(c: _Checker, where: str, units: object) -> list[tuple[str, str]]:
+    """``[{code, name}, ...]`` → (code, name) pairs; each malformed entry is a problem."""
+    if not isinstance(units, list):
+        c.fail(where, f"{where} should be a list of {{code, name}}, not {type(units).__name__}")
+        return []
+    found = []
+    for i, unit in enumerate(units):
+        if not isinstance(unit, Mapping) or unit.get("code") in (None, "") or unit.get("name") in (None, ""):
+            c.fail(f"{where}[{i}]", f"{where}[{i}] should be {{code: ..., name: ...}}, not {unit!r}")
+            continue
+        found.append((str(unit["code"]), str(unit["name"])))
+    return found
+
+
+def _years_of(c: _Checker, where: str, value: object) -> Mapping[Any, Any]:
+    if not _mapping(c, where, value, {}):
+        return {}
+    assert isinstance(value, Mapping)
+    years = value.get("years")
+    if years is None:
+        c.fail(where, f"{where} has no years: {{year: ...}}")
+        return {}
+    return years if _mapping(c, f"{where}.years", years, {}) else {}
+
+
+def _schedule(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> int:
+    seen: dict[str, object] = {}
+    count = 0
+    for key, units in _years_of(c, where, value).items():
+        year = c.year(f"{where}.years.{key}", key)
+        for code, _name in _units(c, f"{where}.years.{key}", units):
+            count += 1
+            if code in seen:
+                c.fail(
+                    f"{where}.{code}", f"{where}: commune {code} is scheduled twice ({seen[code]} and {year})"
+                )
+            seen[code] = year
+    return count
+
+
+def _year_counts(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> int:
+    total = 0
+    for key, number in _years_of(c, where, value).items():
+        c.year(f"{where}.years.{key}", key)
+        n = _as_int(number)
+        if n is None or n < 0:
+            c.fail(
+                f"{where}.years.{key}", f"{where}.years.{key} should be a whole number ≥ 0, not {number!r}"
+            )
+            continue
+        total += n
+    return total
+
+
+def _targets(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if not isinstance(value, list):
+        c.fail(where, f"{where} should be a list of targets, not {type(value).__name__}")
+        return
+    ids: set[str] = set()
+    for i, target in enumerate(value):
+        name = target.get("id") if isinstance(target, Mapping) else None
+        if name in (None, ""):
+            c.fail(f"{where}[{i}]", f"{where}[{i}] has no id")
+        elif str(name) in ids:
+            c.fail(f"{where}.{name}", f"{where}: target id {name!r} appears twice")
+        ids.add(str(name))
+        _target(c, f"{where}.{name if name else i}", target, spec)
+
+
+def _budget(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if not _mapping(c, where, value, spec):
+        return
+    assert isinstance(value, Mapping)
+    total, parts = value.get("total"), value.get("parts", {})
+    if not _is_number(total):
+        c.fail(f"{where}.total", f"{where}.total should be a number, not {total!r}")
+        return
+    if not _mapping(c, f"{where}.parts", parts, spec):
+        return
+    wrong = [k for k, v in parts.items() if not _is_number(v)]
+    if wrong:
+        c.fail(f"{where}.parts", f"{where}.parts {', '.join(map(str, wrong))} should be numbers")
+    elif parts and sum(parts.values()) != total:
+        c.fail(where, f"budget parts add to {sum(parts.values())}, total is {total}")
+
+
+def _section(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
+    if not _mapping(c, where, value, spec):
+        return
+    assert isinstance(value, Mapping)
+    keys = plan_schema()["sections"][where]
+    counts: dict[str, int] = {}
+    for key, item in value.items():
+        entry = keys.get(key)
+        if entry is None:
+            _unknown_key(c, where, str(key))
+            continue
+        result = _KIND_CHECKS[entry["kind"]](c, f"{where}.{key}", item, entry)
+        if isinstance(result, int) and "total" in entry:
+            counts[key] = result
+    for key, counted in counts.items():
+        _check_total(c, where, value, key, keys[key]["total"], counted)
+
+
+def _check_total(
+    c: _Checker, where: str, section: Mapping[str, Any], key: str, total_key: str, n: int
+) -> None:
+    total = section.get(total_key)
+    stated = _as_int(total.get("value")) if isinstance(total, Mapping) else None
+    if stated is None or stated == n:
+        return
+    counted = f"schedule lists {n} communes" if key.endswith("_schedule") else f"years add to {n}"
+    c.fail(f"{where}.{key}", f"{where}.{key}: {counted}, {where}.{total_key} says {stated}")
+
+
+def _unknown_key(c: _Checker, where: str, key: str) -> None:
+    levels = plan_schema()["schedule_levels"]
+    if where == "communes" and key.endswith("_schedule"):
+        c.fail(
+            f"{where}.{key}",
+            f"unknown level {key.removesuffix('_schedule')!r} in {where}.{key}",
+            action=f"a schedule is one of {', '.join(f'{lv}_schedule' for lv in levels)}",
+        )
+    else:
+        c.fail(
+            f"{where}.{key}" if where else key,
+            f"unknown key {key!r}",
+            "warning",
+            "ignored; see ntmgis/plans/schema.yaml",
+        )
+
+
+_Check = Callable[[_Checker, str, object, Mapping[str, Any]], object]
+#: How each kind of the layout is checked (the kinds of ``schema.yaml``).
+_KIND_CHECKS: Mapping[str, _Check] = {
+    "text": _text,
+    "int": _int,
+    "mapping": _mapping,
+    "period": _period,
+    "count": _count,
+    "note": _note,
+    "year": _year,
+    "target": _target,
+    "schedule": _schedule,
+    "year_counts": _year_counts,
+    "targets": _targets,
+    "budget": _budget,
+    "section": _section,
+}
+
+
+def _unit_problems(c: _Checker, plan: Mapping[str, Any], communes: Mapping[str, str]) -> None:
+    """Every commune the plan names must exist in the communes layer under that code and name."""
+    named: dict[tuple[str, str], None] = {}
+    scratch = _Checker(c.source)  # structure mistakes were already listed
+    communes_section = plan.get("communes")
+    if isinstance(communes_section, Mapping):
+        for key, value in communes_section.items():
+            if str(key).endswith("_schedule"):
+                for units in _years_of(scratch, key, value).values():
+                    named.update(dict.fromkeys(_units(scratch, key, units)))
+    for group in ("sector_targets", "district_nang_cao_targets"):
+        for target in plan.get(group) or ():
+            if isinstance(target, Mapping) and "units" in target:
+                named.update(dict.fromkeys(_units(scratch, group, target["units"])))
+    keys = {code: name_key(name) for code, name in communes.items()}
+    for code, name in named:
+        if code not in keys:
+            c.fail(
+                f"{code} {name}",
+                "the plan names a commune code that is not in the communes layer",
+                action="use the plan written for this district",
+            )
+        elif keys[code] != name_key(name):
+            c.fail(
+                f"{code} {name}",
+                f"code matches commune {communes[code]!r} of another name",
+                action="check the plan or the communes layer",
+            )
+
+
+def check_plan(
+    plan: Mapping[str, Any], source: str, *, communes: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Every mistake of a plan file, in one list.
+
+    Parameters
+    ----------
+    plan : mapping
+        The plan file as read from YAML.
+    source : str
+        Where it was read from (the problems' ``file``).
+    communes : mapping, optional
+        Commune code → name of the workspace: every commune the plan names must be one of them.
+
+    Returns
+    -------
+    list of Problem
+        Errors (missing ``id``/``period``, wrong types, years outside the period, unknown levels,
+        a commune scheduled twice, totals or budget parts that do not add up, unknown communes)
+        and warnings (unknown keys, ignored).
+
+    Examples
+    --------
+    >>> plan = {"id": "x", "period": [2021, 2025], "budget": {"total": 10, "parts": {"a": 4, "b": 5}}}
+    >>> [p.problem for p in check_plan(plan, "plan.yaml")]
+    ['budget parts add to 9, total is 10']
+    """
+    c = _Checker(source)
+    schema = plan_schema()
+    for key in schema["required"]:
+        if key not in plan:
+            c.fail(key, f"the plan has no {key!r}", action=f"add {key}: to the plan file")
+    # The period first: every year of the file is checked against it.
+    ordered = sorted(plan.items(), key=lambda kv: kv[0] != "period")
+    for key, value in ordered:
+        entry = schema["keys"].get(key)
+        if entry is None:
+            _unknown_key(c, "", str(key))
+            continue
+        _KIND_CHECKS[entry["kind"]](c, str(key), value, entry)
+    if communes is not None:
+        _unit_problems(c, plan, communes)
+    return c.problems
