@@ -10,9 +10,9 @@ match no commune), which makes the layer unusable until the user fixes the file.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -156,10 +156,11 @@ class _Where:
         )
 
 
+_T = TypeVar("_T")
 _ONE_TYPE = ("string", "integer", "floating", "boolean", "empty")  # infer_dtype of a one-type column
 
 
-def _per_value(values: pd.Series, convert: Callable[[object], object]) -> tuple[list[object], np.ndarray]:
+def _per_value(values: pd.Series, convert: Callable[[object], _T]) -> tuple[list[_T], np.ndarray]:
     """``convert`` applied once per distinct value, and each row's distinct value (its number).
 
     Distinct by value and type: ``7324`` and ``7324.0`` are two values (their problems differ).
@@ -175,7 +176,7 @@ def _per_value(values: pd.Series, convert: Callable[[object], object]) -> tuple[
     return table, inverse.reshape(-1)
 
 
-def _broadcast(table: list[object], inverse: np.ndarray) -> np.ndarray:
+def _broadcast(table: Sequence[object], inverse: np.ndarray) -> np.ndarray:
     """``table[inverse]`` as an object array (the items may be tuples: never unpacked)."""
     array = np.empty(len(table), dtype=object)
     for number, item in enumerate(table):
@@ -238,17 +239,16 @@ def _typed_column(
         table, inverse = _per_value(values, _text)
         return pd.Series(_broadcast(table, inverse), index=values.index, dtype=object)
     pairs, inverse = _per_value(values, _CONVERTERS[kind])
-    results = _broadcast([pair[0] for pair in cast(list[tuple], pairs)], inverse)
-    words = _broadcast([pair[1] for pair in cast(list[tuple], pairs)], inverse)
-    for position in np.flatnonzero(words != None):  # noqa: E711 (element-wise)
+    results = _broadcast([value for value, _ in pairs], inverse)
+    words = _broadcast([problem for _, problem in pairs], inverse)
+    for position in np.flatnonzero(words != None).tolist():  # noqa: E711 (element-wise)
         if kind == "code":
             problem = f"{column} {words[position]}"
             where.add(position, problem, f"read as {results[position]!r}", "warning")
         else:
             where.add(position, str(words[position]), *_TYPE_FIXES[kind], column)
     if kind in ("int", "float"):
-        numbers = np.array([np.nan if v is None else v for v in (pair[0] for pair in pairs)], dtype=float)
-        numbers = numbers[inverse] if len(inverse) else numbers[:0]
+        numbers = np.array([np.nan if v is None else v for v, _ in pairs], dtype=float)[inverse]
         return pd.array(np.trunc(numbers) if kind == "int" else numbers, dtype=kind.title() + "64")
     if kind == "bool":
         return pd.array(results, dtype="boolean")
@@ -353,7 +353,7 @@ def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
     twice = np.flatnonzero((ids.duplicated(keep=False) & ids.notna()).to_numpy())
     distinct, positions = _groups(ids.iloc[twice])
     features = dict(zip(distinct, positions, strict=True))
-    for value in sorted(distinct):
+    for value in sorted(cast(list[str], distinct)):
         rows = ", ".join(str(p + 1) for p in twice[features[value]])
         where.problems.append(
             Problem(

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from workspace_builders import write_workspace
 
 from ntmgis.cli import main
 from ntmgis.progress import Progress, terminal_progress
-from workspace_builders import write_workspace
 
 STEPS_VI = ("đọc và kiểm tra dữ liệu", "đánh giá tiêu chí và khoảng trống", "ghi báo cáo")
 

@@ -125,12 +125,27 @@ def native_communes() -> gpd.GeoDataFrame:
     )
 
 
+def mixed_status() -> pd.DataFrame:
+    """Cells of every Python and numpy type in one column (equal values of other types differ)."""
+    return pd.DataFrame(
+        {
+            "commune_code": [1, 1.0, True, "1", " 1", 7324.5, "0733a"],
+            "criterion": [1, 1.0, True, "1", " x ", "", pd.NA],
+            "met": [1, 1.0, True, "1", np.int64(1), np.float64(0.0), False],
+            "value": [True, 1, "1", np.nan, "1_000", "0x10", " "],
+            "year": [np.int64(2020), 2020.9, "2020", -3.2, True, pd.NA, "  "],
+        }
+    )
+
+
 def outcome() -> dict[str, object]:
     """Problems (every field, in order) and typed frames of the three messy inputs."""
     results = {
         "roads": validate_layer(messy_roads(), "roads", file="roads.shp", commune_codes=CODES),
         "markets": validate_layer(messy_markets(), "markets", file="markets.xlsx", commune_codes=CODES),
         "communes": validate_layer(native_communes(), "communes", file="communes.shp"),
+        "mixed_status": validate_table(mixed_status(), "commune_status", commune_codes=CODES),
+        "empty_status": validate_table(mixed_status().iloc[:0], "commune_status", commune_codes=CODES),
         "commune_status": validate_table(
             messy_status(), "commune_status", file="s.xlsx", commune_codes=CODES
         ),
