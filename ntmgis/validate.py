@@ -233,9 +233,13 @@ def _typed_column(
         numbers = values.to_numpy(dtype=float, na_value=np.nan)
         return pd.array(np.trunc(numbers) if kind == "int" else numbers, dtype=kind.title() + "64")
     if kind not in _CONVERTERS:
-        if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string":
+        if isinstance(values.dtype, pd.StringDtype) or (
+            values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
+        ):
             stripped = values.str.strip()
-            return stripped.where(values.notna() & stripped.ne(""), None).astype(object)
+            kept = (values.notna() & stripped.ne("")).to_numpy(dtype=bool, na_value=False)
+            text = np.where(kept, stripped.to_numpy(dtype=object, na_value=None), None)
+            return pd.Series(text, index=values.index, dtype=object)
         table, inverse = _per_value(values, _text)
         return pd.Series(_broadcast(table, inverse), index=values.index, dtype=object)
     pairs, inverse = _per_value(values, _CONVERTERS[kind])

@@ -142,6 +142,13 @@ def outcome() -> dict[str, object]:
     """Problems (every field, in order) and typed frames of the three messy inputs."""
     results = {
         "roads": validate_layer(messy_roads(), "roads", file="roads.shp", commune_codes=CODES),
+        "string_roads": validate_layer(  # pyogrio reads text as pandas' string dtype
+            messy_roads().astype(
+                {c: "string" for c in ("segment_id", "road_class", "surface", "managed_by")}
+            ),
+            "roads",
+            commune_codes=CODES,
+        ),
         "markets": validate_layer(messy_markets(), "markets", file="markets.xlsx", commune_codes=CODES),
         "communes": validate_layer(native_communes(), "communes", file="communes.shp"),
         "mixed_status": validate_table(mixed_status(), "commune_status", commune_codes=CODES),
