@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_concretization.py --national
 	$(BIN)/python benchmarks/bench_reach.py
+	$(BIN)/python benchmarks/bench_validation.py
 
 clean:
 	rm -rf out tests/artifacts .pytest_cache

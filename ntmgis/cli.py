@@ -17,8 +17,11 @@ from .labels import text
 from .problems import DataError, Problem, ProblemReport
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at start-up
+    from contextlib import AbstractContextManager
+
     import pandas as pd
 
+    from .progress import Progress
     from .workspace import Workspace
 
 __all__ = ["main"]
@@ -94,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_network_options(map_cmd)
     _add_cost_options(map_cmd)
+    _add_progress_options(map_cmd)
     map_cmd.add_argument(
         "--basemap",
         metavar="URL_TEMPLATE",
@@ -145,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_network_options(report)
     _add_cost_options(report)
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
+    _add_progress_options(report)
 
     scenario = commands.add_parser(
         "scenario",
@@ -166,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     scenario_run.add_argument("--lang", choices=("vi", "en"), default="vi", help="map language")
     scenario_run.add_argument("--no-map", action="store_true", help="do not write the diff maps")
+    _add_progress_options(scenario_run)
 
     sample = commands.add_parser(
         "sample",
@@ -187,6 +193,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
     return parser
+
+
+def _add_progress_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)"
+    )
+    # For tests: show every step, however short (the progress is shown once a step passes 2 s).
+    command.add_argument(
+        "--progress-after", dest="progress_after", type=float, default=2.0, help=argparse.SUPPRESS
+    )
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    """The command's progress on stderr: silent off a terminal and with ``--quiet``."""
+    from .progress import terminal_progress
+
+    return terminal_progress(sys.stderr, quiet=args.quiet, after_s=args.progress_after)
+
+
+def _step(
+    args: argparse.Namespace, progress: Progress, key: str, **fields: object
+) -> AbstractContextManager[None]:
+    """One named step of ``progress``, in the command's language."""
+    return progress.step(_say(args, f"step_{key}", **fields))
 
 
 def _say(args: argparse.Namespace, key: str, **fields: object) -> str:
@@ -315,21 +345,26 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from .maps import build_planner_map, build_planner_png
     from .workspace import load_workspace
 
-    workspace = load_workspace(args.workspace)
-    assessment = assess(
-        workspace,
-        as_of=args.year,
-        criteria_set=args.criteria_set,
-        market_radius_m=args.market_radius,
-        node_roads=args.node_roads,
-        snap_m=args.snap_m,
-        **_unit_cost_tables(args),
-    )
-    html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
-    write_text_atomic(args.out, html)
+    progress = _progress(args)
+    with _step(args, progress, "read"):
+        workspace = load_workspace(args.workspace)
+    with _step(args, progress, "assess"):
+        assessment = assess(
+            workspace,
+            as_of=args.year,
+            criteria_set=args.criteria_set,
+            market_radius_m=args.market_radius,
+            node_roads=args.node_roads,
+            snap_m=args.snap_m,
+            **_unit_cost_tables(args),
+        )
+    with _step(args, progress, "map"):
+        html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
+        write_text_atomic(args.out, html)
     print(_say(args, "wrote", path=args.out))
     if args.png is not None:
-        write_bytes_atomic(args.png, build_planner_png(workspace, assessment, lang=args.lang))
+        with _step(args, progress, "png"):
+            write_bytes_atomic(args.png, build_planner_png(workspace, assessment, lang=args.lang))
         print(_say(args, "wrote", path=args.png))
     return EXIT_OK
 
@@ -339,19 +374,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .workspace import load_workspace
 
-    workspace = load_workspace(args.workspace)
+    progress = _progress(args)
+    with _step(args, progress, "read"):
+        workspace = load_workspace(args.workspace)
     as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
-    assessment = assess(
-        workspace,
-        as_of=as_of,
-        criteria_set=args.criteria_set,
-        prefer=args.prefer,
-        market_radius_m=args.market_radius,
-        node_roads=args.node_roads,
-        snap_m=args.snap_m,
-        **_unit_cost_tables(args),
-    )
-    files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
+    with _step(args, progress, "assess"):
+        assessment = assess(
+            workspace,
+            as_of=as_of,
+            criteria_set=args.criteria_set,
+            prefer=args.prefer,
+            market_radius_m=args.market_radius,
+            node_roads=args.node_roads,
+            snap_m=args.snap_m,
+            **_unit_cost_tables(args),
+        )
+    with _step(args, progress, "report"):
+        files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
     print(
         _say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files))
         if files.csv_files
@@ -372,9 +411,16 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
         raise ValueError(f"the comparison is an .xlsx workbook; got {args.out.name!r}")
     scenarios = load_scenarios(args.file)
-    workspace = load_workspace(args.workspace)
-    baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
-    comparison = compare(baseline, *(run(workspace, s, baseline=baseline.assessment) for s in scenarios))
+    progress = _progress(args)
+    with _step(args, progress, "read"):
+        workspace = load_workspace(args.workspace)
+    with _step(args, progress, "scenario", name="baseline"):
+        baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
+    runs = []
+    for scenario in scenarios:
+        with _step(args, progress, "scenario", name=scenario.name):
+            runs.append(run(workspace, scenario, baseline=baseline.assessment))
+    comparison = compare(baseline, *runs)
     tables = comparison_tables(comparison, lang=args.lang)
     files = write_tables(
         tables, args.out, titles=comparison_titles(args.lang), lang=args.lang, note=workspace.note(args.lang)
@@ -389,7 +435,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         if not args.no_map:
             slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
             path = target.with_name(f"{target.stem}_{slug}.html")
-            write_text_atomic(path, build_diff_map(comparison, name, lang=args.lang))
+            with _step(args, progress, "diff_map", name=name):
+                write_text_atomic(path, build_diff_map(comparison, name, lang=args.lang))
             print(_say(args, "wrote", path=path))
     return EXIT_OK
 

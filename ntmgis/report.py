@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +30,7 @@ from .assessment import Assessment
 from .codes import MET, NOT_MET, criterion_sort_key
 from .io import write_bytes_atomic
 from .labels import LANGUAGES, text, words
+from .problems import ProblemReport
 from .values import is_missing
 from .vocab import label
 from .workspace import Workspace
@@ -485,21 +486,15 @@ def _unverified_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 
 
 def _problems_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
-    frames = [workspace.problems.to_frame() if workspace is not None else pd.DataFrame()]
-    frames.append(
-        pd.DataFrame(
-            [asdict(p) for p in assessment.problems],
-            columns=["file", "layer", "feature", "problem", "action", "severity"],
-        )
-    )
-    frame = (
-        pd.concat([f for f in frames if len(f)], ignore_index=True)
-        if any(len(f) for f in frames)
-        else pd.DataFrame(columns=["severity", "file", "layer", "feature", "problem", "action"])
-    )
-    frame = frame[["severity", "file", "layer", "feature", "problem", "action"]].copy()
+    """One row per kind of problem (count, a few examples, the fix), errors first.
+
+    Never one row per feature: a district's labels read as codes would be tens of thousands of rows.
+    Every row is kept by ``ntmgis validate --out problems.csv``.
+    """
+    found = workspace.problems if workspace is not None else ProblemReport()
+    frame = (found + assessment.problems).kinds()
     frame["severity"] = frame["severity"].map(lambda v: _t(v, lang))
-    return _headers(frame, lang)
+    return _headers(frame.rename(columns={"count": "problem_count"}), lang)
 
 
 def _about_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:

@@ -10,9 +10,9 @@ match no commune), which makes the layer unusable until the user fixes the file.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -156,41 +156,107 @@ class _Where:
         )
 
 
-def _typed_cell(value: object, column: str, kind: str, position: int, where: _Where) -> object:
-    """One cell read as ``kind`` (``code``, ``bool``, ``int``, ``float`` or text); None when missing."""
-    if kind == "code":
-        code, padded = _coerce_code(value)
-        if padded:
-            where.add(position, f"{column} {value!r} lost its leading zero", f"read as {code!r}", "warning")
-        return code
-    if kind == "bool":
-        try:
-            return parse_bool(value)
-        except ValueError as exc:
-            where.add(position, str(exc), "write true/false (or Đạt / Chưa đạt)", "error", column)
-            return None
-    if kind in ("int", "float"):
-        number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-        if pd.isna(number) and not is_missing(value):
-            where.add(position, f"{value!r} is not a number", "write a number", "error", column)
-        return None if pd.isna(number) else number
+_T = TypeVar("_T")
+_ONE_TYPE = ("string", "integer", "floating", "boolean", "empty")  # infer_dtype of a one-type column
+
+
+def _per_value(values: pd.Series, convert: Callable[[object], _T]) -> tuple[list[_T], np.ndarray]:
+    """``convert`` applied once per distinct value, and each row's distinct value (its number).
+
+    Distinct by value and type: ``7324`` and ``7324.0`` are two values (their problems differ).
+    Missing cells share one value, converted as ``None``.
+    """
+    numbers = pd.factorize(values, use_na_sentinel=True)[0]
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in _ONE_TYPE:
+        kinds = pd.factorize(values.map(type))[0]
+        numbers = np.where(numbers < 0, -1, numbers * (kinds.max() + 1) + kinds)
+    distinct, first, inverse = np.unique(numbers, return_index=True, return_inverse=True)
+    cells = values.to_numpy(dtype=object)
+    table = [convert(None if number < 0 else cells[at]) for number, at in zip(distinct, first, strict=True)]
+    return table, inverse.reshape(-1)
+
+
+def _broadcast(table: Sequence[object], inverse: np.ndarray) -> np.ndarray:
+    """``table[inverse]`` as an object array (the items may be tuples: never unpacked)."""
+    array = np.empty(len(table), dtype=object)
+    for number, item in enumerate(table):
+        array[number] = item
+    return array[inverse]
+
+
+def _lost_zero(value: object) -> tuple[str | None, str | None]:
+    """A code and, when its leading zero was lost, the problem's words (``None`` otherwise)."""
+    code, padded = _coerce_code(value)
+    return code, f"{value!r} lost its leading zero" if padded else None
+
+
+def _bool_or_error(value: object) -> tuple[bool | None, str | None]:
+    try:
+        return parse_bool(value), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def _number_or_error(value: object) -> tuple[float | None, str | None]:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if pd.isna(number):
+        return None, None if is_missing(value) else f"{value!r} is not a number"
+    return float(number), None
+
+
+def _text(value: object) -> object:
     return None if is_missing(value) else str(value).strip()
+
+
+_CONVERTERS: dict[str, Callable[[object], tuple[object, str | None]]] = {
+    "code": _lost_zero,
+    "bool": _bool_or_error,
+    "int": _number_or_error,
+    "float": _number_or_error,
+}
+_TYPE_FIXES: dict[str, tuple[str, Severity]] = {
+    "bool": ("write true/false (or Đạt / Chưa đạt)", "error"),
+    "int": ("write a number", "error"),
+    "float": ("write a number", "error"),
+}
 
 
 def _typed_column(
     values: pd.Series, column: str, kind: str, where: _Where
 ) -> pd.Series | pd.api.extensions.ExtensionArray:
-    """A column read cell by cell as ``kind``, in the nullable dtype of that kind."""
-    converted = [
-        _typed_cell(value, column, kind, position, where) for position, value in enumerate(values.tolist())
-    ]
-    if kind == "int":
-        return pd.array([None if v is None else int(cast(float, v)) for v in converted], dtype="Int64")
-    if kind == "float":
-        return pd.array(converted, dtype="Float64")
+    """A column read as ``kind`` (``code``, ``bool``, ``int``, ``float`` or text), in its nullable dtype.
+
+    Each distinct value is read once and the result broadcast; native numbers and text are
+    converted as a whole. The problems are those of reading the cells one by one, in row order.
+    """
+    if kind in ("int", "float") and pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        return pd.array(np.trunc(numbers) if kind == "int" else numbers, dtype=kind.title() + "64")
+    if kind not in _CONVERTERS:
+        if isinstance(values.dtype, pd.StringDtype) or (
+            values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
+        ):
+            stripped = values.str.strip()
+            kept = (values.notna() & stripped.ne("")).to_numpy(dtype=bool, na_value=False)
+            text = np.where(kept, stripped.to_numpy(dtype=object, na_value=None), None)
+            return pd.Series(text, index=values.index, dtype=object)
+        table, inverse = _per_value(values, _text)
+        return pd.Series(_broadcast(table, inverse), index=values.index, dtype=object)
+    pairs, inverse = _per_value(values, _CONVERTERS[kind])
+    results = _broadcast([value for value, _ in pairs], inverse)
+    words = _broadcast([problem for _, problem in pairs], inverse)
+    for position in np.flatnonzero(words != None).tolist():  # noqa: E711 (element-wise)
+        if kind == "code":
+            problem = f"{column} {words[position]}"
+            where.add(position, problem, f"read as {results[position]!r}", "warning")
+        else:
+            where.add(position, str(words[position]), *_TYPE_FIXES[kind], column)
+    if kind in ("int", "float"):
+        numbers = np.array([np.nan if v is None else v for v, _ in pairs], dtype=float)[inverse]
+        return pd.array(np.trunc(numbers) if kind == "int" else numbers, dtype=kind.title() + "64")
     if kind == "bool":
-        return pd.array(converted, dtype="boolean")
-    return pd.Series(converted, index=values.index, dtype=object)
+        return pd.array(results, dtype="boolean")
+    return pd.Series(results, index=values.index, dtype=object)
 
 
 def _vocab_column(
@@ -288,9 +354,11 @@ def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
                 "error",
             )
         )
-    duplicated = ids[ids.duplicated(keep=False) & ids.notna()]
-    for value in sorted(duplicated.unique()):
-        rows = ", ".join(str(p + 1) for p in np.flatnonzero((ids == value).to_numpy()))
+    twice = np.flatnonzero((ids.duplicated(keep=False) & ids.notna()).to_numpy())
+    distinct, positions = _groups(ids.iloc[twice])
+    features = dict(zip(distinct, positions, strict=True))
+    for value in sorted(cast(list[str], distinct)):
+        rows = ", ".join(str(p + 1) for p in twice[features[value]])
         where.problems.append(
             Problem(
                 where.file,
@@ -439,11 +507,11 @@ def _check_geometry(
             )
         )
         keep[position] = False
-    invalid = ~missing & ~shapely.is_valid(geometry)
-    for position in np.flatnonzero(invalid):
-        reason = shapely.is_valid_reason(geometry[position])
-        repaired = _keep_dimension(shapely.make_valid(geometry[position]), max(dimensions))
-        geometry[position] = repaired
+    invalid = np.flatnonzero(~missing & ~shapely.is_valid(geometry))
+    reasons = shapely.is_valid_reason(geometry[invalid])
+    repaired = shapely.make_valid(geometry[invalid])
+    for position, reason, valid in zip(invalid, reasons, repaired, strict=True):
+        geometry[position] = _keep_dimension(valid, max(dimensions))
         problems.append(
             Problem(
                 file,
@@ -455,7 +523,8 @@ def _check_geometry(
             )
         )
     types = shapely.get_type_id(geometry)
-    for position in np.flatnonzero(keep):
+    allowed_ids = [shapely.geometry.base.GEOMETRY_TYPES.index(t) for t in allowed]
+    for position in np.flatnonzero(keep & ~np.isin(types, allowed_ids)):
         geom_type = shapely.geometry.base.GEOMETRY_TYPES[types[position]]
         if geom_type not in allowed:
             problems.append(

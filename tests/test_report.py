@@ -93,7 +93,10 @@ def test_unverified_thresholds_and_data_problems_are_listed(tmp_path, assessment
     assert used[0]["Đã dùng cho"] == DAI_HOA
     assert {r["Cảnh báo"] for r in rows} == {"ngưỡng chưa xác minh / threshold unverified"}
     problems = _sheet_rows(book["Vấn đề dữ liệu"])
-    assert problems[3][:5] == ["Cảnh báo", "roads.gpkg", "roads", "segment_id=R7", "invalid geometry"]
+    assert problems[2][:5] == ["Mức độ", "Tệp", "Lớp", "Vấn đề", "Số đối tượng"]
+    assert ["Cảnh báo", "roads.gpkg", "roads", "invalid geometry", 1, "segment_id=R7"] in [
+        r[:6] for r in problems[3:]
+    ]
     check = _sheet_rows(book["Đối chiếu"])
     assert check[3][0] == "07330"
     assert check[3][-1].startswith("báo cáo tiêu chí 2 đạt nhưng đo được 2.1 đường xã: 80 % / 100 %")
@@ -164,3 +167,34 @@ def test_sample_report_end_to_end(tmp_path):
     for sheet in book.worksheets:
         assert sheet["A1"].value == workspace.note("vi")
     assert len(_sheet_rows(book["Xã × tiêu chí"])) == 3 + len(workspace.layer("communes"))
+
+
+def test_problems_sheet_has_one_row_per_kind_errors_first(tmp_path, assessment):
+    """Thousands of features with one problem are one row (count, examples, fix), not thousands."""
+    labels = tuple(
+        Problem(
+            "roads.shp",
+            "roads",
+            f"segment_id=R{k}",
+            "road_class 'Đường thôn' is a label, not a code",
+            "read as 'truc_thon'",
+            "info",
+            count=3,
+        )
+        for k in range(2000)
+    )
+    error = Problem(
+        "roads.shp", "roads", "segment_id=R9", "duplicate id in features 9, 10", "make ids unique", "error"
+    )
+    workspace = FakeWorkspace(problems=ProblemReport((*labels, error)))
+    book = openpyxl.load_workbook(write_report(workspace, assessment, tmp_path / "r.xlsx", csv=False).xlsx)
+    rows = _sheet_rows(book["Vấn đề dữ liệu"])[3:]
+    assert rows[0][0] == "Lỗi" and rows[0][3] == "duplicate id in features 9, 10"
+    labels_rows = [r for r in rows if r[2] == "roads" and r[0] == "Thông tin"]
+    assert len(rows) < 10 and len(labels_rows) == 1
+    assert labels_rows[0][3:] == [
+        "road_class 'Đường thôn' is a label, not a code",
+        6000,
+        "segment_id=R0; segment_id=R1; segment_id=R2; …",
+        "read as 'truc_thon'",
+    ]
