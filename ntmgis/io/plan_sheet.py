@@ -213,7 +213,7 @@ class _Sheet:
     problems: list[Problem]
 
     def add(self, where: str, problem: str, action: str, severity: Severity = "warning") -> None:
-        feature = f"{self.name}!{where}" if self.name else where
+        feature = f"cell {self.name}!{where}" if self.name else f"cell {where}" if where else self.name
         self.problems.append(Problem(self.file, _LAYER, feature, problem, action, severity))
 
 
@@ -264,7 +264,7 @@ def _level(sheet: _Sheet, at: object, row: list[object], default: str | None) ->
 def _commune_rows(sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int] | None) -> list[tuple[str, int, str, str]]:
     by_code = "code" in sheet.roles
     column = sheet.roles["code" if by_code else "commune"]
-    data = sheet.rows[[not is_missing(v) for v in sheet.rows.iloc[:, column]]]
+    data = sheet.rows.loc[[not is_missing(v) for v in sheet.rows.iloc[:, column]]]
     mapping, problems = _match_units(
         list(data.index),
         data.iloc[:, column].tolist(),
@@ -274,8 +274,11 @@ def _commune_rows(sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int]
         file=sheet.file,
         addresses=[cell_address(label, column) for label in data.index],
     )
+    prefix = f"cell {sheet.name}!" if sheet.name else "cell "
     sheet.problems.extend(
-        dataclasses.replace(p, layer=_LAYER) for p in problems if p.severity != "info" or "zero" in p.problem
+        dataclasses.replace(p, layer=_LAYER, feature=p.feature.replace("cell ", prefix, 1))
+        for p in problems
+        if p.severity != "info" or "zero" in p.problem
     )
     names = dict(zip(communes["commune_code"].astype(str), communes["name"].astype(str), strict=False))
     default = parse_level(sheet.name)
