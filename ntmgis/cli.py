@@ -467,7 +467,13 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         found, read_problems = read_plan_sheet(args.sheet, communes=workspace.communes, period=period)
         schedules, problems = found, ProblemReport(read_problems)
         print(
-            _say(args, "plan_rows", path=args.sheet, rows=len(found.communes), villages=sum(found.model_villages.values())),
+            _say(
+                args,
+                "plan_rows",
+                path=args.sheet,
+                rows=len(found.communes),
+                villages=sum(found.model_villages.values()),
+            ),
             file=sys.stderr,
         )
     if base is not None and schedules is not None:

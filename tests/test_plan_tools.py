@@ -111,11 +111,16 @@ def test_from_sheet_reads_vietnamese_headers_and_lists_bad_rows(tmp_path, capsys
     sheet = tmp_path / "bieu.xlsx"
     _office_sheet(sheet)
     out = tmp_path / "plan.yaml"
-    code = main(["plan", "from-sheet", str(sheet), "--workspace", str(sample_workspace_path()), "-o", str(out)])
+    code = main(
+        ["plan", "from-sheet", str(sheet), "--workspace", str(sample_workspace_path()), "-o", str(out)]
+    )
     err = capsys.readouterr().err
     assert code == 1  # rows left out with errors: the plan is written, the exit says so
     plan = load_plan(str(out))
-    assert plan.nang_cao_schedule().values.tolist() == [[2026, "07330", "Hợp Đức"], [2027, "07324", "Phúc Hòa"]]
+    assert plan.nang_cao_schedule().values.tolist() == [
+        [2026, "07330", "Hợp Đức"],
+        [2027, "07324", "Phúc Hòa"],
+    ]
     assert plan.kieu_mau_schedule().values.tolist() == [[2028, "07354", "Việt Lập"]]
     assert plan.model_villages_by_year().to_dict() == {2026: 2, 2029: 1}
     assert plan.data["villages"]["model_villages_total"]["value"] == 3
@@ -126,8 +131,12 @@ def test_from_sheet_reads_vietnamese_headers_and_lists_bad_rows(tmp_path, capsys
 
 def test_from_sheet_problems_name_cells(sample):
     raw = pd.DataFrame(
-        {"Mã xã": ["07330", "07303"], "Tên xã": ["Hợp Đức", "Lan Giới"], "Mức đạt chuẩn": ["NTM", "xx"],
-         "Năm đạt chuẩn": [2026, 2026]}
+        {
+            "Mã xã": ["07330", "07303"],
+            "Tên xã": ["Hợp Đức", "Lan Giới"],
+            "Mức đạt chuẩn": ["NTM", "xx"],
+            "Năm đạt chuẩn": [2026, 2026],
+        }
     )
     found, problems = schedules_from_frames({"s": raw}, communes=sample.communes, file="f.csv")
     assert found.communes == ()
@@ -143,7 +152,9 @@ def test_round_trip_packaged_plan_through_xlsx(tmp_path):
     assert load_plan(str(back)).data == load_plan("package:tan_yen_2021_2025").data
     skeleton = tmp_path / "skeleton.yaml"
     assert main([*args, "-o", str(skeleton), "--period", "2021-2025"]) == 0
-    assert schedules_of(load_plan(str(skeleton)).data) == schedules_of(load_plan("package:tan_yen_2021_2025").data)
+    assert schedules_of(load_plan(str(skeleton)).data) == schedules_of(
+        load_plan("package:tan_yen_2021_2025").data
+    )
 
 
 @st.composite
@@ -152,7 +163,9 @@ def _schedules(draw, units):
     for level in ("nang_cao", "kieu_mau"):
         picked = draw(st.lists(st.sampled_from(units), unique=True, max_size=len(units)))
         years = draw(st.lists(st.integers(2026, 2030), min_size=len(picked), max_size=len(picked)))
-        rows += sorted(((level, y, c, n) for (c, n), y in zip(picked, years, strict=True)), key=lambda r: r[1])
+        rows += sorted(
+            ((level, y, c, n) for (c, n), y in zip(picked, years, strict=True)), key=lambda r: r[1]
+        )
     villages = draw(st.dictionaries(st.integers(2026, 2030), st.integers(0, 40)))
     return Schedules(tuple(rows), dict(sorted(villages.items())))
 
@@ -181,7 +194,9 @@ def test_cli_exit_codes_without_traceback(tmp_path, capsys):
 
 def _keys(value: object) -> set[str]:
     if isinstance(value, dict):
-        return {str(k) for k in value if not isinstance(k, int)} | {k for v in value.values() for k in _keys(v)}
+        return {str(k) for k in value if not isinstance(k, int)} | {
+            k for v in value.values() for k in _keys(v)
+        }
     if isinstance(value, list):
         return {k for v in value for k in _keys(v)}
     return set()
@@ -192,7 +207,10 @@ def test_reference_page_names_every_key_of_the_packaged_plan(lang):
     page = (DOCS / lang / "reference" / "plan.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`([a-z_]+)`", page))
     used = _keys(yaml.safe_load(PACKAGED.read_text(encoding="utf-8")))
-    ids = {t["id"] for section in ("sector_targets", "district_nang_cao_targets")
-           for t in yaml.safe_load(PACKAGED.read_text(encoding="utf-8"))[section]}
+    ids = {
+        t["id"]
+        for section in ("sector_targets", "district_nang_cao_targets")
+        for t in yaml.safe_load(PACKAGED.read_text(encoding="utf-8"))[section]
+    }
     assert used - named == set()
     assert "markets_upgraded" in named and ids

@@ -30,7 +30,7 @@ from ..labels import text
 from ..names import name_key
 from ..problems import Problem, Severity
 from ..values import is_missing
-from ..vocab import label
+from ..vocab import label as vocab_label
 from .cells import cell_address, header_kind, to_number
 from .readers import read_table
 from .status_units import _match_units
@@ -92,7 +92,9 @@ def schedules_of(data: Mapping[str, Any]) -> Schedules:
         for year in sorted(years, key=int):
             rows.extend((level, int(year), str(u["code"]), str(u["name"])) for u in years[year] or ())
     villages = ((data.get("villages") or {}).get("model_villages_by_year") or {}).get("years") or {}
-    return Schedules(tuple(rows), {int(y): int(n) for y, n in sorted(villages.items(), key=lambda i: int(i[0]))})
+    return Schedules(
+        tuple(rows), {int(y): int(n) for y, n in sorted(villages.items(), key=lambda i: int(i[0]))}
+    )
 
 
 def _thaw(value: object) -> Any:
@@ -150,13 +152,15 @@ def schedule_frames(schedules: Schedules, *, lang: str = "vi") -> dict[str, pd.D
     Examples
     --------
     >>> sheets = schedule_frames(Schedules((("kieu_mau", 2027, "07354", "Việt Lập"),), {2027: 3}))
-    >>> list(sheets), sheets["Biểu 01-02 xã"].iloc[0].tolist()
-    (['Biểu 01-02 xã', 'Biểu 03 thôn'], [1, '07354', 'Việt Lập', 'Đạt chuẩn NTM kiểu mẫu', 2027])
+    >>> list(sheets), sheets["Biểu 01-02 xã"].astype(str).iloc[0].tolist()
+    (['Biểu 01-02 xã', 'Biểu 03 thôn'], ['1', '07354', 'Việt Lập', 'NTM kiểu mẫu', '2027'])
     """
-    head = {k: text(f"plan.sheet_{k}", lang) for k in ("no", "code", "name", "level", "year", "villages_count")}
+    head = {
+        k: text(f"plan.sheet_{k}", lang) for k in ("no", "code", "name", "level", "year", "villages_count")
+    }
     communes = pd.DataFrame(
         [
-            [number, code, name, label("ntm_level", level, lang), year]
+            [number, code, name, vocab_label("ntm_level", level, lang), year]
             for number, (level, year, code, name) in enumerate(schedules.communes, start=1)
         ],
         columns=[head["no"], head["code"], head["name"], head["level"], head["year"]],
@@ -246,22 +250,28 @@ def _year(sheet: _Sheet, label: object, value: object, period: tuple[int, int] |
 def _level(sheet: _Sheet, at: object, row: list[object], default: str | None) -> str | None:
     if "level" not in sheet.roles:
         if default is None:
-            sheet.add("", "no target level column and the sheet name names no level", "add a Mức đạt chuẩn column")
+            sheet.add(
+                "", "no target level column and the sheet name names no level", "add a Mức đạt chuẩn column"
+            )
         return default
     value = row[sheet.roles["level"]]
     where = cell_address(at, sheet.roles["level"])
     level = parse_level(value)
     if level in LEVEL_KEYS:
         return level
-    known = ", ".join(repr(label("ntm_level", k, "vi")) for k in LEVEL_KEYS)
+    known = ", ".join(repr(vocab_label("ntm_level", k, "vi")) for k in LEVEL_KEYS)
     if level == "ntm":
-        sheet.add(where, "the plan has no schedule for the NTM level", f"row left out; the plan schedules {known}")
+        sheet.add(
+            where, "the plan has no schedule for the NTM level", f"row left out; the plan schedules {known}"
+        )
     else:
         sheet.add(where, f"unknown target level {value!r}", f"row left out; write one of {known}", "error")
     return None
 
 
-def _commune_rows(sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int] | None) -> list[tuple[str, int, str, str]]:
+def _commune_rows(
+    sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int] | None
+) -> list[tuple[str, int, str, str]]:
     by_code = "code" in sheet.roles
     column = sheet.roles["code" if by_code else "commune"]
     data = sheet.rows.loc[[not is_missing(v) for v in sheet.rows.iloc[:, column]]]
@@ -298,7 +308,11 @@ def _commune_rows(sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int]
         if code is None or level is None or year is None:
             continue
         if any(r[0] == level and r[2] == code for r in out):
-            sheet.add(cell_address(label, column), f"{names[code]} is listed twice for this level", "second row left out")
+            sheet.add(
+                cell_address(label, column),
+                f"{names[code]} is listed twice for this level",
+                "second row left out",
+            )
             continue
         out.append((level, year, code, names[code]))
     return out
@@ -319,7 +333,12 @@ def _village_years(sheet: _Sheet, period: tuple[int, int] | None) -> dict[int, i
             continue
         number = to_number(row[column])
         if number is None or not float(number).is_integer() or number < 0:
-            sheet.add(cell_address(label, column), f"{row[column]!r} is not a number of villages", "row left out", "error")
+            sheet.add(
+                cell_address(label, column),
+                f"{row[column]!r} is not a number of villages",
+                "row left out",
+                "error",
+            )
             continue
         counts[year] = counts.get(year, 0) + int(number)
     return counts
@@ -356,13 +375,22 @@ def schedules_from_frames(
         # The header is row ``skip`` of the candidates: the frame's own header (0) or a data row.
         sheet = _Sheet(file, name if len(sheets) > 1 else "", raw.iloc[skip:], roles, problems)
         if not roles:
-            sheet.add("", "no year column and no commune or village column", "sheet skipped; see the plan reference", "info")
+            sheet.add(
+                "",
+                "no year column and no commune or village column",
+                "sheet skipped; see the plan reference",
+                "info",
+            )
             continue
         if roles.keys() & {"village", "count"}:
             for year, count in _village_years(sheet, period).items():
                 villages[year] = villages.get(year, 0) + count
         else:
-            rows.extend(r for r in _commune_rows(sheet, communes, period) if not any(r[0] == o[0] and r[2] == o[2] for o in rows))
+            rows.extend(
+                r
+                for r in _commune_rows(sheet, communes, period)
+                if not any(r[0] == o[0] and r[2] == o[2] for o in rows)
+            )
     order = {level: i for i, level in enumerate(LEVEL_KEYS)}
     rows.sort(key=lambda r: (order[r[0]], r[1]))
     return Schedules(tuple(rows), dict(sorted(villages.items()))), tuple(problems)

@@ -71,9 +71,13 @@ def _commune_lines(communes: pd.DataFrame, schedules: Schedules, lang: str) -> l
 
     listed = communes.drop_duplicates("commune_code")
     example = listed.head(2)
-    example_line = ", ".join(_unit(c, n) for c, n in zip(example["commune_code"], example["name"], strict=True))
+    example_line = ", ".join(
+        _unit(c, n) for c, n in zip(example["commune_code"], example["name"], strict=True)
+    )
     lines = ["communes:", f"  # {say('skel_units', count=len(listed))}"]
-    width = max((len(_unit(c, n)) for c, n in zip(listed["commune_code"], listed["name"], strict=True)), default=0)
+    width = max(
+        (len(_unit(c, n)) for c, n in zip(listed["commune_code"], listed["name"], strict=True)), default=0
+    )
     for code, name in zip(listed["commune_code"], listed["name"], strict=True):
         lines.append(f"  #   {_unit(code, name).ljust(width)}  # {say('skel_unit_line')}")
     levels = (("nang_cao", "01"), ("kieu_mau", "02"))
@@ -162,7 +166,9 @@ def skeleton_plan(
         "",
     ]
     example = communes.drop_duplicates("commune_code").head(1)
-    example_unit = ", ".join(_unit(c, n) for c, n in zip(example["commune_code"], example["name"], strict=True))
+    example_unit = ", ".join(
+        _unit(c, n) for c, n in zip(example["commune_code"], example["name"], strict=True)
+    )
     tail = [
         "",
         "sector_targets:",
