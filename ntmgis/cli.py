@@ -457,7 +457,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if args.plan_command == "from-sheet" and args.workspace is None:
         print(f"ntmgis plan: {_say(args, 'plan_needs_units')}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    workspace = load_workspace(args.workspace)
+    try:
+        workspace = load_workspace(args.workspace)
+    except DataError as exc:
+        if all(p.layer == "plan" for p in exc.problems if p.severity == "error"):
+            print(f"ntmgis plan: {_say(args, 'plan_blocks')}", file=sys.stderr)
+        raise
     villages = workspace.layer("villages") if workspace.has_layer("villages") else None
     base = load_plan(args.base) if getattr(args, "base", None) else None
     period = tuple(base.data["period"]) if base is not None else _plan_period(args.period)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from ntmgis.cli import main
 from ntmgis.io.plan_sheet import Schedules, schedule_frames, schedules_from_frames, schedules_of
+from ntmgis.labels import text
 from ntmgis.plan import load_plan
 from ntmgis.workspace import load_workspace, sample_workspace_path
 
@@ -104,6 +105,11 @@ def _office_sheet(path: Path) -> None:
     villages.append(["Thôn Kép", "Lan Giới", 2026])
     villages.append(["Thôn Đồng", "Hợp Đức", 2026])
     villages.append(["Thôn Trên", "Nhã Nam", 2029])
+    villages.append(["Thôn Lạ", "Xã Không Có", 2029])  # row 5: unknown commune
+    named = book.create_sheet("Biểu 02 - NTM kiểu mẫu")  # the level is in the sheet's name
+    named.append(["Mã xã", "Tên xã", "Năm"])
+    named.append(["07360", "Ngọc Thiện", 2030])
+    named.append(["07354", "Việt Lập", 2029])  # row 3: already listed in Biểu 01
     book.save(path)
 
 
@@ -121,12 +127,30 @@ def test_from_sheet_reads_vietnamese_headers_and_lists_bad_rows(tmp_path, capsys
         [2026, "07330", "Hợp Đức"],
         [2027, "07324", "Phúc Hòa"],
     ]
-    assert plan.kieu_mau_schedule().values.tolist() == [[2028, "07354", "Việt Lập"]]
+    assert plan.kieu_mau_schedule().values.tolist() == [
+        [2028, "07354", "Việt Lập"],
+        [2030, "07360", "Ngọc Thiện"],
+    ]
     assert plan.model_villages_by_year().to_dict() == {2026: 2, 2029: 1}
     assert plan.data["villages"]["model_villages_total"]["value"] == 3
-    for where in ("Biểu 01!D7", "Biểu 01!B8", "Biểu 01!E9", "Biểu 01!B5"):
+    places = (
+        "Biểu 01!D7",
+        "Biểu 01!B8",
+        "Biểu 01!E9",
+        "Biểu 01!B5",
+        "Biểu 03!B5",
+        "Biểu 02 - NTM kiểu mẫu!A3",
+    )
+    for where in places:
         assert where in err, where
     assert "Traceback" not in err
+
+
+def test_sheet_without_level_is_one_problem(sample):
+    raw = pd.DataFrame({"Tên xã": ["Hợp Đức", "Lan Giới"], "Năm đạt chuẩn": [2026, 2027]})
+    found, problems = schedules_from_frames({"Biểu": raw, "other": raw.iloc[:0]}, communes=sample.communes)
+    assert found == Schedules()
+    assert [p.severity for p in problems] == ["error", "error"]
 
 
 def test_from_sheet_problems_name_cells(sample):
@@ -214,3 +238,19 @@ def test_reference_page_names_every_key_of_the_packaged_plan(lang):
     }
     assert used - named == set()
     assert "markets_upgraded" in named and ids
+
+
+def test_init_says_why_when_the_named_plan_is_not_written_yet(tmp_path, capsys):
+    sample_root = sample_workspace_path().parent
+    config = yaml.safe_load(sample_workspace_path().read_text(encoding="utf-8"))
+    communes = config["layers"]["communes"]
+    entry = (
+        {"path": str(sample_root / communes)}
+        if isinstance(communes, str)
+        else {**communes, "path": str(sample_root / communes["path"])}
+    )
+    own = {"name": "Mới", "district": config["district"], "plan": "plan.yaml", "layers": {"communes": entry}}
+    (tmp_path / "workspace.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    assert main(["plan", "init", str(tmp_path), "-o", str(tmp_path / "plan.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert text("cli.plan_blocks") in err and "Traceback" not in err

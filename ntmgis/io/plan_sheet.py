@@ -31,7 +31,7 @@ from ..names import name_key
 from ..problems import Problem, Severity
 from ..values import is_missing
 from ..vocab import label as vocab_label
-from .cells import cell_address, header_kind, to_number
+from .cells import cell_address, header_kind, row_number, to_number
 from .readers import read_table
 from .status_units import _match_units
 
@@ -56,6 +56,8 @@ _LEVEL_HEADERS = {"muc dat chuan", "muc tieu", "muc do", "muc do dat chuan", "ta
 _YEAR_PREFIXES = ("nam dat chuan", "nam hoan thanh", "nam", "year", "target year")
 _VILLAGE_HEADERS = {"thon", "ten thon", "thon to dan pho", "ten thon to dan pho", "village"}
 _CODE_HEADERS = {"commune code", "ma xa thi tran"}
+# Words of a sheet's name that give the level of a sheet without a level column ("Biểu 01 - nâng cao").
+_SHEET_LEVEL_WORDS = {"nang_cao": ("nang cao", "advanced"), "kieu_mau": ("kieu mau", "model")}
 _COUNT_HEADERS = {"so thon", "so thon kieu mau", "so thon dat chuan kieu mau", "model villages"}
 
 
@@ -230,7 +232,7 @@ def _header(raw: pd.DataFrame, *, scan_rows: int = 15) -> tuple[int, dict[str, i
             role = None if is_missing(cell) else _role(cell)
             if role is not None and role not in roles:
                 roles[role] = position
-        if "year" in roles and roles.keys() & {"code", "commune", "village"} | {"count"}:
+        if "year" in roles and roles.keys() & {"code", "commune", "village", "count"}:
             return skip, roles
     return 0, {}
 
@@ -247,12 +249,15 @@ def _year(sheet: _Sheet, label: object, value: object, period: tuple[int, int] |
     return year
 
 
+def _sheet_level(name: str) -> str | None:
+    """The level a sheet's name gives ("Biểu 01 - NTM nâng cao" → ``nang_cao``), or None."""
+    folded = f" {fold_header(name)} "
+    found = [level for level, words in _SHEET_LEVEL_WORDS.items() if any(f" {w} " in folded for w in words)]
+    return found[0] if len(found) == 1 else None
+
+
 def _level(sheet: _Sheet, at: object, row: list[object], default: str | None) -> str | None:
     if "level" not in sheet.roles:
-        if default is None:
-            sheet.add(
-                "", "no target level column and the sheet name names no level", "add a Mức đạt chuẩn column"
-            )
         return default
     value = row[sheet.roles["level"]]
     where = cell_address(at, sheet.roles["level"])
@@ -269,9 +274,8 @@ def _level(sheet: _Sheet, at: object, row: list[object], default: str | None) ->
     return None
 
 
-def _commune_rows(
-    sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int] | None
-) -> list[tuple[str, int, str, str]]:
+def _matched(sheet: _Sheet, communes: pd.DataFrame) -> tuple[pd.DataFrame, dict[object, str], int, bool]:
+    """(rows naming a commune, row label → commune code, the commune column, by code?)."""
     by_code = "code" in sheet.roles
     column = sheet.roles["code" if by_code else "commune"]
     data = sheet.rows.loc[[not is_missing(v) for v in sheet.rows.iloc[:, column]]]
@@ -285,16 +289,43 @@ def _commune_rows(
         addresses=[cell_address(label, column) for label in data.index],
     )
     prefix = f"cell {sheet.name}!" if sheet.name else "cell "
+    # Name matches are reported by sheet row ("row 5"): give the cell, as every other problem does.
+    cells = {f"row {row_number(label)}": cell_address(label, column) for label in data.index}
     sheet.problems.extend(
-        dataclasses.replace(p, layer=_LAYER, feature=p.feature.replace("cell ", prefix, 1))
+        dataclasses.replace(
+            p,
+            layer=_LAYER,
+            feature=prefix + cells[p.feature]
+            if p.feature in cells
+            else p.feature.replace("cell ", prefix, 1),
+        )
         for p in problems
         if p.severity != "info" or "zero" in p.problem
     )
+    return data, mapping, column, by_code
+
+
+def _commune_rows(
+    sheet: _Sheet,
+    communes: pd.DataFrame,
+    period: tuple[int, int] | None,
+    seen: list[tuple[str, int, str, str]],
+) -> list[tuple[str, int, str, str]]:
+    """The schedule rows of a commune sheet; ``seen`` (rows of earlier sheets) are not repeated."""
+    default = _sheet_level(sheet.name)
+    if "level" not in sheet.roles and default is None:
+        sheet.add(
+            "",
+            "no target level column, and the sheet's name names no level",
+            "sheet left out; add a Mức đạt chuẩn column (NTM nâng cao / NTM kiểu mẫu)",
+            "error",
+        )
+        return []
+    data, mapping, column, by_code = _matched(sheet, communes)
     names = dict(zip(communes["commune_code"].astype(str), communes["name"].astype(str), strict=False))
-    default = parse_level(sheet.name)
     out: list[tuple[str, int, str, str]] = []
     for label, row in zip(data.index, data.itertuples(index=False, name=None), strict=True):
-        level = _level(sheet, label, list(row), default if default in LEVEL_KEYS else None)
+        level = _level(sheet, label, list(row), default)
         year = _year(sheet, label, row[sheet.roles["year"]], period)
         code = mapping.get(label)
         if by_code and code is not None and "commune" in sheet.roles:
@@ -307,7 +338,7 @@ def _commune_rows(
                 )
         if code is None or level is None or year is None:
             continue
-        if any(r[0] == level and r[2] == code for r in out):
+        if any(r[0] == level and r[2] == code for r in (*seen, *out)):
             sheet.add(
                 cell_address(label, column),
                 f"{names[code]} is listed twice for this level",
@@ -318,12 +349,19 @@ def _commune_rows(
     return out
 
 
-def _village_years(sheet: _Sheet, period: tuple[int, int] | None) -> dict[int, int]:
+def _village_years(sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int] | None) -> dict[int, int]:
+    """Model villages per year of a village sheet (one row per village, or a count per year)."""
     counts: dict[int, int] = {}
     column = sheet.roles.get("count")
+    # A village row naming a commune of another district is left out, as in a commune sheet.
+    data, mapping, _, _ = (
+        _matched(sheet, communes) if sheet.roles.keys() & {"code", "commune"} else (None, None, 0, False)
+    )
     for label, row in zip(sheet.rows.index, sheet.rows.itertuples(index=False, name=None), strict=True):
         named = "village" in sheet.roles and not is_missing(row[sheet.roles["village"]])
         if not named and (column is None or is_missing(row[column])):
+            continue
+        if data is not None and mapping is not None and label in data.index and label not in mapping:
             continue
         year = _year(sheet, label, row[sheet.roles["year"]], period)
         if year is None:
@@ -383,14 +421,10 @@ def schedules_from_frames(
             )
             continue
         if roles.keys() & {"village", "count"}:
-            for year, count in _village_years(sheet, period).items():
+            for year, count in _village_years(sheet, communes, period).items():
                 villages[year] = villages.get(year, 0) + count
         else:
-            rows.extend(
-                r
-                for r in _commune_rows(sheet, communes, period)
-                if not any(r[0] == o[0] and r[2] == o[2] for o in rows)
-            )
+            rows.extend(_commune_rows(sheet, communes, period, rows))
     order = {level: i for i, level in enumerate(LEVEL_KEYS)}
     rows.sort(key=lambda r: (order[r[0]], r[1]))
     return Schedules(tuple(rows), dict(sorted(villages.items()))), tuple(problems)
