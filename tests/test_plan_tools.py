@@ -153,6 +153,12 @@ def test_sheet_without_level_is_one_problem(sample):
     assert [p.severity for p in problems] == ["error", "error"]
 
 
+def test_sheet_without_schedule_is_an_error(sample):
+    raw = pd.DataFrame({"Ghi chú": ["x"], "Tổng": [1]})
+    found, problems = schedules_from_frames({"": raw}, communes=sample.communes)
+    assert found == Schedules() and [p.severity for p in problems][-1] == "error"
+
+
 def test_from_sheet_problems_name_cells(sample):
     raw = pd.DataFrame(
         {

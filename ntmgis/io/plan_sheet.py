@@ -425,6 +425,17 @@ def schedules_from_frames(
                 villages[year] = villages.get(year, 0) + count
         else:
             rows.extend(_commune_rows(sheet, communes, period, rows))
+    if sheets and all(_header(raw)[1] == {} for raw in sheets.values()):
+        problems.append(
+            Problem(
+                file,
+                _LAYER,
+                "",
+                "no sheet has a year column beside a commune or village column",
+                "write the schedule as Mã xã, Tên xã, Mức đạt chuẩn, Năm đạt chuẩn (see the plan reference)",
+                "error",
+            )
+        )
     order = {level: i for i, level in enumerate(LEVEL_KEYS)}
     rows.sort(key=lambda r: (order[r[0]], r[1]))
     return Schedules(tuple(rows), dict(sorted(villages.items()))), tuple(problems)
