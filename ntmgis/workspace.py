@@ -3,7 +3,9 @@
 A workspace is described by a ``workspace.yaml``::
 
     name: Tân Yên
-    district: {name: Tân Yên, province: Bắc Giang}
+    district: {name: Tân Yên, province: Bắc Giang, kind: huyen}   # kind: huyen, thi_xa, thanh_pho,
+                                    # quan, tinh or xa_set (communes of no district); names outputs
+    region: DBSCL                   # optional: the thresholds' region, else the province's
     working_crs: EPSG:9214          # VN-2000 / TM-3 107-00 (Bắc Giang); any metric CRS
     criteria_set: auto              # chosen by assessment date, or a set id
     status_year: 2023
@@ -77,6 +79,7 @@ _KNOWN_KEYS = {
     "values",
     "network",
     "unit_costs",
+    "region",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -112,6 +115,7 @@ class _Config(TypedDict, total=False):
     values: dict[str, object]
     network: dict[str, object]
     unit_costs: dict[str, str]
+    region: str
 
 
 #: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.
@@ -230,6 +234,8 @@ class Workspace:
     network: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(dict(NETWORK_DEFAULTS)))
     #: The user's unit-cost tables by network (``unit_costs:``); absent: the packaged assumption.
     unit_costs: Mapping[str, pd.DataFrame] = field(default_factory=lambda: MappingProxyType({}))
+    #: ``region:`` of workspace.yaml: the thresholds' region instead of the province's (a GSO code).
+    region: str | None = None
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -470,6 +476,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         _tables=MappingProxyType(tables),
         network=MappingProxyType(network),
         unit_costs=MappingProxyType(unit_costs),
+        region=str(config["region"]) if config.get("region") else None,
     )
     return workspace, report
 
