@@ -126,8 +126,11 @@ def district_slug(district: Mapping[str, object], fallback: str = "") -> str:
 class _Named(Protocol):
     """What the titles read of a :class:`~ntmgis.workspace.Workspace`."""
 
-    name: str
-    district: Mapping[str, str]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def district(self) -> Mapping[str, str]: ...
 
     def layer(self, name: str) -> pd.DataFrame: ...
 

@@ -498,9 +498,10 @@ def _problems_sheet(workspace: Workspace | None, assessment: Assessment, lang: s
 
 def _unit_word(workspace: Workspace | None, lang: str) -> str:
     """The word of the unit the workspace covers ("Huyện", "Thị xã", "Các xã"...)."""
-    if workspace is None:
+    district = getattr(workspace, "district", None)
+    if district is None:
         return _w(lang)["district"]
-    return words("district", lang)[f"word_{district_kind(workspace.district)}"]
+    return words("district", lang)[f"word_{district_kind(district)}"]
 
 
 def _about_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:

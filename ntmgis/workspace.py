@@ -45,6 +45,7 @@ import yaml
 from ._frozen import freeze
 from .crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, to_working_crs
 from .datasets import get_path
+from .district import DISTRICT_KINDS, kind_code
 from .io import (
     ReadResult,
     StatusRead,
@@ -354,6 +355,18 @@ def _read_config(path: Path) -> _Config:
                     "error",
                 )
             )
+    kind = (config.get("district") or {}).get("kind")
+    if kind is not None and kind_code(kind) is None:
+        raise DataError(
+            Problem(
+                str(path),
+                "workspace",
+                "district.kind",
+                f"unknown kind {kind!r}",
+                f"use one of {DISTRICT_KINDS}",
+                "error",
+            )
+        )
     return cast(_Config, config)
 
 

@@ -150,3 +150,25 @@ class _Fake:
         self.name = ws.name
         self.district = district
         self.layer = ws.layer
+
+
+def test_an_unknown_kind_is_refused_with_the_known_ones(tmp_path: Path) -> None:
+    from ntmgis.problems import DataError
+    from ntmgis.workspace import load_workspace
+
+    root = tmp_path / "d"
+    shutil.copytree(get_path("tan_yen"), root)
+    config = yaml.safe_load((root / "workspace.yaml").read_text(encoding="utf-8"))
+    config["district"]["kind"] = "county"
+    (root / "workspace.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match="unknown kind 'county'") as caught:
+        load_workspace(root)
+    assert "thi_xa" in caught.value.problems[0].action
+
+
+def test_the_sample_default_paths_are_unchanged(sample_workspace: Any) -> None:
+    from ntmgis.cli import _default_out
+
+    assert _default_out(None, sample_workspace, "map.html") == Path("out/tan_yen_map.html")
+    assert _default_out(None, sample_workspace, "report.xlsx") == Path("out/tan_yen_report.xlsx")
+    assert _default_out(Path("x.html"), sample_workspace, "map.html") == Path("x.html")
