@@ -69,8 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         "-o",
         "--out",
         type=Path,
-        default=Path("out/tan_yen_map.html"),
-        help="output HTML file (default: %(default)s)",
+        default=None,
+        help="output HTML file (default: out/<district>_map.html, e.g. out/tan_yen_map.html)",
     )
     map_cmd.add_argument(
         "--png",
@@ -115,8 +115,8 @@ def _parser() -> argparse.ArgumentParser:
         "-o",
         "--out",
         type=Path,
-        default=Path("out/tan_yen_report.xlsx"),
-        help="output workbook (default: %(default)s); CSVs go to <stem>_csv/",
+        default=None,
+        help="output workbook (default: out/<district>_report.xlsx); CSVs go to <stem>_csv/",
     )
     report.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     report.add_argument(
@@ -165,8 +165,8 @@ def _parser() -> argparse.ArgumentParser:
         "-o",
         "--out",
         type=Path,
-        default=Path("out/scenario.xlsx"),
-        help="comparison workbook (default: %(default)s); CSVs go to <stem>_csv/, "
+        default=None,
+        help="comparison workbook (default: out/<district>_scenario.xlsx); CSVs go to <stem>_csv/, "
         "diff maps to <stem>_<scenario>.html",
     )
     scenario_run.add_argument("--lang", choices=("vi", "en"), default="vi", help="map language")
@@ -341,6 +341,13 @@ def _add_network_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_out(out: Path | None, workspace: Workspace, what: str) -> Path:
+    """``out`` as given, else ``out/<district>_<what>`` named after the workspace (tan_yen_map.html)."""
+    from .district import workspace_slug
+
+    return out if out is not None else Path("out") / f"{workspace_slug(workspace)}_{what}"
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from .assessment import assess
     from .io import write_bytes_atomic, write_text_atomic
@@ -350,6 +357,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
+    args.out = _default_out(args.out, workspace, "map.html")
     with _step(args, progress, "assess"):
         assessment = assess(
             workspace,
@@ -379,6 +387,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
+    args.out = _default_out(args.out, workspace, "report.xlsx")
     as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
     with _step(args, progress, "assess"):
         assessment = assess(
@@ -410,12 +419,13 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     from .scenario import Scenario, compare, comparison_tables, comparison_titles, load_scenarios, run
     from .workspace import load_workspace
 
-    if args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
+    if args.out is not None and args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
         raise ValueError(f"the comparison is an .xlsx workbook; got {args.out.name!r}")
     scenarios = load_scenarios(args.file)
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
+    args.out = _default_out(args.out, workspace, "scenario.xlsx")
     with _step(args, progress, "scenario", name="baseline"):
         baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
     runs = []

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from .assessment import Assessment
 from .codes import MET, NOT_MET, criterion_sort_key
+from .district import district_kind
 from .io import write_bytes_atomic
 from .labels import LANGUAGES, text, words
 from .problems import ProblemReport
@@ -195,13 +196,20 @@ def _progress_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     return _headers(frame, lang)
 
 
-def _sectors_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
+def _sectors_sheet(assessment: Assessment, lang: str, unit_word: str) -> pd.DataFrame:
     if not assessment.has_plan or assessment.sectors.empty:
         columns = [c for c in assessment.sectors.columns if c != "value_unit"]
         keys = ("no_plan", "no_plan_detail") if not assessment.has_plan else ("plan_no_targets",)
         return _headers(_no_plan_rows(columns, lang, keys=keys), lang)
     frame = assessment.sectors.copy()
-    frame["group"] = frame["group"].map(lambda v: _t(v, lang))
+    # The plan's district targets are named after the unit ("Thị xã NTM nâng cao"), not "Huyện".
+    own = {
+        "district": unit_word,
+        "district_nang_cao": words("district", lang)["nang_cao"].format(
+            unit=unit_word, unit_lower=unit_word.lower()
+        ),
+    }
+    frame["group"] = frame["group"].map(lambda v: own.get(v) or _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
     frame["met"] = frame["met"].map(lambda v: _yes_no(v, lang))
     frame = frame.drop(columns=["value_unit"])
@@ -300,7 +308,7 @@ def _networks_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
 _UPGRADE_VOCABS = (("road_class", "road_class"), ("surface", "surface"), ("target_surface", "surface"))
 
 
-def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
+def _upgrade_sheet(assessment: Assessment, lang: str, unit_word: str) -> pd.DataFrame:
     columns = [
         "commune_code",
         "segment_id",
@@ -335,7 +343,7 @@ def _upgrade_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     district = pd.DataFrame(
         [
             {
-                "commune_code": _w(lang)["district"],
+                "commune_code": unit_word,
                 "segment_id": _w(lang)["grand_total"],
                 "length_km": frame["length_km"].sum(),
                 "cost_million_vnd": frame["cost_million_vnd"].sum(),
@@ -454,7 +462,7 @@ def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str)
             value = "–" if pd.isna(r["value"]) else f"{r['value']:.1f}"
             summary.append(
                 {
-                    "zone_id": _w(lang)["district"],
+                    "zone_id": _unit_word(workspace, lang),
                     "name": f"{title}: {value} / {r['op']} {r['target']}",
                     "vietgap": _t(r["status"], lang),
                 }
@@ -497,11 +505,19 @@ def _problems_sheet(workspace: Workspace | None, assessment: Assessment, lang: s
     return _headers(frame.rename(columns={"count": "problem_count"}), lang)
 
 
+def _unit_word(workspace: Workspace | None, lang: str) -> str:
+    """The word of the unit the workspace covers ("Huyện", "Thị xã", "Các xã"...)."""
+    district = getattr(workspace, "district", None)
+    if district is None:
+        return _w(lang)["district"]
+    return words("district", lang)[f"word_{district_kind(district)}"]
+
+
 def _about_sheet(workspace: Workspace | None, assessment: Assessment, lang: str) -> pd.DataFrame:
     provenance = assessment.provenance
     w = _w(lang)
     items = [
-        (w["about_district"], getattr(workspace, "name", "") if workspace is not None else ""),
+        (_unit_word(workspace, lang), getattr(workspace, "name", "") if workspace is not None else ""),
         (w["about_sets"], "; ".join(f"{set_id}: {basis}" for set_id, basis in provenance.legal_bases)),
         (w["about_choice"], f"{_t(provenance.criteria_reason, lang)} ({provenance.as_of.isoformat()})"),
         (w["about_year"], provenance.year),
@@ -548,11 +564,11 @@ def report_tables(
         "communes": _communes_sheet(assessment, lang),
         "indicators": _indicators_sheet(assessment, lang),
         "progress": _progress_sheet(assessment, lang),
-        "sectors": _sectors_sheet(assessment, lang),
+        "sectors": _sectors_sheet(assessment, lang, _unit_word(workspace, lang)),
         "villages": _villages_sheet(assessment, lang),
         "cross_check": _cross_check_sheet(assessment, lang),
         "networks": _networks_sheet(assessment, lang),
-        "upgrade": _upgrade_sheet(assessment, lang),
+        "upgrade": _upgrade_sheet(assessment, lang, _unit_word(workspace, lang)),
         "reach": _reach_sheet(assessment, lang),
         "zones": _zones_sheet(workspace, assessment, lang),
         "unverified": _unverified_sheet(assessment, lang),

@@ -3,7 +3,9 @@
 A workspace is described by a ``workspace.yaml``::
 
     name: Tân Yên
-    district: {name: Tân Yên, province: Bắc Giang}
+    district: {name: Tân Yên, province: Bắc Giang, kind: huyen}   # kind: huyen, thi_xa, thanh_pho,
+                                    # quan, tinh or xa_set (communes of no district); names outputs
+    region: DBSCL                   # optional: the thresholds' region, else the province's
     working_crs: EPSG:9214          # VN-2000 / TM-3 107-00 (Bắc Giang); any metric CRS
     criteria_set: auto              # chosen by assessment date, or a set id
     status_year: 2023
@@ -43,6 +45,7 @@ import yaml
 from ._frozen import freeze
 from .crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, to_working_crs
 from .datasets import get_path
+from .district import DISTRICT_KINDS, kind_code
 from .io import (
     ReadResult,
     StatusRead,
@@ -76,6 +79,7 @@ _KNOWN_KEYS = {
     "values",
     "network",
     "unit_costs",
+    "region",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -111,6 +115,7 @@ class _Config(TypedDict, total=False):
     values: dict[str, object]
     network: dict[str, object]
     unit_costs: dict[str, str]
+    region: str
 
 
 #: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.
@@ -229,6 +234,8 @@ class Workspace:
     network: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(dict(NETWORK_DEFAULTS)))
     #: The user's unit-cost tables by network (``unit_costs:``); absent: the packaged assumption.
     unit_costs: Mapping[str, pd.DataFrame] = field(default_factory=lambda: MappingProxyType({}))
+    #: ``region:`` of workspace.yaml: the thresholds' region instead of the province's (a GSO code).
+    region: str | None = None
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -347,6 +354,18 @@ def _read_config(path: Path) -> _Config:
                     "error",
                 )
             )
+    kind = (config.get("district") or {}).get("kind")
+    if kind is not None and kind_code(kind) is None:
+        raise DataError(
+            Problem(
+                str(path),
+                "workspace",
+                "district.kind",
+                f"unknown kind {kind!r}",
+                f"use one of {DISTRICT_KINDS}",
+                "error",
+            )
+        )
     return cast(_Config, config)
 
 
@@ -463,6 +482,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
         _tables=MappingProxyType(tables),
         network=MappingProxyType(network),
         unit_costs=MappingProxyType(unit_costs),
+        region=str(config["region"]) if config.get("region") else None,
     )
     return workspace, report
 

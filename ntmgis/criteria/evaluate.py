@@ -39,7 +39,7 @@ from ..values import is_missing
 from .cross_check import cross_check
 from .indicators import Prefer
 from .progress import achieved_years, district_progress, sector_targets
-from .selection import CriteriaSelection, choose_criteria
+from .selection import CriteriaSelection, choose_criteria, commune_regions, missing_regional_thresholds
 from .sets import UNVERIFIED_NOTE
 from .summary import VILLAGE_COLUMNS, commune_summary, village_summary
 from .verdicts import evaluate_levels
@@ -269,8 +269,16 @@ def evaluate(
             reports, thresholds, set(commune_table["commune_code"]), "commune_status", selection.set_ids
         )
     )
-    indicators, criteria, levels, found = evaluate_levels(
-        thresholds, reports, computed, units=units, year=year, prefer=prefer
+    regions, found = commune_regions(_units_table(communes, ["commune_code", "region"]), selection)
+    problems.extend(found)
+    indicators, criteria, levels, found = _evaluate_by_region(
+        selection,
+        thresholds,
+        reports,
+        computed,
+        dict(zip(commune_table["commune_code"], regions, strict=True)),
+        units=units,
+        prefer=prefer,
     )
     problems.extend(found)
     problems.extend(_unused_computed(computed, thresholds, selection.set_ids))
@@ -293,6 +301,38 @@ def evaluate(
         problems=tuple(problems),
         prefer=prefer,
     )
+
+
+def _evaluate_by_region(
+    selection: CriteriaSelection,
+    thresholds: pd.DataFrame,
+    reports: pd.DataFrame,
+    computed: pd.DataFrame | None,
+    region_of: Mapping[str, str | None],
+    *,
+    units: list[str],
+    prefer: Prefer,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[Problem]]:
+    """:func:`evaluate_levels` once per regional column of the communes (a ``region`` column on
+    the communes layer may put a province's communes in several), with one problem per region
+    for its thresholds that have no value."""
+    problems: list[Problem] = []
+    parts = []
+    for region in dict.fromkeys(region_of[u] for u in units) or [selection.region]:
+        in_region = [u for u in units if region_of[u] == region]
+        table = thresholds if region == selection.region else selection.thresholds(region)
+        problems.extend(missing_regional_thresholds(table, region, len(in_region)))
+        *frames, found = evaluate_levels(
+            table, reports, computed, units=in_region, year=selection.year, prefer=prefer
+        )
+        problems.extend(found)
+        parts.append(frames)
+    if len(parts) == 1:
+        return (*parts[0], problems)
+    indicators, criteria, levels = (
+        pd.concat([p[i] for p in parts if len(p[i])], ignore_index=True) for i in range(3)
+    )
+    return indicators, criteria, levels, problems
 
 
 def _unused_computed(computed: pd.DataFrame | None, thresholds: pd.DataFrame, set_ids: str) -> list[Problem]:
@@ -464,7 +504,7 @@ def evaluate_workspace(
         set_id=criteria_set or workspace.criteria_set or "auto",
         overrides=overrides,
         province=workspace.district.get("province"),
-        region=region,
+        region=getattr(workspace, "region", None) if region is None else region,
     )
     communes = _attributes(workspace.layer("communes"))
     villages = _attributes(workspace.layer("villages")) if workspace.has_layer("villages") else None

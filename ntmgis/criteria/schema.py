@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..problems import Problem
 from ..vocab import vocabulary
+from .regions import GSO_REGIONS
 
 if TYPE_CHECKING:
     from .sets import CriteriaSet
@@ -69,7 +70,8 @@ def check_set(data: Any, source: str) -> list[Problem]:
         return problems
     _check_head(data, fail)
     levels = list(data["levels"] or [])
-    regions = set((data.get("regions") or {}).keys())
+    # A value may be given for a column of the set or for any GSO region (regions.py).
+    regions = set((data.get("regions") or {}).keys()) | set(GSO_REGIONS)
     seen: set[str] = set()
     for position, criterion in enumerate(data["criteria"] or []):
         _check_criterion(
@@ -317,7 +319,7 @@ def check_overrides(overrides: Mapping[str, Any] | None, sets: Mapping[str, Crit
             continue
         own = criteria_set.indicators()
         kinds = dict(zip(own["indicator"], own["kind"], strict=True)) if len(own) else {}
-        regions = set((criteria_set.data.get("regions") or {}).keys())
+        regions = set((criteria_set.data.get("regions") or {}).keys()) | set(GSO_REGIONS)
         for indicator, by_level in by_indicator.items():
             where = f"{set_id} {indicator}"
             if str(indicator) not in kinds:

@@ -15,9 +15,10 @@ import pandas as pd
 
 from ..codes import level_rank
 from ..problems import DataError, Problem
+from .regions import commune_regions, missing_regional_thresholds, region_column
 from .sets import THRESHOLD_COLUMNS, CriteriaSet, load_criteria_sets
 
-__all__ = ["CriteriaSelection", "choose_criteria"]
+__all__ = ["CriteriaSelection", "choose_criteria", "commune_regions", "missing_regional_thresholds"]
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,12 @@ class CriteriaSelection:
         levels = list(self.commune.levels) + (list(self.kieu_mau.levels) if self.kieu_mau else [])
         return tuple(sorted(dict.fromkeys(levels), key=level_rank))
 
-    def thresholds(self) -> pd.DataFrame:
-        """Commune thresholds of every level (:meth:`CriteriaSet.thresholds` of both sets)."""
+    def thresholds(self, region: str | None = None) -> pd.DataFrame:
+        """Commune thresholds of every level (:meth:`CriteriaSet.thresholds` of both sets), for
+        ``region`` (a regional column; default the selection's)."""
+        region = self.region if region is None else region
         frames = [
-            s.thresholds(region=self.region, year=self.year)
+            s.thresholds(region=region, year=self.year)
             for s in (self.commune, self.kieu_mau)
             if s is not None
         ]
@@ -109,7 +112,9 @@ def choose_criteria(
     overrides : mapping, optional
         Province overrides (see the module docstring).
     province, region : str, optional
-        Region of the thresholds: ``region`` if given, else the province's region in the set.
+        Region of the thresholds: ``region`` (a GSO region code, a regional column of the set or
+        a region's name) if given, else the province's region (``provinces_regions.csv``),
+        mapped onto the set's regional columns.
     year : int, optional
         Evaluation year; defaults to the year of ``as_of``.
     sets : mapping, optional
@@ -118,7 +123,8 @@ def choose_criteria(
     Raises
     ------
     DataError
-        When no set covers the date, the named set is unknown, or the province has no region.
+        When no set covers the date, the named set is unknown, or the province or region is
+        unknown (the problem lists the known ones).
     """
     day = _as_date(as_of)
     sets = load_criteria_sets(overrides) if sets is None else sets
@@ -168,19 +174,7 @@ def choose_criteria(
     villages = covering("village") or sorted(
         (s for s in sets.values() if s.role == "village"), key=lambda s: s.valid_to, reverse=True
     )
-    if region is None and province:
-        region = commune.region_of(province)
-        if region is None:
-            raise DataError(
-                Problem(
-                    "",
-                    "criteria",
-                    str(province),
-                    f"province {province!r} is in no region of {commune.id}",
-                    "give the region (e.g. TDMNPB) or add the province to the set's regions",
-                    "error",
-                )
-            )
+    region = region_column(commune, province=province, region=region)
     return CriteriaSelection(
         commune=commune,
         kieu_mau=kieu_mau,

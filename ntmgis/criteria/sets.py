@@ -167,17 +167,44 @@ class CriteriaSet:
         """True when ``day`` falls in the period the set governs."""
         return self.valid_from <= day <= self.valid_to
 
+    @property
+    def region_columns(self) -> tuple[str, ...]:
+        """The set's regional threshold columns (``("TDMNPB",)``), in file order."""
+        return tuple(str(r) for r in (self.data.get("regions") or {}))
+
+    def column_of(self, region: str | None) -> str | None:
+        """The regional column that applies to a GSO region (or to a column code given as is).
+
+        A column covers the GSO regions of its ``gso:`` list, else the region of its own code; a
+        region no column covers is returned unchanged: its regional thresholds then have no value
+        (the indicators are "not assessed", never passed).
+        """
+        if region is None:
+            return None
+        entries = self.data.get("regions") or {}
+        if region in entries:
+            return str(region)
+        return next(
+            (str(c) for c, entry in entries.items() if region in (entry.get("gso") or ())),
+            str(region),
+        )
+
     def region_of(self, province: str | None) -> str | None:
-        """The regional column of ``province`` in this set (Bắc Giang → ``TDMNPB``), or None."""
+        """The regional column of ``province`` (Bắc Giang → ``TDMNPB``), or None when unknown.
+
+        A province the set lists under a column (``provinces:``) takes that column; any other
+        takes its GSO region (``ntmgis/data/provinces_regions.csv``) through :meth:`column_of`.
+        """
         if not province:
             return None
         from ..names import name_key  # names matching folds accents, đ and tone placement
+        from .regions import province_region
 
         wanted = name_key(str(province))
         for region, entry in (self.data.get("regions") or {}).items():
             if any(name_key(str(p)) == wanted for p in entry.get("provinces", ())):
                 return str(region)
-        return None
+        return self.column_of(province_region(province))
 
     def indicators(self) -> pd.DataFrame:
         """The set's own indicators (not inherited ones): one row each, in file order."""

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..codes import criterion_sort_key
+from ..district import workspace_title
 from ..labels import text
 from ..values import is_missing
 from ..vocab import label, vocabulary
 from ._common import cell, km, target_text, ui, unit_text, value_text
-from .commune_map import bare_name
 from .page import SummaryTable, Timeline, format_number
 
 if TYPE_CHECKING:
@@ -258,9 +258,10 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
 
 
 def planner_title(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> str:
-    """Default title: ``"Huyện Tân Yên — bản đồ xây dựng nông thôn mới, đánh giá năm 2023"``."""
-    # The title writes "Huyện": a district named "Huyện Tân Yên" is not written "Huyện Huyện".
-    district = bare_name(
-        workspace.district.get("name", workspace.name), workspace.district.get("kind", "huyen")
-    )
+    """Default title: ``"Huyện Tân Yên — bản đồ xây dựng nông thôn mới, đánh giá năm 2023"``.
+
+    The unit's kind and name come from the workspace (``district: {name, kind, province}``): "Thị
+    xã Việt Yên", "Các xã …, tỉnh …"; a name that carries its prefix is not written twice.
+    """
+    district = workspace_title(workspace, lang=lang)
     return ui(lang)["title"].format(district=district, year=assessment.year)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...codes import NOT_ASSESSED
+from ...district import district_kind
+from ...labels import words
 from ...values import is_missing
 from ...vocab import label, vocabulary
 from .. import styles
@@ -127,7 +129,7 @@ def facility_layer(workspace: Workspace, *, lang: str = "vi") -> MapLayer:
     )
 
 
-def _vietgap_title(assessment: Assessment, lang: str) -> str:
+def _vietgap_title(workspace: Workspace, assessment: Assessment, lang: str) -> str:
     """The VietGAP legend title with the district value against the plan target, when known."""
     t = ui(lang)
     sectors = assessment.sectors.set_index("target_id")
@@ -135,7 +137,8 @@ def _vietgap_title(assessment: Assessment, lang: str) -> str:
         return t["zones"]
     row = sectors.loc["vietgap_concentrated_zone_ha"]
     value = "–" if is_missing(row["value"]) else f"{format_number(row['value'], lang, 1)} ha"
-    return t["zone_theme"].format(value=value, target=target_text(row, lang))
+    unit = words("district", lang)[f"word_{district_kind(workspace.district)}"].lower()
+    return t["zone_theme"].format(unit=unit, value=value, target=target_text(row, lang))
 
 
 def zone_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> MapLayer:
@@ -164,7 +167,7 @@ def zone_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "vi"
         themes=[
             Theme(
                 "vietgap",
-                _vietgap_title(assessment, lang),
+                _vietgap_title(workspace, assessment, lang),
                 values,
                 [MapClass(code, t[code], colour) for code, colour in styles.ZONE.items()],
             ),
