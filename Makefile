@@ -6,14 +6,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup map sample wheel test browser lint bench clean
+.PHONY: setup map sample wheel test browser lint bench clean docs
 
 setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $@
 
 # Leaflet and other web assets: pinned npm packages, inlined into maps at write time.
@@ -38,8 +38,12 @@ sample: setup
 wheel: setup
 	$(BIN)/python -m pip wheel . --no-deps -w dist
 
+# The user guide (Vietnamese and English) into site/, offline; --strict: a broken link fails.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 # The docstring examples run too: pyproject.toml sets --doctest-modules and testpaths tests + ntmgis.
-test: lint browser
+test: lint browser docs
 	$(BIN)/python -m pytest -q
 
 # The tree is ruff-formatted; `make lint FORMAT_CHECK=0` skips the format check while editing.
@@ -60,4 +64,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_validation.py
 
 clean:
-	rm -rf out tests/artifacts .pytest_cache
+	rm -rf out tests/artifacts .pytest_cache site
