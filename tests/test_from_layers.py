@@ -71,7 +71,12 @@ def test_tables_may_be_keywords_and_a_plan_object():
     config, layers, tables = _sample_frames()
     loaded = load_workspace()
     built = Workspace.from_layers(
-        layers.pop("communes"), plan=loaded.plan, status_year=2023, district=config["district"], **layers, **tables
+        layers.pop("communes"),
+        plan=loaded.plan,
+        status_year=2023,
+        district=config["district"],
+        **layers,
+        **tables,
     )
     _assert_same_workspace(built, loaded)
 
@@ -135,7 +140,9 @@ def test_a_messy_office_workspace_gives_the_same_problems_on_both_paths(tmp_path
         assert from_file is None and in_memory is None
         assert [p.problem for p in memory_report.errors] == ["duplicate id in features 1, 2"]
         with pytest.raises(DataError):
-            Workspace.from_layers(communes, roads=roads, columns=columns, values=values, plan=config.get("plan"))
+            Workspace.from_layers(
+                communes, roads=roads, columns=columns, values=values, plan=config.get("plan")
+            )
     else:
         assert from_file is not None and in_memory is not None
         _assert_same_workspace(in_memory, from_file)

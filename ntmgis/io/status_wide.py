@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from ..problems import Problem
 from ..codes import (
     TOTAL_WORDS,
     criteria_lookup,
@@ -21,7 +20,8 @@ from ..codes import (
     parse_criterion_header,
     parse_level,
 )
-from ..labels import text
+from ..labels import text as say
+from ..problems import Problem
 from ..values import is_missing
 from ..vocab import label as vocab_label
 from .cells import cell_address, header_kind, parse_status_cell, row_number, to_number
@@ -95,16 +95,16 @@ def _say_level(level: str | None, source: str, *, table: str, out: _Findings, se
     """One problem saying at which level (and from where) a wide table was read."""
     code = level or "ntm"
     found = {
-        lang: text(
+        lang: say(
             "status.level_read",
             lang,
             table=table,
             level=vocab_label("ntm_level", code, lang),
-            source=text(f"status.from_{source}", lang),
+            source=say(f"status.from_{source}", lang),
         )
         for lang in ("vi", "en")
     }
-    action = found["en"] if severity == "info" else text("status.level_fix")
+    action = found["en"] if severity == "info" else say("status.level_fix")
     out.add("", found["vi"], action, "warning" if severity == "warning" else "info")
 
 
@@ -133,8 +133,8 @@ def _table_level(
         column = str(header[columns.level])
         out.add(
             "",
-            text("status.level_read_column", "vi", table=table, column=column),
-            text("status.level_read_column", "en", table=table, column=column),
+            say("status.level_read_column", "vi", table=table, column=column),
+            say("status.level_read_column", "en", table=table, column=column),
             "info",
         )
         return (named[1] if named else None), True
@@ -169,12 +169,12 @@ def _row_levels(
                 out.file,
                 out.layer,
                 "cells " + ", ".join(blank[:5]),
-                text(
+                say(
                     "status.level_blank_rows",
                     level=vocab_label("ntm_level", fallback or "ntm"),
-                    source=text(f"status.from_{source}"),
+                    source=say(f"status.from_{source}"),
                 ),
-                text("status.level_fix"),
+                say("status.level_fix"),
                 "warning",
                 len(blank),
             )
@@ -185,8 +185,8 @@ def _row_levels(
                 out.file,
                 out.layer,
                 "cells " + ", ".join(a for a, _ in unknown[:5]),
-                text("status.level_unknown", value=unknown[0][1]),
-                text("status.level_unknown_fix"),
+                say("status.level_unknown", value=unknown[0][1]),
+                say("status.level_unknown_fix"),
                 "warning",
                 len(unknown),
             )

@@ -9,7 +9,7 @@ from ..io import ReadResult, read_layer, read_table
 from ..problems import DataError, Problem, ProblemReport
 from ..vocab import contracts
 from .build import _Source, build_workspace
-from .config import _Config, _Entry, _read_config, _resolve_yaml
+from .config import _Entry, _read_config, _resolve_yaml
 from .model import Workspace
 
 
