@@ -261,3 +261,9 @@ def test_market_radius_on_the_command_line(tmp_path):
     with pytest.raises(SystemExit) as exit_:
         main(["report", "--market-radius", "-1", "-o", str(tmp_path / "r.xlsx")])
     assert exit_.value.code == 2
+
+
+def test_a_setting_of_the_wrong_shape_is_a_problem_not_an_exception():
+    workspace, report = inspect_layers(grid_communes(), criteria_overrides=["not", "a", "mapping"])
+    assert workspace is None
+    assert [(p.file, p.feature) for p in report.errors] == [("<from_layers>", "criteria_overrides")]

@@ -106,23 +106,25 @@ def inspect_layers(
     layer_names = set(contracts()["layers"])
     layer_frames = {"communes": communes} | {k: v for k, v in frames.items() if k in layer_names}
     table_frames = dict(tables or {}) | {k: v for k, v in frames.items() if k not in layer_names}
-    config = _from_layers_config(
-        {
-            "name": name,
-            "district": None if district is None else dict(district),
-            "working_crs": crs,
-            "criteria_set": criteria_set,
-            "status_year": status_year,
-            "values": values,
-            "network": network,
-            "unit_costs": unit_costs,
-            "market_radius_m": market_radius_m,
-            "criteria_overrides": criteria_overrides,
-            "plan": None if plan is None or isinstance(plan, Plan) else str(plan),
-            "layers": dict.fromkeys(layer_frames, {}),
-            "tables": dict.fromkeys(table_frames, {}),
-        }
-    )
+    raw_config: dict[str, object] = {
+        "name": name,
+        "district": None if district is None else dict(district),
+        "working_crs": crs,
+        "criteria_set": criteria_set,
+        "status_year": status_year,
+        "values": values,
+        "network": network,
+        "unit_costs": unit_costs,
+        "market_radius_m": market_radius_m,
+        "criteria_overrides": criteria_overrides,
+        "plan": None if plan is None or isinstance(plan, Plan) else str(plan),
+        "layers": dict.fromkeys(layer_frames, {}),
+        "tables": dict.fromkeys(table_frames, {}),
+    }
+    try:
+        config = _from_layers_config(raw_config)
+    except DataError as exc:
+        return None, ProblemReport(exc.problems)
     entries = _entries({**layer_frames, **table_frames}, columns, options)
     base = Path.cwd() if root is None else Path(root)
     layer_sources = {k: _frame_source(k, v, entries[k]) for k, v in layer_frames.items()}
