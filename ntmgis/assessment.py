@@ -395,7 +395,7 @@ def assess(
     prefer: Prefer = "computed",
     unit_costs: pd.DataFrame | None = None,
     canal_unit_costs: pd.DataFrame | None = None,
-    market_radius_m: float = DEFAULT_RADIUS_M,
+    market_radius_m: float | None = None,
     node_roads: bool | None = None,
     snap_m: float | None = None,
 ) -> Assessment:
@@ -413,8 +413,9 @@ def assess(
     unit_costs, canal_unit_costs : DataFrame, optional
         Road upgrade and canal lining unit costs; default the workspace's (``unit_costs:`` in
         workspace.yaml), else the packaged, illustrative tables.
-    market_radius_m : float
-        Radius of the market-gap layer along roads (m).
+    market_radius_m : float, optional
+        Radius of the market-gap layer along roads (m); default the workspace's
+        (``market_radius_m:`` in workspace.yaml), else 2000 m.
     node_roads : bool, optional
         Default the workspace's ``network: {node: ...}`` (off). Node the roads before computing
         market reach (crossings get a shared vertex, road ends
@@ -430,6 +431,8 @@ def assess(
     Assessment
     """
     layers = {name: workspace.layer(name) for name in workspace.layer_names}
+    if market_radius_m is None:
+        market_radius_m = DEFAULT_RADIUS_M if workspace.market_radius_m is None else workspace.market_radius_m
     unit_costs = workspace.unit_costs.get("roads") if unit_costs is None else unit_costs
     canal_unit_costs = workspace.unit_costs.get("canals") if canal_unit_costs is None else canal_unit_costs
     infrastructure = assess_infrastructure(

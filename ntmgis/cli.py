@@ -89,11 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     map_cmd.add_argument(
         "--market-radius",
         dest="market_radius",
-        type=float,
-        default=2000.0,
+        type=_radius,
+        default=None,
         metavar="M",
         help="villages farther than this by road from a market form the market gap "
-        "(an analysis assumption, not an NTM rule; default: %(default)g m)",
+        "(an analysis assumption, not an NTM rule; default: the workspace's market_radius_m, "
+        "else 2000 m)",
     )
     _add_network_options(map_cmd)
     _add_cost_options(map_cmd)
@@ -140,11 +141,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--market-radius",
         dest="market_radius",
-        type=float,
-        default=2000.0,
+        type=_radius,
+        default=None,
         metavar="M",
         help="villages farther than this by road from a market form the market gap "
-        "(an analysis assumption, not an NTM rule; default: %(default)g m)",
+        "(an analysis assumption, not an NTM rule; default: the workspace's market_radius_m, "
+        "else 2000 m)",
     )
     _add_network_options(report)
     _add_cost_options(report)
@@ -317,6 +319,17 @@ def _unit_cost_tables(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
         if path is not None:
             tables[option] = read_unit_costs(path, network).frame
     return tables
+
+
+def _radius(raw: str) -> float:
+    """``--market-radius``: metres, a positive number (else a usage error, exit 2)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1_000_000:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a positive number of metres")
+    return value
 
 
 def _add_network_options(command: argparse.ArgumentParser) -> None:

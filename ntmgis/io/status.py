@@ -98,8 +98,16 @@ def read_commune_status(
         When the file is missing or cannot be parsed at all (from :func:`ntmgis.io.read_table`).
     """
     read = read_table(path, sheet=sheet, name="commune_status")
+    hints = tuple((k, t) for k, t in (("sheet", sheet), ("file", os.path.basename(path))) if t)
     found = status_from_frame(
-        read.frame, units=communes, unit="commune", file=str(path), year=year, level=level, criteria=criteria
+        read.frame,
+        units=communes,
+        unit="commune",
+        file=str(path),
+        year=year,
+        level=level,
+        criteria=criteria,
+        level_hints=hints,
     )
     return StatusRead(found.frame, tuple(read.problems) + found.problems, found.form)
 
@@ -140,16 +148,30 @@ def status_from_frame(
     year: int | None = None,
     level: str | None = None,
     criteria: Any = None,
+    level_hints: tuple[tuple[str, str], ...] = (),
 ) -> StatusRead:
     """Convert a status table as read (header on sheet row 1) to the long form.
 
     The pure core of :func:`read_commune_status`: ``raw`` is what :func:`ntmgis.io.read_table`
     returns (index = data row number from 0, so that addresses can be given).
+
+    A wide table's level comes from, in order: ``level``, a level column ("Mức", per row),
+    ``level_hints`` (``(kind, text)`` pairs: ``("sheet", "NTM nâng cao")``, ``("file", "…")``),
+    else NTM; one problem says which was used.
     """
     columns = {fold_header(c) for c in raw.columns}
     if {"criterion", "met"} <= columns or {"tieu chi", "dat"} <= columns:
         return _from_long(raw, units=units, unit=unit, file=file, criteria=criteria)
-    return _from_wide(raw, units=units, unit=unit, file=file, year=year, level=level, criteria=criteria)
+    return _from_wide(
+        raw,
+        units=units,
+        unit=unit,
+        file=file,
+        year=year,
+        level=level,
+        criteria=criteria,
+        level_hints=level_hints,
+    )
 
 
 def canonical_status(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,10 @@ from ..codes import (
     parse_criterion_header,
     parse_level,
 )
+from ..labels import text as say
+from ..problems import Problem
 from ..values import is_missing
+from ..vocab import label as vocab_label
 from .cells import cell_address, header_kind, parse_status_cell, row_number, to_number
 from .status_units import (
     _LAYER,
@@ -64,6 +67,131 @@ class _WideColumns:
     by_code: bool
     note: int | None
     year: int | None
+    level: int | None = None
+
+
+def level_from_name(name: object) -> str | None:
+    """The level a sheet or file name states ("NTM nâng cao", ``nang_cao``, ``NC``), or None.
+
+    Examples
+    --------
+    >>> level_from_name("NTM nâng cao 2023"), level_from_name("tt_kieu_mau.xlsx"), level_from_name("XA_NC")
+    ('nang_cao', 'kieu_mau', 'nang_cao')
+    >>> level_from_name("NTM 2023"), level_from_name("Sheet1")
+    ('ntm', None)
+    """
+    if is_missing(name):
+        return None
+    folded = fold_header(str(name).replace("_", " ").replace("-", " "))
+    tokens, padded = folded.split(), f" {folded} "
+    if " kieu mau " in padded or {"kieumau", "ntmkm"} & set(tokens):
+        return "kieu_mau"
+    if " nang cao " in padded or {"nangcao", "nc", "ntmnc"} & set(tokens):
+        return "nang_cao"
+    return "ntm" if "ntm" in tokens else None
+
+
+def _say_level(level: str | None, source: str, *, table: str, out: _Findings, severity: str = "info") -> None:
+    """One problem saying at which level (and from where) a wide table was read."""
+    code = level or "ntm"
+    found = {
+        lang: say(
+            "status.level_read",
+            lang,
+            table=table,
+            level=vocab_label("ntm_level", code, lang),
+            source=say(f"status.from_{source}", lang),
+        )
+        for lang in ("vi", "en")
+    }
+    action = found["en"] if severity == "info" else say("status.level_fix")
+    out.add("", found["vi"], action, "warning" if severity == "warning" else "info")
+
+
+def _table_level(
+    level: str | None,
+    hints: tuple[tuple[str, str], ...],
+    *,
+    columns: _WideColumns,
+    header: list[object],
+    out: _Findings,
+) -> tuple[str | None, bool]:
+    """The table's level and whether rows read their own from the level column.
+
+    In order: the ``level:`` key, a level column (per row), the sheet or file name, NTM.
+    """
+    table = out.layer
+    if not is_missing(level) and table == _LAYER["village"]:
+        return parse_level(level) or str(level).strip(), False  # model villages: always kiểu mẫu
+    if not is_missing(level):
+        # Read like a level cell; an unknown word is kept for the engine, which reports it.
+        code = parse_level(level) or str(level).strip()
+        _say_level(code, "key", table=table, out=out)
+        return code, False
+    named = next(((kind, found) for kind, hint in hints if (found := level_from_name(hint))), None)
+    if columns.level is not None:
+        column = str(header[columns.level])
+        out.add(
+            "",
+            say("status.level_read_column", "vi", table=table, column=column),
+            say("status.level_read_column", "en", table=table, column=column),
+            "info",
+        )
+        return (named[1] if named else None), True
+    if named is not None:
+        _say_level(named[1], named[0], table=table, out=out)
+        return named[1], False
+    _say_level(None, "default", table=table, out=out, severity="warning")
+    return None, False
+
+
+def _row_levels(
+    data: pd.DataFrame, labels: list[object], columns: _WideColumns, fallback: str | None, out: _Findings
+) -> dict[object, str | None]:
+    """Each row's level from the level column; blanks take ``fallback``; unknown words are kept, reported."""
+    assert columns.level is not None
+    levels: dict[object, str | None] = {}
+    blank, unknown = [], []
+    for label in labels:
+        cell = data.loc[label].tolist()[columns.level]
+        if is_missing(cell):
+            levels[label] = fallback
+            blank.append(cell_address(label, columns.level))
+            continue
+        code = parse_level(cell)
+        if code is None:
+            unknown.append((cell_address(label, columns.level), cell))
+        levels[label] = code or str(cell).strip()
+    if blank:
+        source = "default" if fallback is None else "sheet"
+        out.problems.append(
+            Problem(
+                out.file,
+                out.layer,
+                "cells " + ", ".join(blank[:5]),
+                say(
+                    "status.level_blank_rows",
+                    level=vocab_label("ntm_level", fallback or "ntm"),
+                    source=say(f"status.from_{source}"),
+                ),
+                say("status.level_fix"),
+                "warning",
+                len(blank),
+            )
+        )
+    if unknown:
+        out.problems.append(
+            Problem(
+                out.file,
+                out.layer,
+                "cells " + ", ".join(a for a, _ in unknown[:5]),
+                say("status.level_unknown", value=unknown[0][1]),
+                say("status.level_unknown_fix"),
+                "warning",
+                len(unknown),
+            )
+        )
+    return levels
 
 
 def _from_wide(
@@ -75,6 +203,7 @@ def _from_wide(
     year: int | None,
     level: str | None,
     criteria: Any,
+    level_hints: tuple[tuple[str, str], ...] = (),
 ) -> StatusRead:
     out = _Findings(file, _LAYER[unit])
     lookup = criteria_lookup(criteria)
@@ -90,9 +219,10 @@ def _from_wide(
         labels, values, by_code=columns.by_code, units=units, unit=unit, file=file, addresses=addresses
     )
     out.problems.extend(found)
-    # The level of the whole table is read like a level cell; an unknown word is kept for the
-    # engine, which reports it and leaves the rows out.
-    level = None if is_missing(level) else (parse_level(level) or str(level).strip())
+    level, per_row = _table_level(level, level_hints, columns=columns, header=header, out=out)
+    row_levels = (
+        _row_levels(data, [x for x in labels if x in mapping], columns, level, out) if per_row else {}
+    )
     rows: list[dict[str, Any]] = []
     for label in labels:
         if label in mapping:
@@ -120,7 +250,7 @@ def _from_wide(
                         {
                             _UNIT_ID[unit]: mapping[label],
                             **found_row,
-                            "level": level,
+                            "level": row_levels.get(label, level),
                             "year": row_year,
                             "note": note,
                         }
@@ -188,6 +318,7 @@ def _wide_columns(
         by_code=bool(id_positions),
         note=next((p for p, r in roles.items() if r == "note"), None),
         year=next((p for p, r in roles.items() if r == "year"), None),
+        level=next((p for p, r in roles.items() if r == "level"), None),
     )
 
 

@@ -1,0 +1,250 @@
+"""workspace.yaml as read: its keys, the checks of its settings, the file it lives in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import TypedDict, cast
+
+import pandas as pd
+import yaml
+
+from ..datasets import get_path
+from ..district import DISTRICT_KINDS, kind_code
+from ..io import read_unit_costs
+from ..problems import DataError, Problem
+
+_KNOWN_KEYS = {
+    "name",
+    "district",
+    "working_crs",
+    "criteria_set",
+    "status_year",
+    "plan",
+    "layers",
+    "tables",
+    "sample",
+    "sample_note",
+    "provenance",
+    "criteria_overrides",
+    "values",
+    "network",
+    "unit_costs",
+    "market_radius_m",
+    "region",
+}
+# Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
+_STATUS_TABLES = ("commune_status", "village_status")
+
+
+class _Entry(TypedDict, total=False):
+    """A ``layers:`` or ``tables:`` entry of workspace.yaml (a bare string is its ``path``)."""
+
+    path: str
+    layer: str
+    crs: str
+    sheet: str
+    year: int
+    level: str
+    columns: dict[str, str]
+
+
+class _Config(TypedDict, total=False):
+    """workspace.yaml as read (module docstring); only ``layers: communes:`` is required."""
+
+    name: str
+    district: dict[str, object]
+    working_crs: object
+    criteria_set: str
+    status_year: int
+    plan: str
+    layers: dict[str, object]
+    tables: dict[str, object]
+    sample: bool
+    sample_note: object
+    provenance: str
+    criteria_overrides: dict[str, object]
+    values: dict[str, object]
+    network: dict[str, object]
+    unit_costs: dict[str, str]
+    region: str
+    market_radius_m: object
+
+
+#: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.
+NETWORK_DEFAULTS: Mapping[str, float] = MappingProxyType({"node": False, "snap_m": 2.0})
+
+
+def _network_settings(raw: object, *, file: str) -> tuple[dict[str, float], list[Problem]]:
+    """Read ``network: {node: bool, snap_m: metres}``; every mistake is one error naming the fix."""
+    settings = dict(NETWORK_DEFAULTS)
+    if raw is None:
+        return settings, []
+    where = "network"
+    if not isinstance(raw, dict):
+        return settings, [
+            Problem(
+                file,
+                "workspace",
+                where,
+                f"network must be a mapping, not {raw!r}",
+                "write network: {node: true, snap_m: 2}",
+                "error",
+            )
+        ]
+    problems = [
+        Problem(
+            file, "workspace", where, f"unknown key {key!r} in network", "known keys: node, snap_m", "error"
+        )
+        for key in sorted(set(raw) - set(settings))
+    ]
+    node, snap = raw.get("node", False), raw.get("snap_m", settings["snap_m"])
+    if not isinstance(node, bool):
+        problems.append(
+            Problem(
+                file,
+                "workspace",
+                where,
+                f"network.node must be true or false, not {node!r}",
+                "write node: true to node the roads before market reach",
+                "error",
+            )
+        )
+    if isinstance(snap, bool) or not isinstance(snap, (int, float)) or not 0 <= snap <= 100:
+        problems.append(
+            Problem(
+                file,
+                "workspace",
+                where,
+                f"network.snap_m must be metres (0–100), not {snap!r}",
+                "write snap_m: 2",
+                "error",
+            )
+        )
+    if not problems:
+        settings = {"node": bool(node), "snap_m": float(snap)}
+    return settings, problems
+
+
+def _market_radius(raw: object, *, file: str) -> tuple[float | None, list[Problem]]:
+    """Read ``market_radius_m:`` (metres, > 0); absent: None (``assess`` then uses its default)."""
+    if raw is None:
+        return None, []
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 < raw < 1_000_000:
+        return None, [
+            Problem(
+                file,
+                "workspace",
+                "market_radius_m",
+                f"market_radius_m must be a positive number of metres, not {raw!r}",
+                "write market_radius_m: 2000",
+                "error",
+            )
+        ]
+    return float(raw), []
+
+
+def _unit_costs(raw: object, root: Path, *, file: str, problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    """Read ``unit_costs: {roads: path, canals: path}`` (each optional) with :func:`read_unit_costs`."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - {"roads", "canals"}:
+        problems.append(
+            Problem(
+                file,
+                "workspace",
+                "unit_costs",
+                f"unit_costs must map roads/canals to files, not {raw!r}",
+                "write unit_costs: {roads: don_gia.csv}",
+                "error",
+            )
+        )
+        return {}
+    tables = {}
+    for network, path in sorted(raw.items()):
+        try:
+            read = read_unit_costs(root / str(path), network)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(read.problems)
+        tables[network] = read.frame
+    return tables
+
+
+def sample_workspace_path() -> Path:
+    """Path of the embedded Tân Yên sample's ``workspace.yaml`` (packaged dataset ``tan_yen``)."""
+    return get_path("tan_yen") / "workspace.yaml"
+
+
+def _resolve_yaml(path: str | Path | None) -> Path:
+    if path is None:
+        path = sample_workspace_path()
+    path = Path(path)
+    if path.is_dir():
+        path = path / "workspace.yaml"
+    if not path.exists():
+        hint = (
+            "the embedded sample is missing: run `ntmgis sample`"
+            if path == sample_workspace_path()
+            else "give a folder with a workspace.yaml"
+        )
+        raise DataError(Problem(str(path), "workspace", "", "workspace.yaml not found", hint, "error"))
+    return path
+
+
+def _check_config(config: object, *, file: str) -> _Config:
+    """The shape checks every workspace passes (a communes layer, mappings where mappings belong)."""
+    if (
+        not isinstance(config, dict)
+        or not isinstance(config.get("layers"), dict)
+        or "communes" not in (config["layers"])
+    ):
+        raise DataError(
+            Problem(
+                file,
+                "workspace",
+                "",
+                "no layers: communes: entry",
+                "a workspace needs at least a communes layer",
+                "error",
+            )
+        )
+    for key in ("district", "tables", "criteria_overrides"):
+        if config.get(key) is not None and not isinstance(config[key], dict):
+            raise DataError(
+                Problem(
+                    file,
+                    "workspace",
+                    key,
+                    f"{key}: must be a mapping",
+                    "write it as {key: value, ...} (see the module docstring)",
+                    "error",
+                )
+            )
+    kind = (config.get("district") or {}).get("kind")
+    if kind is not None and kind_code(kind) is None:
+        raise DataError(
+            Problem(
+                file,
+                "workspace",
+                "district.kind",
+                f"unknown kind {kind!r}",
+                f"use one of {DISTRICT_KINDS}",
+                "error",
+            )
+        )
+    return cast(_Config, config)
+
+
+def _read_config(path: Path) -> _Config:
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataError(
+            Problem(
+                str(path), "workspace", "", f"not a valid UTF-8 YAML file ({exc})", "fix the file", "error"
+            )
+        ) from None
+    return _check_config(config, file=str(path))
