@@ -212,5 +212,9 @@ def test_map_and_report_exit_0_and_the_map_draws_communes_and_village_points(off
     page, requests, console_errors, page_errors = open_map(page_path)
     assert page_errors == [] and console_errors == [] and requests == []
     assert page.evaluate("window.ntmgis.layers.communes.getLayers().length") == 22
+    kinds = page.evaluate(
+        "Object.values(window.ntmgis.layers.villages._layers).map((f) => f.getBounds ? 'area' : 'point')"
+    )
+    assert kinds == ["point"] * 66  # three village points in each of the 22 communes
     html = page_path.read_text(encoding="utf-8")
     assert "Xã Xã" not in html and "Dữ liệu minh họa" not in html
