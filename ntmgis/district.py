@@ -72,10 +72,22 @@ def district_kind(district: Mapping[str, object]) -> str:
 
 
 def district_name(district: Mapping[str, object], fallback: str = "") -> str:
-    """The unit's bare name ("Việt Yên" for "Thị xã Việt Yên"); ``fallback`` without a name."""
+    """The unit's bare name ("Việt Yên" for "Thị xã Việt Yên"); ``fallback`` without a name.
+
+    Examples
+    --------
+    >>> district_name({"name": "Thị xã Việt Yên"}), district_name({"name": "Các xã giáp Tân Yên"})
+    ('Việt Yên', 'giáp Tân Yên')
+    """
     name = str(district.get("name") or fallback or "").strip()
     prefix, rest = strip_prefix(name)
-    return rest if prefix is not None and prefix in DISTRICT_KINDS else name
+    if prefix is not None and prefix in DISTRICT_KINDS:
+        return rest
+    # "Các xã giáp Tân Yên" of a set of communes: the title writes "Các xã" itself (not "Các xã Các xã").
+    parts = name.split()
+    if len(parts) > 2 and name_key(" ".join(parts[:2])) == name_key(words("district", "vi")["word_xa_set"]):
+        return " ".join(parts[2:])
+    return name
 
 
 def district_title(

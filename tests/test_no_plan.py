@@ -97,7 +97,7 @@ def write_neighbours(
     ).to_file(root / "cho.geojson")
     config: dict[str, object] = {
         "name": "Các xã giáp Tân Yên",
-        "district": {"name": "giáp Tân Yên", "province": "Bắc Giang"},
+        "district": {"name": "giáp Tân Yên", "province": "Bắc Giang", "kind": "xa_set"},
         "working_crs": "EPSG:9214",
         "layers": {
             "communes": {

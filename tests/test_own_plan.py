@@ -76,6 +76,8 @@ def test_validate_map_and_report_use_the_plan(own_plan, tmp_path, capsys):
     assert main(["report", str(root), "-o", str(tmp_path / "r.xlsx")]) == 0
     html = (tmp_path / "m.html").read_text(encoding="utf-8")
     assert "Chưa có kế hoạch" not in html
+    # A set of communes of six districts: named as such, never "Huyện", never "Các xã Các xã".
+    assert "<title>Các xã giáp Tân Yên, tỉnh Bắc Giang" in html and "Huyện" not in html
 
 
 def test_a_mistake_in_the_edited_plan_is_listed_not_raised(own_plan, tmp_path, capsys):
