@@ -21,7 +21,9 @@ import pandas as pd
 
 from .._frozen import freeze
 from ..crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, resolve_layer_crs, to_working_crs
+from ..district import DISTRICT_KINDS
 from ..io import ReadResult, StatusRead, fix_legacy_columns, status_from_frame
+from ..names import strip_prefix
 from ..plan import Plan, load_plan
 from ..problems import DataError, Problem, ProblemReport
 from ..validate import check_tiling, validate_layer, validate_table
@@ -119,6 +121,7 @@ def build_workspace(
     problems: list[Problem] = []
     for key in sorted(set(config) - _KNOWN_KEYS):
         problems.append(Problem(file, "workspace", key, f"unknown key {key!r}", "ignored", "warning"))
+    problems.extend(_kind_defaulted(config.get("district"), file))
     try:
         working_crs = _working_crs(config.get("working_crs", DEFAULT_WORKING_CRS))
     except DataError as exc:
@@ -169,6 +172,24 @@ def build_workspace(
         region=str(config["region"]) if config.get("region") else None,
     )
     return workspace, report
+
+
+def _kind_defaulted(district: object, file: str) -> list[Problem]:
+    """Say so when the unit's kind (which names every output) is a default, not the user's."""
+    if not isinstance(district, dict) or not district.get("name") or district.get("kind") is not None:
+        return []
+    if strip_prefix(str(district["name"]))[0] in DISTRICT_KINDS:
+        return []  # "Thị xã Việt Yên": the name says it
+    return [
+        Problem(
+            file,
+            "workspace",
+            "district.kind",
+            f"no kind for {district['name']!r}: titled as a huyện",
+            f"write district: {{kind: …}}, one of {', '.join(DISTRICT_KINDS)} (xa_set: a set of communes)",
+            "info",
+        )
+    ]
 
 
 def _build_layers(
