@@ -101,7 +101,10 @@ def level_rank(level: str | None) -> int:
     >>> [level_rank(code) for code in ("chua_dat", "ntm", "nang_cao", "kieu_mau", "other", None)]
     [0, 1, 2, 3, -1, -1]
     """
-    entry = vocabulary()["ntm_level"].get(level) if level else None
+    # A pilot level (QĐ 51 xã NTM hiện đại) ranks above the ladder of its set.
+    entry = (
+        (vocabulary()["ntm_level"].get(level) or vocabulary()["pilot_level"].get(level)) if level else None
+    )
     return int(entry["rank"]) if entry else -1
 
 

@@ -32,6 +32,7 @@ def test_every_packaged_set_loads_with_its_role(sets):
     assert {k: v.role for k, v in sets.items()} == {
         "qd1980_2016": "commune",
         "qd318_2022_xa": "commune",
+        "qd51_2025_xa": "commune",
         "qd319_2022_kieu_mau": "kieu_mau",
         "bac_giang_thon_kieu_mau": "village",
     }
@@ -141,9 +142,11 @@ def test_set_chosen_by_assessment_date(sets, as_of, expected):
     assert selection.village.id == "bac_giang_thon_kieu_mau"
 
 
-def test_no_set_after_2025_and_named_sets(sets):
+def test_no_set_between_qd318_and_qd51_and_named_sets(sets):
+    # QĐ 318 ends on 2025-12-31 and QĐ 51/2025 starts on 2026-02-15: no set covers the weeks between.
     with pytest.raises(DataError, match="no commune criteria set covers"):
-        choose_criteria(2026, sets=sets)
+        choose_criteria("2026-01-10", sets=sets)
+    assert choose_criteria(2026, sets=sets).commune.id == "qd51_2025_xa"
     named = choose_criteria(2021, set_id="qd318_2022_xa", sets=sets)
     assert named.set_ids == "qd318_2022_xa + qd319_2022_kieu_mau"
     assert named.reason == "named in the workspace"

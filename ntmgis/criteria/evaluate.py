@@ -37,6 +37,7 @@ from ..plan import Plan
 from ..problems import Problem
 from ..values import is_missing
 from .cross_check import cross_check
+from .groups import commune_groups
 from .indicators import Prefer
 from .progress import achieved_years, district_progress, sector_targets
 from .selection import CriteriaSelection, choose_criteria, commune_regions, missing_regional_thresholds
@@ -271,6 +272,10 @@ def evaluate(
     )
     regions, found = commune_regions(_units_table(communes, ["commune_code", "region"]), selection)
     problems.extend(found)
+    groups, found = commune_groups(
+        _units_table(communes, ["commune_code", "commune_group"]), selection.commune, units
+    )
+    problems.extend(found)
     indicators, criteria, levels, found = _evaluate_by_region(
         selection,
         thresholds,
@@ -279,6 +284,7 @@ def evaluate(
         dict(zip(commune_table["commune_code"], regions, strict=True)),
         units=units,
         prefer=prefer,
+        group_of=groups,
     )
     problems.extend(found)
     problems.extend(_unused_computed(computed, thresholds, selection.set_ids))
@@ -312,16 +318,27 @@ def _evaluate_by_region(
     *,
     units: list[str],
     prefer: Prefer,
+    group_of: Mapping[str, str | None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[Problem]]:
-    """:func:`evaluate_levels` once per regional column of the communes (a ``region`` column on
-    the communes layer may put a province's communes in several), with one problem per region
-    for its thresholds that have no value."""
+    """:func:`evaluate_levels` once per regional column and commune group of the communes (a
+    ``region`` column on the communes layer may put a province's communes in several; QĐ 51/2025
+    sets thresholds per group), with one problem per region for its thresholds that have no value."""
     problems: list[Problem] = []
     parts = []
-    for region in dict.fromkeys(region_of[u] for u in units) or [selection.region]:
-        in_region = [u for u in units if region_of[u] == region]
-        table = thresholds if region == selection.region else selection.thresholds(region)
-        problems.extend(missing_regional_thresholds(table, region, len(in_region)))
+    group_of = group_of or {}
+    reported: set[str | None] = set()
+    keys = dict.fromkeys((region_of[u], group_of.get(u)) for u in units) or {(selection.region, None): None}
+    for region, group in keys:
+        in_region = [u for u in units if (region_of[u], group_of.get(u)) == (region, group)]
+        table = (
+            thresholds
+            if region == selection.region and group is None
+            else selection.thresholds(region, group)
+        )
+        if region not in reported:
+            reported.add(region)
+            in_all_groups = sum(region_of[u] == region for u in units)
+            problems.extend(missing_regional_thresholds(table, region, in_all_groups))
         *frames, found = evaluate_levels(
             table, reports, computed, units=in_region, year=selection.year, prefer=prefer
         )

@@ -101,3 +101,26 @@ def format_gap(row: Mapping[str, Any], lang: str = "vi") -> str:
     if row.get("threshold_used") and not row.get("verified"):
         shown += f" ({text('criteria.unverified', lang)})"
     return shown
+
+
+def format_not_set(row: Mapping[str, Any], lang: str = "vi") -> str:
+    """The text of a measured indicator whose set gives no threshold (QĐ 51/2025): the value and
+    "ngưỡng chưa có" / "threshold not set"; empty when nothing was measured.
+
+    Examples
+    --------
+    >>> row = {"indicator": "2.1", "short_vi": "đường xã", "short_en": "commune roads",
+    ...        "kind": "number", "value": 83.0, "unit": "%"}
+    >>> format_not_set(row, "vi")
+    '2.1 đường xã: 83 % (ngưỡng chưa có)'
+    >>> format_not_set({**row, "kind": "pass_fail", "value": 1.0}, "en")
+    '2.1 commune roads: present (threshold not set)'
+    """
+    value = row.get("value")
+    if value is None or is_missing(value):
+        return ""
+    if row.get("kind") == "pass_fail":
+        shown = text("criteria.present" if value else "criteria.absent", lang)
+    else:
+        shown = format_value(value, row["unit"], lang)
+    return f"{row['indicator']} {row['short_' + lang]}: {shown} ({text('criteria.threshold_not_set', lang)})"

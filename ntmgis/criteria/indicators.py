@@ -17,8 +17,9 @@ from ..codes import MET, NOT_ASSESSED, NOT_MET, level_rank, status_code
 from ..labels import text
 from ..problems import Problem
 from ..values import is_missing
-from .gaps import format_gap
+from .gaps import format_gap, format_not_set
 from .schema import OPS
+from .sets import NOT_SET_NOTE
 
 __all__ = ["INDICATOR_COLUMNS", "PERCENT_UNITS", "SHARE_UNITS", "Prefer", "evaluate_indicators"]
 
@@ -304,6 +305,9 @@ def _computed(
     value = _convert_computed(record.get("value"), record.get("unit"), t["unit"], t["kind"])
     if value is None and not is_missing(record.get("value")):
         unit_mismatch.add((str(record.get("unit")), t["indicator"]))
+    if NOT_SET_NOTE in str(t["threshold_note"] or ""):
+        # The set gives no number (QĐ 51/2025): the value is shown, the verdict is not assessed.
+        return value, None
     test = _test(value, t["op"], t["threshold"], t["kind"])
     role = t["role"] or "full"
     if role == "full":
@@ -381,6 +385,8 @@ def _add_gaps(row: dict[str, Any]) -> None:
             if row["method"] == "derived" and row["note"]:
                 # A derived verdict (KM.1) names the lower level's missing criteria.
                 gap += f" ({text('criteria.missing_criteria', lang)} {row['note'].split(': ', 1)[1]})"
+        elif row["status"] == NOT_ASSESSED and NOT_SET_NOTE in str(row["note"] or ""):
+            gap = format_not_set(row, lang)
         row[f"gap_{lang}"] = gap
 
 

@@ -31,7 +31,7 @@ PASS_FAIL = "pass/fail"
 _ROLES = ("full", "sufficient", "necessary")
 _SET_ROLES = ("commune", "kieu_mau", "village")
 _SET_KEYS = ("id", "role", "title", "legal_basis", "valid_from", "valid_to", "levels", "criteria")
-_FORMS = ("value", "by_region", "by_year", "factor")
+_FORMS = ("value", "by_region", "by_group", "by_year", "factor")
 
 Fail = Callable[[str, str], None]
 
@@ -72,10 +72,19 @@ def check_set(data: Any, source: str) -> list[Problem]:
     levels = list(data["levels"] or [])
     # A value may be given for a column of the set or for any GSO region (regions.py).
     regions = set((data.get("regions") or {}).keys()) | set(GSO_REGIONS)
+    groups = set(data.get("commune_groups") or {})
     seen: set[str] = set()
     for position, criterion in enumerate(data["criteria"] or []):
         _check_criterion(
-            criterion, position, fail, problems, source=source, levels=levels, regions=regions, seen=seen
+            criterion,
+            position,
+            fail,
+            problems,
+            source=source,
+            levels=levels,
+            regions=regions,
+            seen=seen,
+            groups=groups,
         )
     return problems
 
@@ -87,10 +96,19 @@ def _check_head(data: Mapping[str, Any], fail: Fail) -> None:
     for key in ("valid_from", "valid_to"):
         if not isinstance(data[key], date):
             fail(key, f"{key} must be a date (YYYY-MM-DD), not {data[key]!r}")
-    known_levels = set(vocabulary()["ntm_level"]) - {"chua_dat"}
+    known_levels = (set(vocabulary()["ntm_level"]) | set(vocabulary()["pilot_level"])) - {"chua_dat"}
     for level in list(data["levels"] or []):
         if level not in known_levels:
             fail("levels", f"unknown level {level!r} (known: {sorted(known_levels)})")
+    for group, entry in (data.get("commune_groups") or {}).items():
+        if (
+            not _has_both_languages(entry)
+            or not isinstance(entry.get("verified"), bool)
+            or not entry.get("source")
+        ):
+            fail(
+                f"commune_groups {group}", "a commune group needs vi, en, source and verified: true or false"
+            )
     if data.get("builds_on") is not None:
         built = data["builds_on"]
         if not isinstance(built, Mapping) or not {"set", "level"} <= set(built):
@@ -111,6 +129,7 @@ def _check_criterion(
     levels: list[str],
     regions: set[str],
     seen: set[str],
+    groups: set[str],
 ) -> None:
     if isinstance(criterion, Mapping):
         where_c = f"criterion {criterion.get('id', position + 1)}"
@@ -145,6 +164,7 @@ def _check_criterion(
                     pass_fail=ind.get("unit") == PASS_FAIL,
                     regions=regions,
                     need_source=True,
+                    groups=groups,
                 )
             )
 
@@ -156,6 +176,8 @@ def _check_indicator(ind: Mapping[str, Any], where: str, fail: Fail) -> None:
             fail(where, f"{key} needs vi and en")
     if "unit" not in ind:
         fail(where, "missing unit")
+    if "verified" in ind and not isinstance(ind["verified"], bool):
+        fail(where, "verified (of the indicator text) must be true or false")
     measure = ind.get("measure", "reported")
     if not (
         measure == "reported"
@@ -180,8 +202,10 @@ def check_spec(
     regions: set[str],
     need_source: bool,
     layer: str = "criteria",
+    groups: set[str] | None = None,
 ) -> list[Problem]:
-    """Problems of one threshold spec (``{op, value | by_region | by_year | factor, source, verified}``).
+    """Problems of one threshold spec (``{op, value | by_region | by_group | by_year | factor, source,
+    verified}``).
 
     Parameters
     ----------
@@ -195,6 +219,8 @@ def check_spec(
         The set's regional columns (an empty set allows any).
     need_source : bool
         Set files must give ``source`` and ``verified``; overrides need not.
+    groups : set of str, optional
+        The set's commune groups (``nhom_1`` …), the keys a ``by_group`` table may use.
     """
     problems: list[Problem] = []
     collect = _collector(problems, source, layer, "correct the threshold")
@@ -211,7 +237,15 @@ def check_spec(
     def check_value(value: Any, at: str) -> None:
         problems.extend(
             _check_value(
-                value, at, fail, source=source, where=where, pass_fail=pass_fail, regions=regions, layer=layer
+                value,
+                at,
+                fail,
+                source=source,
+                where=where,
+                pass_fail=pass_fail,
+                regions=regions,
+                layer=layer,
+                groups=groups,
             )
         )
 
@@ -221,6 +255,10 @@ def check_spec(
         if regions and region not in regions:
             fail(f"unknown region {region!r} (the set has {sorted(regions)})")
         check_value(value, f"region {region}")
+    for group, value in (spec.get("by_group") or {}).items():
+        if group not in (groups or set()):
+            fail(f"unknown commune group {group!r} (the set has {sorted(groups or set())})")
+        check_value(value, f"group {group}")
     for year, value in (spec.get("by_year") or {}).items():
         if not isinstance(year, int):
             fail(f"year {year!r} is not a year")
@@ -258,6 +296,7 @@ def _check_value(
     pass_fail: bool,
     regions: set[str],
     layer: str,
+    groups: set[str] | None = None,
 ) -> list[Problem]:
     """Problems of one value of a spec (a nested spec is checked as a spec, without a source)."""
     if isinstance(value, Mapping):
@@ -269,6 +308,7 @@ def _check_value(
             regions=regions,
             need_source=False,
             layer=layer,
+            groups=groups,
         )
     if value is None:
         return []
@@ -320,6 +360,7 @@ def check_overrides(overrides: Mapping[str, Any] | None, sets: Mapping[str, Crit
         own = criteria_set.indicators()
         kinds = dict(zip(own["indicator"], own["kind"], strict=True)) if len(own) else {}
         regions = set((criteria_set.data.get("regions") or {}).keys()) | set(GSO_REGIONS)
+        groups = set(criteria_set.data.get("commune_groups") or {})
         for indicator, by_level in by_indicator.items():
             where = f"{set_id} {indicator}"
             if str(indicator) not in kinds:
@@ -350,6 +391,7 @@ def check_overrides(overrides: Mapping[str, Any] | None, sets: Mapping[str, Crit
                         pass_fail=kinds[str(indicator)] == "pass_fail",
                         regions=regions,
                         need_source=False,
+                        groups=groups,
                     )
                 )
     return problems

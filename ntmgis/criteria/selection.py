@@ -1,7 +1,8 @@
 """Choosing the criteria sets in force on an assessment date, or the one the workspace names.
 
 The ``valid_from`` / ``valid_to`` of each YAML file decide, not code: QĐ 1980 before 2022-03-08,
-QĐ 318 (with QĐ 319 kiểu mẫu) from then to 2025.
+QĐ 318 (with QĐ 319 kiểu mẫu) from then to 2025, QĐ 51/2025 from 2026-02-15 to 2030 (between
+2026-01-01 and 2026-02-14 no set is in force: the workspace names one).
 """
 
 from __future__ import annotations
@@ -62,12 +63,13 @@ class CriteriaSelection:
         levels = list(self.commune.levels) + (list(self.kieu_mau.levels) if self.kieu_mau else [])
         return tuple(sorted(dict.fromkeys(levels), key=level_rank))
 
-    def thresholds(self, region: str | None = None) -> pd.DataFrame:
+    def thresholds(self, region: str | None = None, group: str | None = None) -> pd.DataFrame:
         """Commune thresholds of every level (:meth:`CriteriaSet.thresholds` of both sets), for
-        ``region`` (a regional column; default the selection's)."""
+        ``region`` (a regional column; default the selection's) and commune ``group`` (QĐ 51/2025
+        ``nhom_1`` …; without it, thresholds given by group have no value)."""
         region = self.region if region is None else region
         frames = [
-            s.thresholds(region=region, year=self.year)
+            s.thresholds(region=region, year=self.year, group=group)
             for s in (self.commune, self.kieu_mau)
             if s is not None
         ]
@@ -105,7 +107,8 @@ def choose_criteria(
     ----------
     as_of : date, int or ISO date string
         Assessment date; a bare year means 31 December of that year. With ``set_id="auto"``:
-        QĐ 1980 before 2022-03-08, QĐ 318 (+ QĐ 319 kiểu mẫu) from then to 2025 — the
+        QĐ 1980 before 2022-03-08, QĐ 318 (+ QĐ 319 kiểu mẫu) from then to 2025, QĐ 51/2025
+        from 2026-02-15 — the
         ``valid_from`` / ``valid_to`` of each YAML file decide, not code.
     set_id : str
         ``auto`` or the id of a commune set (``qd318_2022_xa``).

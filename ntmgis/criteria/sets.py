@@ -18,9 +18,10 @@ A province may set any threshold without editing the package::
     }
 
 i.e. ``{set_id: {indicator_id: {level: value or spec}}}``. A bare value replaces the number for
-every region and year; a spec may carry ``value``, ``by_year``, ``by_region``, ``op``, ``source``
-and ``verified``. An override is the province's own number: it is ``verified`` unless the spec
-says ``verified: false``, and every output marks it ``overridden``.
+every region, commune group and year; a spec may carry ``value``, ``by_year``, ``by_region``,
+``by_group`` (QĐ 51/2025: ``{nhom_1: 100, nhom_2: 90, nhom_3: 70}``, the province's numbers per
+commune group), ``op``, ``source`` and ``verified``. An override is the province's own number: it
+is ``verified`` unless the spec says ``verified: false``, and every output marks it ``overridden``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .schema import OPS, PASS_FAIL, check_overrides, check_set
 __all__ = [
     "PACKAGED_SETS",
     "UNVERIFIED_NOTE",
+    "NOT_SET_NOTE",
     "OPS",
     "CriteriaSet",
     "load_criteria_set",
@@ -54,9 +56,17 @@ __all__ = [
     "THRESHOLD_COLUMNS",
 ]
 
-PACKAGED_SETS = ("qd1980_2016", "qd318_2022_xa", "qd319_2022_kieu_mau", "bac_giang_thon_kieu_mau")
+PACKAGED_SETS = (
+    "qd1980_2016",
+    "qd318_2022_xa",
+    "qd319_2022_kieu_mau",
+    "bac_giang_thon_kieu_mau",
+    "qd51_2025_xa",
+)
 #: The words every table, popup and report shows next to a threshold no source confirms.
 UNVERIFIED_NOTE = f"{text('criteria.unverified', 'vi')} / {text('criteria.unverified', 'en')}"
+#: The words next to a measured indicator whose set gives no number (every threshold of QĐ 51/2025).
+NOT_SET_NOTE = f"{text('criteria.threshold_not_set', 'vi')} / {text('criteria.threshold_not_set', 'en')}"
 
 _OVERRIDE_SOURCE = "province override (criteria_overrides)"
 
@@ -168,6 +178,12 @@ class CriteriaSet:
         return self.valid_from <= day <= self.valid_to
 
     @property
+    def commune_groups(self) -> tuple[str, ...]:
+        """The set's commune groups (QĐ 51/2025: ``nhom_1``, ``nhom_2``, ``nhom_3``); empty when its
+        thresholds do not depend on a group."""
+        return tuple(str(g) for g in (self.data.get("commune_groups") or {}))
+
+    @property
     def region_columns(self) -> tuple[str, ...]:
         """The set's regional threshold columns (``("TDMNPB",)``), in file order."""
         return tuple(str(r) for r in (self.data.get("regions") or {}))
@@ -237,7 +253,7 @@ class CriteriaSet:
                     return ind["thresholds"].get(level)
         return None
 
-    def thresholds(self, *, region: str | None, year: int) -> pd.DataFrame:
+    def thresholds(self, *, region: str | None, year: int, group: str | None = None) -> pd.DataFrame:
         """Thresholds resolved for ``region`` and ``year``: one row per (indicator, level).
 
         Parameters
@@ -247,6 +263,9 @@ class CriteriaSet:
         year : int
             Evaluation year, for year-specific thresholds (income). A year the law does not list
             borrows the nearest listed year and is then marked unverified, with a note.
+        group : str, optional
+            Commune group (``nhom_2``), for thresholds given ``by_group``; without it they have no
+            value.
 
         Returns
         -------
@@ -259,7 +278,7 @@ class CriteriaSet:
         rows: list[dict[str, Any]] = []
         if self.base is not None:
             built = self.data["builds_on"]
-            base_rows = self.base.thresholds(region=region, year=year)
+            base_rows = self.base.thresholds(region=region, year=year, group=group)
             base_rows = base_rows[base_rows["level"] == built["level"]]
             for level in self.levels:
                 rows.extend(base_rows.assign(level=level, inherited_from=built["level"]).to_dict("records"))
@@ -270,11 +289,10 @@ class CriteriaSet:
         for record, specs in zip(self.indicators().to_dict("records"), own_specs, strict=True):
             for level in record.pop("levels"):
                 spec = specs[level]
-                value, verified, source, note = self._resolve_spec(spec, region=region, year=year)
-                if value is None and record["kind"] != "pass_fail":
-                    note = "; ".join(
-                        filter(None, [note, "number unknown: only a reported Đạt / Chưa đạt counts"])
-                    )
+                value, verified, source, note = self._resolve_spec(
+                    spec, region=region, year=year, group=group
+                )
+                note = _unknown_note(note, value, record)
                 rows.append(
                     {
                         **record,
@@ -297,7 +315,7 @@ class CriteriaSet:
         return frame.reset_index(drop=True)
 
     def _resolve_spec(
-        self, spec: Mapping[str, Any], *, region: str | None, year: int
+        self, spec: Mapping[str, Any], *, region: str | None, year: int, group: str | None = None
     ) -> tuple[Any, bool, str, str]:
         if "factor" in spec:
             ref = spec["of"]
@@ -305,7 +323,7 @@ class CriteriaSet:
                 return None, False, str(spec.get("source", "")), "no base set for the factor rule"
             base_spec = self.base._spec(str(ref["indicator"]), str(ref["level"]))
             base_value, base_verified, base_source, base_note = self.base._resolve_spec(
-                base_spec or {}, region=region, year=year
+                base_spec or {}, region=region, year=year, group=group
             )
             own_source = str(spec.get("source", ""))
             source = f"{own_source}; × {base_source}" if base_source else own_source
@@ -313,29 +331,63 @@ class CriteriaSet:
                 return None, False, source, base_note or "base threshold unknown"
             value = round(float(spec["factor"]) * float(base_value), 6)
             return value, bool(spec.get("verified", False)) and base_verified, source, base_note
-        return _resolve(spec, region=region, year=year)
+        return _resolve(spec, region=region, year=year, group=group)
+
+
+def _unknown_note(note: str, value: Any, record: Mapping[str, Any]) -> str:
+    """The note of a threshold without a number: a measured indicator says "ngưỡng chưa có /
+    threshold not set" (it is shown, never met or not met); a reported one that only a reported
+    Đạt / Chưa đạt counts."""
+    if value is not None:
+        return note
+    if record["method"] == "computed":
+        return "; ".join(filter(None, [note, NOT_SET_NOTE]))
+    if record["kind"] != "pass_fail":
+        return "; ".join(filter(None, [note, "number unknown: only a reported Đạt / Chưa đạt counts"]))
+    return note
 
 
 def _resolve(
-    spec: Any, *, region: str | None, year: int, verified: bool = False, source: str = ""
+    spec: Any,
+    *,
+    region: str | None,
+    year: int,
+    verified: bool = False,
+    source: str = "",
+    group: str | None = None,
 ) -> tuple[Any, bool, str, str]:
-    """Walk ``by_region`` / ``by_year`` down to one value; returns (value, verified, source, note)."""
+    """Walk ``by_region`` / ``by_group`` / ``by_year`` down to one value; returns (value, verified,
+    source, note)."""
     if not isinstance(spec, Mapping):
         return spec, verified, source, ""
     verified = bool(spec.get("verified", verified))
     source = str(spec.get("source", source))
+    if "by_group" in spec:
+        table = spec["by_group"]
+        if group is None or group not in table:
+            return (
+                None,
+                verified,
+                source,
+                (f"no value for commune group {group}" if group else "commune group not given"),
+            )
+        return _resolve(table[group], region=region, year=year, verified=verified, source=source, group=group)
     if "by_region" in spec:
         table = spec["by_region"]
         if region is None or region not in table:
             return None, verified, source, (f"no value for region {region}" if region else "region not given")
-        return _resolve(table[region], region=region, year=year, verified=verified, source=source)
+        return _resolve(
+            table[region], region=region, year=year, verified=verified, source=source, group=group
+        )
     if "by_year" in spec:
         table = {int(y): v for y, v in spec["by_year"].items()}
         if year in table:
-            return _resolve(table[year], region=region, year=year, verified=verified, source=source)
+            return _resolve(
+                table[year], region=region, year=year, verified=verified, source=source, group=group
+            )
         nearest = min(table, key=lambda y: (abs(y - year), -y))
         value, _, source, note = _resolve(
-            table[nearest], region=region, year=nearest, verified=verified, source=source
+            table[nearest], region=region, year=nearest, verified=verified, source=source, group=group
         )
         # Borrowing another year's number is a guess about the law, whatever its own status.
         return value, False, source, f"value of {nearest} used for {year}"

@@ -182,6 +182,12 @@ def _criterion_gaps(
             f"gap_{lang}": f"{criterion} {name[lang]}: {text('common.not_met', lang)}"
             for lang in ("vi", "en")
         }
+    if met is None:
+        # Measured values without a threshold (QĐ 51/2025): "2.1 đường xã: 83 % (ngưỡng chưa có)".
+        return {
+            f"gap_{lang}": "; ".join(r[f"gap_{lang}"] for r in group if r[f"gap_{lang}"])
+            for lang in ("vi", "en")
+        }
     return {"gap_vi": "", "gap_en": ""}
 
 

@@ -145,6 +145,8 @@ def build_workspace(
         plan_ok = True
         problems.extend(plan.problems)
 
+    if "communes" in frames and isinstance(config.get("commune_groups"), dict):
+        frames["communes"] = _with_commune_groups(frames["communes"], config["commune_groups"])
     report = ProblemReport(tuple(problems))
     if not report.ok or not plan_ok or "communes" not in frames:
         return None, report
@@ -397,3 +399,15 @@ def _read_plan(
         return None, False
     problems.extend(plan.problems)
     return plan, True
+
+
+def _with_commune_groups(communes: gpd.GeoDataFrame, groups: Mapping[str, object]) -> gpd.GeoDataFrame:
+    """``commune_groups: {code: group}`` of workspace.yaml as the communes' ``commune_group`` column
+    (QĐ 51/2025 thresholds per group); a group already in the layer's column is kept."""
+    by_code = {str(k): v for k, v in groups.items()}
+    given = communes["commune_group"] if "commune_group" in communes.columns else None
+    mapped = communes["commune_code"].astype(str).map(by_code)
+    column = (
+        mapped if given is None else given.where(given.notna() & given.astype(str).str.strip().ne(""), mapped)
+    )
+    return communes.assign(commune_group=column.astype(object))

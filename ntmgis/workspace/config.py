@@ -33,6 +33,7 @@ _KNOWN_KEYS = {
     "unit_costs",
     "market_radius_m",
     "region",
+    "commune_groups",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -70,6 +71,7 @@ class _Config(TypedDict, total=False):
     unit_costs: dict[str, str]
     region: str
     market_radius_m: object
+    commune_groups: dict[str, object]
 
 
 #: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.
