@@ -94,7 +94,7 @@ def test_auto_selection_by_date() -> None:
     assert choose_criteria("2026-03-01", sets=sets).kieu_mau is None
 
 
-def _copy_sample(tmp_path: Path, **changes: object) -> Path:
+def _copy_sample(tmp_path: Path, *, keep_status: bool = False, **changes: object) -> Path:
     root = tmp_path / "district"
     shutil.copytree(get_path("tan_yen"), root)
     config = yaml.safe_load((root / "workspace.yaml").read_text(encoding="utf-8"))
@@ -103,7 +103,8 @@ def _copy_sample(tmp_path: Path, **changes: object) -> Path:
     # The sample's status tables report against the 2021–2025 set (criterion 2 "Giao thông"): they
     # are not evidence for QĐ 51 criteria, so only measured values are read here.
     tables = dict(config.get("tables") or {})
-    config["tables"] = {k: v for k, v in tables.items() if k == "recognitions"}
+    if not keep_status:
+        config["tables"] = {k: v for k, v in tables.items() if k == "recognitions"}
     (root / "workspace.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return root
 
@@ -141,6 +142,20 @@ def test_measured_indicators_are_shown_but_not_assessed(grouped: Path) -> None:
     assert not [p for p in a.problems if "commune group" in p.problem]
     unverified = a.unverified_thresholds
     assert unverified["threshold_note"].str.contains("ngưỡng chưa có").any()
+
+
+def test_reports_of_the_2021_2025_set_are_not_read_as_qd51_criteria(tmp_path: Path) -> None:
+    # Regression: the sample's 2023 reports say criterion 2 "Giao thông" is Đạt; under QĐ 51 "2" is
+    # another criterion, so those rows must not decide it (they did: criterion 2 showed Đạt).
+    codes = load_workspace().layer("communes")["commune_code"].astype(str)
+    root = _copy_sample(tmp_path, keep_status=True, commune_groups={c: 2 for c in codes})
+    a = assess(load_workspace(root), as_of=AS_OF)
+    rows = _rows(a)
+    assert not (rows["method"] == "reported").any()
+    measured = rows[rows["indicator"].isin(list(MEASURED))]
+    assert (measured["status"] == NOT_ASSESSED).all()
+    said = [p for p in a.problems if "earlier criteria set" in p.problem]
+    assert len(said) == 1 and said[0].layer == "commune_status" and said[0].severity == "warning"
 
 
 def test_report_and_map_say_threshold_not_set(grouped: Path, tmp_path: Path, open_map: Any) -> None:

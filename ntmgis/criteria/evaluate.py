@@ -69,18 +69,23 @@ def _reports(
     layer: str,
     problems: list[Problem],
     latest: bool = True,
+    since: int | None = None,
 ) -> pd.DataFrame:
     """The reader's status rows as (unit_code, criterion, indicator, level, met, value, year, note,
-    evidence), not after ``year``; with ``latest`` only the latest per (unit, criterion,
-    indicator, level). A row without a level counts at ``default_level`` (the set's lowest)."""
+    evidence), not after ``year`` nor before ``since`` (the set's ``reports_from``); with ``latest``
+    only the latest per (unit, criterion, indicator, level). A row without a level counts at
+    ``default_level`` (the set's lowest)."""
     if status is None or status.empty:
         return pd.DataFrame(columns=_REPORT_COLUMNS)
     rows = []
-    later = 0
+    later = earlier = 0
     for position, record in enumerate(status.to_dict("records")):
         row_year = None if is_missing(record.get("year")) else int(record["year"])
         if row_year is not None and row_year > year:
             later += 1
+            continue
+        if row_year is not None and since is not None and row_year < since:
+            earlier += 1
             continue
         if is_missing(record.get("criterion")):
             continue
@@ -103,6 +108,17 @@ def _reports(
         problems.append(
             Problem(
                 "", layer, "", f"{later} row(s) are from after the evaluation year {year}", "not used", "info"
+            )
+        )
+    if earlier:
+        problems.append(
+            Problem(
+                "",
+                layer,
+                "",
+                f"{earlier} row(s) are from before {since}, reported against an earlier criteria set",
+                "not used: the set in force numbers its criteria differently; report again against it",
+                "warning",
             )
         )
     frame = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
@@ -264,6 +280,7 @@ def evaluate(
         default_level=selection.commune.levels[0],
         layer="commune_status",
         problems=problems,
+        since=selection.commune.reports_from,
     )
     problems.extend(
         _report_problems(

@@ -96,6 +96,8 @@ def _check_head(data: Mapping[str, Any], fail: Fail) -> None:
     for key in ("valid_from", "valid_to"):
         if not isinstance(data[key], date):
             fail(key, f"{key} must be a date (YYYY-MM-DD), not {data[key]!r}")
+    if "reports_from" in data and not isinstance(data["reports_from"], date):
+        fail("reports_from", f"reports_from must be a date (YYYY-MM-DD), not {data['reports_from']!r}")
     known_levels = (set(vocabulary()["ntm_level"]) | set(vocabulary()["pilot_level"])) - {"chua_dat"}
     for level in list(data["levels"] or []):
         if level not in known_levels:

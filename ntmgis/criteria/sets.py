@@ -162,6 +162,16 @@ class CriteriaSet:
         return self.data["valid_to"]
 
     @property
+    def reports_from(self) -> int | None:
+        """First year whose status reports count for this set (``reports_from:``); None: all years.
+
+        A set with a new structure (QĐ 51/2025: 10 criteria, not QĐ 318's 19) cannot read a
+        report of an earlier set by its criterion number: "2" was Giao thông, it is now Hạ tầng.
+        """
+        day = self.data.get("reports_from")
+        return None if day is None else int(day.year)
+
+    @property
     def legal_basis(self) -> str:
         return str(self.data["legal_basis"])
 
