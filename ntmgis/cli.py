@@ -266,7 +266,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         workspace, report = inspect_workspace(args.workspace)
         if workspace is not None:
-            report = report + _network_check(workspace)
+            report = report + _criteria_check(workspace) + _network_check(workspace)
     _print_report(args, report)
     if args.out is not None:
         write_text_atomic(args.out, report.to_frame().to_csv(index=False))
@@ -275,6 +275,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.strict and len(report):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _criteria_check(workspace: Workspace) -> list[Problem]:
+    """What ``map`` and ``report`` would refuse about the criteria (set, overrides, region), said now."""
+    from .criteria.evaluate import check_workspace_criteria
+
+    return check_workspace_criteria(workspace)
 
 
 def _network_check(workspace: Workspace) -> list[Problem]:

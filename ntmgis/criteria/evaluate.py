@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..codes import DISTRICT_UNIT, MET, NOT_APPLICABLE, NOT_ASSESSED, NOT_MET, level_rank
 from ..plan import Plan
-from ..problems import Problem
+from ..problems import DataError, Problem
 from ..values import is_missing
 from .cross_check import cross_check
 from .groups import commune_groups
@@ -51,6 +51,7 @@ __all__ = [
     "STATUSES",
     "Prefer",
     "achieved_years",
+    "check_workspace_criteria",
     "evaluate",
     "evaluate_workspace",
 ]
@@ -497,6 +498,43 @@ def _attributes(layer: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(layer.drop(columns=[name] if name in layer.columns else []))
 
 
+def _workspace_selection(
+    workspace: Any,
+    as_of: date | int | str,
+    criteria_set: str | None,
+    overrides: Mapping[str, Any] | None,
+    region: str | None,
+) -> CriteriaSelection:
+    return choose_criteria(
+        as_of,
+        set_id=criteria_set or workspace.criteria_set or "auto",
+        overrides=getattr(workspace, "criteria_overrides", None) if overrides is None else overrides,
+        province=workspace.district.get("province"),
+        region=getattr(workspace, "region", None) if region is None else region,
+    )
+
+
+def check_workspace_criteria(workspace: Any, *, as_of: date | int | str | None = None) -> list[Problem]:
+    """What :func:`evaluate_workspace` would refuse, as problems: the criteria set of the year,
+    its overrides, the region or province — so ``ntmgis validate`` says it before ``map``/``report``.
+
+    Examples
+    --------
+    >>> from ntmgis.workspace import load_workspace
+    >>> check_workspace_criteria(load_workspace())
+    []
+    """
+    tables = set(workspace.table_names)
+    if as_of is None:
+        status = workspace.table("commune_status") if "commune_status" in tables else None
+        as_of, _ = _default_year(workspace.status_year, status, workspace.plan)
+    try:
+        _workspace_selection(workspace, as_of, None, None, None)
+    except DataError as exc:
+        return list(exc.problems)
+    return []
+
+
 def evaluate_workspace(
     workspace: Any,
     computed: pd.DataFrame | None = None,
@@ -531,15 +569,7 @@ def evaluate_workspace(
     year_source = "as_of"
     if as_of is None:
         as_of, year_source = _default_year(workspace.status_year, status, workspace.plan)
-    if overrides is None:
-        overrides = getattr(workspace, "criteria_overrides", None)
-    selection = choose_criteria(
-        as_of,
-        set_id=criteria_set or workspace.criteria_set or "auto",
-        overrides=overrides,
-        province=workspace.district.get("province"),
-        region=getattr(workspace, "region", None) if region is None else region,
-    )
+    selection = _workspace_selection(workspace, as_of, criteria_set, overrides, region)
     communes = _attributes(workspace.layer("communes"))
     villages = _attributes(workspace.layer("villages")) if workspace.has_layer("villages") else None
     result = evaluate(
