@@ -136,10 +136,17 @@ def test_province_gives_the_region(sets):
     ],
 )
 def test_set_chosen_by_assessment_date(sets, as_of, expected):
-    selection = choose_criteria(as_of, sets=sets)
+    selection = choose_criteria(as_of, sets=sets, province="Bắc Giang")
     assert selection.set_ids == expected
     assert selection.reason == "chosen by date"
     assert selection.village.id == "bac_giang_thon_kieu_mau"
+
+
+@pytest.mark.parametrize("province", ["Cần Thơ", None])
+def test_the_bac_giang_village_set_is_not_used_elsewhere(sets, province):
+    # Regression: a Cần Thơ district was evaluated with Bắc Giang's QĐ 11/2018 model-village set.
+    selection = choose_criteria(2023, sets=sets, province=province, region="DBSCL")
+    assert selection.village is None
 
 
 def test_no_set_between_qd318_and_qd51_and_named_sets(sets):

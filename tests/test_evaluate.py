@@ -38,7 +38,7 @@ def _sets(key=None):
 
 def selection(year=2023, *, verified_22=False, overrides=None):
     sets = load_criteria_sets(overrides) if overrides else _sets("verified_22" if verified_22 else None)
-    return choose_criteria(year, region="TDMNPB", sets=sets)
+    return choose_criteria(year, province="Bắc Giang", sets=sets)
 
 
 def row(code, criterion, met=None, *, indicator=None, level="ntm", value=None, year=2023):

@@ -400,6 +400,17 @@ def _village_frame(
     problems: list[Problem],
 ) -> pd.DataFrame:
     """The village summary (empty without a villages layer or a model-village set)."""
+    if villages is not None and selection.village is None and village_status is not None:
+        problems.append(
+            Problem(
+                "",
+                "village_status",
+                "",
+                "no model-village criteria set for this province (the packaged one is Bắc Giang's)",
+                "village reports not evaluated; add the province's set (criteria/*.yaml, provinces:)",
+                "warning",
+            )
+        )
     if villages is None or selection.village is None:
         return pd.DataFrame(columns=VILLAGE_COLUMNS)
     year = selection.year

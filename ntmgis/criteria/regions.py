@@ -75,6 +75,25 @@ def provinces() -> Mapping[str, Mapping[str, str]]:
     return MappingProxyType(table)
 
 
+def province_code(province: str | None) -> str | None:
+    """The GSO code of ``province`` (a name, with or without "Tỉnh"/"Thành phố", or a code), or None.
+
+    Examples
+    --------
+    >>> province_code("Tỉnh Bắc Giang"), province_code("24"), province_code("Atlantis")
+    ('24', '24', None)
+    """
+    if province is None or not str(province).strip():
+        return None
+    text = str(province).strip()
+    table = provinces()
+    if text.isdigit():
+        code = text.zfill(2)
+        return code if any(r["province_code"] == code for r in table.values()) else None
+    row = table.get(_key(text))
+    return None if row is None else row["province_code"]
+
+
 def province_region(province: str | None) -> str | None:
     """The GSO region code of ``province`` (accent-, case- and prefix-insensitive), or None.
 

@@ -174,8 +174,11 @@ def choose_criteria(
         (s for s in sets.values() if s.role == "kieu_mau" and s.base is not None and s.base.id == commune.id),
         None,
     )
-    villages = covering("village") or sorted(
-        (s for s in sets.values() if s.role == "village"), key=lambda s: s.valid_to, reverse=True
+    # A provincial village set (Bắc Giang's QĐ 11/2018) applies in its province only.
+    villages = [s for s in covering("village") if s.for_province(province)] or sorted(
+        (s for s in sets.values() if s.role == "village" and s.for_province(province)),
+        key=lambda s: s.valid_to,
+        reverse=True,
     )
     region = region_column(commune, province=province, region=region)
     return CriteriaSelection(

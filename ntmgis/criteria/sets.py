@@ -183,6 +183,15 @@ class CriteriaSet:
         kinds = (self.data.get("applies_to") or {}).get(kind_field)
         return tuple(kinds) if kinds is not None else None
 
+    def for_province(self, province: str | None) -> bool:
+        """True when the set applies in ``province``: a provincial set (``provinces:``) only there."""
+        from .regions import province_code
+
+        listed = self.data.get("provinces")
+        if not listed:
+            return True
+        return province_code(province) in {province_code(str(p)) for p in listed}
+
     def covers(self, day: date) -> bool:
         """True when ``day`` falls in the period the set governs."""
         return self.valid_from <= day <= self.valid_to
