@@ -295,7 +295,7 @@ def _network_check(workspace: Workspace) -> list[Problem]:
     if not workspace.has_layer("roads") or workspace.network["node"]:
         return []
     check = check_road_network(workspace.layer("roads"), snap_m=float(workspace.network["snap_m"]))
-    return network_problems(check)
+    return network_problems(check, file=str(workspace.sources.get("roads", "")))
 
 
 def _add_cost_options(command: argparse.ArgumentParser) -> None:

@@ -77,6 +77,15 @@ def test_a_level_column_is_read_per_row_blank_rows_take_the_sheet_name(tmp_path)
     assert blank.count == 1 and blank.feature == "cells B4" and "từ tên trang tính" in blank.problem
 
 
+def test_blank_level_cells_name_the_file_when_the_level_came_from_the_file_name(tmp_path):
+    # Regression: the warning said "từ tên trang tính" (sheet) when the level came from the file name.
+    path = _sheet(tmp_path / "nang_cao.xlsx", _wide(["NTM", None, "NTM"]), title="Tong hop")
+    read = read_commune_status(path, COMMUNES, year=2023)
+    assert _levels(read)["07324"] == "nang_cao"
+    [blank] = _said(read, "warning")
+    assert "từ tên tệp" in blank.problem and "trang tính" not in blank.problem
+
+
 def test_an_unknown_level_word_is_kept_and_reported_once_per_kind(tmp_path):
     path = _sheet(tmp_path / "t.xlsx", _wide(["vàng", "vàng", "NTM"]))
     read = read_commune_status(path, COMMUNES, year=2023)

@@ -253,7 +253,7 @@ def check_road_network(
     return pd.DataFrame([row], columns=NETWORK_COLUMNS)
 
 
-def network_problems(check: pd.DataFrame, *, layer: str = "roads") -> list[Problem]:
+def network_problems(check: pd.DataFrame, *, layer: str = "roads", file: str = "") -> list[Problem]:
     """The warning that a checked road layer is not connected (none when it is one piece).
 
     One rule, read by the assessment (before reach) and by ``ntmgis validate`` (before any command
@@ -265,6 +265,8 @@ def network_problems(check: pd.DataFrame, *, layer: str = "roads") -> list[Probl
         One row of :func:`check_road_network`.
     layer : str
         The layer the problem names (the layer as given, also when the row is of its noded copy).
+    file : str
+        The file the layer was read from, when known.
 
     Returns
     -------
@@ -299,7 +301,7 @@ def network_problems(check: pd.DataFrame, *, layer: str = "roads") -> list[Probl
         snap=snap,
     )
     fix = both("not_connected_fix", option=f"network: {{node: true, snap_m: {snap}}}")
-    return [Problem("", layer, "", message, fix, "warning")]
+    return [Problem(file, layer, "", message, fix, "warning")]
 
 
 def node_roads(

@@ -115,19 +115,20 @@ def _table_level(
     columns: _WideColumns,
     header: list[object],
     out: _Findings,
-) -> tuple[str | None, bool]:
-    """The table's level and whether rows read their own from the level column.
+) -> tuple[str | None, bool, str]:
+    """The table's level, whether rows read their own from the level column, and where the level
+    (for rows: the level of a blank cell) came from (``key``, ``sheet``, ``file``, ``default``).
 
     In order: the ``level:`` key, a level column (per row), the sheet or file name, NTM.
     """
     table = out.layer
     if not is_missing(level) and table == _LAYER["village"]:
-        return parse_level(level) or str(level).strip(), False  # model villages: always kiểu mẫu
+        return parse_level(level) or str(level).strip(), False, "key"  # model villages: always kiểu mẫu
     if not is_missing(level):
         # Read like a level cell; an unknown word is kept for the engine, which reports it.
         code = parse_level(level) or str(level).strip()
         _say_level(code, "key", table=table, out=out)
-        return code, False
+        return code, False, "key"
     named = next(((kind, found) for kind, hint in hints if (found := level_from_name(hint))), None)
     if columns.level is not None:
         column = str(header[columns.level])
@@ -137,19 +138,25 @@ def _table_level(
             say("status.level_read_column", "en", table=table, column=column),
             "info",
         )
-        return (named[1] if named else None), True
+        return (named[1], True, named[0]) if named else (None, True, "default")
     if named is not None:
         _say_level(named[1], named[0], table=table, out=out)
-        return named[1], False
+        return named[1], False, named[0]
     _say_level(None, "default", table=table, out=out, severity="warning")
-    return None, False
+    return None, False, "default"
 
 
 def _row_levels(
-    data: pd.DataFrame, labels: list[object], columns: _WideColumns, fallback: str | None, out: _Findings
+    data: pd.DataFrame,
+    labels: list[object],
+    columns: _WideColumns,
+    given: tuple[str | None, str],
+    out: _Findings,
 ) -> dict[object, str | None]:
-    """Each row's level from the level column; blanks take ``fallback``; unknown words are kept, reported."""
+    """Each row's level from the level column; blanks take ``given`` (level, where it came from);
+    unknown words are kept, reported."""
     assert columns.level is not None
+    fallback, source = given
     levels: dict[object, str | None] = {}
     blank, unknown = [], []
     for label in labels:
@@ -163,7 +170,6 @@ def _row_levels(
             unknown.append((cell_address(label, columns.level), cell))
         levels[label] = code or str(cell).strip()
     if blank:
-        source = "default" if fallback is None else "sheet"
         out.problems.append(
             Problem(
                 out.file,
@@ -219,10 +225,9 @@ def _from_wide(
         labels, values, by_code=columns.by_code, units=units, unit=unit, file=file, addresses=addresses
     )
     out.problems.extend(found)
-    level, per_row = _table_level(level, level_hints, columns=columns, header=header, out=out)
-    row_levels = (
-        _row_levels(data, [x for x in labels if x in mapping], columns, level, out) if per_row else {}
-    )
+    level, per_row, source = _table_level(level, level_hints, columns=columns, header=header, out=out)
+    matched = [x for x in labels if x in mapping]
+    row_levels = _row_levels(data, matched, columns, (level, source), out) if per_row else {}
     rows: list[dict[str, Any]] = []
     for label in labels:
         if label in mapping:
