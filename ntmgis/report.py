@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .assessment import Assessment
@@ -583,6 +584,22 @@ def _cell(value: object) -> object:
     return value
 
 
+def _rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """The frame's rows as cell values (:func:`_cell`), converted column by column."""
+    columns = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        values = column.tolist()
+        numpy = isinstance(column.dtype, np.dtype)  # extension dtypes (Int64, string) hold pd.NA
+        if numpy and column.dtype.kind == "f":  # Python floats already: only NaN becomes an empty cell
+            columns.append([None if v != v else v for v in values])
+        elif numpy and column.dtype.kind in "iub":  # Python ints and bools already
+            columns.append(values)
+        else:
+            columns.append([_cell(v) for v in values])
+    return list(zip(*columns, strict=True)) if columns else [() for _ in range(len(frame))]
+
+
 def _fill(value: object) -> str | None:
     """The fill colour of a communes × criteria cell (by its leading symbol), or None."""
     if not isinstance(value, str) or not value:
@@ -605,7 +622,7 @@ def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], 
         Sheet(
             title=titles[key],
             header=[str(h) for h in frame.columns],
-            rows=[[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)],
+            rows=_rows(frame),
             note=note or None,
             widths=_widths(frame),
             fill=_fill if key == "communes" else None,

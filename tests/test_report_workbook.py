@@ -95,6 +95,10 @@ EDGE = pd.DataFrame(
         "số": [1, 2**60, -3, 0, 7, 8, 9, 10],
         "thực": [1.5, float("nan"), 1e-320, 2.0 / 3, -0.0, 1e20, float("inf"), 3.0],
         "có": [True, False, None, pd.NA, True, None, False, True],
+        "Int64": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
+        "chuỗi": pd.array(["a", None, "ệ", "", " b", "c", "d", "e"], dtype="string"),
+        "cờ": [True, False, True, True, False, False, True, True],
+        "phần": [0.5, 0.25, 1.0, 2.0, 3.0, 4.0, 5.0, float("nan")],
         "ngày": [pd.Timestamp("2024-05-01"), None, None, None, None, None, None, pd.Timestamp("2030-12-31")],
         "tiêu chí 2": ["Đ", "✗ 12 km", "–", "", None, "chưa", "✗", "– chưa"],
     }
@@ -118,9 +122,9 @@ def test_edge_values_give_the_same_parts(note: str | None) -> None:
 def test_communes_fills_are_kept() -> None:
     old, new = both({"communes": EDGE}, None)
     sheet = load_workbook(io.BytesIO(new)).worksheets[0]
-    fills = {
-        sheet.cell(row=r, column=6).value: sheet.cell(row=r, column=6).fill.fgColor.rgb for r in range(2, 10)
-    }
+    column = list(EDGE.columns).index("tiêu chí 2") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, 10)]
+    fills = {cell.value: cell.fill.fgColor.rgb for cell in cells}
     assert fills["Đ"].endswith(_FILLS["met"]) and fills["✗ 12 km"].endswith(_FILLS["not_met"])
     assert fills["–"].endswith(_FILLS["not_assessed"]) and fills["chưa"] == "00000000"
     assert parts(old) == parts(new)
