@@ -5,12 +5,17 @@ from __future__ import annotations
 from importlib import resources
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from pyproj import CRS
 from shapely import Point
 
 from ntmgis import crs as crs_module
+from ntmgis.analysis.access import unique_points
 from ntmgis.io.encodings import _scores, detect_legacy_encoding
 from ntmgis.io.readers import load_yaml_text
 
@@ -78,3 +83,17 @@ def test_an_epsg_vn2000_crs_is_kept_as_the_slow_path_keeps_it(
 )
 def test_other_crss_still_take_the_slow_path(text: str) -> None:
     assert not crs_module._is_epsg_vn2000(CRS(text))
+
+
+@given(
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(0, 40), st.just(2)),
+        elements=st.sampled_from([0.0, 1.5, -2.0, 416000.25, 2360000.5, 3.0]),
+    )
+)
+def test_unique_points_is_numpys_unique_rows(coords: np.ndarray) -> None:
+    nodes, node_of = unique_points(coords)
+    expected, inverse = np.unique(coords, axis=0, return_inverse=True)
+    assert np.array_equal(nodes, expected.reshape(-1, 2))
+    assert np.array_equal(node_of, inverse.ravel())
