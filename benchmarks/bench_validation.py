@@ -17,11 +17,16 @@ Measured (2026-12-02, 2 cores shared with five other agents and CI, so wall time
 ratio is against the read time of the same run), district of 25k segments, ``--district-only``:
 
     ======================  ========  ==========  ===========  ===============  =========
-    code                    read      validation  report       report / read    peak RSS
+    run                     read      validation  report       report / read    peak RSS
     ======================  ========  ==========  ===========  ===============  =========
-    before (be02e07)        0.50 s    0.56 s      22.0 s       43.9×            324 MB
-    after (wt-perf)         0.50 s    0.46 s      14.5 s       29.0×            321 MB
+    district, before        0.50 s    0.56 s      22.0 s       43.9×            324 MB
+    district, after         0.50 s    0.46 s      14.5 s       29.0×            321 MB
+    district, after (2nd)   0.61 s    0.58 s      16.9 s       27.7×            321 MB
+    province, after [*]     6.43 s    3.26 s      216 s        33.7×            1,018 MB
     ======================  ========  ==========  ===========  ===============  =========
+
+"before" is be02e07 with this same workspace (no plan); [*] with a pytest run alongside.
+The sample's outputs (``tools/output_hashes.py``) are unchanged, workbook parts included.
 
 Where the report's time went before (cProfile, in process): workbook writing ≈ 55 % (openpyxl
 builds and serialises ≈ 121k ``Cell`` objects; now written directly, byte-identical, 12.5 s →

@@ -391,8 +391,8 @@ def load_yaml_text(text: str) -> Any:
 
     Examples
     --------
-    >>> load_yaml_text("a: [1, 2]\nb: 'yes'")
-    {'a': [1, 2], 'b': 'yes'}
+    >>> load_yaml_text("{a: [1, 2], b: 'yes', c: yes}")
+    {'a': [1, 2], 'b': 'yes', 'c': True}
     """
     try:
         return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
