@@ -261,7 +261,17 @@ def resolve_layer_crs(
     return out, problems
 
 
+def _is_epsg_vn2000(crs: CRS) -> bool:
+    """An EPSG VN-2000 CRS as such (no TOWGS84 of its own): nothing to guess, nothing to repair."""
+    if crs.is_bound or "VN-2000" not in crs.name:
+        return False
+    code = crs.to_epsg(min_confidence=100)
+    return code is not None and crs.to_authority(min_confidence=100) == ("EPSG", str(code))
+
+
 def _repair_vn2000(crs: CRS, gdf: gpd.GeoDataFrame, *, file: str, layer: str, problems: list[Problem]) -> CRS:
+    if _is_epsg_vn2000(crs):  # its equivalent is itself (or one of the same datum): no shift to look at
+        return crs
     equivalent = vn2000_equivalent(crs)
     if equivalent is None or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
         return crs

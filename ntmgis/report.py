@@ -15,21 +15,19 @@ workspace is the illustrative sample, its note heads every sheet (and is a colum
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .assessment import Assessment
 from .codes import MET, NOT_MET, criterion_sort_key
 from .district import district_kind
 from .io import write_bytes_atomic
+from .io.xlsx import Sheet, workbook_bytes
 from .labels import LANGUAGES, text, words
 from .problems import ProblemReport
 from .values import is_missing
@@ -586,35 +584,52 @@ def _cell(value: object) -> object:
     return value
 
 
+def _rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """The frame's rows as cell values (:func:`_cell`), converted column by column."""
+    columns = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        values = column.tolist()
+        numpy = isinstance(column.dtype, np.dtype)  # extension dtypes (Int64, string) hold pd.NA
+        if numpy and column.dtype.kind == "f":  # Python floats already: only NaN becomes an empty cell
+            columns.append([None if v != v else v for v in values])
+        elif numpy and column.dtype.kind in "iub":  # Python ints and bools already
+            columns.append(values)
+        else:
+            columns.append([_cell(v) for v in values])
+    return list(zip(*columns, strict=True)) if columns else [() for _ in range(len(frame))]
+
+
+def _fill(value: object) -> str | None:
+    """The fill colour of a communes × criteria cell (by its leading symbol), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    status = next((s for s, sym in SYMBOLS.items() if sym and value.startswith(sym)), None)
+    return _FILLS.get(status) if status is not None else None
+
+
+def _widths(frame: pd.DataFrame) -> list[int]:
+    """Column widths: the longest of the header and the first 200 values, 8 to 60 characters."""
+    widths = []
+    for column, header in enumerate(frame.columns):
+        longest = max([len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column] if v is not None])
+        widths.append(min(max(8, longest + 2), 60))
+    return widths
+
+
 def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for key, frame in tables.items():
-        sheet = book.create_sheet(titles[key])
-        start = 1
-        if note:
-            sheet.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
-            start = 3
-        for column, header in enumerate(frame.columns, start=1):
-            cell = sheet.cell(row=start, column=column, value=str(header))
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for r, row in enumerate(frame.itertuples(index=False, name=None), start=start + 1):
-            for c, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=c, value=_cell(value))
-                if key == "communes" and isinstance(value, str) and value:
-                    status = next((s for s, sym in SYMBOLS.items() if sym and value.startswith(sym)), None)
-                    if status in _FILLS:
-                        cell.fill = PatternFill("solid", fgColor=_FILLS[status])
-        sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
-        for column, header in enumerate(frame.columns, start=1):
-            longest = max(
-                [len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column - 1] if v is not None]
-            )
-            sheet.column_dimensions[get_column_letter(column)].width = min(max(8, longest + 2), 60)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    sheets = [
+        Sheet(
+            title=titles[key],
+            header=[str(h) for h in frame.columns],
+            rows=_rows(frame),
+            note=note or None,
+            widths=_widths(frame),
+            fill=_fill if key == "communes" else None,
+        )
+        for key, frame in tables.items()
+    ]
+    return workbook_bytes(sheets)
 
 
 def write_report(

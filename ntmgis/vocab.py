@@ -19,6 +19,8 @@ import yaml
 from .names import name_key
 from .problems import Problem
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # packaged YAML: libyaml parses it ~10× faster
+
 __all__ = [
     "vocabulary",
     "contracts",
@@ -37,7 +39,7 @@ ValueMappings = dict[str, dict[str, dict[str, str]]]
 
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("ntmgis").joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's when built)
 
 
 @cache

@@ -46,7 +46,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..labels import text
 from ..problems import Problem
-from .access import road_graph
+from .access import road_graph, unique_points
 
 __all__ = ["DEFAULT_SNAP_M", "NETWORK_COLUMNS", "check_road_network", "network_problems", "node_roads"]
 
@@ -85,11 +85,7 @@ def _segments(roads: gpd.GeoDataFrame) -> _Segments:
     geoms = roads.geometry.to_numpy()
     parts, feature = shapely.get_parts(geoms, return_index=True)
     coords, part = shapely.get_coordinates(parts, return_index=True)
-    if len(coords):
-        _, node = np.unique(coords, axis=0, return_inverse=True)
-    else:
-        node = np.empty(0, dtype=np.intp)
-    node = node.ravel()
+    _, node = unique_points(coords)
     start = np.flatnonzero((part[1:] == part[:-1]) & (node[1:] != node[:-1]))
     return _Segments(coords, part, feature, start, node)
 

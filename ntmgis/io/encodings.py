@@ -421,7 +421,7 @@ def _scores(value: str) -> dict[str, int] | None:
     Only words with a non-ASCII character count (ASCII reads the same in every encoding), and
     only words of two characters or more: a lone "–" or "©" is not evidence of anything.
     """
-    if _is_unicode_text(value):
+    if value.isascii() or _is_unicode_text(value):  # ASCII reads the same in every encoding
         return None
     words = [w for w in _SEPARATORS.split(value) if len(w) >= 2 and not w.isascii()]
     if not words:

@@ -13,6 +13,7 @@ import yaml
 from ..datasets import get_path
 from ..district import DISTRICT_KINDS, kind_code
 from ..io import read_unit_costs
+from ..io.readers import load_yaml_text
 from ..problems import DataError, Problem
 
 _KNOWN_KEYS = {
@@ -242,7 +243,7 @@ def _check_config(config: object, *, file: str) -> _Config:
 
 def _read_config(path: Path) -> _Config:
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = load_yaml_text(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(
             Problem(

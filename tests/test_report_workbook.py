@@ -1,0 +1,163 @@
+"""The fast workbook writer (ntmgis.io.xlsx) writes what openpyxl's normal mode wrote, byte for byte.
+
+``reference_workbook`` is the report's writer before issue 11 (one openpyxl ``Cell`` per value);
+the new one must give the same parts (all but the write time in ``docProps/core.xml``) and, read
+back, the same values, number formats, fonts, fills, alignment, widths and frozen panes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from collections.abc import Mapping
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ntmgis.report import _FILLS, SYMBOLS, _cell, _workbook
+
+
+def reference_workbook(
+    tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None
+) -> bytes:
+    """The report's workbook as written before (openpyxl normal mode, cell by cell)."""
+    book = Workbook()
+    book.remove(book.active)
+    for key, frame in tables.items():
+        sheet = book.create_sheet(titles[key])
+        start = 1
+        if note:
+            sheet.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
+            start = 3
+        for column, header in enumerate(frame.columns, start=1):
+            cell = sheet.cell(row=start, column=column, value=str(header))
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for r, row in enumerate(frame.itertuples(index=False, name=None), start=start + 1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c, value=_cell(value))
+                if key == "communes" and isinstance(value, str) and value:
+                    status = next((s for s, sym in SYMBOLS.items() if sym and value.startswith(sym)), None)
+                    if status in _FILLS:
+                        cell.fill = PatternFill("solid", fgColor=_FILLS[status])
+        sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
+        for column, header in enumerate(frame.columns, start=1):
+            longest = max(
+                [len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column - 1] if v is not None]
+            )
+            sheet.column_dimensions[get_column_letter(column)].width = min(max(8, longest + 2), 60)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+def assert_same_cells(old: bytes, new: bytes) -> None:
+    """Read back, every sheet setting and cell (value, type, number format, font, fill) equal."""
+    a, b = load_workbook(io.BytesIO(old)), load_workbook(io.BytesIO(new))
+    assert a.sheetnames == b.sheetnames
+    for sa, sb in zip(a.worksheets, b.worksheets, strict=True):
+        assert sa.freeze_panes == sb.freeze_panes
+        assert sa.dimensions == sb.dimensions
+        assert {k: d.width for k, d in sa.column_dimensions.items()} == {
+            k: d.width for k, d in sb.column_dimensions.items()
+        }
+        for ra, rb in zip(sa.iter_rows(), sb.iter_rows(), strict=True):
+            for ca, cb in zip(ra, rb, strict=True):
+                assert (ca.value, ca.data_type, ca.number_format) == (
+                    cb.value,
+                    cb.data_type,
+                    cb.number_format,
+                )
+                assert [repr(s) for s in (ca.font, ca.fill, ca.alignment)] == [
+                    repr(s) for s in (cb.font, cb.fill, cb.alignment)
+                ]
+
+
+def both(tables: Mapping[str, pd.DataFrame], note: str | None) -> tuple[bytes, bytes]:
+    titles = {key: key[:31] for key in tables}
+    return reference_workbook(tables, titles=titles, note=note), _workbook(tables, titles=titles, note=note)
+
+
+EDGE = pd.DataFrame(
+    {
+        "mã": ["07333", "", " lề ", 'a & b <c> "d"', "=SUM(A1)", "#N/A", "dòng\nhai", "x" * 40_000],
+        "số": [1, 2**60, -3, 0, 7, 8, 9, 10],
+        "thực": [1.5, float("nan"), 1e-320, 2.0 / 3, -0.0, 1e20, float("inf"), 3.0],
+        "có": [True, False, None, pd.NA, True, None, False, True],
+        "Int64": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
+        "chuỗi": pd.array(["a", None, "ệ", "", " b", "c", "d", "e"], dtype="string"),
+        "cờ": [True, False, True, True, False, False, True, True],
+        "phần": [0.5, 0.25, 1.0, 2.0, 3.0, 4.0, 5.0, float("nan")],
+        "ngày": [pd.Timestamp("2024-05-01"), None, None, None, None, None, None, pd.Timestamp("2030-12-31")],
+        "tiêu chí 2": ["Đ", "✗ 12 km", "–", "", None, "chưa", "✗", "– chưa"],
+    }
+)
+
+
+@pytest.mark.parametrize("note", [None, "Dữ liệu minh họa  "])
+def test_edge_values_give_the_same_parts(note: str | None) -> None:
+    tables = {
+        "communes": EDGE,
+        "upgrade": EDGE.iloc[:, :4],
+        "empty": EDGE.iloc[:0],
+        "no_columns": pd.DataFrame(index=range(3)),
+        "one_row": EDGE.iloc[:1, 1:3],
+    }
+    old, new = both(tables, note)
+    assert parts(old) == parts(new)
+    assert_same_cells(old, new)
+
+
+def test_communes_fills_are_kept() -> None:
+    old, new = both({"communes": EDGE}, None)
+    sheet = load_workbook(io.BytesIO(new)).worksheets[0]
+    column = list(EDGE.columns).index("tiêu chí 2") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, 10)]
+    fills = {cell.value: cell.fill.fgColor.rgb for cell in cells}
+    assert fills["Đ"].endswith(_FILLS["met"]) and fills["✗ 12 km"].endswith(_FILLS["not_met"])
+    assert fills["–"].endswith(_FILLS["not_assessed"]) and fills["chưa"] == "00000000"
+    assert parts(old) == parts(new)
+
+
+cells = st.one_of(
+    st.none(),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=True, allow_infinity=False),
+    st.booleans(),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(cells, cells, cells), max_size=6), st.booleans())
+def test_any_values_give_the_same_parts_or_the_same_error(
+    rows: list[tuple[object, ...]], with_note: bool
+) -> None:
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=object)
+    note = "ghi chú" if with_note else None
+    try:
+        old = reference_workbook({"communes": frame}, titles={"communes": "c"}, note=note)
+    except Exception as error:  # control characters: the same error as before
+        with pytest.raises(type(error)):
+            _workbook({"communes": frame}, titles={"communes": "c"}, note=note)
+        return
+    new = _workbook({"communes": frame}, titles={"communes": "c"}, note=note)
+    assert parts(old) == parts(new)
+
+
+def test_a_large_sheet_is_equal() -> None:
+    frame = pd.DataFrame({"id": [f"S{k:06d}" for k in range(3000)], "km": [k / 7 for k in range(3000)]})
+    old, new = both({"upgrade": frame}, None)
+    assert parts(old) == parts(new)
+    assert not math.isnan(float(load_workbook(io.BytesIO(new)).worksheets[0]["B3"].value))
