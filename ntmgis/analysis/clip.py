@@ -42,6 +42,8 @@ _MIN_PAIRS_PER_WORKER = 5_000
 #: Below this length a piece outside every commune is coordinate precision, not a gap (m).
 PRECISION_M = 0.05
 _LINEAR_TYPES = (1, 2, 5)  # LineString, LinearRing, MultiLineString
+# Line edges per query of the boundary-edge tree (bounds the candidate table, ~100 MB at most).
+_EDGES_PER_CHUNK = 200_000
 
 
 def _private_prepared(geoms: np.ndarray) -> np.ndarray:
@@ -182,28 +184,34 @@ def _edge_index(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: 
 
 
 def _meeting_edges(ix: _EdgeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(line edge, ring edge, pair) triples of one pair whose bounding boxes meet."""
+    """(line edge, ring edge, pair) triples of one pair whose bounding boxes meet.
+
+    Each line *edge* queries the boundary-edge tree (not the whole line), so the work grows with
+    the boundary edges near each edge — a long way beside a detailed border no longer pairs every
+    one of its edges with every boundary edge near the whole way (issue 12).
+    """
     # Pairs are unique (line, polygon) combinations: a sorted key finds a pair from an edge pair.
     key_order = np.argsort(ix.pair_key)
-    # Boundary edges near each line (whole lines query the tree: no geometry per line edge), then
-    # every edge of the line against each of them, kept when their boxes meet.
     tree = shapely.STRtree(shapely.linestrings(ix.ring_edges.reshape(-1, 2, 2)))
-    near_line, re_ = tree.query(ix.lines)
-    key = near_line.astype(np.int64) * ix.n_polygons + ix.edge_poly[re_]
+    edge_line = np.repeat(np.arange(len(ix.n_edges)), ix.n_edges)
+    le = np.empty(0, np.intp)
+    re_ = np.empty(0, np.intp)
+    found_le, found_re = [], []
+    # In chunks of edges: the candidate table stays small whatever the input size.
+    for lo in range(0, len(ix.line_edges), _EDGES_PER_CHUNK):
+        part = ix.line_edges[lo : lo + _EDGES_PER_CHUNK]
+        q, r = tree.query(shapely.linestrings(part.reshape(-1, 2, 2)))
+        found_le.append(q + lo)
+        found_re.append(r)
+    if found_le:
+        le, re_ = np.concatenate(found_le), np.concatenate(found_re)
+    key = edge_line[le].astype(np.int64) * ix.n_polygons + ix.edge_poly[re_]
+    if not len(ix.pair_key):
+        return le[:0], re_[:0], le[:0]
     found = np.minimum(np.searchsorted(ix.pair_key, key, sorter=key_order), len(ix.pair_key) - 1)
     pair_of = key_order[found]
     wanted = ix.pair_key[pair_of] == key
-    near_line, re_, pair_of = near_line[wanted], re_[wanted], pair_of[wanted]
-    repeat = ix.n_edges[near_line]
-    le = _expand_ranges(ix.first_edge[near_line], repeat)
-    re_, pair_of = np.repeat(re_, repeat), np.repeat(pair_of, repeat)
-    line_edges, ring_edges = ix.line_edges, ix.ring_edges
-    lo = np.minimum(line_edges[le, :2], line_edges[le, 2:])
-    hi = np.maximum(line_edges[le, :2], line_edges[le, 2:])
-    r_lo = np.minimum(ring_edges[re_, :2], ring_edges[re_, 2:])
-    r_hi = np.maximum(ring_edges[re_, :2], ring_edges[re_, 2:])
-    meet = np.all((lo <= r_hi) & (r_lo <= hi), axis=1)
-    return le[meet], re_[meet], pair_of[meet]
+    return le[wanted], re_[wanted], pair_of[wanted]
 
 
 def _crossings(
