@@ -71,7 +71,9 @@ def fractal_communes(n_communes: int, *, seed: int = 0) -> gpd.GeoDataFrame:
     jitter[1, :, [0, -1]] = 0
     corner = np.stack([gx + jitter[0] + _ORIGIN[0], gy + jitter[1] + _ORIGIN[1]], axis=-1)
     # One polyline per grid edge, read forwards by one neighbour and backwards by the other.
-    horizontal = {(i, j): _edge(rng, corner[i, j], corner[i + 1, j]) for i in range(nx) for j in range(ny + 1)}
+    horizontal = {
+        (i, j): _edge(rng, corner[i, j], corner[i + 1, j]) for i in range(nx) for j in range(ny + 1)
+    }
     vertical = {(i, j): _edge(rng, corner[i, j], corner[i, j + 1]) for i in range(nx + 1) for j in range(ny)}
     polygons = []
     for i in range(nx):
@@ -88,7 +90,9 @@ def fractal_communes(n_communes: int, *, seed: int = 0) -> gpd.GeoDataFrame:
             )
             polygons.append(shapely.Polygon(ring))
     codes = [f"{k:05d}" for k in range(len(polygons))]
-    return gpd.GeoDataFrame({"commune_code": codes, "name": codes, "kind": "xa"}, geometry=polygons, crs="EPSG:9214")
+    return gpd.GeoDataFrame(
+        {"commune_code": codes, "name": codes, "kind": "xa"}, geometry=polygons, crs="EPSG:9214"
+    )
 
 
 def osm_like_ways(communes: gpd.GeoDataFrame, n_ways: int, *, seed: int = 0) -> gpd.GeoDataFrame:
