@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-__all__ = ["clip_lines"]
+__all__ = ["clip_lines", "lines_outside"]
 
 # Line edges per query of the boundary-edge tree (bounds the candidate table, ~100 MB at most).
 _EDGES_PER_CHUNK = 200_000
@@ -180,9 +180,8 @@ def _inside_runs(
     return shapely.contains_xy(pair_polygons[run_pair], mid[:, 0], mid[:, 1])
 
 
-def _run_lines(ix: _EdgeIndex, run_pair: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One LineString per run: its start point, the line's vertices strictly inside, its end."""
-    line = ix.line_of[run_pair]
+def _run_lines(ix: _EdgeIndex, line: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One LineString per run of ``line``: its start point, the vertices strictly inside, its end."""
     lo = np.floor(a).astype(np.intp) + 1  # first vertex after the start
     inner = np.maximum(np.ceil(b).astype(np.intp) - lo, 0)  # vertices lo … ceil(b) − 1
     size = inner + 2
@@ -191,7 +190,7 @@ def _run_lines(ix: _EdgeIndex, run_pair: np.ndarray, a: np.ndarray, b: np.ndarra
     coords[offset] = _points_at(ix, line, a)
     coords[offset + size - 1] = _points_at(ix, line, b)
     coords[_expand_ranges(offset + 1, inner)] = ix.vertices[_expand_ranges(ix.first_vertex[line] + lo, inner)]
-    return shapely.linestrings(coords, indices=np.repeat(np.arange(len(run_pair)), size))
+    return shapely.linestrings(coords, indices=np.repeat(np.arange(len(line)), size))
 
 
 def _join_runs(run_pair: np.ndarray, parts: np.ndarray, good: np.ndarray, n_pairs: int) -> np.ndarray:
@@ -207,36 +206,109 @@ def _join_runs(run_pair: np.ndarray, parts: np.ndarray, good: np.ndarray, n_pair
     return result
 
 
-def clip_lines(
-    geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``geoms[seg] ∩ polygons[poly]`` for each pair, without one GEOS overlay per pair.
+@dataclass(frozen=True)
+class _Cut:
+    """The exact cut of the LineString pairs: inside runs of the pairs that could be cut."""
 
-    Every edge of a line is split where it crosses the polygon's boundary and each sub-edge is
-    kept when its midpoint is inside the (prepared) polygon; kept sub-edges that follow each other
-    form the parts of the piece. A GEOS overlay costs ~20 µs a pair; this costs a small part of
-    it. Pairs whose line cannot be cut exactly this way — a vertex on the boundary, an edge along
-    it, a multi-part line — are left to GEOS: ``exact`` is False for them.
+    ix: _EdgeIndex
+    pairs: np.ndarray  # the pairs cut (LineStrings), as rows of the caller's arrays
+    bad: np.ndarray  # per cut pair: left to GEOS
+    run_pair: np.ndarray  # cut pair of each inside run
+    a: np.ndarray  # start and end of each inside run, as positions along its line
+    b: np.ndarray
 
-    Returns
-    -------
-    pieces : ndarray of geometries
-        Aligned with the pairs; None where not ``exact``.
-    exact : ndarray of bool
-    """
-    pieces = np.full(len(seg), None, dtype=object)
-    exact = shapely.get_type_id(geoms[seg]) == 1  # LineString only
-    if not exact.any():
-        return pieces, exact
-    pairs = np.flatnonzero(exact)
+
+def _cut(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray) -> _Cut:
+    pairs = np.flatnonzero(shapely.get_type_id(geoms[seg]) == 1)  # LineString only
     ix = _edge_index(geoms, polygons, seg[pairs], poly[pairs])
     le, re_, pair_of = _meeting_edges(ix)
     t, crossing, bad = _crossings(ix, le, re_, pair_of)
     good = np.flatnonzero(~bad)
     run_pair, a, b = _crossing_params(ix, good, le, t, crossing, pair_of)
     inside = _inside_runs(ix, run_pair, a, b, polygons[poly[pairs]])
-    run_pair, a, b = run_pair[inside], a[inside], b[inside]
-    result = _join_runs(run_pair, _run_lines(ix, run_pair, a, b), good, len(pairs))
-    pieces[pairs[~bad]] = result[~bad]
-    exact[pairs[bad]] = False
+    return _Cut(ix, pairs, bad, run_pair[inside], a[inside], b[inside])
+
+
+def clip_lines(
+    geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``geoms[seg] ∩ polygons[poly]`` for each pair, without one GEOS overlay per pair.
+
+    Each line is cut where its edges cross the polygon's boundary; each run between crossings
+    is kept when a point in its middle is inside the (prepared) polygon, and the kept runs are
+    the parts of the piece. Pairs whose line cannot be cut exactly this way — a vertex on the
+    boundary, an edge along it, a multi-part line — are left to GEOS: ``exact`` is False for
+    them.
+
+    Returns
+    -------
+    pieces : ndarray of geometries
+        Aligned with the pairs; None where not ``exact``.
+    exact : ndarray of bool
+
+    Examples
+    --------
+    >>> from shapely import LineString, box
+    >>> pieces, exact = clip_lines(np.array([LineString([(0, 1), (10, 1)])]),
+    ...                            np.array([box(2, 0, 5, 2)]), np.array([0]), np.array([0]))
+    >>> pieces[0].wkt, bool(exact[0])
+    ('LINESTRING (2 1, 5 1)', True)
+    """
+    pieces = np.full(len(seg), None, dtype=object)
+    exact = np.zeros(len(seg), dtype=bool)
+    cut = _cut(geoms, polygons, seg, poly)
+    line = cut.ix.line_of[cut.run_pair]
+    result = _join_runs(
+        cut.run_pair, _run_lines(cut.ix, line, cut.a, cut.b), np.flatnonzero(~cut.bad), len(cut.pairs)
+    )
+    pieces[cut.pairs[~cut.bad]] = result[~cut.bad]
+    exact[cut.pairs[~cut.bad]] = True
     return pieces, exact
+
+
+def lines_outside(
+    geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What is left of each line ``geoms[s]`` (``s`` in ``seg``) outside all of its polygons.
+
+    ``seg, poly`` must hold every polygon the line meets. The leftover is the complement of the
+    union of the inside runs of the line's pairs, so no GEOS difference is needed.
+
+    Returns
+    -------
+    lines : ndarray of int
+        The distinct lines of ``seg`` that could be cut exactly.
+    leftover : ndarray of geometries
+        Their part outside every polygon (an empty or (Multi)LineString).
+    others : ndarray of int
+        The lines left to the caller (a pair not cut exactly).
+    """
+    cut = _cut(geoms, polygons, seg, poly)
+    ix = cut.ix
+    distinct = np.unique(seg[cut.pairs])  # the numbering of ix.lines
+    failed = np.zeros(len(distinct), dtype=bool)
+    failed[ix.line_of[np.flatnonzero(cut.bad)]] = True
+    line = ix.line_of[cut.run_pair]
+    # Union of the inside runs of each line: sorted by start, a gap where a start passes the
+    # furthest end so far; then the complement in [0, edge count].
+    order = np.lexsort((cut.a, line))
+    line, a, b = line[order], cut.a[order], cut.b[order]
+    span = float(ix.n_edges.max()) + 1 if len(ix.n_edges) else 1.0
+    reach = np.maximum.accumulate(line * span + b) - line * span if len(line) else b
+    first = np.r_[True, line[1:] != line[:-1]] if len(line) else np.zeros(0, dtype=bool)
+    prev_end = np.where(first, 0.0, np.r_[0.0, reach[:-1]])
+    gap = a > prev_end
+    last = np.r_[line[1:] != line[:-1], True] if len(line) else np.zeros(0, dtype=bool)
+    n = ix.n_edges.astype(float)
+    tail = last & (reach < n[line])
+    untouched = np.setdiff1d(np.arange(len(distinct)), line)
+    gap_line = np.concatenate([line[gap], line[tail], untouched])
+    gap_a = np.concatenate([prev_end[gap], reach[tail], np.zeros(len(untouched))])
+    gap_b = np.concatenate([a[gap], n[line[tail]], n[untouched]])
+    keep = ~failed[gap_line]
+    gap_line, gap_a, gap_b = gap_line[keep], gap_a[keep], gap_b[keep]
+    sort = np.lexsort((gap_a, gap_line))
+    gap_line, gap_a, gap_b = gap_line[sort], gap_a[sort], gap_b[sort]
+    ok = np.flatnonzero(~failed)
+    leftover = _join_runs(gap_line, _run_lines(ix, gap_line, gap_a, gap_b), ok, len(distinct))
+    return distinct[ok], leftover[ok], distinct[failed]
