@@ -17,8 +17,10 @@ import shapely
 
 __all__ = ["clip_lines", "lines_outside"]
 
-# Line edges per query of the boundary-edge tree (bounds the candidate table, ~100 MB at most).
-_EDGES_PER_CHUNK = 200_000
+# Consecutive edges boxed together for the tree query (fewer geometries; a few more candidates).
+_GROUP = 4
+# Line-edge groups per query of the boundary tree (bounds the candidate table, ~100 MB at most).
+_GROUPS_PER_QUERY = 20_000
 
 
 def _edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,35 +81,76 @@ def _edge_index(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: 
     )
 
 
+def _runs_of_edges(edges: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Groups of at most ``size`` consecutive, connected edges: first edge, count and bounds.
+
+    A group never spans two lines or rings (a break wherever an edge does not start at the end
+    of the one before), so its box stays as small as the edges it holds.
+    """
+    n = len(edges)
+    if n == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp), np.empty((0, 4))
+    idx = np.arange(n)
+    broken = np.r_[True, np.any(edges[1:, :2] != edges[:-1, 2:], axis=1)]
+    since = idx - np.maximum.accumulate(np.where(broken, idx, 0))
+    first = np.flatnonzero(since % size == 0)
+    count = np.diff(np.r_[first, n])
+    lo = np.minimum(edges[:, :2], edges[:, 2:])
+    hi = np.maximum(edges[:, :2], edges[:, 2:])
+    return first, count, np.column_stack([np.minimum.reduceat(lo, first), np.maximum.reduceat(hi, first)])
+
+
+def _edge_pairs(
+    line_group: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ring_group: tuple[np.ndarray, np.ndarray, np.ndarray],
+    q: np.ndarray,
+    r: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (line edge, ring edge) of the group pairs ``q, r`` (groups whose boxes meet)."""
+    (l_first, l_count, _), (r_first, r_count, _) = line_group, ring_group
+    m = l_count[q] * r_count[r]
+    k = np.arange(int(m.sum())) - np.repeat(np.cumsum(m) - m, m)
+    width = np.repeat(r_count[r], m)
+    return np.repeat(l_first[q], m) + k // width, np.repeat(r_first[r], m) + k % width
+
+
 def _meeting_edges(ix: _EdgeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(line edge, ring edge, pair) triples of one pair whose bounding boxes meet.
 
-    Each line *edge* queries the boundary-edge tree (not the whole line), so the work grows with
-    the boundary edges near each edge — a long way beside a detailed border no longer pairs every
-    one of its edges with every boundary edge near the whole way (issue 12).
+    Groups of a few consecutive line edges query a tree of groups of boundary edges (not whole
+    lines against single edges), so the work grows with the boundary edges near each part of a
+    line — a long way beside a detailed border no longer pairs every one of its edges with every
+    boundary edge near the whole way (issue 12) — and few geometries are made for the tree.
     """
+    if not len(ix.pair_key):
+        empty = np.empty(0, np.intp)
+        return empty, empty, empty
     # Pairs are unique (line, polygon) combinations: a sorted key finds a pair from an edge pair.
     key_order = np.argsort(ix.pair_key)
-    tree = shapely.STRtree(shapely.linestrings(ix.ring_edges.reshape(-1, 2, 2)))
+    line_group = _runs_of_edges(ix.line_edges, _GROUP)
+    ring_group = _runs_of_edges(ix.ring_edges, _GROUP)
+    tree = shapely.STRtree(shapely.box(*ring_group[2].T))
     edge_line = np.repeat(np.arange(len(ix.n_edges)), ix.n_edges)
-    le = np.empty(0, np.intp)
-    re_ = np.empty(0, np.intp)
-    found_le, found_re = [], []
-    # In chunks of edges: the candidate table stays small whatever the input size.
-    for lo in range(0, len(ix.line_edges), _EDGES_PER_CHUNK):
-        part = ix.line_edges[lo : lo + _EDGES_PER_CHUNK]
-        q, r = tree.query(shapely.linestrings(part.reshape(-1, 2, 2)))
-        found_le.append(q + lo)
-        found_re.append(r)
-    if found_le:
-        le, re_ = np.concatenate(found_le), np.concatenate(found_re)
-    key = edge_line[le].astype(np.int64) * ix.n_polygons + ix.edge_poly[re_]
-    if not len(ix.pair_key):
-        return le[:0], re_[:0], le[:0]
-    found = np.minimum(np.searchsorted(ix.pair_key, key, sorter=key_order), len(ix.pair_key) - 1)
-    pair_of = key_order[found]
-    wanted = ix.pair_key[pair_of] == key
-    return le[wanted], re_[wanted], pair_of[wanted]
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    # A bounded number of line groups at a time: the candidate table stays small (memory).
+    for lo in range(0, len(line_group[0]), _GROUPS_PER_QUERY):
+        q, r = tree.query(shapely.box(*line_group[2][lo : lo + _GROUPS_PER_QUERY].T))
+        le, re_ = _edge_pairs(line_group, ring_group, q + lo, r)
+        a, b = ix.line_edges[le], ix.ring_edges[re_]
+        meet = (
+            (np.minimum(a[:, 0], a[:, 2]) <= np.maximum(b[:, 0], b[:, 2]))
+            & (np.minimum(b[:, 0], b[:, 2]) <= np.maximum(a[:, 0], a[:, 2]))
+            & (np.minimum(a[:, 1], a[:, 3]) <= np.maximum(b[:, 1], b[:, 3]))
+            & (np.minimum(b[:, 1], b[:, 3]) <= np.maximum(a[:, 1], a[:, 3]))
+        )
+        le, re_ = le[meet], re_[meet]
+        key = edge_line[le].astype(np.int64) * ix.n_polygons + ix.edge_poly[re_]
+        at = np.minimum(np.searchsorted(ix.pair_key, key, sorter=key_order), len(ix.pair_key) - 1)
+        pair_of = key_order[at]
+        wanted = ix.pair_key[pair_of] == key
+        found.append((le[wanted], re_[wanted], pair_of[wanted]))
+    le, re_, pair_of = (np.concatenate([f[i] for f in found]) for i in range(3))
+    return le, re_, pair_of
 
 
 def _crossings(
