@@ -75,7 +75,9 @@ def _duckdb_connection():  # noqa: ANN202 (duckdb is an optional benchmark depen
     import duckdb_extension_spatial
 
     # The extension file shipped in the wheel, loaded by path: nothing is downloaded.
-    found = sorted(Path(duckdb_extension_spatial.__file__).parent.glob("extensions/*/spatial.duckdb_extension"))
+    found = sorted(
+        Path(duckdb_extension_spatial.__file__).parent.glob("extensions/*/spatial.duckdb_extension")
+    )
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(f"LOAD '{found[-1]}'")
     return con
@@ -176,9 +178,13 @@ def same_km(mine: pd.DataFrame, other: pd.DataFrame) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--national", action="store_true", help="also run the ~1M-segment national slice")
-    parser.add_argument("--scales", nargs="*", default=["district", "province", "real-district", "real-province"])
+    parser.add_argument(
+        "--scales", nargs="*", default=["district", "province", "real-district", "real-province"]
+    )
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)

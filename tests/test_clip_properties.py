@@ -121,7 +121,7 @@ def oracle(ways: list[LineString], communes: gpd.GeoDataFrame) -> pd.Series:
     out = {}
     for w, way in enumerate(ways):
         left = way
-        for code, polygon in zip(ordered["commune_code"], ordered.geometry):
+        for code, polygon in zip(ordered["commune_code"], ordered.geometry, strict=True):
             out[(f"w{w}", code)] = shapely.intersection(left, polygon).length
             left = shapely.difference(left, polygon)
         out[(f"w{w}", "")] = left.length
