@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +30,7 @@ import pandas as pd
 import shapely
 
 from ..problems import Problem
+from .linecut import clip_lines, lines_outside
 
 __all__ = ["PRECISION_M", "split_by_commune", "split_problems"]
 
@@ -128,209 +128,6 @@ def _cut_in_code_order(
     return np.concatenate(out_seg), np.concatenate(out_poly), np.concatenate(out_geom)
 
 
-def _edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Consecutive vertex pairs of each line or ring: ``(x0, y0, x1, y1)`` rows and their owner."""
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    same = owner[1:] == owner[:-1]
-    return np.column_stack([coords[:-1][same], coords[1:][same]]), owner[:-1][same]
-
-
-def _expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``concatenate([arange(s, s + n) for s, n in zip(starts, counts)])`` without a Python loop."""
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(starts, counts) + offsets
-
-
-@dataclass(frozen=True)
-class _EdgeIndex:
-    """The edges of the pairs' lines and polygon rings, numbered for :func:`_clip_lines`.
-
-    Lines and polygons are the distinct ones of the pairs; a pair is keyed
-    ``line * n_polygons + polygon`` in that numbering.
-    """
-
-    lines: np.ndarray  # the distinct line geometries
-    line_of: np.ndarray  # distinct line of each pair
-    line_edges: np.ndarray  # (x0, y0, x1, y1) of every edge of the distinct lines, line by line
-    first_edge: np.ndarray  # row in line_edges of each distinct line's first edge
-    n_edges: np.ndarray  # edges of each distinct line
-    ring_edges: np.ndarray  # edges of the rings of the distinct polygons
-    edge_poly: np.ndarray  # distinct polygon of each ring edge
-    n_polygons: int
-    pair_key: np.ndarray
-
-
-def _edge_index(geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray) -> _EdgeIndex:
-    lines, line_of = np.unique(seg, return_inverse=True)
-    used, poly_of = np.unique(poly, return_inverse=True)
-    line_edges, edge_line = _edges(geoms[lines])
-    n_edges = np.bincount(edge_line, minlength=len(lines))
-    parts, part_owner = shapely.get_parts(polygons[used], return_index=True)
-    rings, ring_owner = shapely.get_rings(parts, return_index=True)
-    ring_edges, edge_ring = _edges(rings)
-    return _EdgeIndex(
-        lines=geoms[lines],
-        line_of=line_of,
-        line_edges=line_edges,
-        first_edge=np.r_[0, np.cumsum(n_edges)[:-1]],
-        n_edges=n_edges,
-        ring_edges=ring_edges,
-        edge_poly=part_owner[ring_owner[edge_ring]],
-        n_polygons=len(used),
-        pair_key=line_of.astype(np.int64) * len(used) + poly_of,
-    )
-
-
-def _meeting_edges(ix: _EdgeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(line edge, ring edge, pair) triples of one pair whose bounding boxes meet."""
-    # Pairs are unique (line, polygon) combinations: a sorted key finds a pair from an edge pair.
-    key_order = np.argsort(ix.pair_key)
-    # Boundary edges near each line (whole lines query the tree: no geometry per line edge), then
-    # every edge of the line against each of them, kept when their boxes meet.
-    tree = shapely.STRtree(shapely.linestrings(ix.ring_edges.reshape(-1, 2, 2)))
-    near_line, re_ = tree.query(ix.lines)
-    key = near_line.astype(np.int64) * ix.n_polygons + ix.edge_poly[re_]
-    found = np.minimum(np.searchsorted(ix.pair_key, key, sorter=key_order), len(ix.pair_key) - 1)
-    pair_of = key_order[found]
-    wanted = ix.pair_key[pair_of] == key
-    near_line, re_, pair_of = near_line[wanted], re_[wanted], pair_of[wanted]
-    repeat = ix.n_edges[near_line]
-    le = _expand_ranges(ix.first_edge[near_line], repeat)
-    re_, pair_of = np.repeat(re_, repeat), np.repeat(pair_of, repeat)
-    line_edges, ring_edges = ix.line_edges, ix.ring_edges
-    lo = np.minimum(line_edges[le, :2], line_edges[le, 2:])
-    hi = np.maximum(line_edges[le, :2], line_edges[le, 2:])
-    r_lo = np.minimum(ring_edges[re_, :2], ring_edges[re_, 2:])
-    r_hi = np.maximum(ring_edges[re_, :2], ring_edges[re_, 2:])
-    meet = np.all((lo <= r_hi) & (r_lo <= hi), axis=1)
-    return le[meet], re_[meet], pair_of[meet]
-
-
-def _crossings(
-    ix: _EdgeIndex, le: np.ndarray, re_: np.ndarray, pair_of: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each line edge crosses a boundary edge, and the pairs an exact cut cannot handle.
-
-    Returns
-    -------
-    t : ndarray of float
-        Parameter of the crossing along the line edge (0 at its start, 1 at its end).
-    crossing : ndarray of bool
-        The edges cross, and their pair is not ``bad``.
-    bad : ndarray of bool, one per pair
-        A vertex on the boundary or an edge along it: the pair is left to GEOS.
-    """
-    # Edge a→b against boundary edge c→d: a + t(b − a) = c + u(d − c).
-    a, b = ix.line_edges[le, :2], ix.line_edges[le, 2:]
-    c, d = ix.ring_edges[re_, :2], ix.ring_edges[re_, 2:]
-    r, s, q = b - a, d - c, c - a
-    denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
-    q_s = q[:, 0] * s[:, 1] - q[:, 1] * s[:, 0]
-    q_r = q[:, 0] * r[:, 1] - q[:, 1] * r[:, 0]
-    parallel = denom == 0
-    safe = np.where(parallel, 1.0, denom)
-    t, u = q_s / safe, q_r / safe
-    crossing = ~parallel & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
-    touching = crossing & ((t == 0) | (t == 1) | (u == 0) | (u == 1))
-    bad = np.zeros(len(ix.pair_key), dtype=bool)
-    bad[pair_of[(parallel & (q_r == 0)) | touching]] = True
-    crossing &= ~bad[pair_of]
-    return t, crossing, bad
-
-
-def _sub_edges_inside(
-    ix: _EdgeIndex,
-    good: np.ndarray,
-    le: np.ndarray,
-    t: np.ndarray,
-    crossing: np.ndarray,
-    pair_of: np.ndarray,
-    pair_polygons: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The line edges of the ``good`` pairs cut at their crossings, kept where inside the polygon.
-
-    ``pair_polygons`` is the (prepared) polygon of each pair. Returns the pair, start and end point
-    of each kept sub-edge, in line order within a pair.
-    """
-    # Cut parameters per (pair, edge of its line): 0, the crossings, 1.
-    count = ix.n_edges[ix.line_of[good]]
-    each_pair = np.repeat(good, count)
-    each_edge = _expand_ranges(ix.first_edge[ix.line_of[good]], count)
-    cut_pair = np.concatenate([each_pair, each_pair, pair_of[crossing]])
-    cut_edge = np.concatenate([each_edge, each_edge, le[crossing]])
-    cut_t = np.concatenate([np.zeros(len(each_pair)), np.ones(len(each_pair)), t[crossing]])
-    order = np.lexsort((cut_t, cut_edge, cut_pair))
-    cut_pair, cut_edge, cut_t = cut_pair[order], cut_edge[order], cut_t[order]
-    same = (cut_pair[1:] == cut_pair[:-1]) & (cut_edge[1:] == cut_edge[:-1])
-    sub_pair, sub_edge, t0, t1 = cut_pair[:-1][same], cut_edge[:-1][same], cut_t[:-1][same], cut_t[1:][same]
-    line_edges = ix.line_edges
-    origin, step = line_edges[sub_edge, :2], line_edges[sub_edge, 2:] - line_edges[sub_edge, :2]
-    start, end = origin + step * t0[:, None], origin + step * t1[:, None]
-    end[t1 == 1] = line_edges[sub_edge[t1 == 1], 2:]  # the vertex itself, not a + 1·(b − a)
-    mid = (start + end) / 2
-    inside = shapely.contains_xy(pair_polygons[sub_pair], mid[:, 0], mid[:, 1])
-    return sub_pair[inside], start[inside], end[inside]
-
-
-def _join_sub_edges(
-    sub_pair: np.ndarray, start: np.ndarray, end: np.ndarray, good: np.ndarray, n_pairs: int
-) -> np.ndarray:
-    """One (Multi)LineString per pair from its kept sub-edges; empty for a good pair with none."""
-    # Sub-edges that follow each other (same pair, one ends where the next starts) make one part.
-    new_part = np.r_[True, (sub_pair[1:] != sub_pair[:-1]) | np.any(start[1:] != end[:-1], axis=1)][
-        : len(sub_pair)
-    ]
-    part = np.cumsum(new_part) - 1
-    part_pair = sub_pair[new_part]
-    vertex = np.concatenate([start[new_part], end])
-    vertex_part = np.concatenate([part[new_part], part])
-    rank = np.concatenate([np.full(int(new_part.sum()), -1), np.arange(len(end))])
-    order = np.lexsort((rank, vertex_part))
-    part_geom = shapely.linestrings(vertex[order], indices=vertex_part[order])
-    result = np.full(n_pairs, None, dtype=object)
-    result[good] = shapely.LineString()  # wholly outside after all (touching its bounding box only)
-    n_parts = np.bincount(part_pair, minlength=n_pairs)
-    one = n_parts[part_pair] == 1
-    result[part_pair[one]] = part_geom[one]
-    if (~one).any():
-        owners, index = np.unique(part_pair[~one], return_inverse=True)
-        result[owners] = shapely.multilinestrings(part_geom[~one], indices=index)
-    return result
-
-
-def _clip_lines(
-    geoms: np.ndarray, polygons: np.ndarray, seg: np.ndarray, poly: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``geoms[seg] ∩ polygons[poly]`` for each pair, without one GEOS overlay per pair.
-
-    Every edge of a line is split where it crosses the polygon's boundary and each sub-edge is
-    kept when its midpoint is inside the (prepared) polygon; kept sub-edges that follow each other
-    form the parts of the piece. A GEOS overlay costs ~20 µs a pair; this costs a small part of
-    it. Pairs whose line cannot be cut exactly this way — a vertex on the boundary, an edge along
-    it, a multi-part line — are left to GEOS: ``exact`` is False for them.
-
-    Returns
-    -------
-    pieces : ndarray of geometries
-        Aligned with the pairs; None where not ``exact``.
-    exact : ndarray of bool
-    """
-    pieces = np.full(len(seg), None, dtype=object)
-    exact = shapely.get_type_id(geoms[seg]) == 1  # LineString only
-    if not exact.any():
-        return pieces, exact
-    pairs = np.flatnonzero(exact)
-    ix = _edge_index(geoms, polygons, seg[pairs], poly[pairs])
-    le, re_, pair_of = _meeting_edges(ix)
-    t, crossing, bad = _crossings(ix, le, re_, pair_of)
-    good = np.flatnonzero(~bad)
-    sub_pair, start, end = _sub_edges_inside(ix, good, le, t, crossing, pair_of, polygons[poly[pairs]])
-    result = _join_sub_edges(sub_pair, start, end, good, len(pairs))
-    pieces[pairs[~bad]] = result[~bad]
-    exact[pairs[bad]] = False
-    return pieces, exact
-
-
 def split_by_commune(
     lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *, workers: int | None = None
 ) -> gpd.GeoDataFrame:
@@ -391,7 +188,7 @@ def split_by_commune(
     slow_seg, slow_poly = seg_idx[~inside], poly_idx[~inside]
     sort = np.lexsort((slow_poly, slow_seg))
     slow_seg, slow_poly = slow_seg[sort], slow_poly[sort]
-    pieces, clipped = _clip_lines(geoms, polygons, slow_seg, slow_poly)
+    pieces, clipped = clip_lines(geoms, polygons, slow_seg, slow_poly)
     overlay = ~clipped
     if overlay.any():
         pieces[overlay] = _linear(
@@ -457,10 +254,13 @@ def _without_double_counts(
     taken = np.bincount(seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
     # Two pieces of one segment overlap where it runs along a shared border or through an overlap
     # of polygons (the sums alone do not tell: a double count can cancel a part outside every
-    # commune). A line cut exactly by _clip_lines never runs along a border, so its two pieces
-    # can overlap only if the two polygons do; the pieces GEOS cut are intersected with each
-    # other. Three or more communes on one segment are rare: always cut in code order.
+    # commune). A line cut exactly by _clip_lines never runs along a border, so its pieces can
+    # overlap only if two of its polygons do: a segment all of whose pairs were cut exactly, none
+    # of whose communes overlaps another commune, is counted once as it is. Of the others, two
+    # pieces cut by GEOS are intersected with each other; three or more are cut in code order.
     count = np.bincount(seg, minlength=len(geoms))
+    exact_only = np.bincount(seg, ~clipped, minlength=len(geoms)) == 0
+    risky = np.bincount(seg, _overlapping(polygons)[poly], minlength=len(geoms)) > 0
     first = np.flatnonzero((count[seg] == 2) & np.r_[seg[1:] == seg[:-1], False])
     both = clipped[first] & clipped[first + 1]
     doubled = np.zeros(len(first), dtype=bool)
@@ -473,7 +273,7 @@ def _without_double_counts(
         doubled[both] = overlapping[which.ravel()]
     other = first[~both]
     doubled[~both] = shapely.length(shapely.intersection(pieces[other], pieces[other + 1])) > _NOISE_M
-    redo = (taken > full + _NOISE_M) | (count >= 3)
+    redo = (taken > full + _NOISE_M) | ((count >= 3) & ~(exact_only & ~risky))
     redo[seg[first[doubled]]] = True
     again = redo[seg]
     if not again.any():
@@ -483,6 +283,16 @@ def _without_double_counts(
     pieces = np.concatenate([pieces[~again], new_geom])
     taken = np.bincount(seg, shapely.length(pieces), minlength=len(geoms)).astype(float)
     return seg, np.concatenate([poly[~again], new_poly]), pieces, taken
+
+
+def _overlapping(polygons: np.ndarray) -> np.ndarray:
+    """Whether each polygon shares area with another one (digitising errors; none in a tiling)."""
+    a, b = shapely.STRtree(polygons).query(polygons, predicate="intersects")
+    a, b = a[a < b], b[a < b]
+    shared = shapely.relate_pattern(polygons[a], polygons[b], "2********")
+    flag = np.zeros(len(polygons), dtype=bool)
+    flag[a[shared]] = flag[b[shared]] = True
+    return flag
 
 
 def _outside_every_commune(
@@ -500,6 +310,26 @@ def _outside_every_commune(
     """
     untouched = np.flatnonzero(n_hits == 0)
     short = np.flatnonzero((missing_m >= _NOISE_M / 2) & (n_hits > 0))
+    mine = np.isin(seg, short)
+    # The exact cut gives the leftover as the gaps between the inside runs (no GEOS difference);
+    # the lines it cannot cut exactly lose their communes by GEOS differences, round by round.
+    done, done_geom, others = lines_outside(geoms, polygons, seg[mine], poly[mine])
+    leftover = np.empty(len(short), dtype=object)
+    leftover[np.searchsorted(short, done)] = done_geom
+    rest = np.isin(short, others) | ~np.isin(short, done)
+    leftover[rest] = _differences(geoms, polygons, short[rest], seg, poly)
+    leftover = _linear(leftover) if len(short) else np.empty(0, dtype=object)
+    left_over = shapely.length(leftover) >= _NOISE_M
+    return (
+        np.concatenate([untouched, short[left_over]]),
+        np.concatenate([geoms[untouched], leftover[left_over]]),
+    )
+
+
+def _differences(
+    geoms: np.ndarray, polygons: np.ndarray, short: np.ndarray, seg: np.ndarray, poly: np.ndarray
+) -> np.ndarray:
+    """``geoms[short]`` less every polygon of its pairs ``seg, poly`` (GEOS differences)."""
     remaining = geoms[short]
     member = np.flatnonzero(np.isin(seg, short))
     where = np.searchsorted(short, seg[member])
@@ -512,12 +342,7 @@ def _outside_every_commune(
     for k in range(int(rank.max()) + 1 if len(rank) else 0):
         now = rank == k
         remaining[where[now]] = shapely.difference(remaining[where[now]], polygons[poly[member[now]]])
-    leftover = _linear(remaining) if len(short) else np.empty(0, dtype=object)
-    left_over = shapely.length(leftover) >= _NOISE_M
-    return (
-        np.concatenate([untouched, short[left_over]]),
-        np.concatenate([geoms[untouched], leftover[left_over]]),
-    )
+    return remaining
 
 
 def _pieces_frame(
