@@ -1,7 +1,8 @@
 """The ``ntmgis`` command.
 
 Exit codes: 0 ok; 1 findings that fail a check the user asked for (``validate --strict``);
-2 bad input, with a message naming the file, the row and what to do.
+2 bad input, with a message naming the file, the row and what to do; 3 an internal error (a bug:
+a short message asking for a report, the traceback only with ``--debug``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at sta
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,9 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         description="GIS toolkit for the New Rural Development programme (Nông thôn mới). "
         "Every command takes a workspace (a folder or workspace.yaml; default: the "
         "embedded Tân Yên illustrative sample).",
-        epilog="Exit codes: 0 ok, 1 findings that fail a requested check, 2 bad input.",
+        epilog="Exit codes: 0 ok, 1 findings with --strict (or a plan sheet with errors), "
+        "2 bad input (the message names the file and the fix), 3 internal error (a bug: please "
+        "report it with the output of --debug).",
     )
     parser.add_argument("--version", action="version", version=f"ntmgis {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -196,7 +200,21 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite files that differ from the generated sample"
     )
     sample.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
+    for command in _commands(parser):  # --debug also after the command: ntmgis report --debug
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     return parser
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of every command and action (``report``, ``scenario run``, ``plan init``...)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found.extend(_commands(sub) or [sub])
+    return found
 
 
 def _add_progress_options(command: argparse.ArgumentParser) -> None:
@@ -241,10 +259,16 @@ def _print_report(args: argparse.Namespace, report: ProblemReport, limit: int = 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import read_layer, read_table, write_text_atomic
+    from .io.outputs import refuse_inputs_as_outputs
+    from .io.safe_text import safe_csv_frame
     from .validate import validate_layer, validate_table
     from .vocab import contracts
     from .workspace import inspect_workspace
+    from .workspace.inputs import file_parts, workspace_inputs
 
+    if args.out is not None:
+        inputs = file_parts(args.file) if args.file is not None else workspace_inputs(args.workspace)
+        refuse_inputs_as_outputs([args.out], inputs)
     if args.file is not None:
         specs = contracts()
         if args.contract not in specs["layers"] and args.contract not in specs["tables"]:
@@ -269,7 +293,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             report = report + _network_check(workspace)
     _print_report(args, report)
     if args.out is not None:
-        write_text_atomic(args.out, report.to_frame().to_csv(index=False))
+        write_text_atomic(args.out, safe_csv_frame(report.to_frame()).to_csv(index=False))
     if not report.ok:
         return EXIT_BAD_INPUT
     if args.strict and len(report):
@@ -367,10 +391,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from .maps import build_planner_map, build_planner_png
     from .workspace import load_workspace
 
+    if args.out is not None:  # before any reading, then again for the default name
+        _refuse_overwrite(args, [args.out])
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "map.html")
+    _refuse_overwrite(args, [args.out] + ([args.png] if args.png is not None else []))
     with _step(args, progress, "assess"):
         assessment = assess(
             workspace,
@@ -397,10 +424,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .workspace import load_workspace
 
+    if args.out is not None:  # before any reading, then again for the default name
+        _refuse_overwrite(args, [args.out])
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "report.xlsx")
+    _refuse_overwrite(args, [args.out], folders=[] if args.no_csv else [_csv_folder(args.out)])
     as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
     with _step(args, progress, "assess"):
         assessment = assess(
@@ -423,9 +453,38 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_scenario(args: argparse.Namespace) -> int:
+def _csv_folder(workbook: Path) -> Path:
+    """Where the CSV files of a workbook go (``<stem>_csv/``, see :func:`ntmgis.report.write_tables`)."""
+    return workbook.with_name(f"{workbook.stem}_csv")
+
+
+def _diff_map_path(workbook: Path, name: str) -> Path:
+    """The diff map of scenario ``name`` beside the comparison workbook."""
     import re
 
+    slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
+    return workbook.with_name(f"{workbook.stem}_{slug}.html")
+
+
+def _refuse_overwrite(
+    args: argparse.Namespace,
+    outputs: Sequence[Path],
+    *,
+    folders: Sequence[Path] = (),
+    also: Sequence[Path | str | None] = (),
+) -> None:
+    """Refuse (DataError, exit 2) an output that is a file the command reads, before any writing."""
+    from .io.outputs import refuse_inputs_as_outputs
+    from .workspace.inputs import file_parts, workspace_inputs
+
+    inputs = workspace_inputs(getattr(args, "workspace", None))
+    for extra in (*also, getattr(args, "unit_costs", None), getattr(args, "canal_unit_costs", None)):
+        if extra is not None and not str(extra).startswith("package:"):
+            inputs.extend(file_parts(Path(extra)))
+    refuse_inputs_as_outputs(outputs, inputs, folders=folders)
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
     from .io import write_text_atomic
     from .maps.diff import build_diff_map
     from .report import write_tables
@@ -435,10 +494,14 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
         raise ValueError(f"the comparison is an .xlsx workbook; got {args.out.name!r}")
     scenarios = load_scenarios(args.file)
+    if args.out is not None:  # before any reading, then again for the default name
+        _refuse_overwrite(args, [args.out], also=[args.file])
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "scenario.xlsx")
+    maps = [] if args.no_map else [_diff_map_path(args.out, s.name) for s in scenarios]
+    _refuse_overwrite(args, [args.out, *maps], folders=[_csv_folder(args.out)], also=[args.file])
     with _step(args, progress, "scenario", name="baseline"):
         baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
     runs = []
@@ -458,8 +521,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         amount = f"{cost:,.0f}".replace(",", ".") if args.lang == "vi" else f"{cost:,.0f}"
         print(_say(args, "scenario_summary", name=name, flips=len(flips), cost=amount))
         if not args.no_map:
-            slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
-            path = target.with_name(f"{target.stem}_{slug}.html")
+            path = _diff_map_path(target, name)
             with _step(args, progress, "diff_map", name=name):
                 write_text_atomic(path, build_diff_map(comparison, name, lang=args.lang))
             print(_say(args, "wrote", path=path))
@@ -534,6 +596,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from .plan import load_plan
     from .workspace import load_workspace
 
+    _refuse_overwrite(
+        args,
+        [args.out],
+        also=[getattr(args, "plan", None), getattr(args, "sheet", None), getattr(args, "base", None)],
+    )
     if args.out.exists() and not args.force:
         print(f"ntmgis plan: {_say(args, 'plan_refused', path=args.out)}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -612,6 +679,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"ntmgis {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # the one guard: a bug is a short message and exit 3, never a traceback
+        if args.debug:
+            raise
+        message = str(exc).splitlines()[0][:200] if str(exc) else ""
+        said = _say(args, "internal_error", kind=type(exc).__name__, message=message)
+        print(f"ntmgis {args.command}: {said}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,6 +30,7 @@ from .assessment import Assessment
 from .codes import MET, NOT_MET, criterion_sort_key
 from .district import district_kind
 from .io import write_bytes_atomic
+from .io.safe_text import safe_csv_frame, set_cell
 from .labels import LANGUAGES, text, words
 from .problems import ProblemReport
 from .values import is_missing
@@ -576,16 +577,6 @@ def report_tables(
     }
 
 
-def _cell(value: object) -> object:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and pd.isna(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    return value
-
-
 def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None) -> bytes:
     book = Workbook()
     book.remove(book.active)
@@ -593,15 +584,15 @@ def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], 
         sheet = book.create_sheet(titles[key])
         start = 1
         if note:
-            sheet.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
+            set_cell(sheet.cell(row=1, column=1), note).font = Font(bold=True, color="C00000")
             start = 3
         for column, header in enumerate(frame.columns, start=1):
-            cell = sheet.cell(row=start, column=column, value=str(header))
+            cell = set_cell(sheet.cell(row=start, column=column), str(header))
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(frame.itertuples(index=False, name=None), start=start + 1):
             for c, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=c, value=_cell(value))
+                cell = set_cell(sheet.cell(row=r, column=c), value)
                 if key == "communes" and isinstance(value, str) and value:
                     status = next((s for s, sym in SYMBOLS.items() if sym and value.startswith(sym)), None)
                     if status in _FILLS:
@@ -699,6 +690,6 @@ def write_tables(
             out = frame.copy()
             if note:
                 out[words("report_headers", lang)["data_note"]] = note
-            text = out.to_csv(index=False)
+            text = safe_csv_frame(out).to_csv(index=False)
             written.append(write_bytes_atomic(folder / f"{key}.csv", text.encode("utf-8-sig")))
     return ReportFiles(xlsx=target, csv_files=tuple(written))
