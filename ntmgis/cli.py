@@ -477,7 +477,8 @@ def _refuse_overwrite(
     from .io.outputs import refuse_inputs_as_outputs
     from .workspace.inputs import file_parts, workspace_inputs
 
-    inputs = workspace_inputs(getattr(args, "workspace", None))
+    # The plan commands write the workspace's plan (init, from-sheet): there it is the output.
+    inputs = workspace_inputs(getattr(args, "workspace", None), plan=args.command != "plan")
     for extra in (*also, getattr(args, "unit_costs", None), getattr(args, "canal_unit_costs", None)):
         if extra is not None and not str(extra).startswith("package:"):
             inputs.extend(file_parts(Path(extra)))

@@ -344,3 +344,19 @@ def test_csv_layer_with_non_finite_coordinates_is_reported(tmp_path, coordinates
     assert main(["validate", "--file", str(path), "--as", "markets", "--crs", "EPSG:9214"]) == 0
     message = _stderr_ok(capsys)
     assert "row 3" in message and "no geometry" in message
+
+
+def test_sample_refuses_a_folder_holding_other_files(tmp_path, monkeypatch, capsys):
+    files = {"workspace.yaml": b"name: generated\n", "layers/commune_status.csv": b"generated\n"}
+    monkeypatch.setattr("ntmgis.sample.generate_sample", lambda seed: None)
+    monkeypatch.setattr("ntmgis.sample.sample_files", lambda sample: dict(files))
+    own = tmp_path / "layers" / "duong_xa.gpkg"
+    own.parent.mkdir()
+    own.write_bytes(b"a planner's layer")
+    assert main(["sample", "-o", str(tmp_path), "--lang", "en"]) == 2
+    message = _stderr_ok(capsys)
+    assert "layers/duong_xa.gpkg" in message and "--force" in message
+    assert not (tmp_path / "workspace.yaml").exists()
+    assert main(["sample", "-o", str(tmp_path), "--force"]) == 0
+    assert (tmp_path / "workspace.yaml").read_bytes() == files["workspace.yaml"]
+    assert own.read_bytes() == b"a planner's layer"  # --force writes the sample's files only

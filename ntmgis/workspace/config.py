@@ -268,7 +268,8 @@ def _entry_shape_problems(config: Mapping[str, object], *, file: str) -> list[Pr
             error("status_year", f"status_year must be a year, not {year!r}", "write status_year: 2023")
         )
     for group in ("layers", "tables"):
-        for name, entry in (config.get(group) or {}).items():
+        entries = config.get(group)
+        for name, entry in entries.items() if isinstance(entries, dict) else ():
             where = f"{group}.{name}"
             if isinstance(entry, str):
                 continue

@@ -20,10 +20,11 @@ def file_parts(path: Path) -> list[Path]:
     return [path]
 
 
-def workspace_inputs(path: str | Path | None) -> list[Path]:
+def workspace_inputs(path: str | Path | None, *, plan: bool = True) -> list[Path]:
     """workspace.yaml and every file it names (layers, tables, plan, unit costs).
 
     A workspace that cannot be read names no file: the command reports why when it reads it.
+    ``plan=False`` leaves the plan out: ``ntmgis plan init`` and ``from-sheet`` write it.
 
     Examples
     --------
@@ -41,11 +42,12 @@ def workspace_inputs(path: str | Path | None) -> list[Path]:
     root = yaml_path.parent
     named: list[object] = []
     for group in ("layers", "tables"):
-        for entry in (config.get(group) or {}).values():
+        entries = config.get(group)
+        for entry in entries.values() if isinstance(entries, dict) else ():
             named.append(entry.get("path") if isinstance(entry, dict) else entry)
-    plan = config.get("plan")
-    if isinstance(plan, str) and not plan.startswith("package:"):
-        named.append(plan)
+    plan_file = config.get("plan")
+    if plan and isinstance(plan_file, str) and not plan_file.startswith("package:"):
+        named.append(plan_file)
     costs = config.get("unit_costs")
     if isinstance(costs, dict):
         named.extend(costs.values())
