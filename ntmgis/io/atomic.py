@@ -76,6 +76,9 @@ def write_layer_atomic(
             driver = "GPKG" if suffix == ".gpkg" else "GeoJSON"
             pyogrio.write_dataframe(gdf, tmp, layer=layer or target.stem, driver=driver)
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _about(exc, target) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
