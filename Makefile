@@ -21,11 +21,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Headless Chromium for the browser tests (Debian packages).
+# Headless Chromium for the browser tests, and LibreOffice Calc (no GUI, ~1.5 min to install) that
+# opens the sample workbook in tests/test_hostile.py (Debian packages).
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+	@command -v soffice >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; }
 
 map: setup
 	$(BIN)/ntmgis map --out out/tan_yen_map.html

@@ -1,7 +1,8 @@
 """The ``ntmgis`` command.
 
 Exit codes: 0 ok; 1 findings that fail a check the user asked for (``validate --strict``);
-2 bad input, with a message naming the file, the row and what to do.
+2 bad input, with a message naming the file, the row and what to do; 3 an internal error (a bug:
+a short message asking for a report, the traceback only with ``--debug``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .cli_plan import _add_plan_parser, _cmd_plan
 from .labels import text
 from .problems import DataError, Problem, ProblemReport
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at sta
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,9 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         description="GIS toolkit for the New Rural Development programme (Nông thôn mới). "
         "Every command takes a workspace (a folder or workspace.yaml; default: the "
         "embedded Tân Yên illustrative sample).",
-        epilog="Exit codes: 0 ok, 1 findings that fail a requested check, 2 bad input.",
+        epilog="Exit codes: 0 ok, 1 findings with --strict (or a plan sheet with errors), "
+        "2 bad input (the message names the file and the fix), 3 internal error (a bug: please "
+        "report it with the output of --debug).",
     )
     parser.add_argument("--version", action="version", version=f"ntmgis {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -196,7 +201,21 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite files that differ from the generated sample"
     )
     sample.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
+    for command in _commands(parser):  # --debug also after the command: ntmgis report --debug
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     return parser
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of every command and action (``report``, ``scenario run``, ``plan init``...)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found.extend(_commands(sub) or [sub])
+    return found
 
 
 def _add_progress_options(command: argparse.ArgumentParser) -> None:
@@ -241,10 +260,16 @@ def _print_report(args: argparse.Namespace, report: ProblemReport, limit: int = 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import read_layer, read_table, write_text_atomic
+    from .io.outputs import refuse_inputs_as_outputs
+    from .io.safe_text import safe_csv_frame
     from .validate import validate_layer, validate_table
     from .vocab import contracts
     from .workspace import inspect_workspace
+    from .workspace.inputs import file_parts, workspace_inputs
 
+    if args.out is not None:
+        inputs = file_parts(args.file) if args.file is not None else workspace_inputs(args.workspace)
+        refuse_inputs_as_outputs([args.out], inputs)
     if args.file is not None:
         specs = contracts()
         if args.contract not in specs["layers"] and args.contract not in specs["tables"]:
@@ -269,7 +294,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             report = report + _criteria_check(workspace) + _network_check(workspace)
     _print_report(args, report)
     if args.out is not None:
-        write_text_atomic(args.out, report.to_frame().to_csv(index=False))
+        write_text_atomic(args.out, safe_csv_frame(report.to_frame()).to_csv(index=False))
     if not report.ok:
         return EXIT_BAD_INPUT
     if args.strict and len(report):
@@ -374,10 +399,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from .maps import build_planner_map, build_planner_png
     from .workspace import load_workspace
 
+    if args.out is not None:  # before any reading, then again for the default name
+        _refuse_overwrite(args, [args.out])
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "map.html")
+    _refuse_overwrite(args, [args.out] + ([args.png] if args.png is not None else []))
     with _step(args, progress, "assess"):
         assessment = assess(
             workspace,
@@ -404,10 +432,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .workspace import load_workspace
 
+    if args.out is not None:  # before any reading, then again for the default name
+        _refuse_overwrite(args, [args.out])
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "report.xlsx")
+    _refuse_overwrite(args, [args.out], folders=[] if args.no_csv else [_csv_folder(args.out)])
     as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
     with _step(args, progress, "assess"):
         assessment = assess(
@@ -430,9 +461,39 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_scenario(args: argparse.Namespace) -> int:
+def _csv_folder(workbook: Path) -> Path:
+    """Where the CSV files of a workbook go (``<stem>_csv/``, see :func:`ntmgis.report.write_tables`)."""
+    return workbook.with_name(f"{workbook.stem}_csv")
+
+
+def _diff_map_path(workbook: Path, name: str) -> Path:
+    """The diff map of scenario ``name`` beside the comparison workbook."""
     import re
 
+    slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
+    return workbook.with_name(f"{workbook.stem}_{slug}.html")
+
+
+def _refuse_overwrite(
+    args: argparse.Namespace,
+    outputs: Sequence[Path],
+    *,
+    folders: Sequence[Path] = (),
+    also: Sequence[Path | str | None] = (),
+) -> None:
+    """Refuse (DataError, exit 2) an output that is a file the command reads, before any writing."""
+    from .io.outputs import refuse_inputs_as_outputs
+    from .workspace.inputs import file_parts, workspace_inputs
+
+    # The plan commands write the workspace's plan (init, from-sheet): there it is the output.
+    inputs = workspace_inputs(getattr(args, "workspace", None), plan=args.command != "plan")
+    for extra in (*also, getattr(args, "unit_costs", None), getattr(args, "canal_unit_costs", None)):
+        if extra is not None and not str(extra).startswith("package:"):
+            inputs.extend(file_parts(Path(extra)))
+    refuse_inputs_as_outputs(outputs, inputs, folders=folders)
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
     from .io import write_text_atomic
     from .maps.diff import build_diff_map
     from .report import write_tables
@@ -442,10 +503,14 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
         raise ValueError(f"the comparison is an .xlsx workbook; got {args.out.name!r}")
     scenarios = load_scenarios(args.file)
+    if args.out is not None:  # before any reading, then again for the default name
+        _refuse_overwrite(args, [args.out], also=[args.file])
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "scenario.xlsx")
+    maps = [] if args.no_map else [_diff_map_path(args.out, s.name) for s in scenarios]
+    _refuse_overwrite(args, [args.out, *maps], folders=[_csv_folder(args.out)], also=[args.file])
     with _step(args, progress, "scenario", name="baseline"):
         baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
     runs = []
@@ -465,8 +530,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         amount = f"{cost:,.0f}".replace(",", ".") if args.lang == "vi" else f"{cost:,.0f}"
         print(_say(args, "scenario_summary", name=name, flips=len(flips), cost=amount))
         if not args.no_map:
-            slug = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_") or "scenario"
-            path = target.with_name(f"{target.stem}_{slug}.html")
+            path = _diff_map_path(target, name)
             with _step(args, progress, "diff_map", name=name):
                 write_text_atomic(path, build_diff_map(comparison, name, lang=args.lang))
             print(_say(args, "wrote", path=path))
@@ -485,114 +549,6 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     print(_say(args, "wrote_files", count=len(paths), folder=out))
     return EXIT_OK
-
-
-# ntmgis plan: a district writes its own plan (init, from-sheet, to-sheet)
-# --------------------------------------------------------------------------------------------
-
-
-def _add_plan_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    plan = commands.add_parser(
-        "plan",
-        help="write a district's own plan: a skeleton, or from/to the office's schedule spreadsheet",
-        description="Write a plan YAML for the workspace's communes (init), read one from the "
-        "office's schedule spreadsheet (from-sheet), or write a plan's schedules as a spreadsheet "
-        "(to-sheet). The format: docs/en/reference/plan.md.",
-    )
-    actions = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
-    init = actions.add_parser("init", help="write a skeleton plan listing the workspace's communes")
-    init.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
-    init.add_argument("--period", metavar="START-END", help="plan years (default: the current 5-year period)")
-    from_sheet = actions.add_parser("from-sheet", help="read a plan from a schedule spreadsheet (XLSX/CSV)")
-    from_sheet.add_argument("sheet", type=Path, help="biểu 01/02/03: one row per commune or village")
-    from_sheet.add_argument("--workspace", help="workspace whose communes the rows name")
-    from_sheet.add_argument("--base", help="plan whose schedules the sheet replaces (default: a skeleton)")
-    from_sheet.add_argument("--period", metavar="START-END", help="plan years of the skeleton")
-    to_sheet = actions.add_parser("to-sheet", help="write a plan's schedules as an XLSX an office can edit")
-    to_sheet.add_argument("plan", help="plan YAML, or package:<id>")
-    for action, default in ((init, "plan.yaml"), (from_sheet, "plan.yaml"), (to_sheet, "plan.xlsx")):
-        action.add_argument(
-            "-o", "--out", type=Path, default=Path(default), help="file to write (default: %(default)s)"
-        )
-        action.add_argument("--force", action="store_true", help="overwrite an existing file")
-        action.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of words")
-
-
-def _plan_period(text_value: str | None) -> tuple[int, int]:
-    import datetime
-    import re
-
-    from .io.plan_skeleton import plan_period
-
-    if text_value is None:
-        return plan_period(datetime.date.today().year)
-    found = re.fullmatch(r"\s*(\d{4})\s*[-–/]\s*(\d{4})\s*", text_value)
-    if not found or int(found[1]) > int(found[2]):
-        raise ValueError(f"--period must be START-END (2026-2030), not {text_value!r}")
-    return int(found[1]), int(found[2])
-
-
-def _cmd_plan(args: argparse.Namespace) -> int:
-    import yaml
-
-    from .io import write_text_atomic
-    from .io.plan_sheet import read_plan_sheet, schedules_of, with_schedules, write_plan_sheet
-    from .io.plan_skeleton import skeleton_plan
-    from .plan import load_plan
-    from .workspace import load_workspace
-
-    if args.out.exists() and not args.force:
-        print(f"ntmgis plan: {_say(args, 'plan_refused', path=args.out)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if args.plan_command == "to-sheet":
-        plan = load_plan(args.plan)
-        write_plan_sheet(schedules_of(plan.data), args.out, lang=args.lang)
-        print(_say(args, "wrote", path=args.out))
-        return EXIT_OK
-    if args.plan_command == "from-sheet" and args.workspace is None:
-        print(f"ntmgis plan: {_say(args, 'plan_needs_units')}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
-        workspace = load_workspace(args.workspace)
-    except DataError as exc:
-        if all(p.layer == "plan" for p in exc.problems if p.severity == "error"):
-            print(f"ntmgis plan: {_say(args, 'plan_blocks')}", file=sys.stderr)
-        raise
-    villages = workspace.layer("villages") if workspace.has_layer("villages") else None
-    base = load_plan(args.base) if getattr(args, "base", None) else None
-    period = tuple(base.data["period"]) if base is not None else _plan_period(args.period)
-    if args.plan_command == "init":
-        schedules, problems = None, ProblemReport(())
-    else:
-        found, read_problems = read_plan_sheet(args.sheet, communes=workspace.communes, period=period)
-        schedules, problems = found, ProblemReport(read_problems)
-        print(
-            _say(
-                args,
-                "plan_rows",
-                path=args.sheet,
-                rows=len(found.communes),
-                villages=sum(found.model_villages.values()),
-            ),
-            file=sys.stderr,
-        )
-    if base is not None and schedules is not None:
-        body = yaml.safe_dump(with_schedules(base.data, schedules), allow_unicode=True, sort_keys=False)
-    else:
-        body = skeleton_plan(
-            workspace.district,
-            workspace.communes,
-            period=(int(period[0]), int(period[1])),
-            villages=villages,
-            schedules=schedules,
-            file=args.out.name,
-            lang=args.lang,
-        )
-    write_text_atomic(args.out, body)
-    print(_say(args, "wrote", path=args.out))
-    if len(problems):
-        _print_report(args, problems)
-    return EXIT_FINDINGS if problems.errors else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -619,6 +575,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"ntmgis {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # the one guard: a bug is a short message and exit 3, never a traceback
+        if args.debug:
+            raise
+        message = str(exc).splitlines()[0][:200] if str(exc) else ""
+        said = _say(args, "internal_error", kind=type(exc).__name__, message=message)
+        print(f"ntmgis {args.command}: {said}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

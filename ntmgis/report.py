@@ -27,6 +27,7 @@ from .assessment import Assessment
 from .codes import MET, NOT_MET, criterion_sort_key
 from .district import district_kind
 from .io import write_bytes_atomic
+from .io.safe_text import safe_cell, safe_csv_frame
 from .io.xlsx import Sheet, workbook_bytes
 from .labels import LANGUAGES, text, words
 from .problems import ProblemReport
@@ -574,18 +575,8 @@ def report_tables(
     }
 
 
-def _cell(value: object) -> object:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and pd.isna(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    return value
-
-
 def _rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-    """The frame's rows as cell values (:func:`_cell`), converted column by column."""
+    """The frame's rows as cell values (:func:`~ntmgis.io.safe_text.safe_cell`), column by column."""
     columns = []
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
@@ -596,7 +587,7 @@ def _rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
         elif numpy and column.dtype.kind in "iub":  # Python ints and bools already
             columns.append(values)
         else:
-            columns.append([_cell(v) for v in values])
+            columns.append([safe_cell(v) for v in values])
     return list(zip(*columns, strict=True)) if columns else [() for _ in range(len(frame))]
 
 
@@ -714,6 +705,6 @@ def write_tables(
             out = frame.copy()
             if note:
                 out[words("report_headers", lang)["data_note"]] = note
-            text = out.to_csv(index=False)
+            text = safe_csv_frame(out).to_csv(index=False)
             written.append(write_bytes_atomic(folder / f"{key}.csv", text.encode("utf-8-sig")))
     return ReportFiles(xlsx=target, csv_files=tuple(written))

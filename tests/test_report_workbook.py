@@ -1,6 +1,7 @@
 """The fast workbook writer (ntmgis.io.xlsx) writes what openpyxl's normal mode wrote, byte for byte.
 
-``reference_workbook`` is the report's writer before issue 11 (one openpyxl ``Cell`` per value);
+``reference_workbook`` is the report's writer before issue 11 (one openpyxl ``Cell`` per value,
+written through ``set_cell``: text is never a formula, issue 15);
 the new one must give the same parts (all but the write time in ``docProps/core.xml``) and, read
 back, the same values, number formats, fonts, fills, alignment, widths and frozen panes.
 """
@@ -20,7 +21,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ntmgis.report import _FILLS, SYMBOLS, _cell, _workbook
+from ntmgis.io.safe_text import set_cell
+from ntmgis.report import _FILLS, SYMBOLS, _workbook
 
 
 def reference_workbook(
@@ -33,15 +35,15 @@ def reference_workbook(
         sheet = book.create_sheet(titles[key])
         start = 1
         if note:
-            sheet.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
+            set_cell(sheet.cell(row=1, column=1), note).font = Font(bold=True, color="C00000")
             start = 3
         for column, header in enumerate(frame.columns, start=1):
-            cell = sheet.cell(row=start, column=column, value=str(header))
+            cell = set_cell(sheet.cell(row=start, column=column), str(header))
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(frame.itertuples(index=False, name=None), start=start + 1):
             for c, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=c, value=_cell(value))
+                cell = set_cell(sheet.cell(row=r, column=c), value)
                 if key == "communes" and isinstance(value, str) and value:
                     status = next((s for s, sym in SYMBOLS.items() if sym and value.startswith(sym)), None)
                     if status in _FILLS:

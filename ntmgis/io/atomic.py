@@ -18,8 +18,11 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     A reader never sees a half-written file, and an interrupted write leaves the old file intact.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _about(exc, target) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -30,10 +33,18 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _about(exc, target) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _about(exc: OSError, target: Path) -> OSError:
+    """The error of a write, naming the file the user asked for, not the temporary one beside it."""
+    return OSError(exc.errno, exc.strerror or str(exc), str(target))
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
@@ -65,6 +76,9 @@ def write_layer_atomic(
             driver = "GPKG" if suffix == ".gpkg" else "GeoJSON"
             pyogrio.write_dataframe(gdf, tmp, layer=layer or target.stem, driver=driver)
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _about(exc, target) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

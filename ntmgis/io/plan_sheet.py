@@ -176,11 +176,15 @@ def schedule_frames(schedules: Schedules, *, lang: str = "vi") -> dict[str, pd.D
 def write_plan_sheet(schedules: Schedules, path: str | os.PathLike[str], *, lang: str = "vi") -> Path:
     """Write the schedules as an XLSX workbook an office can edit (atomically)."""
     from .atomic import write_bytes_atomic
+    from .safe_text import set_cell
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet, frame in schedule_frames(schedules, lang=lang).items():
             frame.to_excel(writer, sheet_name=sheet, index=False)
+            for row in writer.sheets[sheet].iter_rows():  # pandas writes "=..." text as a formula
+                for cell in row:
+                    set_cell(cell, cell.value)
             writer.sheets[sheet].column_dimensions["C"].width = 24
             writer.sheets[sheet].column_dimensions["D"].width = 26
     return write_bytes_atomic(path, buffer.getvalue())

@@ -220,13 +220,15 @@ def _table_to_points(
         if x_name in lower and y_name in lower:
             x = pd.to_numeric(table[lower[x_name]], errors="coerce")
             y = pd.to_numeric(table[lower[y_name]], errors="coerce")
+            # inf (and 1e400) is no coordinate: GEOS refuses it further on.
+            x, y = x.where(np.isfinite(x)), y.where(np.isfinite(y))
             for row in table.index[x.isna() | y.isna()]:
                 problems.append(
                     Problem(
                         file,
                         layer,
                         f"row {_row_number(row)}",
-                        f"coordinate {x_name}/{y_name} is empty or not a number",
+                        f"coordinate {x_name}/{y_name} is empty, infinite or not a number",
                         "feature has no geometry",
                         "warning",
                     )

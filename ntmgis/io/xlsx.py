@@ -4,9 +4,10 @@ openpyxl builds one ``Cell`` object per cell and serialises each through Element
 report (≈ 120k cells) spent most of its time there. :func:`workbook_bytes` lets openpyxl write the
 workbook's skeleton (styles, column widths, frozen panes, relations) with empty sheets, and writes
 each sheet's ``sheetData`` itself with string formatting: the same XML, attribute order and
-escaping as openpyxl 3.1 (inline strings, ``%.16g`` numbers). Cells that are not a plain string
-or finite number (formulas, booleans, dates, error codes, control characters) are written by
-openpyxl's own cell writer, so they behave exactly as before. Style ids are allocated in
+escaping as openpyxl 3.1 (inline strings, ``%.16g`` numbers). Text is always a string cell, also
+text starting with ``=`` or reading like an error code (:func:`~ntmgis.io.safe_text.set_cell`: no
+formula from data). Cells that are not a plain string or finite number (booleans, dates) are
+written by openpyxl's own cell writer through ``set_cell``. Style ids are allocated in
 openpyxl's order (sheet by sheet, row by row), so ``xl/styles.xml`` is unchanged too.
 """
 
@@ -23,10 +24,12 @@ from et_xmlfile import xmlfile
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.cell._writer import write_cell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .safe_text import set_cell
 
 __all__ = ["Sheet", "workbook_bytes"]
 
@@ -102,13 +105,13 @@ def _sheet_data(sheet: Worksheet, spec: Sheet, start: int) -> tuple[str, str]:
     width = len(spec.header)
     out: list[str] = ["<sheetData>"]
     if spec.note:
-        note = Cell(sheet, row=1, column=1, value=spec.note)
+        note = set_cell(Cell(sheet, row=1, column=1), spec.note)
         note.font = Font(**_NOTE_FONT)
         out.append(f'<row r="1">{_fallback(sheet, note)}</row>')
     if width:
         out.append(f'<row r="{start}">')
         for column, header in enumerate(spec.header, start=1):
-            cell = Cell(sheet, row=start, column=column, value=str(header))
+            cell = set_cell(Cell(sheet, row=start, column=column), str(header))
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             out.append(_fallback(sheet, cell))
@@ -147,22 +150,18 @@ def _plain(sheet: Worksheet, value: object, letter: str, row: int, column: int) 
         text = value
         if not text:
             return f'<c r="{letter}{row}" t="inlineStr" />'
-        if (
-            len(text) <= 32767
-            and text[0] != "="
-            and text not in ERROR_CODES
-            and ILLEGAL_CHARACTERS_RE.search(text) is None
-        ):
+        # Text is always a string cell, also "=…" and "#N/A" (never a formula or an error from data).
+        if len(text) <= 32767 and ILLEGAL_CHARACTERS_RE.search(text) is None:
             stripped = text.strip()
             space = ' xml:space="preserve"' if stripped and stripped != text else ""
             return f'<c r="{letter}{row}" t="inlineStr"><is><t{space}>{_escape_cdata(text)}</t></is></c>'
     elif isinstance(value, int | float) and type(value) in _NUMBERS and math.isfinite(value):
         return f'<c r="{letter}{row}" t="n"><v>{"%.16g" % value}</v></c>'  # noqa: UP031 (openpyxl's format)
-    return _fallback(sheet, Cell(sheet, row=row, column=column, value=value))
+    return _fallback(sheet, set_cell(Cell(sheet, row=row, column=column), value))
 
 
 def _filled(sheet: Worksheet, value: object, row: int, column: int, colour: str) -> str:
-    cell = Cell(sheet, row=row, column=column, value=value)
+    cell = set_cell(Cell(sheet, row=row, column=column), value)
     cell.fill = PatternFill("solid", fgColor=colour)
     return _fallback(sheet, cell)
 

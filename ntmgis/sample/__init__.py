@@ -250,14 +250,13 @@ class SampleOverwriteError(FileExistsError):
         The differing files, relative to ``folder``.
     """
 
-    def __init__(self, folder: Path, changed: Sequence[str]) -> None:
+    def __init__(self, folder: Path, changed: Sequence[str], *, foreign: bool = False) -> None:
         self.folder = folder
         self.changed = tuple(changed)
         more = len(self.changed) - 5
         shown = ", ".join(self.changed[:5]) + (f" and {more} more" if more > 0 else "")
-        super().__init__(
-            f"{folder} holds files that differ from the generated sample ({shown}); nothing was written"
-        )
+        what = "files the sample does not write" if foreign else "files that differ from the generated sample"
+        super().__init__(f"{folder} holds {what} ({shown}); nothing was written")
 
 
 def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, *, force: bool = False) -> list[Path]:
@@ -272,8 +271,8 @@ def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, *, force: bool =
         Seed of :func:`generate_sample`.
     force : bool
         Overwrite files of ``out_dir`` whose content differs from the generated one. Without it
-        nothing is written when any does (files equal to the generated ones do not count, nor
-        files the sample does not write).
+        nothing is written when any does (files equal to the generated ones do not count), nor
+        into a folder holding files the sample does not write (hidden files aside).
 
     Returns
     -------
@@ -284,10 +283,20 @@ def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, *, force: bool =
     Raises
     ------
     SampleOverwriteError
-        When ``force`` is false and ``out_dir`` holds differing files.
+        When ``force`` is false and ``out_dir`` holds differing files or files of its own.
     """
     out_dir = Path(out_dir)
     files = sample_files(generate_sample(seed))
+    if not force and out_dir.is_dir():
+        # A folder holding anything but the sample (a project, a home folder) is not written into.
+        ours = {str(path) for path in files}
+        foreign = sorted(
+            p.relative_to(out_dir).as_posix()
+            for p in out_dir.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.relative_to(out_dir).as_posix() not in ours
+        )
+        if foreign:
+            raise SampleOverwriteError(out_dir, foreign, foreign=True)
     if not force:
         changed = [
             path

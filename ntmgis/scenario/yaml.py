@@ -134,6 +134,72 @@ _TEXT_FIELDS = frozenset(
 )
 
 
+# What YAML may give each edit field (after identifiers are read as text); None is "not given".
+_NUMBER = (int, float)
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "x": _NUMBER,
+    "y": _NUMBER,
+    "value": _NUMBER,
+    "million_vnd_per_km": _NUMBER,
+    "year": (int,),
+    "standard_met": (bool,),
+    "vietgap": (bool,),
+    "met": (bool,),
+    **dict.fromkeys(
+        (
+            "road_class",
+            "canal_level",
+            "surface",
+            "lining",
+            "polygon",
+            "kind",
+            "crop",
+            "name",
+            "growing_area_code",
+            "level",
+            "set_id",
+            "klass",
+            "target",
+            "network",
+        ),
+        (str,),
+    ),
+}
+# Bounds of the numbers an edit gives: a negative price or length is a typing mistake, never a plan.
+# 1,000,000 million VND (1,000 billion) per km is far above any rural road or canal.
+_FIELD_RANGES: dict[str, tuple[float, float]] = {
+    "million_vnd_per_km": (0.0, 1_000_000.0),
+    "value": (0.0, 1e9),
+    "year": (1900, 2100),
+}
+
+
+def _field_mistakes(kind: str, arguments: Mapping[str, object]) -> list[str]:
+    """Every field of one edit whose value has the wrong type or is out of bounds."""
+    import math
+
+    mistakes = []
+    for name, value in arguments.items():
+        kinds = _FIELD_TYPES.get(name)
+        if value is None or kinds is None:
+            continue
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            wanted = (
+                " or ".join(k.__name__ for k in kinds).replace("str", "text").replace("bool", "true/false")
+            )
+            mistakes.append(f"{kind}: {name} must be {wanted}, not {value!r}")
+            continue
+        low, high = _FIELD_RANGES.get(name, (-math.inf, math.inf))
+        if isinstance(value, int | float) and not (math.isfinite(value) and low <= value <= high):
+            mistakes.append(f"{kind}: {name} must be between {low:g} and {high:g}, not {value!r}")
+    segments = arguments.get("segment_ids")
+    if segments is not None and not (
+        isinstance(segments, list | tuple) and all(isinstance(v, str | int) for v in segments)
+    ):
+        mistakes.append(f"{kind}: segments must be a list of ids, not {segments!r}")
+    return mistakes
+
+
 def _edit(item: object, where: str, source: str) -> Edit | Problem:
     """One ``{kind: {fields}}`` entry as an edit, or the problem that stops it.
 
@@ -147,16 +213,19 @@ def _edit(item: object, where: str, source: str) -> Edit | Problem:
     if not isinstance(item, Mapping) or len(item) != 1:
         return problem("each edit is one {kind: {fields}} entry")
     ((kind, fields),) = item.items()
-    if kind not in _YAML_EDITS:
+    if not isinstance(kind, str) or kind not in _YAML_EDITS:
         return problem(f"unknown edit {kind!r} (known: {', '.join(_YAML_EDITS)})")
     cls, names = _YAML_EDITS[kind]
     if not isinstance(fields, Mapping | None):
         return problem(f"{kind}: the fields are a mapping {{field: value}}")
     fields = dict(fields or {})
-    unknown = sorted(set(fields) - set(names))
+    unknown = sorted(str(k) for k in fields if not isinstance(k, str) or k not in names)
     if unknown:
         return problem(f"{kind}: unknown fields {unknown}")
     arguments = {names[k]: v for k, v in fields.items()}
+    mistakes = _field_mistakes(kind, arguments)
+    if mistakes:
+        return problem("; ".join(mistakes))
     try:
         if "segment_ids" in arguments:
             arguments["segment_ids"] = tuple(map(str, arguments["segment_ids"]))
@@ -232,7 +301,18 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     data = _read_yaml(path)
     if isinstance(data, Mapping) and "scenarios" in data:
         listed = data["scenarios"] or []
-        items = list(listed) if isinstance(listed, list | tuple) else [listed]
+        if not isinstance(listed, list | tuple):
+            raise DataError(
+                Problem(
+                    str(path),
+                    "scenario",
+                    "scenarios",
+                    f"scenarios: must be a list of scenarios, not {type(listed).__name__}",
+                    "write scenarios: [{name: ..., edits: [...]}, ...]",
+                    "error",
+                )
+            )
+        items = list(listed)
     else:
         items = [data]
     scenarios: list[Scenario] = []

@@ -23,6 +23,7 @@ from .._frozen import freeze
 from ..crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, resolve_layer_crs, to_working_crs
 from ..district import DISTRICT_KINDS
 from ..io import ReadResult, StatusRead, fix_legacy_columns, status_from_frame
+from ..io.safe_text import strip_control_characters
 from ..names import strip_prefix
 from ..plan import Plan, load_plan
 from ..problems import DataError, Problem, ProblemReport
@@ -35,6 +36,7 @@ from .config import (
     _market_radius,
     _network_settings,
     _unit_costs,
+    entry_key_problems,
 )
 from .model import Workspace
 
@@ -84,6 +86,12 @@ def frame_read(frame: pd.DataFrame, *, name: str, file: str, crs: object | None 
     return ReadResult(fixed_frame, tuple(found))
 
 
+def _without_controls(read: ReadResult, file: str, name: str) -> ReadResult:
+    """The frame with control characters out of its text (a workbook cannot hold them), said."""
+    frame, found = strip_control_characters(read.frame, file=file, layer=name)
+    return ReadResult(frame, read.problems + tuple(found)) if found else read
+
+
 def _working_crs(raw: object) -> str:
     working = parse_crs(raw, what="working_crs")
     check_working_crs(working)
@@ -121,6 +129,7 @@ def build_workspace(
     problems: list[Problem] = []
     for key in sorted(set(config) - _KNOWN_KEYS):
         problems.append(Problem(file, "workspace", key, f"unknown key {key!r}", "ignored", "warning"))
+    problems.extend(entry_key_problems(config, file=file))
     problems.extend(_kind_defaulted(config.get("district"), file))
     try:
         working_crs = _working_crs(config.get("working_crs", DEFAULT_WORKING_CRS))
@@ -276,7 +285,7 @@ def validated_layer(
 ) -> gpd.GeoDataFrame | None:
     """One layer read, renamed (``columns:``), validated and in the working CRS; None on an error."""
     try:
-        read = source.read()
+        read = _without_controls(source.read(), source.file, name)
     except DataError as exc:
         problems.extend(exc.problems)
         return None
@@ -305,7 +314,7 @@ def _validated_table(
     entry, file = source.entry, source.file
     commune_codes = layers["communes"]["commune_code"].astype(str).tolist() if "communes" in layers else None
     try:
-        read: StatusRead | ReadResult = source.read()
+        read: StatusRead | ReadResult = _without_controls(source.read(), source.file, name)
     except DataError as exc:
         problems.extend(exc.problems)
         return None

@@ -226,6 +226,9 @@ def _check_config(config: object, *, file: str) -> _Config:
                     "error",
                 )
             )
+    shape_errors = _entry_shape_problems(config, file=file)
+    if shape_errors:
+        raise DataError(shape_errors)
     kind = (config.get("district") or {}).get("kind")
     if kind is not None and kind_code(kind) is None:
         raise DataError(
@@ -239,6 +242,97 @@ def _check_config(config: object, *, file: str) -> _Config:
             )
         )
     return cast(_Config, config)
+
+
+# What each key of a layers:/tables: entry holds (see _Entry); a bare string is the path.
+_ENTRY_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
+    {
+        "path": (str,),
+        "layer": (str,),
+        "crs": (str, int),
+        "sheet": (str,),
+        "year": (int,),
+        "level": (str,),
+        "columns": (dict,),
+    }
+)
+
+
+def _entry_shape_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
+    """Wrong types where the readers need them: status_year, every entry and its columns."""
+
+    def error(where: str, message: str, fix: str) -> Problem:
+        return Problem(file, "workspace", where, message, fix, "error")
+
+    problems = []
+    year = config.get("status_year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
+        problems.append(
+            error("status_year", f"status_year must be a year, not {year!r}", "write status_year: 2023")
+        )
+    for group in ("layers", "tables"):
+        entries = config.get(group)
+        for name, entry in entries.items() if isinstance(entries, dict) else ():
+            where = f"{group}.{name}"
+            if isinstance(entry, str):
+                continue
+            if not isinstance(entry, dict):
+                problems.append(
+                    error(
+                        where,
+                        f"{where} must be a path or a mapping, not {entry!r}",
+                        f"write {name}: {{path: file, layer: name}}",
+                    )
+                )
+                continue
+            for key, kinds in _ENTRY_TYPES.items():
+                value = entry.get(key)
+                if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+                    problems.append(
+                        error(
+                            f"{where}.{key}",
+                            f"{where}.{key} has the wrong type: {value!r}",
+                            "see docs/en/reference/workspace.md",
+                        )
+                    )
+            columns = entry.get("columns")
+            if isinstance(columns, dict) and not all(isinstance(v, str) for v in columns.values()):
+                problems.append(
+                    error(
+                        f"{where}.columns",
+                        f"{where}.columns must map names to column names",
+                        "write columns: {commune_code: MA_XA}",
+                    )
+                )
+    return problems
+
+
+def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
+    """A warning for every unknown key of a layers:/tables: entry, with the closest known key.
+
+    Examples
+    --------
+    >>> config = {"layers": {"roads": {"path": "r.gpkg", "colums": {}}}}
+    >>> [p.action for p in entry_key_problems(config, file="w")]
+    ["ignored; did you mean 'columns'?"]
+    """
+    import difflib
+
+    problems = []
+    for group in ("layers", "tables"):
+        entries = config.get(group)
+        for name, entry in entries.items() if isinstance(entries, dict) else ():
+            for key in sorted(set(entry) - set(_ENTRY_TYPES) if isinstance(entry, dict) else (), key=str):
+                close = difflib.get_close_matches(str(key), list(_ENTRY_TYPES), n=1, cutoff=0.5)
+                hint = (
+                    f"ignored; did you mean {close[0]!r}?"
+                    if close
+                    else f"ignored; known keys: {', '.join(_ENTRY_TYPES)}"
+                )
+                problems.append(
+                    Problem(file, "workspace", f"{group}.{name}", f"unknown key {key!r}", hint, "warning")
+                )
+    return problems
 
 
 def _read_config(path: Path) -> _Config:
