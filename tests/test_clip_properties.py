@@ -78,7 +78,9 @@ def detailed_tiling(seed: int, nx: int, ny: int, levels: int, enclave: str) -> t
         hole = shapely.Polygon(centre + np.column_stack([np.cos(angle), np.sin(angle)]) * radius[:, None])
         if polygons[0].contains(hole) and hole.is_valid:
             polygons[0] = polygons[0].difference(hole)
-            if enclave == "part":
+            # With one commune the hole would be a part of the commune it is cut from (an invalid
+            # MultiPolygon: parts sharing a whole ring), so it stays a gap.
+            if enclave == "part" and len(polygons) > 1:
                 polygons[-1] = shapely.MultiPolygon([polygons[-1], hole])
     codes = [f"C{k:02d}" for k in range(len(polygons))]
     # Codes in a shuffled order: the rule is by code, not by row.
