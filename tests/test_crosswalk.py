@@ -1,4 +1,4 @@
-"""Unit periods and crosswalks as data (issue 13 part 1): the packaged Tân Yên crosswalk, its check, roll_up."""
+"""Unit periods and crosswalks as data (issue 13 part 1): the packaged Tân Yên crosswalk, check, roll_up."""
 
 from __future__ import annotations
 
@@ -282,3 +282,18 @@ def test_real_2021_polygons_dissolved_along_the_crosswalk_match_the_2025_polygon
     largest = cut.assign(area=cut.area).sort_values("area").groupby("gso_code").last()
     assert (largest["code"] == largest["new_code"]).all()
     assert cut.groupby("gso_code")["code"].nunique().max() > 1  # slivers exist: the rule matters
+
+
+def _python_block(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    return text.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_guide_example_runs_and_is_the_same_in_both_languages() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    code = _python_block(docs / "en" / "reference" / "crosswalk.md")
+    assert code == _python_block(docs / "vi" / "reference" / "crosswalk.md")
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "crosswalk.md", "exec"), namespace)  # noqa: S102 - the guide's own example
+    new = namespace["new"]
+    assert sorted(new["commune_code"].unique()) == ["07228", "07306", "07330", "07333", "07339", "07351"]
