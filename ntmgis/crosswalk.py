@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -48,10 +48,15 @@ _SHARE_TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class Crosswalk:
-    """A checked crosswalk: its rows (``share`` as a float, 1.0 for a whole unit) and its file."""
+    """A checked crosswalk (from :func:`check_crosswalk`): its rows and its file; immutable."""
 
-    rows: pd.DataFrame
+    _rows: pd.DataFrame = field(repr=False)
     file: str = ""
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """A copy of the rows (:data:`COLUMNS`; ``share`` a float, 1.0 for a whole unit)."""
+        return self._rows.copy()
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -62,7 +67,7 @@ class Crosswalk:
     @property
     def steps(self) -> tuple[tuple[str, str], ...]:
         """``(from_period, to_period)`` of each step, by effective date."""
-        ordered = self.rows.sort_values("effective", kind="stable")
+        ordered = self._rows.sort_values("effective", kind="stable")
         pairs = ordered[["from_period", "to_period"]].drop_duplicates()
         return tuple((str(a), str(b)) for a, b in pairs.itertuples(index=False))
 
@@ -70,12 +75,13 @@ class Crosswalk:
         """Units of ``period``: ``code``, ``name``, ``kind`` (one row each)."""
         if period not in self.periods:
             raise DataError(
-                _problem("", period, f"unknown unit period {period!r}", f"use one of {list(self.periods)}")
+                _problem(
+                    self.file, period, f"unknown unit period {period!r}", f"use one of {list(self.periods)}"
+                )
             )
         first = self.periods[0] == period
-        side, rows = ("old", self.rows[self.rows["from_period"] == period]) if first else ("new", None)
-        if rows is None:
-            rows = self.rows[self.rows["to_period"] == period]
+        side = "old" if first else "new"
+        rows = self._rows[self._rows["from_period" if first else "to_period"] == period]
         cols = {f"{side}_code": "code", f"{side}_name": "name", f"{side}_kind": "kind"}
         return rows[list(cols)].rename(columns=cols).drop_duplicates("code").reset_index(drop=True)
 
@@ -89,7 +95,7 @@ class Crosswalk:
         for period in self.periods:
             for unit in self.units(period).itertuples(index=False):
                 seen.setdefault(str(unit.code), []).append((period, str(unit.name)))
-        continued = _continued(self.rows)
+        continued = _continued(self._rows)
         reused = {}
         for code, places in seen.items():
             breaks = [
@@ -362,7 +368,7 @@ def _mapping(walk: Crosswalk, start: str, step: str) -> pd.DataFrame:
     units = walk.units(start)
     chain = pd.DataFrame({"old_code": units["code"], "code": units["code"], "weight": 1.0})
     for a, b in walk.steps[periods.index(start) : periods.index(step)]:
-        rows = walk.rows[(walk.rows["from_period"] == a) & (walk.rows["to_period"] == b)]
+        rows = walk._rows[(walk._rows["from_period"] == a) & (walk._rows["to_period"] == b)]
         chain = chain.merge(
             rows[["old_code", "new_code", "share"]].rename(columns={"old_code": "code"}), on="code"
         )
@@ -374,8 +380,17 @@ def _mapping(walk: Crosswalk, start: str, step: str) -> pd.DataFrame:
 
 def _period_of(table: pd.DataFrame, code: str, walk: Crosswalk, period: str | None) -> str:
     """The unit period: ``period=``, else the ``unit_period`` column, else refused if codes are reused."""
-    if period is None and "unit_period" in table.columns and table["unit_period"].nunique() == 1:
-        period = str(table["unit_period"].iat[0])
+    stated = sorted({str(v) for v in table["unit_period"].dropna()}) if "unit_period" in table.columns else []
+    if len(stated) > 1 or (period is not None and stated and stated != [period]):
+        raise DataError(
+            _problem(
+                walk.file,
+                ", ".join(stated),
+                f"the table's units are of several periods {stated}",
+                "roll up one unit period at a time",
+            )
+        )
+    period = period or (stated[0] if stated else None)
     if period is not None:
         return period
     reused = walk.reused_codes()

@@ -194,6 +194,8 @@ def test_a_join_on_reused_codes_alone_is_refused(walk: crosswalk.Crosswalk, samp
     # the period stated by a column is a period: the join is then made within it
     stated = sample_assessment.roads.assign(unit_period="2020-03")
     assert not roll_up(stated, walk, "2025-07", sum=["total_km"]).empty
+    with pytest.raises(DataError, match="several periods"):
+        roll_up(stated, walk, "2025-07", sum=["total_km"], period="2025-01")
 
 
 def test_codes_outside_the_period_and_unknown_steps_are_data_errors(walk: crosswalk.Crosswalk) -> None:
