@@ -294,11 +294,14 @@ def read_table(
     sheet: str | None = None,
     name: str = "",
     id_column: str | None = None,
+    header_comment: bool = False,
 ) -> ReadResult:
     """Read a non-spatial table from CSV (UTF-8, UTF-8 with BOM, Windows-1258/1252) or XLSX.
 
     Every cell stays as text or number as written; legacy TCVN3/VNI text is converted and
     reported. Cell meaning (Đạt / x / ✓) is interpreted by the table's consumer, not here.
+    ``header_comment=True``: leading CSV lines starting with ``#`` describe the file and are skipped
+    (a crosswalk's header, :mod:`ntmgis.crosswalk`).
 
     Raises
     ------
@@ -310,7 +313,9 @@ def read_table(
     _check_path(path, label, TABLE_SUFFIXES)
     problems: list[Problem] = []
     try:
-        table = _read_table_raw(path, sheet=sheet, label=label, problems=problems)
+        table = _read_table_raw(
+            path, sheet=sheet, label=label, problems=problems, header_comment=header_comment
+        )
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -325,7 +330,9 @@ def read_table(
     return ReadResult(table, tuple(problems))
 
 
-def _read_table_raw(path: Path, *, sheet: str | None, label: str, problems: list[Problem]) -> pd.DataFrame:
+def _read_table_raw(
+    path: Path, *, sheet: str | None, label: str, problems: list[Problem], header_comment: bool = False
+) -> pd.DataFrame:
     if path.suffix.lower() == ".xlsx":
         try:
             book = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
@@ -350,6 +357,11 @@ def _read_table_raw(path: Path, *, sheet: str | None, label: str, problems: list
                     "decoded; save as UTF-8 to avoid guessing",
                     "warning",
                 )
+            )
+        if header_comment:  # leading lines starting with "#" describe the file (a crosswalk's header)
+            lines = text.splitlines(keepends=True)
+            text = "".join(
+                lines[next((i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines)) :]
             )
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True

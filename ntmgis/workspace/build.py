@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .._frozen import freeze
+from ..crosswalk import workspace_crosswalk
 from ..crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, resolve_layer_crs, to_working_crs
 from ..district import DISTRICT_KINDS
 from ..io import ReadResult, StatusRead, fix_legacy_columns, status_from_frame
@@ -156,6 +157,10 @@ def build_workspace(
 
     if "communes" in frames and isinstance(config.get("commune_groups"), dict):
         frames["communes"] = _with_commune_groups(frames["communes"], config["commune_groups"])
+    crosswalk, crosswalk_problems = workspace_crosswalk(
+        config.get("crosswalk"), root, file=file, communes=frames.get("communes")
+    )
+    problems.extend(crosswalk_problems)
     report = ProblemReport(tuple(problems))
     if not report.ok or not plan_ok or "communes" not in frames:
         return None, report
@@ -181,6 +186,7 @@ def build_workspace(
         market_radius_m=radius,
         values=freeze(value_maps),
         region=str(config["region"]) if config.get("region") else None,
+        crosswalk=crosswalk,
     )
     return workspace, report
 

@@ -35,6 +35,7 @@ _KNOWN_KEYS = {
     "market_radius_m",
     "region",
     "commune_groups",
+    "crosswalk",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -73,6 +74,7 @@ class _Config(TypedDict, total=False):
     region: str
     market_radius_m: object
     commune_groups: dict[str, object]
+    crosswalk: str
 
 
 #: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.

@@ -21,7 +21,7 @@ def file_parts(path: Path) -> list[Path]:
 
 
 def workspace_inputs(path: str | Path | None, *, plan: bool = True) -> list[Path]:
-    """workspace.yaml and every file it names (layers, tables, plan, unit costs).
+    """workspace.yaml and every file it names (layers, tables, plan, unit costs, crosswalk).
 
     A workspace that cannot be read names no file: the command reports why when it reads it.
     ``plan=False`` leaves the plan out: ``ntmgis plan init`` and ``from-sheet`` write it.
@@ -51,6 +51,7 @@ def workspace_inputs(path: str | Path | None, *, plan: bool = True) -> list[Path
     costs = config.get("unit_costs")
     if isinstance(costs, dict):
         named.extend(costs.values())
+    named.append(config.get("crosswalk"))
     found = [yaml_path]
     for name in named:
         if isinstance(name, str | Path) and str(name):

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .._frozen import freeze
+from ..crosswalk import Crosswalk
 from ..crs import DEFAULT_WORKING_CRS
 from ..io import canonical_status
 from ..plan import Plan
@@ -56,6 +57,8 @@ class Workspace:
     )
     #: ``region:`` of workspace.yaml: the thresholds' region instead of the province's (a GSO code).
     region: str | None = None
+    #: ``crosswalk:`` of workspace.yaml: the checked unit crosswalk (:mod:`ntmgis.crosswalk`), or None.
+    crosswalk: Crosswalk | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_layers(
