@@ -15,7 +15,7 @@ from ..district import DISTRICT_KINDS, kind_code
 from ..io import read_unit_costs
 from ..io.readers import yaml_problem
 from ..problems import DataError, Problem
-from ..yamlload import load_yaml_text, read_yaml_text
+from ..yamlload import YamlBudgetError, load_yaml_text, read_yaml_text
 
 _KNOWN_KEYS = {
     "name",
@@ -339,9 +339,9 @@ def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Probl
 def _read_config(path: Path) -> _Config:
     try:
         config = load_yaml_text(read_yaml_text(path))
-    except yaml.YAMLError as exc:
-        raise DataError(yaml_problem(exc, str(path), "workspace", "fix the file")) from None
-    except UnicodeDecodeError as exc:
+    except YamlBudgetError as exc:
+        raise DataError(yaml_problem(exc, str(path), "workspace")) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(
             Problem(
                 str(path), "workspace", "", f"not a valid UTF-8 YAML file ({exc})", "fix the file", "error"
