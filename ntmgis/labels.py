@@ -22,9 +22,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # packaged YAML: libyaml parses it ~10× faster
+from .yamlload import load_yaml_text
 
 __all__ = ["LANGUAGES", "areas", "text", "words"]
 
@@ -41,7 +39,7 @@ def _area(area: str) -> Mapping[str, Mapping[str, str]]:
     resource = resources.files("ntmgis").joinpath("catalogue", f"{area}.yaml")
     if not resource.is_file():
         raise KeyError(f"no label area {area!r}; known: {areas()}")
-    entries: dict[str, Any] = yaml.load(resource.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # noqa: S506
+    entries: dict[str, Any] = load_yaml_text(resource.read_text(encoding="utf-8")) or {}
     for key, entry in entries.items():
         if not isinstance(key, str):  # YAML 1.1 reads a bare yes/no/on/off key as a boolean
             raise ValueError(f"catalogue/{area}.yaml: key {key!r} must be a quoted string")

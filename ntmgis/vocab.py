@@ -14,12 +14,9 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from .names import name_key
 from .problems import Problem
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # packaged YAML: libyaml parses it ~10× faster
+from .yamlload import load_yaml_text
 
 __all__ = [
     "vocabulary",
@@ -39,7 +36,7 @@ ValueMappings = dict[str, dict[str, dict[str, str]]]
 
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("ntmgis").joinpath(name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's when built)
+    return load_yaml_text(text)
 
 
 @cache

@@ -19,6 +19,7 @@ import yaml
 
 from ..crs import resolve_layer_crs
 from ..problems import DataError, Problem
+from ..yamlload import YamlBudgetError, load_yaml_text, read_yaml_text
 from .encodings import fix_legacy_columns
 
 __all__ = [
@@ -29,11 +30,8 @@ __all__ = [
     "read_layer",
     "read_table",
     "read_yaml",
+    "yaml_problem",
 ]
-
-#: libyaml's parser when PyYAML has it (the same safe constructor; ~10× faster), else the Python one.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 # --------------------------------------------------------------------------------------------
 # Readers
@@ -400,18 +398,25 @@ def _decode_csv_bytes(raw: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte string")
 
 
-def load_yaml_text(text: str) -> Any:
-    """``yaml.safe_load(text)``, parsed by libyaml when available; errors as the Python parser words them.
+def yaml_problem(exc: yaml.YAMLError, where: str, layer: str, action: str = "fix the YAML syntax") -> Problem:
+    """The one problem of a YAML file that could not be read: over the budget, or not valid YAML.
 
     Examples
     --------
-    >>> load_yaml_text("{a: [1, 2], b: 'yes', c: yes}")
-    {'a': [1, 2], 'b': 'yes', 'c': True}
+    >>> exc = YamlBudgetError("nesting deeper than 64 levels", "64 levels")
+    >>> yaml_problem(exc, "w.yaml", "workspace").problem
+    'YAML refused: nesting deeper than 64 levels (limit 64 levels)'
     """
-    try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return yaml.safe_load(text)  # the same mistake, raised with the Python parser's message
+    if isinstance(exc, YamlBudgetError):
+        return Problem(
+            where,
+            layer,
+            "",
+            f"YAML refused: {exc}",
+            "write the values out: no deep nesting, no anchors/aliases (&name, *name), a small file",
+            "error",
+        )
+    return Problem(where, layer, "", f"not valid YAML ({exc})", action, "error")
 
 
 def read_yaml(
@@ -421,7 +426,7 @@ def read_yaml(
     label: str | None = None,
     action: str = "fix the YAML syntax",
 ) -> tuple[Any, tuple[Problem, ...]]:
-    """Read a YAML file with ``yaml.safe_load`` (nothing in it is executed), reporting instead of raising.
+    """Read a YAML file within the budget of :mod:`ntmgis.yamlload` (nothing in it is executed), reporting.
 
     Parameters
     ----------
@@ -438,7 +443,7 @@ def read_yaml(
     -------
     (data, problems)
         ``data`` is None when a problem says the file could not be read (missing, not UTF-8, not
-        YAML); an empty file gives ``(None, ())``.
+        YAML, over the size, alias or depth budget); an empty file gives ``(None, ())``.
 
     Examples
     --------
@@ -456,12 +461,10 @@ def read_yaml(
     path = Path(source) if isinstance(source, (str, os.PathLike)) else source
     where = str(source) if label is None else label
     try:
-        text = path.read_text(encoding="utf-8")
+        return load_yaml_text(read_yaml_text(path)), ()
     except FileNotFoundError:
         return None, (Problem(where, layer, "", "file not found", "check the path", "error"),)
     except UnicodeDecodeError:
         return None, (Problem(where, layer, "", "not UTF-8 text", "save the file as UTF-8", "error"),)
-    try:
-        return load_yaml_text(text), ()
     except yaml.YAMLError as exc:
-        return None, (Problem(where, layer, "", f"not valid YAML ({exc})", action, "error"),)
+        return None, (yaml_problem(exc, where, layer, action),)

@@ -12,7 +12,9 @@ import pandas as pd
 import yaml
 
 from .._frozen import freeze
+from ..io.readers import yaml_problem
 from ..problems import DataError, Problem
+from ..yamlload import load_yaml_text, read_yaml_text
 from .check import check_plan
 
 __all__ = ["PACKAGED_PLANS", "Plan", "PlanBudget", "check_plan", "load_plan"]
@@ -215,14 +217,15 @@ def load_plan(ref: str, *, base_dir: Path | None = None, communes: Mapping[str, 
                     str(path), "plan", "", "plan file not found", "check plan: in workspace.yaml", "error"
                 )
             )
-        text = path.read_text(encoding="utf-8")
         source = str(path)
+        try:
+            text = read_yaml_text(path)
+        except yaml.YAMLError as exc:
+            raise DataError(yaml_problem(exc, source, "plan")) from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml_text(text)
     except yaml.YAMLError as exc:
-        raise DataError(
-            Problem(source, "plan", "", f"not valid YAML ({exc})", "fix the YAML syntax", "error")
-        ) from None
+        raise DataError(yaml_problem(exc, source, "plan")) from None
     if not isinstance(data, dict):
         raise DataError(
             Problem(

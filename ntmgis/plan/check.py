@@ -19,10 +19,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from ..names import name_key
 from ..problems import Problem, Severity
+from ..yamlload import load_yaml_text
 
 __all__ = ["check_plan", "plan_schema"]
 
@@ -39,7 +38,7 @@ def plan_schema() -> Mapping[str, Any]:
     ['id', 'period']
     """
     text = resources.files("ntmgis").joinpath("plans/schema.yaml").read_text("utf-8")
-    schema: Mapping[str, Any] = yaml.safe_load(text)
+    schema: Mapping[str, Any] = load_yaml_text(text)
     return schema
 
 

@@ -13,8 +13,9 @@ import yaml
 from ..datasets import get_path
 from ..district import DISTRICT_KINDS, kind_code
 from ..io import read_unit_costs
-from ..io.readers import load_yaml_text
+from ..io.readers import yaml_problem
 from ..problems import DataError, Problem
+from ..yamlload import YamlBudgetError, load_yaml_text, read_yaml_text
 
 _KNOWN_KEYS = {
     "name",
@@ -339,7 +340,9 @@ def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Probl
 
 def _read_config(path: Path) -> _Config:
     try:
-        config = load_yaml_text(path.read_text(encoding="utf-8"))
+        config = load_yaml_text(read_yaml_text(path))
+    except YamlBudgetError as exc:
+        raise DataError(yaml_problem(exc, str(path), "workspace")) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(
             Problem(
