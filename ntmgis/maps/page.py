@@ -429,7 +429,8 @@ def render_map(
     detail = drawing_detail(_bounds(geometries.values()))
     max_zoom = detail.max_zoom if max_zoom is None else int(max_zoom)
     if simplify is None:
-        simplify = detail.tolerance_m if max_zoom == detail.max_zoom else _pixel_at(max_zoom, geometries.values())
+        same = max_zoom == detail.max_zoom
+        simplify = detail.tolerance_m if same else _pixel_at(max_zoom, geometries.values())
     # A grid step is at most 1/scale degree of latitude on the ground: metres → grid units.
     grid_tolerance = simplify * 10**decimals / METRES_PER_DEGREE
     topology = encode_geometries({**geometries, **anchors}, decimals=decimals, simplify=grid_tolerance)
