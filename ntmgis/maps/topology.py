@@ -123,8 +123,9 @@ def encode_geometries(
     decimals : int
         Quantization grid: ``10**-decimals`` degree.
     simplify : float
-        Douglas–Peucker tolerance in grid units (0: none), applied to each arc with its end
-        points fixed, so shared borders stay shared.
+        Douglas–Peucker tolerance in grid units (0: none), applied once to each arc with its
+        end points fixed and without crossing itself, so shared borders stay shared; a polygon
+        left invalid keeps its original arcs.
 
     Returns
     -------
