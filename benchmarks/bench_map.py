@@ -2,6 +2,11 @@
 
 Two scales (issue 5): the district planners' map of the embedded sample (target ≤ 2 MB, ≤ 1.5 s)
 and a province-scale synthetic map, 200 communes and 100k road segments (target ≤ 15 MB, ≤ 5 s).
+A third (issue 12 part 3), ``real-province``: 100 fractal communes of 1,000–2,000 vertices and
+57k OSM-like ways (``realistic.py``), drawn in full (``simplify=0``) and as the page draws them by
+default (one pixel at its closest zoom), with the ratio of the two (target ≤ 10 MB, ≤ 3 s). Same
+result check: both pages carry the same layer data (names, classes, fields); only the drawn
+coordinates differ.
 The baseline is what folium's ``explore()`` builds for the same layers, made offline too: Leaflet's
 script and stylesheet inlined from the local pinned copy, folium's other external assets (jQuery,
 Bootstrap, Font Awesome, awesome-markers: markers and controls these layers do not use) left out.
@@ -12,11 +17,13 @@ headless Chromium with the network blocked (median of ``--repeat`` fresh pages).
 
     .venv/bin/python benchmarks/bench_map.py                  # district + province
     .venv/bin/python benchmarks/bench_map.py --district-only
+    .venv/bin/python benchmarks/bench_map.py --real-only --repeat 5
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
 import sys
@@ -29,6 +36,7 @@ import geopandas as gpd
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realistic import REAL_SCALES, fractal_communes, osm_like_ways  # noqa: E402
 from synthetic import SCALES, synthetic_district  # noqa: E402
 
 from ntmgis.maps import MapClass, MapLayer, Theme, build_planner_map, render_map  # noqa: E402
@@ -132,7 +140,13 @@ def explore_html(layers: dict[str, gpd.GeoDataFrame], columns: dict[str, list[st
     return html
 
 
-def province_map(communes: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> str:
+def province_map(
+    communes: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    *,
+    title: str = "Tỉnh mẫu — 200 xã, 100.000 đoạn đường",
+    simplify: float | None = None,
+) -> str:
     """The province-scale page: synthetic communes and roads through the same page engine."""
     n = len(communes)
     roads_classes = [MapClass(c, label("road_class", c), colour) for c, colour in ROAD_COLOURS.items()]
@@ -166,7 +180,7 @@ def province_map(communes: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> str:
             ],
         ),
     ]
-    return render_map(layers, title="Tỉnh mẫu — 200 xã, 100.000 đoạn đường", note="Dữ liệu tổng hợp")
+    return render_map(layers, title=title, note="Dữ liệu tổng hợp", simplify=simplify)
 
 
 def measure(
@@ -206,6 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--district-only", action="store_true")
     parser.add_argument("--province-only", action="store_true")
+    parser.add_argument("--real-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
@@ -216,15 +231,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         folder = Path(tmp)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        if not args.province_only:
+        if not (args.province_only or args.real_only):
             rows += district(browser, folder, args.repeat)
-        if not args.district_only:
+        if not (args.district_only or args.real_only):
             rows += province(browser, folder)
+        if not (args.district_only or args.province_only):
+            rows += real_province(browser, folder, args.repeat)
         browser.close()
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     for name, group in table.groupby("map", sort=False):
         ours, base = group.iloc[0], group.iloc[-1]
+        if name == "real-province":
+            print(
+                f"{name}: drawn at {ours['by']} {ours['MB']} MB / {ours['render_ms']} ms; in full "
+                f"{base['MB']} MB / {base['render_ms']} ms → {base['MB'] / ours['MB']:.2f}× smaller, "
+                f"{base['render_ms'] / max(ours['render_ms'], 1):.2f}× faster (targets ≤ 10 MB, ≤ 3000 ms)"
+            )
+            continue
         print(
             f"{name}: ntmgis {ours['MB']} MB / {ours['render_ms']} ms; explore() {base['MB']} MB / "
             f"{base['render_ms']} ms → {base['MB'] / ours['MB']:.1f}× smaller, "
@@ -281,6 +305,40 @@ def province(browser: Any, folder: Path) -> list[dict[str, Any]]:
         {"communes": ["commune_code"], "roads": ["segment_id", "road_class", "surface"]},
     )
     return measure("province", html, (baseline, time.perf_counter() - start), browser, 1, build_s, folder)
+
+
+_DATA = re.compile(r'<script type="application/json" id="ntmgis-data">(.*?)</script>', re.S)
+
+
+def _page_layers(html: str) -> Any:
+    found = _DATA.search(html)
+    assert found is not None, "no data element in the page"
+    return json.loads(found.group(1))["layers"]
+
+
+def real_province(browser: Any, folder: Path, repeat: int) -> list[dict[str, Any]]:
+    """Real-detail communes and OSM-like ways: the page as drawn by default beside in full."""
+    n_communes, n_ways = REAL_SCALES["real-province"]
+    communes = fractal_communes(n_communes, seed=0)
+    roads = osm_like_ways(communes, n_ways, seed=0)
+    title = f"Tỉnh mẫu — {n_communes} xã chi tiết, {n_ways:,} tuyến đường"
+    pages = []
+    for simplify in (None, 0.0):
+        start = time.perf_counter()
+        html = province_map(communes, roads, title=title, simplify=simplify)
+        pages.append((html, time.perf_counter() - start))
+    drawn, full = pages
+    # Same result: only the drawing differs; every name, class and field is the same.
+    assert _page_layers(drawn[0]) == _page_layers(full[0]), "simplification changed the layer data"
+    tolerance = re.search(r"dung sai ([0-9,]+) m", drawn[0])
+    rows = []
+    for who, (html, seconds) in (
+        ("1 px" if tolerance is None else f"{tolerance.group(1)} m", drawn),
+        ("full", full),
+    ):
+        rows += measure("real-province", html, None, browser, repeat, seconds, folder)
+        rows[-1]["by"] = who
+    return rows
 
 
 if __name__ == "__main__":

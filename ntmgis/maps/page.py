@@ -33,12 +33,14 @@ from urllib.parse import urlsplit
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..labels import LANGUAGES, words
 from ..values import is_missing
 from . import assets
+from .detail import METRES_PER_DEGREE, drawing_detail, pixel_metres
 from .topology import DEFAULT_DECIMALS, encode_geometries
 
 __all__ = [
@@ -358,7 +360,8 @@ def render_map(
     basemap: str | None = None,
     basemap_attribution: str | None = None,
     decimals: int = DEFAULT_DECIMALS,
-    simplify: float = 0.0,
+    simplify: float | None = None,
+    max_zoom: int | None = None,
 ) -> str:
     """HTML of an offline map of ``layers`` (drawn in order: the first at the bottom).
 
@@ -384,8 +387,13 @@ def render_map(
         Credit for the basemap, shown as text in the sources panel.
     decimals : int
         Coordinate grid, ``10**-decimals`` degree (5 ≈ 1 m).
-    simplify : float
-        Douglas–Peucker tolerance in grid units applied to shared arcs (0: none).
+    simplify : float, optional
+        Tolerance in metres of the drawn boundaries and lines, applied once to each shared arc
+        (0: none). Default: one screen pixel at ``max_zoom`` (:mod:`ntmgis.maps.detail`), named
+        in the sources panel. Only the drawing is simplified.
+    max_zoom : int, optional
+        Closest zoom the page allows. Default: :data:`ntmgis.maps.detail.ZOOM_IN` levels closer
+        than the zoom showing every layer.
 
     Returns
     -------
@@ -418,11 +426,26 @@ def render_map(
         if layer.label_texts is not None:
             # Label anchors are taken in the source (projected) CRS, where "inside" is exact.
             anchors["label:" + layer.id] = series.representative_point()
-    topology = encode_geometries({**geometries, **anchors}, decimals=decimals, simplify=simplify)
+    detail = drawing_detail(_bounds(geometries.values()))
+    max_zoom = detail.max_zoom if max_zoom is None else int(max_zoom)
+    if simplify is None:
+        same = max_zoom == detail.max_zoom
+        simplify = detail.tolerance_m if same else _pixel_at(max_zoom, geometries.values())
+    # A grid step is at most 1/scale degree of latitude on the ground: metres → grid units.
+    grid_tolerance = simplify * 10**decimals / METRES_PER_DEGREE
+    topology = encode_geometries({**geometries, **anchors}, decimals=decimals, simplify=grid_tolerance)
+    drawing = (
+        words("map", lang)["simplified_note"].format(metres=format_number(simplify, lang, 1), zoom=max_zoom)
+        if simplify > 0
+        else None
+    )
     config = {
         "lang": lang,
         "title": str(title),
         "note": None if note is None else str(note),
+        "max_zoom": max_zoom,
+        # How the geometry is drawn: a line of the sources panel after the data's sources.
+        "drawing": drawing,
         "provenance": [str(line) for line in provenance],
         "basemap": basemap_config,
         "summary": [
@@ -456,6 +479,31 @@ def render_map(
         data=data,
         tile_scheme=urlsplit(basemap).scheme if basemap else None,
     )
+
+
+def _bounds(layers: Any) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` in degrees of every non-empty layer (the sample area's
+    when there is none)."""
+    boxes = []
+    for series in layers:
+        box = series.total_bounds
+        if len(series) and np.isfinite(box).all():
+            frame = gpd.GeoSeries([shapely.box(*box)], crs=series.crs)
+            boxes.append(frame.to_crs(4326).total_bounds if series.crs is not None else box)
+    if not boxes:
+        return (106.02, 21.31, 106.19, 21.47)
+    stacked = np.asarray(boxes)
+    return (
+        float(stacked[:, 0].min()),
+        float(stacked[:, 1].min()),
+        float(stacked[:, 2].max()),
+        float(stacked[:, 3].max()),
+    )
+
+
+def _pixel_at(zoom: int, layers: Any) -> float:
+    west, south, east, north = _bounds(layers)
+    return round(pixel_metres(zoom, (south + north) / 2), 2)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ fixed grid (``10**-decimals`` degree) and delta-encoded, so most numbers are one
 
 Simplification, when asked for, is applied per arc with its end points fixed, so two neighbours
 keep exactly the same (simplified) border: simplifying polygons one by one would open slivers
-between them.
+between them. Each arc is simplified without crossing itself (``preserve_topology``), and a
+polygon that simplification would still make invalid (two of its arcs crossing, a ring
+collapsing) keeps its arcs unsimplified. The tolerance of a page is one pixel at its closest zoom
+(:mod:`ntmgis.maps.detail`); only the drawing is simplified, never what is measured.
 
 The encoding is deterministic: the same geometries in the same order give the same arcs.
 """
@@ -77,14 +80,27 @@ def _parts(geom: Any) -> list[Any]:
     return [geom]
 
 
-def _simplify(points: np.ndarray, tolerance: float, closed: bool) -> np.ndarray:
-    if tolerance <= 0 or len(points) <= (4 if closed else 2):
-        return points
-    simplified = np.asarray(
-        shapely.simplify(shapely.linestrings(points.astype(float)), tolerance, preserve_topology=False).coords
-    ).astype(np.int64)
-    # A closed arc is a whole ring: it must keep an area, else keep it as it was.
-    return points if closed and len(simplified) < 4 else simplified
+def _simplify(arcs: list[np.ndarray], closed: list[bool], tolerance: float) -> list[np.ndarray]:
+    """Each arc simplified (one vectorised call), end points kept; too short arcs as they are."""
+    if tolerance <= 0:
+        return list(arcs)
+    todo = [
+        i
+        for i, (points, ring) in enumerate(zip(arcs, closed, strict=True))
+        if len(points) > (4 if ring else 2)
+    ]
+    out = list(arcs)
+    if not todo:
+        return out
+    sizes = [len(arcs[i]) for i in todo]
+    coords = np.concatenate([arcs[i] for i in todo]).astype(float)
+    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(todo)), sizes))
+    lines = shapely.simplify(lines, tolerance, preserve_topology=True)
+    for i, line in zip(todo, lines, strict=True):
+        simplified = shapely.get_coordinates(line).astype(np.int64)
+        # A closed arc is a whole ring: it must keep an area, else keep it as it was.
+        out[i] = arcs[i] if closed[i] and len(simplified) < 4 else simplified
+    return out
 
 
 def encode_geometries(
@@ -107,8 +123,9 @@ def encode_geometries(
     decimals : int
         Quantization grid: ``10**-decimals`` degree.
     simplify : float
-        Douglas–Peucker tolerance in grid units (0: none), applied to each arc with its end
-        points fixed, so shared borders stay shared.
+        Douglas–Peucker tolerance in grid units (0: none), applied once to each arc with its
+        end points fixed and without crossing itself, so shared borders stay shared; a polygon
+        left invalid keeps its original arcs.
 
     Returns
     -------
@@ -133,13 +150,38 @@ def encode_geometries(
         layer_id: [_encode_feature(kind, polys, junctions, store) for kind, polys in rows]
         for layer_id, rows in quantized.items()
     }
-    arcs = []
     # Simplified after deduplication: each shared border is simplified once, for both sides.
-    for raw, closed in zip(store.arcs, store.closed, strict=True):
-        points = _simplify(raw, simplify, closed)
-        steps = np.vstack([points[:1], np.diff(points, axis=0)])
-        arcs.append(steps.ravel().tolist())
+    drawn = _simplify(store.arcs, store.closed, simplify)
+    if simplify > 0:
+        polygons = [
+            feature
+            for layer_id, rows in quantized.items()
+            for (kind, _), feature in zip(rows, out_layers[layer_id], strict=True)
+            if kind == "polygon"
+        ]
+        _keep_valid(drawn, store.arcs, polygons)
+    arcs = [np.vstack([points[:1], np.diff(points, axis=0)]).ravel().tolist() for points in drawn]
     return {"scale": scale, "arcs": arcs, "layers": out_layers}
+
+
+def _keep_valid(drawn: list[np.ndarray], raw: list[np.ndarray], polygons: list[Any]) -> None:
+    """Put back the unsimplified arcs of every polygon that simplification made invalid, until
+    none is (an arc put back changes its other polygon only towards its original shape)."""
+    pending = polygons
+    while pending:
+        invalid = [f for f in pending if not _polygon(f, drawn).is_valid]
+        restored = {
+            i if i >= 0 else ~i
+            for f in invalid
+            for poly in f
+            for ring in poly
+            for i in ring
+            if drawn[i if i >= 0 else ~i] is not raw[i if i >= 0 else ~i]
+        }
+        for i in restored:
+            drawn[i] = raw[i]
+        uses = [{i if i >= 0 else ~i for poly in f for ring in poly for i in ring} for f in polygons]
+        pending = [f for f, used in zip(polygons, uses, strict=True) if used & restored]
 
 
 _Quantized = tuple[str, list[list[np.ndarray]]]
@@ -254,12 +296,17 @@ def decode_geometries(topology: Mapping[str, Any], layer_id: str, kind: str) -> 
             parts = [shapely.LineString(_arc_points(arcs, i) / scale) for i in feature]
             out.append(parts[0] if len(parts) == 1 else shapely.MultiLineString(parts))
         else:
-            polygons = []
-            for poly in feature:
-                rings = []
-                for ring in poly:
-                    pts = [_arc_points(arcs, i) for i in ring]
-                    rings.append(np.vstack([pts[0], *(p[1:] for p in pts[1:])]) / scale)
-                polygons.append(shapely.Polygon(rings[0], rings[1:]))
-            out.append(polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons))
+            out.append(_polygon(feature, arcs, scale))
     return out
+
+
+def _polygon(feature: Any, arcs: list[np.ndarray], scale: float = 1.0) -> Any:
+    """The (multi)polygon of one encoded feature, from its arcs' points divided by ``scale``."""
+    polygons = []
+    for poly in feature:
+        rings = []
+        for ring in poly:
+            pts = [_arc_points(arcs, i) for i in ring]
+            rings.append(np.vstack([pts[0], *(p[1:] for p in pts[1:])]) / scale)
+        polygons.append(shapely.Polygon(rings[0], rings[1:]))
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)

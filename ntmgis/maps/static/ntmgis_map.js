@@ -63,13 +63,13 @@
   }
 
   // ---- the map -----------------------------------------------------------------------------------
-  const map = L.map("ntmgis-map", { attributionControl: false, zoomSnap: 0.25, maxZoom: 19 });
+  const map = L.map("ntmgis-map", { attributionControl: false, zoomSnap: 0.25, maxZoom: config.max_zoom || 19 });
   L.control.scale({ imperial: false }).addTo(map);
   // Lines and points on one canvas: thousands of road segments as SVG nodes would be slow.
   const canvas = L.canvas({ padding: 0.3, tolerance: 4 });
   let basemap = null;
   if (config.basemap) {
-    basemap = L.tileLayer(config.basemap.url, { maxZoom: 19 }).addTo(map);
+    basemap = L.tileLayer(config.basemap.url, { maxZoom: config.max_zoom || 19 }).addTo(map);
   }
 
   function themeOf(entry) {
@@ -573,6 +573,7 @@
     const credit = config.basemap.attribution ? " — " + config.basemap.attribution : "";
     sourceList.appendChild(element("li", null, ui.basemap + ": " + config.basemap.url + credit));
   }
+  if (config.drawing) sourceList.appendChild(element("li", "ntmgis-drawing", config.drawing));
   sourceList.appendChild(element("li", "ntmgis-software", ui.software));
   sources.appendChild(sourceList);
 
