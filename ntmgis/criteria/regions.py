@@ -75,6 +75,18 @@ def provinces() -> Mapping[str, Mapping[str, str]]:
     return MappingProxyType(table)
 
 
+def _province_row(province: str | None) -> Mapping[str, str] | None:
+    """The table row of ``province`` (a name, with or without "Tỉnh"/"Thành phố", or a GSO code)."""
+    if province is None or not str(province).strip():
+        return None
+    text = str(province).strip()
+    table = provinces()
+    if text.isdigit():
+        code = text.zfill(2)
+        return next((r for r in table.values() if r["province_code"] == code), None)
+    return table.get(_key(text))
+
+
 def province_code(province: str | None) -> str | None:
     """The GSO code of ``province`` (a name, with or without "Tỉnh"/"Thành phố", or a code), or None.
 
@@ -83,14 +95,7 @@ def province_code(province: str | None) -> str | None:
     >>> province_code("Tỉnh Bắc Giang"), province_code("24"), province_code("Atlantis")
     ('24', '24', None)
     """
-    if province is None or not str(province).strip():
-        return None
-    text = str(province).strip()
-    table = provinces()
-    if text.isdigit():
-        code = text.zfill(2)
-        return code if any(r["province_code"] == code for r in table.values()) else None
-    row = table.get(_key(text))
+    row = _province_row(province)
     return None if row is None else row["province_code"]
 
 
@@ -104,14 +109,7 @@ def province_region(province: str | None) -> str | None:
     >>> province_region("24"), province_region("Thành phố Hồ Chí Minh")
     ('TDMNPB', 'DNB')
     """
-    if province is None or not str(province).strip():
-        return None
-    text = str(province).strip()
-    table = provinces()
-    if text.isdigit():
-        code = text.zfill(2)
-        return next((r["region"] for r in table.values() if r["province_code"] == code), None)
-    row = table.get(_key(text))
+    row = _province_row(province)
     return None if row is None else row["region"]
 
 
