@@ -171,6 +171,12 @@ def runs(installed: dict[str, Path]) -> dict[str, subprocess.CompletedProcess[st
             "import ntmgis, ntmgis.maps.assets as a; ws = ntmgis.load_workspace(); "
             "print(ws.name); print(ws.root); print(ntmgis.__file__); print(a.node_modules_dir())",
         ],
+        "folium": [
+            python,
+            "-c",
+            "import ntmgis; from ntmgis.assessment import assess; from ntmgis.maps import to_folium; "
+            "ws = ntmgis.load_workspace(); to_folium(ws, assess(ws)).save('f.html')",
+        ],
     }
     started = {
         name: subprocess.Popen(
@@ -190,6 +196,12 @@ def test_installed_package_is_imported_from_the_new_venv(installed, runs):
     lines = runs["load"].stdout.splitlines()
     assert Path(lines[2]).is_relative_to(installed["site"]), lines
     assert Path(lines[3]) == installed["site"] / "ntmgis" / "maps" / "vendor"
+
+
+def test_folium_map_from_the_wheel_inlines_the_packaged_leaflet(installed, runs):
+    html = (installed["cwd"] / "f.html").read_text(encoding="utf-8")
+    assert "/* Leaflet 1.9.4 licence:" in html and "cdn.jsdelivr" not in html
+    assert SAMPLE_NOTE in html
 
 
 def test_map_from_another_directory(installed, runs):
