@@ -113,11 +113,14 @@ def planner_layers_ids(page) -> list[str]:
 
 def test_analyst_layer_added_with_folium(open_map, sample_workspace, sample_assessment, tmp_path):
     fmap = to_folium(sample_workspace, sample_assessment, lang="en")
-    folium.CircleMarker([21.39, 106.10], radius=9, color="#ff00ff", tooltip="my survey point").add_to(fmap)
+    mine = folium.FeatureGroup(name="mine").add_to(fmap)
+    folium.CircleMarker([21.39, 106.10], radius=9, color="#ff00ff", tooltip="my survey point").add_to(mine)
     path = tmp_path / "mine.html"
     fmap.save(str(path))
     page, requests, console_errors, page_errors = open_map(path)
     assert page.locator('.leaflet-overlay-pane path[stroke="#ff00ff"]').count() == 1
+    overlays = page.locator(".leaflet-control-layers-overlays label")
+    assert overlays.last.inner_text().strip() == "mine"  # added after to_folium, listed all the same
     assert (requests, console_errors, page_errors) == ([], [], [])
 
 

@@ -47,4 +47,7 @@ def test_what_if_notebook_runs_top_to_bottom(tmp_path, monkeypatch):
     assert "illustrative" in text or "minh họa" in text
     assert "MILP: optimal" in text and "infeasible" in text
     maps = [o for o in outputs if "text/html" in o.get("data", {}) and "<iframe" in o["data"]["text/html"]]
-    assert len(maps) == 2  # the baseline map and the diff map, inline
+    assert len(maps) == 2  # the baseline map (folium) and the diff map, inline
+    baseline = maps[0]["data"]["text/html"]
+    assert "ntmgis-legend" in baseline and "Leaflet 1.9.4" in baseline  # to_folium, offline
+    assert "cdn.jsdelivr" not in baseline and "code.jquery" not in baseline

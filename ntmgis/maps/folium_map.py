@@ -119,6 +119,17 @@ class _Panel(MacroElement):
         self.html = _script_value(str(html))
 
 
+class _Map(folium.Map):
+    """A :class:`folium.Map` whose layer controls are drawn after every layer, so a layer the
+    analyst adds after :func:`to_folium` is listed in the control (folium asks for the control
+    to be added last; here it does not matter)."""
+
+    def render(self, **kwargs: object) -> str:
+        for key in [k for k, child in self._children.items() if isinstance(child, folium.LayerControl)]:
+            self._children.move_to_end(key)
+        return super().render(**kwargs)
+
+
 def _script_value(value: str) -> Markup:
     return Markup(json.dumps(value, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S704
 
@@ -221,7 +232,7 @@ def layers_to_folium(
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     chosen = _chosen_themes(layers, theme)
-    fmap = folium.Map(tiles=tiles, width=width, height=height, control_scale=True)
+    fmap = _Map(tiles=tiles, width=width, height=height, control_scale=True)
     root = fmap.get_root()
     if not isinstance(root, Figure):  # folium.Map always makes a Figure its parent
         raise TypeError("folium.Map has no Figure")
