@@ -100,6 +100,7 @@ def test_sample_renders_offline_in_chromium(open_map, sample_file, sample_worksp
     communes = len(sample_workspace.layer("communes"))
     paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
     assert paths >= communes
+    assert page.locator(".leaflet-overlay-pane canvas").count() == 3  # roads, upgrades, canals
     legend = page.locator(".ntmgis-legend details.ntmgis-legend-layer")
     assert legend.count() == len(planner_layers_ids(page))
     assert page.locator('.ntmgis-legend details[data-layer="communes"] li').count() >= 2

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import folium
 import shapely
-from folium import Element, Figure, MacroElement
+from folium import Element, Figure, JsCode, MacroElement
 from jinja2 import Template
 from markupsafe import Markup, escape
 
@@ -320,6 +320,8 @@ def _feature_group(
         control=False,
         zoom_on_click=False,
     )
+    if layer.kind == "line":  # thousands of road segments: on a canvas, as on the planner page
+        data.options["renderer"] = JsCode("L.canvas()")  # type: ignore[assignment]
     spec = {
         "layer": layer.id,
         "theme": str(theme.title),
