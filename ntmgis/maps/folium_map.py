@@ -183,7 +183,9 @@ def to_folium(
     >>> ws = load_workspace()
     >>> m = to_folium(ws, assess(ws), lang="en")
     >>> _ = folium.CircleMarker([21.39, 106.10], radius=6, tooltip="my survey point").add_to(m)
-    >>> m.save("/tmp/ntmgis_folium_example.html")
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     m.save(str(pathlib.Path(folder) / "my_map.html"))
     """
     layers = planner_layers(workspace, assessment, lang=lang)
     return layers_to_folium(
