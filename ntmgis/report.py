@@ -71,6 +71,11 @@ def _unit(unit: object, lang: str) -> object:
     return words("report_units", lang).get(unit, unit)
 
 
+def _target(code: object, lang: str) -> object:
+    """Display name of a plan target id (``keep_ntm_share`` → ``Xã duy trì đạt chuẩn NTM``)."""
+    return label("plan_target", code, lang) if isinstance(code, str) and code else code
+
+
 def _level(code: object, lang: str) -> object:
     if not isinstance(code, str) or not code:
         return code
@@ -219,7 +224,7 @@ def _sectors_sheet(assessment: Assessment, lang: str, unit_word: str) -> pd.Data
     frame["group"] = frame["group"].map(lambda v: own.get(v) or _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
     frame["met"] = frame["met"].map(lambda v: _yes_no(v, lang))
-    for column, display in (("unit", _unit), ("op", _t), ("value_source", _t)):
+    for column, display in (("unit", _unit), ("op", _t), ("value_source", _t), ("target_id", _target)):
         if column in frame:
             frame[column] = frame[column].map(lambda v, display=display: display(v, lang))
     frame = frame.drop(columns=["value_unit"])

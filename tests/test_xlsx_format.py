@@ -20,7 +20,7 @@ from ntmgis.io.table_layout import _rules, column_code, layout
 from ntmgis.io.xlsx import MAX_WIDTH, MIN_WIDTH
 from ntmgis.labels import LANGUAGES, areas, text, words
 from ntmgis.report import SHEETS, write_report, write_tables
-from ntmgis.vocab import vocabulary
+from ntmgis.vocab import label, vocabulary
 
 HEADER_ROW = 3  # the sample's note is in A1
 
@@ -183,3 +183,39 @@ def test_scenario_headers_keep_their_formats() -> None:
     )
     assert column_code("Kinh phí (triệu đồng)") == "cost_million_vnd"
     assert layout("costs", headers).frozen_columns == 1
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_scenario_workbook_is_formatted_and_in_its_language(tmp_path: Path, lang: str) -> None:
+    from ntmgis.cli import main
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "scenarios:\n  - name: lan_gioi\n    edits:\n      - concretize: {commune: '07303', "
+        "class: xa, year: 2024}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "so_sanh.xlsx"
+    assert main(["scenario", "run", str(path), "--out", str(out), "--lang", lang, "-q"]) == 0
+    workbook = load_workbook(out)
+    columns = words("scenario", lang)
+    works = workbook[columns["sheet_works"]]
+    header = [c.value for c in works[HEADER_ROW]]
+    km = header.index(columns["column_length_km"]) + 1
+    cost = header.index(columns["column_cost_million_vnd"]) + 1
+    assert works.cell(row=HEADER_ROW + 1, column=km).number_format == "#,##0.00"
+    assert works.cell(row=HEADER_ROW + 1, column=cost).number_format == "#,##0"
+    assert works.auto_filter.ref and works.freeze_panes
+    surface = works.cell(row=HEADER_ROW + 1, column=header.index(columns["column_after"]) + 1).value
+    assert surface == label("surface", "be_tong", lang)
+    other = "en" if lang == "vi" else "vi"
+    foreign = _catalogue_words(other) - _catalogue_words(lang)
+    codes = {"not_met", "not_assessed", "met", "ntm", "nang_cao", "roads", "xa", "be_tong"}
+    leaks = {
+        (sheet.title, cell.coordinate, cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(min_row=HEADER_ROW)
+        for cell in row
+        if isinstance(cell.value, str) and (cell.value in foreign or cell.value in codes)
+    }
+    assert not leaks, sorted(leaks)[:10]
