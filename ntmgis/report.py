@@ -28,6 +28,7 @@ from .codes import MET, NOT_MET, criterion_sort_key
 from .district import district_kind
 from .io import write_bytes_atomic
 from .io.safe_text import safe_cell, safe_csv_frame
+from .io.table_layout import layout
 from .io.xlsx import Sheet, workbook_bytes
 from .labels import LANGUAGES, text, words
 from .problems import ProblemReport
@@ -61,6 +62,18 @@ def _t(code: object, lang: str) -> object:
     if not isinstance(code, str):
         return code
     return words("report_codes", lang).get(code, code)
+
+
+def _unit(unit: object, lang: str) -> object:
+    """Display word of an indicator's or target's unit (``pass/fail`` → ``đạt/không đạt``)."""
+    if not isinstance(unit, str):
+        return unit
+    return words("report_units", lang).get(unit, unit)
+
+
+def _target(code: object, lang: str) -> object:
+    """Display name of a plan target id (``keep_ntm_share`` → ``Xã duy trì đạt chuẩn NTM``)."""
+    return label("plan_target", code, lang) if isinstance(code, str) and code else code
 
 
 def _level(code: object, lang: str) -> object:
@@ -158,8 +171,8 @@ def _indicators_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
             "indicator": table["indicator"],
             "indicator_name": table["short_" + lang],
             "value": table["value"],
-            "unit": table["unit"],
-            "op": table["op"],
+            "unit": table["unit"].map(lambda v: _unit(v, lang)),
+            "op": table["op"].map(lambda v: _t(v, lang)),
             "threshold": table["threshold"],
             "met": table["status"].map(lambda v: _t(v, lang)),
             "criterion_result": [_t(v, lang) for v in criterion_status],
@@ -211,6 +224,9 @@ def _sectors_sheet(assessment: Assessment, lang: str, unit_word: str) -> pd.Data
     frame["group"] = frame["group"].map(lambda v: own.get(v) or _t(v, lang))
     frame["status"] = frame["status"].map(lambda v: _t(v, lang))
     frame["met"] = frame["met"].map(lambda v: _yes_no(v, lang))
+    for column, display in (("unit", _unit), ("op", _t), ("value_source", _t), ("target_id", _target)):
+        if column in frame:
+            frame[column] = frame[column].map(lambda v, display=display: display(v, lang))
     frame = frame.drop(columns=["value_unit"])
     return _headers(frame, lang)
 
@@ -239,7 +255,7 @@ def _cross_check_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
             "reported_at": table["reported_at"].map(lambda v: _t(v, lang)),
             "reported_met": table["reported_met"].map(lambda v: _yes_no(v, lang)),
             "measured_value": table["measured_value"],
-            "unit": table["unit"],
+            "unit": table["unit"].map(lambda v: _unit(v, lang)),
             "threshold": table["threshold"],
             "measured_met": table["measured_met"].map(lambda v: _yes_no(v, lang)),
             "verified": [
@@ -479,9 +495,9 @@ def _unverified_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
             "criterion": table["criterion"],
             "indicator": table["indicator"],
             "indicator_name": table["name_" + lang],
-            "op": table["op"],
+            "op": table["op"].map(lambda v: _t(v, lang)),
             "threshold": table["threshold"],
-            "unit": table["unit"],
+            "unit": table["unit"].map(lambda v: _unit(v, lang)),
             "source": table["source"],
             "threshold_note": table["threshold_note"],
             "overridden": table["overridden"].map(lambda v: _yes_no(v, lang) if v else ""),
@@ -599,27 +615,25 @@ def _fill(value: object) -> str | None:
     return _FILLS.get(status) if status is not None else None
 
 
-def _widths(frame: pd.DataFrame) -> list[int]:
-    """Column widths: the longest of the header and the first 200 values, 8 to 60 characters."""
-    widths = []
-    for column, header in enumerate(frame.columns):
-        longest = max([len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column] if v is not None])
-        widths.append(min(max(8, longest + 2), 60))
-    return widths
-
-
-def _workbook(tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None) -> bytes:
-    sheets = [
-        Sheet(
-            title=titles[key],
-            header=[str(h) for h in frame.columns],
-            rows=_rows(frame),
-            note=note or None,
-            widths=_widths(frame),
-            fill=_fill if key == "communes" else None,
+def _workbook(
+    tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None, lang: str
+) -> bytes:
+    sheets = []
+    for key, frame in tables.items():
+        header = [str(h) for h in frame.columns]
+        spec = layout(key, header, lang)
+        sheets.append(
+            Sheet(
+                title=titles[key],
+                header=header,
+                rows=_rows(frame),
+                note=note or None,
+                fill=_fill if key == "communes" else None,
+                formats=spec.formats,
+                frozen_columns=spec.frozen_columns,
+                empty=spec.empty,
+            )
         )
-        for key, frame in tables.items()
-    ]
     return workbook_bytes(sheets)
 
 
@@ -697,7 +711,7 @@ def write_tables(
     if target.suffix.lower() != ".xlsx":
         raise ValueError(f"the report is an .xlsx workbook; got {target.name!r}")
     titles = {k: (titles or {}).get(k, k)[:31] for k in tables}
-    write_bytes_atomic(target, _workbook(tables, titles=titles, note=note))
+    write_bytes_atomic(target, _workbook(tables, titles=titles, note=note, lang=lang))
     written: list[Path] = []
     if csv:
         folder = target.with_name(f"{target.stem}_csv")

@@ -1,8 +1,9 @@
-"""The fast workbook writer (ntmgis.io.xlsx) writes what openpyxl's normal mode wrote, byte for byte.
+"""The fast workbook writer (ntmgis.io.xlsx) writes what openpyxl's normal mode writes, byte for byte.
 
 ``reference_workbook`` is the report's writer before issue 11 (one openpyxl ``Cell`` per value,
-written through ``set_cell``: text is never a formula, issue 15);
-the new one must give the same parts (all but the write time in ``docProps/core.xml``) and, read
+written through ``set_cell``: text is never a formula, issue 15) with the layout of issue 14.4
+(number formats, autofilter, frozen id columns, widths, the empty sheet's reason);
+the fast one must give the same parts (all but the write time in ``docProps/core.xml``) and, read
 back, the same values, number formats, fonts, fills, alignment, widths and frozen panes.
 """
 
@@ -12,6 +13,7 @@ import io
 import math
 import zipfile
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -22,38 +24,54 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ntmgis.io.safe_text import set_cell
-from ntmgis.report import _FILLS, SYMBOLS, _workbook
+from ntmgis.io.table_layout import layout
+from ntmgis.io.xlsx import column_width
+from ntmgis.report import _FILLS, SYMBOLS, _rows, _workbook, report_tables
 
 
 def reference_workbook(
-    tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None
+    tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None, lang: str = "vi"
 ) -> bytes:
-    """The report's workbook as written before (openpyxl normal mode, cell by cell)."""
+    """The report's workbook as openpyxl's normal mode writes it, cell by cell, with the same layout.
+
+    Text through ``set_cell`` (never a formula, issue 15); each column's numbers in its number
+    format, the autofilter, the header and id columns frozen, widths from the content and the
+    empty sheet's reason (issue 14.4).
+    """
     book = Workbook()
     book.remove(book.active)
     for key, frame in tables.items():
         sheet = book.create_sheet(titles[key])
+        headers = [str(h) for h in frame.columns]
+        spec = layout(key, headers, lang)
         start = 1
         if note:
             set_cell(sheet.cell(row=1, column=1), note).font = Font(bold=True, color="C00000")
             start = 3
-        for column, header in enumerate(frame.columns, start=1):
-            cell = set_cell(sheet.cell(row=start, column=column), str(header))
+        for column, header in enumerate(headers, start=1):
+            cell = set_cell(sheet.cell(row=start, column=column), header)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for r, row in enumerate(frame.itertuples(index=False, name=None), start=start + 1):
+        values = _rows(frame)
+        for r, row in enumerate(values, start=start + 1):
             for c, value in enumerate(row, start=1):
                 cell = set_cell(sheet.cell(row=r, column=c), value)
+                if spec.formats[c - 1] and type(cell.value) in (int, float):
+                    cell.number_format = spec.formats[c - 1]
                 if key == "communes" and isinstance(value, str) and value:
                     status = next((s for s, sym in SYMBOLS.items() if sym and value.startswith(sym)), None)
                     if status in _FILLS:
                         cell.fill = PatternFill("solid", fgColor=_FILLS[status])
-        sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
-        for column, header in enumerate(frame.columns, start=1):
-            longest = max(
-                [len(str(header))] + [len(str(v)) for v in frame.iloc[:200, column - 1] if v is not None]
-            )
-            sheet.column_dimensions[get_column_letter(column)].width = min(max(8, longest + 2), 60)
+        if headers and not values:
+            set_cell(sheet.cell(row=start + 1, column=1), spec.empty).font = Font(italic=True, color="595959")
+        frozen = min(spec.frozen_columns, max(len(headers) - 1, 0))
+        sheet.freeze_panes = sheet.cell(row=start + 1, column=frozen + 1)
+        if headers:
+            sheet.auto_filter.ref = f"A{start}:{get_column_letter(len(headers))}{start + len(values)}"
+        for column, header in enumerate(headers, start=1):
+            shown = [row[column - 1] for row in values[:200]]
+            width = column_width(header, shown, spec.formats[column - 1])
+            sheet.column_dimensions[get_column_letter(column)].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -88,7 +106,9 @@ def assert_same_cells(old: bytes, new: bytes) -> None:
 
 def both(tables: Mapping[str, pd.DataFrame], note: str | None) -> tuple[bytes, bytes]:
     titles = {key: key[:31] for key in tables}
-    return reference_workbook(tables, titles=titles, note=note), _workbook(tables, titles=titles, note=note)
+    return reference_workbook(tables, titles=titles, note=note, lang="vi"), _workbook(
+        tables, titles=titles, note=note, lang="vi"
+    )
 
 
 EDGE = pd.DataFrame(
@@ -149,12 +169,12 @@ def test_any_values_give_the_same_parts_or_the_same_error(
     frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=object)
     note = "ghi chú" if with_note else None
     try:
-        old = reference_workbook({"communes": frame}, titles={"communes": "c"}, note=note)
+        old = reference_workbook({"communes": frame}, titles={"communes": "c"}, note=note, lang="vi")
     except Exception as error:  # control characters: the same error as before
         with pytest.raises(type(error)):
-            _workbook({"communes": frame}, titles={"communes": "c"}, note=note)
+            _workbook({"communes": frame}, titles={"communes": "c"}, note=note, lang="vi")
         return
-    new = _workbook({"communes": frame}, titles={"communes": "c"}, note=note)
+    new = _workbook({"communes": frame}, titles={"communes": "c"}, note=note, lang="vi")
     assert parts(old) == parts(new)
 
 
@@ -163,3 +183,29 @@ def test_a_large_sheet_is_equal() -> None:
     old, new = both({"upgrade": frame}, None)
     assert parts(old) == parts(new)
     assert not math.isnan(float(load_workbook(io.BytesIO(new)).worksheets[0]["B3"].value))
+
+
+CODED = pd.DataFrame(
+    {
+        "Mã xã": ["07333", "=1+1", None, "07336"],
+        "Tên": ["An", "Bình", "", "Châu"],
+        "Tổng (km)": [1.2345, float("nan"), float("inf"), 2**40],
+        "Tỷ lệ": [0.5, 1.0, None, True],
+        "Năm mục tiêu": pd.array([2025, None, 2030, 2024], dtype="Int64"),
+        "Kinh phí ước tính (triệu đồng)": [1234567.891, -0.0, 3.0, float("nan")],
+    }
+)
+
+
+@pytest.mark.parametrize("note", [None, "Dữ liệu minh họa"])
+def test_number_formats_frozen_columns_and_empty_reason_give_the_same_parts(note: str | None) -> None:
+    tables = {"networks": CODED, "upgrade": CODED.iloc[:0], "communes": CODED.iloc[:2]}
+    old, new = both(tables, note)
+    assert parts(old) == parts(new)
+    assert_same_cells(old, new)
+
+
+def test_the_sample_report_is_what_openpyxl_writes(sample_workspace: Any, sample_assessment: Any) -> None:
+    tables = report_tables(sample_workspace, sample_assessment, lang="vi")
+    old, new = both(tables, sample_workspace.note("vi"))
+    assert parts(old) == parts(new)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..labels import words
 from .apply import WORKS_COLUMNS, ScenarioRun
+from .display import display_codes
 
 __all__ = ["Comparison", "compare", "comparison_tables", "comparison_titles"]
 
@@ -152,7 +153,8 @@ def compare(baseline: ScenarioRun, *runs: ScenarioRun) -> Comparison:
 def comparison_tables(comparison: Comparison, *, lang: str = "en") -> dict[str, pd.DataFrame]:
     """The comparison as named tables with display headers (Vietnamese or English).
 
-    Per-scenario columns keep the scenario name in brackets: ``Giá trị [A]``.
+    Per-scenario columns keep the scenario name in brackets: ``Giá trị [A]``; codes (levels,
+    statuses, classes, units) are shown in ``lang`` (:func:`.display.display_codes`).
     """
     catalogue = words("scenario", lang)
     columns = {k.removeprefix("column_"): v for k, v in catalogue.items() if k.startswith("column_")}
@@ -169,7 +171,10 @@ def comparison_tables(comparison: Comparison, *, lang: str = "en") -> dict[str, 
         "costs": comparison.costs,
         "targets": comparison.targets,
     }
-    return {key: frame.rename(columns={c: header(c) for c in frame.columns}) for key, frame in tables.items()}
+    return {
+        key: display_codes(key, frame, lang).rename(columns={c: header(c) for c in frame.columns})
+        for key, frame in tables.items()
+    }
 
 
 def comparison_titles(lang: str = "en") -> dict[str, str]:
