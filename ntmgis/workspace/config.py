@@ -52,6 +52,9 @@ class _Entry(TypedDict, total=False):
     year: int
     level: str
     columns: dict[str, str]
+    table: str
+    schema: str
+    query: str
 
 
 class _Config(TypedDict, total=False):
@@ -257,6 +260,10 @@ _ENTRY_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
         "year": (int,),
         "level": (str,),
         "columns": (dict,),
+        # A layer in PostGIS (path: postgresql://...): ntmgis.io.postgis.
+        "table": (str,),
+        "schema": (str,),
+        "query": (str,),
     }
 )
 
