@@ -106,7 +106,7 @@ def test_query_and_table_keys(sample_in_postgis, tmp_path):
     url = sample_in_postgis.url
     override = {
         "roads": {"path": url, "schema": "tan_yen", "table": "roads"},
-        "markets": {"path": url, "query": "SELECT * FROM tan_yen.markets"},
+        "markets": {"path": url, "query": "SELECT * FROM tan_yen.markets;"},
     }
     folder = _postgis_workspace(tmp_path / "ws", url, override=override)
     assert_assessment_equal(assess(load_workspace(folder)), assess(load_workspace(SAMPLE)))

@@ -213,7 +213,9 @@ def read_postgis_layer(
             sql.Identifier(source.schema), sql.Identifier(source.table)
         )
     else:
-        statement = sql.SQL("SELECT * FROM ({}) AS ntmgis_query").format(sql.SQL(str(source.query)))
+        statement = sql.SQL("SELECT * FROM ({}) AS ntmgis_query").format(
+            sql.SQL(str(source.query).strip().rstrip(";"))
+        )
     with _connect(source.dsn, layer=label, shown=source.shown) as conn:
         try:
             frame = _fetch_frame(conn, statement)
