@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup map sample wheel test browser lint bench clean docs
+.PHONY: setup map sample wheel test browser postgis lint bench clean docs
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -30,6 +30,14 @@ browser:
 	@command -v soffice >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; }
 
+# PostgreSQL and PostGIS (Debian packages; `postgresql-postgis` follows the default PostgreSQL
+# version) for tests/test_postgis.py, which starts its own server on a free local port in a
+# temporary folder and stops it after (tests/postgis_server.py); nothing listens between runs.
+postgis:
+	@ls /usr/lib/postgresql/*/bin/initdb /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql postgresql-postgis; }
+
 map: setup
 	$(BIN)/ntmgis map --out out/tan_yen_map.html
 
@@ -46,7 +54,7 @@ docs: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # The docstring examples run too: pyproject.toml sets --doctest-modules and testpaths tests + ntmgis.
-test: lint browser docs
+test: lint browser postgis docs
 	$(BIN)/python -m pytest -q
 
 # The tree is ruff-formatted; `make lint FORMAT_CHECK=0` skips the format check while editing.

@@ -13,6 +13,7 @@ import yaml
 from ..datasets import get_path
 from ..district import DISTRICT_KINDS, kind_code
 from ..io import read_unit_costs
+from ..io.postgis import is_postgis_url
 from ..io.readers import yaml_problem
 from ..problems import DataError, Problem
 from ..yamlload import YamlBudgetError, load_yaml_text, read_yaml_text
@@ -52,6 +53,9 @@ class _Entry(TypedDict, total=False):
     year: int
     level: str
     columns: dict[str, str]
+    table: str
+    schema: str
+    query: str
 
 
 class _Config(TypedDict, total=False):
@@ -257,6 +261,10 @@ _ENTRY_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
         "year": (int,),
         "level": (str,),
         "columns": (dict,),
+        # A layer in PostGIS (path: postgresql://...): ntmgis.io.postgis.
+        "table": (str,),
+        "schema": (str,),
+        "query": (str,),
     }
 )
 
@@ -335,6 +343,32 @@ def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Probl
                 problems.append(
                     Problem(file, "workspace", f"{group}.{name}", f"unknown key {key!r}", hint, "warning")
                 )
+    return problems + _database_key_problems(config, file=file)
+
+
+_DATABASE_KEYS = ("table", "schema", "query")
+
+
+def _database_key_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
+    """A warning for ``table:``/``schema:``/``query:`` beside a file path, ``layer:``/``sheet:`` beside a URL.
+
+    Examples
+    --------
+    >>> config = {"layers": {"roads": {"path": "r.gpkg", "table": "duong"}}}
+    >>> [p.problem for p in _database_key_problems(config, file="w")]
+    ["key 'table' is for a postgresql:// path"]
+    """
+    problems = []
+    for group in ("layers", "tables"):
+        entries = config.get(group)
+        for name, entry in entries.items() if isinstance(entries, dict) else ():
+            if not isinstance(entry, dict):
+                continue
+            database = is_postgis_url(entry.get("path"))
+            misplaced = ("layer", "sheet") if database else _DATABASE_KEYS
+            for key in (k for k in misplaced if entry.get(k) is not None):
+                problem = f"key {key!r} is for a {'file' if database else 'postgresql://'} path"
+                problems.append(Problem(file, "workspace", f"{group}.{name}", problem, "ignored", "warning"))
     return problems
 
 

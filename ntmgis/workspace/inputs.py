@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..io.postgis import is_postgis_url
 from ..problems import DataError
 from .config import _read_config, _resolve_yaml
 
@@ -54,6 +55,6 @@ def workspace_inputs(path: str | Path | None, *, plan: bool = True) -> list[Path
     named.append(config.get("crosswalk"))
     found = [yaml_path]
     for name in named:
-        if isinstance(name, str | Path) and str(name):
+        if isinstance(name, str | Path) and str(name) and not is_postgis_url(name):
             found.extend(file_parts(root / str(name)))
     return found

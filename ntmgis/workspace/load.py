@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import cast
 
 from ..io import ReadResult, read_layer, read_table
+from ..io.postgis import PostgisSource, is_postgis_url, read_postgis_layer
 from ..problems import DataError, Problem, ProblemReport
 from ..vocab import contracts
 from .build import _Source, build_workspace
@@ -50,9 +51,11 @@ def _file_source(name: str, raw_entry: object, root: Path, *, layer: bool) -> _S
         file = str(root / "workspace.yaml")
         return _Source(file, {}, lambda: _no_path(file, name))
     entry = cast(_Entry, raw_entry)
+    id_column = (contracts()["layers"].get(name) or {}).get("id")
+    if is_postgis_url(entry["path"]):
+        return _postgis_source(name, entry, id_column=id_column, layer=layer)
     path = root / str(entry["path"])
     if layer:
-        id_column = (contracts()["layers"].get(name) or {}).get("id")
 
         def read() -> ReadResult:
             return read_layer(
@@ -64,6 +67,30 @@ def _file_source(name: str, raw_entry: object, root: Path, *, layer: bool) -> _S
     return _Source(
         str(path), entry, lambda: read_table(path, sheet=entry.get("sheet"), name=name), level_hints=hints
     )
+
+
+def _postgis_source(name: str, entry: _Entry, *, id_column: str | None, layer: bool) -> _Source:
+    """How to read a ``layers:`` entry whose path is a ``postgresql://`` URL (:mod:`ntmgis.io.postgis`)."""
+    source = PostgisSource.from_entry(
+        str(entry["path"]), table=entry.get("table"), schema=entry.get("schema"), query=entry.get("query")
+    )
+    shown_entry = cast(_Entry, {**entry, "path": source.shown})
+
+    def read() -> ReadResult:
+        if not layer:
+            raise DataError(
+                Problem(
+                    source.shown,
+                    name,
+                    "",
+                    "tables: cannot be read from PostGIS yet",
+                    "export the table to CSV or XLSX",
+                    "error",
+                )
+            )
+        return read_postgis_layer(source, name=name, crs=entry.get("crs"), id_column=id_column)
+
+    return _Source(source.shown, shown_entry, read)
 
 
 def load_workspace(path: str | Path | None = None) -> Workspace:
