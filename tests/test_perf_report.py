@@ -10,12 +10,13 @@ from dataclasses import asdict
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import LineString
 
 from ntmgis.analysis.access import road_graph
-from ntmgis.analysis.graph import check_road_network
+from ntmgis.analysis.graph import _crossing_pairs, _Segments, _segments, check_road_network
 from ntmgis.analysis.network import _assumed
 from ntmgis.problems import Problem, ProblemReport
 
@@ -124,3 +125,39 @@ def test_the_command_line_starts_without_pandas() -> None:
         "assert ntmgis.Workspace.__name__ == 'Workspace'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def _old_crossing_pairs(seg: _Segments, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``_contacts`` took before: the tree's predicate query, then filtered."""
+    i, j = shapely.STRtree(lines).query(lines, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    ki, kj = seg.start[i], seg.start[j]
+    shared = (
+        (seg.node[ki] == seg.node[kj])
+        | (seg.node[ki] == seg.node[kj + 1])
+        | (seg.node[ki + 1] == seg.node[kj])
+        | (seg.node[ki + 1] == seg.node[kj + 1])
+    )
+    return i[~shared], j[~shared]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=2, max_size=6, unique=True),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_crossing_pairs_are_the_predicate_query_pairs(ways: list[list[tuple[int, int]]]) -> None:
+    """On a small grid (touching, collinear and crossing segments galore), same pairs, same order."""
+    roads = gpd.GeoDataFrame(geometry=[LineString(w) for w in ways], crs=9214)
+    seg = _segments(roads)
+    if not len(seg.start):
+        return
+    want = _old_crossing_pairs(seg, seg.lines)
+    lines = seg.lines
+    got = _crossing_pairs(seg, shapely.STRtree(lines), lines)
+    assert got[0].tolist() == want[0].tolist()
+    assert got[1].tolist() == want[1].tolist()

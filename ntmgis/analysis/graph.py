@@ -146,17 +146,8 @@ def _contacts(seg: _Segments, snap_m: float) -> _Contacts:
     stays = stays.astype(bool).reshape(-1)
     target = _follow(seg.node[d_end], target_node, target, stays)
     # Crossings: segments of other parts or not adjacent that meet at one point without a shared node.
-    i, j = tree.query(lines, predicate="intersects")
-    keep = i < j
-    i, j = i[keep], j[keep]
+    i, j = _crossing_pairs(seg, tree, lines)
     ki, kj = seg.start[i], seg.start[j]
-    shared = (
-        (seg.node[ki] == seg.node[kj])
-        | (seg.node[ki] == seg.node[kj + 1])
-        | (seg.node[ki + 1] == seg.node[kj])
-        | (seg.node[ki + 1] == seg.node[kj + 1])
-    )
-    i, j, ki, kj = i[~shared], j[~shared], ki[~shared], kj[~shared]
     meet = shapely.intersection(lines[i], lines[j])
     point = shapely.get_type_id(meet) == 0  # collinear overlaps are left as they are
     i, j, ki, kj, meet = i[point], j[point], ki[point], kj[point], meet[point]
@@ -174,6 +165,31 @@ def _contacts(seg: _Segments, snap_m: float) -> _Contacts:
     points = np.concatenate([p[in_i], p[in_j], target[d_inside & ~stays]])
     move = ~stays
     return _Contacts(segment, points, d_end[move], target[move], crossings, len(d_end))
+
+
+def _crossing_pairs(
+    seg: _Segments, tree: shapely.STRtree, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of segments that intersect and share no node, in the tree query's order.
+
+    The same pairs, in the same order, as ``tree.query(lines, predicate="intersects")`` filtered
+    afterwards; the (prepared) predicate is evaluated only on the envelope pairs left once the
+    self pairs and the pairs sharing a node (most of them: consecutive segments) are dropped.
+    """
+    i, j = tree.query(lines)
+    keep = i < j
+    i, j = i[keep], j[keep]
+    ki, kj = seg.start[i], seg.start[j]
+    shared = (
+        (seg.node[ki] == seg.node[kj])
+        | (seg.node[ki] == seg.node[kj + 1])
+        | (seg.node[ki + 1] == seg.node[kj])
+        | (seg.node[ki + 1] == seg.node[kj + 1])
+    )
+    i, j = i[~shared], j[~shared]
+    shapely.prepare(lines)  # as the tree's predicate query prepares each queried line
+    hit = shapely.intersects(lines[i], lines[j])
+    return i[hit], j[hit]
 
 
 def _follow(node: np.ndarray, target_node: np.ndarray, target: np.ndarray, stays: np.ndarray) -> np.ndarray:
