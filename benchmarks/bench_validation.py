@@ -33,11 +33,11 @@ segments, median of 5 report runs; "before" is f28665f run by this same script j
     ==========================  ================  ================
 
 Where the time goes (after, CPU): start-up 2.6 s (``-X importtime``: pandas with pyarrow about
-half, scipy sparse/spatial a quarter, geopandas + pyproj and openpyxl a tenth each); read step 1.0 s (pyogrio 0.35 s,
-validation); assess 2.4 s (network check ≈ 1 s, of which GEOS ``intersection`` of the ≈ 22k
-crossing segment pairs ≈ 0.6 s; criteria evaluation ≈ 0.9 s; clip and prices ≈ 0.5 s); write
-1.5 s (the workbook writer, ntmgis/io/xlsx.py). The 5× target is out of reach for a fresh
-process: the start-up alone is ≈ 8× the read time of this district.
+half, scipy sparse/spatial a quarter, geopandas + pyproj and openpyxl a tenth each); read step
+1.0 s (pyogrio 0.35 s, validation); assess 2.4 s (network check ≈ 1 s, of which GEOS
+``intersection`` of the ≈ 22k crossing segment pairs ≈ 0.6 s; criteria evaluation ≈ 0.9 s; clip
+and prices ≈ 0.5 s); write 1.5 s (the workbook writer, ntmgis/io/xlsx.py). The 5× target is out
+of reach for a fresh process: the start-up alone is ≈ 8× the read time of this district.
 """
 
 from __future__ import annotations
