@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when a report is tabled, not with the package
+    import pandas as pd
 
 __all__ = ["Problem", "ProblemReport", "DataError", "Severity"]
 
@@ -104,7 +105,9 @@ class ProblemReport:
 
     def to_frame(self) -> pd.DataFrame:
         """Problems as a DataFrame, errors first, in a stable order."""
-        rows = [asdict(p) for p in self.problems]
+        import pandas as pd
+
+        rows = [(p.severity, p.file, p.layer, p.feature, p.problem, p.action, p.count) for p in self.problems]
         frame = pd.DataFrame(rows, columns=list(self.COLUMNS))
         if frame.empty:
             return frame
@@ -134,6 +137,8 @@ class ProblemReport:
         1  warning     roads     50        segment_id=R3, R4, R5, …
         2  warning     roads      2  segment_id=R1; segment_id=R2
         """
+        import pandas as pd
+
         frame = self.to_frame()
         if frame.empty:
             return pd.DataFrame(columns=list(self.KIND_COLUMNS))

@@ -83,7 +83,7 @@ class RoadGraph:
     def __init__(self, nodes: np.ndarray, adjacency: csr_matrix) -> None:
         self.nodes = nodes
         self.adjacency = adjacency
-        self._tree = cKDTree(nodes) if len(nodes) else None
+        self._tree: cKDTree | None = None  # built by the first snap: the network check needs none
 
     @property
     def n_edges(self) -> int:
@@ -92,8 +92,10 @@ class RoadGraph:
 
     def snap(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of each point (``x, y`` rows) and the distance to it (m)."""
-        if self._tree is None or len(points) == 0:
+        if not len(self.nodes) or len(points) == 0:
             return np.full(len(points), -1, dtype=np.intp), np.full(len(points), np.inf)
+        if self._tree is None:
+            self._tree = cKDTree(self.nodes)
         distance, node = self._tree.query(points)
         return node.astype(np.intp), distance
 

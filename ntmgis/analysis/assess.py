@@ -19,6 +19,7 @@ from ..labels import text
 from ..problems import Problem
 from .access import (
     DEFAULT_RADIUS_M,
+    RoadGraph,
     market_reach,
     reach_gaps,
     road_graph,
@@ -266,8 +267,8 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
         for r in rai.itertuples()
     ]
     if "markets" in layers:
-        reach_roads = _reach_network(build, roads)
-        reach = market_reach(roads, villages, layers["markets"], graph=road_graph(reach_roads))
+        graph = _reach_network(build, roads)
+        reach = market_reach(roads, villages, layers["markets"], graph=graph)
         build.results["market_reach"] = reach
         build.results["market_gaps"] = reach_gaps(villages, reach, radius_m=radius)
         build.problems += [
@@ -288,14 +289,15 @@ def _both(key: str, **fields: object) -> str:
     return " / ".join(text(f"network.{key}", lang, **fields) for lang in ("vi", "en"))
 
 
-def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The roads reach runs on (noded when asked); the network check and its problems recorded."""
+def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> RoadGraph:
+    """The graph reach runs on (noded when asked), built once; the network check and its problems recorded."""
     snap_m = build.network.snap_m
-    check = check_road_network(roads, snap_m=snap_m)
-    used = roads
+    graph = road_graph(roads)
+    check = check_road_network(roads, snap_m=snap_m, graph=graph)
     if build.network.node:
         used = node_roads(roads, snap_m=snap_m)
-        after = check_road_network(used, snap_m=snap_m, layer="roads_noded")
+        graph = road_graph(used)
+        after = check_road_network(used, snap_m=snap_m, layer="roads_noded", graph=graph)
         build.problems.append(
             Problem(
                 "",
@@ -317,7 +319,7 @@ def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     check["used_for_reach"] = check.index == len(check) - 1
     build.results["road_network"] = check
     build.problems.extend(network_problems(check.iloc[[-1]].reset_index(drop=True)))
-    return used
+    return graph
 
 
 def _markets(build: _Build, layers: dict[str, gpd.GeoDataFrame]) -> None:

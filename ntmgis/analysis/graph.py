@@ -46,7 +46,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..labels import text
 from ..problems import Problem
-from .access import road_graph, unique_points
+from .access import RoadGraph, road_graph, unique_points
 
 __all__ = ["DEFAULT_SNAP_M", "NETWORK_COLUMNS", "check_road_network", "network_problems", "node_roads"]
 
@@ -125,15 +125,16 @@ def _contacts(seg: _Segments, snap_m: float) -> _Contacts:
     first = np.r_[True, seg.part[1:] != seg.part[:-1]]
     last = np.r_[seg.part[1:] != seg.part[:-1], True]
     ends = np.flatnonzero((first | last) & (degree[seg.node] == 1))
-    end_idx, near = tree.query(shapely.points(seg.coords[ends]), predicate="dwithin", distance=snap_m)
+    end_points = shapely.points(seg.coords[ends])
+    end_idx, near = tree.query(end_points, predicate="dwithin", distance=snap_m)
     other = seg.part[seg.start[near]] != seg.part[ends[end_idx]]
     end_idx, near = end_idx[other], near[other]
-    distance = shapely.distance(shapely.points(seg.coords[ends[end_idx]]), lines[near])
+    distance = shapely.distance(end_points[end_idx], lines[near])
     best = pd.DataFrame({"end": end_idx, "segment": near, "d": distance}).sort_values(["end", "d", "segment"])
     best = best.drop_duplicates("end")
     d_end, d_seg = ends[best["end"].to_numpy()], best["segment"].to_numpy()
     target = shapely.get_coordinates(
-        shapely.get_point(shapely.shortest_line(shapely.points(seg.coords[d_end]), lines[d_seg]), 1)
+        shapely.get_point(shapely.shortest_line(end_points[best["end"].to_numpy()], lines[d_seg]), 1)
     ).reshape(-1, 2)
     target, d_inside = _on_segment(seg, seg.start[d_seg], target)
     # Two ends that snap to each other would swap places: the lower index stays, the other moves.
@@ -145,17 +146,8 @@ def _contacts(seg: _Segments, snap_m: float) -> _Contacts:
     stays = stays.astype(bool).reshape(-1)
     target = _follow(seg.node[d_end], target_node, target, stays)
     # Crossings: segments of other parts or not adjacent that meet at one point without a shared node.
-    i, j = tree.query(lines, predicate="intersects")
-    keep = i < j
-    i, j = i[keep], j[keep]
+    i, j = _crossing_pairs(seg, tree, lines)
     ki, kj = seg.start[i], seg.start[j]
-    shared = (
-        (seg.node[ki] == seg.node[kj])
-        | (seg.node[ki] == seg.node[kj + 1])
-        | (seg.node[ki + 1] == seg.node[kj])
-        | (seg.node[ki + 1] == seg.node[kj + 1])
-    )
-    i, j, ki, kj = i[~shared], j[~shared], ki[~shared], kj[~shared]
     meet = shapely.intersection(lines[i], lines[j])
     point = shapely.get_type_id(meet) == 0  # collinear overlaps are left as they are
     i, j, ki, kj, meet = i[point], j[point], ki[point], kj[point], meet[point]
@@ -173,6 +165,31 @@ def _contacts(seg: _Segments, snap_m: float) -> _Contacts:
     points = np.concatenate([p[in_i], p[in_j], target[d_inside & ~stays]])
     move = ~stays
     return _Contacts(segment, points, d_end[move], target[move], crossings, len(d_end))
+
+
+def _crossing_pairs(
+    seg: _Segments, tree: shapely.STRtree, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of segments that intersect and share no node, in the tree query's order.
+
+    The same pairs, in the same order, as ``tree.query(lines, predicate="intersects")`` filtered
+    afterwards; the (prepared) predicate is evaluated only on the envelope pairs left once the
+    self pairs and the pairs sharing a node (most of them: consecutive segments) are dropped.
+    """
+    i, j = tree.query(lines)
+    keep = i < j
+    i, j = i[keep], j[keep]
+    ki, kj = seg.start[i], seg.start[j]
+    shared = (
+        (seg.node[ki] == seg.node[kj])
+        | (seg.node[ki] == seg.node[kj + 1])
+        | (seg.node[ki + 1] == seg.node[kj])
+        | (seg.node[ki + 1] == seg.node[kj + 1])
+    )
+    i, j = i[~shared], j[~shared]
+    shapely.prepare(lines)  # as the tree's predicate query prepares each queried line
+    hit = shapely.intersects(lines[i], lines[j])
+    return i[hit], j[hit]
 
 
 def _follow(node: np.ndarray, target_node: np.ndarray, target: np.ndarray, stays: np.ndarray) -> np.ndarray:
@@ -198,8 +215,8 @@ def _node_at(seg: _Segments, k: np.ndarray, point: np.ndarray) -> np.ndarray:
     return np.where(at_a, seg.node[k], seg.node[k + 1])
 
 
-def _components(roads: gpd.GeoDataFrame) -> tuple[int, float, float]:
-    graph = road_graph(roads)
+def _components(roads: gpd.GeoDataFrame, graph: RoadGraph | None = None) -> tuple[int, float, float]:
+    graph = road_graph(roads) if graph is None else graph
     if not len(graph.nodes):
         return 0, float("nan"), 0.0
     count, label = connected_components(graph.adjacency, directed=False)
@@ -210,7 +227,11 @@ def _components(roads: gpd.GeoDataFrame) -> tuple[int, float, float]:
 
 
 def check_road_network(
-    roads: gpd.GeoDataFrame, *, snap_m: float = DEFAULT_SNAP_M, layer: str = "roads"
+    roads: gpd.GeoDataFrame,
+    *,
+    snap_m: float = DEFAULT_SNAP_M,
+    layer: str = "roads",
+    graph: RoadGraph | None = None,
 ) -> pd.DataFrame:
     """How connected the road graph of ``roads`` is, and why not (see the module docstring).
 
@@ -222,6 +243,8 @@ def check_road_network(
         Largest gap (m) between a road end and another road counted as a dangling end.
     layer : str
         The name written in the ``layer`` column.
+    graph : RoadGraph, optional
+        A prebuilt :func:`~ntmgis.analysis.access.road_graph` of ``roads`` (reach reuses it).
 
     Returns
     -------
@@ -243,7 +266,7 @@ def check_road_network(
     >>> check_road_network(node_roads(roads))[["components", "crossings", "dangling_ends"]].iloc[0].tolist()
     [1, 0, 0]
     """
-    count, largest, total_km = _components(roads)
+    count, largest, total_km = _components(roads, graph)
     contacts = _contacts(_segments(roads), snap_m)
     row = [layer, count, largest, total_km, contacts.crossings, contacts.dangles, float(snap_m)]
     return pd.DataFrame([row], columns=NETWORK_COLUMNS)

@@ -275,8 +275,27 @@ def _priced_pieces(
     out["cost_million_vnd"] = out["length_km"] * out["million_vnd_per_km"]
     flagged = "assumption" in unit_costs  # a table without the flag counts as an assumption
     assumed = unit_costs.set_index([key, target])["assumption"] if flagged else pd.Series(dtype=bool)
-    out["cost_assumption"] = [bool(assumed.get(k, True)) for k in keys]
+    out["cost_assumption"] = _assumed(assumed, keys)
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=todo.geometry.to_numpy(), crs=crs)
+
+
+_NO_TARGET = object()  # the memo key of every NaN target (each NaN is its own object)
+
+
+def _assumed(assumed: pd.Series, keys: list[tuple[str, object]]) -> list[bool]:
+    """``bool(assumed.get(key, True))`` of every key, looked up once per distinct key.
+
+    A district has a few dozen (class, target) pairs and tens of thousands of pieces; a missing
+    target (NaN, a new object each time) is one key, as every NaN finds the same row.
+    """
+    memo: dict[tuple[str, object], bool] = {}
+    out = []
+    for k in keys:
+        slot = (k[0], _NO_TARGET) if isinstance(k[1], float) and math.isnan(k[1]) else k
+        if slot not in memo:
+            memo[slot] = bool(assumed.get(k, True))
+        out.append(memo[slot])
+    return out
 
 
 def upgrade_totals(segments: pd.DataFrame) -> pd.DataFrame:
