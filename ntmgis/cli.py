@@ -157,7 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_network_options(report)
     _add_cost_options(report)
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
-    report.add_argument("--gpkg", type=Path, metavar="PATH", help="also write the styled GeoPackage (as export)")
+    report.add_argument(
+        "--gpkg", type=Path, metavar="PATH", help="also write the styled GeoPackage (as export)"
+    )
     _add_progress_options(report)
     _add_export_parser(commands)
 

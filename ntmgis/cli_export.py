@@ -1,4 +1,4 @@
-"""``ntmgis export``: the results as layers other tools open (a GeoPackage for QGIS), and ``report --gpkg``."""
+"""``ntmgis export``: results as layers other tools open (a GeoPackage for QGIS); ``report --gpkg``."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     export.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
     # The sinks: one or more (a database sink adds its options here).
-    export.add_argument("--gpkg", type=Path, metavar="PATH", help="GeoPackage to write (e.g. out/ket_qua.gpkg)")
+    export.add_argument(
+        "--gpkg", type=Path, metavar="PATH", help="GeoPackage to write (e.g. out/ket_qua.gpkg)"
+    )
     export.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of labels and texts")
     export.add_argument("--as-of", dest="as_of", metavar="DATE|YEAR", help="assessment date or year")
     export.add_argument("--criteria-set", dest="criteria_set", default=None, help="criteria set id, or auto")

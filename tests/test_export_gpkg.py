@@ -16,6 +16,7 @@ import pyproj
 import pytest
 import shapely
 import yaml
+from workspace_builders import PLAN_CODES, grid_communes, roads_for, write_workspace
 
 import ntmgis
 from ntmgis.assessment import assess
@@ -23,7 +24,6 @@ from ntmgis.cli import main
 from ntmgis.export import LAYER_STYLES, PROVENANCE, LayerStyle, qml, result_layers, styled_layers, write_gpkg
 from ntmgis.maps.page import MapClass
 from ntmgis.workspace import load_workspace
-from workspace_builders import PLAN_CODES, grid_communes, roads_for, write_workspace
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 REAL_COMMUNES = REAL / "tan_yen_communes_2021_derived.geojson"
@@ -282,7 +282,12 @@ def real_shaped(tmp_path_factory):
     ).to_crs(4326)
     villages.to_file(root / "villages.gpkg", layer="villages")
     markets = gpd.GeoDataFrame(
-        {"market_id": ["C1"], "name": ["Chợ 1"], "commune_code": [real["gso_code"][0]], "standard_met": [True]},
+        {
+            "market_id": ["C1"],
+            "name": ["Chợ 1"],
+            "commune_code": [real["gso_code"][0]],
+            "standard_met": [True],
+        },
         geometry=[points.iloc[0]],
         crs=9214,
     )
@@ -321,3 +326,46 @@ def test_real_shaped_district_round_trip(real_shaped, tmp_path):
     styles = _styles(out)
     marker = styles[styles["f_table_name"] == "market_gaps"].iloc[0]["styleQML"]
     assert 'type="marker"' in marker
+
+
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
+def _qgis_available() -> bool:
+    import subprocess
+
+    if not Path(DEBIAN_PYTHON).exists():
+        return False
+    probe = subprocess.run([DEBIAN_PYTHON, "-c", "import qgis.core"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _qgis_available(), reason="QGIS (Debian python3-qgis) not installed: make qgis")
+def test_qgis_opens_each_layer_with_its_default_style_and_renders_it(sample_gpkg, tmp_path):
+    import json
+    import os
+    import subprocess
+
+    path, layers = sample_gpkg
+    spatial = [name for name in layers if name != PROVENANCE]
+    run = subprocess.run(
+        [DEBIAN_PYTHON, str(Path(__file__).with_name("qgis_render.py")), str(path), str(tmp_path), *spatial],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    styles = _styles(path)
+    for name in spatial:
+        got = found[name]
+        default = styles[(styles["f_table_name"] == name) & styles["useAsDefault"].astype(bool)].iloc[0]
+        field = ET.fromstring(default["styleQML"].split("\n", 1)[1]).find("renderer-v2").get("attr")
+        assert got["valid"] and got["features"] == len(layers[name]), (name, got)
+        assert got["style"] is not None and got["renderer"] == "categorizedSymbol", (name, got)
+        assert got["field"] == field and got["categories"] > 0, (name, got)
+        assert got["labels"] == (name == "communes"), (name, got)
+        assert got["drawn"] > 0.001 and got["colours"] > 1, (name, got)
+        assert Path(got["png"]).stat().st_size > 1000

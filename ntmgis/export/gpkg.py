@@ -48,10 +48,19 @@ def _write_layer(path: Path, name: str, layer: gpd.GeoDataFrame, kind: str | Non
             promote_to_multi=True,
             geometry_type=geometry_type,
             append=path.exists(),
+            **_created(path),
         )
         return
     # A table without geometry (the provenance): a GeoPackage attributes table.
-    pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG", append=path.exists())
+    pyogrio.write_dataframe(
+        pd.DataFrame(frame), path, layer=name, driver="GPKG", append=path.exists(), **_created(path)
+    )
+
+
+def _created(path: Path) -> dict[str, dict[str, str]]:
+    """Dataset options of a new file: GeoPackage 1.2, which QGIS 3.22 (Debian bookworm) reads
+    without a warning (GDAL's default 1.4 is newer than its GDAL)."""
+    return {} if path.exists() else {"dataset_options": {"VERSION": "1.2"}}
 
 
 def _style_rows(

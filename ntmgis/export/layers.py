@@ -9,9 +9,10 @@ most 63 characters: GeoPackage, PostGIS and QGIS keep them as they are.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -68,7 +69,7 @@ class LayerStyle:
     kind: Kind
     default: bool = False
     label_field: str | None = None
-    base: Mapping[str, float | str | bool] = field(default_factory=dict)
+    base: Mapping[str, float | str | bool] = dataclasses.field(default_factory=dict)
 
 
 def result_layers(
@@ -118,8 +119,8 @@ def styled_layers(
     >>> from ntmgis.assessment import assess
     >>> ws = ntmgis.load_workspace()
     >>> layers, found = styled_layers(ws, assess(ws), lang="en")
-    >>> found["communes"][0].field, found["communes"][0].default
-    ('level_eval', True)
+    >>> [(s.field, s.default) for s in found["communes"][:3]]   # the sample has recognitions
+    [('level_recog', True), ('level_eval', False), ('target_lvl', False)]
     """
     communes, commune_styles = _communes(workspace, assessment, lang)
     layers: dict[str, gpd.GeoDataFrame] = {"communes": communes}
@@ -203,7 +204,9 @@ def _communes(
         for i, th in enumerate(order)
     ]
     commune_styles += [
-        _style(th, column_name("c", th.id.removeprefix("criterion_")), "polygon", label_field="label", base=base)
+        _style(
+            th, column_name("c", th.id.removeprefix("criterion_")), "polygon", label_field="label", base=base
+        )
         for th in criterion_themes
     ]
     return layer, commune_styles
@@ -245,7 +248,9 @@ def _gap_layer(
     else:
         layer[_CLASS_COLUMN[name]], style = _own_theme(name, layer, lang)
     if "commune_code" in layer.columns and "commune" not in layer.columns:
-        names = dict(zip(workspace.layer("communes")["commune_code"], workspace.layer("communes")["name"], strict=True))
+        names = dict(
+            zip(workspace.layer("communes")["commune_code"], workspace.layer("communes")["name"], strict=True)
+        )
         layer.insert(layer.columns.get_loc("commune_code") + 1, "commune", layer["commune_code"].map(names))
     return layer, style
 
@@ -282,7 +287,7 @@ def _own_theme(name: str, layer: gpd.GeoDataFrame, lang: str) -> tuple[list[str]
         return ["unlined_xa"] * len(layer), LayerStyle(title, "canal_cls", tuple(found), "line", default=True)
     values = ["vietgap" if v is True else "not_vietgap" for v in layer["vietgap"].astype(object)]
     found = [MapClass(code, t[code], styles.ZONE[code]) for code in ("not_vietgap", "vietgap")]
-    base = {"weight": 1, "fillOpacity": 0.75, "color": "#00441b"}
+    base: dict[str, float | str | bool] = {"weight": 1, "fillOpacity": 0.75, "color": "#00441b"}
     return values, LayerStyle(title, "vietgap_cls", tuple(found), "polygon", default=True, base=base)
 
 

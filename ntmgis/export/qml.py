@@ -41,7 +41,9 @@ def _number(base: dict[str, float | str | bool], key: str, default: float) -> fl
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
-def _symbol_layer(kind: str, cls: MapClass, base: dict[str, float | str | bool]) -> tuple[str, dict[str, str]]:
+def _symbol_layer(
+    kind: str, cls: MapClass, base: dict[str, float | str | bool]
+) -> tuple[str, dict[str, str]]:
     """The QGIS symbol layer class and properties drawing ``cls`` as the web map does."""
     weight = cls.weight or _number(base, "weight", 2.0 if kind == "line" else 1.0)
     dash = "dash" if cls.dash else "solid"
@@ -113,7 +115,14 @@ def _labels(field: str, root: ET.Element) -> None:
         fontWeight="50",
         namedStyle="Regular",
     )
-    ET.SubElement(text, "text-buffer", bufferDraw="1", bufferSize="1", bufferSizeUnits="MM", bufferColor="255,255,255,255")
+    ET.SubElement(
+        text,
+        "text-buffer",
+        bufferDraw="1",
+        bufferSize="1",
+        bufferSizeUnits="MM",
+        bufferColor="255,255,255,255",
+    )
     # placement 1: over a point inside the polygon (QgsPalLayerSettings::OverPoint).
     ET.SubElement(settings, "placement", placement="1", offsetType="1", fitInPolygonOnly="0")
     ET.SubElement(settings, "rendering", obstacle="1", displayAll="0", drawLabels="1", labelPerPart="0")
