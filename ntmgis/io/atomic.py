@@ -115,6 +115,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp.unlink()  # the writer creates it (GDAL refuses to open an empty file as a GeoPackage)
     try:
         yield tmp
+        with open(tmp, "rb+") as handle:  # on disk before the rename publishes it
+            os.fsync(handle.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
