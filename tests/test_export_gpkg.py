@@ -76,6 +76,10 @@ def check_gpkg(path: Path, workspace, assessment) -> None:
         workspace.layer("communes").to_crs(working).geometry.area.sum(), rel=1e-9
     )
     assert set(read[PROVENANCE]["key"]) >= {"year", "criteria_sets", "sample_note", "crs"}
+    for name, frame in read.items():
+        columns = [c for c in frame.columns if c != "geometry"]
+        assert len(columns) == len({c.lower() for c in columns}), name
+        assert all(len(c) <= 63 and c.isascii() and c.isidentifier() for c in columns), name
     check_styles(path, read)
 
 
