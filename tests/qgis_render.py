@@ -10,16 +10,16 @@ import json
 import os
 import sys
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from qgis.core import QgsApplication, QgsMapRendererSequentialJob, QgsMapSettings, QgsVectorLayer
-from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor
-
-WHITE = QColor(255, 255, 255)
+# QGIS is imported inside the functions: pytest's --doctest-modules imports this file with the
+# project's Python, which has no QGIS.
 
 
 def render(path, out, name):
+    from qgis.core import QgsMapRendererSequentialJob, QgsMapSettings, QgsVectorLayer
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+
+    white = QColor(255, 255, 255)
     layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
     found = {"valid": layer.isValid(), "features": layer.featureCount()}
     message, loaded = layer.loadDefaultStyle()
@@ -36,20 +36,23 @@ def render(path, out, name):
     settings.setDestinationCrs(layer.crs())
     settings.setExtent(layer.extent())
     settings.setOutputSize(QSize(400, 300))
-    settings.setBackgroundColor(WHITE)
+    settings.setBackgroundColor(white)
     job = QgsMapRendererSequentialJob(settings)
     job.start()
     job.waitForFinished()
     image = job.renderedImage()
     png = os.path.join(out, f"{name}.png")
     image.save(png)
-    background = WHITE.rgb()
+    background = white.rgb()
     pixels = [image.pixel(x, y) for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)]
     found.update(png=png, drawn=sum(p != background for p in pixels) / len(pixels), colours=len(set(pixels)))
     return found
 
 
 def main(argv):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from qgis.core import QgsApplication
+
     path, out, names = argv[1], argv[2], argv[3:]
     app = QgsApplication([], False)
     app.initQgis()
