@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .cli_export import _add_export_parser, _cmd_export, write_exports
 from .cli_plan import _add_plan_parser, _cmd_plan
 from .labels import text
 from .problems import DataError, Problem, ProblemReport
@@ -156,7 +157,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_network_options(report)
     _add_cost_options(report)
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
+    report.add_argument(
+        "--gpkg", type=Path, metavar="PATH", help="also write the styled GeoPackage (as export)"
+    )
     _add_progress_options(report)
+    _add_export_parser(commands)
 
     scenario = commands.add_parser(
         "scenario",
@@ -438,7 +443,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "report.xlsx")
-    _refuse_overwrite(args, [args.out], folders=[] if args.no_csv else [_csv_folder(args.out)])
+    outputs = [args.out] + ([args.gpkg] if args.gpkg is not None else [])
+    _refuse_overwrite(args, outputs, folders=[] if args.no_csv else [_csv_folder(args.out)])
     as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
     with _step(args, progress, "assess"):
         assessment = assess(
@@ -458,6 +464,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if files.csv_files
         else _say(args, "wrote", path=files.xlsx)
     )
+    write_exports(args, workspace, assessment, progress)
     return EXIT_OK
 
 
@@ -561,6 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scenario": _cmd_scenario,
         "sample": _cmd_sample,
         "plan": _cmd_plan,
+        "export": _cmd_export,
     }
     try:
         return handlers[args.command](args)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
 
-__all__ = ["write_bytes_atomic", "write_layer_atomic", "write_text_atomic"]
+__all__ = ["atomic_path", "write_bytes_atomic", "write_layer_atomic", "write_text_atomic"]
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -83,3 +85,45 @@ def write_layer_atomic(
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same suffix) renamed over it when the block ends.
+
+    For writers that need a file name rather than bytes (GDAL writing several layers into one
+    GeoPackage): everything lands in the temporary file, then one rename publishes it. An error
+    inside the block removes the temporary file and leaves ``path`` as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text()
+    'done'
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    except OSError as exc:
+        raise _about(exc, target) from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # the writer creates it (GDAL refuses to open an empty file as a GeoPackage)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:  # on disk before the rename publishes it
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _about(exc, target) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,87 @@
+"""``ntmgis export``: results as layers other tools open (a GeoPackage for QGIS); ``report --gpkg``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+    from .progress import Progress
+    from .workspace import Workspace
+
+
+def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .cli import _add_cost_options, _add_network_options, _add_progress_options, _radius
+
+    export = commands.add_parser(
+        "export",
+        help="write the gap layers and the communes with their status as a styled GeoPackage",
+        description="Assess the workspace as `report` does and write every gap layer and the "
+        "communes (levels, schedule, criteria and indicator values) as GeoPackage layers with "
+        "QGIS default styles (the web map's colours and labels).",
+    )
+    export.add_argument("workspace", nargs="?", help="workspace folder or workspace.yaml")
+    # The sinks: one or more (a database sink adds its options here).
+    export.add_argument(
+        "--gpkg", type=Path, metavar="PATH", help="GeoPackage to write (e.g. out/ket_qua.gpkg)"
+    )
+    export.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of labels and texts")
+    export.add_argument("--as-of", dest="as_of", metavar="DATE|YEAR", help="assessment date or year")
+    export.add_argument("--criteria-set", dest="criteria_set", default=None, help="criteria set id, or auto")
+    export.add_argument("--prefer", choices=("computed", "reported"), default="computed")
+    export.add_argument("--market-radius", dest="market_radius", type=_radius, default=None, metavar="M")
+    _add_network_options(export)
+    _add_cost_options(export)
+    _add_progress_options(export)
+
+
+def _sinks(args: argparse.Namespace) -> list[Path]:
+    """The files the command writes (checked against the inputs before anything is read)."""
+    return [args.gpkg] if getattr(args, "gpkg", None) is not None else []
+
+
+def write_exports(
+    args: argparse.Namespace, workspace: Workspace, assessment: Assessment, progress: Progress
+) -> None:
+    """Write every sink asked for (``--gpkg``), saying which file was written."""
+    from .cli import _say, _step
+    from .export import styled_layers, write_gpkg
+
+    if args.gpkg is None:
+        return
+    with _step(args, progress, "gpkg"):
+        layers, styles = styled_layers(workspace, assessment, lang=args.lang)
+        write_gpkg(layers, args.gpkg, styles=styles)
+    print(_say(args, "wrote", path=args.gpkg))
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .assessment import assess
+    from .cli import EXIT_BAD_INPUT, EXIT_OK, _progress, _refuse_overwrite, _say, _step, _unit_cost_tables
+    from .workspace import load_workspace
+
+    outputs = _sinks(args)
+    if not outputs:
+        print(f"ntmgis export: {_say(args, 'export_no_sink')}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    _refuse_overwrite(args, outputs)
+    progress = _progress(args)
+    with _step(args, progress, "read"):
+        workspace = load_workspace(args.workspace)
+    as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
+    with _step(args, progress, "assess"):
+        assessment = assess(
+            workspace,
+            as_of=as_of,
+            criteria_set=args.criteria_set,
+            prefer=args.prefer,
+            market_radius_m=args.market_radius,
+            node_roads=args.node_roads,
+            snap_m=args.snap_m,
+            **_unit_cost_tables(args),
+        )
+    write_exports(args, workspace, assessment, progress)
+    return EXIT_OK
