@@ -14,8 +14,15 @@ is written; write the returned HTML with :func:`ntmgis.io.write_text_atomic`.
 from .assets import WebAssetError, WebAssetNotFoundError, WebAssetVersionError, find_web_asset
 from .commune_map import LEVEL_COLOURS, NOT_ASSESSED, NOT_ASSESSED_COLOUR, render_commune_map
 from .page import Field, MapClass, MapLayer, SummaryTable, Theme, Timeline, render_map
-from .planner import build_planner_map, build_planner_png, planner_layers, planner_summary
-from .static_image import render_png
+from .planner import (
+    build_planner_map,
+    build_planner_png,
+    build_planner_print,
+    planner_layers,
+    planner_print_themes,
+    planner_summary,
+)
+from .static_image import PrintMap, print_map, render_png
 
 __all__ = [
     "build_planner_map",
@@ -38,4 +45,8 @@ __all__ = [
     "NOT_ASSESSED",
     "LEVEL_COLOURS",
     "NOT_ASSESSED_COLOUR",
+    "build_planner_print",
+    "planner_print_themes",
+    "print_map",
+    "PrintMap",
 ]
