@@ -86,7 +86,7 @@ def place_labels(
     >>> placed, dropped = place_labels(ax, twins, [], canvas.get_renderer())
     >>> [t.get_text() for t in placed], dropped
     (['Đại Hóa', 'Quang Tiến'], 0)
-    >>> placed[0].get_window_extent().overlaps(placed[1].get_window_extent())
+    >>> bool(placed[0].get_window_extent().overlaps(placed[1].get_window_extent()))
     False
     """
     frame = ax.get_window_extent(renderer)

@@ -43,9 +43,11 @@ __all__ = [
 
 #: ISO 216 sheets, portrait (width, height) in inches: A4 210 × 297 mm, A3 297 × 420 mm.
 PAPERS: Mapping[str, tuple[float, float]] = {"A4": (210 / 25.4, 297 / 25.4), "A3": (297 / 25.4, 420 / 25.4)}
-#: Resolutions accepted (dots per inch): below 72 labels are unreadable, above 600 an A3 PNG
-#: passes 100 megapixels.
+#: Print resolutions ``ntmgis map --dpi`` accepts (dots per inch): below 72 labels are unreadable
+#: on paper, above 600 an A3 PNG passes 100 megapixels. :func:`print_map` also draws previews
+#: down to 20 dpi.
 DPI_RANGE = (72, 600)
+_PREVIEW_DPI = 20
 Orientation = Literal["portrait", "landscape"]
 # Where the map sits on the sheet (figure fractions): the legend takes the right margin, title
 # and note the top, sources the bottom.
@@ -190,7 +192,7 @@ def print_map(
     orientation : {"portrait", "landscape"}, optional
         Default: the one that draws the district largest.
     dpi : int
-        Within :data:`DPI_RANGE`.
+        Within :data:`DPI_RANGE` for print; down to 20 for a preview.
 
     Returns
     -------
@@ -210,8 +212,8 @@ def print_map(
     """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {sorted(PAPERS)}, not {paper!r}")
-    if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
-        raise ValueError(f"dpi must be within {DPI_RANGE[0]}–{DPI_RANGE[1]}, not {dpi}")
+    if not _PREVIEW_DPI <= dpi <= DPI_RANGE[1]:
+        raise ValueError(f"dpi must be within {_PREVIEW_DPI}–{DPI_RANGE[1]}, not {dpi}")
     chosen = _chosen_themes(layers, theme, lang)
     shown = [layer for layer in layers if layer.id in chosen]
     if not shown:
@@ -220,7 +222,7 @@ def print_map(
     drawn = {layer.id: layer.geometry.to_crs(crs) for layer in shown}
     extent = tuple(drawn[shown[0].id].total_bounds)
     sheet = PAPERS[paper]
-    if (orientation or _orientation(extent, sheet)) == "landscape":  # type: ignore[arg-type]
+    if (orientation or _orientation(extent, sheet)) == "landscape":
         sheet = (sheet[1], sheet[0])
     # A bare Figure on the Agg canvas: no pyplot, so no global backend switch and no figure left
     # open in a user's session.
