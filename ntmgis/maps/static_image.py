@@ -17,11 +17,13 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import matplotlib as mpl
+import numpy as np
+import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from matplotlib_scalebar.scalebar import ScaleBar
@@ -330,7 +332,7 @@ def _draw_layer(ax: Any, layer: MapLayer, theme: Theme, geometry: gpd.GeoSeries)
     by_code = {c.code: c for c in theme.classes}
     colours = [by_code[v].colour if v in by_code else OTHER_CLASS for v in theme.values]
     if layer.kind == "line":
-        ax.add_collection(_lines(layer, theme, geometry, colours, by_code))
+        _lines(ax, layer, theme, geometry)
         return
     # Villages may be points, polygons or both (contracts.yaml): each drawn as what it is.
     points = (geometry.geom_type == "Point").to_numpy()
@@ -401,25 +403,31 @@ def _points(ax: Any, layer: MapLayer, geometry: gpd.GeoSeries, colours: Sequence
     )
 
 
-def _lines(
-    layer: MapLayer,
-    theme: Theme,
-    geometry: gpd.GeoSeries,
-    colours: Sequence[str],
-    by_code: Mapping[str, MapClass],
-) -> LineCollection:
-    """The parts of a line layer, each as wide as its class (or the layer style) says."""
-    segments, widths, line_colours = [], [], []
-    for geom, value, colour in zip(geometry, theme.values, colours, strict=True):
-        if geom is None or geom.is_empty:
+def _lines(ax: Any, layer: MapLayer, theme: Theme, geometry: gpd.GeoSeries) -> None:
+    """A line layer as one path per class, each as wide as its class (or the layer style) says:
+    a province's 100,000 segments draw (and print to PDF) as a handful of paths. The first
+    legend class is drawn on top (national roads over lanes)."""
+    parts, feature = shapely.get_parts(geometry.to_numpy(), return_index=True)
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
+    if not len(coords):
+        return
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[np.r_[True, owner[1:] != owner[:-1]]] = MplPath.MOVETO
+    values = np.asarray([str(v) for v in theme.values], dtype=object)[feature][owner]
+    known = [c.code for c in theme.classes]
+    styles_by_code = [(c.code, c.colour, c.weight) for c in theme.classes]
+    other = sorted(set(values) - set(known))
+    for code, colour, weight in [*reversed(styles_by_code), *((o, OTHER_CLASS, None) for o in other)]:
+        mask = values == code
+        if not mask.any():
             continue
-        weight = by_code[value].weight if value in by_code else None
-        width = weight if weight else layer.style.get("weight", 1.5)
-        for part in getattr(geom, "geoms", [geom]):
-            segments.append(list(part.coords))
-            widths.append(0.35 * float(width))
-            line_colours.append(colour)
-    return LineCollection(segments, colors=line_colours, linewidths=widths)
+        width = 0.35 * float(weight if weight else layer.style.get("weight", 1.5))
+        path = MplPath(coords[mask], codes[mask])
+        patch = PathPatch(path, facecolor="none", edgecolor=colour, linewidth=width, capstyle="round")
+        # add_artist, not add_patch: add_patch walks every vertex as a Bézier curve for the limits.
+        ax.add_artist(patch)
+        patch.set_clip_path(ax.patch)
+        ax.update_datalim([coords[mask].min(axis=0), coords[mask].max(axis=0)])
 
 
 def _legend(layer: MapLayer, theme: Theme, lang: str) -> tuple[list[Any], list[LegendEntry]]:
