@@ -82,8 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         "--png",
         type=Path,
         metavar="PATH",
-        help="also write a static PNG of the map (legend, scale bar, sample note)",
+        help="also write the print map: PNG, or PDF when PATH ends in .pdf (legend, scale bar, sample note)",
     )
+    _add_print_options(map_cmd)
     map_cmd.add_argument("--lang", choices=("vi", "en"), default="vi", help="label language")
     map_cmd.add_argument("--year", type=int, help="assessment year (default: the workspace's status year)")
     map_cmd.add_argument(
@@ -404,6 +405,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from .maps import build_planner_map, build_planner_png
     from .workspace import load_workspace
 
+    print_options = ("theme", "paper", "orientation", "dpi")
+    if args.png is None and any(getattr(args, k) is not None for k in print_options):
+        raise ValueError(_say(args, "print_needs_png"))
     if args.out is not None:  # before any reading, then again for the default name
         _refuse_overwrite(args, [args.out])
     progress = _progress(args)
@@ -421,15 +425,42 @@ def _cmd_map(args: argparse.Namespace) -> int:
             snap_m=args.snap_m,
             **_unit_cost_tables(args),
         )
+    printed = None
+    if args.png is not None:  # first: an unknown --theme stops before anything is written
+        with _step(args, progress, "png"):
+            printed = build_planner_png(
+                workspace,
+                assessment,
+                lang=args.lang,
+                theme=args.theme,
+                paper=args.paper or "A4",
+                orientation=args.orientation,
+                dpi=args.dpi or 150,
+                fmt="pdf" if Path(args.png).suffix.lower() == ".pdf" else "png",
+            )
     with _step(args, progress, "map"):
         html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
         write_text_atomic(args.out, html)
     print(_say(args, "wrote", path=args.out))
-    if args.png is not None:
-        with _step(args, progress, "png"):
-            write_bytes_atomic(args.png, build_planner_png(workspace, assessment, lang=args.lang))
+    if args.png is not None and printed is not None:
+        write_bytes_atomic(args.png, printed)
         print(_say(args, "wrote", path=args.png))
     return EXIT_OK
+
+
+def _add_print_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--theme", help="what the print map shows, as on the web map (default: its default)")
+    cmd.add_argument("--paper", choices=("A4", "A3"), default=None, help="print map sheet (default A4)")
+    cmd.add_argument("--orientation", choices=("portrait", "landscape"), default=None)
+    cmd.add_argument("--dpi", type=_dpi, default=None, help="print map resolution, 72-600 (default 150)")
+
+
+def _dpi(value: str) -> int:
+    from .maps.static_image import DPI_RANGE
+
+    if not value.isdigit() or not DPI_RANGE[0] <= int(value) <= DPI_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"{value!r} is not within {DPI_RANGE[0]}-{DPI_RANGE[1]}")
+    return int(value)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -18,8 +18,15 @@ from typing import TYPE_CHECKING
 from .assets import WebAssetError, WebAssetNotFoundError, WebAssetVersionError, find_web_asset
 from .commune_map import LEVEL_COLOURS, NOT_ASSESSED, NOT_ASSESSED_COLOUR, render_commune_map
 from .page import Field, MapClass, MapLayer, SummaryTable, Theme, Timeline, render_map
-from .planner import build_planner_map, build_planner_png, planner_layers, planner_summary
-from .static_image import render_png
+from .planner import (
+    build_planner_map,
+    build_planner_png,
+    build_planner_print,
+    planner_layers,
+    planner_print_themes,
+    planner_summary,
+)
+from .static_image import PrintMap, print_map, render_png
 
 if TYPE_CHECKING:
     from .folium_map import layers_to_folium, to_folium
@@ -47,6 +54,10 @@ __all__ = [
     "NOT_ASSESSED",
     "LEVEL_COLOURS",
     "NOT_ASSESSED_COLOUR",
+    "build_planner_print",
+    "planner_print_themes",
+    "print_map",
+    "PrintMap",
 ]
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "Timeline",
     "render_map",
     "format_number",
+    "default_theme",
     "is_missing",
     "LANGS",
 ]
@@ -196,6 +197,21 @@ class MapLayer:
     style: Mapping[str, Any] = field(default_factory=dict)
     highlight: Sequence[str] = ()
     contexts: Sequence[str | None] | None = None
+
+
+def default_theme(layer: MapLayer) -> Theme:
+    """The theme a layer opens on: its first theme that is not a timeline year (the page's
+    script picks the same, ``plain[0]`` in ``static/ntmgis_map.js``), so the print map and the page agree.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoSeries([shapely.Point(0, 0)], crs="EPSG:4326")
+    >>> themes = [Theme("plan_2024", "2024", ["x"], [], year=2024), Theme("level", "Mức", ["x"], [])]
+    >>> default_theme(MapLayer("communes", "Xã", "point", g, ["a"], ["A"], themes)).id
+    'level'
+    """
+    return next((t for t in layer.themes if t.year is None), layer.themes[0])
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from ..labels import LANGUAGES, text
+from ..labels import LANGUAGES
 from . import layers as _layers
+from ._common import ui
 from .page import MapLayer, SummaryTable, render_map
 from .panels import planner_provenance, planner_summary, planner_timeline, planner_title
-from .static_image import render_png
+from .static_image import Orientation, PrintMap, print_map, print_themes
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "build_planner_map",
     "build_planner_png",
+    "build_planner_print",
+    "planner_print_themes",
     "planner_layers",
     "planner_summary",
     "planner_provenance",
@@ -155,25 +158,85 @@ def _with_highlight(layer: MapLayer, keys: Iterable[str]) -> MapLayer:
     return replace(layer, highlight=keys)
 
 
+def build_planner_print(
+    workspace: Workspace,
+    assessment: Assessment,
+    *,
+    lang: str = "vi",
+    title: str | None = None,
+    theme: str | None = None,
+    paper: str = "A4",
+    orientation: Orientation | None = None,
+    dpi: int = 150,
+) -> PrintMap:
+    """The print map of the planners' map (:func:`ntmgis.maps.static_image.print_map`): the
+    layers shown when the HTML page opens, each on the theme the page opens on (or ``theme``,
+    a name of :func:`planner_print_themes`), with legend counts, scale bar, north arrow, the
+    sample-data note, and the as-of date, plan, criteria sets and source files in the margin.
+
+    Examples
+    --------
+    >>> from ntmgis.assessment import assess
+    >>> from ntmgis.workspace import load_workspace
+    >>> ws = load_workspace()  # doctest: +SKIP
+    >>> drawn = build_planner_print(ws, assess(ws), theme="criterion_2", paper="A3")  # doctest: +SKIP
+    >>> pdf = drawn.save("pdf")  # doctest: +SKIP
+    """
+    layers = planner_layers(workspace, assessment, lang=lang)
+    return print_map(
+        layers,
+        title=planner_title(workspace, assessment, lang=lang) if title is None else title,
+        lang=lang,
+        note=workspace.note(lang),
+        credits=_print_credits(workspace, assessment, lang),
+        theme=theme,
+        paper=paper,
+        orientation=orientation,
+        dpi=dpi,
+    )
+
+
+def planner_print_themes(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> list[str]:
+    """The names ``--theme`` takes for the planners' print map: the commune themes by id
+    (``evaluated``, ``criterion_2``, ``plan_2024`` …), the other layers' as ``layer:theme``."""
+    return list(print_themes(planner_layers(workspace, assessment, lang=lang)))
+
+
+def _print_credits(workspace: Workspace, assessment: Assessment, lang: str) -> str:
+    """The bottom margin: as-of date, then the sources panel of the page, one line."""
+    t = ui(lang)
+    as_of = assessment.provenance.as_of.strftime("%d/%m/%Y")
+    lines = [t["print_as_of"].format(date=as_of), *planner_provenance(workspace, assessment, lang=lang)]
+    return f"{t['print_sources']}: " + " · ".join(lines)
+
+
 def build_planner_png(
     workspace: Workspace,
     assessment: Assessment,
     *,
     lang: str = "vi",
     title: str | None = None,
+    theme: str | None = None,
+    paper: str = "A4",
+    orientation: Orientation | None = None,
     dpi: int = 150,
+    fmt: Literal["png", "pdf"] = "png",
 ) -> bytes:
-    """PNG of the planners' map for printed reports: the layers shown when the HTML page opens
-    (communes by recognised level, roads by class, segments to upgrade, markets), with legend
-    counts, scale bar, north arrow and the sample-data note.
+    """PNG (or PDF) bytes of :func:`build_planner_print` (same parameters).
 
     Returns
     -------
     bytes
         Write them with :func:`ntmgis.io.write_bytes_atomic` (or any binary write).
     """
-    layers = planner_layers(workspace, assessment, lang=lang)
-    plan_title = text("common.no_plan", lang) if workspace.plan is None else workspace.plan.title()
-    credits = f"{plan_title} · {assessment.provenance.criteria_sets} · {assessment.year}"
-    title = planner_title(workspace, assessment, lang=lang) if title is None else title
-    return render_png(layers, title=title, lang=lang, note=workspace.note(lang), credits=credits, dpi=dpi)
+    drawn = build_planner_print(
+        workspace,
+        assessment,
+        lang=lang,
+        title=title,
+        theme=theme,
+        paper=paper,
+        orientation=orientation,
+        dpi=dpi,
+    )
+    return drawn.save(fmt)
