@@ -28,6 +28,17 @@ def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     export.add_argument(
         "--gpkg", type=Path, metavar="PATH", help="GeoPackage to write (e.g. out/ket_qua.gpkg)"
     )
+    export.add_argument(
+        "--postgis",
+        metavar="URL",
+        help="PostGIS database to write the result layers into (postgresql://user@host:port/db; "
+        "give the password through PGPASSWORD or ~/.pgpass rather than in the URL)",
+    )
+    export.add_argument(
+        "--schema",
+        default="ket_qua",
+        help="schema of --postgis replaced as a whole, in one transaction (default ket_qua)",
+    )
     export.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of labels and texts")
     export.add_argument("--as-of", dest="as_of", metavar="DATE|YEAR", help="assessment date or year")
     export.add_argument("--criteria-set", dest="criteria_set", default=None, help="criteria set id, or auto")
@@ -46,16 +57,24 @@ def _sinks(args: argparse.Namespace) -> list[Path]:
 def write_exports(
     args: argparse.Namespace, workspace: Workspace, assessment: Assessment, progress: Progress
 ) -> None:
-    """Write every sink asked for (``--gpkg``), saying which file was written."""
+    """Write every sink asked for (``--gpkg``, ``--postgis``), saying where each was written."""
     from .cli import _say, _step
     from .export import styled_layers, write_gpkg
 
-    if args.gpkg is None:
+    postgis = getattr(args, "postgis", None)
+    if args.gpkg is None and postgis is None:
         return
-    with _step(args, progress, "gpkg"):
-        layers, styles = styled_layers(workspace, assessment, lang=args.lang)
-        write_gpkg(layers, args.gpkg, styles=styles)
-    print(_say(args, "wrote", path=args.gpkg))
+    layers, styles = styled_layers(workspace, assessment, lang=args.lang)
+    if args.gpkg is not None:
+        with _step(args, progress, "gpkg"):
+            write_gpkg(layers, args.gpkg, styles=styles)
+        print(_say(args, "wrote", path=args.gpkg))
+    if postgis is not None:
+        from .io.postgis import redact, write_postgis
+
+        with _step(args, progress, "postgis"):
+            write_postgis(layers, postgis, schema=args.schema)
+        print(_say(args, "wrote", path=f"{redact(postgis)} (schema {args.schema})"))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -64,7 +83,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .workspace import load_workspace
 
     outputs = _sinks(args)
-    if not outputs:
+    if not outputs and args.postgis is None:
         print(f"ntmgis export: {_say(args, 'export_no_sink')}", file=sys.stderr)
         return EXIT_BAD_INPUT
     _refuse_overwrite(args, outputs)

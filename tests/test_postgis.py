@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import psycopg
 import pyogrio
 import pytest
 import shapely
@@ -211,7 +212,6 @@ def test_two_writes_at_once_leave_one_complete_result(postgis_server):  # noqa: 
     read = _read_schema(postgis_server.url, "ket_qua_dong_thoi", ["communes", "roads", "commune_status"])
     assert read["commune_status"]["tag"].nunique() == 1
     assert len(read["roads"]) == len(_raw_sample_layers()["roads"])
-    import psycopg
 
     with psycopg.connect(postgis_server.url) as conn:
         left = conn.execute(
@@ -243,3 +243,35 @@ def test_sink_refuses_bad_names_and_crs(postgis_server):  # noqa: F811
     with pytest.raises(DataError, match="cannot connect") as raised:
         write_postgis({"x": frame}, bad, schema="k")
     assert PASSWORD not in str(raised.value)
+
+
+def test_export_postgis_writes_the_result_layers(postgis_server, tmp_path, capsys, monkeypatch):  # noqa: F811
+    """`ntmgis export --postgis`: the same layers as result_layers, password from PGPASSWORD only."""
+    from ntmgis.export import result_layers
+
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    code = main(
+        ["export", str(SAMPLE), "--postgis", postgis_server.url_without_password, "--schema", "ket_qua_cli"]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "ket_qua_cli" in out.out and PASSWORD not in out.out + out.err
+    workspace = load_workspace(SAMPLE)
+    expected = result_layers(workspace, assess(workspace))
+    spatial = [name for name, frame in expected.items() if name != "provenance" and len(frame)]
+    read = _read_schema(postgis_server.url, "ket_qua_cli", spatial)
+    for name in spatial:
+        assert len(read[name]) == len(expected[name]), name
+        assert read[name].crs.equals(expected[name].crs), name
+        assert set(expected[name].columns) - {expected[name].geometry.name} <= set(read[name].columns)
+    with psycopg.connect(postgis_server.url) as conn:
+        rows = conn.execute("SELECT count(*) FROM ket_qua_cli.provenance").fetchone()
+    assert rows == (len(expected["provenance"]),)
+
+
+def test_export_postgis_with_a_password_in_the_url_never_prints_it(postgis_server, tmp_path, capsys):  # noqa: F811
+    out_gpkg = tmp_path / "ket_qua.gpkg"
+    code = main(["export", str(SAMPLE), "--gpkg", str(out_gpkg), "--postgis", postgis_server.url])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out_gpkg.exists() and PASSWORD not in out.out + out.err and "***" in out.out
