@@ -83,7 +83,7 @@ def _district_rows(frame: pd.DataFrame, w: Mapping[str, str], lang: str) -> list
             "plan_year": r["plan_year"] if not is_missing(r["plan_year"]) else w["total"],
             "planned_value": r["planned"],
             "planned_high": r["planned_high"],
-            "unit": _word(r["unit"], w, lang),
+            "unit": _word(r["unit"], {**words("report_units", lang), **w}, lang),
             "achieved_value": r["achieved"],
             "achieved_scheduled": r["achieved_scheduled"],
             "measured_year": r["measured_year"],
