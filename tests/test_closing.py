@@ -254,3 +254,16 @@ def test_the_map_theme_in_chromium(open_map, sample_workspace, sample_assessment
     assert {k: v for k, v in shown.items() if v} == expected
     assert sum(shown.values()) == len(sample_assessment.communes) == 22
     assert (requests, console_errors, page_errors) == ([], [], [])
+
+
+def test_assessments_differing_in_the_closing_account_are_told_apart(sample_assessment):
+    from ntmgis.testing import assessment_differences
+
+    communes = sample_assessment.closing.communes.copy()
+    communes.loc[communes.index[0], "verdict"] = "late"
+    changed = dataclasses.replace(
+        sample_assessment, closing=dataclasses.replace(sample_assessment.closing, communes=communes)
+    )
+    assert assessment_differences(sample_assessment, sample_assessment) == []
+    found = assessment_differences(sample_assessment, changed)
+    assert len(found) == 1 and found[0].startswith("closing.communes")
