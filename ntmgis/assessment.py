@@ -34,6 +34,7 @@ from .analysis.assess import (
     assess_infrastructure,
 )
 from .costs import load_unit_costs
+from .criteria.closing import ClosingAccount, closing_account
 from .criteria.evaluate import CriteriaAssessment, Prefer, evaluate_workspace
 from .criteria.schedule import milestone_table, schedule_table
 from .plan import Plan
@@ -177,6 +178,10 @@ class Assessment(InfrastructureAssessment):
         Findings made while assessing (pieces outside every commune, unknown criteria …).
     unit_costs, canal_unit_costs : DataFrame
         The unit-cost tables used for roads and canals (million VND per km).
+    closing : ClosingAccount or None
+        The closing account of the plan (:mod:`ntmgis.criteria.closing`): per commune and
+        district, plan vs achieved at the plan's period end and at the 2025-06-30 handover;
+        without a plan, the recognitions only. ``None`` only for an Assessment built by hand.
     """
 
     provenance: Provenance
@@ -195,6 +200,7 @@ class Assessment(InfrastructureAssessment):
     unverified_thresholds: pd.DataFrame
     unit_costs: pd.DataFrame
     canal_unit_costs: pd.DataFrame
+    closing: ClosingAccount | None = None
     # The infrastructure fields (measured, roads ... gap layers, problems) are inherited.
 
     @property
@@ -320,6 +326,9 @@ def build_assessment(
     canal_unit_costs: pd.DataFrame | None = None,
     market_radius_m: float = DEFAULT_RADIUS_M,
     recognitions: pd.DataFrame | None = None,
+    village_status: pd.DataFrame | None = None,
+    markets: pd.DataFrame | None = None,
+    closing_dates: tuple[date, ...] | None = None,
 ) -> Assessment:
     """Put an evaluation and a measurement together into an :class:`Assessment`.
 
@@ -340,6 +349,11 @@ def build_assessment(
     market_radius_m : float
     recognitions : DataFrame, optional
         Official recognitions (a commune counts from its decision year in the schedule).
+    village_status, markets : DataFrame, optional
+        The village status table and the markets layer, for the closing account.
+    closing_dates : tuple of date, optional
+        Dates of the closing account, main first; default the plan's period end and 2025-06-30
+        (:func:`ntmgis.criteria.closing.closing_dates`).
     """
     selection = criteria.selection
     sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
@@ -365,6 +379,16 @@ def build_assessment(
         year=selection.year,
         recognitions=recognitions,
     )
+    closing = closing_account(
+        criteria.communes,
+        plan,
+        recognitions=recognitions,
+        village_status=village_status,
+        sectors=criteria.sectors,
+        markets=markets,
+        dates=closing_dates,
+        measured_year=selection.year,
+    )
     return Assessment(
         provenance=provenance,
         thresholds=criteria.thresholds,
@@ -382,8 +406,9 @@ def build_assessment(
         unverified_thresholds=criteria.unverified_thresholds(),
         unit_costs=load_unit_costs("roads") if unit_costs is None else unit_costs,
         canal_unit_costs=load_unit_costs("canals") if canal_unit_costs is None else canal_unit_costs,
+        closing=closing,
         **{f.name: getattr(infrastructure, f.name) for f in fields(InfrastructureAssessment)}
-        | {"problems": tuple(infrastructure.problems) + tuple(criteria.problems)},
+        | {"problems": tuple(infrastructure.problems) + tuple(criteria.problems) + closing.problems},
     )
 
 
@@ -398,6 +423,7 @@ def assess(
     market_radius_m: float | None = None,
     node_roads: bool | None = None,
     snap_m: float | None = None,
+    closing_dates: tuple[date, ...] | None = None,
 ) -> Assessment:
     """Assess ``workspace``: measure the layers, then evaluate the criteria with those measurements.
 
@@ -425,6 +451,9 @@ def assess(
     snap_m : float, optional
         Largest gap (m) between a road end and another road treated as a junction; default the
         workspace's ``network: {snap_m: ...}`` (2 m).
+    closing_dates : tuple of date, optional
+        Dates of the closing account (main first); default the plan's period end and the
+        2025-06-30 handover.
 
     Returns
     -------
@@ -462,4 +491,9 @@ def assess(
         canal_unit_costs=canal_unit_costs,
         market_radius_m=market_radius_m,
         recognitions=recognitions,
+        village_status=workspace.table("village_status")
+        if "village_status" in workspace.table_names
+        else None,
+        markets=layers.get("markets"),
+        closing_dates=closing_dates,
     )

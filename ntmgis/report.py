@@ -32,6 +32,7 @@ from .io.table_layout import layout
 from .io.xlsx import Sheet, workbook_bytes
 from .labels import LANGUAGES, text, words
 from .problems import ProblemReport
+from .report_closing import closing_sheet
 from .values import is_missing
 from .vocab import label
 from .workspace import Workspace
@@ -588,6 +589,7 @@ def report_tables(
         "zones": _zones_sheet(workspace, assessment, lang),
         "unverified": _unverified_sheet(assessment, lang),
         "problems": _problems_sheet(workspace, assessment, lang),
+        "closing": _headers(closing_sheet(workspace, assessment, lang=lang), lang),
     }
 
 
@@ -717,7 +719,7 @@ def write_tables(
         folder = target.with_name(f"{target.stem}_csv")
         for key, frame in tables.items():
             out = frame.copy()
-            if note:
+            if note and words("report_headers", lang)["data_note"] not in out:  # closing has its own
                 out[words("report_headers", lang)["data_note"]] = note
             text = safe_csv_frame(out).to_csv(index=False)
             written.append(write_bytes_atomic(folder / f"{key}.csv", text.encode("utf-8-sig")))

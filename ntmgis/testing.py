@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -35,6 +35,22 @@ def _frame_difference(name: str, left: pd.DataFrame, right: pd.DataFrame, *, che
     except AssertionError as error:
         return f"{name}: {error}"
     return ""
+
+
+def _record_differences(name: str, left: object, right: object, *, check_less_precise: bool) -> list[str]:
+    """The differing fields of two frozen records held by an Assessment (``closing``)."""
+    found = []
+    for field in fields(left):  # type: ignore[arg-type]
+        a, b = getattr(left, field.name), getattr(right, field.name, None)
+        if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+            difference = _frame_difference(
+                f"{name}.{field.name}", a, b, check_less_precise=check_less_precise
+            )
+            if difference:
+                found.append(difference)
+        elif isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame) or a != b:
+            found.append(f"{name}.{field.name}: {a!r} != {b!r}")
+    return found
 
 
 def assessment_differences(
@@ -77,6 +93,8 @@ def assessment_differences(
             difference = _frame_difference(field.name, a, b, check_less_precise=check_less_precise)
             if difference:
                 found.append(difference)
+        elif is_dataclass(a) and is_dataclass(b):  # the closing account: frames and values
+            found += _record_differences(field.name, a, b, check_less_precise=check_less_precise)
         elif a != b:
             found.append(f"{field.name}: {a!r} != {b!r}")
     return found

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ...assessment import Assessment
     from ...workspace import Workspace
 from ._shared import Rows, plan_years, schedule_of, summary_rows
+from .closing import closing_theme
 
 # --------------------------------------------------------------------------------------------
 # Communes
@@ -67,6 +68,7 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
         ),
         count_theme,
         *_commune_year_themes(assessment, codes, plan_years(workspace), lang),
+        *[th for th in (closing_theme(assessment, codes, lang=lang),) if th is not None],
         *criteria,
     ]
     if workspace.plan is None:
