@@ -83,6 +83,10 @@ class Provenance:
         Where :attr:`year` came from: ``as_of`` (asked for), ``status_year`` (workspace.yaml),
         ``status_tables`` (latest year of ``commune_status``), ``plan_end`` (the plan's last
         year) or ``today``.
+    unit_period : str or None
+        The unit period of the communes assessed (``"2020-03"``; ``Workspace.unit_period``),
+        None when unknown. Every evaluation is in one period; a roll-up to later units starts
+        from it (:mod:`ntmgis.units_view`).
     """
 
     year: int
@@ -96,6 +100,7 @@ class Provenance:
     unit_costs_assumed: bool
     plan: str | None = None
     year_source: str = "as_of"
+    unit_period: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -320,6 +325,7 @@ def build_assessment(
     canal_unit_costs: pd.DataFrame | None = None,
     market_radius_m: float = DEFAULT_RADIUS_M,
     recognitions: pd.DataFrame | None = None,
+    unit_period: str | None = None,
 ) -> Assessment:
     """Put an evaluation and a measurement together into an :class:`Assessment`.
 
@@ -340,6 +346,8 @@ def build_assessment(
     market_radius_m : float
     recognitions : DataFrame, optional
         Official recognitions (a commune counts from its decision year in the schedule).
+    unit_period : str, optional
+        The unit period of the communes (:attr:`Provenance.unit_period`).
     """
     selection = criteria.selection
     sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
@@ -355,6 +363,7 @@ def build_assessment(
         unit_costs_assumed=_assumed(unit_costs) and _assumed(canal_unit_costs),
         plan=None if plan is None else plan.id,
         year_source=criteria.year_source,
+        unit_period=unit_period,
     )
     milestones = milestone_table(plan)
     schedule = schedule_table(
@@ -462,4 +471,5 @@ def assess(
         canal_unit_costs=canal_unit_costs,
         market_radius_m=market_radius_m,
         recognitions=recognitions,
+        unit_period=workspace.unit_period,
     )

@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at sta
 
     import pandas as pd
 
+    from .assessment import Assessment
     from .progress import Progress
+    from .units_view import UnitsView
     from .workspace import Workspace
 
 __all__ = ["main"]
@@ -104,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_network_options(map_cmd)
     _add_cost_options(map_cmd)
     _add_progress_options(map_cmd)
+    _add_units_options(map_cmd)
     map_cmd.add_argument(
         "--basemap",
         metavar="URL_TEMPLATE",
@@ -156,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_network_options(report)
     _add_cost_options(report)
     report.add_argument("--no-csv", action="store_true", help="write the workbook only")
+    _add_units_options(report)
     _add_progress_options(report)
 
     scenario = commands.add_parser(
@@ -386,6 +390,29 @@ def _add_network_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_units_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--units",
+        metavar="PERIOD",
+        help="also show the assessment in the units of a later period (e.g. 2025-07), rolled up "
+        "through the crosswalk",
+    )
+    command.add_argument(
+        "--crosswalk",
+        type=Path,
+        metavar="CSV",
+        help="crosswalk for --units (default: crosswalk: of workspace.yaml, else the packaged Tân Yên one)",
+    )
+
+
+def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Assessment) -> UnitsView | None:
+    from .units_view import workspace_units_view
+
+    if args.units is None:
+        return None
+    return workspace_units_view(workspace, assessment, to=args.units, crosswalk=args.crosswalk)
+
+
 def _default_out(out: Path | None, workspace: Workspace, what: str) -> Path:
     """``out`` as given, else ``out/<district>_<what>`` named after the workspace (tan_yen_map.html)."""
     from .district import workspace_slug
@@ -416,8 +443,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
             snap_m=args.snap_m,
             **_unit_cost_tables(args),
         )
+    units = _units_view(args, workspace, assessment)
     with _step(args, progress, "map"):
-        html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
+        html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap, units=units)
         write_text_atomic(args.out, html)
     print(_say(args, "wrote", path=args.out))
     if args.png is not None:
@@ -451,8 +479,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
             snap_m=args.snap_m,
             **_unit_cost_tables(args),
         )
+    units = _units_view(args, workspace, assessment)
     with _step(args, progress, "report"):
-        files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
+        files = write_report(
+            workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv, units=units
+        )
     print(
         _say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files))
         if files.csv_files
