@@ -233,7 +233,7 @@ def dissolve_units(
     >>> from ntmgis.crosswalk import packaged_crosswalk
     >>> communes = ntmgis.load_workspace().layer("communes")
     >>> new = dissolve_units(communes, packaged_crosswalk(), start="2020-03", to="2025-07")
-    >>> len(new), round(new.area.sum() / communes.area.sum(), 6)
+    >>> len(new), round(float(new.area.sum() / communes.area.sum()), 6)
     (6, 1.0)
     """
     mapping = _mapping(crosswalk, start, to)
