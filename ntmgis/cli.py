@@ -403,6 +403,14 @@ def _add_units_options(command: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="crosswalk for --units (default: crosswalk: of workspace.yaml, else the packaged Tân Yên one)",
     )
+    command.add_argument(
+        "--units-polygons",
+        dest="units_polygons",
+        type=Path,
+        metavar="FILE",
+        help="your own polygons of the --units units (commune_code column): drawn, and the roads and "
+        "canals re-cut by them and compared with the roll-up",
+    )
 
 
 def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Assessment) -> UnitsView | None:
@@ -410,7 +418,12 @@ def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Asse
 
     if args.units is None:
         return None
-    return workspace_units_view(workspace, assessment, to=args.units, crosswalk=args.crosswalk)
+    view = workspace_units_view(
+        workspace, assessment, to=args.units, crosswalk=args.crosswalk, polygons=args.units_polygons
+    )
+    if view.problems:
+        _print_report(args, ProblemReport(view.problems))
+    return view
 
 
 def _default_out(out: Path | None, workspace: Workspace, what: str) -> Path:

@@ -18,10 +18,11 @@ from .labels import LANGUAGES, words
 from .units_view import UnitsView
 from .vocab import label
 
-__all__ = ["UNITS_SHEETS", "unit_kinds", "units_notes", "units_tables", "units_titles"]
+__all__ = ["RECUT_SHEET", "UNITS_SHEETS", "unit_kinds", "units_notes", "units_tables", "units_titles"]
 
-#: Sheet keys (CSV file names) of the sheets in later units.
+#: Sheet keys (CSV file names) of the sheets in later units (``units_recut`` only with the user's polygons).
 UNITS_SHEETS = ("units_communes", "units_constituents", "units_networks", "units_works", "units_2026")
+RECUT_SHEET = "units_recut"
 
 
 def _w(lang: str) -> Mapping[str, str]:
@@ -195,6 +196,24 @@ def _next_set(view: UnitsView, lang: str) -> pd.DataFrame:
     return _headers(table.sort_values(["commune_code", "indicator"], kind="stable", ignore_index=True), lang)
 
 
+def _recut(view: UnitsView, lang: str) -> pd.DataFrame:
+    r = view.recut
+    assert r is not None
+    table = pd.DataFrame(
+        {
+            "commune_code": r["commune_code"],
+            "name": r["commune_code"].map(_names(view)),
+            "units_quantity": [words("report_headers", lang)[f"units_{q}"] for q in r["quantity"]],
+            "units_rolled_up": r["rolled_up"],
+            "units_recut": r["recut"],
+            "units_difference": r["difference"],
+            "units_relative": r["relative"],
+            "units_over_tolerance": [_w(lang)["over" if o else "within"] for o in r["over_tolerance"]],
+        }
+    )
+    return _headers(table, lang)
+
+
 def units_tables(view: UnitsView, *, lang: str = "vi") -> dict[str, pd.DataFrame]:
     """The sheets in later units, keyed as :data:`UNITS_SHEETS` (display headers in ``lang``).
 
@@ -212,18 +231,25 @@ def units_tables(view: UnitsView, *, lang: str = "vi") -> dict[str, pd.DataFrame
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
-    return {
+    tables = {
         "units_communes": _communes(view, lang),
         "units_constituents": _constituents(view, lang),
         "units_networks": _networks(view, lang),
         "units_works": _works(view, lang),
         "units_2026": _next_set(view, lang),
     }
+    if view.recut is not None:
+        tables[RECUT_SHEET] = _recut(view, lang)
+    return tables
+
+
+def _keys(view: UnitsView) -> tuple[str, ...]:
+    return (*UNITS_SHEETS, RECUT_SHEET) if view.recut is not None else UNITS_SHEETS
 
 
 def units_titles(view: UnitsView, *, lang: str = "vi") -> dict[str, str]:
     """Sheet titles (≤ 31 characters) naming the later period."""
-    return {key: _w(lang)[f"sheet.{key}"].format(period=view.to_period)[:31] for key in UNITS_SHEETS}
+    return {key: _w(lang)[f"sheet.{key}"].format(period=view.to_period)[:31] for key in _keys(view)}
 
 
 def units_notes(view: UnitsView, *, lang: str = "vi", note: str | None = None) -> dict[str, str]:
@@ -231,4 +257,4 @@ def units_notes(view: UnitsView, *, lang: str = "vi", note: str | None = None) -
     said = _w(lang)["note"].format(
         period=view.to_period, start=view.from_period, file=Path(view.crosswalk_file).name
     )
-    return {key: f"{note} · {said}" if note else said for key in UNITS_SHEETS}
+    return {key: f"{note} · {said}" if note else said for key in _keys(view)}

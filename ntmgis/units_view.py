@@ -64,8 +64,10 @@ class UnitsView:
         name_en, done_km, total_km, share, threshold, verified, source`` (threshold NaN: not set).
     geometry : GeoDataFrame or None
         The new units' polygons dissolved from the old communes (None without communes or when a
-        unit is split).
+        unit is split), or the user's own (:func:`ntmgis.units_recut.with_recut`).
     problems : tuple of Problem
+    recut : DataFrame or None
+        Road and canal km rolled up vs re-cut by the user's polygons (:mod:`ntmgis.units_recut`).
     """
 
     from_period: str
@@ -79,6 +81,7 @@ class UnitsView:
     indicators: pd.DataFrame
     geometry: gpd.GeoDataFrame | None
     problems: tuple[Problem, ...] = ()
+    recut: pd.DataFrame | None = None
 
 
 def _refuse(walk: Crosswalk, feature: str, problem: str, action: str) -> DataError:
@@ -301,9 +304,8 @@ def rolled_up(
     >>> from ntmgis.crosswalk import packaged_crosswalk
     >>> ws = ntmgis.load_workspace()
     >>> view = rolled_up(assess(ws), packaged_crosswalk(), to="2025-07", communes=ws.layer("communes"))
-    >>> view.units[["commune_code", "name", "in_commune_set", "n_constituents"]].to_string(index=False)
-    ... # doctest: +NORMALIZE_WHITESPACE
-    'commune_code       name  in_commune_set  n_constituents\\n       07228     Đa Mai           False ...'
+    >>> view.units[["name", "in_commune_set", "n_constituents"]].values.tolist()[:2]
+    [['Đa Mai', False, 1], ['Nhã Nam', True, 4]]
     """
     start = _start(assessment, crosswalk, to)
     period = assessment.provenance.unit_period
@@ -373,12 +375,19 @@ def rolled_up(
 
 
 def workspace_units_view(
-    workspace: Workspace, assessment: Assessment, *, to: str, crosswalk: str | Path | None = None
+    workspace: Workspace,
+    assessment: Assessment,
+    *,
+    to: str,
+    crosswalk: str | Path | None = None,
+    polygons: str | Path | None = None,
 ) -> UnitsView:
     """:func:`rolled_up` with the workspace's layers and crosswalk (``crosswalk``: a file instead).
 
     The crosswalk is ``crosswalk`` when given, else ``crosswalk:`` of workspace.yaml, else the
-    packaged Tân Yên one (whose codes the roll-up then checks).
+    packaged Tân Yên one (whose codes the roll-up then checks). ``polygons``: the user's own
+    polygons of the new units; the map draws them and the layers are re-cut by them and compared
+    with the roll-up (:mod:`ntmgis.units_recut`).
 
     Raises
     ------
@@ -392,4 +401,10 @@ def workspace_units_view(
     else:
         walk = workspace.crosswalk if workspace.crosswalk is not None else packaged_crosswalk()
     villages = workspace.layer("villages") if workspace.has_layer("villages") else None
-    return rolled_up(assessment, walk, to=to, communes=workspace.layer("communes"), villages=villages)
+    view = rolled_up(assessment, walk, to=to, communes=workspace.layer("communes"), villages=villages)
+    if polygons is None:
+        return view
+    from .units_recut import read_units_polygons, with_recut
+
+    own = read_units_polygons(polygons, walk, to=to, crs=workspace.working_crs)
+    return with_recut(view, workspace, own)

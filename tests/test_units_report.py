@@ -99,7 +99,8 @@ def test_shares_are_recomputed_from_the_sums_never_averaged(view: UnitsView, sam
     xa = view.roads[(view.roads["commune_code"] == "07333") & (view.roads["road_class"] == "xa")].iloc[0]
     xa_parts = parts[parts["road_class"] == "xa"]
     assert xa["share"] == pytest.approx(xa_parts["concretized_km"].sum() / xa_parts["total_km"].sum())
-    row = view.indicators[(view.indicators["commune_code"] == "07333") & (view.indicators["indicator"] == "2.1")]
+    i = view.indicators
+    row = i[(i["commune_code"] == "07333") & (i["indicator"] == "2.1")]
     assert row["share"].iat[0] == pytest.approx(xa["share"])
     assert row["threshold"].isna().all() and not row["verified"].any()  # QĐ 51: no number in the package
 
@@ -163,8 +164,8 @@ def test_an_assessment_not_in_the_crosswalk_s_start_period_is_refused(
     later = walk.rows[walk.rows["from_period"] == "2025-01"].assign(share=None)
     path = tmp_path / "later.csv"
     later.to_csv(path, index=False)
-    args = ["report", "--units", "2025-07", "--crosswalk", str(path), "-o", str(tmp_path / "r.xlsx"), "--quiet"]
-    assert main(args) == 2
+    out = str(tmp_path / "r.xlsx")
+    assert main(["report", "--units", "2025-07", "--crosswalk", str(path), "-o", out, "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "units of 2020-03" in err and "starts at 2025-01" in err
 
@@ -193,6 +194,30 @@ def test_dissolved_sample_polygons_keep_the_area(sample_workspace: Any, view: Un
     communes = sample_workspace.layer("communes")
     assert view.geometry is not None and len(view.geometry) == 6
     assert view.geometry.area.sum() == pytest.approx(communes.area.sum(), rel=1e-9)
+
+
+def test_re_cutting_by_the_dissolved_polygons_equals_the_roll_up(
+    tmp_path: Path, sample_workspace: Any, sample_assessment: Any, view: UnitsView
+) -> None:
+    assert view.geometry is not None
+    path = tmp_path / "new_units.gpkg"
+    view.geometry.to_file(path, layer="units")
+    again = workspace_units_view(sample_workspace, sample_assessment, to="2025-07", polygons=path)
+    assert again.recut is not None and len(again.recut) == 6 * 4
+    assert again.recut["difference"].abs().max() < 1e-6 and not again.recut["over_tolerance"].any()
+
+
+@pytest.mark.skipif(not NEW_POLYGONS.exists(), reason="real polygons absent")
+def test_re_cutting_by_the_real_2025_polygons_reports_the_differences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.xlsx"
+    args = ["report", "--units", "2025-07", "--units-polygons", str(NEW_POLYGONS), "-o", str(out), "--quiet"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "re-cut by the new polygons differs from the roll-up by more than 2%" in err
+    recut = pd.read_csv(tmp_path / "r_csv" / "units_recut.csv", encoding="utf-8-sig", dtype={"Mã xã": str})
+    assert sorted(set(recut["Mã xã"])) == ["07228", "07306", "07330", "07333", "07339", "07351"]
 
 
 @pytest.mark.skipif(not (OLD_POLYGONS.exists() and NEW_POLYGONS.exists()), reason="real polygons absent")
