@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 
@@ -73,7 +74,7 @@ class Crosswalk:
         steps = self.steps
         return (steps[0][0], *(to for _, to in steps)) if steps else ()
 
-    @property
+    @cached_property
     def steps(self) -> tuple[tuple[str, str], ...]:
         """``(from_period, to_period)`` of each step, by effective date."""
         ordered = self._rows.sort_values("effective", kind="stable")
@@ -346,6 +347,7 @@ def read_crosswalk(path: str | os.PathLike[str]) -> tuple[Crosswalk | None, Prob
     return walk, ProblemReport(read.problems) + report
 
 
+@cache  # a Crosswalk is immutable: read and checked once per process (every workspace load infers with it)
 def packaged_crosswalk(district: str = "tan_yen") -> Crosswalk:
     """The crosswalk shipped with ntmgis (Tân Yên: 2020-03 → 2025-01 → 2025-07).
 
