@@ -84,6 +84,10 @@ class Provenance:
         Where :attr:`year` came from: ``as_of`` (asked for), ``status_year`` (workspace.yaml),
         ``status_tables`` (latest year of ``commune_status``), ``plan_end`` (the plan's last
         year) or ``today``.
+    unit_period : str or None
+        The unit period of the communes assessed (``"2020-03"``; ``Workspace.unit_period``),
+        None when unknown. Every evaluation is in one period; a roll-up to later units starts
+        from it (:mod:`ntmgis.units_view`).
     """
 
     year: int
@@ -97,6 +101,7 @@ class Provenance:
     unit_costs_assumed: bool
     plan: str | None = None
     year_source: str = "as_of"
+    unit_period: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -329,6 +334,7 @@ def build_assessment(
     village_status: pd.DataFrame | None = None,
     markets: pd.DataFrame | None = None,
     closing_dates: tuple[date, ...] | None = None,
+    unit_period: str | None = None,
 ) -> Assessment:
     """Put an evaluation and a measurement together into an :class:`Assessment`.
 
@@ -354,6 +360,8 @@ def build_assessment(
     closing_dates : tuple of date, optional
         Dates of the closing account, main first; default the plan's period end and 2025-06-30
         (:func:`ntmgis.criteria.closing.closing_dates`).
+    unit_period : str, optional
+        The unit period of the communes (:attr:`Provenance.unit_period`).
     """
     selection = criteria.selection
     sets = [s for s in (selection.commune, selection.kieu_mau, selection.village) if s is not None]
@@ -369,6 +377,7 @@ def build_assessment(
         unit_costs_assumed=_assumed(unit_costs) and _assumed(canal_unit_costs),
         plan=None if plan is None else plan.id,
         year_source=criteria.year_source,
+        unit_period=unit_period,
     )
     milestones = milestone_table(plan)
     schedule = schedule_table(
@@ -496,4 +505,5 @@ def assess(
         else None,
         markets=layers.get("markets"),
         closing_dates=closing_dates,
+        unit_period=workspace.unit_period,
     )

@@ -24,7 +24,9 @@ if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at sta
 
     import pandas as pd
 
+    from .assessment import Assessment
     from .progress import Progress
+    from .units_view import UnitsView
     from .workspace import Workspace
 
 __all__ = ["main"]
@@ -106,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_network_options(map_cmd)
     _add_cost_options(map_cmd)
     _add_progress_options(map_cmd)
+    _add_units_options(map_cmd)
     map_cmd.add_argument(
         "--basemap",
         metavar="URL_TEMPLATE",
@@ -161,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--gpkg", type=Path, metavar="PATH", help="also write the styled GeoPackage (as export)"
     )
+    _add_units_options(report)
     _add_progress_options(report)
     _add_export_parser(commands)
 
@@ -392,6 +396,42 @@ def _add_network_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_units_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--units",
+        metavar="PERIOD",
+        help="also show the assessment in the units of a later period (e.g. 2025-07), rolled up "
+        "through the crosswalk",
+    )
+    command.add_argument(
+        "--crosswalk",
+        type=Path,
+        metavar="CSV",
+        help="crosswalk for --units (default: crosswalk: of workspace.yaml, else the packaged Tân Yên one)",
+    )
+    command.add_argument(
+        "--units-polygons",
+        dest="units_polygons",
+        type=Path,
+        metavar="FILE",
+        help="your own polygons of the --units units (commune_code column): drawn, and the roads and "
+        "canals re-cut by them and compared with the roll-up",
+    )
+
+
+def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Assessment) -> UnitsView | None:
+    from .units_view import workspace_units_view
+
+    if args.units is None:
+        return None
+    view = workspace_units_view(
+        workspace, assessment, to=args.units, crosswalk=args.crosswalk, polygons=args.units_polygons
+    )
+    if view.problems:
+        _print_report(args, ProblemReport(view.problems))
+    return view
+
+
 def _default_out(out: Path | None, workspace: Workspace, what: str) -> Path:
     """``out`` as given, else ``out/<district>_<what>`` named after the workspace (tan_yen_map.html)."""
     from .district import workspace_slug
@@ -438,8 +478,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
                 dpi=args.dpi or 150,
                 fmt="pdf" if Path(args.png).suffix.lower() == ".pdf" else "png",
             )
+    units = _units_view(args, workspace, assessment)
     with _step(args, progress, "map"):
-        html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap)
+        html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap, units=units)
         write_text_atomic(args.out, html)
     print(_say(args, "wrote", path=args.out))
     if args.png is not None and printed is not None:
@@ -488,8 +529,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
             snap_m=args.snap_m,
             **_unit_cost_tables(args),
         )
+    units = _units_view(args, workspace, assessment)
     with _step(args, progress, "report"):
-        files = write_report(workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv)
+        files = write_report(
+            workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv, units=units
+        )
     print(
         _say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files))
         if files.csv_files

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 
@@ -22,7 +23,16 @@ from ntmgis.io.readers import read_table
 from ntmgis.names import exact_key, normalize_text
 from ntmgis.problems import DataError, Problem, ProblemReport
 
-__all__ = ["COLUMNS", "Crosswalk", "check_crosswalk", "packaged_crosswalk", "read_crosswalk", "roll_up"]
+__all__ = [
+    "COLUMNS",
+    "Crosswalk",
+    "check_crosswalk",
+    "packaged_crosswalk",
+    "read_crosswalk",
+    "roll_up",
+    "workspace_crosswalk",
+    "workspace_unit_period",
+]
 
 #: Columns of a crosswalk file, in order (``share`` may be empty: the whole unit).
 COLUMNS = (
@@ -64,7 +74,7 @@ class Crosswalk:
         steps = self.steps
         return (steps[0][0], *(to for _, to in steps)) if steps else ()
 
-    @property
+    @cached_property
     def steps(self) -> tuple[tuple[str, str], ...]:
         """``(from_period, to_period)`` of each step, by effective date."""
         ordered = self._rows.sort_values("effective", kind="stable")
@@ -337,6 +347,7 @@ def read_crosswalk(path: str | os.PathLike[str]) -> tuple[Crosswalk | None, Prob
     return walk, ProblemReport(read.problems) + report
 
 
+@cache  # a Crosswalk is immutable: read and checked once per process (every workspace load infers with it)
 def packaged_crosswalk(district: str = "tan_yen") -> Crosswalk:
     """The crosswalk shipped with ntmgis (Tân Yên: 2020-03 → 2025-01 → 2025-07).
 
@@ -495,9 +506,10 @@ def roll_up(
 
 
 def workspace_crosswalk(
-    raw: object, root: Path, *, file: str, communes: pd.DataFrame | None
+    raw: object, root: Path, *, file: str, communes: pd.DataFrame | None, period: object = None
 ) -> tuple[Crosswalk | None, list[Problem]]:
-    """Read ``crosswalk: file.csv`` of workspace.yaml and check the communes layer is its first period.
+    """Read ``crosswalk: file.csv`` of workspace.yaml and check the communes are units of its first
+    period (or of ``period``, the workspace's declared ``unit_period:``, when it is one of its periods).
 
     Each commune code must be a unit of the crosswalk's first period with the same name (a name
     differing is a warning: codes are reused, so the layer may be in another period).
@@ -525,7 +537,7 @@ def workspace_crosswalk(
     problems = list(report)
     if walk is None or communes is None or "commune_code" not in communes.columns:
         return walk, problems
-    first = walk.periods[0]
+    first = str(period) if period in walk.periods else walk.periods[0]
     units = walk.units(first).set_index("code")
     missing, renamed = [], []
     for unit_code, name in zip(
@@ -538,7 +550,7 @@ def workspace_crosswalk(
     problems += _grouped(
         walk.file,
         missing,
-        f"commune code not a unit of the crosswalk's first period {first}",
+        f"commune code not a unit of the crosswalk's period {first}",
         "add the commune to the crosswalk, or correct its code",
     )
     problems += _grouped(
@@ -549,3 +561,65 @@ def workspace_crosswalk(
         "warning",
     )
     return walk, problems
+
+
+def workspace_unit_period(
+    raw: object, crosswalk: Crosswalk | None, communes: pd.DataFrame | None, *, file: str
+) -> tuple[str | None, list[Problem]]:
+    """The unit period of a workspace's communes: ``unit_period:`` of workspace.yaml, else inferred.
+
+    Inferred as the period of the crosswalk (the workspace's, else the packaged Tân Yên one) whose
+    units are exactly the communes (codes and names); said with an info problem. Unknown (None,
+    an info problem) when no period fits: a roll-up then refuses a join on reused codes.
+
+    Examples
+    --------
+    >>> import ntmgis
+    >>> communes = ntmgis.load_workspace().layer("communes")
+    >>> period, problems = workspace_unit_period(None, None, communes, file="workspace.yaml")
+    >>> period, problems[0].severity
+    ('2020-03', 'info')
+    """
+    if raw is not None:
+        if isinstance(raw, str) and raw.strip() and (crosswalk is None or raw.strip() in crosswalk.periods):
+            return raw.strip(), []
+        known = f"one of {list(crosswalk.periods)}" if crosswalk is not None else "a period such as 2020-03"
+        return None, [
+            Problem(
+                file,
+                "workspace",
+                "unit_period",
+                f"unit_period {raw!r} is not a unit period of the crosswalk",
+                f"write unit_period: {known}",
+                "error",
+            )
+        ]
+    if communes is None or "commune_code" not in communes.columns:
+        return None, []
+    walk = crosswalk if crosswalk is not None else packaged_crosswalk()
+    names = communes.get("name", pd.Series("", index=communes.index))
+    layer = {str(c): _key(n) for c, n in zip(communes["commune_code"], names, strict=False)}
+    for period in walk.periods:
+        units = walk.units(period)
+        if layer == {str(c): _key(n) for c, n in zip(units["code"], units["name"], strict=True)}:
+            return period, [
+                Problem(
+                    file,
+                    "workspace",
+                    "unit_period",
+                    f"unit_period not given: inferred as {period} (the communes are the units of "
+                    f"{period} in {Path(walk.file).name})",
+                    f"write unit_period: {period} to declare it",
+                    "info",
+                )
+            ]
+    return None, [
+        Problem(
+            file,
+            "workspace",
+            "unit_period",
+            "unit period of the communes unknown (not given, and no crosswalk period has these units)",
+            "write unit_period: YYYY-MM; reporting in later units needs it",
+            "info",
+        )
+    ]

@@ -33,6 +33,7 @@ from .io.xlsx import Sheet, workbook_bytes
 from .labels import LANGUAGES, text, words
 from .problems import ProblemReport
 from .report_closing import closing_sheet
+from .units_view import UnitsView
 from .values import is_missing
 from .vocab import label
 from .workspace import Workspace
@@ -534,6 +535,7 @@ def _about_sheet(workspace: Workspace | None, assessment: Assessment, lang: str)
     w = _w(lang)
     items = [
         (_unit_word(workspace, lang), getattr(workspace, "name", "") if workspace is not None else ""),
+        (w["about_unit_period"], provenance.unit_period or w["about_unit_period_unknown"]),
         (w["about_sets"], "; ".join(f"{set_id}: {basis}" for set_id, basis in provenance.legal_bases)),
         (w["about_choice"], f"{_t(provenance.criteria_reason, lang)} ({provenance.as_of.isoformat()})"),
         (w["about_year"], provenance.year),
@@ -618,7 +620,12 @@ def _fill(value: object) -> str | None:
 
 
 def _workbook(
-    tables: Mapping[str, pd.DataFrame], *, titles: Mapping[str, str], note: str | None, lang: str
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    titles: Mapping[str, str],
+    note: str | None,
+    lang: str,
+    notes: Mapping[str, str] | None = None,
 ) -> bytes:
     sheets = []
     for key, frame in tables.items():
@@ -629,7 +636,7 @@ def _workbook(
                 title=titles[key],
                 header=header,
                 rows=_rows(frame),
-                note=note or None,
+                note=(notes or {}).get(key, note) or None,
                 fill=_fill if key == "communes" else None,
                 formats=spec.formats,
                 frozen_columns=spec.frozen_columns,
@@ -646,6 +653,7 @@ def write_report(
     *,
     lang: str = "vi",
     csv: bool = True,
+    units: UnitsView | None = None,
 ) -> ReportFiles:
     """Write the assessment as an XLSX workbook (atomically) and as CSV files beside it.
 
@@ -662,6 +670,9 @@ def write_report(
         Headers and labels; Vietnamese by default.
     csv : bool
         Also write the CSV files.
+    units : UnitsView, optional
+        The assessment in later units (:func:`ntmgis.units_view.rolled_up`): its sheets are added
+        (:mod:`ntmgis.report_units`), each headed by a note naming its units.
 
     Returns
     -------
@@ -674,9 +685,15 @@ def write_report(
     """
     tables = report_tables(workspace, assessment, lang=lang)
     note = workspace.note(lang) if workspace is not None and getattr(workspace, "sample", False) else None
-    return write_tables(
-        tables, out_path, titles={k: SHEETS[k][lang] for k in tables}, lang=lang, note=note, csv=csv
-    )
+    titles = {k: SHEETS[k][lang] for k in tables}
+    notes: dict[str, str] = {}
+    if units is not None:
+        from .report_units import units_notes, units_tables, units_titles
+
+        tables |= units_tables(units, lang=lang)
+        titles |= units_titles(units, lang=lang)
+        notes = units_notes(units, lang=lang, note=note)
+    return write_tables(tables, out_path, titles=titles, lang=lang, note=note, csv=csv, notes=notes)
 
 
 def write_tables(
@@ -687,6 +704,7 @@ def write_tables(
     lang: str = "vi",
     note: str | None = None,
     csv: bool = True,
+    notes: Mapping[str, str] | None = None,
 ) -> ReportFiles:
     """Write display tables as one XLSX workbook (atomically) and CSV files beside it.
 
@@ -704,6 +722,8 @@ def write_tables(
         Shown above every sheet and as a column of every CSV (the sample note).
     csv : bool
         Also write the CSV files.
+    notes : mapping of str to str, optional
+        A sheet's own note instead of ``note`` (by sheet key), e.g. the units it is in.
 
     Returns
     -------
@@ -713,14 +733,16 @@ def write_tables(
     if target.suffix.lower() != ".xlsx":
         raise ValueError(f"the report is an .xlsx workbook; got {target.name!r}")
     titles = {k: (titles or {}).get(k, k)[:31] for k in tables}
-    write_bytes_atomic(target, _workbook(tables, titles=titles, note=note, lang=lang))
+    write_bytes_atomic(target, _workbook(tables, titles=titles, note=note, lang=lang, notes=notes))
     written: list[Path] = []
     if csv:
         folder = target.with_name(f"{target.stem}_csv")
         for key, frame in tables.items():
             out = frame.copy()
-            if note and words("report_headers", lang)["data_note"] not in out:  # closing has its own
-                out[words("report_headers", lang)["data_note"]] = note
+            sheet_note = (notes or {}).get(key, note)
+            data_note = words("report_headers", lang)["data_note"]
+            if sheet_note and data_note not in out:  # the closing sheet carries its own
+                out[data_note] = sheet_note
             text = safe_csv_frame(out).to_csv(index=False)
             written.append(write_bytes_atomic(folder / f"{key}.csv", text.encode("utf-8-sig")))
     return ReportFiles(xlsx=target, csv_files=tuple(written))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..codes import criterion_sort_key
 from ..district import workspace_title
-from ..labels import text
+from ..labels import text, words
 from ..values import is_missing
 from ..vocab import label, vocabulary
 from ._common import cell, km, target_text, ui, unit_text, value_text
@@ -250,6 +250,9 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
         )
     )
     lines += _unverified_lines(assessment, lang)
+    period = provenance.unit_period
+    units = words("units_view", lang)
+    lines.append(units["period"].format(period=period) if period else units["period_unknown"])
     lines.append(t["radius_note"].format(radius=km(assessment.market_radius_m, lang)))
     lines.append(t["costs_note"] if provenance.unit_costs_assumed else t["costs_given"])
     if workspace.provenance:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
-from ..labels import LANGUAGES
+from ..labels import LANGUAGES, words
 from . import layers as _layers
 from ._common import ui
 from .page import MapLayer, SummaryTable, render_map
@@ -26,6 +26,7 @@ from .static_image import Orientation, PrintMap, print_map, print_themes
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
+    from ..units_view import UnitsView
     from ..workspace import Workspace
 
 __all__ = [
@@ -93,6 +94,7 @@ def build_planner_map(
     summary: Sequence[SummaryTable] | None = None,
     basemap: str | None = None,
     basemap_attribution: str | None = None,
+    units: UnitsView | None = None,
 ) -> str:
     """HTML of the planners' map of ``workspace`` as ``assessment`` judged it.
 
@@ -115,6 +117,9 @@ def build_planner_map(
         Replaces the default summary panel (:func:`planner_summary`), e.g. with a scenario diff.
     basemap, basemap_attribution : str, optional
         Opt-in online tiles (see :func:`ntmgis.maps.page.render_map`).
+    units : UnitsView, optional
+        The assessment in later units (:func:`ntmgis.units_view.rolled_up`): their polygons are
+        drawn on top (popups list the old units) and the sources panel names both periods.
 
     Returns
     -------
@@ -135,16 +140,31 @@ def build_planner_map(
         if unknown:
             raise ValueError(f"highlight names unknown layers {unknown}; known: {sorted(known)}")
         layers = [_with_highlight(layer, highlight.get(layer.id, ())) for layer in layers]
+    provenance = planner_provenance(workspace, assessment, lang=lang)
+    if units is not None:
+        from .layers.units import units_layer
+
+        layers += [layer for layer in (units_layer(units, lang=lang),) if layer is not None]
+        provenance.append(units_note(units, lang))
     return render_map(
         [*layers, *extra_layers],
         title=planner_title(workspace, assessment, lang=lang) if title is None else title,
         lang=lang,
         note=workspace.note(lang),
-        provenance=planner_provenance(workspace, assessment, lang=lang),
+        provenance=provenance,
         summary=planner_summary(workspace, assessment, lang=lang) if summary is None else summary,
         timeline=planner_timeline(workspace, assessment, lang=lang),
         basemap=basemap,
         basemap_attribution=basemap_attribution,
+    )
+
+
+def units_note(units: UnitsView, lang: str) -> str:
+    """The sources-panel line of a map in later units: which units, from which, by which crosswalk."""
+    from pathlib import Path
+
+    return words("units_view", lang)["note"].format(
+        period=units.to_period, start=units.from_period, file=Path(units.crosswalk_file).name
     )
 
 

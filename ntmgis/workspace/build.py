@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .._frozen import freeze
-from ..crosswalk import workspace_crosswalk
+from ..crosswalk import workspace_crosswalk, workspace_unit_period
 from ..crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, resolve_layer_crs, to_working_crs
 from ..district import DISTRICT_KINDS
 from ..io import ReadResult, StatusRead, fix_legacy_columns, status_from_frame
@@ -158,9 +158,17 @@ def build_workspace(
     if "communes" in frames and isinstance(config.get("commune_groups"), dict):
         frames["communes"] = _with_commune_groups(frames["communes"], config["commune_groups"])
     crosswalk, crosswalk_problems = workspace_crosswalk(
-        config.get("crosswalk"), root, file=file, communes=frames.get("communes")
+        config.get("crosswalk"),
+        root,
+        file=file,
+        communes=frames.get("communes"),
+        period=config.get("unit_period"),
     )
     problems.extend(crosswalk_problems)
+    unit_period, period_problems = workspace_unit_period(
+        config.get("unit_period"), crosswalk, frames.get("communes"), file=file
+    )
+    problems.extend(period_problems)
     report = ProblemReport(tuple(problems))
     if not report.ok or not plan_ok or "communes" not in frames:
         return None, report
@@ -187,6 +195,7 @@ def build_workspace(
         values=freeze(value_maps),
         region=str(config["region"]) if config.get("region") else None,
         crosswalk=crosswalk,
+        unit_period=unit_period,
     )
     return workspace, report
 

@@ -38,6 +38,7 @@ _KNOWN_KEYS = {
     "region",
     "commune_groups",
     "crosswalk",
+    "unit_period",
 }
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
@@ -80,6 +81,7 @@ class _Config(TypedDict, total=False):
     market_radius_m: object
     commune_groups: dict[str, object]
     crosswalk: str
+    unit_period: str
 
 
 #: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.

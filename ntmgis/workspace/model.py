@@ -59,6 +59,8 @@ class Workspace:
     region: str | None = None
     #: ``crosswalk:`` of workspace.yaml: the checked unit crosswalk (:mod:`ntmgis.crosswalk`), or None.
     crosswalk: Crosswalk | None = field(default=None, repr=False, compare=False)
+    #: The unit period of the communes (``unit_period:``, else inferred from a crosswalk; None: unknown).
+    unit_period: str | None = None
 
     @classmethod
     def from_layers(

@@ -1,0 +1,137 @@
+"""Re-cutting the layers by the user's own polygons of the new units, compared with the roll-up.
+
+The roll-up (:func:`ntmgis.units_view.rolled_up`) sums the old communes' km through the crosswalk.
+When the user has the new units' own polygons (``--units-polygons``), the roads and canals can
+instead be cut by them; the two differ where the old communes' borders differ from the new units'.
+:func:`recut_compare` gives both per new unit and flags the differences over a tolerance.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .analysis.network import canal_lining, road_concretization
+from .crosswalk import Crosswalk
+from .problems import DataError, Problem
+from .units_view import UnitsView
+from .workspace import Workspace
+
+__all__ = ["RECUT_TOLERANCE", "read_units_polygons", "recut_compare", "with_recut"]
+
+#: Relative difference (recut vs rolled up) above which a new unit's quantity is reported.
+RECUT_TOLERANCE = 0.02
+_LAYER = "units_polygons"
+
+
+def _error(file: str, feature: str, problem: str, action: str) -> DataError:
+    return DataError(Problem(file, _LAYER, feature, problem, action, "error"))
+
+
+def read_units_polygons(
+    path: str | os.PathLike[str], crosswalk: Crosswalk, *, to: str, crs: object
+) -> gpd.GeoDataFrame:
+    """The user's polygons of the units of ``to`` (a ``commune_code`` or ``code`` column), in ``crs``.
+
+    Raises
+    ------
+    DataError
+        Unreadable file, no code column, or codes that are not exactly the units of ``to``.
+    """
+    file = str(path)
+    try:
+        frame = gpd.read_file(Path(file))
+    except Exception as exc:  # pyogrio's errors are not OSError: one problem naming the file
+        raise _error(file, "", f"cannot read the polygons ({type(exc).__name__})", "give a GIS file") from exc
+    column = next((c for c in ("commune_code", "code") if c in frame.columns), None)
+    if column is None:
+        raise _error(file, "", "no commune_code (or code) column", "add the new units' GSO codes")
+    if frame.crs is None:
+        raise _error(file, "", "the polygons have no CRS", "save them with their CRS")
+    codes = frame[column].astype(str).str.strip()
+    wanted = set(crosswalk.units(to)["code"])
+    missing, extra = sorted(wanted - set(codes)), sorted(set(codes) - wanted)
+    if missing or extra or codes.duplicated().any():
+        raise _error(
+            file,
+            ", ".join([*missing, *extra][:8]),
+            f"the polygons are not the units of {to} (missing {missing}, not units of {to} {extra})",
+            f"one polygon per unit of {to}: {sorted(wanted)}",
+        )
+    out = gpd.GeoDataFrame(
+        {"commune_code": codes.to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs
+    )
+    return out.to_crs(crs)
+
+
+def recut_compare(
+    view: UnitsView, workspace: Workspace, polygons: gpd.GeoDataFrame, *, tolerance: float = RECUT_TOLERANCE
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Road and canal km per new unit: rolled up vs cut by ``polygons``; differences over ``tolerance``.
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+        ``commune_code, quantity, rolled_up, recut, difference, relative, over_tolerance``
+        (``quantity``: road_km, hardened_km, canal_km, lined_km); one warning for every
+        difference over the tolerance.
+    """
+    units = view.units.set_index("commune_code")
+    recut = pd.DataFrame(index=units.index)
+    if workspace.has_layer("roads"):
+        roads = road_concretization(workspace.layer("roads"), polygons).groupby("commune_code")
+        recut["road_km"], recut["hardened_km"] = roads["total_km"].sum(), roads["concretized_km"].sum()
+    if workspace.has_layer("canals"):
+        canals = canal_lining(workspace.layer("canals"), polygons).set_index("commune_code")
+        recut["canal_km"], recut["lined_km"] = canals["total_km"], canals["lined_km"]
+    rows = []
+    for quantity in recut.columns:
+        for code in units.index:
+            rolled = float(units.at[code, quantity])
+            cut = float(recut.at[code, quantity]) if pd.notna(recut.at[code, quantity]) else 0.0
+            relative = (cut - rolled) / rolled if rolled else float("nan")
+            over = abs(relative) > tolerance if rolled else abs(cut) > 1e-9  # km where none was rolled up
+            rows.append((code, quantity, rolled, cut, cut - rolled, relative, over))
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "commune_code",
+            "quantity",
+            "rolled_up",
+            "recut",
+            "difference",
+            "relative",
+            "over_tolerance",
+        ],
+    )
+    over = table[table["over_tolerance"]]
+    problems = []
+    if len(over):
+        examples = "; ".join(
+            f"{r.commune_code} {r.quantity} {r.rolled_up:.2f} → {r.recut:.2f} km"
+            for r in over.head(5).itertuples(index=False)
+        )
+        problems.append(
+            Problem(
+                "",
+                _LAYER,
+                examples,
+                f"re-cut by the new polygons differs from the roll-up by more than {tolerance:.0%}",
+                "the old communes' borders differ from the new units'; check which the office uses",
+                "warning",
+                len(over),
+            )
+        )
+    return table, problems
+
+
+def with_recut(
+    view: UnitsView, workspace: Workspace, polygons: gpd.GeoDataFrame, *, tolerance: float = RECUT_TOLERANCE
+) -> UnitsView:
+    """``view`` drawn with the user's polygons and carrying the re-cut comparison (:func:`recut_compare`)."""
+    table, problems = recut_compare(view, workspace, polygons, tolerance=tolerance)
+    return replace(view, geometry=polygons, recut=table, problems=(*view.problems, *problems))
