@@ -78,6 +78,13 @@ def _check_path(path: Path, layer: str, suffixes: dict[str, str]) -> str:
             f"unsupported file type {suffix or '(none)'}",
             f"use one of {', '.join(sorted(suffixes))}",
         )
+    if suffix == ".shp" and not any(path.with_suffix(s).exists() for s in (".dbf", ".DBF")):
+        raise _refuse(  # else GDAL reads geometry only, and the layer "lacks every column"
+            str(path),
+            layer,
+            f"the shapefile has no {path.stem}.dbf (its attribute table) beside it",
+            f"copy {path.stem}.dbf (with .shx, .prj and .cpg) into the folder of {path.name}",
+        )
     return suffix
 
 

@@ -269,13 +269,36 @@ _ENTRY_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
 )
 
 
+# The top-level keys that are text or a flag (a list or a number there would be used as its repr).
+_TOP_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
+    {"name": (str,), "provenance": (str,), "sample": (bool,), "sample_note": (str, dict)}
+)
+
+
+def _top_type_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
+    """``name``, ``provenance``, ``sample``, ``sample_note`` of another type (corpus: wrong_type_*)."""
+    return [
+        Problem(
+            file,
+            "workspace",
+            key,
+            f"{key} has the wrong type: {value!r}",
+            "see docs/en/reference/workspace.md",
+            "error",
+        )
+        for key, kinds in _TOP_TYPES.items()
+        if (value := config.get(key)) is not None
+        and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)))
+    ]
+
+
 def _entry_shape_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
     """Wrong types where the readers need them: status_year, every entry and its columns."""
 
     def error(where: str, message: str, fix: str) -> Problem:
         return Problem(file, "workspace", where, message, fix, "error")
 
-    problems = []
+    problems = _top_type_problems(config, file=file)
     year = config.get("status_year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
         problems.append(
