@@ -74,7 +74,17 @@ def _command(name: str, yaml_path: Path, out: Path) -> list[str]:
         return ["report", str(yaml_path), "-q", "--lang", "en", "-o", str(out / "r.xlsx"), "--as-of", "2024"]
     scenario = out.parent / "scenario.yaml"
     scenario.write_text(f"name: {SCRIPT!r}\nedits: []\n", encoding="utf-8")
-    return ["scenario", "run", str(scenario), str(yaml_path), "-q", "--lang", "en", "--out", str(out / "s.xlsx")]
+    return [
+        "scenario",
+        "run",
+        str(scenario),
+        str(yaml_path),
+        "-q",
+        "--lang",
+        "en",
+        "--out",
+        str(out / "s.xlsx"),
+    ]
 
 
 def _features_in(file: Path) -> int:

@@ -120,6 +120,7 @@ def _roads() -> gpd.GeoDataFrame:
 
 
 def tcvn3_dbf_without_cpg(root: Path) -> Path:
+    """Case: TCVN3 .dbf without .cpg."""
     roads = _roads()
     roads["name"] = ["T©n Yªn", "B¾c Giang"] * 8 + ["T©n Yªn"]
     yaml_path = _roads_file(root, roads, "roads.shp", encoding="cp1252")
@@ -128,6 +129,7 @@ def tcvn3_dbf_without_cpg(root: Path) -> Path:
 
 
 def vni_dbf_without_cpg(root: Path) -> Path:
+    """Case: VNI .dbf without .cpg."""
     roads = _roads()
     roads["name"] = ["Taân Yeân", "ñöôøng"] * 8 + ["ñöôøng"]
     yaml_path = _roads_file(root, roads, "roads.shp", encoding="cp1252")
@@ -143,20 +145,24 @@ def _prj_case(root: Path, proj: str) -> Path:
 
 
 def vn2000_without_datum_shift(root: Path) -> Path:
+    """Case: VN-2000 without datum shift."""
     return _prj_case(root, NO_SHIFT)
 
 
 def vn2000_wrong_sign(root: Path) -> Path:
+    """Case: VN-2000 wrong sign."""
     return _prj_case(root, WRONG_SIGNS)
 
 
 def shapefile_without_crs(root: Path) -> Path:
+    """Case: shapefile without crs."""
     yaml_path = _roads_file(root, _roads(), "roads.shp")
     (root / "roads.prj").unlink()
     return yaml_path
 
 
 def swapped_lat_lon(root: Path) -> Path:
+    """Case: swapped lat lon."""
     body = "lat,lon\nM1,Chợ A,07330,true,106.20,21.37\nM2,Chợ B,07324,true,106.21,21.38\n"
     return _markets_csv(root, body)
 
@@ -167,12 +173,14 @@ def swapped_lat_lon(root: Path) -> Path:
 
 
 def zero_byte_gpkg(root: Path) -> Path:
+    """Case: zero byte GeoPackage."""
     yaml_path = _base(root)
     (root / "roads.gpkg").write_bytes(b"")
     return yaml_path
 
 
 def truncated_gpkg(root: Path) -> Path:
+    """Case: truncated GeoPackage."""
     yaml_path = _base(root)
     data = (root / "roads.gpkg").read_bytes()
     (root / "roads.gpkg").write_bytes(data[: len(data) // 3])
@@ -180,18 +188,21 @@ def truncated_gpkg(root: Path) -> Path:
 
 
 def shapefile_without_dbf(root: Path) -> Path:
+    """Case: shapefile without .dbf."""
     yaml_path = _roads_file(root, _roads(), "roads.shp")
     (root / "roads.dbf").unlink()
     return yaml_path
 
 
 def shapefile_without_shx(root: Path) -> Path:
+    """Case: shapefile without shx."""
     yaml_path = _roads_file(root, _roads(), "roads.shp")
     (root / "roads.shx").unlink()
     return yaml_path
 
 
 def truncated_shp(root: Path) -> Path:
+    """Case: truncated .shp."""
     yaml_path = _roads_file(root, _roads(), "roads.shp")
     data = (root / "roads.shp").read_bytes()
     (root / "roads.shp").write_bytes(data[: len(data) // 2])
@@ -204,6 +215,7 @@ def truncated_shp(root: Path) -> Path:
 
 
 def mixed_geometry_types(root: Path) -> Path:
+    """Case: mixed geometry types."""
     roads = _roads()
     roads.loc[0, "geometry"] = shapely.Point(X0 + 10, Y0 + 10)
     roads.loc[1, "geometry"] = shapely.box(X0 + 20, Y0 + 20, X0 + 30, Y0 + 30)
@@ -211,13 +223,17 @@ def mixed_geometry_types(root: Path) -> Path:
 
 
 def invalid_commune(root: Path) -> Path:
+    """Case: invalid commune."""
     communes = grid_communes()
     x, y = communes.geometry.iloc[0].bounds[:2]
-    communes.loc[0, "geometry"] = shapely.Polygon([(x, y), (x + 2000, y + 2000), (x + 2000, y), (x, y + 2000)])
+    communes.loc[0, "geometry"] = shapely.Polygon(
+        [(x, y), (x + 2000, y + 2000), (x + 2000, y), (x, y + 2000)]
+    )
     return write_workspace(root, communes=communes, roads=roads_for(grid_communes()), extra={"plan": None})
 
 
 def empty_geometries(root: Path) -> Path:
+    """Case: empty geometries."""
     roads = _roads()
     roads.loc[0, "geometry"] = shapely.LineString()
     roads.loc[1, "geometry"] = None
@@ -225,12 +241,14 @@ def empty_geometries(root: Path) -> Path:
 
 
 def duplicate_ids(root: Path) -> Path:
+    """Case: duplicate ids."""
     roads = _roads()
     roads.loc[1, "segment_id"] = roads.loc[0, "segment_id"]
     return _roads_file(root, roads, "roads_dup.gpkg")
 
 
 def codes_lost_zeros(root: Path) -> Path:
+    """Case: codes lost zeros."""
     communes = grid_communes()
     communes["commune_code"] = communes["commune_code"].astype(int)
     rows = "".join(f"{int(code)},{c},true,2023\n" for code in PLAN_CODES for c in ("1", "2"))
@@ -242,17 +260,20 @@ def codes_lost_zeros(root: Path) -> Path:
 
 
 def nan_coordinates(root: Path) -> Path:
+    """Case: nan coordinates."""
     body = "x,y\nM1,Chợ A,07330,true,400500,2358500\nM2,Chợ B,07324,true,nan,NaN\nM3,Chợ C,07318,true,inf,1\n"
     return _markets_csv(root, body, crs="EPSG:9214")
 
 
 def control_characters(root: Path) -> Path:
+    """Case: control characters."""
     names = dict(PLAN_CODES)
     names["07330"] = "Hợp\x07Đức\x1b[31m"
     return write_workspace(root, communes=grid_communes(names), extra={"plan": None})
 
 
 def script_names(root: Path) -> Path:
+    """Case: script names."""
     names = {code: f"{name} {SCRIPT}" for code, name in PLAN_CODES.items()}
     roads = roads_for(grid_communes())
     roads["name"] = SCRIPT
@@ -275,7 +296,7 @@ def _wide_status_book(path: Path, *, cache: bool) -> None:
     sheet.merge_cells("A1:D1")
     sheet.append(["Mã xã", "Tên xã", "1", "2"])
     for i, (code, name) in enumerate(sorted(PLAN_CODES.items()), start=3):
-        sheet.append([code, name, "Đạt", f'=IF(1=1,"Đạt","")' if i == 3 else "Chưa đạt"])
+        sheet.append([code, name, "Đạt", '=IF(1=1,"Đạt","")' if i == 3 else "Chưa đạt"])
     sheet.merge_cells("B4:B5")  # a merged name cell: the second row reads blank
     book.save(path)
     if cache:  # openpyxl writes no cached value: put one in, as Excel would
@@ -299,6 +320,7 @@ def _add_cached_value(path: Path, cell: str, value: str) -> None:
 
 
 def xlsx_merged_with_formulas(root: Path) -> Path:
+    """Case: xlsx merged with formulas."""
     yaml_path = _base(root)
     _wide_status_book(root / "status.xlsx", cache=True)
     config = _config(yaml_path)
@@ -307,6 +329,7 @@ def xlsx_merged_with_formulas(root: Path) -> Path:
 
 
 def xlsx_formula_without_cache(root: Path) -> Path:
+    """Case: xlsx formula without cache."""
     yaml_path = _base(root)
     _wide_status_book(root / "status.xlsx", cache=False)
     config = _config(yaml_path)
@@ -319,6 +342,7 @@ def _status_rows() -> str:
 
 
 def cp1258_csv(root: Path) -> Path:
+    """Case: cp1258 csv."""
     text = "Mã xã,Tiêu chí,Đạt,Năm\n" + _status_rows()
     return _with_status(root, "".join(_cp1258_char(c) for c in text), encoding="cp1258")
 
@@ -334,6 +358,7 @@ def _cp1258_char(char: str) -> str:
 
 
 def bom_csv(root: Path) -> Path:
+    """Case: bom csv."""
     return _with_status(root, STATUS_HEADER + _status_rows().replace("Đạt", "true"), encoding="utf-8-sig")
 
 
@@ -343,6 +368,7 @@ def bom_csv(root: Path) -> Path:
 
 
 def yaml_bomb(root: Path) -> Path:
+    """Case: yaml bomb."""
     yaml_path = _base(root)
     lines = ["a0: &a0 [" + ", ".join(['"lol"'] * 9) + "]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
@@ -352,6 +378,7 @@ def yaml_bomb(root: Path) -> Path:
 
 
 def yaml_python_tag(root: Path) -> Path:
+    """Case: yaml python tag."""
     yaml_path = _base(root)
     text = yaml_path.read_text(encoding="utf-8").replace(
         "name: test district", "name: !!python/object/apply:os.system ['echo pwned > pwned.txt']", 1
@@ -384,6 +411,8 @@ WRONG_VALUES = {"list": [1, "x"], "mapping": {"a": {"b": 1}}, "number": 7.5, "bo
 
 
 def wrong_type(key: str, value: object) -> Callable[[Path], Path]:
+    """A builder: the base workspace with ``key: value`` (a wrong type)."""
+
     def build(root: Path) -> Path:
         yaml_path = _base(root)
         config = _config(yaml_path)
@@ -448,6 +477,7 @@ def build_case(case: Case, root: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the cases into a folder (or list them)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write the cases into (one sub-folder each)")
     parser.add_argument("--list", action="store_true", help="list the cases instead of writing them")
