@@ -3,12 +3,14 @@
 and clicked, the search used: no injected element, no dialog, no page error; the strings are text.
 
 Fields: commune, road and market names, road and market ids, a road class label mapped through
-``values:``, the file names of the road and market layers, the district name, the scenario name.
+``values:``, the file names of the road and market layers, the district name, the plan's district name, target texts and
+scheduled commune names, the scenario name.
 """
 
 from __future__ import annotations
 
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     config["layers"]["roads"] = {"path": roads_file}
     config["layers"]["markets"] = {"path": markets_file, "crs": "EPSG:9214"}
     config["values"] = {"roads": {"road_class": {f"Đường xã {SCRIPT}": "xa"}}}
+    config["plan"] = _hostile_plan(ws / "plan.yaml")
     yaml_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     out = root / "out"
     assert main(["map", str(yaml_path), "-q", "--out", str(out / "map.html")]) == 0
@@ -61,6 +64,24 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     diff = sorted(out.glob("s_*.html"))
     assert len(diff) == 1
     return {"planner": out / "map.html", "diff": diff[0]}
+
+
+def _hostile_plan(path: Path) -> str:
+    """The packaged Tân Yên plan with the script in the district name, every target text and name."""
+    plan = yaml.safe_load((files("ntmgis") / "plans" / "tan_yen_2021_2025.yaml").read_text(encoding="utf-8"))
+    plan["district"]["name"] = SCRIPT
+
+    def spoil(node: object) -> None:
+        for value in node.values() if isinstance(node, dict) else node if isinstance(node, list) else ():
+            spoil(value)
+        if isinstance(node, dict):
+            for key in ("text", "name"):
+                if isinstance(node.get(key), str):
+                    node[key] = f"{node[key]} {SCRIPT}"
+
+    spoil({k: v for k, v in plan.items() if k != "district"})
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    return path.name
 
 
 _INTERACT = """(perLayer) => {

@@ -28,8 +28,6 @@ from make_corpus import CASES, SCRIPT, Case  # noqa: E402
 
 #: Cases the code still fails, with the exact failure (each is a bug left for later).
 XFAIL = {
-    "xlsx_formula_without_cache": "a formula cell without a cached value (D3, as openpyxl writes it) is "
-    "read as blank with no problem naming D3 (issue 15 part 3b, left)",
     "wrong_type_district_mapping": "district: {a: {b: 1}} is accepted with exit 0 and no word about the "
     "unknown key 'a' (unknown keys below the top level are not reported yet: issue 15 part 2)",
     "wrong_type_sample_note_mapping": "sample_note: {a: {b: 1}} is accepted with exit 0 and no word about "
