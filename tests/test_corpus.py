@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -106,6 +108,17 @@ def _check_counts(case: Case, yaml_path: Path, out: Path) -> None:
     kept = len(workspace.layer(layer))
     reported = _left_out(out / "problems.csv", layer)
     assert (_features_in(yaml_path.parent / file), reported) == (kept + reported, dropped)
+    if (out / "map.html").exists():  # the map shows every feature kept (no silent drop on the page)
+        assert _map_features(out / "map.html").get(layer) == kept
+
+
+def _map_features(page: Path) -> dict[str, int]:
+    """Features per layer id in the data a planner map embeds."""
+    found = re.search(
+        r'<script type="application/json" id="ntmgis-data">(.*?)</script>', page.read_text(), re.S
+    )
+    assert found is not None
+    return {layer["id"]: len(layer["keys"]) for layer in json.loads(found.group(1))["layers"]}
 
 
 @pytest.mark.parametrize("case", _params())
