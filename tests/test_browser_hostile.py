@@ -3,8 +3,8 @@
 and clicked, the search used: no injected element, no dialog, no page error; the strings are text.
 
 Fields: commune, road and market names, road and market ids, a road class label mapped through
-``values:``, the file names of the road and market layers, the district name, the plan's district name, target texts and
-scheduled commune names, the scenario name.
+``values:``, the file names of the road and market layers, the district name, the plan's district
+name, target texts and scheduled commune names, the scenario name.
 """
 
 from __future__ import annotations

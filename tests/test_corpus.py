@@ -29,12 +29,7 @@ import make_corpus  # noqa: E402
 from make_corpus import CASES, SCRIPT, Case  # noqa: E402
 
 #: Cases the code still fails, with the exact failure (each is a bug left for later).
-XFAIL = {
-    "wrong_type_district_mapping": "district: {a: {b: 1}} is accepted with exit 0 and no word about the "
-    "unknown key 'a' (unknown keys below the top level are not reported yet: issue 15 part 2)",
-    "wrong_type_sample_note_mapping": "sample_note: {a: {b: 1}} is accepted with exit 0 and no word about "
-    "the unknown key 'a' (unknown keys below the top level are not reported yet: issue 15 part 2)",
-}
+XFAIL: dict[str, str] = {}
 
 
 def _params() -> list[object]:

@@ -426,6 +426,17 @@ def wrong_type(key: str, value: object) -> Callable[[Path], Path]:
 # The corpus
 # --------------------------------------------------------------------------------------------
 
+
+def _wrong_type_case(key: str, kind: str, value: object) -> Case:
+    """Exit 2 naming the key; an unknown table or key in a mapping is a warning naming it ('a')."""
+    if kind == "mapping" and key in ("tables", "district", "sample_note"):
+        return Case(
+            f"wrong_type_{key}_{kind}", wrong_type(key, value), 0, "unknown", commands=("validate", "map")
+        )
+    says = "criteria set" if key == "criteria_set" else key
+    return Case(f"wrong_type_{key}_{kind}", wrong_type(key, value), 2, says, commands=("validate", "map"))
+
+
 #: Wrong values that are right for a key (a number for market_radius_m, a flag for sample).
 _RIGHT_TYPES = {("market_radius_m", "number"), ("sample", "bool")}
 
@@ -458,13 +469,7 @@ CASES: tuple[Case, ...] = (
     Case("yaml_bomb", yaml_bomb, 2, "alias"),
     Case("yaml_python_tag", yaml_python_tag, 2, "python/object"),
 ) + tuple(
-    Case(
-        f"wrong_type_{key}_{kind}",
-        wrong_type(key, value),
-        0 if (key, kind) == ("tables", "mapping") else 2,  # an unknown table: a warning naming it
-        key.replace("_", " ") if key == "criteria_set" else key,
-        commands=("validate", "map"),
-    )
+    _wrong_type_case(key, kind, value)
     for key in WORKSPACE_KEYS
     for kind, value in WRONG_VALUES.items()
     if (key, kind) not in _RIGHT_TYPES

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import openpyxl
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyogrio
 import shapely

@@ -366,7 +366,30 @@ def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Probl
                 problems.append(
                     Problem(file, "workspace", f"{group}.{name}", f"unknown key {key!r}", hint, "warning")
                 )
-    return problems + _database_key_problems(config, file=file)
+    return problems + _database_key_problems(config, file=file) + _mapping_key_problems(config, file=file)
+
+
+# The keys read from the small top-level mappings (a district's ``code`` is kept for the caller).
+_MAPPING_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"district": ("name", "province", "kind", "code"), "sample_note": ("vi", "en")}
+)
+
+
+def _mapping_key_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
+    """A warning for every unknown key of ``district:`` and ``sample_note:`` (corpus: wrong_type_*)."""
+    return [
+        Problem(
+            file,
+            "workspace",
+            f"{group}.{key}",
+            f"unknown key {key!r}",
+            f"ignored; known keys: {', '.join(known)}",
+            "warning",
+        )
+        for group, known in _MAPPING_KEYS.items()
+        if isinstance(value := config.get(group), dict)
+        for key in sorted(set(value) - set(known), key=str)
+    ]
 
 
 _DATABASE_KEYS = ("table", "schema", "query")
