@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -12,10 +13,12 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyogrio
 import shapely
 import yaml
+from openpyxl.utils import get_column_letter
 
 from ..crs import resolve_layer_crs
 from ..problems import DataError, Problem
@@ -78,7 +81,54 @@ def _check_path(path: Path, layer: str, suffixes: dict[str, str]) -> str:
             f"unsupported file type {suffix or '(none)'}",
             f"use one of {', '.join(sorted(suffixes))}",
         )
+    if suffix == ".shp" and not any(path.with_suffix(s).exists() for s in (".dbf", ".DBF")):
+        raise _refuse(  # else GDAL reads geometry only, and the layer "lacks every column"
+            str(path),
+            layer,
+            f"the shapefile has no {path.stem}.dbf (its attribute table) beside it",
+            f"copy {path.stem}.dbf (with .shx, .prj and .cpg) into the folder of {path.name}",
+        )
     return suffix
+
+
+def _uncached_formulas(path: Path, sheet: str | None, label: str) -> list[Problem]:
+    """One problem for the formula cells that have no saved value (pandas reads them as blank).
+
+    A workbook written by a program that does not compute formulas (openpyxl, a script) stores
+    the formula only; Excel or LibreOffice store the value when they save.
+    """
+    with zipfile.ZipFile(path) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(b"<f" in archive.read(n) for n in sheets):
+            return []
+    books = [openpyxl.load_workbook(path, read_only=True, data_only=d) for d in (False, True)]
+    try:
+        formulas, values = (b[sheet] if sheet else b.worksheets[0] for b in books)
+        missing = [
+            f"{get_column_letter(col)}{row}"
+            for row, (fs, vs) in enumerate(
+                zip(formulas.iter_rows(), values.iter_rows(), strict=False), start=1
+            )
+            for col, (f, v) in enumerate(zip(fs, vs, strict=False), start=1)
+            if getattr(f, "data_type", None) == "f" and v.value is None
+        ]
+    finally:
+        for book in books:
+            book.close()
+    if not missing:
+        return []
+    shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+    return [
+        Problem(
+            str(path),
+            label,
+            shown,
+            f"{len(missing)} formula cell(s) without a saved value: read as blank",
+            "open the file in Excel or LibreOffice and save it, so that the values are stored",
+            "warning",
+            len(missing),
+        )
+    ]
 
 
 def read_layer(
@@ -342,6 +392,7 @@ def _read_table_raw(
                 "name an existing sheet with sheet: in workspace.yaml",
             ) from None
         frame = book
+        problems.extend(_uncached_formulas(path, sheet, label))
     else:
         raw = path.read_bytes()
         text, encoding = _decode_csv_bytes(raw)

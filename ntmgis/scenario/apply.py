@@ -340,7 +340,10 @@ def _apply_upgrade_market(state: _State, edit: UpgradeMarket, number: int, where
     markets["standard_met"] = markets["standard_met"].astype(object)
     markets.loc[hit, "standard_met"] = True
     if edit.year is not None:
-        markets["planned_upgrade_year"] = markets["planned_upgrade_year"].astype(object)
+        # the column is optional (issue 11): a layer without it gets it here
+        markets["planned_upgrade_year"] = markets.get(
+            "planned_upgrade_year", pd.Series(None, index=markets.index)
+        ).astype(object)
         markets.loc[hit, "planned_upgrade_year"] = int(edit.year)
     return replace(state, workspace=state.workspace.with_layers(markets=markets))
 

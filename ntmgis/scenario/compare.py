@@ -72,7 +72,8 @@ def _indicator_table(every: tuple[ScenarioRun, ...]) -> pd.DataFrame:
 
 
 def _changed(before: pd.Series, after: pd.Series) -> pd.DataFrame:
-    joined = pd.concat([before.rename("before"), after.rename("after")], axis=1)
+    # object: an all-missing (float) column, e.g. no levels without status tables, takes "" too
+    joined = pd.concat([before.rename("before"), after.rename("after")], axis=1).astype(object)
     return joined[joined["before"].fillna("") != joined["after"].fillna("")].reset_index()
 
 

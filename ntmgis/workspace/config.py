@@ -271,13 +271,36 @@ _ENTRY_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
 )
 
 
+# The top-level keys that are text or a flag (a list or a number there would be used as its repr).
+_TOP_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
+    {"name": (str,), "provenance": (str,), "sample": (bool,), "sample_note": (str, dict)}
+)
+
+
+def _top_type_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
+    """``name``, ``provenance``, ``sample``, ``sample_note`` of another type (corpus: wrong_type_*)."""
+    return [
+        Problem(
+            file,
+            "workspace",
+            key,
+            f"{key} has the wrong type: {value!r}",
+            "see docs/en/reference/workspace.md",
+            "error",
+        )
+        for key, kinds in _TOP_TYPES.items()
+        if (value := config.get(key)) is not None
+        and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)))
+    ]
+
+
 def _entry_shape_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
     """Wrong types where the readers need them: status_year, every entry and its columns."""
 
     def error(where: str, message: str, fix: str) -> Problem:
         return Problem(file, "workspace", where, message, fix, "error")
 
-    problems = []
+    problems = _top_type_problems(config, file=file)
     year = config.get("status_year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
         problems.append(
@@ -345,7 +368,30 @@ def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Probl
                 problems.append(
                     Problem(file, "workspace", f"{group}.{name}", f"unknown key {key!r}", hint, "warning")
                 )
-    return problems + _database_key_problems(config, file=file)
+    return problems + _database_key_problems(config, file=file) + _mapping_key_problems(config, file=file)
+
+
+# The keys read from the small top-level mappings (a district's ``code`` is kept for the caller).
+_MAPPING_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"district": ("name", "province", "kind", "code"), "sample_note": ("vi", "en")}
+)
+
+
+def _mapping_key_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
+    """A warning for every unknown key of ``district:`` and ``sample_note:`` (corpus: wrong_type_*)."""
+    return [
+        Problem(
+            file,
+            "workspace",
+            f"{group}.{key}",
+            f"unknown key {key!r}",
+            f"ignored; known keys: {', '.join(known)}",
+            "warning",
+        )
+        for group, known in _MAPPING_KEYS.items()
+        if isinstance(value := config.get(group), dict)
+        for key in sorted(set(value) - set(known), key=str)
+    ]
 
 
 _DATABASE_KEYS = ("table", "schema", "query")
