@@ -107,7 +107,9 @@ def open_map(browser_context: Any) -> Callable[[str | os.PathLike[str]], OpenedM
         page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: page_errors.append(str(exc)))
         page.on("dialog", on_dialog)
-        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        # Loading parses megabytes of inline script (a province page, a folium page): on a shared
+        # 2-core machine that took over 10 s once, so the load alone gets more time.
+        page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=45_000)
         return page, requests, console_errors, page_errors
 
     return _open
