@@ -19,7 +19,8 @@ tile, OSM-like ways) and written as a workspace of GeoPackages:
 Measured 2026-12-02 (machine at load 4–12 on 2 cores; figures in the README's benchmark table):
 province report 108.8 s / 1.87 GB against overlay's clip alone 153.4 s (1.41×), map 136.9 s /
 1.89 GB / 17.6 MB page (1.12×); national clip 73.5 s / 3.96 GB single-process, 57.7 s / 1.73 GB
-on dask (threads, 33 partitions), same km.
+on dask (threads, 33 partitions), same km. ``ntmgis report`` national did not finish: stopped
+after 412 s at 21 GB resident.
 
 Not a test.
 """
