@@ -112,13 +112,17 @@ def test_every_layer_with_the_feature_count_of_its_source(workspace, assessment,
 def test_commune_levels_in_natural_order_with_counts(assessment, data):
     communes = layer(data, "communes")
     recognised = theme(communes, "recognised")
-    order = ["chua_dat", "ntm", "nang_cao", "kieu_mau", NOT_ASSESSED]
+    order = ["chua_dat", "ntm", "nang_cao", "kieu_mau", NOT_ASSESSED, "not_applicable"]
     assert [c["code"] for c in recognised["classes"]] == order
-    expected = assessment.communes["recognised_level"].fillna(NOT_ASSESSED).value_counts()
+    # A town without a recognition is "not applicable" (it has no NTM level), anything else unknown.
+    rows = assessment.communes
+    unknown = rows["assessed"].eq(False).map({True: "not_applicable", False: NOT_ASSESSED})
+    expected = rows["recognised_level"].fillna(unknown).value_counts()
     assert {c["code"]: c["count"] for c in recognised["classes"]} == {
         code: int(expected.get(code, 0)) for code in order
     }
-    assert recognised["classes"][-1]["label"] == "Chưa đánh giá"
+    assert recognised["classes"][-2]["label"] == "Chưa đánh giá"
+    assert recognised["classes"][-1]["label"] == "Không áp dụng"
 
 
 def test_one_theme_per_criterion_at_the_target_level(assessment, data):
@@ -237,6 +241,7 @@ def test_english_labels_and_number_format(workspace, assessment):
         "Advanced NTM",
         "Model NTM",
         "Not assessed",
+        "Not applicable",
     ]
 
 
@@ -380,3 +385,12 @@ def test_towns_are_not_applicable_in_the_evaluated_level_not_unassessed(workspac
     shown = classes_by_key(layer(data, "communes"), "evaluated")
     assert towns and {k for k, v in shown.items() if v == "not_applicable"} == towns
     assert "not_assessed" not in {shown[k] for k in towns}
+
+
+def test_towns_are_not_applicable_in_the_recognised_level(workspace, data):
+    # Regression: a thị trấn has no NTM recognition; it was grey "chưa đánh giá" on this theme.
+    communes = workspace.layer("communes")
+    towns = set(communes.loc[communes["kind"] == "thi_tran", "commune_code"].astype(str))
+    shown = classes_by_key(layer(data, "communes"), "recognised")
+    assert towns and {shown[k] for k in towns} == {"not_applicable"}
+    assert "not_applicable" not in {v for k, v in shown.items() if k not in towns}

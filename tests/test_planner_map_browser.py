@@ -79,10 +79,14 @@ def test_every_layer_offline_and_without_errors(
 def test_legends_follow_their_layers(open_map, map_file, sample_assessment):
     page, requests, console_errors, page_errors = open_map(map_file)
     rows = legend_rows(page, "communes")
-    levels = sample_assessment.communes["recognised_level"].fillna("not_assessed").value_counts()
-    assert [r[0] for r in rows] == ["chua_dat", "ntm", "nang_cao", "kieu_mau", "not_assessed"]
+    communes = sample_assessment.communes
+    # A town without a recognition is "not applicable"; a commune without one "not assessed".
+    unknown = communes["assessed"].eq(False).map({True: "not_applicable", False: "not_assessed"})
+    levels = communes["recognised_level"].fillna(unknown).value_counts()
+    order = ["chua_dat", "ntm", "nang_cao", "kieu_mau", "not_assessed", "not_applicable"]
+    assert [r[0] for r in rows] == order
     assert [r[2] for r in rows] == [int(levels.get(r[0], 0)) for r in rows]
-    assert rows[-1][1] == "Chưa đánh giá"
+    assert rows[-1][1] == "Không áp dụng"
     legend = page.locator('.ntmgis-legend[data-layer="communes"]')
     toggle = page.locator('.ntmgis-layer[data-layer="communes"] .ntmgis-layer-toggle')
     assert legend.is_visible()
@@ -241,6 +245,7 @@ def test_english_map(open_map, sample_workspace, sample_assessment, tmp_path):
         "Advanced NTM",
         "Model NTM",
         "Not assessed",
+        "Not applicable",
     ]
     page.locator(".ntmgis-search-input").fill("phuc hoa")
     page.locator(".ntmgis-result").first.click()

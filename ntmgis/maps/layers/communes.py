@@ -123,17 +123,27 @@ def _level_of(value: object) -> str:
     return cell(value) or NOT_ASSESSED
 
 
+def _level_or_not_applicable(row: Mapping[str, object], column: str) -> str:
+    """A commune's level in ``column``; a town outside the commune sets (``assessed`` False) with
+    none is "not applicable", never "not assessed" (no NTM recognition or target exists for it)."""
+    value = cell(row.get(column))
+    if value:
+        return value
+    return NOT_APPLICABLE if row.get("assessed") is False else NOT_ASSESSED
+
+
 def _level_themes(rows: Rows, gap: list[str | None], year: int, lang: str) -> list[Theme]:
     t = ui(lang)
     levels = level_classes(lang)
     # Every level stays in the legend, at zero too: the natural order is part of the message.
     every = [c.code for c in levels]
+    applicable = [*levels, MapClass(NOT_APPLICABLE, t["not_applicable"], styles.GREY_LIGHT)]
     return [
         Theme(
             "recognised",
             t["recognised"],
-            [_level_of(r.get("recognised_level")) for r in rows],
-            levels,
+            [_level_or_not_applicable(r, "recognised_level") for r in rows],
+            applicable,
             detail=gap,
             always=every,
         ),
@@ -145,15 +155,15 @@ def _level_themes(rows: Rows, gap: list[str | None], year: int, lang: str) -> li
                 NOT_APPLICABLE if r.get("assessed") is False else _level_of(r.get("highest_level"))
                 for r in rows
             ],
-            [*levels, MapClass(NOT_APPLICABLE, t["not_applicable"], styles.GREY_LIGHT)],
+            applicable,
             detail=gap,
             always=every,
         ),
         Theme(
             "target",
             t["target"],
-            [_level_of(r.get("target_level")) for r in rows],
-            levels,
+            [_level_or_not_applicable(r, "target_level") for r in rows],
+            applicable,
             detail=[cell(r.get("milestones")) for r in rows],
             always=every,
         ),
