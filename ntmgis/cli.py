@@ -440,7 +440,6 @@ def _default_out(out: Path | None, workspace: Workspace, what: str) -> Path:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from .assessment import assess
     from .io import write_bytes_atomic, write_text_atomic
     from .maps import build_planner_map, build_planner_png
     from .workspace import load_workspace
@@ -455,16 +454,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "map.html")
     _refuse_overwrite(args, [args.out] + ([args.png] if args.png is not None else []))
-    with _step(args, progress, "assess"):
-        assessment = assess(
-            workspace,
-            as_of=args.year,
-            criteria_set=args.criteria_set,
-            market_radius_m=args.market_radius,
-            node_roads=args.node_roads,
-            snap_m=args.snap_m,
-            **_unit_cost_tables(args),
-        )
+    assessment = _assess(args, workspace, progress, as_of=args.year)
     printed = None
     if args.png is not None:  # first: an unknown --theme stops before anything is written
         with _step(args, progress, "png"):
@@ -504,8 +494,31 @@ def _dpi(value: str) -> int:
     return int(value)
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
+def _as_of(value: str | None) -> int | str | None:
+    """``--as-of``: a year given alone is a year, anything else a date text."""
+    return int(value) if value and value.isdigit() else value
+
+
+def _assess(
+    args: argparse.Namespace, workspace: Workspace, progress: Progress, *, as_of: int | str | None
+) -> Assessment:
+    """The one assessment of ``map``, ``report`` and ``export``, from their shared options."""
     from .assessment import assess
+
+    with _step(args, progress, "assess"):
+        return assess(
+            workspace,
+            as_of=as_of,
+            criteria_set=args.criteria_set,
+            prefer=getattr(args, "prefer", "computed"),
+            market_radius_m=args.market_radius,
+            node_roads=args.node_roads,
+            snap_m=args.snap_m,
+            **_unit_cost_tables(args),
+        )
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .workspace import load_workspace
 
@@ -517,18 +530,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     args.out = _default_out(args.out, workspace, "report.xlsx")
     outputs = [args.out] + ([args.gpkg] if args.gpkg is not None else [])
     _refuse_overwrite(args, outputs, folders=[] if args.no_csv else [_csv_folder(args.out)])
-    as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
-    with _step(args, progress, "assess"):
-        assessment = assess(
-            workspace,
-            as_of=as_of,
-            criteria_set=args.criteria_set,
-            prefer=args.prefer,
-            market_radius_m=args.market_radius,
-            node_roads=args.node_roads,
-            snap_m=args.snap_m,
-            **_unit_cost_tables(args),
-        )
+    assessment = _assess(args, workspace, progress, as_of=_as_of(args.as_of))
     units = _units_view(args, workspace, assessment)
     with _step(args, progress, "report"):
         files = write_report(

@@ -78,8 +78,7 @@ def write_exports(
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .assessment import assess
-    from .cli import EXIT_BAD_INPUT, EXIT_OK, _progress, _refuse_overwrite, _say, _step, _unit_cost_tables
+    from .cli import EXIT_BAD_INPUT, EXIT_OK, _as_of, _assess, _progress, _refuse_overwrite, _say, _step
     from .workspace import load_workspace
 
     outputs = _sinks(args)
@@ -90,17 +89,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
-    as_of = int(args.as_of) if args.as_of and args.as_of.isdigit() else args.as_of
-    with _step(args, progress, "assess"):
-        assessment = assess(
-            workspace,
-            as_of=as_of,
-            criteria_set=args.criteria_set,
-            prefer=args.prefer,
-            market_radius_m=args.market_radius,
-            node_roads=args.node_roads,
-            snap_m=args.snap_m,
-            **_unit_cost_tables(args),
-        )
+    assessment = _assess(args, workspace, progress, as_of=_as_of(args.as_of))
     write_exports(args, workspace, assessment, progress)
     return EXIT_OK
