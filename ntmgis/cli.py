@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .cli_export import _add_export_parser, _cmd_export, write_exports
+from .cli_outputs import EXIT_INTERRUPTED, Interrupted, command_outputs, interruptible
 from .cli_plan import _add_plan_parser, _cmd_plan
 from .labels import text
 from .problems import DataError, Problem, ProblemReport
@@ -25,7 +26,9 @@ if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at sta
     import pandas as pd
 
     from .assessment import Assessment
+    from .cli_outputs import Stage
     from .progress import Progress
+    from .scenario import Scenario
     from .units_view import UnitsView
     from .workspace import Workspace
 
@@ -269,23 +272,42 @@ def _print_report(args: argparse.Namespace, report: ProblemReport, limit: int = 
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .io import read_layer, read_table, write_text_atomic
+    from .io import write_text_atomic
     from .io.outputs import refuse_inputs_as_outputs
     from .io.safe_text import safe_csv_frame
-    from .validate import validate_layer, validate_table
-    from .vocab import contracts
-    from .workspace import inspect_workspace
     from .workspace.inputs import file_parts, workspace_inputs
 
     if args.out is not None:
         inputs = file_parts(args.file) if args.file is not None else workspace_inputs(args.workspace)
         refuse_inputs_as_outputs([args.out], inputs)
+    with command_outputs(args, [args.out]) as stage:
+        report = _validate_report(args)
+        if report is not None:
+            _print_report(args, report)
+        if args.out is not None and report is not None:
+            write_text_atomic(stage(args.out), safe_csv_frame(report.to_frame()).to_csv(index=False))
+    if report is None:
+        return EXIT_BAD_INPUT
+    if not report.ok:
+        return EXIT_BAD_INPUT
+    if args.strict and len(report):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _validate_report(args: argparse.Namespace) -> ProblemReport | None:
+    """The problems ``validate`` finds (None: the contract asked for with ``--as`` is unknown)."""
+    from .io import read_layer, read_table
+    from .validate import validate_layer, validate_table
+    from .vocab import contracts
+    from .workspace import inspect_workspace
+
     if args.file is not None:
         specs = contracts()
         if args.contract not in specs["layers"] and args.contract not in specs["tables"]:
             known = ", ".join([*specs["layers"], *specs["tables"]])
             print(f"ntmgis validate: {_say(args, 'needs_contract', known=known)}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return None
         if args.contract in specs["layers"]:
             read = read_layer(
                 args.file,
@@ -302,14 +324,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         workspace, report = inspect_workspace(args.workspace)
         if workspace is not None:
             report = report + _criteria_check(workspace) + _network_check(workspace)
-    _print_report(args, report)
-    if args.out is not None:
-        write_text_atomic(args.out, safe_csv_frame(report.to_frame()).to_csv(index=False))
-    if not report.ok:
-        return EXIT_BAD_INPUT
-    if args.strict and len(report):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    return report
 
 
 def _criteria_check(workspace: Workspace) -> list[Problem]:
@@ -440,8 +455,6 @@ def _default_out(out: Path | None, workspace: Workspace, what: str) -> Path:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from .io import write_bytes_atomic, write_text_atomic
-    from .maps import build_planner_map, build_planner_png
     from .workspace import load_workspace
 
     print_options = ("theme", "paper", "orientation", "dpi")
@@ -454,6 +467,19 @@ def _cmd_map(args: argparse.Namespace) -> int:
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "map.html")
     _refuse_overwrite(args, [args.out] + ([args.png] if args.png is not None else []))
+    with command_outputs(args, [args.out, args.png]) as stage:
+        _write_map(args, workspace, progress, stage)
+    print(_say(args, "wrote", path=args.out))
+    if args.png is not None:
+        print(_say(args, "wrote", path=args.png))
+    return EXIT_OK
+
+
+def _write_map(args: argparse.Namespace, workspace: Workspace, progress: Progress, stage: Stage) -> None:
+    """The map's page (and print) into ``stage``: the assessment, the print first, then the page."""
+    from .io import write_bytes_atomic, write_text_atomic
+    from .maps import build_planner_map, build_planner_png
+
     assessment = _assess(args, workspace, progress, as_of=args.year)
     printed = None
     if args.png is not None:  # first: an unknown --theme stops before anything is written
@@ -471,12 +497,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
     units = _units_view(args, workspace, assessment)
     with _step(args, progress, "map"):
         html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap, units=units)
-        write_text_atomic(args.out, html)
-    print(_say(args, "wrote", path=args.out))
+        write_text_atomic(stage(args.out), html)
     if args.png is not None and printed is not None:
-        write_bytes_atomic(args.png, printed)
-        print(_say(args, "wrote", path=args.png))
-    return EXIT_OK
+        write_bytes_atomic(stage(args.png), printed)
 
 
 def _add_print_options(cmd: argparse.ArgumentParser) -> None:
@@ -529,19 +552,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         workspace = load_workspace(args.workspace)
     args.out = _default_out(args.out, workspace, "report.xlsx")
     outputs = [args.out] + ([args.gpkg] if args.gpkg is not None else [])
-    _refuse_overwrite(args, outputs, folders=[] if args.no_csv else [_csv_folder(args.out)])
-    assessment = _assess(args, workspace, progress, as_of=_as_of(args.as_of))
-    units = _units_view(args, workspace, assessment)
-    with _step(args, progress, "report"):
-        files = write_report(
-            workspace, assessment, args.out, lang=args.lang, csv=not args.no_csv, units=units
-        )
+    folders = [] if args.no_csv else [_csv_folder(args.out)]
+    _refuse_overwrite(args, outputs, folders=folders)
+    with command_outputs(args, outputs + folders) as stage:
+        assessment = _assess(args, workspace, progress, as_of=_as_of(args.as_of))
+        units = _units_view(args, workspace, assessment)
+        with _step(args, progress, "report"):
+            files = write_report(
+                workspace, assessment, stage(args.out), lang=args.lang, csv=not args.no_csv, units=units
+            )
+        write_exports(args, workspace, assessment, progress, stage=stage)
     print(
-        _say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files))
+        _say(args, "wrote_with_csv", path=args.out, count=len(files.csv_files))
         if files.csv_files
-        else _say(args, "wrote", path=files.xlsx)
+        else _say(args, "wrote", path=args.out)
     )
-    write_exports(args, workspace, assessment, progress)
     return EXIT_OK
 
 
@@ -578,10 +603,7 @@ def _refuse_overwrite(
 
 
 def _cmd_scenario(args: argparse.Namespace) -> int:
-    from .io import write_text_atomic
-    from .maps.diff import build_diff_map
-    from .report import write_tables
-    from .scenario import Scenario, compare, comparison_tables, comparison_titles, load_scenarios, run
+    from .scenario import load_scenarios
     from .workspace import load_workspace
 
     if args.out is not None and args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
@@ -595,6 +617,27 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     args.out = _default_out(args.out, workspace, "scenario.xlsx")
     maps = [] if args.no_map else [_diff_map_path(args.out, s.name) for s in scenarios]
     _refuse_overwrite(args, [args.out, *maps], folders=[_csv_folder(args.out)], also=[args.file])
+    with command_outputs(args, [args.out, _csv_folder(args.out), *maps]) as stage:
+        count = _write_scenarios(args, workspace, scenarios, progress, stage)
+    print(_say(args, "wrote_with_csv", path=args.out, count=count))
+    for path in maps:
+        print(_say(args, "wrote", path=path))
+    return EXIT_OK
+
+
+def _write_scenarios(
+    args: argparse.Namespace,
+    workspace: Workspace,
+    scenarios: list[Scenario],
+    progress: Progress,
+    stage: Stage,
+) -> int:
+    """Run the scenarios, write the comparison workbook (and diff maps) into ``stage``; the CSV count."""
+    from .io import write_text_atomic
+    from .maps.diff import build_diff_map
+    from .report import write_tables
+    from .scenario import Scenario, compare, comparison_tables, comparison_titles, run
+
     with _step(args, progress, "scenario", name="baseline"):
         baseline = run(workspace, Scenario("baseline", as_of=scenarios[0].as_of))
     runs = []
@@ -604,21 +647,22 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     comparison = compare(baseline, *runs)
     tables = comparison_tables(comparison, lang=args.lang)
     files = write_tables(
-        tables, args.out, titles=comparison_titles(args.lang), lang=args.lang, note=workspace.note(args.lang)
+        tables,
+        stage(args.out),
+        titles=comparison_titles(args.lang),
+        lang=args.lang,
+        note=workspace.note(args.lang),
     )
-    print(_say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files)))
-    target = files.xlsx
     for name in comparison.names[1:]:
         flips = comparison.flips[comparison.flips["scenario"] == name]
         cost = comparison.works.loc[comparison.works["scenario"] == name, "cost_million_vnd"].sum()
         amount = f"{cost:,.0f}".replace(",", ".") if args.lang == "vi" else f"{cost:,.0f}"
         print(_say(args, "scenario_summary", name=name, flips=len(flips), cost=amount))
         if not args.no_map:
-            path = _diff_map_path(target, name)
             with _step(args, progress, "diff_map", name=name):
-                write_text_atomic(path, build_diff_map(comparison, name, lang=args.lang))
-            print(_say(args, "wrote", path=path))
-    return EXIT_OK
+                html = build_diff_map(comparison, name, lang=args.lang)
+                write_text_atomic(stage(_diff_map_path(args.out, name)), html)
+    return len(files.csv_files)
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -648,7 +692,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _cmd_export,
     }
     try:
-        return handlers[args.command](args)
+        with interruptible():
+            return handlers[args.command](args)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the temporary outputs are already removed
+        signum = exc.signum if isinstance(exc, Interrupted) else 2
+        print(f"ntmgis {args.command}: {_say(args, 'interrupted', signal=exc or 'SIGINT')}", file=sys.stderr)
+        return EXIT_INTERRUPTED if signum == 2 else 128 + signum
     except DataError as exc:
         print(f"ntmgis {args.command}: {_say(args, 'bad_input')}", file=sys.stderr)
         _print_report(args, ProblemReport(exc.problems))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .assessment import Assessment
+    from .cli_outputs import Stage
     from .progress import Progress
     from .workspace import Workspace
 
@@ -55,9 +56,18 @@ def _sinks(args: argparse.Namespace) -> list[Path]:
 
 
 def write_exports(
-    args: argparse.Namespace, workspace: Workspace, assessment: Assessment, progress: Progress
+    args: argparse.Namespace,
+    workspace: Workspace,
+    assessment: Assessment,
+    progress: Progress,
+    *,
+    stage: Stage | None = None,
 ) -> None:
-    """Write every sink asked for (``--gpkg``, ``--postgis``), saying where each was written."""
+    """Write every sink asked for (``--gpkg``, ``--postgis``), saying where each was written.
+
+    ``stage`` maps ``--gpkg`` to where it is written (the command's set of outputs, moved into place
+    as one; :mod:`ntmgis.io.output_set`).
+    """
     from .cli import _say, _step
     from .export import styled_layers, write_gpkg
 
@@ -67,7 +77,7 @@ def write_exports(
     layers, styles = styled_layers(workspace, assessment, lang=args.lang)
     if args.gpkg is not None:
         with _step(args, progress, "gpkg"):
-            write_gpkg(layers, args.gpkg, styles=styles)
+            write_gpkg(layers, args.gpkg if stage is None else stage(args.gpkg), styles=styles)
         print(_say(args, "wrote", path=args.gpkg))
     if postgis is not None:
         from .io.postgis import redact, write_postgis
@@ -79,6 +89,7 @@ def write_exports(
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from .cli import EXIT_BAD_INPUT, EXIT_OK, _as_of, _assess, _progress, _refuse_overwrite, _say, _step
+    from .cli_outputs import command_outputs
     from .workspace import load_workspace
 
     outputs = _sinks(args)
@@ -89,6 +100,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
-    assessment = _assess(args, workspace, progress, as_of=_as_of(args.as_of))
-    write_exports(args, workspace, assessment, progress)
+    with command_outputs(args, outputs) as stage:
+        assessment = _assess(args, workspace, progress, as_of=_as_of(args.as_of))
+        write_exports(args, workspace, assessment, progress, stage=stage)
     return EXIT_OK
