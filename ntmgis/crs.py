@@ -37,6 +37,8 @@ __all__ = [
     "resolve_layer_crs",
     "to_working_crs",
     "to_web",
+    "same_crs",
+    "working_crs_object",
 ]
 
 DEFAULT_WORKING_CRS = "EPSG:9214"
@@ -364,11 +366,55 @@ def _check_extent(gdf: gpd.GeoDataFrame, *, file: str, layer: str) -> list[Probl
     return []
 
 
+def same_crs(a: object, b: object, *, ignore_axis_order: bool = False) -> bool:
+    """Whether two CRSs are equivalent (``pyproj.CRS.equals``), not merely the same text or object.
+
+    ``None`` equals only ``None``. Compare CRSs with this, never with ``set()`` or their WKT: a
+    ``.prj`` may say EPSG:9214 in other words. ``ignore_axis_order`` treats EPSG:4326 (lat, lon)
+    as OGC:CRS84 (lon, lat), as geopandas does (coordinates are always x, y there).
+
+    Examples
+    --------
+    >>> same_crs("EPSG:9214", CRS(9214).to_wkt("WKT1_ESRI")), same_crs("EPSG:9214", "EPSG:9210")
+    (True, False)
+    >>> same_crs("EPSG:4326", "OGC:CRS84"), same_crs("EPSG:4326", "OGC:CRS84", ignore_axis_order=True)
+    (False, True)
+    """
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(CRS.from_user_input(a).equals(CRS.from_user_input(b), ignore_axis_order=ignore_axis_order))
+
+
+@cache
+def _working_crs_object(text: str) -> CRS:
+    return CRS.from_user_input(text)
+
+
+def working_crs_object(working_crs: object = DEFAULT_WORKING_CRS) -> CRS:
+    """The one ``CRS`` object of a working CRS: the same object for the same text, for cheap compares.
+
+    Examples
+    --------
+    >>> working_crs_object("EPSG:9214") is working_crs_object("EPSG:9214")
+    True
+    """
+    if isinstance(working_crs, str):
+        return _working_crs_object(working_crs)
+    return CRS.from_user_input(working_crs)
+
+
 def to_working_crs(gdf: gpd.GeoDataFrame, working_crs: object = DEFAULT_WORKING_CRS) -> gpd.GeoDataFrame:
-    """Return ``gdf`` transformed to the metric working CRS (EPSG codes, never PROJ strings)."""
-    target = CRS.from_user_input(working_crs)
-    if gdf.crs is not None and CRS(gdf.crs).equals(target):
+    """Return ``gdf`` in the metric working CRS (EPSG codes, never PROJ strings), as its one object.
+
+    A layer already in an equivalent CRS (another text of the same definition) is not reprojected:
+    it is given the working CRS object itself (:func:`working_crs_object`), so that every layer of
+    a workspace carries the same object and later code compares them cheaply.
+    """
+    target = working_crs_object(working_crs)
+    if gdf.crs is not None and gdf.crs is target:
         return gdf
+    if gdf.crs is not None and same_crs(gdf.crs, target):
+        return gdf.set_crs(target, allow_override=True)
     return gdf.to_crs(target)
 
 

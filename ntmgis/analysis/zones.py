@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..crs import same_crs
 from ..problems import Problem
 
 __all__ = ["zone_areas", "zone_areas_by_commune", "zone_overlaps", "vietgap_summary", "zone_problems"]
@@ -25,9 +26,10 @@ _NOISE_M2 = 1e-6
 
 
 def _check_metric(*frames: gpd.GeoDataFrame) -> None:
-    crs = {f.crs for f in frames if f.crs is not None}
+    crs = [f.crs for f in frames if f.crs is not None]
+    crs = [c for i, c in enumerate(crs) if not any(same_crs(c, d) for d in crs[:i])]  # equivalence
     if len(crs) > 1:
-        raise ValueError(f"layers must share one CRS, got {sorted(map(str, crs))}")
+        raise ValueError(f"layers must share one CRS, got {sorted(c.name for c in crs)}")
     if any(c.is_geographic for c in crs):
         raise ValueError("measure areas in a metric CRS (the workspace working CRS), not degrees")
 
