@@ -125,7 +125,15 @@ def test_sigterm_exits_143_and_removes_the_temporary(tmp_path):
     write_workspace(tmp_path / "ws")
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "ntmgis.cli", "report", str(tmp_path / "ws"), "--out", str(out / "r.xlsx")]
+    command = [
+        sys.executable,
+        "-m",
+        "ntmgis.cli",
+        "report",
+        str(tmp_path / "ws"),
+        "--out",
+        str(out / "r.xlsx"),
+    ]
     out.mkdir()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     caught = _wait_for_staging(out, proc, with_file=False)
@@ -232,7 +240,8 @@ def test_a_full_disk_exits_2_before_work_and_keeps_the_previous_output(tmp_path,
     out.mkdir()
     (out / "r.xlsx").write_bytes(b"previous" * 1000)
     monkeypatch.setattr(
-        "ntmgis.io.output_set.shutil.disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 4096, 4096)
+        "ntmgis.io.output_set.shutil.disk_usage",
+        lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 4096, 4096),
     )
     _no_work(monkeypatch)
     assert main(["report", str(ws), "--out", str(out / "r.xlsx")]) == 2
