@@ -21,6 +21,7 @@ from .problems import DataError, Problem, ProblemReport
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at start-up
     from contextlib import AbstractContextManager
+    from datetime import date
 
     import pandas as pd
 
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_cost_options(map_cmd)
     _add_progress_options(map_cmd)
     _add_units_options(map_cmd)
+    _add_closing_options(map_cmd)
     map_cmd.add_argument(
         "--basemap",
         metavar="URL_TEMPLATE",
@@ -165,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
         "--gpkg", type=Path, metavar="PATH", help="also write the styled GeoPackage (as export)"
     )
     _add_units_options(report)
+    _add_closing_options(report)
     _add_progress_options(report)
     _add_export_parser(commands)
 
@@ -419,6 +422,57 @@ def _add_units_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _iso_date(value: str) -> date:
+    """A ``YYYY-MM-DD`` option value (argparse names the option and exits 2 on anything else)."""
+    from datetime import date as _date
+
+    try:
+        return _date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
+
+
+def _add_closing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--closing-date",
+        dest="closing_date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="main date of the closing account of the plan (default: 31 December of the plan's last year)",
+    )
+    command.add_argument(
+        "--handover-date",
+        dest="handover_date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="second date of the closing account, before the closing date (default: 2025-06-30, the "
+        "handover of the district's units)",
+    )
+
+
+def _closing_dates(args: argparse.Namespace, workspace: Workspace) -> tuple[date, ...] | None:
+    """``--closing-date`` / ``--handover-date`` as the closing account's dates (None: the defaults).
+
+    Refused (ValueError, exit 2): a handover not before the closing date, or a closing date before
+    the plan's first year; each message names the option and both dates.
+    """
+    from .criteria.closing import HANDOVER, closing_dates
+
+    closing, handover = getattr(args, "closing_date", None), getattr(args, "handover_date", None)
+    if closing is None and handover is None:
+        return None
+    main_date = closing if closing is not None else closing_dates(workspace.plan)[0]
+    if workspace.plan is not None and main_date.year < workspace.plan.period()[0]:
+        first, last = workspace.plan.period()
+        raise ValueError(f"--closing-date {main_date.isoformat()} is before the plan's period {first}–{last}")
+    second = HANDOVER if handover is None else handover
+    if handover is not None and handover >= main_date:
+        raise ValueError(
+            f"--handover-date {handover.isoformat()} must be before the closing date {main_date.isoformat()}"
+        )
+    return (main_date, second) if second < main_date else (main_date,)
+
+
 def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Assessment) -> UnitsView | None:
     from .units_view import workspace_units_view
 
@@ -514,6 +568,7 @@ def _assess(
             market_radius_m=args.market_radius,
             node_roads=args.node_roads,
             snap_m=args.snap_m,
+            closing_dates=_closing_dates(args, workspace),
             **_unit_cost_tables(args),
         )
 

@@ -7,6 +7,7 @@ account must reproduce both exactly, and invent nothing where a table is absent.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 from datetime import date
@@ -14,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 import openpyxl
+import pyogrio
 import pandas as pd
 import pytest
 import yaml
@@ -267,3 +269,41 @@ def test_assessments_differing_in_the_closing_account_are_told_apart(sample_asse
     assert assessment_differences(sample_assessment, sample_assessment) == []
     found = assessment_differences(sample_assessment, changed)
     assert len(found) == 1 and found[0].startswith("closing.communes")
+
+
+def test_closing_dates_on_the_command_line(tmp_path, capsys):
+    """`--closing-date` / `--handover-date` (issue 13 part 3): used, stated in every row, validated."""
+    out = tmp_path / "report.xlsx"
+    code = main(
+        [
+            "report", str(SAMPLE), "--out", str(out), "--lang", "en",
+            "--closing-date", "2024-12-31", "--handover-date", "2024-06-30", "--gpkg", str(tmp_path / "r.gpkg"),
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    csv = pd.read_csv(tmp_path / "report_csv" / "closing.csv", encoding="utf-8-sig", dtype=str)
+    stated = set(csv[words("report_headers", "en")["as_of"]].dropna())
+    assert stated == {"2024-12-31", "2024-06-30"}
+    provenance = pyogrio.read_dataframe(tmp_path / "r.gpkg", layer="provenance").set_index("key")
+    assert provenance.loc["closing_dates", "value"] == "2024-12-31, 2024-06-30"
+    for bad, said in (
+        (["--closing-date", "2025-13-01"], "not a date"),
+        (
+            ["--closing-date", "2025-12-31", "--handover-date", "2026-01-01"],
+            "must be before the closing date",
+        ),
+        (["--closing-date", "2019-12-31"], "before the plan's period 2021–2025"),
+    ):
+        with pytest.raises(SystemExit) if said == "not a date" else contextlib.nullcontext():
+            code = main(["report", str(SAMPLE), "--out", str(tmp_path / "x.xlsx"), *bad])
+            assert code == 2
+        assert said in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_the_default_closing_dates_are_stated_too(sample_workspace, sample_assessment):
+    from ntmgis.export import result_layers
+
+    table = result_layers(sample_workspace, sample_assessment, lang="vi")["provenance"].set_index("key")
+    assert table.loc["closing_dates", "value"] == "2025-12-31, 2025-06-30"
+    assert table.loc["closing_dates", "label"] == "Ngày chốt kết quả giai đoạn"

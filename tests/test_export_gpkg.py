@@ -382,6 +382,8 @@ def test_the_provenance_table_says_the_unit_period(sample, sample_gpkg):
     provenance = pyogrio.read_dataframe(sample_gpkg[0], layer=PROVENANCE).set_index("key")
     assert provenance.loc["unit_period", "value"] == assessment.provenance.unit_period == "2020-03"
     assert provenance.loc["unit_period", "label"] == "Kỳ đơn vị hành chính"
-    unknown = dataclasses.replace(assessment, provenance=dataclasses.replace(assessment.provenance, unit_period=None))
+    unknown = dataclasses.replace(
+        assessment, provenance=dataclasses.replace(assessment.provenance, unit_period=None)
+    )
     table = result_layers(workspace, unknown, lang="en")[PROVENANCE].set_index("key")
     assert table.loc["unit_period", "value"] == "unknown"
