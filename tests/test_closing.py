@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 import openpyxl
-import pyogrio
 import pandas as pd
+import pyogrio
 import pytest
 import yaml
 
@@ -277,7 +277,8 @@ def test_closing_dates_on_the_command_line(tmp_path, capsys):
     code = main(
         [
             "report", str(SAMPLE), "--out", str(out), "--lang", "en",
-            "--closing-date", "2024-12-31", "--handover-date", "2024-06-30", "--gpkg", str(tmp_path / "r.gpkg"),
+            "--closing-date", "2024-12-31", "--handover-date", "2024-06-30",
+            "--gpkg", str(tmp_path / "r.gpkg"),
         ]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
