@@ -420,6 +420,14 @@ def _add_units_options(command: argparse.ArgumentParser) -> None:
         help="your own polygons of the --units units (commune_code column): drawn, and the roads and "
         "canals re-cut by them and compared with the roll-up",
     )
+    command.add_argument(
+        "--units-groups",
+        dest="units_groups",
+        type=Path,
+        metavar="CSV",
+        help="commune group of each --units unit (commune_code, commune_group: nhom_1/2/3), for the "
+        "2026–2030 thresholds of criteria_overrides (default: a commune_group column of --units-polygons)",
+    )
 
 
 def _iso_date(value: str) -> date:
@@ -474,12 +482,18 @@ def _closing_dates(args: argparse.Namespace, workspace: Workspace) -> tuple[date
 
 
 def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Assessment) -> UnitsView | None:
+    from .units_recut import read_units_groups
     from .units_view import workspace_units_view
 
     if args.units is None:
         return None
     view = workspace_units_view(
-        workspace, assessment, to=args.units, crosswalk=args.crosswalk, polygons=args.units_polygons
+        workspace,
+        assessment,
+        to=args.units,
+        crosswalk=args.crosswalk,
+        polygons=args.units_polygons,
+        groups=None if args.units_groups is None else read_units_groups(args.units_groups),
     )
     if view.problems:
         _print_report(args, ProblemReport(view.problems))

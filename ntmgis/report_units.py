@@ -169,6 +169,22 @@ def _works(view: UnitsView, lang: str) -> pd.DataFrame:
     return _headers(table, lang)
 
 
+def _label_group(group: object, lang: str) -> str:
+    """A commune group code (``nhom_2``) as words ("Nhóm 2"); none: an empty cell."""
+    if not isinstance(group, str) or not group:
+        return ""
+    return _w(lang)["group"].format(number=group.rsplit("_", 1)[-1])
+
+
+def _threshold_text(threshold: float, overridden: bool, source: object, lang: str) -> str:
+    """The threshold in words: not set, the number, or the user's own with its source text."""
+    if pd.isna(threshold):
+        return _w(lang)["threshold_not_set"]
+    if overridden:
+        return _w(lang)["threshold_user"].format(value=f"{threshold:g} %", source=source)
+    return f"{threshold:g} %"
+
+
 def _next_set(view: UnitsView, lang: str) -> pd.DataFrame:
     i = view.indicators
     if not len(i):
@@ -185,8 +201,14 @@ def _next_set(view: UnitsView, lang: str) -> pd.DataFrame:
             "done_km": i["done_km"],
             "total_km": i["total_km"],
             "share": i["share"],
+            "units_group": [_label_group(g, lang) for g in i["commune_group"]],
             "units_threshold": [
-                _w(lang)["threshold_not_set"] if pd.isna(t) else f"{t:g} %" for t in i["threshold"]
+                _threshold_text(t, o, src, lang)
+                for t, o, src in zip(i["threshold"], i["overridden"], i["source"], strict=True)
+            ],
+            "units_status": [
+                _w(lang)["outside_set"] if v == "not_applicable" else words("report_codes", lang).get(v, v)
+                for v in i["status"].astype(str)
             ],
             "verified": i["verified"],
             "criteria_set": i["criteria_set"],
