@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at sta
 
     from .assessment import Assessment
     from .progress import Progress
+    from .scenario import Comparison
     from .units_view import UnitsView
     from .workspace import Workspace
 
@@ -192,6 +193,7 @@ def _parser() -> argparse.ArgumentParser:
     scenario_run.add_argument("--lang", choices=("vi", "en"), default="vi", help="map language")
     scenario_run.add_argument("--no-map", action="store_true", help="do not write the diff maps")
     _add_progress_options(scenario_run)
+    _add_units_options(scenario_run)
 
     _add_plan_parser(commands)
 
@@ -646,6 +648,29 @@ def _refuse_overwrite(
     refuse_inputs_as_outputs(outputs, inputs, folders=folders)
 
 
+def _scenario_in_units(
+    args: argparse.Namespace,
+    comparison: Comparison,
+    tables: dict[str, pd.DataFrame],
+    titles: dict[str, str],
+) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """``scenario run --units``: the comparison's sheets and those of the runs in the new units."""
+    from .scenario import compare_in_units, units_comparison_tables, units_comparison_titles
+    from .units_recut import read_units_groups
+
+    units = compare_in_units(
+        comparison,
+        to=args.units,
+        crosswalk=args.crosswalk,
+        polygons=args.units_polygons,
+        groups=None if args.units_groups is None else read_units_groups(args.units_groups),
+    )
+    return (
+        tables | units_comparison_tables(units, lang=args.lang),
+        titles | units_comparison_titles(units, args.lang),
+    )
+
+
 def _cmd_scenario(args: argparse.Namespace) -> int:
     from .io import write_text_atomic
     from .maps.diff import build_diff_map
@@ -672,9 +697,10 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             runs.append(run(workspace, scenario, baseline=baseline.assessment))
     comparison = compare(baseline, *runs)
     tables = comparison_tables(comparison, lang=args.lang)
-    files = write_tables(
-        tables, args.out, titles=comparison_titles(args.lang), lang=args.lang, note=workspace.note(args.lang)
-    )
+    titles = comparison_titles(args.lang)
+    if args.units is not None:  # the same runs rolled up to the new units (the report's roll-up)
+        tables, titles = _scenario_in_units(args, comparison, tables, titles)
+    files = write_tables(tables, args.out, titles=titles, lang=args.lang, note=workspace.note(args.lang))
     print(_say(args, "wrote_with_csv", path=files.xlsx, count=len(files.csv_files)))
     target = files.xlsx
     for name in comparison.names[1:]:

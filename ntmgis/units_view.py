@@ -27,7 +27,7 @@ from .crosswalk import Crosswalk, _mapping, packaged_crosswalk, read_crosswalk, 
 from .problems import DataError, Problem
 from .workspace import Workspace
 
-__all__ = ["NEXT_SET", "UnitsView", "dissolve_units", "rolled_up", "workspace_units_view"]
+__all__ = ["NEXT_SET", "UnitsView", "dissolve_units", "rolled_up", "units_crosswalk", "workspace_units_view"]
 
 #: The commune set the new units are measured against (QĐ 51/2025, 2026–2030; thresholds null).
 NEXT_SET = "qd51_2025_xa"
@@ -473,6 +473,23 @@ def rolled_up(
     )
 
 
+def units_crosswalk(workspace: Workspace, crosswalk: str | Path | None = None) -> Crosswalk:
+    """The crosswalk of ``--units``: ``crosswalk`` (a file, checked), else the workspace's, else the
+    packaged Tân Yên one.
+
+    Raises
+    ------
+    DataError
+        The file does not check clean.
+    """
+    if crosswalk is not None:
+        walk, report = read_crosswalk(crosswalk)
+        if walk is None:
+            raise DataError(report.problems, f"crosswalk {crosswalk} does not check clean")
+        return walk
+    return workspace.crosswalk if workspace.crosswalk is not None else packaged_crosswalk()
+
+
 def workspace_units_view(
     workspace: Workspace,
     assessment: Assessment,
@@ -496,12 +513,7 @@ def workspace_units_view(
     DataError
         The crosswalk file does not check clean, or :func:`rolled_up` refuses.
     """
-    if crosswalk is not None:
-        walk, report = read_crosswalk(crosswalk)
-        if walk is None:
-            raise DataError(report.problems, f"crosswalk {crosswalk} does not check clean")
-    else:
-        walk = workspace.crosswalk if workspace.crosswalk is not None else packaged_crosswalk()
+    walk = units_crosswalk(workspace, crosswalk)
     villages = workspace.layer("villages") if workspace.has_layer("villages") else None
     own = None
     if polygons is not None:
