@@ -141,3 +141,50 @@ def test_scenario_run_with_units_writes_the_new_unit_sheets(
         == 2
     )
     assert "2031-01" in capsys.readouterr().err
+
+
+OVERRIDES = {
+    "qd51_2025_xa": {
+        "2.1": {"ntm": {"value": 95, "source": "QĐ thử nghiệm của tỉnh"}},
+        "2.5": {"ntm": {"value": 90, "source": "QĐ thử nghiệm của tỉnh"}},
+    }
+}
+
+
+def test_the_optimiser_lifts_the_new_units_over_the_user_s_thresholds(
+    sample_workspace: Any, sample_assessment: Any
+) -> None:
+    from ntmgis.scenario import optimise_units
+
+    workspace = sample_workspace.with_criteria_overrides(OVERRIDES)
+    result = optimise_units(workspace, sample_assessment, to="2025-07", time_limit=30)
+    targets = result.targets
+    assert set(targets["indicator"]) == {"2.1", "2.5"}
+    assert "07228" not in set(targets["commune_code"])  # the ward is outside the commune set
+    assert result.feasible and targets["met"].all() and len(result.works)
+    # Applied to the old-unit workspace and rolled up: every new unit is over the threshold.
+    base = run(workspace, Scenario("baseline"))
+    after = run(workspace, result.scenario, baseline=base.assessment)
+    units = compare_in_units(compare(base, after), to="2025-07").units.set_index("commune_code")
+    for code in targets["commune_code"].unique():
+        assert (
+            units.at[code, "lined_share [optimised]"] >= 0.90 - 1e-9
+            or units.at[code, "canal_km [optimised]"] == 0
+        )
+    indicators = compare_in_units(compare(base, after), to="2025-07").indicators
+    lifted = indicators[
+        indicators["commune_code"].isin(set(targets["commune_code"]))
+        & indicators["indicator"].isin(["2.1", "2.5"])
+    ]
+    assert set(lifted["status [optimised]"]) == {"met"}
+    # The works are the solver's choice, at its cost.
+    assert result.works["cost_million_vnd"].sum() == pytest.approx(result.milp.cost)
+    with pytest.raises(ValueError, match="not units of 2025-07"):
+        optimise_units(workspace, sample_assessment, to="2025-07", units=["99999"])
+
+
+def test_no_threshold_set_is_no_target(sample_workspace: Any, sample_assessment: Any) -> None:
+    from ntmgis.scenario import optimise_units
+
+    result = optimise_units(sample_workspace, sample_assessment, to="2025-07")
+    assert result.targets.empty and result.works.empty and not result.scenario.edits

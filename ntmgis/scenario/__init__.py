@@ -32,6 +32,7 @@ from .edits import (
     UpgradeMarket,
 )
 from .optimise import DEFAULT_INDICATORS, OptimiseResult, optimise
+from .optimise_units import optimise_units
 from .units import UnitsComparison, compare_in_units, units_comparison_tables, units_comparison_titles
 from .yaml import load_scenario, load_scenarios, scenario_from_mapping
 
@@ -66,6 +67,7 @@ __all__ = [
     "solve_cover",
     "greedy_cover",
     "CoverResult",
+    "optimise_units",
     "UnitsComparison",
     "compare_in_units",
     "units_comparison_tables",

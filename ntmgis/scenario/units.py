@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..crosswalk import roll_up
+from ..crosswalk import Crosswalk, roll_up
 from ..labels import words
 from ..units_view import UnitsView, units_crosswalk, workspace_units_view
 from .compare import Comparison
@@ -88,7 +88,7 @@ def _indicator_table(names: tuple[str, ...], views: tuple[UnitsView, ...]) -> pd
 
 
 def _works_table(
-    comparison: Comparison, walk_to: str, views: tuple[UnitsView, ...], crosswalk: object
+    comparison: Comparison, walk_to: str, views: tuple[UnitsView, ...], crosswalk: Crosswalk
 ) -> pd.DataFrame:
     names = views[0].units.set_index("commune_code")["name"]
     pieces = []
@@ -101,7 +101,7 @@ def _works_table(
         ]
         up = roll_up(
             table,
-            crosswalk,  # type: ignore[arg-type]
+            crosswalk,
             walk_to,
             sum=["length_km", "cost_million_vnd"],
             by=["network"],
