@@ -21,7 +21,14 @@ from .vocab import label
 __all__ = ["RECUT_SHEET", "UNITS_SHEETS", "unit_kinds", "units_notes", "units_tables", "units_titles"]
 
 #: Sheet keys (CSV file names) of the sheets in later units (``units_recut`` only with the user's polygons).
-UNITS_SHEETS = ("units_communes", "units_constituents", "units_networks", "units_works", "units_2026")
+UNITS_SHEETS = (
+    "units_communes",
+    "units_constituents",
+    "units_networks",
+    "units_works",
+    "units_2026",
+    "units_closing",
+)
 RECUT_SHEET = "units_recut"
 
 
@@ -169,6 +176,32 @@ def _works(view: UnitsView, lang: str) -> pd.DataFrame:
     return _headers(table, lang)
 
 
+def _closing(view: UnitsView, lang: str) -> pd.DataFrame:
+    """The 2021–2025 closing account in the new units: each new unit's old communes side by side,
+    each with its own verdict (never combined)."""
+    c = view.closing
+    if c is None or not len(c):
+        return _headers(pd.DataFrame(columns=["as_of", "commune_code", "name", "units_old_code"]), lang)
+    closing_words = words("closing", lang)
+    table = pd.DataFrame(
+        {
+            "as_of": [d.isoformat() for d in c["as_of"]],
+            "commune_code": c["commune_code"],
+            "name": c["name"],
+            "units_in_set": _in_set(c["in_commune_set"], lang),
+            "units_old_code": c["old_code"],
+            "units_old_name": c["old_name"],
+            "measure": _level(c["level"], lang),
+            "plan_year": pd.to_numeric(c["plan_year"], errors="coerce").astype("Int64"),
+            "recognised_level": _level(c["recognised_level"], lang),
+            "recognised_year": pd.to_numeric(c["recognised_year"], errors="coerce").astype("Int64"),
+            "decision": c["decision"],
+            "verdict": [closing_words.get(str(v), v) if isinstance(v, str) else v for v in c["verdict"]],
+        }
+    )
+    return _headers(table, lang)
+
+
 def _label_group(group: object, lang: str) -> str:
     """A commune group code (``nhom_2``) as words ("Nhóm 2"); none: an empty cell."""
     if not isinstance(group, str) or not group:
@@ -259,6 +292,7 @@ def units_tables(view: UnitsView, *, lang: str = "vi") -> dict[str, pd.DataFrame
         "units_networks": _networks(view, lang),
         "units_works": _works(view, lang),
         "units_2026": _next_set(view, lang),
+        "units_closing": _closing(view, lang),
     }
     if view.recut is not None:
         tables[RECUT_SHEET] = _recut(view, lang)

@@ -73,6 +73,12 @@ class UnitsView:
     problems : tuple of Problem
     recut : DataFrame or None
         Road and canal km rolled up vs re-cut by the user's polygons (:mod:`ntmgis.units_recut`).
+    closing : DataFrame or None
+        The closing account of the plan (:attr:`Assessment.closing`) in the new units: each row of
+        an old commune beside its new unit (``commune_code, name, kind, in_commune_set, old_code,
+        old_name`` and the old row's ``as_of, level, plan_year, recognised_level,
+        recognised_year, decision, verdict``), sorted by date and new unit; verdicts never
+        combined. None without a closing account.
     """
 
     from_period: str
@@ -87,6 +93,33 @@ class UnitsView:
     geometry: gpd.GeoDataFrame | None
     problems: tuple[Problem, ...] = ()
     recut: pd.DataFrame | None = None
+    closing: pd.DataFrame | None = None
+
+
+_CLOSING_COLUMNS = [
+    "as_of",
+    "level",
+    "plan_year",
+    "recognised_level",
+    "recognised_year",
+    "decision",
+    "verdict",
+]
+
+
+def _closing(assessment: Assessment, constituents: pd.DataFrame) -> pd.DataFrame | None:
+    """The closing account's commune rows, each beside the new unit of its old commune."""
+    if assessment.closing is None:
+        return None
+    rows = assessment.closing.communes
+    old = rows[["commune_code", *_CLOSING_COLUMNS]].rename(columns={"commune_code": "old_code"})
+    new = constituents[["commune_code", "name", "kind", "in_commune_set", "old_code", "old_name"]]
+    table = new.merge(old.assign(old_code=old["old_code"].astype(str)), on="old_code", how="inner")
+    order = {d: i for i, d in enumerate(assessment.closing.dates)}
+    table = table.assign(_date=table["as_of"].map(order))
+    return table.sort_values(["_date", "commune_code", "old_code"], kind="stable", ignore_index=True).drop(
+        columns="_date"
+    )
 
 
 def _refuse(walk: Crosswalk, feature: str, problem: str, action: str) -> DataError:
@@ -470,6 +503,7 @@ def rolled_up(
         works=works,
         indicators=_indicators(roads, canals, units, criteria_set, overrides=overrides, groups=groups),
         geometry=geometry,
+        closing=_closing(assessment, constituents),
     )
 
 

@@ -308,3 +308,32 @@ def test_the_default_closing_dates_are_stated_too(sample_workspace, sample_asses
     table = result_layers(sample_workspace, sample_assessment, lang="vi")["provenance"].set_index("key")
     assert table.loc["closing_dates", "value"] == "2025-12-31, 2025-06-30"
     assert table.loc["closing_dates", "label"] == "Ngày chốt kết quả giai đoạn"
+
+
+def test_the_closing_account_in_the_new_units(sample_workspace, sample_assessment, tmp_path):
+    """Issue 13 part 3 in the units of 2025-07: every old row beside its new unit, verdicts as they were."""
+    from ntmgis.crosswalk import _mapping, packaged_crosswalk
+    from ntmgis.report_units import units_tables
+    from ntmgis.units_view import workspace_units_view
+
+    view = workspace_units_view(sample_workspace, sample_assessment, to="2025-07")
+    mapping = _mapping(packaged_crosswalk(), "2020-03", "2025-07")
+    new_of = dict(zip(mapping["old_code"], mapping["new_code"], strict=True))
+    old = sample_assessment.closing.communes
+    rows = view.closing
+    assert len(rows) == len(old)  # no row dropped, none combined
+    assert (rows["commune_code"] == rows["old_code"].map(new_of)).all()
+    key = ["as_of", "old_code", "level"]
+    both = rows.merge(old.rename(columns={"commune_code": "old_code"}), on=key, suffixes=("", "_old"))
+    assert len(both) == len(old)
+    for column in ("verdict", "plan_year", "recognised_year", "recognised_level"):
+        pd.testing.assert_series_equal(both[column], both[f"{column}_old"], check_names=False)
+    for code, group in rows[rows["as_of"] == MAIN].groupby("commune_code"):
+        constituents = set(view.constituents.loc[view.constituents["commune_code"] == code, "old_code"])
+        assert set(group["old_code"]) == constituents  # every old commune side by side
+    sheet = units_tables(view, lang="vi")["units_closing"]
+    assert len(sheet) == len(old) and set(sheet["Ngày chốt"]) == {"2025-12-31", "2025-06-30"}
+    assert set(sheet["Kết luận"]) <= set(words("closing", "vi").values())
+    out = tmp_path / "r.xlsx"
+    assert main(["report", str(SAMPLE), "--units", "2025-07", "-o", str(out), "-q"]) == 0
+    assert "KQ giai đoạn theo xã 2025-07" in openpyxl.load_workbook(out, read_only=True).sheetnames
