@@ -46,9 +46,8 @@ def test_the_pilot_level_has_its_class_colour_and_words(open_map: Any, tmp_path:
         assert words in legend["hien_dai"][0] and legend["hien_dai"][1] == 1
         order = list(legend)
         assert order.index("kieu_mau") < order.index("hien_dai") < order.index("not_assessed")
-        fills = page.evaluate(
-            "Array.from(document.querySelectorAll('.leaflet-overlay-pane svg path')).map(p => p.getAttribute('fill'))"
-        )
+        paths = "document.querySelectorAll('.leaflet-overlay-pane svg path')"
+        fills = page.evaluate(f"Array.from({paths}).map(p => p.getAttribute('fill'))")
         assert [f.lower() for f in fills].count(PILOT_COLOURS["hien_dai"]) == 1
         assert (requests, console_errors, page_errors) == ([], [], [])
 
