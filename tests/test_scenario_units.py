@@ -123,6 +123,7 @@ def test_scenario_run_with_units_writes_the_new_unit_sheets(
     assert {"Xã mới 2025-07 theo KB", "Chỉ tiêu 2026-2030 2025-07"} <= set(book.sheetnames)
     sheet = pd.read_csv(tmp_path / "cmp_csv" / "units_communes.csv", encoding="utf-8-sig")
     assert len(sheet) == 6 and "Đường đã cứng hóa (km) [A]" in sheet.columns
+    assert set(sheet["Loại đơn vị"]) == {"Xã", "Phường"}
     assert (
         main(
             [

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..crosswalk import Crosswalk, roll_up
 from ..labels import words
+from ..report_units import unit_kinds
 from ..units_view import UnitsView, units_crosswalk, workspace_units_view
 from .compare import Comparison
 
@@ -190,7 +191,10 @@ def units_comparison_tables(units: UnitsComparison, *, lang: str = "en") -> dict
         return (columns[base] + (f" [{rest}" if rest else "")) if base in columns else column
 
     yes, no = catalogue["units_yes"], catalogue["units_no"]
-    communes = units.units.assign(in_commune_set=[yes if v else no for v in units.units["in_commune_set"]])
+    communes = units.units.assign(
+        kind=unit_kinds(units.units["kind"], lang),
+        in_commune_set=[yes if v else no for v in units.units["in_commune_set"]],
+    )
     indicators = units.indicators.drop(columns=[f"name_{'en' if lang == 'vi' else 'vi'}"], errors="ignore")
     codes = words("report_codes", lang)
     for column in [c for c in indicators.columns if c.startswith("status [")]:
