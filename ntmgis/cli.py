@@ -22,13 +22,14 @@ from .problems import DataError, Problem, ProblemReport
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at start-up
     from contextlib import AbstractContextManager
+    from datetime import date
 
     import pandas as pd
 
     from .assessment import Assessment
     from .cli_outputs import Stage
     from .progress import Progress
-    from .scenario import Scenario
+    from .scenario import Comparison, Scenario
     from .units_view import UnitsView
     from .workspace import Workspace
 
@@ -112,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_cost_options(map_cmd)
     _add_progress_options(map_cmd)
     _add_units_options(map_cmd)
+    _add_closing_options(map_cmd)
     map_cmd.add_argument(
         "--basemap",
         metavar="URL_TEMPLATE",
@@ -168,6 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         "--gpkg", type=Path, metavar="PATH", help="also write the styled GeoPackage (as export)"
     )
     _add_units_options(report)
+    _add_closing_options(report)
     _add_progress_options(report)
     _add_export_parser(commands)
 
@@ -192,6 +195,7 @@ def _parser() -> argparse.ArgumentParser:
     scenario_run.add_argument("--lang", choices=("vi", "en"), default="vi", help="map language")
     scenario_run.add_argument("--no-map", action="store_true", help="do not write the diff maps")
     _add_progress_options(scenario_run)
+    _add_units_options(scenario_run)
 
     _add_plan_parser(commands)
 
@@ -432,15 +436,80 @@ def _add_units_options(command: argparse.ArgumentParser) -> None:
         help="your own polygons of the --units units (commune_code column): drawn, and the roads and "
         "canals re-cut by them and compared with the roll-up",
     )
+    command.add_argument(
+        "--units-groups",
+        dest="units_groups",
+        type=Path,
+        metavar="CSV",
+        help="commune group of each --units unit (commune_code, commune_group: nhom_1/2/3), for the "
+        "2026–2030 thresholds of criteria_overrides (default: a commune_group column of --units-polygons)",
+    )
+
+
+def _iso_date(value: str) -> date:
+    """A ``YYYY-MM-DD`` option value (argparse names the option and exits 2 on anything else)."""
+    from datetime import date as _date
+
+    try:
+        return _date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
+
+
+def _add_closing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--closing-date",
+        dest="closing_date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="main date of the closing account of the plan (default: 31 December of the plan's last year)",
+    )
+    command.add_argument(
+        "--handover-date",
+        dest="handover_date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="second date of the closing account, before the closing date (default: 2025-06-30, the "
+        "handover of the district's units)",
+    )
+
+
+def _closing_dates(args: argparse.Namespace, workspace: Workspace) -> tuple[date, ...] | None:
+    """``--closing-date`` / ``--handover-date`` as the closing account's dates (None: the defaults).
+
+    Refused (ValueError, exit 2): a handover not before the closing date, or a closing date before
+    the plan's first year; each message names the option and both dates.
+    """
+    from .criteria.closing import HANDOVER, closing_dates
+
+    closing, handover = getattr(args, "closing_date", None), getattr(args, "handover_date", None)
+    if closing is None and handover is None:
+        return None
+    main_date = closing if closing is not None else closing_dates(workspace.plan)[0]
+    if workspace.plan is not None and main_date.year < workspace.plan.period()[0]:
+        first, last = workspace.plan.period()
+        raise ValueError(f"--closing-date {main_date.isoformat()} is before the plan's period {first}–{last}")
+    second = HANDOVER if handover is None else handover
+    if handover is not None and handover >= main_date:
+        raise ValueError(
+            f"--handover-date {handover.isoformat()} must be before the closing date {main_date.isoformat()}"
+        )
+    return (main_date, second) if second < main_date else (main_date,)
 
 
 def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Assessment) -> UnitsView | None:
+    from .units_recut import read_units_groups
     from .units_view import workspace_units_view
 
     if args.units is None:
         return None
     view = workspace_units_view(
-        workspace, assessment, to=args.units, crosswalk=args.crosswalk, polygons=args.units_polygons
+        workspace,
+        assessment,
+        to=args.units,
+        crosswalk=args.crosswalk,
+        polygons=args.units_polygons,
+        groups=None if args.units_groups is None else read_units_groups(args.units_groups),
     )
     if view.problems:
         _print_report(args, ProblemReport(view.problems))
@@ -537,6 +606,7 @@ def _assess(
             market_radius_m=args.market_radius,
             node_roads=args.node_roads,
             snap_m=args.snap_m,
+            closing_dates=_closing_dates(args, workspace),
             **_unit_cost_tables(args),
         )
 
@@ -602,6 +672,29 @@ def _refuse_overwrite(
     refuse_inputs_as_outputs(outputs, inputs, folders=folders)
 
 
+def _scenario_in_units(
+    args: argparse.Namespace,
+    comparison: Comparison,
+    tables: dict[str, pd.DataFrame],
+    titles: dict[str, str],
+) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """``scenario run --units``: the comparison's sheets and those of the runs in the new units."""
+    from .scenario import compare_in_units, units_comparison_tables, units_comparison_titles
+    from .units_recut import read_units_groups
+
+    units = compare_in_units(
+        comparison,
+        to=args.units,
+        crosswalk=args.crosswalk,
+        polygons=args.units_polygons,
+        groups=None if args.units_groups is None else read_units_groups(args.units_groups),
+    )
+    return (
+        tables | units_comparison_tables(units, lang=args.lang),
+        titles | units_comparison_titles(units, args.lang),
+    )
+
+
 def _cmd_scenario(args: argparse.Namespace) -> int:
     from .scenario import load_scenarios
     from .workspace import load_workspace
@@ -646,12 +739,11 @@ def _write_scenarios(
             runs.append(run(workspace, scenario, baseline=baseline.assessment))
     comparison = compare(baseline, *runs)
     tables = comparison_tables(comparison, lang=args.lang)
+    titles = comparison_titles(args.lang)
+    if args.units is not None:  # the same runs rolled up to the new units (the report's roll-up)
+        tables, titles = _scenario_in_units(args, comparison, tables, titles)
     files = write_tables(
-        tables,
-        stage(args.out),
-        titles=comparison_titles(args.lang),
-        lang=args.lang,
-        note=workspace.note(args.lang),
+        tables, stage(args.out), titles=titles, lang=args.lang, note=workspace.note(args.lang)
     )
     for name in comparison.names[1:]:
         flips = comparison.flips[comparison.flips["scenario"] == name]

@@ -21,7 +21,14 @@ from .vocab import label
 __all__ = ["RECUT_SHEET", "UNITS_SHEETS", "unit_kinds", "units_notes", "units_tables", "units_titles"]
 
 #: Sheet keys (CSV file names) of the sheets in later units (``units_recut`` only with the user's polygons).
-UNITS_SHEETS = ("units_communes", "units_constituents", "units_networks", "units_works", "units_2026")
+UNITS_SHEETS = (
+    "units_communes",
+    "units_constituents",
+    "units_networks",
+    "units_works",
+    "units_2026",
+    "units_closing",
+)
 RECUT_SHEET = "units_recut"
 
 
@@ -169,6 +176,48 @@ def _works(view: UnitsView, lang: str) -> pd.DataFrame:
     return _headers(table, lang)
 
 
+def _closing(view: UnitsView, lang: str) -> pd.DataFrame:
+    """The 2021–2025 closing account in the new units: each new unit's old communes side by side,
+    each with its own verdict (never combined)."""
+    c = view.closing
+    if c is None or not len(c):
+        return _headers(pd.DataFrame(columns=["as_of", "commune_code", "name", "units_old_code"]), lang)
+    closing_words = words("closing", lang)
+    table = pd.DataFrame(
+        {
+            "as_of": [d.isoformat() for d in c["as_of"]],
+            "commune_code": c["commune_code"],
+            "name": c["name"],
+            "units_in_set": _in_set(c["in_commune_set"], lang),
+            "units_old_code": c["old_code"],
+            "units_old_name": c["old_name"],
+            "measure": _level(c["level"], lang),
+            "plan_year": pd.to_numeric(c["plan_year"], errors="coerce").astype("Int64"),
+            "recognised_level": _level(c["recognised_level"], lang),
+            "recognised_year": pd.to_numeric(c["recognised_year"], errors="coerce").astype("Int64"),
+            "decision": c["decision"],
+            "verdict": [closing_words.get(str(v), v) if isinstance(v, str) else v for v in c["verdict"]],
+        }
+    )
+    return _headers(table, lang)
+
+
+def _label_group(group: object, lang: str) -> str:
+    """A commune group code (``nhom_2``) as words ("Nhóm 2"); none: an empty cell."""
+    if not isinstance(group, str) or not group:
+        return ""
+    return _w(lang)["group"].format(number=group.rsplit("_", 1)[-1])
+
+
+def _threshold_text(threshold: float, overridden: bool, source: object, lang: str) -> str:
+    """The threshold in words: not set, the number, or the user's own with its source text."""
+    if pd.isna(threshold):
+        return _w(lang)["threshold_not_set"]
+    if overridden:
+        return _w(lang)["threshold_user"].format(value=f"{threshold:g} %", source=source)
+    return f"{threshold:g} %"
+
+
 def _next_set(view: UnitsView, lang: str) -> pd.DataFrame:
     i = view.indicators
     if not len(i):
@@ -185,8 +234,14 @@ def _next_set(view: UnitsView, lang: str) -> pd.DataFrame:
             "done_km": i["done_km"],
             "total_km": i["total_km"],
             "share": i["share"],
+            "units_group": [_label_group(g, lang) for g in i["commune_group"]],
             "units_threshold": [
-                _w(lang)["threshold_not_set"] if pd.isna(t) else f"{t:g} %" for t in i["threshold"]
+                _threshold_text(t, o, src, lang)
+                for t, o, src in zip(i["threshold"], i["overridden"], i["source"], strict=True)
+            ],
+            "units_status": [
+                _w(lang)["outside_set"] if v == "not_applicable" else words("report_codes", lang).get(v, v)
+                for v in i["status"].astype(str)
             ],
             "verified": i["verified"],
             "criteria_set": i["criteria_set"],
@@ -237,6 +292,7 @@ def units_tables(view: UnitsView, *, lang: str = "vi") -> dict[str, pd.DataFrame
         "units_networks": _networks(view, lang),
         "units_works": _works(view, lang),
         "units_2026": _next_set(view, lang),
+        "units_closing": _closing(view, lang),
     }
     if view.recut is not None:
         tables[RECUT_SHEET] = _recut(view, lang)

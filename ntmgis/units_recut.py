@@ -62,10 +62,33 @@ def read_units_polygons(
             f"the polygons are not the units of {to} (missing {missing}, not units of {to} {extra})",
             f"one polygon per unit of {to}: {sorted(wanted)}",
         )
-    out = gpd.GeoDataFrame(
-        {"commune_code": codes.to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs
-    )
+    columns = {"commune_code": codes.to_numpy()}
+    if "commune_group" in frame.columns:  # the province's group of each new unit (QĐ 51/2025)
+        columns["commune_group"] = frame["commune_group"].astype(object).to_numpy()
+    out = gpd.GeoDataFrame(columns, geometry=frame.geometry.to_numpy(), crs=frame.crs)
     return out.to_crs(crs)
+
+
+def read_units_groups(path: str | os.PathLike[str]) -> dict[str, object]:
+    """The new units' commune groups from a CSV (``commune_code, commune_group``): code → group.
+
+    Raises
+    ------
+    DataError
+        Unreadable file, a missing column, or a code given twice.
+    """
+    file = str(path)
+    try:
+        frame = pd.read_csv(Path(file), dtype=str, encoding="utf-8-sig")
+    except Exception as exc:  # a parser error is not an OSError: one problem naming the file
+        raise _error(file, "", f"cannot read the groups ({type(exc).__name__})", "give a CSV file") from exc
+    if not {"commune_code", "commune_group"} <= set(frame.columns):
+        raise _error(file, "", "no commune_code and commune_group columns", "one row per new unit")
+    codes = frame["commune_code"].str.strip()
+    if codes.duplicated().any():
+        twice = sorted(set(codes[codes.duplicated()]))
+        raise _error(file, ", ".join(twice), f"codes given twice: {twice}", "one row per new unit")
+    return dict(zip(codes, frame["commune_group"], strict=True))
 
 
 def recut_compare(

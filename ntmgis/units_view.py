@@ -11,6 +11,7 @@ The map and the report read the :class:`UnitsView`; they import neither analysis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,18 +20,22 @@ import pandas as pd
 
 from .analysis.assess import ROAD_INDICATORS
 from .assessment import Assessment
-from .criteria.sets import load_criteria_set
+from .codes import NOT_APPLICABLE, NOT_ASSESSED, status_code
+from .criteria.groups import group_code
+from .criteria.sets import OPS, CriteriaSet, load_criteria_set, load_criteria_sets
 from .crosswalk import Crosswalk, _mapping, packaged_crosswalk, read_crosswalk, roll_up
 from .problems import DataError, Problem
 from .workspace import Workspace
 
-__all__ = ["NEXT_SET", "UnitsView", "dissolve_units", "rolled_up", "workspace_units_view"]
+__all__ = ["NEXT_SET", "UnitsView", "dissolve_units", "rolled_up", "units_crosswalk", "workspace_units_view"]
 
 #: The commune set the new units are measured against (QĐ 51/2025, 2026–2030; thresholds null).
 NEXT_SET = "qd51_2025_xa"
 #: Kinds of unit outside the xã NTM commune set.
 OUTSIDE_COMMUNE_SET = frozenset({"phuong"})
 _CANAL_INDICATOR = "canal_lined_share_xa"
+#: The year the next set's thresholds are read for (QĐ 51/2025 is in force from 2026-02-15).
+NEXT_YEAR = 2026
 _LAYER = "crosswalk"
 
 
@@ -68,6 +73,12 @@ class UnitsView:
     problems : tuple of Problem
     recut : DataFrame or None
         Road and canal km rolled up vs re-cut by the user's polygons (:mod:`ntmgis.units_recut`).
+    closing : DataFrame or None
+        The closing account of the plan (:attr:`Assessment.closing`) in the new units: each row of
+        an old commune beside its new unit (``commune_code, name, kind, in_commune_set, old_code,
+        old_name`` and the old row's ``as_of, level, plan_year, recognised_level,
+        recognised_year, decision, verdict``), sorted by date and new unit; verdicts never
+        combined. None without a closing account.
     """
 
     from_period: str
@@ -82,6 +93,33 @@ class UnitsView:
     geometry: gpd.GeoDataFrame | None
     problems: tuple[Problem, ...] = ()
     recut: pd.DataFrame | None = None
+    closing: pd.DataFrame | None = None
+
+
+_CLOSING_COLUMNS = [
+    "as_of",
+    "level",
+    "plan_year",
+    "recognised_level",
+    "recognised_year",
+    "decision",
+    "verdict",
+]
+
+
+def _closing(assessment: Assessment, constituents: pd.DataFrame) -> pd.DataFrame | None:
+    """The closing account's commune rows, each beside the new unit of its old commune."""
+    if assessment.closing is None:
+        return None
+    rows = assessment.closing.communes
+    old = rows[["commune_code", *_CLOSING_COLUMNS]].rename(columns={"commune_code": "old_code"})
+    new = constituents[["commune_code", "name", "kind", "in_commune_set", "old_code", "old_name"]]
+    table = new.merge(old.assign(old_code=old["old_code"].astype(str)), on="old_code", how="inner")
+    order = {d: i for i, d in enumerate(assessment.closing.dates)}
+    table = table.assign(_date=table["as_of"].map(order))
+    return table.sort_values(["_date", "commune_code", "old_code"], kind="stable", ignore_index=True).drop(
+        columns="_date"
+    )
 
 
 def _refuse(walk: Crosswalk, feature: str, problem: str, action: str) -> DataError:
@@ -188,35 +226,119 @@ def _works(assessment: Assessment, constituents: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _unit_groups(
+    criteria_set: CriteriaSet, units: pd.DataFrame, groups: Mapping[str, object] | None, *, needed: bool
+) -> dict[str, str | None]:
+    """Each new unit's commune group (None outside the commune set or when none is needed).
+
+    Raises
+    ------
+    DataError
+        Groups are given or needed (the set's thresholds given by group) and a new commune of the
+        set has none, or one the set does not have: naming the units.
+    """
+    codes = criteria_set.commune_groups
+    in_set = units.loc[units["in_commune_set"], ["commune_code", "name"]]
+    if not codes or (not groups and not needed):
+        return dict.fromkeys(units["commune_code"])
+    given = {str(k): v for k, v in (groups or {}).items()}
+    found = {c: group_code(given.get(c), codes) for c in in_set["commune_code"]}
+    bad = in_set[in_set["commune_code"].map(lambda c: found[c] is None)]
+    if len(bad):
+        named = ", ".join(f"{c} {n} ({given.get(c, 'no group')})" for c, n in bad.itertuples(index=False))
+        raise DataError(
+            Problem(
+                "",
+                "units",
+                named,
+                f"{criteria_set.id} sets its thresholds per commune group ({', '.join(codes)}); these new "
+                f"units have no group, or one the set does not have: {named}",
+                "give each new commune its group (commune_code, commune_group: nhom_1, nhom_2 or nhom_3)",
+                "error",
+                count=len(bad),
+            )
+        )
+    return {c: found.get(c) for c in units["commune_code"]}
+
+
+def _needs_groups(criteria_set: CriteriaSet) -> bool:
+    """Whether the user gave numbers by group (an override) for a measured indicator of the set."""
+    if not criteria_set.commune_groups or not criteria_set.overridden:
+        return False
+    with_group = criteria_set.thresholds(region=None, year=NEXT_YEAR, group=criteria_set.commune_groups[0])
+    without = criteria_set.thresholds(region=None, year=NEXT_YEAR, group=None)
+    # A number given by group: there with a group, absent without one.
+    return bool((with_group["threshold"].notna() & without["threshold"].isna()).any())
+
+
+def _verdict(share: float, op: str, threshold: float) -> str:
+    if pd.isna(threshold) or pd.isna(share):
+        return NOT_ASSESSED
+    return status_code(bool(OPS[op](100.0 * share, threshold)))
+
+
+def _measured(
+    computed: str, roads: pd.DataFrame | None, canals: pd.DataFrame | None
+) -> tuple[pd.Series, pd.Series] | None:
+    """Done and total km per new unit of a measured indicator (None: not one the view measures)."""
+    if computed in ROAD_INDICATORS and roads is not None:
+        part = roads[roads["road_class"].isin(ROAD_INDICATORS[computed])]
+        sums = part.groupby("commune_code")[["concretized_km", "total_km"]].sum()
+        return sums["concretized_km"], sums["total_km"]
+    if computed == _CANAL_INDICATOR and canals is not None:
+        sums = canals.set_index("commune_code")
+        return sums["lined_km"], sums["total_km"]
+    return None
+
+
 def _indicators(
-    roads: pd.DataFrame | None, canals: pd.DataFrame | None, units: pd.DataFrame, criteria_set: str
+    roads: pd.DataFrame | None,
+    canals: pd.DataFrame | None,
+    units: pd.DataFrame,
+    criteria_set: str,
+    *,
+    overrides: Mapping[str, object] | None = None,
+    groups: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
-    """Measured infrastructure shares of each new unit beside the next set's thresholds (null: not set)."""
-    thresholds = load_criteria_set(criteria_set).thresholds(region=None, year=2026)
-    rows = thresholds[thresholds["computed"].notna() & (thresholds["level"] == "ntm")]
+    """Measured infrastructure shares of each new unit beside the next set's thresholds (null: not set).
+
+    With ``overrides`` (the workspace's ``criteria_overrides``) the thresholds are the user's,
+    per the new unit's commune group (``groups``); the verdict is then met / not met and the row
+    says ``overridden`` with the user's source text.
+    """
+    chosen = load_criteria_sets(overrides)[criteria_set] if overrides else load_criteria_set(criteria_set)
+    by_unit = _unit_groups(chosen, units, groups, needed=_needs_groups(chosen))
+    tables: dict[str | None, pd.DataFrame] = {}
+    in_set = dict(zip(units["commune_code"], units["in_commune_set"], strict=True))
     measured = []
-    for r in rows.itertuples(index=False):
-        if r.computed in ROAD_INDICATORS and roads is not None:
-            part = roads[roads["road_class"].isin(ROAD_INDICATORS[str(r.computed)])]
-            sums = part.groupby("commune_code")[["concretized_km", "total_km"]].sum()
-            done, total = sums["concretized_km"], sums["total_km"]
-        elif r.computed == _CANAL_INDICATOR and canals is not None:
-            sums = canals.set_index("commune_code")
-            done, total = sums["lined_km"], sums["total_km"]
-        else:
-            continue
-        for code in units["commune_code"]:
-            d, t = float(done.get(code, 0.0)), float(total.get(code, 0.0))
+    for code in units["commune_code"]:
+        group = by_unit.get(code)
+        if group not in tables:
+            table = chosen.thresholds(region=None, year=NEXT_YEAR, group=group)
+            tables[group] = table[table["computed"].notna() & (table["level"] == "ntm")]
+        for r in tables[group].itertuples(index=False):
+            sums = _measured(str(r.computed), roads, canals)
+            if sums is None:
+                continue
+            d, t = float(sums[0].get(code, 0.0)), float(sums[1].get(code, 0.0))
+            share = d / t if t > 0 else float("nan")
             measured.append(
                 {
                     "commune_code": code,
+                    "commune_group": group,
                     "indicator": r.indicator,
                     "name_vi": r.name_vi,
                     "name_en": r.name_en,
+                    "classes": ",".join(ROAD_INDICATORS.get(str(r.computed), ("canal",))),
                     "done_km": d,
                     "total_km": t,
-                    "share": d / t if t > 0 else float("nan"),
+                    "share": share,
+                    "op": r.op,
                     "threshold": r.threshold,  # percent; NaN in the package: "ngưỡng chưa có"
+                    "status": _verdict(share, str(r.op), float(r.threshold))
+                    if in_set[code]
+                    else NOT_APPLICABLE,
+                    "overridden": bool(r.overridden),
                     "verified": bool(r.verified),
                     "criteria_set": criteria_set,
                     "source": r.source,
@@ -269,6 +391,8 @@ def rolled_up(
     communes: gpd.GeoDataFrame | None = None,
     villages: pd.DataFrame | None = None,
     criteria_set: str = NEXT_SET,
+    overrides: Mapping[str, object] | None = None,
+    groups: Mapping[str, object] | None = None,
 ) -> UnitsView:
     """The assessment in the units of ``to``: sums through the crosswalk, shares from the sums.
 
@@ -286,6 +410,13 @@ def rolled_up(
         The villages layer: villages per unit.
     criteria_set : str
         The set whose measured indicators the new units are shown against.
+    overrides : mapping, optional
+        ``criteria_overrides`` (the workspace's): the user's thresholds of that set, e.g. per commune
+        group ``{"qd51_2025_xa": {"2.1": {"ntm": {"by_group": {"nhom_1": 100, ...}, "source": ...}}}}``;
+        the new units' verdicts are then met / not met, flagged as the user's with the source.
+    groups : mapping, optional
+        New unit code → commune group (``nhom_2``, ``2`` or "Nhóm 2"). Needed by every new commune
+        of the set once groups are given or the overrides give numbers by group.
 
     Returns
     -------
@@ -295,7 +426,8 @@ def rolled_up(
     ------
     DataError
         ``to`` is not a period of the crosswalk (the periods named); the assessment's period is not
-        an earlier one (both named); a code reused across periods without a stated period.
+        an earlier one (both named); a code reused across periods without a stated period; a new
+        commune without a commune group when one is needed (naming it).
 
     Examples
     --------
@@ -369,9 +501,27 @@ def rolled_up(
         roads=roads,
         canals=canals,
         works=works,
-        indicators=_indicators(roads, canals, units, criteria_set),
+        indicators=_indicators(roads, canals, units, criteria_set, overrides=overrides, groups=groups),
         geometry=geometry,
+        closing=_closing(assessment, constituents),
     )
+
+
+def units_crosswalk(workspace: Workspace, crosswalk: str | Path | None = None) -> Crosswalk:
+    """The crosswalk of ``--units``: ``crosswalk`` (a file, checked), else the workspace's, else the
+    packaged Tân Yên one.
+
+    Raises
+    ------
+    DataError
+        The file does not check clean.
+    """
+    if crosswalk is not None:
+        walk, report = read_crosswalk(crosswalk)
+        if walk is None:
+            raise DataError(report.problems, f"crosswalk {crosswalk} does not check clean")
+        return walk
+    return workspace.crosswalk if workspace.crosswalk is not None else packaged_crosswalk()
 
 
 def workspace_units_view(
@@ -381,30 +531,42 @@ def workspace_units_view(
     to: str,
     crosswalk: str | Path | None = None,
     polygons: str | Path | None = None,
+    groups: Mapping[str, object] | None = None,
 ) -> UnitsView:
     """:func:`rolled_up` with the workspace's layers and crosswalk (``crosswalk``: a file instead).
 
     The crosswalk is ``crosswalk`` when given, else ``crosswalk:`` of workspace.yaml, else the
     packaged Tân Yên one (whose codes the roll-up then checks). ``polygons``: the user's own
     polygons of the new units; the map draws them and the layers are re-cut by them and compared
-    with the roll-up (:mod:`ntmgis.units_recut`).
+    with the roll-up (:mod:`ntmgis.units_recut`); a ``commune_group`` column there gives the new
+    units' groups unless ``groups`` does. The thresholds of the next set are the packaged ones
+    with the workspace's ``criteria_overrides``.
 
     Raises
     ------
     DataError
         The crosswalk file does not check clean, or :func:`rolled_up` refuses.
     """
-    if crosswalk is not None:
-        walk, report = read_crosswalk(crosswalk)
-        if walk is None:
-            raise DataError(report.problems, f"crosswalk {crosswalk} does not check clean")
-    else:
-        walk = workspace.crosswalk if workspace.crosswalk is not None else packaged_crosswalk()
+    walk = units_crosswalk(workspace, crosswalk)
     villages = workspace.layer("villages") if workspace.has_layer("villages") else None
-    view = rolled_up(assessment, walk, to=to, communes=workspace.layer("communes"), villages=villages)
-    if polygons is None:
-        return view
-    from .units_recut import read_units_polygons, with_recut
+    own = None
+    if polygons is not None:
+        from .units_recut import read_units_polygons
 
-    own = read_units_polygons(polygons, walk, to=to, crs=workspace.working_crs)
+        own = read_units_polygons(polygons, walk, to=to, crs=workspace.working_crs)
+        if groups is None and "commune_group" in own.columns:
+            groups = dict(zip(own["commune_code"].astype(str), own["commune_group"], strict=True))
+    view = rolled_up(
+        assessment,
+        walk,
+        to=to,
+        communes=workspace.layer("communes"),
+        villages=villages,
+        overrides=workspace.criteria_overrides,
+        groups=groups,
+    )
+    if own is None:
+        return view
+    from .units_recut import with_recut
+
     return with_recut(view, workspace, own)

@@ -7,6 +7,7 @@ account must reproduce both exactly, and invent nothing where a table is absent.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 from datetime import date
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 import yaml
 
@@ -267,3 +269,71 @@ def test_assessments_differing_in_the_closing_account_are_told_apart(sample_asse
     assert assessment_differences(sample_assessment, sample_assessment) == []
     found = assessment_differences(sample_assessment, changed)
     assert len(found) == 1 and found[0].startswith("closing.communes")
+
+
+def test_closing_dates_on_the_command_line(tmp_path, capsys):
+    """`--closing-date` / `--handover-date` (issue 13 part 3): used, stated in every row, validated."""
+    out = tmp_path / "report.xlsx"
+    code = main(
+        [
+            "report", str(SAMPLE), "--out", str(out), "--lang", "en",
+            "--closing-date", "2024-12-31", "--handover-date", "2024-06-30",
+            "--gpkg", str(tmp_path / "r.gpkg"),
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    csv = pd.read_csv(tmp_path / "report_csv" / "closing.csv", encoding="utf-8-sig", dtype=str)
+    stated = set(csv[words("report_headers", "en")["as_of"]].dropna())
+    assert stated == {"2024-12-31", "2024-06-30"}
+    provenance = pyogrio.read_dataframe(tmp_path / "r.gpkg", layer="provenance").set_index("key")
+    assert provenance.loc["closing_dates", "value"] == "2024-12-31, 2024-06-30"
+    for bad, said in (
+        (["--closing-date", "2025-13-01"], "not a date"),
+        (
+            ["--closing-date", "2025-12-31", "--handover-date", "2026-01-01"],
+            "must be before the closing date",
+        ),
+        (["--closing-date", "2019-12-31"], "before the plan's period 2021–2025"),
+    ):
+        with pytest.raises(SystemExit) if said == "not a date" else contextlib.nullcontext():
+            code = main(["report", str(SAMPLE), "--out", str(tmp_path / "x.xlsx"), *bad])
+            assert code == 2
+        assert said in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_the_default_closing_dates_are_stated_too(sample_workspace, sample_assessment):
+    from ntmgis.export import result_layers
+
+    table = result_layers(sample_workspace, sample_assessment, lang="vi")["provenance"].set_index("key")
+    assert table.loc["closing_dates", "value"] == "2025-12-31, 2025-06-30"
+    assert table.loc["closing_dates", "label"] == "Ngày chốt kết quả giai đoạn"
+
+
+def test_the_closing_account_in_the_new_units(sample_workspace, sample_assessment, tmp_path):
+    """Issue 13 part 3 in the units of 2025-07: every old row beside its new unit, verdicts as they were."""
+    from ntmgis.crosswalk import _mapping, packaged_crosswalk
+    from ntmgis.report_units import units_tables
+    from ntmgis.units_view import workspace_units_view
+
+    view = workspace_units_view(sample_workspace, sample_assessment, to="2025-07")
+    mapping = _mapping(packaged_crosswalk(), "2020-03", "2025-07")
+    new_of = dict(zip(mapping["old_code"], mapping["new_code"], strict=True))
+    old = sample_assessment.closing.communes
+    rows = view.closing
+    assert len(rows) == len(old)  # no row dropped, none combined
+    assert (rows["commune_code"] == rows["old_code"].map(new_of)).all()
+    key = ["as_of", "old_code", "level"]
+    both = rows.merge(old.rename(columns={"commune_code": "old_code"}), on=key, suffixes=("", "_old"))
+    assert len(both) == len(old)
+    for column in ("verdict", "plan_year", "recognised_year", "recognised_level"):
+        pd.testing.assert_series_equal(both[column], both[f"{column}_old"], check_names=False)
+    for code, group in rows[rows["as_of"] == MAIN].groupby("commune_code"):
+        constituents = set(view.constituents.loc[view.constituents["commune_code"] == code, "old_code"])
+        assert set(group["old_code"]) == constituents  # every old commune side by side
+    sheet = units_tables(view, lang="vi")["units_closing"]
+    assert len(sheet) == len(old) and set(sheet["Ngày chốt"]) == {"2025-12-31", "2025-06-30"}
+    assert set(sheet["Kết luận"]) <= set(words("closing", "vi").values())
+    out = tmp_path / "r.xlsx"
+    assert main(["report", str(SAMPLE), "--units", "2025-07", "-o", str(out), "-q"]) == 0
+    assert "KQ giai đoạn theo xã 2025-07" in openpyxl.load_workbook(out, read_only=True).sheetnames

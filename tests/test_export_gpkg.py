@@ -6,6 +6,7 @@ district (the real 2021 Tân Yên polygons, village points; skipped when ``share
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -373,3 +374,16 @@ def test_qgis_opens_each_layer_with_its_default_style_and_renders_it(sample_gpkg
         assert got["labels"] == (name == "communes"), (name, got)
         assert got["drawn"] > 0.001 and got["colours"] > 1, (name, got)
         assert Path(got["png"]).stat().st_size > 1000
+
+
+def test_the_provenance_table_says_the_unit_period(sample, sample_gpkg):
+    """Issue 13 part 1: every output records its unit period; the GeoPackage's provenance too."""
+    workspace, assessment = sample
+    provenance = pyogrio.read_dataframe(sample_gpkg[0], layer=PROVENANCE).set_index("key")
+    assert provenance.loc["unit_period", "value"] == assessment.provenance.unit_period == "2020-03"
+    assert provenance.loc["unit_period", "label"] == "Kỳ đơn vị hành chính"
+    unknown = dataclasses.replace(
+        assessment, provenance=dataclasses.replace(assessment.provenance, unit_period=None)
+    )
+    table = result_layers(workspace, unknown, lang="en")[PROVENANCE].set_index("key")
+    assert table.loc["unit_period", "value"] == "unknown"

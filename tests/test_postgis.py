@@ -266,7 +266,9 @@ def test_export_postgis_writes_the_result_layers(postgis_server, tmp_path, capsy
         assert set(expected[name].columns) - {expected[name].geometry.name} <= set(read[name].columns)
     with psycopg.connect(postgis_server.url) as conn:
         rows = conn.execute("SELECT count(*) FROM ket_qua_cli.provenance").fetchone()
+        period = conn.execute("SELECT value FROM ket_qua_cli.provenance WHERE key = 'unit_period'").fetchone()
     assert rows == (len(expected["provenance"]),)
+    assert period == ("2020-03",)  # the unit period, as in the GeoPackage (the same provenance function)
 
 
 def test_export_postgis_with_a_password_in_the_url_never_prints_it(postgis_server, tmp_path, capsys):  # noqa: F811

@@ -307,6 +307,11 @@ def _provenance(workspace: Workspace, assessment: Assessment, lang: str) -> gpd.
         ("criteria_reason", p.criteria_reason),
         *(("legal_basis", f"{set_id}: {basis}") for set_id, basis in p.legal_bases),
         ("plan", p.plan or ""),
+        ("unit_period", p.unit_period or t["unit_period_unknown"]),
+        (
+            "closing_dates",
+            ", ".join(d.isoformat() for d in assessment.closing.dates) if assessment.closing else "",
+        ),
         ("market_radius_m", f"{p.market_radius_m:g}"),
         ("unit_costs_assumed", t["yes"] if p.unit_costs_assumed else t["no"]),
         ("sample_note", workspace.note(lang) or ""),

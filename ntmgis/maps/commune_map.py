@@ -33,6 +33,9 @@ __all__ = [
 #: Fill colours of the ``ntm_level`` codes, lowest level first: ColorBrewer YlGn, 5 classes, with
 #: the palest (#ffffcc) left out so the lowest level stays visible on a plain background.
 LEVEL_COLOURS = ("#c2e699", "#78c679", "#31a354", "#006837")
+#: The pilot "xã NTM hiện đại" of QĐ 51/2025 (``pilot_level``): one step darker than kiểu mẫu
+#: (ColorBrewer Greens, 9 classes, the darkest), in the legend only where a set has the level.
+PILOT_COLOURS = {"hien_dai": "#00441b"}
 #: Neutral grey, outside the sequential palette, for communes not assessed.
 NOT_ASSESSED_COLOUR = "#bdbdbd"
 _REQUIRED = ("commune_code", "name", "kind")
@@ -190,17 +193,30 @@ def _levels(values: pd.Series) -> list[str]:
     return [NOT_ASSESSED if is_missing(v) else str(v) for v in values]
 
 
-def level_classes(lang: str) -> list[MapClass]:
+def level_classes(lang: str, *, pilot: bool = False) -> list[MapClass]:
     """Legend classes of ``ntm_level`` in rank order (chưa đạt < NTM < nâng cao < kiểu mẫu), then
-    *not assessed*."""
+    with ``pilot`` the ``pilot_level`` classes (xã NTM hiện đại, QĐ 51/2025), then *not assessed*.
+
+    Examples
+    --------
+    >>> [c.code for c in level_classes("vi", pilot=True)][-2:]
+    ['hien_dai', 'not_assessed']
+    >>> level_classes("en", pilot=True)[-2].label
+    'Modern NTM (pilot)'
+    """
     entries = vocabulary()["ntm_level"]
     order = sorted(entries, key=lambda code: entries[code]["rank"])
     if len(order) != len(LEVEL_COLOURS):
         raise AssertionError("LEVEL_COLOURS needs one colour per ntm_level code")
+    pilots = vocabulary()["pilot_level"] if pilot else {}
     return [
         *(
             MapClass(code, label("ntm_level", code, lang), colour)
             for code, colour in zip(order, LEVEL_COLOURS, strict=True)
+        ),
+        *(
+            MapClass(code, label("pilot_level", code, lang), PILOT_COLOURS[code])
+            for code in sorted(pilots, key=lambda code: pilots[code]["rank"])
         ),
         MapClass(NOT_ASSESSED, words("map", lang)["not_assessed"], NOT_ASSESSED_COLOUR),
     ]

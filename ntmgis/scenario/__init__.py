@@ -32,6 +32,8 @@ from .edits import (
     UpgradeMarket,
 )
 from .optimise import DEFAULT_INDICATORS, OptimiseResult, optimise
+from .optimise_units import optimise_units
+from .units import UnitsComparison, compare_in_units, units_comparison_tables, units_comparison_titles
 from .yaml import load_scenario, load_scenarios, scenario_from_mapping
 
 __all__ = [
@@ -65,4 +67,9 @@ __all__ = [
     "solve_cover",
     "greedy_cover",
     "CoverResult",
+    "optimise_units",
+    "UnitsComparison",
+    "compare_in_units",
+    "units_comparison_tables",
+    "units_comparison_titles",
 ]

@@ -25,7 +25,7 @@ from .cover import CoverResult, Floats, Indices, greedy_cover, solve_cover
 from .edits import Concretize, LineCanals, Scenario
 from .networks import CANALS, ROADS, Network, default_unit_costs
 
-__all__ = ["OptimiseResult", "optimise", "DEFAULT_INDICATORS"]
+__all__ = ["OptimiseResult", "optimise", "solve_targets", "DEFAULT_INDICATORS"]
 
 #: Indicators the optimiser can act on: road shares by class group and commune-managed canals.
 DEFAULT_INDICATORS = ("2.1", "2.2", "2.3", "2.4", "3.3")
@@ -201,18 +201,18 @@ def _instance(targets: pd.DataFrame, pieces: pd.DataFrame) -> tuple[pd.DataFrame
     t_idx = [target_index[(c, i)] for c, i in zip(useful["commune_code"], useful["indicator"], strict=True)]
     s_idx = [index[(n, s)] for n, s in zip(useful["network"], useful["segment_id"], strict=True)]
     contrib = coo_matrix(
-        (useful["length_km"].to_numpy(), (t_idx, s_idx)), shape=(len(targets), len(segments))
+        (useful["length_km"].to_numpy(dtype=float), (t_idx, s_idx)), shape=(len(targets), len(segments))
     ).toarray()
     helps = contrib.sum(axis=0) > 0
     return segments[helps].reset_index(drop=True), contrib[:, helps]
 
 
-def _deadlines(targets: pd.DataFrame, summary: pd.DataFrame, years: list[int] | None) -> Indices | None:
-    """Index of the capped year each target is due by: its commune's plan target year, clipped
-    into the capped years."""
+def _deadlines(due: pd.Series, years: list[int] | None) -> Indices | None:
+    """Index of the capped year each target is due by (``due``: its year, NaN: the last capped
+    year), clipped into the capped years."""
     if not years:
         return None
-    due = targets["commune_code"].map(summary.set_index("commune_code")["target_year"]).astype(float)
+    due = due.astype(float)
     deadline = np.searchsorted(years, due.fillna(years[-1]).to_numpy(), side="right") - 1
     return np.clip(deadline, 0, len(years) - 1)
 
@@ -301,13 +301,46 @@ def optimise(
     if codes != set(summary["commune_code"].astype(str)):
         raise ValueError("the assessment is not of this workspace: their communes differ")
     targets = _targets(assessment, indicators, _chosen_communes(assessment, communes))
-    segments, contrib = _instance(targets, _candidates(assessment, costs, indicators))
+    pieces = _candidates(assessment, costs, indicators)
+    due = targets["commune_code"].map(summary.set_index("commune_code")["target_year"])
+    return solve_targets(
+        targets,
+        pieces,
+        due=due,
+        budget=budget,
+        yearly_caps=yearly_caps,
+        maximise=maximise,
+        name=name,
+        gap=gap,
+        time_limit=time_limit,
+    )
+
+
+def solve_targets(
+    targets: pd.DataFrame,
+    pieces: pd.DataFrame,
+    *,
+    due: pd.Series,
+    budget: float | None = None,
+    yearly_caps: Mapping[int, float] | None = None,
+    maximise: bool = False,
+    name: str = "optimised",
+    gap: float = 0.0,
+    time_limit: float = 60.0,
+) -> OptimiseResult:
+    """The cheapest segments covering the ``targets``' deficits (the core of :func:`optimise`).
+
+    ``targets``: one row per (unit, indicator) with ``commune_code, indicator, total_km, done_km,
+    deficit_km``; ``pieces``: candidate pieces (``network, segment_id, commune_code, indicator,
+    length_km, cost_million_vnd``) in the same units; ``due``: each target's year (NaN: the last).
+    """
+    segments, contrib = _instance(targets, pieces)
     cost = segments["cost_million_vnd"].to_numpy()
     deficit = targets["deficit_km"].to_numpy()
     groups = pd.factorize(targets["commune_code"])[0]
     caps_by_year = dict(yearly_caps or {})
     years = sorted(caps_by_year) or None
-    deadline = _deadlines(targets, summary, years)
+    deadline = _deadlines(due, years)
     caps = [caps_by_year[y] for y in years] if years else None
     exact = solve_cover(
         cost,

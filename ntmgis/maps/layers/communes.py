@@ -18,7 +18,7 @@ from .._common import (
     ui,
     whole,
 )
-from ..commune_map import NOT_ASSESSED_COLOUR, bare_name, commune_title, level_classes
+from ..commune_map import NOT_ASSESSED_COLOUR, PILOT_COLOURS, bare_name, commune_title, level_classes
 from ..page import Field, MapClass, MapLayer, Theme
 
 if TYPE_CHECKING:
@@ -42,7 +42,11 @@ def commune_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
     gap = [cell(r.get("gap_" + lang)) for r in rows]
     schedule = [cell(r.get("schedule_status")) or NOT_ASSESSED for r in rows]
     counts, count_theme = _criteria_met_theme(rows, gap, t)
-    recognised, evaluated, target = _level_themes(rows, gap, assessment.year, lang)
+    # The pilot level (xã NTM hiện đại) is in the legend where a set assessed has it, or a commune is at it.
+    pilot = bool(assessment.criteria["level"].isin(PILOT_COLOURS).any()) or any(
+        r.get(c) in PILOT_COLOURS for r in rows for c in ("recognised_level", "highest_level", "target_level")
+    )
+    recognised, evaluated, target = _level_themes(rows, gap, assessment.year, lang, pilot=pilot)
     # Without recognition decisions every commune would open grey: open on the measured level.
     levels = (
         [recognised, evaluated, target]
@@ -132,9 +136,9 @@ def _level_or_not_applicable(row: Mapping[str, object], column: str) -> str:
     return NOT_APPLICABLE if row.get("assessed") is False else NOT_ASSESSED
 
 
-def _level_themes(rows: Rows, gap: list[str | None], year: int, lang: str) -> list[Theme]:
+def _level_themes(rows: Rows, gap: list[str | None], year: int, lang: str, *, pilot: bool) -> list[Theme]:
     t = ui(lang)
-    levels = level_classes(lang)
+    levels = level_classes(lang, pilot=pilot)
     # Every level stays in the legend, at zero too: the natural order is part of the message.
     every = [c.code for c in levels]
     applicable = [*levels, MapClass(NOT_APPLICABLE, t["not_applicable"], styles.GREY_LIGHT)]
