@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 import shapely
 
-from ntmgis.maps import MapClass, MapLayer, Theme, render_map
-from ntmgis.maps import compact
+from ntmgis.maps import MapClass, MapLayer, Theme, compact, render_map
 from ntmgis.maps.compact import compact_texts, decode_integers, encode_integers
 from ntmgis.maps.detail import drawing_detail
 from ntmgis.maps.page import Field
@@ -99,7 +98,9 @@ def test_boundaries_are_simplified_within_the_tolerance(district, page_html):
     for before, after in zip(original, drawn, strict=True):
         assert shapely.hausdorff_distance(before.boundary, after.boundary) <= tolerance + QUANTUM_M
     # ... and lighter (the fractal's ~20 m wiggles are visible at one pixel of zoom 17: most stay).
-    assert shapely.get_num_coordinates(drawn.values).sum() < shapely.get_num_coordinates(original.values).sum()
+    assert (
+        shapely.get_num_coordinates(drawn.values).sum() < shapely.get_num_coordinates(original.values).sum()
+    )
 
 
 def test_neighbours_share_identical_simplified_arcs(district, page_html):
