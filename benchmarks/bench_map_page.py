@@ -5,7 +5,8 @@ The province of ``bench_end_to_end.py`` (its generator: 100 fractal communes × 
 the page's size and what it is made of (arcs per layer, keys, names, themes, fields), and its
 render time in headless Chromium (navigation → load → two animation frames, network blocked;
 median and range of ``--repeat`` fresh pages), with the machine's load average. Targets:
-page ≤ 10 MB, render ≤ 3 s. Not a test.
+page ≤ 10 MB, render ≤ 3 s. Not a test. Chromium reserves a large address space: a
+``ulimit -v`` on this process makes it crash at launch (cap the memory another way).
 
     .venv/bin/python benchmarks/bench_map_page.py --repeat 5
     .venv/bin/python benchmarks/bench_map_page.py --communes 6 --ways 2000   # quick
