@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ntmgis.maps import MapClass, MapLayer, Theme, render_map
 from ntmgis.maps.detail import METRES_PER_DEGREE, drawing_detail, pixel_metres
-from ntmgis.maps.topology import decode_geometries, encode_geometries
+from ntmgis.maps.topology import arc_coordinates, decode_geometries, encode_geometries
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from realistic import fractal_communes  # noqa: E402
@@ -39,7 +39,7 @@ def _grid(metres: float) -> float:
 
 
 def _arcs(topology: dict, feature: list) -> list[np.ndarray]:
-    arcs = [np.cumsum(np.asarray(a).reshape(-1, 2), axis=0) for a in topology["arcs"]]
+    arcs = arc_coordinates(topology)
     return [arcs[i] if i >= 0 else arcs[~i][::-1] for poly in feature for ring in poly for i in ring]
 
 

@@ -8,7 +8,8 @@ order), popup :class:`Field` values and a few style options. :func:`render_map` 
   stylesheet, and the data as JSON in ``<script type="application/json">`` elements, escaped so
   that no value can end the element;
 * geometry as shared arcs (:mod:`ntmgis.maps.topology`): a border between two communes is stored
-  once, coordinates are quantized and delta-encoded;
+  once, coordinates are quantized, delta-encoded and written as short text; a big layer's
+  repeated names and texts are written once (:mod:`ntmgis.maps.compact`);
 * polygons as SVG paths, lines and points on one canvas (thousands of road segments stay fast);
 * a Content-Security-Policy allowing exactly the inlined scripts and styles (by hash): user text
   reaches the page only as text nodes, and injected markup could not run anyway.
@@ -40,6 +41,7 @@ from markupsafe import Markup
 from ..labels import LANGUAGES, words
 from ..values import is_missing
 from . import assets
+from .compact import compact_texts
 from .detail import METRES_PER_DEGREE, drawing_detail, pixel_metres
 from .topology import DEFAULT_DECIMALS, encode_geometries
 
@@ -246,7 +248,7 @@ def _text(value: object) -> str | None:
     return None if is_missing(value) else str(value).strip()
 
 
-def _field_json(f: Field, order: np.ndarray) -> dict[str, Any]:
+def _field_json(f: Field, order: np.ndarray, keys: list[str]) -> dict[str, Any]:
     values = [f.values[i] for i in order]
     out: dict[str, Any] = {"label": str(f.label), "format": f.format}
     if f.format == "number":
@@ -270,7 +272,7 @@ def _field_json(f: Field, order: np.ndarray) -> dict[str, Any]:
         out["labels"] = [str(labels.get(code, code)) for code in codes]
         out["values"] = [None if is_missing(v) else index[str(v)] for v in values]
     else:
-        out["values"] = [_text(v) for v in values]
+        out["values"] = compact_texts([_text(v) for v in values], keys)
     return out
 
 
@@ -338,17 +340,19 @@ def _layer_json(layer: MapLayer, order: np.ndarray) -> dict[str, Any]:
         "kind": layer.kind,
         "visible": bool(layer.visible),
         "searchable": bool(layer.searchable),
-        "labels": None if layer.label_texts is None else [_text(layer.label_texts[i]) or "" for i in order],
+        "labels": None
+        if layer.label_texts is None
+        else compact_texts([_text(layer.label_texts[i]) or "" for i in order], keys),
         "style": dict(sorted(layer.style.items())),
         "keys": keys,
-        "names": [_text(layer.names[i]) or "" for i in order],
+        "names": compact_texts([_text(layer.names[i]) or "" for i in order], keys),
         "themes": [_theme_json(t, order, layer.id) for t in layer.themes],
-        "fields": [_field_json(f, order) for f in layer.fields],
+        "fields": [_field_json(f, order, keys) for f in layer.fields],
     }
     if highlight:
         out["highlight"] = [i for i, k in enumerate(keys) if k in highlight]
     if layer.contexts is not None:
-        out["contexts"] = [_text(layer.contexts[i]) or "" for i in order]
+        out["contexts"] = compact_texts([_text(layer.contexts[i]) or "" for i in order], keys)
     return out
 
 

@@ -3,7 +3,8 @@
 Adjacent communes (and the villages inside them) share their borders. Stored as GeoJSON every
 border is written twice; here each border is one *arc* that polygons refer to by index, the way
 TopoJSON does it (``~i`` = arc ``i`` walked backwards). Coordinates are WGS 84 quantized to a
-fixed grid (``10**-decimals`` degree) and delta-encoded, so most numbers are one or two digits.
+fixed grid (``10**-decimals`` degree), delta-encoded and written as variable-length text
+(:mod:`ntmgis.maps.compact`), so a step of a hundred metres takes three characters.
 
 Simplification, when asked for, is applied per arc with its end points fixed, so two neighbours
 keep exactly the same (simplified) border: simplifying polygons one by one would open slivers
@@ -24,7 +25,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["DEFAULT_DECIMALS", "encode_geometries", "decode_geometries"]
+from .compact import decode_integers, encode_integers
+
+__all__ = ["DEFAULT_DECIMALS", "encode_geometries", "decode_geometries", "arc_coordinates"]
 
 #: 5 decimals of a degree ≈ 1.1 m at Tân Yên's latitude: finer than a district map can show at
 #: its closest zoom (≈ 0.6 m per pixel at zoom 18), and twice as short as 6 decimals.
@@ -130,7 +133,9 @@ def encode_geometries(
     Returns
     -------
     dict
-        ``{"scale": 10**decimals, "arcs": [[x0, y0, dx1, dy1, ...], ...], "layers": {id: [...]}}``.
+        ``{"scale": 10**decimals, "arcs": [text, ...], "layers": {id: [...]}}``; each arc's
+        ``x0, y0, dx1, dy1, ...`` (grid units) as :func:`ntmgis.maps.compact.encode_integers`
+        text (:func:`arc_coordinates` reads them back).
         A polygon feature is ``[[ring arc indices...] per ring] per polygon``, a line feature
         ``[arc index per part]``, a point feature ``[x, y]`` (grid units). An empty geometry is
         ``null``. Negative indices ``~i`` walk arc ``i`` backwards.
@@ -160,7 +165,7 @@ def encode_geometries(
             if kind == "polygon"
         ]
         _keep_valid(drawn, store.arcs, polygons)
-    arcs = [np.vstack([points[:1], np.diff(points, axis=0)]).ravel().tolist() for points in drawn]
+    arcs = [encode_integers(np.vstack([points[:1], np.diff(points, axis=0)]).ravel()) for points in drawn]
     return {"scale": scale, "arcs": arcs, "layers": out_layers}
 
 
@@ -259,6 +264,35 @@ def _ring_arcs(ring: np.ndarray, junctions: set[_Point], store: _ArcStore) -> li
     return [store.add(rotated[a : b + 1]) for a, b in zip(positions[:-1], positions[1:], strict=True)]
 
 
+def arc_coordinates(topology: Mapping[str, Any]) -> list[np.ndarray]:
+    """The points of every arc of :func:`encode_geometries` output, in grid units.
+
+    Parameters
+    ----------
+    topology : mapping
+        Output of :func:`encode_geometries` (arcs as text, or as plain lists of integers).
+
+    Returns
+    -------
+    list of ndarray
+        One ``(n, 2)`` int64 array per arc (divide by ``topology["scale"]`` for degrees).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> topo = encode_geometries({"l": [shapely.LineString([(106.0, 21.0), (106.001, 21.0)])]})
+    >>> arc_coordinates(topo)[0].tolist()
+    [[10600000, 2100000], [10600100, 2100000]]
+    """
+    return [
+        np.cumsum(
+            (decode_integers(a) if isinstance(a, str) else np.asarray(a, dtype=np.int64)).reshape(-1, 2),
+            axis=0,
+        )
+        for a in topology["arcs"]
+    ]
+
+
 def _arc_points(arcs: list[np.ndarray], index: int) -> np.ndarray:
     return arcs[index] if index >= 0 else arcs[~index][::-1]
 
@@ -284,7 +318,7 @@ def decode_geometries(topology: Mapping[str, Any], layer_id: str, kind: str) -> 
         One geometry (or ``None``) per feature.
     """
     scale = topology["scale"]
-    arcs = [np.cumsum(np.asarray(a, dtype=np.int64).reshape(-1, 2), axis=0) for a in topology["arcs"]]
+    arcs = arc_coordinates(topology)
     out: list[Any] = []
     for feature in topology["layers"][layer_id]:
         if feature is None:

@@ -86,10 +86,9 @@ def upgrade_layer(workspace: Workspace, assessment: Assessment, *, lang: str = "
         kind="line",
         geometry=upgrade.geometry,
         keys=keys,
-        names=[
-            f"{label('road_class', c, lang)} {s}"
-            for c, s in zip(upgrade["road_class"], upgrade["segment_id"], strict=True)
-        ],
+        # The class names the piece (one text for thousands: written once in a big page); its
+        # segment id is the popup's first row.
+        names=[label("road_class", c, lang) for c in upgrade["road_class"]],
         themes=[
             Theme(
                 "surface",

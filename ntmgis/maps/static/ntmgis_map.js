@@ -40,7 +40,47 @@
   }
 
   // ---- geometry: delta-encoded arcs shared between polygons -----------------------------------
-  const arcs = topo.arcs.map(function (flat) {
+  // An arc is text (ntmgis/maps/compact.py): zigzag integers, five bits a character, low bits
+  // first; a character of the alphabet's second half says more bits follow.
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const DIGIT = new Int8Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i += 1) DIGIT[ALPHABET.charCodeAt(i)] = i;
+
+  function decodeIntegers(text) {
+    const out = [];
+    let acc = 0;
+    let factor = 1;
+    for (let i = 0; i < text.length; i += 1) {
+      const d = DIGIT[text.charCodeAt(i)];
+      acc += (d & 31) * factor;  // multiplication: coordinates pass 2**31 on a fine grid
+      if (d < 32) {
+        out.push(acc % 2 === 1 ? -(acc + 1) / 2 : acc / 2);
+        acc = 0;
+        factor = 1;
+      } else {
+        factor *= 32;
+      }
+    }
+    return out;
+  }
+
+  // Texts of a big layer arrive once ({dict, index}) or as "=keys": expanded before anything reads them.
+  function expandTexts(values, keys) {
+    if (values === "=keys") return keys.slice();
+    if (values && !Array.isArray(values) && values.dict) {
+      return values.index.map(function (i) { return values.dict[i]; });
+    }
+    return values;
+  }
+  data.layers.forEach(function (spec) {
+    spec.names = expandTexts(spec.names, spec.keys);
+    if (spec.labels) spec.labels = expandTexts(spec.labels, spec.keys);
+    if (spec.contexts) spec.contexts = expandTexts(spec.contexts, spec.keys);
+    spec.fields.forEach(function (field) { field.values = expandTexts(field.values, spec.keys); });
+  });
+
+  const arcs = topo.arcs.map(function (arc) {
+    const flat = typeof arc === "string" ? decodeIntegers(arc) : arc;
     const points = new Array(flat.length / 2);
     let x = 0;
     let y = 0;
