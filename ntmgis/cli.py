@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pandas is imported by the commands that need it, not at sta
 
     from .assessment import Assessment
     from .progress import Progress
+    from .scenario import Scenario
     from .units_view import UnitsView
     from .workspace import Workspace
 
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit 1 when there are warnings (repairs) too"
     )
     validate.add_argument("-o", "--out", type=Path, help="also write the problems to this CSV")
+    validate.add_argument(
+        "--scenario", type=Path, help="also check this scenario file against the workspace (as scenario run)"
+    )
     validate.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
 
     map_cmd = commands.add_parser(
@@ -302,6 +306,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         workspace, report = inspect_workspace(args.workspace)
         if workspace is not None:
             report = report + _criteria_check(workspace) + _network_check(workspace)
+        if getattr(args, "scenario", None) is not None:
+            report = report + _scenario_check(args.scenario, workspace)
     _print_report(args, report)
     if args.out is not None:
         write_text_atomic(args.out, safe_csv_frame(report.to_frame()).to_csv(index=False))
@@ -310,6 +316,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.strict and len(report):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _scenario_check(path: Path, workspace: Workspace | None) -> list[Problem]:
+    """Every problem ``scenario run`` would refuse in a scenario file: layout, types, then values
+    against the workspace (years before the plan, points far outside the district)."""
+    from .scenario import load_scenarios
+
+    try:
+        scenarios = load_scenarios(path)
+    except DataError as exc:
+        return list(exc.problems)
+    return [] if workspace is None else _scenario_values(scenarios, path, workspace)
+
+
+def _scenario_values(scenarios: list[Scenario], path: Path, workspace: Workspace) -> list[Problem]:
+    """The values of scenarios against the workspace (``ntmgis.scenario.yaml.scenario_value_problems``)."""
+    from .scenario.yaml import scenario_value_problems
+
+    first_year = workspace.plan.period()[0] if workspace.plan is not None else None
+    communes = workspace.communes
+    bounds = tuple(float(v) for v in communes.total_bounds) if len(communes) else None
+    return scenario_value_problems(scenarios, source=str(path), first_year=first_year, bounds=bounds)  # type: ignore[arg-type]
 
 
 def _criteria_check(workspace: Workspace) -> list[Problem]:
@@ -592,6 +620,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
+    value_problems = _scenario_values(scenarios, args.file, workspace)
+    if value_problems:
+        raise DataError(value_problems)
     args.out = _default_out(args.out, workspace, "scenario.xlsx")
     maps = [] if args.no_map else [_diff_map_path(args.out, s.name) for s in scenarios]
     _refuse_overwrite(args, [args.out, *maps], folders=[_csv_folder(args.out)], also=[args.file])

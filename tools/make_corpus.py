@@ -433,8 +433,8 @@ def _wrong_type_case(key: str, kind: str, value: object) -> Case:
         return Case(
             f"wrong_type_{key}_{kind}", wrong_type(key, value), 0, "unknown", commands=("validate", "map")
         )
-    says = "criteria set" if key == "criteria_set" else key
-    return Case(f"wrong_type_{key}_{kind}", wrong_type(key, value), 2, says, commands=("validate", "map"))
+    # The layout of workspace.yaml (ntmgis/schemas/workspace.yaml) names the key of every wrong type.
+    return Case(f"wrong_type_{key}_{kind}", wrong_type(key, value), 2, key, commands=("validate", "map"))
 
 
 #: Wrong values that are right for a key (a number for market_radius_m, a flag for sample).
