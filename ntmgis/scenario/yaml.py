@@ -431,7 +431,7 @@ def scenario_value_problems(
 
 
 def _year_problem(
-    year: int, what: str, first_year: int | None, where: str, fail: Callable[..., None]
+    year: int, what: str, first_year: int | None, where: str, fail: Callable[[str, str, str], None]
 ) -> None:
     if first_year is not None and year < first_year:
         fail(
