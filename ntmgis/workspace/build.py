@@ -129,13 +129,12 @@ def build_workspace(
     """
     problems: list[Problem] = []
     layout_problems = entry_key_problems(config, file=file)  # every level; added once the readers spoke
-    problems.extend(p for p in layout_problems if p.severity != "error")
     problems.extend(_kind_defaulted(config.get("district"), file))
     try:
         working_crs = _working_crs(config.get("working_crs", DEFAULT_WORKING_CRS))
     except DataError as exc:
-        errors = [p for p in layout_problems if p.severity == "error"]
-        return None, ProblemReport((*problems, *exc.problems, *uncovered(errors, list(exc.problems))))
+        reported = [*problems, *exc.problems]
+        return None, ProblemReport((*uncovered(layout_problems, reported), *reported))
 
     value_maps, value_problems = read_value_mappings(config.get("values"), file=file)
     problems.extend(value_problems)
@@ -169,7 +168,7 @@ def build_workspace(
         config.get("unit_period"), crosswalk, frames.get("communes"), file=file
     )
     problems.extend(period_problems)
-    problems.extend(uncovered([p for p in layout_problems if p.severity == "error"], problems))
+    problems[:0] = uncovered(layout_problems, problems)
     report = ProblemReport(tuple(problems))
     if not report.ok or not plan_ok or "communes" not in frames:
         return None, report

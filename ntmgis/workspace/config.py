@@ -344,7 +344,7 @@ def uncovered(problems: list[Problem], reported: list[Problem]) -> list[Problem]
     """The layout ``problems`` that no problem already ``reported`` names (the same key or a parent).
 
     The readers of ``network:``, ``values:``, ``unit_costs:``... word their own errors; the
-    layout's error on the same key is then left out.
+    layout's problem on the same key (or below it) is then left out.
 
     Examples
     --------
@@ -359,7 +359,7 @@ def uncovered(problems: list[Problem], reported: list[Problem]) -> list[Problem]
         parts = feature.split(".")
         return any(".".join(parts[:n]) in named for n in range(1, len(parts) + 1))
 
-    return [p for p in problems if p.severity != "error" or not covered(p.feature)]
+    return [p for p in problems if not covered(p.feature)]
 
 
 _DATABASE_KEYS = ("table", "schema", "query")
