@@ -38,20 +38,8 @@ __all__ = ["main"]
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ntmgis",
-        description="GIS toolkit for the New Rural Development programme (Nông thôn mới). "
-        "Every command takes a workspace (a folder or workspace.yaml; default: the "
-        "embedded Tân Yên illustrative sample).",
-        epilog="Exit codes: 0 ok, 1 findings with --strict (or a plan sheet with errors), "
-        "2 bad input (the message names the file and the fix), 3 internal error (a bug: please "
-        "report it with the output of --debug).",
-    )
-    parser.add_argument("--version", action="version", version=f"ntmgis {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``validate`` command's options."""
     validate = commands.add_parser(
         "validate",
         help="check a workspace (or one file) against the layer contracts",
@@ -68,7 +56,27 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit 1 when there are warnings (repairs) too"
     )
     validate.add_argument("-o", "--out", type=Path, help="also write the problems to this CSV")
+    validate.add_argument(
+        "--scenario", type=Path, help="also check this scenario file against the workspace (as scenario run)"
+    )
     validate.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ntmgis",
+        description="GIS toolkit for the New Rural Development programme (Nông thôn mới). "
+        "Every command takes a workspace (a folder or workspace.yaml; default: the "
+        "embedded Tân Yên illustrative sample).",
+        epilog="Exit codes: 0 ok, 1 findings with --strict (or a plan sheet with errors), "
+        "2 bad input (the message names the file and the fix), 3 internal error (a bug: please "
+        "report it with the output of --debug).",
+    )
+    parser.add_argument("--version", action="version", version=f"ntmgis {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_validate(commands)
 
     map_cmd = commands.add_parser(
         "map",
@@ -283,6 +291,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         inputs = file_parts(args.file) if args.file is not None else workspace_inputs(args.workspace)
+        if getattr(args, "scenario", None) is not None:
+            inputs = [*inputs, *file_parts(args.scenario)]
         refuse_inputs_as_outputs([args.out], inputs)
     with command_outputs(args, [args.out]) as stage:
         report = _validate_report(args)
@@ -328,7 +338,31 @@ def _validate_report(args: argparse.Namespace) -> ProblemReport | None:
         workspace, report = inspect_workspace(args.workspace)
         if workspace is not None:
             report = report + _criteria_check(workspace) + _network_check(workspace)
+        if getattr(args, "scenario", None) is not None:
+            report = report + _scenario_check(args.scenario, workspace)
     return report
+
+
+def _scenario_check(path: Path, workspace: Workspace | None) -> list[Problem]:
+    """Every problem ``scenario run`` would refuse in a scenario file: layout, types, then values
+    against the workspace (years before the plan, points far outside the district)."""
+    from .scenario import load_scenarios
+
+    try:
+        scenarios = load_scenarios(path)
+    except DataError as exc:
+        return list(exc.problems)
+    return [] if workspace is None else _scenario_values(scenarios, path, workspace)
+
+
+def _scenario_values(scenarios: list[Scenario], path: Path, workspace: Workspace) -> list[Problem]:
+    """The values of scenarios against the workspace (``ntmgis.scenario.yaml.scenario_value_problems``)."""
+    from .scenario.yaml import scenario_value_problems
+
+    first_year = workspace.plan.period()[0] if workspace.plan is not None else None
+    communes = workspace.communes
+    bounds = tuple(float(v) for v in communes.total_bounds) if len(communes) else None
+    return scenario_value_problems(scenarios, source=str(path), first_year=first_year, bounds=bounds)  # type: ignore[arg-type]
 
 
 def _criteria_check(workspace: Workspace) -> list[Problem]:
@@ -707,6 +741,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     progress = _progress(args)
     with _step(args, progress, "read"):
         workspace = load_workspace(args.workspace)
+    value_problems = _scenario_values(scenarios, args.file, workspace)
+    if value_problems:
+        raise DataError(value_problems)
     args.out = _default_out(args.out, workspace, "scenario.xlsx")
     maps = [] if args.no_map else [_diff_map_path(args.out, s.name) for s in scenarios]
     _refuse_overwrite(args, [args.out, *maps], folders=[_csv_folder(args.out)], also=[args.file])

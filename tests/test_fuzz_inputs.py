@@ -1,4 +1,4 @@
-"""Fuzzing of what users type (issue 15 part 6): workspace.yaml shapes and status tables.
+"""Fuzzing of what users type (issue 15 part 6): workspace.yaml shapes, plan and scenario YAML, status tables.
 
 - workspace.yaml: random types at every key and random nesting, through
   :func:`ntmgis.workspace.inspect_workspace` (never raises) and :func:`load_workspace` (only
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from pathlib import Path
@@ -20,9 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ntmgis.io.status import status_from_frame
-from ntmgis.problems import DataError
+from ntmgis.plan import check_plan, load_plan
+from ntmgis.problems import DataError, Problem
+from ntmgis.scenario import load_scenarios
+from ntmgis.scenario.yaml import _YAML_EDITS, scenario_value_problems
 from ntmgis.values import is_missing
 from ntmgis.workspace import inspect_workspace, load_workspace
+from ntmgis.workspace.config import _check_config, entry_key_problems
+from ntmgis.yamlload import load_yaml_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from make_corpus import WORKSPACE_KEYS  # noqa: E402
@@ -167,3 +173,151 @@ def test_status_reader_reads_or_reports_every_row(raw, year):
             continue  # a blank row holds nothing to lose
         sheet_row = int(label) + 2
         assert sheet_row in read_rows or sheet_row in reported or whole_table, (sheet_row, raw, read.problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Plan and scenario YAML, and workspace keys at every depth (the layouts of ntmgis/schemas/)
+# --------------------------------------------------------------------------------------------
+
+PLAN = load_yaml_text(
+    (Path(__file__).resolve().parents[1] / "ntmgis" / "plans" / "tan_yen_2021_2025.yaml").read_text("utf-8")
+)
+#: A workspace config with a mapping at every nesting the layout knows.
+DEEP = {
+    "name": "x",
+    "district": {"name": "Thử", "kind": "huyen"},
+    "sample_note": {"vi": "a", "en": "b"},
+    "layers": {
+        "communes": {"path": "communes.gpkg", "columns": {"name": "TEN"}},
+        "roads": {"path": "roads.gpkg", "crs": "EPSG:9214", "columns": {"surface": "MAT"}},
+    },
+    "tables": {"commune_status": {"path": "s.csv", "year": 2023}},
+    "network": {"node": True, "snap_m": 2},
+    "unit_costs": {"roads": "don_gia.csv"},
+    "criteria_overrides": {"qd318_2022_xa": {"2.2": {"ntm": {"value": 80, "source": "QĐ"}}}},
+    "values": {"roads": {"surface": {"Bê tông": "be_tong"}}},
+    "commune_groups": {"07330": "nhom_1"},
+}
+#: The closed mappings of DEEP (an added key there is unknown), each at depth ≥ 1.
+CLOSED = (
+    ("district",),
+    ("sample_note",),
+    ("layers", "communes"),
+    ("layers", "roads"),
+    ("layers", "roads", "columns"),
+    ("tables", "commune_status"),
+    ("network",),
+    ("unit_costs",),
+    ("criteria_overrides", "qd318_2022_xa", "2.2", "ntm"),
+)
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+
+
+def _key_paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    """The path of every key and list item of ``node``."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    paths = []
+    for key, value in items:
+        paths.append((*prefix, key))
+        paths.extend(_key_paths(value, (*prefix, key)))
+    return paths
+
+
+def _replaced(node: object, path: tuple, value: object) -> object:
+    node = copy.deepcopy(node)
+    parent = node
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return node
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), value=VALUES)
+def test_workspace_layout_of_any_type_at_any_key_is_problems(data, value):
+    path = data.draw(st.sampled_from(_key_paths(DEEP)))
+    config = _replaced(DEEP, path, value)
+    problems = entry_key_problems(config, file="w")
+    assert all(isinstance(p, Problem) for p in problems)
+    try:
+        _check_config(config, file="w")
+    except DataError as exc:
+        assert exc.problems
+
+
+@settings(max_examples=200, deadline=None)
+@given(where=st.sampled_from(CLOSED), word=WORDS, value=VALUES)
+def test_unknown_keys_at_depth_two_and_more_are_reported_with_their_path(where, word, value):
+    key = f"zz{word}"  # never a known key
+    config = _replaced(DEEP, (*where, key), value)
+    unknown = [p for p in entry_key_problems(config, file="w") if p.problem == f"unknown key {key!r}"]
+    assert [(p.feature, p.severity) for p in unknown] == [(".".join((*where, key)), "warning")]
+
+
+@FUZZ
+@given(data=st.data(), value=VALUES)
+def test_workspace_of_any_type_deep_down_is_problems_never_an_exception(base, data, value):
+    config = yaml.safe_load(base.read_text(encoding="utf-8"))
+    config["layers"]["roads"] = {"path": "roads.gpkg", "columns": {"surface": "surface"}}
+    config["network"] = {"node": False, "snap_m": 2}
+    path = data.draw(st.sampled_from([p for p in _key_paths(config) if len(p) >= 2]))
+    written = _write(base, _replaced(config, path, value), _COUNTER)
+    try:
+        workspace, report = inspect_workspace(written)
+        assert workspace is not None or report.errors
+    finally:
+        written.unlink()
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), value=VALUES)
+def test_plan_of_any_type_at_any_key_is_problems_never_an_exception(data, value, tmp_path_factory):
+    path = data.draw(st.sampled_from(_key_paths(PLAN)))
+    plan = _replaced(PLAN, path, value)
+    assert all(isinstance(p, Problem) for p in check_plan(plan, "plan.yaml", communes=PLAN_CODES))
+    file = tmp_path_factory.mktemp("plan") / "plan.yaml"
+    file.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    try:
+        load_plan(str(file), communes=PLAN_CODES)
+    except DataError as exc:
+        assert exc.problems
+
+
+_FIELDS = sorted({field for _cls, names in _YAML_EDITS.values() for field in names} | {"yaer", "comune"})
+EDITS = st.lists(
+    VALUES
+    | st.builds(
+        lambda kind, fields: {kind: fields},
+        st.sampled_from([*_YAML_EDITS, "bogus"]),
+        st.dictionaries(st.sampled_from(_FIELDS), VALUES | st.integers(1800, 2300), max_size=4),
+    ),
+    max_size=4,
+)
+SCENARIO = st.fixed_dictionaries(
+    {"name": st.text(max_size=5) | VALUES},
+    optional={
+        "as_of": VALUES | st.integers(1800, 2300),
+        "description": VALUES,
+        "edits": EDITS | VALUES,
+        "edtis": VALUES,
+    },
+)
+SCENARIO_FILES = SCENARIO | st.fixed_dictionaries(
+    {"scenarios": st.lists(SCENARIO | VALUES, max_size=3) | VALUES}, optional={"scenario": VALUES}
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=SCENARIO_FILES | VALUES)
+def test_scenario_yaml_of_any_shape_is_scenarios_or_data_error(doc, tmp_path):
+    file = tmp_path / "s.yaml"
+    file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    try:
+        scenarios = load_scenarios(file)
+    except DataError as exc:
+        assert exc.problems
+        return
+    problems = scenario_value_problems(scenarios, source="s", first_year=2021, bounds=(0.0, 0.0, 1e4, 1e4))
+    assert all(p.severity == "error" for p in problems)
+    # what was read holds no field the file misspelt
+    assert "edtis" not in (doc if isinstance(doc, dict) else {})

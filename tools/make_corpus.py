@@ -377,6 +377,19 @@ def yaml_bomb(root: Path) -> Path:
     return yaml_path
 
 
+def misspelt_nested_keys(root: Path) -> Path:
+    """Case: keys misspelt two and three levels down (a contract column, a network setting)."""
+    yaml_path = _base(root, network={"node": False, "snapm": 2})
+    config = _config(yaml_path)
+    config["layers"]["roads"] = {"path": "roads.gpkg", "columns": {"surfac": "surface"}}
+    return _save(yaml_path, config)
+
+
+def wrong_type_deep(root: Path) -> Path:
+    """Case: a wrong type three levels down (a criteria override that is text)."""
+    return _base(root, criteria_overrides={"qd318_2022_xa": {"2.2": {"ntm": "tám mươi"}}})
+
+
 def yaml_python_tag(root: Path) -> Path:
     """Case: yaml python tag."""
     yaml_path = _base(root)
@@ -433,8 +446,8 @@ def _wrong_type_case(key: str, kind: str, value: object) -> Case:
         return Case(
             f"wrong_type_{key}_{kind}", wrong_type(key, value), 0, "unknown", commands=("validate", "map")
         )
-    says = "criteria set" if key == "criteria_set" else key
-    return Case(f"wrong_type_{key}_{kind}", wrong_type(key, value), 2, says, commands=("validate", "map"))
+    # The layout of workspace.yaml (ntmgis/schemas/workspace.yaml) names the key of every wrong type.
+    return Case(f"wrong_type_{key}_{kind}", wrong_type(key, value), 2, key, commands=("validate", "map"))
 
 
 #: Wrong values that are right for a key (a number for market_radius_m, a flag for sample).
@@ -468,6 +481,9 @@ CASES: tuple[Case, ...] = (
     Case("bom_csv", bom_csv, 0, ""),
     Case("yaml_bomb", yaml_bomb, 2, "alias"),
     Case("yaml_python_tag", yaml_python_tag, 2, "python/object"),
+    # the misspelt column renames `surface` away (exit 2): the warning names the key meant
+    Case("misspelt_nested_keys", misspelt_nested_keys, 2, "layers.roads.columns.surfac"),
+    Case("wrong_type_deep", wrong_type_deep, 2, "criteria_overrides.qd318_2022_xa.2.2.ntm"),
 ) + tuple(
     _wrong_type_case(key, kind, value)
     for key in WORKSPACE_KEYS

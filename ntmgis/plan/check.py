@@ -242,6 +242,7 @@ def _section(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) ->
             _unknown_key(c, where, str(key))
             continue
         result = _KIND_CHECKS[entry["kind"]](c, f"{where}.{key}", item, entry)
+        _inner_keys(c, f"{where}.{key}", item, entry["kind"])
         if isinstance(result, int) and "total" in entry:
             counts[key] = result
     for key, counted in counts.items():
@@ -259,8 +260,35 @@ def _check_total(
     c.fail(f"{where}.{key}", f"{where}.{key}: {counted}, {where}.{total_key} says {stated}")
 
 
-def _unknown_key(c: _Checker, where: str, key: str) -> None:
+def _inner_keys(c: _Checker, where: str, value: object, kind: str) -> None:
+    """A warning for every key of a kind's mapping its layout does not know (``kind_keys``),
+    and of every ``{code, name}`` of a schedule or a target's ``units``."""
+    known = plan_schema()["kind_keys"]
+    if kind == "targets" and isinstance(value, list):
+        for target in value:
+            name = target.get("id") if isinstance(target, Mapping) else None
+            _inner_keys(c, f"{where}.{name}", target, "targets")
+        return
+    if not isinstance(value, Mapping) or kind not in known:
+        return
+    for key in value:
+        if str(key) not in known[kind]:
+            _unknown_key(c, where, str(key), known=known[kind])
+    groups = {f"{where}.units": value.get("units")} if kind in ("target", "targets") else {}
+    if kind == "schedule" and isinstance(value.get("years"), Mapping):
+        groups = {f"{where}.years.{year}": units for year, units in value["years"].items()}
+    for path, units in groups.items():
+        for n, unit in enumerate(units if isinstance(units, list) else ()):
+            for key in unit if isinstance(unit, Mapping) else ():
+                if str(key) not in known["unit"]:
+                    _unknown_key(c, f"{path}[{n}]", str(key), known=known["unit"])
+
+
+def _unknown_key(c: _Checker, where: str, key: str, known: list[str] | None = None) -> None:
+    import difflib
+
     levels = plan_schema()["schedule_levels"]
+    listed = known is not None
     if where == "communes" and key.endswith("_schedule"):
         c.fail(
             f"{where}.{key}",
@@ -268,12 +296,17 @@ def _unknown_key(c: _Checker, where: str, key: str) -> None:
             action=f"a schedule is one of {', '.join(f'{lv}_schedule' for lv in levels)}",
         )
     else:
-        c.fail(
-            f"{where}.{key}" if where else key,
-            f"unknown key {key!r}",
-            "warning",
-            "ignored; see ntmgis/plans/schema.yaml",
+        if known is None:
+            known = list(plan_schema()["sections"][where]) if where else list(plan_schema()["keys"])
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"known keys: {', '.join(known)}"
+            if listed
+            else "see ntmgis/plans/schema.yaml"
         )
+        c.fail(f"{where}.{key}" if where else key, f"unknown key {key!r}", "warning", f"ignored; {hint}")
 
 
 _Check = Callable[[_Checker, str, object, Mapping[str, Any]], object]
@@ -365,6 +398,7 @@ def check_plan(
             _unknown_key(c, "", str(key))
             continue
         _KIND_CHECKS[entry["kind"]](c, str(key), value, entry)
+        _inner_keys(c, str(key), value, entry["kind"])
     if communes is not None:
         _unit_problems(c, plan, communes)
     return c.problems

@@ -7,7 +7,8 @@ one :class:`~ntmgis.problems.DataError`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from ..io import read_yaml
@@ -27,7 +28,7 @@ from .edits import (
     UpgradeMarket,
 )
 
-__all__ = ["load_scenario", "load_scenarios", "scenario_from_mapping"]
+__all__ = ["load_scenario", "load_scenarios", "scenario_from_mapping", "scenario_value_problems"]
 
 # YAML kind → (edit type, YAML field → edit field).
 _YAML_EDITS: dict[str, tuple[type[Edit], dict[str, str]]] = {
@@ -200,6 +201,22 @@ def _field_mistakes(kind: str, arguments: Mapping[str, object]) -> list[str]:
     return mistakes
 
 
+def _did_you_mean(unknown: list[str], names: Mapping[str, str]) -> str:
+    """``"; did you mean 'year'?"`` for each unknown field close to a known one."""
+    import difflib
+
+    close = {
+        word: match[0]
+        for word in unknown
+        if (match := difflib.get_close_matches(word, list(names), n=1, cutoff=0.6))
+    }
+    if len(unknown) == 1 and close:
+        return f"; did you mean {close[unknown[0]]!r}?"
+    if close:
+        return "; did you mean " + ", ".join(f"{m!r} for {w!r}" for w, m in close.items()) + "?"
+    return f" (known: {', '.join(names)})"
+
+
 def _edit(item: object, where: str, source: str) -> Edit | Problem:
     """One ``{kind: {fields}}`` entry as an edit, or the problem that stops it.
 
@@ -221,7 +238,7 @@ def _edit(item: object, where: str, source: str) -> Edit | Problem:
     fields = dict(fields or {})
     unknown = sorted(str(k) for k in fields if not isinstance(k, str) or k not in names)
     if unknown:
-        return problem(f"{kind}: unknown fields {unknown}")
+        return problem(f"{kind}: unknown fields {unknown}{_did_you_mean(unknown, names)}")
     arguments = {names[k]: v for k, v in fields.items()}
     mistakes = _field_mistakes(kind, arguments)
     if mistakes:
@@ -255,8 +272,10 @@ def scenario_from_mapping(data: Mapping[str, object], *, source: str = "scenario
     items = data.get("edits") or []
     if not isinstance(items, list | tuple):
         raise DataError([problem("edits", "the edits are a list of {kind: {fields}} entries")])
-    read = [_edit(item, f"edit {n}", source) for n, item in enumerate(items, start=1)]
+    label = f"{data['name']}: " if isinstance(data.get("name"), str | int) else ""
+    read = [_edit(item, f"{label}edit {n}", source) for n, item in enumerate(items, start=1)]
     problems = [r for r in read if isinstance(r, Problem)]
+    problems.extend(_layout_problems(data, "scenario", source, label, own=("name", "as_of", "edits")))
     as_of = data.get("as_of")
     year = as_of if isinstance(as_of, int) and not isinstance(as_of, bool) else None
     if as_of is not None and year is None:
@@ -269,6 +288,19 @@ def scenario_from_mapping(data: Mapping[str, object], *, source: str = "scenario
         as_of=year,
         description=str(data.get("description") or ""),
     )
+
+
+def _layout_problems(
+    data: Mapping[str, object], kind: str, source: str, label: str, *, own: tuple[str, ...]
+) -> list[Problem]:
+    """The errors of ``ntmgis/schemas/<kind>.yaml`` on keys the code here does not word itself."""
+    from ..schema import problems_of
+
+    return [
+        replace(p, feature=f"{label}{p.feature}")
+        for p in problems_of(data, kind, file=source)
+        if p.feature.split(".")[0].split("[")[0] not in own
+    ]
 
 
 def _read_yaml(path: Path) -> object:
@@ -313,6 +345,9 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
                 )
             )
         items = list(listed)
+        file_problems = _layout_problems(data, "scenario_file", str(path), "", own=("scenarios",))
+        if file_problems:
+            raise DataError(file_problems)
     else:
         items = [data]
     scenarios: list[Scenario] = []
@@ -339,3 +374,80 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     if problems:
         raise DataError(problems)
     return scenarios
+
+
+#: Last year a scenario may name (as the workspace's ``status_year``).
+LAST_YEAR = 2100
+
+
+def scenario_value_problems(
+    scenarios: list[Scenario],
+    *,
+    source: str,
+    first_year: int | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> list[Problem]:
+    """Values a scenario cannot mean, once the workspace is known: every one is an error.
+
+    The types and the fixed bounds (no negative cost or threshold, years 1900–2100) are checked
+    when the file is read; here, against the workspace: a year (``as_of`` or an edit's ``year``)
+    before ``first_year`` (the first year of the workspace's plan) or after 2100, and a new
+    market or facility farther from the district than its own width (``bounds``: the communes'
+    bounds in the working CRS) — a point in another CRS or a typing mistake.
+
+    Examples
+    --------
+    >>> from ntmgis.scenario.edits import AddMarket, Scenario, UpgradeMarket
+    >>> s = Scenario("a", edits=(UpgradeMarket("M1", year=2019), AddMarket("M9", 9e6, 0, "1")))
+    >>> for p in scenario_value_problems([s], source="s.yaml", first_year=2021, bounds=(0, 0, 1e4, 1e4)):
+    ...     print(p.feature, "|", p.problem)
+    a: edit 1 | upgrade_market: year 2019 is before 2021, the first year of the plan
+    a: edit 2 | add_market: x, y (9000000, 0) is 8990 km outside the district
+    """
+    problems: list[Problem] = []
+
+    def fail(where: str, message: str, action: str) -> None:
+        problems.append(Problem(source, "scenario", where, message, action, "error"))
+
+    kinds = {cls: kind for kind, (cls, _names) in _YAML_EDITS.items()}
+    for scenario in scenarios:
+        if scenario.as_of is not None:
+            _year_problem(scenario.as_of, "as_of", first_year, f"{scenario.name}: as_of", fail)
+        for n, edit in enumerate(scenario.edits, start=1):
+            where, kind = f"{scenario.name}: edit {n}", kinds.get(type(edit), type(edit).__name__)
+            year = getattr(edit, "year", None)
+            if isinstance(year, int):
+                _year_problem(year, f"{kind}: year", first_year, where, fail)
+            x, y = getattr(edit, "x", None), getattr(edit, "y", None)
+            if bounds is not None and isinstance(x, int | float) and isinstance(y, int | float):
+                away = _outside(float(x), float(y), bounds)
+                if away is not None:
+                    fail(
+                        where,
+                        f"{kind}: x, y ({x:.0f}, {y:.0f}) is {away / 1000:.0f} km outside the district",
+                        "give x, y in the workspace's working CRS (metres), inside the district",
+                    )
+    return problems
+
+
+def _year_problem(
+    year: int, what: str, first_year: int | None, where: str, fail: Callable[[str, str, str], None]
+) -> None:
+    if first_year is not None and year < first_year:
+        fail(
+            where,
+            f"{what} {year} is before {first_year}, the first year of the plan",
+            f"a year from {first_year}",
+        )
+    elif year > LAST_YEAR:
+        fail(where, f"{what} {year} is after {LAST_YEAR}", f"a year up to {LAST_YEAR}")
+
+
+def _outside(x: float, y: float, bounds: tuple[float, float, float, float]) -> float | None:
+    """How far (x, y) is outside ``bounds`` when farther than the bounds' width, else None."""
+    low_x, low_y, high_x, high_y = bounds
+    margin = max(high_x - low_x, high_y - low_y, 1_000.0)
+    dx = max(low_x - x, 0.0, x - high_x)
+    dy = max(low_y - y, 0.0, y - high_y)
+    away = (dx * dx + dy * dy) ** 0.5
+    return away if away > margin else None

@@ -31,13 +31,13 @@ from ..problems import DataError, Problem, ProblemReport
 from ..validate import check_tiling, validate_layer, validate_table
 from ..vocab import ValueMappings, contracts, read_value_mappings
 from .config import (
-    _KNOWN_KEYS,
     _Config,
     _Entry,
     _market_radius,
     _network_settings,
     _unit_costs,
     entry_key_problems,
+    uncovered,
 )
 from .model import Workspace
 
@@ -128,14 +128,13 @@ def build_workspace(
         The workspace when no problem is an error, else None; and all problems found.
     """
     problems: list[Problem] = []
-    for key in sorted(set(config) - _KNOWN_KEYS):
-        problems.append(Problem(file, "workspace", key, f"unknown key {key!r}", "ignored", "warning"))
-    problems.extend(entry_key_problems(config, file=file))
+    layout_problems = entry_key_problems(config, file=file)  # every level; added once the readers spoke
     problems.extend(_kind_defaulted(config.get("district"), file))
     try:
         working_crs = _working_crs(config.get("working_crs", DEFAULT_WORKING_CRS))
     except DataError as exc:
-        return None, ProblemReport(tuple(problems) + exc.problems)
+        reported = [*problems, *exc.problems]
+        return None, ProblemReport((*uncovered(layout_problems, reported), *reported))
 
     value_maps, value_problems = read_value_mappings(config.get("values"), file=file)
     problems.extend(value_problems)
@@ -169,6 +168,7 @@ def build_workspace(
         config.get("unit_period"), crosswalk, frames.get("communes"), file=file
     )
     problems.extend(period_problems)
+    problems[:0] = uncovered(layout_problems, problems)
     report = ProblemReport(tuple(problems))
     if not report.ok or not plan_ok or "communes" not in frames:
         return None, report

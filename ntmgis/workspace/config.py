@@ -18,28 +18,6 @@ from ..io.readers import yaml_problem
 from ..problems import DataError, Problem
 from ..yamlload import YamlBudgetError, load_yaml_text, read_yaml_text
 
-_KNOWN_KEYS = {
-    "name",
-    "district",
-    "working_crs",
-    "criteria_set",
-    "status_year",
-    "plan",
-    "layers",
-    "tables",
-    "sample",
-    "sample_note",
-    "provenance",
-    "criteria_overrides",
-    "values",
-    "network",
-    "unit_costs",
-    "market_radius_m",
-    "region",
-    "commune_groups",
-    "crosswalk",
-    "unit_period",
-}
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
 _STATUS_TABLES = ("commune_status", "village_status")
 
@@ -344,54 +322,44 @@ def _entry_shape_problems(config: Mapping[str, object], *, file: str) -> list[Pr
 
 
 def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
-    """A warning for every unknown key of a layers:/tables: entry, with the closest known key.
+    """The problems of the workspace layout (``ntmgis/schemas/workspace.yaml``) at every level.
+
+    An unknown key anywhere (``layers.roads.colums``, ``network.snapm``, a column of
+    ``columns:`` that is not in the layer's contract) is a warning naming its dotted path and the
+    closest known key; a wrong type or a number out of range is an error. Keys meant for another
+    kind of path (``table:`` beside a file) are warnings too.
 
     Examples
     --------
-    >>> config = {"layers": {"roads": {"path": "r.gpkg", "colums": {}}}}
-    >>> [p.action for p in entry_key_problems(config, file="w")]
-    ["ignored; did you mean 'columns'?"]
+    >>> config = {"layers": {"communes": "c.gpkg", "roads": {"path": "r.gpkg", "colums": {}}}}
+    >>> [(p.feature, p.action) for p in entry_key_problems(config, file="w")]
+    [('layers.roads.colums', "ignored; did you mean 'columns'?")]
     """
-    import difflib
+    from ..schema import problems_of
 
-    problems = []
-    for group in ("layers", "tables"):
-        entries = config.get(group)
-        for name, entry in entries.items() if isinstance(entries, dict) else ():
-            for key in sorted(set(entry) - set(_ENTRY_TYPES) if isinstance(entry, dict) else (), key=str):
-                close = difflib.get_close_matches(str(key), list(_ENTRY_TYPES), n=1, cutoff=0.5)
-                hint = (
-                    f"ignored; did you mean {close[0]!r}?"
-                    if close
-                    else f"ignored; known keys: {', '.join(_ENTRY_TYPES)}"
-                )
-                problems.append(
-                    Problem(file, "workspace", f"{group}.{name}", f"unknown key {key!r}", hint, "warning")
-                )
-    return problems + _database_key_problems(config, file=file) + _mapping_key_problems(config, file=file)
+    return problems_of(config, "workspace", file=file) + _database_key_problems(config, file=file)
 
 
-# The keys read from the small top-level mappings (a district's ``code`` is kept for the caller).
-_MAPPING_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"district": ("name", "province", "kind", "code"), "sample_note": ("vi", "en")}
-)
+def uncovered(problems: list[Problem], reported: list[Problem]) -> list[Problem]:
+    """The layout ``problems`` that no problem already ``reported`` names (the same key or a parent).
 
+    The readers of ``network:``, ``values:``, ``unit_costs:``... word their own errors; the
+    layout's problem on the same key (or below it) is then left out.
 
-def _mapping_key_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
-    """A warning for every unknown key of ``district:`` and ``sample_note:`` (corpus: wrong_type_*)."""
-    return [
-        Problem(
-            file,
-            "workspace",
-            f"{group}.{key}",
-            f"unknown key {key!r}",
-            f"ignored; known keys: {', '.join(known)}",
-            "warning",
-        )
-        for group, known in _MAPPING_KEYS.items()
-        if isinstance(value := config.get(group), dict)
-        for key in sorted(set(value) - set(known), key=str)
-    ]
+    Examples
+    --------
+    >>> a = Problem("w", "workspace", "network.snap_m", "x", "y", "error")
+    >>> b = Problem("w", "workspace", "network", "x", "y", "error")
+    >>> uncovered([a], [b]), len(uncovered([a], []))
+    ([], 1)
+    """
+    named = {p.feature for p in reported if p.feature and p.severity == "error"}
+
+    def covered(feature: str) -> bool:
+        parts = feature.split(".")
+        return any(".".join(parts[:n]) in named for n in range(1, len(parts) + 1))
+
+    return [p for p in problems if not covered(p.feature)]
 
 
 _DATABASE_KEYS = ("table", "schema", "query")
