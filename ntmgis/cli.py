@@ -304,7 +304,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             report = report + _criteria_check(workspace) + _network_check(workspace)
     _print_report(args, report)
     if args.out is not None:
-        write_text_atomic(args.out, safe_csv_frame(report.to_frame(getattr(args, "lang", "vi"))).to_csv(index=False))
+        write_text_atomic(
+            args.out, safe_csv_frame(report.to_frame(getattr(args, "lang", "vi"))).to_csv(index=False)
+        )
     if not report.ok:
         return EXIT_BAD_INPUT
     if args.strict and len(report):

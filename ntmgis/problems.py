@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # pandas is imported when a report is tabled, not with the package
     import pandas as pd
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pandas is imported when a report is tabled, not with the pa
 __all__ = ["Problem", "ProblemReport", "DataError", "Severity", "Params"]
 
 Severity = Literal["error", "warning", "info"]
-ParamValue = Union[str, int, float]
+ParamValue = str | int | float
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -217,8 +217,6 @@ class ProblemReport:
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
         """Problems as a DataFrame, errors first, in a stable order; texts in ``lang``."""
-        import pandas as pd
-
         return self._frame(lang).drop(columns="kind")
 
     def _frame(self, lang: str) -> pd.DataFrame:
@@ -300,7 +298,8 @@ class ProblemReport:
         if kinds.empty:
             return _say("none", lang)
         lines = [
-            f"[{_say(str(row.severity), lang)}] {_where(str(row.file), str(row.layer))} ×{row.count}: {row.problem}"
+            f"[{_say(str(row.severity), lang)}] {_where(str(row.file), str(row.layer))}"
+            + f" ×{row.count}: {row.problem}"
             + (f" ({row.examples})" if row.examples else "")
             + f" -> {row.fix}"
             for row in kinds.itertuples()
@@ -311,10 +310,10 @@ class ProblemReport:
 
 
 def _say(name: str, lang: str, **fields: object) -> str:
-    """A word of the problem lists (``problems.report_<name>``) in ``lang``."""
+    """A word of the problem lists (``problems.list_<name>``) in ``lang``."""
     from .labels import words
 
-    return words("problems", lang)[f"report_{name}"].format(**fields)
+    return words("problems", lang)[f"list_{name}"].format(**fields)
 
 
 def _where(file: str, layer: str) -> str:

@@ -116,14 +116,12 @@ def recut_compare(
             for r in over.head(5).itertuples(index=False)
         )
         problems.append(
-            Problem(
-                "",
-                _LAYER,
-                examples,
-                f"re-cut by the new polygons differs from the roll-up by more than {tolerance:.0%}",
-                "the old communes' borders differ from the new units'; check which the office uses",
-                "warning",
-                len(over),
+            Problem.of(
+                "problems.recut_differs",
+                layer=_LAYER,
+                feature=examples,
+                count=len(over),
+                tolerance=f"{tolerance:.0%}",
             )
         )
     return table, problems

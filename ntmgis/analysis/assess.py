@@ -272,13 +272,11 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
         build.results["market_reach"] = reach
         build.results["market_gaps"] = reach_gaps(villages, reach, radius_m=radius)
         build.problems += [
-            Problem(
-                "",
-                "villages",
-                str(r.village_id),
-                f"market reach: {r.status}",
-                "kept in the market-gap layer",
-                "warning",
+            Problem.of(
+                "problems.market_reach",
+                layer="villages",
+                feature=str(r.village_id),
+                status=str(r.status),
             )
             for r in reach[reach["status"] != "reached"].itertuples()
         ]

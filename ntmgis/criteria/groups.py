@@ -101,14 +101,15 @@ def commune_groups(
     if len(unknown):
         values = sorted({str(found[u]) for u in unknown})
         problems.append(
-            Problem(
-                "",
-                "communes",
-                _examples(unknown),
-                f"unknown commune group {values} (the set {criteria_set.id} has {listed})",
-                f"write one of {listed} (or 1, 2, 3)",
-                "error",
+            Problem.of(
+                "problems.commune_group_unknown",
+                layer="communes",
+                feature=_examples(unknown),
+                severity="error",
                 count=len(unknown),
+                values=str(values),
+                set_id=criteria_set.id,
+                listed=listed,
             )
         )
     return codes, problems

@@ -76,7 +76,9 @@ def _check_path(path: Path, layer: str, suffixes: dict[str, str]) -> str:
         raise _refuse(str(path), layer, "file_not_found")
     suffix = path.suffix.lower()
     if suffix not in suffixes:
-        raise _refuse(str(path), layer, "file_type", suffix=suffix or "(none)", known=", ".join(sorted(suffixes)))
+        raise _refuse(
+            str(path), layer, "file_type", suffix=suffix or "(none)", known=", ".join(sorted(suffixes))
+        )
     if suffix == ".shp" and not any(path.with_suffix(s).exists() for s in (".dbf", ".DBF")):
         raise _refuse(str(path), layer, "shapefile_no_dbf", stem=path.stem, name=path.name)
     return suffix
@@ -262,7 +264,9 @@ def _table_to_points(
                 # lon/lat columns are WGS 84 unless the user says otherwise: the only
                 # reading of "longitude" that is not a guess.
                 problems.append(
-                    Problem.of("problems.xy_no_crs", file=file, layer=layer, severity="info", x=x_name, y=y_name)
+                    Problem.of(
+                        "problems.xy_no_crs", file=file, layer=layer, severity="info", x=x_name, y=y_name
+                    )
                 )
                 return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
             return gpd.GeoDataFrame(table, geometry=geometry)
@@ -286,7 +290,11 @@ def _parse_wkt(values: pd.Series, *, file: str, layer: str, problems: list[Probl
         except shapely.errors.GEOSException as exc:
             problems.append(
                 Problem.of(
-                    "problems.bad_wkt", file=file, layer=layer, feature=f"row {_row_number(row)}", error=str(exc)
+                    "problems.bad_wkt",
+                    file=file,
+                    layer=layer,
+                    feature=f"row {_row_number(row)}",
+                    error=str(exc),
                 )
             )
             parsed.append(None)
