@@ -17,7 +17,7 @@ import pandas as pd
 
 from .analysis.network import canal_lining, road_concretization
 from .crosswalk import Crosswalk
-from .problems import DataError, Problem
+from .problems import DataError, ParamValue, Problem
 from .units_view import UnitsView
 from .workspace import Workspace
 
@@ -28,8 +28,11 @@ RECUT_TOLERANCE = 0.02
 _LAYER = "units_polygons"
 
 
-def _error(file: str, feature: str, problem: str, action: str) -> DataError:
-    return DataError(Problem(file, _LAYER, feature, problem, action, "error"))
+def _error(file: str, feature: str, key: str, **params: ParamValue) -> DataError:
+    """The refusal ``problems.<key>`` of the new units' polygons (an error)."""
+    return DataError(
+        Problem.of(f"problems.{key}", file=file, layer=_LAYER, feature=feature, severity="error", **params)
+    )
 
 
 def read_units_polygons(
@@ -46,12 +49,12 @@ def read_units_polygons(
     try:
         frame = gpd.read_file(Path(file))
     except Exception as exc:  # pyogrio's errors are not OSError: one problem naming the file
-        raise _error(file, "", f"cannot read the polygons ({type(exc).__name__})", "give a GIS file") from exc
+        raise _error(file, "", "recut_cannot_read", error=type(exc).__name__) from exc
     column = next((c for c in ("commune_code", "code") if c in frame.columns), None)
     if column is None:
-        raise _error(file, "", "no commune_code (or code) column", "add the new units' GSO codes")
+        raise _error(file, "", "recut_no_code")
     if frame.crs is None:
-        raise _error(file, "", "the polygons have no CRS", "save them with their CRS")
+        raise _error(file, "", "recut_no_crs")
     codes = frame[column].astype(str).str.strip()
     wanted = set(crosswalk.units(to)["code"])
     missing, extra = sorted(wanted - set(codes)), sorted(set(codes) - wanted)
@@ -59,8 +62,11 @@ def read_units_polygons(
         raise _error(
             file,
             ", ".join([*missing, *extra][:8]),
-            f"the polygons are not the units of {to} (missing {missing}, not units of {to} {extra})",
-            f"one polygon per unit of {to}: {sorted(wanted)}",
+            "recut_not_units",
+            to=to,
+            missing=str(missing),
+            extra=str(extra),
+            wanted=str(sorted(wanted)),
         )
     out = gpd.GeoDataFrame(
         {"commune_code": codes.to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs

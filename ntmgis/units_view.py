@@ -21,7 +21,7 @@ from .analysis.assess import ROAD_INDICATORS
 from .assessment import Assessment
 from .criteria.sets import load_criteria_set
 from .crosswalk import Crosswalk, _mapping, packaged_crosswalk, read_crosswalk, roll_up
-from .problems import DataError, Problem
+from .problems import DataError, ParamValue, Problem
 from .workspace import Workspace
 
 __all__ = ["NEXT_SET", "UnitsView", "dissolve_units", "rolled_up", "workspace_units_view"]
@@ -84,20 +84,20 @@ class UnitsView:
     recut: pd.DataFrame | None = None
 
 
-def _refuse(walk: Crosswalk, feature: str, problem: str, action: str) -> DataError:
-    return DataError(Problem(walk.file, _LAYER, feature, problem, action, "error"))
+def _refuse(walk: Crosswalk, feature: str, key: str, **params: ParamValue) -> DataError:
+    """The refusal ``problems.<key>`` about the crosswalk ``walk`` (an error)."""
+    return DataError(
+        Problem.of(
+            f"problems.{key}", file=walk.file, layer=_LAYER, feature=feature, severity="error", **params
+        )
+    )
 
 
 def _start(assessment: Assessment, walk: Crosswalk, to: str) -> str:
     """The assessment's unit period, checked to be an earlier period of the crosswalk than ``to``."""
     periods = walk.periods
     if to not in periods:
-        raise _refuse(
-            walk,
-            to,
-            f"no unit period {to!r} in the crosswalk",
-            f"the crosswalk's periods are {list(periods)}",
-        )
+        raise _refuse(walk, to, "units_no_period", period=repr(to), periods=str(list(periods)))
     start = assessment.provenance.unit_period
     if start is None:
         return periods[0]  # roll_up refuses the reused codes then (a join on the code alone)
@@ -105,9 +105,10 @@ def _start(assessment: Assessment, walk: Crosswalk, to: str) -> str:
         raise _refuse(
             walk,
             f"{start} → {to}",
-            f"the assessment is in the units of {start}; the crosswalk starts at {periods[0]} "
-            f"(periods {list(periods)})",
-            f"use a crosswalk from {start}, or assess the workspace in the units of {periods[0]}",
+            "units_wrong_start",
+            start=str(start),
+            first=str(periods[0]),
+            periods=str(list(periods)),
         )
     return start
 
