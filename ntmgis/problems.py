@@ -129,6 +129,7 @@ class Problem:
     def of(
         cls,
         key: str,
+        /,
         *,
         file: str = "",
         layer: str = "",

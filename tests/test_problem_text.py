@@ -75,7 +75,11 @@ def _calls() -> list[tuple[str, int, list[str], set[str]]]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "of" and getattr(func.value, "id", "") == "Problem":
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "of"
+                and getattr(func.value, "id", "") == "Problem"
+            ):
                 keys = _keys(node.args[0]) if node.args else None
             else:  # a helper taking a bare name and forwarding it: _refuse(path, layer, "file_type", ...)
                 named = [a.value for a in node.args if isinstance(a, ast.Constant) and a.value in names]
@@ -150,37 +154,63 @@ def test_vietnamese_texts_have_no_leftover_english(part):
     for name in sorted(_names()):
         text = _fill(catalogue[f"{name}.{part}"])
         # Technical words the officer types are kept: YAML keys, commands, code-like tokens.
-        plain = re.sub(r"`[^`]*`|\b[\w.]+:|--[\w-]+|\b\w+_\w+\b|\([^()]*[A-Z]{3,}[^()]*\)|\bquery\b", " ", text)
+        plain = re.sub(
+            r"`[^`]*`|\b[\w.]+:|--[\w-]+|\b\w+_\w+\b|\([^()]*[A-Z]{3,}[^()]*\)|\bquery\b", " ", text
+        )
         english = set(_ENGLISH.findall(plain)) - _ALLOWED
         assert not english, f"{name}.{part}: {text!r} has English {sorted(english)}"
 
 
 def test_params_are_immutable_and_hashable():
     p = Problem.of("problems.csv_not_utf8", file="a.csv", layer="markets", encoding="cp1258")
-    assert isinstance(p.params, Params) and hash(p) == hash(Problem.of(
-        "problems.csv_not_utf8", file="a.csv", layer="markets", encoding="cp1258"))
+    assert isinstance(p.params, Params) and hash(p) == hash(
+        Problem.of("problems.csv_not_utf8", file="a.csv", layer="markets", encoding="cp1258")
+    )
     with pytest.raises(TypeError):
         p.params["encoding"] = "x"  # type: ignore[index]
     with pytest.raises(TypeError):
         Params(values=["a"])  # type: ignore[arg-type]
     assert p.problem == "CSV is not UTF-8; read as cp1258"
-    assert p.text("vi") == ("tệp CSV không phải UTF-8; đã đọc theo cp1258", words("problems", "vi")["csv_not_utf8.action"])
+    assert p.text("vi") == (
+        "tệp CSV không phải UTF-8; đã đọc theo cp1258",
+        words("problems", "vi")["csv_not_utf8.action"],
+    )
     assert p.text("en") == (p.problem, p.action)
 
 
 def _mixed_report() -> ProblemReport:
     def unknown(i: int, value: str) -> Problem:
         return Problem.of(
-            "problems.cost_unknown_code", file="c.csv", layer="unit_costs", feature=f"rows {i}",
-            severity="error", column="road_class", value=repr(value), vocab="road_class", known="a, b",
+            "problems.cost_unknown_code",
+            file="c.csv",
+            layer="unit_costs",
+            feature=f"rows {i}",
+            severity="error",
+            column="road_class",
+            value=repr(value),
+            vocab="road_class",
+            known="a, b",
         )
 
-    return ProblemReport((
-        unknown(2, "sỏi"), unknown(3, "sỏi"), unknown(4, "đất"),
-        *(Problem.of("problems.coordinate_empty", file="v.csv", layer="villages", feature=f"row {i}",
-                     x="lon", y="lat") for i in range(5)),
-        Problem("x.gpkg", "communes", "", "missing required column(s) ['kind']", "add it", "error"),
-    ))
+    return ProblemReport(
+        (
+            unknown(2, "sỏi"),
+            unknown(3, "sỏi"),
+            unknown(4, "đất"),
+            *(
+                Problem.of(
+                    "problems.coordinate_empty",
+                    file="v.csv",
+                    layer="villages",
+                    feature=f"row {i}",
+                    x="lon",
+                    y="lat",
+                )
+                for i in range(5)
+            ),
+            Problem("x.gpkg", "communes", "", "missing required column(s) ['kind']", "add it", "error"),
+        )
+    )
 
 
 def test_kinds_group_identically_in_vi_and_en():
@@ -192,7 +222,9 @@ def test_kinds_group_identically_in_vi_and_en():
     assert list(en["count"]) == [2, 1, 1, 5]
     lines = report.format(lang="vi").splitlines()
     assert lines[0].startswith("[lỗi] unit_costs (c.csv) ×2: road_class 'sỏi' không phải mã hay nhãn")
-    assert report.format(lang="en").splitlines()[0].startswith("[error] unit_costs (c.csv) ×2: road_class 'sỏi'")
+    assert (
+        report.format(lang="en").splitlines()[0].startswith("[error] unit_costs (c.csv) ×2: road_class 'sỏi'")
+    )
     assert ProblemReport().format(lang="vi") == "không có vấn đề nào"
     frame = report.to_frame("vi")
     assert list(frame.columns) == list(ProblemReport.COLUMNS) and frame["severity"].iloc[0] == "error"
@@ -212,7 +244,10 @@ def _bad_workspace(tmp_path: Path) -> Path:
     config = folder / "workspace.yaml"
     text = config.read_text(encoding="utf-8")
     text = text.replace("{path: layers/markets.gpkg, layer: markets}", "{path: layers/markets.csv}")
-    config.write_text(text.replace("facilities: {path: layers/facilities.gpkg", "facilities: {path: nowhere.gpkg"), encoding="utf-8")
+    config.write_text(
+        text.replace("facilities: {path: layers/facilities.gpkg", "facilities: {path: nowhere.gpkg"),
+        encoding="utf-8",
+    )
     return config
 
 
@@ -227,7 +262,9 @@ def test_cli_validate_speaks_vietnamese_by_default_and_english_on_request(tmp_pa
     en = capsys.readouterr().err
     assert vi_code == en_code
     assert vi_code == 2
-    assert "tọa độ lon/lat bị trống, vô hạn hoặc không phải là số" in vi and "đối tượng không có hình học" in vi
+    assert (
+        "tọa độ lon/lat bị trống, vô hạn hoặc không phải là số" in vi and "đối tượng không có hình học" in vi
+    )
     assert "coordinate lon/lat is empty, infinite or not a number" in en and "[warning]" in en
     assert "is empty, infinite" not in vi and "[cảnh báo]" in vi
     out = tmp_path / "problems.csv"
