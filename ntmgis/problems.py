@@ -150,6 +150,27 @@ class Problem:
         >>> p.text("vi")[0]
         'không tìm thấy tệp'
         """
+        return cls.from_params(
+            key, params, file=file, layer=layer, feature=feature, severity=severity, count=count
+        )
+
+    @classmethod
+    def from_params(
+        cls,
+        key: str,
+        params: Mapping[str, ParamValue],
+        *,
+        file: str = "",
+        layer: str = "",
+        feature: str = "",
+        severity: Severity = "warning",
+        count: int = 1,
+    ) -> Problem:
+        """:meth:`of` with the params as one mapping (for helpers that forward theirs).
+
+        >>> Problem.from_params("problems.csv_not_utf8", {"encoding": "cp1258"}).problem
+        'CSV is not UTF-8; read as cp1258'
+        """
         values = Params(params)
         problem, action = render(key, values, "en")
         return cls(file, layer, feature, problem, action, severity, count, key, values)

@@ -31,7 +31,9 @@ _LAYER = "units_polygons"
 def _error(file: str, feature: str, key: str, **params: ParamValue) -> DataError:
     """The refusal ``problems.<key>`` of the new units' polygons (an error)."""
     return DataError(
-        Problem.of(f"problems.{key}", file=file, layer=_LAYER, feature=feature, severity="error", **params)
+        Problem.from_params(
+            f"problems.{key}", params, file=file, layer=_LAYER, feature=feature, severity="error"
+        )
     )
 
 

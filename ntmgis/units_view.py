@@ -87,8 +87,8 @@ class UnitsView:
 def _refuse(walk: Crosswalk, feature: str, key: str, **params: ParamValue) -> DataError:
     """The refusal ``problems.<key>`` about the crosswalk ``walk`` (an error)."""
     return DataError(
-        Problem.of(
-            f"problems.{key}", file=walk.file, layer=_LAYER, feature=feature, severity="error", **params
+        Problem.from_params(
+            f"problems.{key}", params, file=walk.file, layer=_LAYER, feature=feature, severity="error"
         )
     )
 

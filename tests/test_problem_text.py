@@ -231,9 +231,9 @@ def test_kinds_group_identically_in_vi_and_en():
 
 
 def _bad_workspace(tmp_path: Path) -> Path:
-    from ntmgis.cli import main
-
     import geopandas as gpd
+
+    from ntmgis.cli import main
 
     folder = tmp_path / "ws"
     assert main(["sample", "-o", str(folder)]) == 0

@@ -110,7 +110,7 @@ def _reports(
             Problem.of("problems.status_later", layer=layer, severity="info", rows=later, year=year)
         )
     if earlier:
-        problems.append(Problem.of("problems.status_earlier", layer=layer, rows=earlier, since=since))
+        problems.append(Problem.of("problems.status_earlier", layer=layer, rows=earlier, since=str(since)))
     frame = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
     if frame.empty or not latest:
         return frame

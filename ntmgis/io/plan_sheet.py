@@ -226,8 +226,8 @@ class _Sheet:
         """Record the problem ``problems.<key>`` at cell ``where`` of this sheet."""
         feature = f"cell {self.name}!{where}" if self.name else f"cell {where}" if where else self.name
         self.problems.append(
-            Problem.of(
-                f"problems.{key}", file=self.file, layer=_LAYER, feature=feature, severity=severity, **params
+            Problem.from_params(
+                f"problems.{key}", params, file=self.file, layer=_LAYER, feature=feature, severity=severity
             )
         )
 

@@ -143,7 +143,9 @@ class PostgisSource:
 def _refuse(source: PostgisSource, layer: str, key: str, **params: ParamValue) -> DataError:
     """The refusal ``problems.<key>`` of a PostGIS source (an error); passwords never shown."""
     shown = {k: redact(v, url=source.dsn) if isinstance(v, str) else v for k, v in params.items()}
-    return DataError(Problem.of(f"problems.{key}", file=source.shown, layer=layer, severity="error", **shown))
+    return DataError(
+        Problem.from_params(f"problems.{key}", shown, file=source.shown, layer=layer, severity="error")
+    )
 
 
 @contextmanager

@@ -68,7 +68,7 @@ class ReadResult:
 
 def _refuse(file: str, layer: str, key: str, **params: ParamValue) -> DataError:
     """The refusal ``problems.<key>`` of a whole file (an error)."""
-    return DataError(Problem.of(f"problems.{key}", file=file, layer=layer, severity="error", **params))
+    return DataError(Problem.from_params(f"problems.{key}", params, file=file, layer=layer, severity="error"))
 
 
 def _check_path(path: Path, layer: str, suffixes: dict[str, str]) -> str:

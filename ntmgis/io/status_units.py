@@ -141,13 +141,13 @@ def _match_units(
     for problem in matched.problems(file, layer):
         if problem.feature.startswith("row "):
             problems.append(
-                Problem.of(
+                Problem.from_params(
                     _ROW_LEFT_OUT[problem.key],
+                    problem.params,
                     file=problem.file,
                     layer=problem.layer,
                     feature=problem.feature,
                     severity=problem.severity,
-                    **problem.params,
                 )
                 if problem.key in _ROW_LEFT_OUT and problem.action.startswith("not joined")
                 else problem

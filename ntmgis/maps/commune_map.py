@@ -150,7 +150,9 @@ def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
 
     def problem(feature: str, key: str, **params: ParamValue) -> None:
         problems.append(
-            Problem.of(f"problems.{key}", layer="communes", feature=feature, severity="error", **params)
+            Problem.from_params(
+                f"problems.{key}", params, layer="communes", feature=feature, severity="error"
+            )
         )
 
     for column in (*_REQUIRED, level_column):
