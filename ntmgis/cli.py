@@ -275,7 +275,7 @@ def _say(args: argparse.Namespace, key: str, **fields: object) -> str:
 def _print_report(args: argparse.Namespace, report: ProblemReport, limit: int = 40) -> None:
     """One line per kind of problem on stderr, errors first, at most ``limit`` lines (a screenful)."""
     if len(report):
-        lines = report.format().splitlines()
+        lines = report.format(lang=getattr(args, "lang", "vi")).splitlines()
         if len(lines) > limit:
             lines = lines[:limit] + [_say(args, "more_kinds", count=len(lines) - limit)]
         print("\n".join(lines), file=sys.stderr)
@@ -299,7 +299,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if report is not None:
             _print_report(args, report)
         if args.out is not None and report is not None:
-            write_text_atomic(stage(args.out), safe_csv_frame(report.to_frame()).to_csv(index=False))
+            write_text_atomic(stage(args.out), safe_csv_frame(report.to_frame(args.lang)).to_csv(index=False))
     if report is None:
         return EXIT_BAD_INPUT
     if not report.ok:

@@ -68,8 +68,11 @@ def describe_crs(crs: CRS | None) -> str:
     return f"EPSG:{code} ({crs.name})" if code else f"custom CRS ({crs.name})"
 
 
-def parse_crs(value: object, *, what: str = "CRS") -> CRS:
+def parse_crs(value: object, *, what: str = "CRS", layer: str = "") -> CRS:
     """Parse a user-given CRS (``"EPSG:9214"``, ``9214``, WKT) into a :class:`pyproj.CRS`.
+
+    ``what`` names the setting (``working_crs``); ``layer``, when given, says the value is that
+    layer's declared ``crs:``.
 
     Raises
     ------
@@ -80,13 +83,15 @@ def parse_crs(value: object, *, what: str = "CRS") -> CRS:
         return CRS.from_user_input(value)
     except CRSError as exc:
         raise DataError(
-            Problem(
-                "",
-                "",
-                "",
-                f"{what} {value!r} is not a valid CRS ({exc})",
-                "give an EPSG code such as EPSG:9214",
-                "error",
+            Problem.of("problems.crs_invalid", severity="error", what=what, value=repr(value), error=str(exc))
+            if not layer
+            else Problem.of(
+                "problems.crs_declared_invalid",
+                severity="error",
+                layer=layer,
+                source=layer,
+                value=repr(value),
+                error=str(exc),
             )
         ) from None
 
@@ -95,16 +100,7 @@ def check_working_crs(crs: CRS) -> None:
     """Refuse a working CRS that is not projected in metres (areas in degrees are meaningless)."""
     unit = crs.axis_info[0].unit_name if crs.axis_info else ""
     if not crs.is_projected or unit not in ("metre", "meter"):
-        raise DataError(
-            Problem(
-                "",
-                "",
-                "",
-                f"working CRS {describe_crs(crs)} is not a projected CRS in metres",
-                "use a metric CRS, e.g. EPSG:9214 (VN-2000 / TM-3 107-00) for Bắc Giang",
-                "error",
-            )
-        )
+        raise DataError(Problem.of("problems.crs_not_metric", severity="error", crs=describe_crs(crs)))
 
 
 @cache
@@ -231,30 +227,20 @@ def resolve_layer_crs(
     problems: list[Problem] = []
     crs = gdf.crs
     if declared is not None:
-        stated = parse_crs(declared, what=f"declared CRS of {layer or file}")
+        stated = parse_crs(declared, layer=layer or file)
         if crs is not None and not CRS(crs).equals(stated):
             problems.append(
-                Problem(
-                    file,
-                    layer,
-                    "",
-                    f"file says CRS {describe_crs(crs)}, workspace states {describe_crs(stated)}",
-                    "used the stated CRS",
-                    "warning",
+                Problem.of(
+                    "problems.crs_differs",
+                    file=file,
+                    layer=layer,
+                    found=describe_crs(crs),
+                    stated=describe_crs(stated),
                 )
             )
         crs = stated
     if crs is None:
-        problems.append(
-            Problem(
-                file,
-                layer,
-                "",
-                "layer has no CRS (missing or empty .prj)",
-                "refused: state the CRS in workspace.yaml (crs: EPSG:9214) or with --crs",
-                "error",
-            )
-        )
+        problems.append(Problem.of("problems.crs_missing", file=file, layer=layer, severity="error"))
         return gdf, problems
     crs = CRS(crs)
     fixed = _repair_vn2000(crs, gdf, file=file, layer=layer, problems=problems)
@@ -287,14 +273,13 @@ def _repair_vn2000(crs: CRS, gdf: gpd.GeoDataFrame, *, file: str, layer: str, pr
     if shift <= _DATUM_SHIFT_TOLERANCE_M or is_wgs84_utm:
         if towgs84 is not None and tuple(round(v, 8) for v in towgs84[3:6]) == _WRONG_SIGN_ROTATIONS:
             problems.append(
-                Problem(
-                    file,
-                    layer,
-                    "",
-                    f"TOWGS84 rotations have the coordinate-frame signs; PROJ reads them as "
-                    f"position-vector ({shift:.2f} m off)",
-                    f"reinterpreted as {equivalent} ({epsg.name}, datum shift EPSG:6960)",
-                    "warning",
+                Problem.of(
+                    "problems.towgs84_signs",
+                    file=file,
+                    layer=layer,
+                    shift=f"{shift:.2f}",
+                    equivalent=str(equivalent),
+                    name=str(epsg.name),
                 )
             )
             return epsg
@@ -303,28 +288,17 @@ def _repair_vn2000(crs: CRS, gdf: gpd.GeoDataFrame, *, file: str, layer: str, pr
     # it: the .prj lost the datum (WGS 84 ellipsoid, ballpark) — unless it is honest WGS 84 UTM.
     if towgs84 is None or _mentions_vn2000(crs):
         problems.append(
-            Problem(
-                file,
-                layer,
-                "",
-                f"CRS has the parameters of {epsg.name} but no VN-2000 datum shift: on a web map the "
-                f"data would sit {shift:.0f} m off",
-                f"reinterpreted as {equivalent} (VN-2000, shift to WGS 84 by EPSG:6960); state "
-                f"crs: in workspace.yaml to override",
-                "warning",
+            Problem.of(
+                "problems.vn2000_no_shift",
+                file=file,
+                layer=layer,
+                shift=f"{shift:.0f}",
+                equivalent=str(equivalent),
+                name=str(epsg.name),
             )
         )
         return epsg
-    problems.append(
-        Problem(
-            file,
-            layer,
-            "",
-            f"CRS has VN-2000 zone parameters but a datum shift {shift:.0f} m away from EPSG:6960",
-            "kept as given; check the .prj",
-            "warning",
-        )
-    )
+    problems.append(Problem.of("problems.vn2000_far_shift", file=file, layer=layer, shift=f"{shift:.0f}"))
     return crs
 
 
@@ -341,26 +315,18 @@ def _check_extent(gdf: gpd.GeoDataFrame, *, file: str, layer: str) -> list[Probl
         lon0, lat0, lon1, lat1 = valid.to_crs(4326).total_bounds
     except Exception as exc:  # noqa: BLE001 - PROJ errors come in several types
         return [
-            Problem(
-                file,
-                layer,
-                "",
-                f"coordinates cannot be transformed to WGS 84 ({exc})",
-                "refused: check the layer's CRS",
-                "error",
-            )
+            Problem.of("problems.cannot_transform", file=file, layer=layer, severity="error", error=str(exc))
         ]
     wx0, wy0, wx1, wy1 = _VIETNAM_LONLAT
     if not (wx0 <= lon0 and lon1 <= wx1 and wy0 <= lat0 and lat1 <= wy1):
         return [
-            Problem(
-                file,
-                layer,
-                "",
-                f"coordinates fall outside Vietnam under {describe_crs(gdf.crs)} "
-                f"(lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..{lat1:.3f}): wrong CRS?",
-                "refused: state the layer's true CRS in workspace.yaml (crs:)",
-                "error",
+            Problem.of(
+                "problems.outside_vietnam",
+                file=file,
+                layer=layer,
+                severity="error",
+                crs=describe_crs(gdf.crs),
+                bounds=f"lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..{lat1:.3f}",
             )
         ]
     return []

@@ -396,57 +396,51 @@ class NameMatch:
                 f"{v!r} ({i})" for i, v in zip(row.candidates, row.candidate_values, strict=True)
             )
             found.append(
-                Problem(
-                    file,
-                    layer,
-                    f"{left} {row.left_index}",
-                    f"{left} name {row.left_value!r} fits several {right} names: {choices}",
-                    "not joined; make the names unique or give the unit kind (xã / thị trấn...)",
-                    "warning",
+                Problem.of(
+                    "problems.name_ambiguous",
+                    file=file,
+                    layer=layer,
+                    feature=f"{left} {row.left_index}",
+                    left=left,
+                    right=right,
+                    name=repr(row.left_value),
+                    choices=choices,
                 )
             )
         for row in self.unmatched_left.itertuples(index=False):
-            found.append(
-                Problem(
-                    file,
-                    layer,
-                    f"{left} {row.left_index}",
-                    _unmatched_text(left, row.left_value, right),
-                    "not joined; check the spelling and the period of the units",
-                    "warning",
-                )
-            )
+            found.append(_unmatched(file, layer, f"{left} {row.left_index}", left, row.left_value, right))
         for row in self.unmatched_right.itertuples(index=False):
-            found.append(
-                Problem(
-                    file,
-                    layer,
-                    f"{right} {row.right_index}",
-                    _unmatched_text(right, row.right_value, left),
-                    "not joined; check the spelling and the period of the units",
-                    "warning",
-                )
-            )
+            found.append(_unmatched(file, layer, f"{right} {row.right_index}", right, row.right_value, left))
         for row in self.matches.itertuples(index=False):
             if row.method == "folded" and _accents_disagree(row.left_value, row.right_value):
                 found.append(
-                    Problem(
-                        file,
-                        layer,
-                        f"{left} {row.left_index}",
-                        f"{left} name {row.left_value!r} and {right} name "
-                        f"{row.right_value!r} differ in their accents",
-                        "joined ignoring accents; check the spelling",
-                        "warning",
+                    Problem.of(
+                        "problems.name_accents",
+                        file=file,
+                        layer=layer,
+                        feature=f"{left} {row.left_index}",
+                        left=left,
+                        right=right,
+                        name=repr(row.left_value),
+                        other=repr(row.right_value),
                     )
                 )
         return found
 
 
-def _unmatched_text(side: str, value: object, other: str) -> str:
+def _unmatched(file: str, layer: str, feature: str, side: str, value: object, other: str) -> Problem:
+    """The warning of a name with no match on the other side (or of a row without a name)."""
     if value is None:
-        return f"{side} row has no name"
-    return f"{side} name {value!r} has no match in {other}"
+        return Problem.of("problems.name_missing", file=file, layer=layer, feature=feature, side=side)
+    return Problem.of(
+        "problems.name_unmatched",
+        file=file,
+        layer=layer,
+        feature=feature,
+        side=side,
+        name=repr(value),
+        other=other,
+    )
 
 
 def _accents_disagree(left: str, right: str) -> bool:

@@ -9,17 +9,86 @@ what was done).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import string
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # pandas is imported when a report is tabled, not with the package
     import pandas as pd
 
-__all__ = ["Problem", "ProblemReport", "DataError", "Severity"]
+__all__ = ["Problem", "ProblemReport", "DataError", "Severity", "Params"]
 
 Severity = Literal["error", "warning", "info"]
+ParamValue = str | int | float
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+class Params(Mapping[str, ParamValue]):
+    """An immutable, hashable mapping of a problem's format fields (name -> text or number).
+
+    Examples
+    --------
+    >>> Params(value="sỏi", column="surface") == Params({"column": "surface", "value": "sỏi"})
+    True
+    >>> len({Params(a=1), Params(a=1)})
+    1
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, ParamValue] | None = None, **more: ParamValue) -> None:
+        merged = {**(items or {}), **more}
+        for name, value in merged.items():
+            if not isinstance(value, (str, int, float)):
+                raise TypeError(f"problem parameter {name!r} must be text or a number, not {value!r}")
+        self._items: tuple[tuple[str, ParamValue], ...] = tuple(sorted(merged.items()))
+
+    def __getitem__(self, name: str) -> ParamValue:
+        for key, value in self._items:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(key for key, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Params):
+            return self._items == other._items
+        return isinstance(other, Mapping) and dict(self._items) == dict(other)
+
+    def __repr__(self) -> str:
+        return f"Params({dict(self._items)!r})"
+
+
+def template_fields(template: str) -> set[str]:
+    """The format fields a catalogue text names (``{value}`` -> ``value``).
+
+    >>> sorted(template_fields("unknown value '{value}' in column {column}"))
+    ['column', 'value']
+    """
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def render(key: str, params: Mapping[str, ParamValue], lang: str) -> tuple[str, str]:
+    """The problem and action texts of catalogue ``key`` (``problems.<name>``) in ``lang``.
+
+    >>> render("problems.file_not_found", {}, "vi")[0]
+    'không tìm thấy tệp'
+    """
+    from .labels import words
+
+    area, _, name = key.partition(".")
+    entries = words(area, lang)
+    fields = dict(params)
+    return entries[f"{name}.problem"].format(**fields), entries[f"{name}.action"].format(**fields)
 
 
 @dataclass(frozen=True)
@@ -53,6 +122,71 @@ class Problem:
     action: str
     severity: Severity = "warning"
     count: int = 1
+    key: str = ""
+    params: Params = field(default_factory=Params)
+
+    @classmethod
+    def of(
+        cls,
+        key: str,
+        /,
+        *,
+        file: str = "",
+        layer: str = "",
+        feature: str = "",
+        severity: Severity = "warning",
+        count: int = 1,
+        **params: ParamValue,
+    ) -> Problem:
+        """A problem whose words come from ``ntmgis/catalogue/problems.yaml`` (``key``, ``params``).
+
+        ``problem`` and ``action`` hold the English rendering; :meth:`text` gives any language.
+
+        Examples
+        --------
+        >>> p = Problem.of("problems.file_not_found", file="r.shp", layer="roads", severity="error")
+        >>> p.problem
+        'file not found'
+        >>> p.text("vi")[0]
+        'không tìm thấy tệp'
+        """
+        return cls.from_params(
+            key, params, file=file, layer=layer, feature=feature, severity=severity, count=count
+        )
+
+    @classmethod
+    def from_params(
+        cls,
+        key: str,
+        params: Mapping[str, ParamValue],
+        *,
+        file: str = "",
+        layer: str = "",
+        feature: str = "",
+        severity: Severity = "warning",
+        count: int = 1,
+    ) -> Problem:
+        """:meth:`of` with the params as one mapping (for helpers that forward theirs).
+
+        >>> Problem.from_params("problems.csv_not_utf8", {"encoding": "cp1258"}).problem
+        'CSV is not UTF-8; read as cp1258'
+        """
+        values = Params(params)
+        problem, action = render(key, values, "en")
+        return cls(file, layer, feature, problem, action, severity, count, key, values)
+
+    def text(self, lang: str = "en") -> tuple[str, str]:
+        """``(problem, action)`` in ``lang`` (``vi`` or ``en``); a problem without a key has English only."""
+        if not self.key or lang == "en":
+            return self.problem, self.action
+        return render(self.key, self.params, lang)
+
+    def line(self, lang: str = "en") -> str:
+        """One line like :meth:`__str__`, in ``lang``."""
+        problem, action = self.text(lang)
+        where = ", ".join(p for p in (self.file, self.layer, self.feature) if p)
+        times = _say("times", lang, count=self.count) if self.count > 1 else ""
+        return f"[{_say(self.severity, lang)}] {where}: {problem}{times} -> {action}"
 
     def __str__(self) -> str:
         """One line: ``[severity] file, layer, feature: problem -> action``."""
@@ -103,24 +237,32 @@ class ProblemReport:
         """True when no problem is an error."""
         return not self.errors
 
-    def to_frame(self) -> pd.DataFrame:
-        """Problems as a DataFrame, errors first, in a stable order."""
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """Problems as a DataFrame, errors first, in a stable order; texts in ``lang``."""
+        return self._frame(lang).drop(columns="kind")
+
+    def _frame(self, lang: str) -> pd.DataFrame:
+        """:meth:`to_frame` with the language-independent ``kind`` of each row."""
         import pandas as pd
 
-        rows = [(p.severity, p.file, p.layer, p.feature, p.problem, p.action, p.count) for p in self.problems]
-        frame = pd.DataFrame(rows, columns=list(self.COLUMNS))
+        rows = [
+            (p.severity, p.file, p.layer, p.feature, *p.text(lang), p.count, f"{p.key}|{_kind(p.problem)}")
+            for p in self.problems
+        ]
+        frame = pd.DataFrame(rows, columns=[*self.COLUMNS, "kind"])
         if frame.empty:
             return frame
         frame["_o"] = frame["severity"].map(_SEVERITY_ORDER)
         frame = frame.sort_values(["_o", "file", "layer"], kind="stable").drop(columns="_o")
         return frame.reset_index(drop=True)
 
-    def kinds(self) -> pd.DataFrame:
+    def kinds(self, lang: str = "en") -> pd.DataFrame:
         """One row per kind of problem, errors first, then the most features first.
 
-        A kind is the severity, the file, the layer and the problem's words without its
-        numbers and bracketed details: 300 invalid geometries are one kind, each unknown value is
-        its own. ``count`` sums the features, ``examples`` names a few, ``fix`` is the first action.
+        A kind is the severity, the file, the layer, the catalogue key and the problem's English
+        words without their numbers and bracketed details: 300 invalid geometries are one kind, each
+        unknown value is its own. The kinds are the same in every language; texts are in ``lang``.
+        ``count`` sums the features, ``examples`` names a few, ``fix`` is the first action.
 
         Examples
         --------
@@ -139,10 +281,9 @@ class ProblemReport:
         """
         import pandas as pd
 
-        frame = self.to_frame()
+        frame = self._frame(lang)
         if frame.empty:
             return pd.DataFrame(columns=list(self.KIND_COLUMNS))
-        frame["kind"] = frame["problem"].map(_kind)
         frame["row"] = range(len(frame))
         table = (
             frame.groupby(["severity", "file", "layer", "kind"], sort=False)
@@ -156,15 +297,15 @@ class ProblemReport:
             )
             .reset_index()
         )
-        similar = table["similar"] > 1
-        table.loc[similar, "problem"] += (
-            " (and " + (table.loc[similar, "similar"] - 1).astype(str) + " like it)"
-        )
+        table["problem"] = [
+            problem + (_say("like_it", lang, count=n - 1) if n > 1 else "")
+            for problem, n in zip(table["problem"], table["similar"], strict=True)
+        ]
         table["order"] = table["severity"].map(_SEVERITY_ORDER)
         table = table.sort_values(["order", "count", "row"], ascending=[True, False, True], kind="stable")
         return table[list(self.KIND_COLUMNS)].reset_index(drop=True)
 
-    def format(self, limit: int | None = None) -> str:
+    def format(self, limit: int | None = None, lang: str = "en") -> str:
         """Human-readable text, one line per kind of problem (:meth:`kinds`), errors first.
 
         Examples
@@ -175,18 +316,26 @@ class ProblemReport:
         >>> print(report.format())
         [warning] roads (r.shp) ×5: geometry is empty or missing (R1; R2; R3; …) -> left out
         """
-        kinds = self.kinds()
+        kinds = self.kinds(lang)
         if kinds.empty:
-            return "no problems found"
+            return _say("none", lang)
         lines = [
-            f"[{row.severity}] {_where(str(row.file), str(row.layer))} ×{row.count}: {row.problem}"
+            f"[{_say(str(row.severity), lang)}] {_where(str(row.file), str(row.layer))}"
+            + f" ×{row.count}: {row.problem}"
             + (f" ({row.examples})" if row.examples else "")
             + f" -> {row.fix}"
             for row in kinds.itertuples()
         ]
         if limit is not None and len(lines) > limit:
-            lines = lines[:limit] + [f"… {len(lines) - limit} more kinds of problem"]
+            lines = lines[:limit] + [_say("more", lang, count=len(lines) - limit)]
         return "\n".join(lines)
+
+
+def _say(name: str, lang: str, **fields: object) -> str:
+    """A word of the problem lists (``problems.list_<name>``) in ``lang``."""
+    from .labels import words
+
+    return words("problems", lang)[f"list_{name}"].format(**fields)
 
 
 def _where(file: str, layer: str) -> str:

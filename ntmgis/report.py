@@ -517,7 +517,7 @@ def _problems_sheet(workspace: Workspace | None, assessment: Assessment, lang: s
     Every row is kept by ``ntmgis validate --out problems.csv``.
     """
     found = workspace.problems if workspace is not None else ProblemReport()
-    frame = (found + assessment.problems).kinds()
+    frame = (found + assessment.problems).kinds(lang)
     frame["severity"] = frame["severity"].map(lambda v: _t(v, lang))
     return _headers(frame.rename(columns={"count": "problem_count"}), lang)
 

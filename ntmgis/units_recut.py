@@ -17,7 +17,7 @@ import pandas as pd
 
 from .analysis.network import canal_lining, road_concretization
 from .crosswalk import Crosswalk
-from .problems import DataError, Problem
+from .problems import DataError, ParamValue, Problem
 from .units_view import UnitsView
 from .workspace import Workspace
 
@@ -28,8 +28,13 @@ RECUT_TOLERANCE = 0.02
 _LAYER = "units_polygons"
 
 
-def _error(file: str, feature: str, problem: str, action: str) -> DataError:
-    return DataError(Problem(file, _LAYER, feature, problem, action, "error"))
+def _error(file: str, feature: str, key: str, **params: ParamValue) -> DataError:
+    """The refusal ``problems.<key>`` of the new units' polygons (an error)."""
+    return DataError(
+        Problem.from_params(
+            f"problems.{key}", params, file=file, layer=_LAYER, feature=feature, severity="error"
+        )
+    )
 
 
 def read_units_polygons(
@@ -46,12 +51,12 @@ def read_units_polygons(
     try:
         frame = gpd.read_file(Path(file))
     except Exception as exc:  # pyogrio's errors are not OSError: one problem naming the file
-        raise _error(file, "", f"cannot read the polygons ({type(exc).__name__})", "give a GIS file") from exc
+        raise _error(file, "", "recut_cannot_read", error=type(exc).__name__) from exc
     column = next((c for c in ("commune_code", "code") if c in frame.columns), None)
     if column is None:
-        raise _error(file, "", "no commune_code (or code) column", "add the new units' GSO codes")
+        raise _error(file, "", "recut_no_code")
     if frame.crs is None:
-        raise _error(file, "", "the polygons have no CRS", "save them with their CRS")
+        raise _error(file, "", "recut_no_crs")
     codes = frame[column].astype(str).str.strip()
     wanted = set(crosswalk.units(to)["code"])
     missing, extra = sorted(wanted - set(codes)), sorted(set(codes) - wanted)
@@ -59,8 +64,11 @@ def read_units_polygons(
         raise _error(
             file,
             ", ".join([*missing, *extra][:8]),
-            f"the polygons are not the units of {to} (missing {missing}, not units of {to} {extra})",
-            f"one polygon per unit of {to}: {sorted(wanted)}",
+            "recut_not_units",
+            to=to,
+            missing=str(missing),
+            extra=str(extra),
+            wanted=str(sorted(wanted)),
         )
     columns = {"commune_code": codes.to_numpy()}
     if "commune_group" in frame.columns:  # the province's group of each new unit (QĐ 51/2025)
@@ -81,13 +89,13 @@ def read_units_groups(path: str | os.PathLike[str]) -> dict[str, object]:
     try:
         frame = pd.read_csv(Path(file), dtype=str, encoding="utf-8-sig")
     except Exception as exc:  # a parser error is not an OSError: one problem naming the file
-        raise _error(file, "", f"cannot read the groups ({type(exc).__name__})", "give a CSV file") from exc
+        raise _error(file, "", "groups_unreadable", error=type(exc).__name__) from exc
     if not {"commune_code", "commune_group"} <= set(frame.columns):
-        raise _error(file, "", "no commune_code and commune_group columns", "one row per new unit")
+        raise _error(file, "", "groups_no_columns")
     codes = frame["commune_code"].str.strip()
     if codes.duplicated().any():
         twice = sorted(set(codes[codes.duplicated()]))
-        raise _error(file, ", ".join(twice), f"codes given twice: {twice}", "one row per new unit")
+        raise _error(file, ", ".join(twice), "groups_twice", codes=str(twice))
     return dict(zip(codes, frame["commune_group"], strict=True))
 
 
@@ -139,14 +147,12 @@ def recut_compare(
             for r in over.head(5).itertuples(index=False)
         )
         problems.append(
-            Problem(
-                "",
-                _LAYER,
-                examples,
-                f"re-cut by the new polygons differs from the roll-up by more than {tolerance:.0%}",
-                "the old communes' borders differ from the new units'; check which the office uses",
-                "warning",
-                len(over),
+            Problem.of(
+                "problems.recut_differs",
+                layer=_LAYER,
+                feature=examples,
+                count=len(over),
+                tolerance=f"{tolerance:.0%}",
             )
         )
     return table, problems

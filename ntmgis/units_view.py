@@ -24,7 +24,7 @@ from .codes import NOT_APPLICABLE, NOT_ASSESSED, status_code
 from .criteria.groups import group_code
 from .criteria.sets import OPS, CriteriaSet, load_criteria_set, load_criteria_sets
 from .crosswalk import Crosswalk, _mapping, packaged_crosswalk, read_crosswalk, roll_up
-from .problems import DataError, Problem
+from .problems import DataError, ParamValue, Problem
 from .workspace import Workspace
 
 __all__ = ["NEXT_SET", "UnitsView", "dissolve_units", "rolled_up", "units_crosswalk", "workspace_units_view"]
@@ -122,20 +122,20 @@ def _closing(assessment: Assessment, constituents: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def _refuse(walk: Crosswalk, feature: str, problem: str, action: str) -> DataError:
-    return DataError(Problem(walk.file, _LAYER, feature, problem, action, "error"))
+def _refuse(walk: Crosswalk, feature: str, key: str, **params: ParamValue) -> DataError:
+    """The refusal ``problems.<key>`` about the crosswalk ``walk`` (an error)."""
+    return DataError(
+        Problem.from_params(
+            f"problems.{key}", params, file=walk.file, layer=_LAYER, feature=feature, severity="error"
+        )
+    )
 
 
 def _start(assessment: Assessment, walk: Crosswalk, to: str) -> str:
     """The assessment's unit period, checked to be an earlier period of the crosswalk than ``to``."""
     periods = walk.periods
     if to not in periods:
-        raise _refuse(
-            walk,
-            to,
-            f"no unit period {to!r} in the crosswalk",
-            f"the crosswalk's periods are {list(periods)}",
-        )
+        raise _refuse(walk, to, "units_no_period", period=repr(to), periods=str(list(periods)))
     start = assessment.provenance.unit_period
     if start is None:
         return periods[0]  # roll_up refuses the reused codes then (a join on the code alone)
@@ -143,9 +143,10 @@ def _start(assessment: Assessment, walk: Crosswalk, to: str) -> str:
         raise _refuse(
             walk,
             f"{start} → {to}",
-            f"the assessment is in the units of {start}; the crosswalk starts at {periods[0]} "
-            f"(periods {list(periods)})",
-            f"use a crosswalk from {start}, or assess the workspace in the units of {periods[0]}",
+            "units_wrong_start",
+            start=str(start),
+            first=str(periods[0]),
+            periods=str(list(periods)),
         )
     return start
 

@@ -131,13 +131,13 @@ def _column_mapping(
     codes = vocabulary()[vocab_name]
     if not isinstance(raw, dict):
         problems.append(
-            Problem(
-                file,
-                "workspace",
-                f"values: {where}",
-                "must map labels to codes",
-                f'write {{"label": code}} with a code of: {", ".join(codes)}',
-                "error",
+            Problem.of(
+                "problems.values_not_mapping",
+                file=file,
+                layer="workspace",
+                feature=f"values: {where}",
+                severity="error",
+                codes=", ".join(codes),
             )
         )
         return {}
@@ -145,13 +145,15 @@ def _column_mapping(
     for written, code in raw.items():
         if str(code) not in codes:
             problems.append(
-                Problem(
-                    file,
-                    "workspace",
-                    f"values: {where} {str(written)!r}",
-                    f"{code!r} is not a {vocab_name} code",
-                    f"use one of: {', '.join(codes)}",
-                    "error",
+                Problem.of(
+                    "problems.values_not_a_code",
+                    file=file,
+                    layer="workspace",
+                    feature=f"values: {where} {str(written)!r}",
+                    severity="error",
+                    code=repr(code),
+                    vocab=vocab_name,
+                    codes=", ".join(codes),
                 )
             )
             continue
@@ -191,8 +193,11 @@ def read_value_mappings(raw: object, *, file: str = "") -> tuple[ValueMappings, 
         return {}, problems
     columns = _vocab_columns()
     if not isinstance(raw, dict):
-        hint = "write values: {roads: {road_class: {label: code}}}"
-        return {}, [Problem(file, "workspace", "values", "values: must be a mapping", hint, "error")]
+        return {}, [
+            Problem.of(
+                "problems.values_root", file=file, layer="workspace", feature="values", severity="error"
+            )
+        ]
     shared: dict[str, dict[str, str]] = {}
     own: ValueMappings = {}
     everywhere = {column: vocab for spec in columns.values() for column, vocab in spec.items()}
@@ -200,9 +205,15 @@ def read_value_mappings(raw: object, *, file: str = "") -> tuple[ValueMappings, 
         name = str(key)
         if name in columns:
             if not isinstance(entry, dict):
-                hint = f"write values: {{{name}: {{column: {{label: code}}}}}}"
                 problems.append(
-                    Problem(file, "workspace", f"values: {name}", "must be a mapping", hint, "error")
+                    Problem.of(
+                        "problems.values_layer_not_mapping",
+                        file=file,
+                        layer="workspace",
+                        feature=f"values: {name}",
+                        severity="error",
+                        name=name,
+                    )
                 )
                 continue
             for column, labels in entry.items():
@@ -210,13 +221,15 @@ def read_value_mappings(raw: object, *, file: str = "") -> tuple[ValueMappings, 
                 if vocab_name is None:
                     allowed = ", ".join(columns[name]) or "none"
                     problems.append(
-                        Problem(
-                            file,
-                            "workspace",
-                            f"values: {name}.{column}",
-                            f"{name} has no vocabulary column {column!r}",
-                            f"vocabulary columns of {name}: {allowed}",
-                            "error",
+                        Problem.of(
+                            "problems.values_no_column",
+                            file=file,
+                            layer="workspace",
+                            feature=f"values: {name}.{column}",
+                            severity="error",
+                            name=name,
+                            column=repr(column),
+                            allowed=allowed,
                         )
                     )
                     continue
@@ -228,13 +241,15 @@ def read_value_mappings(raw: object, *, file: str = "") -> tuple[ValueMappings, 
             shared[name] = _column_mapping(entry, everywhere[name], name, file, problems)
         else:
             problems.append(
-                Problem(
-                    file,
-                    "workspace",
-                    f"values: {name}",
-                    f"{name!r} is neither a layer nor a vocabulary column",
-                    f"layers: {', '.join(columns)}; columns: {', '.join(sorted(everywhere))}",
-                    "error",
+                Problem.of(
+                    "problems.values_unknown_key",
+                    file=file,
+                    layer="workspace",
+                    feature=f"values: {name}",
+                    severity="error",
+                    name=repr(name),
+                    layers=", ".join(columns),
+                    columns=", ".join(sorted(everywhere)),
                 )
             )
     mappings: ValueMappings = {}

@@ -124,7 +124,18 @@ def test_bad_file_gives_message_not_traceback(tmp_path):
     path = tmp_path / "roads.gpkg"
     path.write_bytes(b"garbage")
     result = subprocess.run(
-        [sys.executable, "-m", "ntmgis.cli", "validate", "--file", str(path), "--as", "roads"],
+        [
+            sys.executable,
+            "-m",
+            "ntmgis.cli",
+            "validate",
+            "--file",
+            str(path),
+            "--as",
+            "roads",
+            "--lang",
+            "en",
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -153,7 +153,7 @@ def test_assessing_reach_on_a_cut_network_says_so_and_names_the_fix():
     assert network.iloc[0]["components"] == 2
     [problem] = [p for p in result.problems if p.layer == "roads" and "not connected" in p.problem]
     assert problem.severity == "warning"
-    assert "lớp đường không liên thông: 2 mảnh" in problem.problem
+    assert "lớp đường không liên thông: 2 mảnh" in problem.text("vi")[0]
     assert "road layer not connected: 2 pieces" in problem.problem
     assert "--node-roads" in problem.action and "network: {node: true, snap_m: 2}" in problem.action
     assert result.market_reach["status"].tolist() == [UNREACHABLE]

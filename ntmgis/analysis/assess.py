@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from ..codes import DISTRICT_UNIT
-from ..labels import text
 from ..problems import Problem
 from .access import (
     DEFAULT_RADIUS_M,
@@ -272,21 +271,14 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
         build.results["market_reach"] = reach
         build.results["market_gaps"] = reach_gaps(villages, reach, radius_m=radius)
         build.problems += [
-            Problem(
-                "",
-                "villages",
-                str(r.village_id),
-                f"market reach: {r.status}",
-                "kept in the market-gap layer",
-                "warning",
+            Problem.of(
+                "problems.market_reach",
+                layer="villages",
+                feature=str(r.village_id),
+                status=str(r.status),
             )
             for r in reach[reach["status"] != "reached"].itertuples()
         ]
-
-
-def _both(key: str, **fields: object) -> str:
-    """A problem text in both languages (a Problem carries no language)."""
-    return " / ".join(text(f"network.{key}", lang, **fields) for lang in ("vi", "en"))
 
 
 def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> RoadGraph:
@@ -299,20 +291,15 @@ def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> RoadGraph:
         graph = road_graph(used)
         after = check_road_network(used, snap_m=snap_m, layer="roads_noded", graph=graph)
         build.problems.append(
-            Problem(
-                "",
-                "roads",
-                "",
-                _both(
-                    "noded",
-                    crossings=int(check.at[0, "crossings"]),
-                    dangles=int(check.at[0, "dangling_ends"]),
-                    snap=f"{snap_m:g}",
-                    before=int(check.at[0, "components"]),
-                    after=int(after.at[0, "components"]),
-                ),
-                _both("noded_action"),
-                "info",
+            Problem.of(
+                "problems.network_noded",
+                layer="roads",
+                severity="info",
+                crossings=int(check.at[0, "crossings"]),
+                dangles=int(check.at[0, "dangling_ends"]),
+                snap=f"{snap_m:g}",
+                before=int(check.at[0, "components"]),
+                after=int(after.at[0, "components"]),
             )
         )
         check = pd.concat([check, after], ignore_index=True)

@@ -386,14 +386,11 @@ def split_problems(pieces: gpd.GeoDataFrame, layer: str, *, id_column: str = "se
     outside = pieces[pieces["commune_code"].isna()]
     lengths = outside.groupby(id_column, sort=True)["length_m"].sum()
     problems = [
-        Problem(
-            "",
-            layer,
-            str(feature),
-            f"{length:.3g} m lie outside every commune polygon "
-            "(beyond the district edge or in a gap between commune polygons)",
-            "kept in the pieces layer with no commune; not counted in any commune's km",
-            "warning",
+        Problem.of(
+            "problems.length_outside",
+            layer=layer,
+            feature=str(feature),
+            metres=f"{length:.3g}",
         )
         for feature, length in lengths[lengths >= PRECISION_M].items()
     ]
@@ -402,14 +399,14 @@ def split_problems(pieces: gpd.GeoDataFrame, layer: str, *, id_column: str = "se
     tiny = lengths[lengths < PRECISION_M]
     if len(tiny):
         problems.append(
-            Problem(
-                "",
-                layer,
-                ", ".join(map(str, tiny.index[:10])) + (" …" if len(tiny) > 10 else ""),
-                f"{len(tiny)} features have less than {PRECISION_M * 100:g} cm outside every commune "
-                f"(coordinate precision at the district edge; {tiny.sum():.3g} m in all)",
-                "not counted in any commune's km",
-                "info",
+            Problem.of(
+                "problems.length_outside_tiny",
+                layer=layer,
+                feature=", ".join(map(str, tiny.index[:10])) + (" …" if len(tiny) > 10 else ""),
+                severity="info",
+                features=len(tiny),
+                cm=f"{PRECISION_M * 100:g}",
+                metres=f"{tiny.sum():.3g}",
             )
         )
     return problems

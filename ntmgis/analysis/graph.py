@@ -44,7 +44,6 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import connected_components
 
-from ..labels import text
 from ..problems import Problem
 from .access import RoadGraph, road_graph, unique_points
 
@@ -307,20 +306,19 @@ def network_problems(check: pd.DataFrame, *, layer: str = "roads", file: str = "
     if row["components"] <= 1:
         return []
     snap = f"{row['snap_m']:g}"
-
-    def both(key: str, **fields: object) -> str:
-        return " / ".join(text(f"network.{key}", lang, **fields) for lang in ("vi", "en"))
-
-    message = both(
-        "not_connected",
-        pieces=int(row["components"]),
-        largest=f"{row['largest_share']:.0%}",
-        crossings=int(row["crossings"]),
-        dangles=int(row["dangling_ends"]),
-        snap=snap,
-    )
-    fix = both("not_connected_fix", option=f"network: {{node: true, snap_m: {snap}}}")
-    return [Problem(file, layer, "", message, fix, "warning")]
+    return [
+        Problem.of(
+            "problems.network_not_connected",
+            file=file,
+            layer=layer,
+            pieces=int(row["components"]),
+            largest=f"{row['largest_share']:.0%}",
+            crossings=int(row["crossings"]),
+            dangles=int(row["dangling_ends"]),
+            snap=snap,
+            option=f"network: {{node: true, snap_m: {snap}}}",
+        )
+    ]
 
 
 def node_roads(

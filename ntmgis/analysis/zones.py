@@ -192,25 +192,21 @@ def vietgap_summary(zones: gpd.GeoDataFrame) -> dict[str, float]:
 def zone_problems(zones: gpd.GeoDataFrame, by_commune: pd.DataFrame) -> list[Problem]:
     """Overlapping zones and zone area outside every commune, as problem rows."""
     problems = [
-        Problem(
-            "",
-            "production_zones",
-            f"{r.zone_id_a} / {r.zone_id_b}",
-            f"zones overlap by {r.overlap_ha:.2f} ha",
-            "VietGAP area counted once (union); check the zone boundaries",
-            "warning",
+        Problem.of(
+            "problems.zones_overlap",
+            layer="production_zones",
+            feature=f"{r.zone_id_a} / {r.zone_id_b}",
+            hectares=f"{r.overlap_ha:.2f}",
         )
         for r in zone_overlaps(zones).itertuples()
     ]
     outside = by_commune[by_commune["commune_code"].isna() & (by_commune["area_ha"] >= 1e-4)]
     problems += [
-        Problem(
-            "",
-            "production_zones",
-            r.zone_id,
-            f"{r.area_ha:.4f} ha lie outside every commune polygon",
-            "kept with no commune; not counted in any commune",
-            "warning",
+        Problem.of(
+            "problems.zone_outside",
+            layer="production_zones",
+            feature=r.zone_id,
+            hectares=f"{r.area_ha:.4f}",
         )
         for r in outside.itertuples()
     ]

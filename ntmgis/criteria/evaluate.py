@@ -107,21 +107,10 @@ def _reports(
         )
     if later:
         problems.append(
-            Problem(
-                "", layer, "", f"{later} row(s) are from after the evaluation year {year}", "not used", "info"
-            )
+            Problem.of("problems.status_later", layer=layer, severity="info", rows=later, year=year)
         )
     if earlier:
-        problems.append(
-            Problem(
-                "",
-                layer,
-                "",
-                f"{earlier} row(s) are from before {since}, reported against an earlier criteria set",
-                "not used: the set in force numbers its criteria differently; report again against it",
-                "warning",
-            )
-        )
+        problems.append(Problem.of("problems.status_earlier", layer=layer, rows=earlier, since=str(since)))
     frame = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
     if frame.empty or not latest:
         return frame
@@ -385,8 +374,12 @@ def _unused_computed(computed: pd.DataFrame | None, thresholds: pd.DataFrame, se
     if not unused:
         return []
     return [
-        Problem(
-            "", "computed indicators", "", f"indicators {unused} are not used by {set_ids}", "ignored", "info"
+        Problem.of(
+            "problems.indicators_unused",
+            layer="computed indicators",
+            severity="info",
+            indicators=str(unused),
+            sets=set_ids,
         )
     ]
 
@@ -401,16 +394,7 @@ def _village_frame(
 ) -> pd.DataFrame:
     """The village summary (empty without a villages layer or a model-village set)."""
     if villages is not None and selection.village is None and village_status is not None:
-        problems.append(
-            Problem(
-                "",
-                "village_status",
-                "",
-                "no model-village criteria set for this province (the packaged one is Bắc Giang's)",
-                "village reports not evaluated; add the province's set (criteria/*.yaml, provinces:)",
-                "warning",
-            )
-        )
+        problems.append(Problem.of("problems.no_village_set", layer="village_status"))
     if villages is None or selection.village is None:
         return pd.DataFrame(columns=VILLAGE_COLUMNS)
     year = selection.year
@@ -465,40 +449,35 @@ def _report_problems(
         where = str(r["evidence"])
         if r["unit_code"] not in known_units:
             problems.append(
-                Problem(
-                    "",
-                    layer,
-                    where,
-                    f"unit {r['unit_code']!r} is not in the workspace",
-                    "row not used",
-                    "warning",
+                Problem.of(
+                    "problems.report_unit_unknown", layer=layer, feature=where, unit=repr(r["unit_code"])
                 )
             )
         elif r["criterion"] not in criteria:
             problems.append(
-                Problem(
-                    "",
-                    layer,
-                    where,
-                    f"criterion {r['criterion']!r} is not in {set_ids}",
-                    "row not used",
-                    "warning",
+                Problem.of(
+                    "problems.report_criterion_unknown",
+                    layer=layer,
+                    feature=where,
+                    criterion=repr(r["criterion"]),
+                    sets=set_ids,
                 )
             )
         elif r["indicator"] is not None and r["indicator"] not in indicators:
             problems.append(
-                Problem(
-                    "",
-                    layer,
-                    where,
-                    f"indicator {r['indicator']!r} is not in {set_ids}",
-                    "row not used",
-                    "warning",
+                Problem.of(
+                    "problems.report_indicator_unknown",
+                    layer=layer,
+                    feature=where,
+                    indicator=repr(r["indicator"]),
+                    sets=set_ids,
                 )
             )
         elif level_rank(r["level"]) < 0:
             problems.append(
-                Problem("", layer, where, f"unknown level {r['level']!r}", "row not used", "warning")
+                Problem.of(
+                    "problems.report_level_unknown", layer=layer, feature=where, level=repr(r["level"])
+                )
             )
     return problems
 
@@ -610,19 +589,20 @@ def _default_year(status_year: int | None, status: pd.DataFrame | None, plan: Pl
     return date.today().year, "today"
 
 
+_YEAR_KEYS = {
+    "as_of": "problems.no_plan_year_as_of",
+    "status_year": "problems.no_plan_year_status_year",
+    "status_tables": "problems.no_plan_year_status_tables",
+    "today": "problems.no_plan_year_today",
+}
+
+
 def _year_problem(year_source: str, year: int) -> Problem:
     """Without a plan, which year the assessment is of is said (no plan period to fall back on)."""
-    where = {
-        "as_of": "the date asked for",
-        "status_year": "status_year of workspace.yaml",
-        "status_tables": "the latest year in the status tables",
-        "today": "today's year (no status_year, no status table)",
-    }[year_source]
-    return Problem(
-        "workspace.yaml",
-        "plan",
-        "",
-        f"no plan: the assessment year {year} is {where}",
-        "add plan: to workspace.yaml for progress against a plan; status_year: sets the year",
-        "warning" if year_source == "today" else "info",
+    return Problem.of(
+        _YEAR_KEYS[year_source],
+        file="workspace.yaml",
+        layer="plan",
+        severity="warning" if year_source == "today" else "info",
+        year=year,
     )

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..labels import text
 from ..names import name_key
 from ..problems import Problem
 from ..values import is_missing
@@ -85,30 +84,28 @@ def commune_groups(
     listed = ", ".join(groups)
     if len(missing):
         problems.append(
-            Problem(
-                "",
-                "communes",
-                _examples(missing),
-                f"{text('criteria.no_commune_group', 'vi')} / {text('criteria.no_commune_group', 'en')}: "
-                f"{criteria_set.id} sets its thresholds per commune group ({listed}), assigned by the "
-                "province; these communes are not assessed on them",
-                "give each commune its group: a commune_group column on the communes layer, or "
-                "commune_groups: {code: nhom_2} in workspace.yaml",
-                "error",
+            Problem.of(
+                "problems.commune_group_missing",
+                layer="communes",
+                feature=_examples(missing),
+                severity="error",
                 count=len(missing),
+                set_id=criteria_set.id,
+                listed=listed,
             )
         )
     if len(unknown):
         values = sorted({str(found[u]) for u in unknown})
         problems.append(
-            Problem(
-                "",
-                "communes",
-                _examples(unknown),
-                f"unknown commune group {values} (the set {criteria_set.id} has {listed})",
-                f"write one of {listed} (or 1, 2, 3)",
-                "error",
+            Problem.of(
+                "problems.commune_group_unknown",
+                layer="communes",
+                feature=_examples(unknown),
+                severity="error",
                 count=len(unknown),
+                values=str(values),
+                set_id=criteria_set.id,
+                listed=listed,
             )
         )
     return codes, problems

@@ -216,13 +216,11 @@ def indicator_rows(
         t = _threshold(record, single, criterion_of)
         rows.extend(_indicator_verdict(t, unit_code, evidence, unit_mismatch) for unit_code in units)
     problems = [
-        Problem(
-            "",
-            "computed indicators",
-            indicator,
-            f"computed unit {unit!r} does not fit the threshold's unit",
-            "not used; give % or share",
-            "warning",
+        Problem.of(
+            "problems.computed_unit_mismatch",
+            layer="computed indicators",
+            feature=indicator,
+            unit=repr(unit),
         )
         for unit, indicator in sorted(unit_mismatch)
     ]

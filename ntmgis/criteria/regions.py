@@ -165,13 +165,13 @@ def region_column(commune: CriteriaSet, *, province: str | None, region: str | N
         code = region_code(region, columns)
         if code is None:
             raise DataError(
-                Problem(
-                    "",
-                    "workspace",
-                    "region",
-                    f"unknown region {region!r}",
-                    f"write region: as one of {_known_regions(columns)}",
-                    "error",
+                Problem.of(
+                    "problems.region_unknown",
+                    layer="workspace",
+                    feature="region",
+                    severity="error",
+                    region=repr(region),
+                    known=_known_regions(columns),
                 )
             )
         return commune.column_of(code)
@@ -181,13 +181,14 @@ def region_column(commune: CriteriaSet, *, province: str | None, region: str | N
     if column is None:
         known = ", ".join(r["province"] for r in provinces().values())
         raise DataError(
-            Problem(
-                "",
-                "workspace",
-                "district.province",
-                f"unknown province {province!r} (the 63 provinces before 2025: {known})",
-                f"write the province's name as listed, or give region: one of {_known_regions(columns)}",
-                "error",
+            Problem.of(
+                "problems.province_unknown",
+                layer="workspace",
+                feature="district.province",
+                severity="error",
+                province=repr(province),
+                provinces=known,
+                regions=_known_regions(columns),
             )
         )
     return column
@@ -218,14 +219,15 @@ def commune_regions(communes: pd.DataFrame, selection: CriteriaSelection) -> tup
         )
         values = sorted({str(v) for v in given[unknown]})
         problems.append(
-            Problem(
-                "",
-                "communes",
-                ", ".join(ids.head(5)),
-                f"unknown region {values} in the region column",
-                f"evaluated with the workspace's region {default}; write one of {_known_regions(columns)}",
-                "error",
+            Problem.of(
+                "problems.region_column_unknown",
+                layer="communes",
+                feature=", ".join(ids.head(5)),
+                severity="error",
                 count=int(unknown.sum()),
+                values=str(values),
+                default=str(default),
+                known=_known_regions(columns),
             )
         )
     regions = mapped.map(lambda c: default if is_missing(c) else selection.commune.column_of(str(c)))
@@ -255,13 +257,14 @@ def missing_regional_thresholds(thresholds: pd.DataFrame, region: str | None, co
         f'{{{first["level"]}: {{value: …, source: "QĐ …/UBND tỉnh"}}}}}}}}'
     )
     return [
-        Problem(
-            "",
-            "criteria",
-            where,
-            f"no threshold for region {where} in {listed}: {communes} commune(s) not assessed on them",
-            f"give the province's numbers in workspace.yaml, e.g. {example}",
-            "warning",
+        Problem.of(
+            "problems.region_no_threshold",
+            layer="criteria",
+            feature=where,
             count=len(lacking),
+            where=where,
+            listed=listed,
+            communes=communes,
+            example=example,
         )
     ]

@@ -146,13 +146,12 @@ def choose_criteria(
                 f"{s.id} {s.valid_from}…{s.valid_to}" for s in sets.values() if s.role == "commune"
             )
             raise DataError(
-                Problem(
-                    "",
-                    "criteria",
-                    str(day),
-                    f"no commune criteria set covers this date ({periods})",
-                    "name a set with criteria_set: in workspace.yaml",
-                    "error",
+                Problem.of(
+                    "problems.criteria_no_set_covers",
+                    layer="criteria",
+                    feature=str(day),
+                    severity="error",
+                    periods=periods,
                 )
             )
         commune, reason = candidates[0], "chosen by date"
@@ -160,13 +159,13 @@ def choose_criteria(
         if set_id not in sets or sets[set_id].role != "commune":
             known = sorted(k for k, s in sets.items() if s.role == "commune")
             raise DataError(
-                Problem(
-                    "",
-                    "criteria",
-                    set_id,
-                    f"unknown commune criteria set {set_id!r}",
-                    f"use auto or one of {known}",
-                    "error",
+                Problem.of(
+                    "problems.criteria_set_unknown",
+                    layer="criteria",
+                    feature=set_id,
+                    severity="error",
+                    set_id=repr(set_id),
+                    known=str(known),
                 )
             )
         commune, reason = sets[set_id], "named in the workspace"

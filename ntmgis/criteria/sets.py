@@ -428,13 +428,12 @@ def _read_yaml(ref: str, base_dir: Path | None) -> tuple[Any, str]:
         source = str(file)
         if not file.exists():
             raise DataError(
-                Problem(
-                    source,
-                    "criteria",
-                    "",
-                    "criteria set not found",
-                    f"use one of {PACKAGED_SETS} or a path to a YAML file",
-                    "error",
+                Problem.of(
+                    "problems.criteria_set_not_found",
+                    file=source,
+                    layer="criteria",
+                    severity="error",
+                    known=str(PACKAGED_SETS),
                 )
             )
     data, problems = read_yaml(file, layer="criteria", label=source)
@@ -508,13 +507,14 @@ def load_criteria_sets(
             built["set"] not in raw or built["level"] not in raw[built["set"]][0]["levels"]
         ):
             problems.append(
-                Problem(
-                    source,
-                    "criteria",
-                    "builds_on",
-                    f"base {built['set']} level {built['level']} not found",
-                    "name a loaded set and one of its levels",
-                    "error",
+                Problem.of(
+                    "problems.criteria_base_not_found",
+                    file=source,
+                    layer="criteria",
+                    feature="builds_on",
+                    severity="error",
+                    base=str(built["set"]),
+                    level=str(built["level"]),
                 )
             )
     if problems:

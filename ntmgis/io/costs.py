@@ -45,13 +45,16 @@ def _codes(values: pd.Series, vocab: str, column: str, file: str, problems: list
         if code is None:
             rows = ", ".join(str(i + 2) for i in values.index[values == value][:5])  # +2: header, 1-based
             problems.append(
-                Problem(
-                    file,
-                    "unit_costs",
-                    f"rows {rows}",
-                    f"{column} {value!r} is not a {vocab} code or label",
-                    f"write one of: {', '.join(sorted({c for c, _ in known.values()}))}",
-                    "error",
+                Problem.of(
+                    "problems.cost_unknown_code",
+                    file=file,
+                    layer="unit_costs",
+                    feature=f"rows {rows}",
+                    severity="error",
+                    column=column,
+                    value=repr(value),
+                    vocab=vocab,
+                    known=", ".join(sorted({c for c, _ in known.values()})),
                 )
             )
     return values.map(found)
@@ -67,13 +70,13 @@ def _assumption_flags(frame: pd.DataFrame, file: str, problems: list[Problem]) -
             flags.append(False if is_missing(value) else bool(parse_bool(value)))
         except ValueError:
             problems.append(
-                Problem(
-                    file,
-                    "unit_costs",
-                    f"row {row + 2}",
-                    f"assumption {value!r} is not yes/no",
-                    "write true/false (Có/Không)",
-                    "error",
+                Problem.of(
+                    "problems.cost_assumption",
+                    file=file,
+                    layer="unit_costs",
+                    feature=f"row {row + 2}",
+                    severity="error",
+                    value=repr(value),
                 )
             )
             flags.append(False)
@@ -104,13 +107,15 @@ def read_unit_costs(path: str | os.PathLike[str], network: str = "roads") -> Rea
     missing = [c for c in (key, target, "million_vnd_per_km") if c not in frame.columns]
     if missing:
         raise DataError(
-            Problem(
-                file,
-                "unit_costs",
-                "",
-                f"missing columns {missing} for {network}",
-                f"the table needs {key}, {target}, million_vnd_per_km",
-                "error",
+            Problem.of(
+                "problems.cost_missing_columns",
+                file=file,
+                layer="unit_costs",
+                severity="error",
+                columns=str(missing),
+                network=network,
+                key=key,
+                target=target,
             )
         )
     price = pd.to_numeric(frame["million_vnd_per_km"], errors="coerce")
@@ -118,13 +123,12 @@ def read_unit_costs(path: str | os.PathLike[str], network: str = "roads") -> Rea
     if bad.any():
         rows = ", ".join(str(i + 2) for i in frame.index[bad][:5])
         problems.append(
-            Problem(
-                file,
-                "unit_costs",
-                f"rows {rows}",
-                "million_vnd_per_km is not a number ≥ 0",
-                "write the price in million VND per km",
-                "error",
+            Problem.of(
+                "problems.cost_not_number",
+                file=file,
+                layer="unit_costs",
+                feature=f"rows {rows}",
+                severity="error",
             )
         )
     class_vocab, target_vocab = _VOCABS[network]
@@ -139,13 +143,14 @@ def read_unit_costs(path: str | os.PathLike[str], network: str = "roads") -> Rea
     if twice.any():
         rows = ", ".join(str(i + 2) for i in out.index[twice][:5])
         problems.append(
-            Problem(
-                file,
-                "unit_costs",
-                f"rows {rows}",
-                f"({key}, {target}) priced twice",
-                "keep one price per class and target",
-                "error",
+            Problem.of(
+                "problems.cost_twice",
+                file=file,
+                layer="unit_costs",
+                feature=f"rows {rows}",
+                severity="error",
+                key=key,
+                target=target,
             )
         )
     out["assumption"] = _assumption_flags(frame, file, problems)

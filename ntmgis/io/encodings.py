@@ -560,28 +560,28 @@ def fix_legacy_columns(
             if legacy > unicode or (legacy == unicode and not mixed):
                 new_values[row] = converted
                 problems.append(
-                    Problem(
-                        file,
-                        layer,
-                        feature,
-                        f"column {column!r} holds {label} text",
-                        f"converted from {label} to Unicode: {value!r} -> {converted!r}",
-                        "warning",
+                    Problem.of(
+                        "problems.legacy_text",
+                        file=file,
+                        layer=layer,
+                        feature=feature,
+                        column=repr(column),
+                        label=label,
+                        value=repr(value),
+                        converted=repr(converted),
                     )
                 )
             elif legacy == unicode or not mixed:
-                if legacy == unicode:
-                    why = f"could be Unicode or {label} ({converted!r})"
-                else:
-                    why = f"reads better as Unicode than as {label} ({converted!r})"
                 problems.append(
-                    Problem(
-                        file,
-                        layer,
-                        feature,
-                        f"column {column!r} value {value!r} {why}",
-                        "left unchanged; check this value",
-                        "warning",
+                    Problem.of(
+                        "problems.legacy_ambiguous" if legacy == unicode else "problems.legacy_doubtful",
+                        file=file,
+                        layer=layer,
+                        feature=feature,
+                        column=repr(column),
+                        label=label,
+                        value=repr(value),
+                        converted=repr(converted),
                     )
                 )
         if new_values != values:

@@ -59,11 +59,11 @@ def refuse_inputs_as_outputs(
 
 
 def _problem(output: Path, source: Path) -> Problem:
-    return Problem(
-        str(output),
-        "output",
-        "",
-        f"the output {output} is an input of the command ({source})",
-        "refused: choose another file with --out",
-        "error",
+    return Problem.of(
+        "problems.output_is_input",
+        file=str(output),
+        layer="output",
+        severity="error",
+        output=str(output),
+        source=str(source),
     )

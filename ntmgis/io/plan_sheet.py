@@ -28,7 +28,7 @@ import pandas as pd
 from ..codes import fold_header, parse_level
 from ..labels import text
 from ..names import name_key
-from ..problems import Problem, Severity
+from ..problems import ParamValue, Problem, Severity
 from ..values import is_missing
 from ..vocab import label as vocab_label
 from .cells import cell_address, header_kind, row_number, to_number
@@ -222,9 +222,14 @@ class _Sheet:
     roles: dict[str, int]
     problems: list[Problem]
 
-    def add(self, where: str, problem: str, action: str, severity: Severity = "warning") -> None:
+    def add(self, where: str, key: str, severity: Severity = "warning", **params: ParamValue) -> None:
+        """Record the problem ``problems.<key>`` at cell ``where`` of this sheet."""
         feature = f"cell {self.name}!{where}" if self.name else f"cell {where}" if where else self.name
-        self.problems.append(Problem(self.file, _LAYER, feature, problem, action, severity))
+        self.problems.append(
+            Problem.from_params(
+                f"problems.{key}", params, file=self.file, layer=_LAYER, feature=feature, severity=severity
+            )
+        )
 
 
 def _header(raw: pd.DataFrame, *, scan_rows: int = 15) -> tuple[int, dict[str, int]]:
@@ -245,11 +250,11 @@ def _year(sheet: _Sheet, label: object, value: object, period: tuple[int, int] |
     where = cell_address(label, sheet.roles["year"])
     number = to_number(value)
     if number is None or not float(number).is_integer():
-        sheet.add(where, f"year {value!r} is not a year", "row left out; write the year (2026)", "error")
+        sheet.add(where, "plan_year_not_year", "error", value=repr(value))
         return None
     year = int(number)
     if period is not None and not period[0] <= year <= period[1]:
-        sheet.add(where, f"year {year} is outside the plan period {period[0]}–{period[1]}", "kept; check it")
+        sheet.add(where, "plan_year_outside", year=year, start=period[0], end=period[1])
     return year
 
 
@@ -270,11 +275,9 @@ def _level(sheet: _Sheet, at: object, row: list[object], default: str | None) ->
         return level
     known = ", ".join(repr(vocab_label("ntm_level", k, "vi")) for k in LEVEL_KEYS)
     if level == "ntm":
-        sheet.add(
-            where, "the plan has no schedule for the NTM level", f"row left out; the plan schedules {known}"
-        )
+        sheet.add(where, "plan_no_ntm_schedule", known=str(known))
     else:
-        sheet.add(where, f"unknown target level {value!r}", f"row left out; write one of {known}", "error")
+        sheet.add(where, "plan_unknown_level", "error", value=repr(value), known=str(known))
     return None
 
 
@@ -318,12 +321,7 @@ def _commune_rows(
     """The schedule rows of a commune sheet; ``seen`` (rows of earlier sheets) are not repeated."""
     default = _sheet_level(sheet.name)
     if "level" not in sheet.roles and default is None:
-        sheet.add(
-            "",
-            "no target level column, and the sheet's name names no level",
-            "sheet left out; add a Mức đạt chuẩn column (NTM nâng cao / NTM kiểu mẫu)",
-            "error",
-        )
+        sheet.add("", "plan_no_level_column", "error")
         return []
     data, mapping, column, by_code = _matched(sheet, communes)
     names = dict(zip(communes["commune_code"].astype(str), communes["name"].astype(str), strict=False))
@@ -337,17 +335,15 @@ def _commune_rows(
             if not is_missing(written) and name_key(str(written)) != name_key(names[code]):
                 sheet.add(
                     cell_address(label, sheet.roles["commune"]),
-                    f"name {written!r} is not that of commune {code} ({names[code]})",
-                    "read by the code; check the row",
+                    "plan_name_differs",
+                    name=repr(written),
+                    code=str(code),
+                    known=str(names[code]),
                 )
         if code is None or level is None or year is None:
             continue
         if any(r[0] == level and r[2] == code for r in (*seen, *out)):
-            sheet.add(
-                cell_address(label, column),
-                f"{names[code]} is listed twice for this level",
-                "second row left out",
-            )
+            sheet.add(cell_address(label, column), "plan_listed_twice", name=str(names[code]))
             continue
         out.append((level, year, code, names[code]))
     return out
@@ -375,12 +371,7 @@ def _village_years(sheet: _Sheet, communes: pd.DataFrame, period: tuple[int, int
             continue
         number = to_number(row[column])
         if number is None or not float(number).is_integer() or number < 0:
-            sheet.add(
-                cell_address(label, column),
-                f"{row[column]!r} is not a number of villages",
-                "row left out",
-                "error",
-            )
+            sheet.add(cell_address(label, column), "plan_not_villages", "error", value=repr(row[column]))
             continue
         counts[year] = counts.get(year, 0) + int(number)
     return counts
@@ -417,12 +408,7 @@ def schedules_from_frames(
         # The header is row ``skip`` of the candidates: the frame's own header (0) or a data row.
         sheet = _Sheet(file, name if len(sheets) > 1 else "", raw.iloc[skip:], roles, problems)
         if not roles:
-            sheet.add(
-                "",
-                "no year column and no commune or village column",
-                "sheet skipped; see the plan reference",
-                "info",
-            )
+            sheet.add("", "plan_sheet_skipped", "info")
             continue
         if roles.keys() & {"village", "count"}:
             for year, count in _village_years(sheet, communes, period).items():
@@ -430,16 +416,7 @@ def schedules_from_frames(
         else:
             rows.extend(_commune_rows(sheet, communes, period, rows))
     if sheets and all(_header(raw)[1] == {} for raw in sheets.values()):
-        problems.append(
-            Problem(
-                file,
-                _LAYER,
-                "",
-                "no sheet has a year column beside a commune or village column",
-                "write the schedule as Mã xã, Tên xã, Mức đạt chuẩn, Năm đạt chuẩn (see the plan reference)",
-                "error",
-            )
-        )
+        problems.append(Problem.of("problems.plan_no_year_column", file=file, layer=_LAYER, severity="error"))
     order = {level: i for i, level in enumerate(LEVEL_KEYS)}
     rows.sort(key=lambda r: (order[r[0]], r[1]))
     return Schedules(tuple(rows), dict(sorted(villages.items()))), tuple(problems)

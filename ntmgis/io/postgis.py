@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from ..crs import resolve_layer_crs
-from ..problems import DataError, Problem
+from ..problems import DataError, ParamValue, Problem
 from .encodings import fix_legacy_columns
 from .readers import ReadResult
 
@@ -140,8 +140,12 @@ class PostgisSource:
         return redact(self.dsn + where, url=self.dsn)
 
 
-def _refuse(source: PostgisSource, layer: str, problem: str, action: str) -> DataError:
-    return DataError(Problem(source.shown, layer, "", redact(problem, url=source.dsn), action, "error"))
+def _refuse(source: PostgisSource, layer: str, key: str, **params: ParamValue) -> DataError:
+    """The refusal ``problems.<key>`` of a PostGIS source (an error); passwords never shown."""
+    shown = {k: redact(v, url=source.dsn) if isinstance(v, str) else v for k, v in params.items()}
+    return DataError(
+        Problem.from_params(f"problems.{key}", shown, file=source.shown, layer=layer, severity="error")
+    )
 
 
 @contextmanager
@@ -153,13 +157,12 @@ def _connect(dsn: str, *, layer: str, shown: str) -> Iterator[_Connection]:
         conn = psycopg.connect(dsn, connect_timeout=_CONNECT_TIMEOUT_S)
     except psycopg.Error as exc:
         raise DataError(
-            Problem(
-                shown,
-                layer,
-                "",
-                redact(f"cannot connect to the database ({_first_line(exc)})", url=dsn),
-                "check the host, port, database, user and password (URL, PGPASSWORD or ~/.pgpass)",
-                "error",
+            Problem.of(
+                "problems.pg_connect",
+                file=shown,
+                layer=layer,
+                severity="error",
+                error=redact(_first_line(exc), url=dsn),
             )
         ) from None
     try:
@@ -205,9 +208,7 @@ def read_postgis_layer(
 
     label = name or (source.table or "query")
     if source.table is None and source.query is None:
-        raise _refuse(
-            source, label, "no table named", "write #schema.table after the URL, or table: / query:"
-        )
+        raise _refuse(source, label, "pg_no_table")
     if source.table is not None:
         statement = sql.SQL("SELECT * FROM {}.{}").format(
             sql.Identifier(source.schema), sql.Identifier(source.table)
@@ -220,21 +221,13 @@ def read_postgis_layer(
         try:
             frame = _fetch_frame(conn, statement)
         except psycopg.Error as exc:
-            raise _refuse(
-                source,
-                label,
-                f"cannot read the layer ({_first_line(exc)})",
-                "check the table (or query) and its columns in workspace.yaml",
-            ) from None
+            raise _refuse(source, label, "pg_cannot_read", error=_first_line(exc)) from None
     geometry_columns = [c for c in frame.columns if frame.attrs["ntmgis_geometry"].get(c)]
     if len(geometry_columns) != 1:
-        raise _refuse(
-            source,
-            label,
-            "the layer has no geometry column"
-            if not geometry_columns
-            else f"the layer has several geometry columns {geometry_columns}",
-            "select one geometry column (query: SELECT ..., geom FROM ...)",
+        raise (
+            _refuse(source, label, "pg_several_geometries", columns=str(geometry_columns))
+            if geometry_columns
+            else _refuse(source, label, "pg_no_geometry")
         )
     gdf = _to_geodataframe(frame, geometry_columns[0], source=source, label=label)
     problems: list[Problem] = []
@@ -272,9 +265,7 @@ def _to_geodataframe(
     geometries = shapely.from_wkb(text)
     srids = {int(s) for s in shapely.get_srid(geometries[~shapely.is_missing(geometries)])} - {0}
     if len(srids) > 1:
-        raise _refuse(
-            source, label, f"geometries of several SRIDs {sorted(srids)}", "transform them to one SRID"
-        )
+        raise _refuse(source, label, "pg_several_srids", srids=str(sorted(srids)))
     attributes = frame.drop(columns=[column])
     attributes.attrs = {}
     if "geometry" in attributes.columns:
@@ -331,13 +322,12 @@ def write_postgis(layers: Mapping[str, gpd.GeoDataFrame], url: str, *, schema: s
                 _replace_schema(conn, schema, fresh, tables)
         except psycopg.Error as exc:
             raise DataError(
-                Problem(
-                    shown,
-                    schema,
-                    "",
-                    redact(f"cannot write the results ({_first_line(exc)})", url=dsn),
-                    "nothing was written; the previous results are untouched",
-                    "error",
+                Problem.of(
+                    "problems.pg_cannot_write",
+                    file=shown,
+                    layer=schema,
+                    severity="error",
+                    error=redact(_first_line(exc), url=dsn),
                 )
             ) from None
 
@@ -353,13 +343,13 @@ class _TablePlan:
 def _check_identifier(name: str, *, what: str, shown: str) -> None:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise DataError(
-            Problem(
-                shown,
-                str(name),
-                "",
-                f"{what} name {name!r} is not a plain PostgreSQL name",
-                "use letters, digits and _ (at most 63, not starting with a digit)",
-                "error",
+            Problem.of(
+                "problems.pg_bad_name",
+                file=shown,
+                layer=str(name),
+                severity="error",
+                what=what,
+                name=repr(name),
             )
         )
 
@@ -401,13 +391,8 @@ def _table_plan(name: str, frame: gpd.GeoDataFrame, *, shown: str) -> _TablePlan
             continue
         if len(str(column).encode()) > 63 or str(column) == "geom":
             raise DataError(
-                Problem(
-                    shown,
-                    name,
-                    "",
-                    f"column name {column!r} cannot be a PostgreSQL column",
-                    "rename it",
-                    "error",
+                Problem.of(
+                    "problems.pg_bad_column", file=shown, layer=name, severity="error", column=repr(column)
                 )
             )
         pg_type = _pg_type(frame[column])
@@ -417,16 +402,7 @@ def _table_plan(name: str, frame: gpd.GeoDataFrame, *, shown: str) -> _TablePlan
     if has_geometry:
         epsg = frame.crs.to_epsg() if frame.crs is not None else None
         if epsg is None:
-            raise DataError(
-                Problem(
-                    shown,
-                    name,
-                    "",
-                    "the layer's CRS has no EPSG code",
-                    "transform it to an EPSG CRS",
-                    "error",
-                )
-            )
+            raise DataError(Problem.of("problems.pg_no_epsg", file=shown, layer=name, severity="error"))
         geometries = shapely.set_srid(frame.geometry.to_numpy(), epsg)
         wkb = shapely.to_wkb(geometries, hex=True, include_srid=True)
         cells.append([None if g is None else str(g) for g in wkb])
@@ -439,16 +415,7 @@ def _table_plan(name: str, frame: gpd.GeoDataFrame, *, shown: str) -> _TablePlan
 def _require_postgis(conn: _Connection, *, shown: str, schema: str) -> None:
     found = conn.execute("SELECT 1 FROM pg_type WHERE typname = 'geometry'").fetchone()
     if found is None:
-        raise DataError(
-            Problem(
-                shown,
-                schema,
-                "",
-                "the database has no PostGIS extension",
-                "run CREATE EXTENSION postgis; in it (as its owner)",
-                "error",
-            )
-        )
+        raise DataError(Problem.of("problems.pg_no_postgis", file=shown, layer=schema, severity="error"))
 
 
 def _replace_schema(conn: _Connection, schema: str, fresh: str, tables: list[_TablePlan]) -> None:

@@ -21,7 +21,7 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from ..crs import resolve_layer_crs
-from ..problems import DataError, Problem
+from ..problems import DataError, ParamValue, Problem
 from ..yamlload import YamlBudgetError, load_yaml_text, read_yaml_text
 from .encodings import fix_legacy_columns
 
@@ -66,28 +66,21 @@ class ReadResult:
     problems: tuple[Problem, ...]
 
 
-def _refuse(file: str, layer: str, problem: str, action: str) -> DataError:
-    return DataError(Problem(file, layer, "", problem, action, "error"))
+def _refuse(file: str, layer: str, key: str, **params: ParamValue) -> DataError:
+    """The refusal ``problems.<key>`` of a whole file (an error)."""
+    return DataError(Problem.from_params(f"problems.{key}", params, file=file, layer=layer, severity="error"))
 
 
 def _check_path(path: Path, layer: str, suffixes: dict[str, str]) -> str:
     if not path.exists():
-        raise _refuse(str(path), layer, "file not found", "check the path in workspace.yaml")
+        raise _refuse(str(path), layer, "file_not_found")
     suffix = path.suffix.lower()
     if suffix not in suffixes:
         raise _refuse(
-            str(path),
-            layer,
-            f"unsupported file type {suffix or '(none)'}",
-            f"use one of {', '.join(sorted(suffixes))}",
+            str(path), layer, "file_type", suffix=suffix or "(none)", known=", ".join(sorted(suffixes))
         )
     if suffix == ".shp" and not any(path.with_suffix(s).exists() for s in (".dbf", ".DBF")):
-        raise _refuse(  # else GDAL reads geometry only, and the layer "lacks every column"
-            str(path),
-            layer,
-            f"the shapefile has no {path.stem}.dbf (its attribute table) beside it",
-            f"copy {path.stem}.dbf (with .shx, .prj and .cpg) into the folder of {path.name}",
-        )
+        raise _refuse(str(path), layer, "shapefile_no_dbf", stem=path.stem, name=path.name)
     return suffix
 
 
@@ -119,14 +112,13 @@ def _uncached_formulas(path: Path, sheet: str | None, label: str) -> list[Proble
         return []
     shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
     return [
-        Problem(
-            str(path),
-            label,
-            shown,
-            f"{len(missing)} formula cell(s) without a saved value: read as blank",
-            "open the file in Excel or LibreOffice and save it, so that the values are stored",
-            "warning",
-            len(missing),
+        Problem.of(
+            "problems.formula_no_value",
+            file=str(path),
+            layer=label,
+            feature=shown,
+            count=len(missing),
+            cells=len(missing),
         )
     ]
 
@@ -181,12 +173,7 @@ def read_layer(
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - GDAL, Arrow and pandas raise many types
-        raise _refuse(
-            str(path),
-            label,
-            f"cannot read the file ({type(exc).__name__}: {exc})",
-            "check that it is a valid, complete file of its type",
-        ) from None
+        raise _refuse(str(path), label, "cannot_read_file", error=f"{type(exc).__name__}: {exc}") from None
     gdf, fixed = fix_legacy_columns(gdf, file=str(path), layer=label, id_column=id_column)
     problems.extend(fixed)
     gdf, crs_problems = resolve_layer_crs(gdf, declared=crs, file=str(path), layer=label)
@@ -198,12 +185,7 @@ def _read_ogr(path: Path, *, layer: str | None, label: str, problems: list[Probl
     if layer is None and path.suffix.lower() == ".gpkg":
         layers = [row[0] for row in pyogrio.list_layers(path)]
         if len(layers) > 1:
-            raise _refuse(
-                str(path),
-                label,
-                f"GeoPackage has several layers {layers}",
-                "name one with layer: in workspace.yaml",
-            )
+            raise _refuse(str(path), label, "gpkg_several_layers", layers=str(layers))
     info = pyogrio.read_info(path, layer=layer)
     if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists():
         # Without a .cpg GDAL falls back to ISO-8859-1: every byte survives, so the real
@@ -213,7 +195,7 @@ def _read_ogr(path: Path, *, layer: str | None, label: str, problems: list[Probl
     else:
         gdf = pyogrio.read_dataframe(path, layer=layer)
     if info.get("geometry_type") is None and "geometry" not in gdf:
-        raise _refuse(str(path), label, "the layer has no geometry", "use a spatial layer")
+        raise _refuse(str(path), label, "no_geometry_layer")
     return gdf
 
 
@@ -234,13 +216,8 @@ def _recover_utf8(frame: pd.DataFrame, *, file: str, layer: str, problems: list[
         recovered.append(column)
     if recovered:
         problems.append(
-            Problem(
-                file,
-                layer,
-                "",
-                f"no .cpg file; text of columns {recovered} is UTF-8",
-                "decoded as UTF-8 (add a .cpg containing UTF-8)",
-                "info",
+            Problem.of(
+                "problems.no_cpg_utf8", file=file, layer=layer, severity="info", columns=str(recovered)
             )
         )
     return out
@@ -272,13 +249,13 @@ def _table_to_points(
             x, y = x.where(np.isfinite(x)), y.where(np.isfinite(y))
             for row in table.index[x.isna() | y.isna()]:
                 problems.append(
-                    Problem(
-                        file,
-                        layer,
-                        f"row {_row_number(row)}",
-                        f"coordinate {x_name}/{y_name} is empty, infinite or not a number",
-                        "feature has no geometry",
-                        "warning",
+                    Problem.of(
+                        "problems.coordinate_empty",
+                        file=file,
+                        layer=layer,
+                        feature=f"row {_row_number(row)}",
+                        x=x_name,
+                        y=y_name,
                     )
                 )
             geometry = gpd.points_from_xy(x, y)
@@ -287,13 +264,8 @@ def _table_to_points(
                 # lon/lat columns are WGS 84 unless the user says otherwise: the only
                 # reading of "longitude" that is not a guess.
                 problems.append(
-                    Problem(
-                        file,
-                        layer,
-                        "",
-                        f"columns {x_name}/{y_name} without a stated CRS",
-                        "read as WGS 84 (EPSG:4326)",
-                        "info",
+                    Problem.of(
+                        "problems.xy_no_crs", file=file, layer=layer, severity="info", x=x_name, y=y_name
                     )
                 )
                 return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
@@ -301,10 +273,9 @@ def _table_to_points(
     raise _refuse(
         file,
         layer,
-        "table has no geometry: no WKT column "
-        f"({'/'.join(_WKT_COLUMNS)}) and no coordinate columns "
-        f"({', '.join('/'.join(p) for p in _XY_COLUMNS)})",
-        "add lon/lat (WGS 84) or x/y columns with crs: stated",
+        "table_no_geometry",
+        wkt="/".join(_WKT_COLUMNS),
+        xy=", ".join("/".join(p) for p in _XY_COLUMNS),
     )
 
 
@@ -318,13 +289,12 @@ def _parse_wkt(values: pd.Series, *, file: str, layer: str, problems: list[Probl
             parsed.append(shapely.from_wkt(text))
         except shapely.errors.GEOSException as exc:
             problems.append(
-                Problem(
-                    file,
-                    layer,
-                    f"row {_row_number(row)}",
-                    f"geometry text is not valid WKT ({exc})",
-                    "feature has no geometry",
-                    "warning",
+                Problem.of(
+                    "problems.bad_wkt",
+                    file=file,
+                    layer=layer,
+                    feature=f"row {_row_number(row)}",
+                    error=str(exc),
                 )
             )
             parsed.append(None)
@@ -367,12 +337,7 @@ def read_table(
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise _refuse(
-            str(path),
-            label,
-            f"cannot read the table ({type(exc).__name__}: {exc})",
-            "check that it is a valid CSV (UTF-8) or XLSX file",
-        ) from None
+        raise _refuse(str(path), label, "cannot_read_table", error=f"{type(exc).__name__}: {exc}") from None
     table, fixed = fix_legacy_columns(table, file=str(path), layer=label, id_column=id_column)
     problems.extend(fixed)
     return ReadResult(table, tuple(problems))
@@ -385,12 +350,7 @@ def _read_table_raw(
         try:
             book = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
         except ValueError as exc:
-            raise _refuse(
-                str(path),
-                label,
-                f"sheet problem: {exc}",
-                "name an existing sheet with sheet: in workspace.yaml",
-            ) from None
+            raise _refuse(str(path), label, "bad_sheet", error=str(exc)) from None
         frame = book
         problems.extend(_uncached_formulas(path, sheet, label))
     else:
@@ -398,14 +358,7 @@ def _read_table_raw(
         text, encoding = _decode_csv_bytes(raw)
         if encoding != "utf-8":
             problems.append(
-                Problem(
-                    str(path),
-                    label,
-                    "",
-                    f"CSV is not UTF-8; read as {encoding}",
-                    "decoded; save as UTF-8 to avoid guessing",
-                    "warning",
-                )
+                Problem.of("problems.csv_not_utf8", file=str(path), layer=label, encoding=encoding)
             )
         if header_comment:  # leading lines starting with "#" describe the file (a crosswalk's header)
             lines = text.splitlines(keepends=True)
@@ -418,12 +371,7 @@ def _read_table_raw(
     frame.columns = [unicodedata.normalize("NFC", str(c)).strip() for c in frame.columns]
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
-        raise _refuse(
-            str(path),
-            label,
-            f"duplicate column names {duplicated}",
-            "rename the columns so each appears once",
-        )
+        raise _refuse(str(path), label, "duplicate_columns", columns=str(duplicated))
     frame = frame.dropna(how="all")
     for column in _text_columns(frame):
         frame[column] = frame[column].map(
@@ -449,7 +397,7 @@ def _decode_csv_bytes(raw: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte string")
 
 
-def yaml_problem(exc: yaml.YAMLError, where: str, layer: str, action: str = "fix the YAML syntax") -> Problem:
+def yaml_problem(exc: yaml.YAMLError, where: str, layer: str) -> Problem:
     """The one problem of a YAML file that could not be read: over the budget, or not valid YAML.
 
     Examples
@@ -459,15 +407,8 @@ def yaml_problem(exc: yaml.YAMLError, where: str, layer: str, action: str = "fix
     'YAML refused: nesting deeper than 64 levels (limit 64 levels)'
     """
     if isinstance(exc, YamlBudgetError):
-        return Problem(
-            where,
-            layer,
-            "",
-            f"YAML refused: {exc}",
-            "write the values out: no deep nesting, no anchors/aliases (&name, *name), a small file",
-            "error",
-        )
-    return Problem(where, layer, "", f"not valid YAML ({exc})", action, "error")
+        return Problem.of("problems.yaml_refused", file=where, layer=layer, severity="error", error=str(exc))
+    return Problem.of("problems.yaml_invalid", file=where, layer=layer, severity="error", error=str(exc))
 
 
 def read_yaml(
@@ -475,7 +416,6 @@ def read_yaml(
     *,
     layer: str,
     label: str | None = None,
-    action: str = "fix the YAML syntax",
 ) -> tuple[Any, tuple[Problem, ...]]:
     """Read a YAML file within the budget of :mod:`ntmgis.yamlload` (nothing in it is executed), reporting.
 
@@ -487,8 +427,6 @@ def read_yaml(
         What the file holds (``criteria``, ``scenario``, ``plan``), for the problems.
     label : str, optional
         The file as the problems name it; default ``str(source)``.
-    action : str
-        The action of the "not valid YAML" problem.
 
     Returns
     -------
@@ -514,8 +452,8 @@ def read_yaml(
     try:
         return load_yaml_text(read_yaml_text(path)), ()
     except FileNotFoundError:
-        return None, (Problem(where, layer, "", "file not found", "check the path", "error"),)
+        return None, (Problem.of("problems.yaml_not_found", file=where, layer=layer, severity="error"),)
     except UnicodeDecodeError:
-        return None, (Problem(where, layer, "", "not UTF-8 text", "save the file as UTF-8", "error"),)
+        return None, (Problem.of("problems.not_utf8_text", file=where, layer=layer, severity="error"),)
     except yaml.YAMLError as exc:
-        return None, (yaml_problem(exc, where, layer, action),)
+        return None, (yaml_problem(exc, where, layer),)

@@ -139,13 +139,13 @@ def strip_control_characters(
         out.isetitem(position, series.map(lambda v: _ILLEGAL.sub(" ", v) if isinstance(v, str) else v))
         examples = ", ".join([repr(v) for v, b in zip(series.tolist(), bad, strict=True) if b][:3])
         problems.append(
-            Problem(
-                file,
-                layer,
-                str(frame.columns[position]),
-                f"{sum(bad)} value(s) hold control characters, e.g. {examples}",
-                "replaced by a space",
-                "warning",
+            Problem.of(
+                "problems.control_characters",
+                file=file,
+                layer=layer,
+                feature=str(frame.columns[position]),
+                values=int(sum(bad)),
+                examples=examples,
             )
         )
     return out, problems

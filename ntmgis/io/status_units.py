@@ -60,6 +60,16 @@ class _Findings:
         self.problems.append(Problem(self.file, self.layer, feature, problem, action, severity))
 
 
+# A name-match problem of a status row that is then left out says so (the same words, and the row).
+_ROW_LEFT_OUT = {
+    "problems.name_ambiguous": "problems.name_ambiguous_row",
+    "problems.name_missing": "problems.name_missing_row",
+    "problems.name_unmatched": "problems.name_unmatched_row",
+}
+_NO_UNIT = {"commune": "problems.code_no_commune", "village": "problems.code_no_village"}
+_NO_ROW = {"commune": "problems.commune_no_row", "village": "problems.village_no_row"}
+
+
 def _match_units(
     labels: list[object],
     values: list[object],
@@ -85,13 +95,14 @@ def _match_units(
             )
             if unit == "commune" and code.isdigit() and len(code) < 5:
                 problems.append(
-                    Problem(
-                        file,
-                        layer,
-                        f"cell {where}",
-                        f"code {value!r} lost its leading zero",
-                        f"read as {code.zfill(5)!r}",
-                        "info",
+                    Problem.of(
+                        "problems.code_leading_zero",
+                        file=file,
+                        layer=layer,
+                        feature=f"cell {where}",
+                        severity="info",
+                        code=repr(value),
+                        read=repr(code.zfill(5)),
                     )
                 )
                 code = code.zfill(5)
@@ -99,13 +110,12 @@ def _match_units(
                 mapping[label] = code
             else:
                 problems.append(
-                    Problem(
-                        file,
-                        layer,
-                        f"cell {where}",
-                        f"code {value!r} matches no {unit} of the workspace",
-                        "row left out; correct the code",
-                        "warning",
+                    Problem.of(
+                        _NO_UNIT[unit],
+                        file=file,
+                        layer=layer,
+                        feature=f"cell {where}",
+                        code=repr(value),
                     )
                 )
         return mapping, problems
@@ -130,26 +140,26 @@ def _match_units(
         mapping[by_row[sheet_row]] = str(unit_id)
     for problem in matched.problems(file, layer):
         if problem.feature.startswith("row "):
-            left_out = problem.action.startswith("not joined")
             problems.append(
-                Problem(
-                    problem.file,
-                    problem.layer,
-                    problem.feature,
-                    problem.problem,
-                    ("row left out; " if left_out else "") + problem.action,
-                    problem.severity,
+                Problem.from_params(
+                    _ROW_LEFT_OUT[problem.key],
+                    problem.params,
+                    file=problem.file,
+                    layer=problem.layer,
+                    feature=problem.feature,
+                    severity=problem.severity,
                 )
+                if problem.key in _ROW_LEFT_OUT and problem.action.startswith("not joined")
+                else problem
             )
     for row in matched.unmatched_right.itertuples(index=False):
         problems.append(
-            Problem(
-                file,
-                layer,
-                f"{unit} {row.right_index}",
-                f"{unit} {row.right_value!r} has no row in the table",
-                "its criteria are not assessed from this table",
-                "info",
+            Problem.of(
+                _NO_ROW[unit],
+                file=file,
+                layer=layer,
+                feature=f"{unit} {row.right_index}",
+                name=repr(row.right_value),
             )
         )
     return mapping, problems

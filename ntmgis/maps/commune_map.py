@@ -15,7 +15,7 @@ import pandas as pd
 from ..codes import NOT_ASSESSED
 from ..labels import LANGUAGES, words
 from ..names import normalize_text, strip_prefix
-from ..problems import DataError, Problem
+from ..problems import DataError, ParamValue, Problem
 from ..values import is_missing
 from ..vocab import label, vocabulary
 from .page import MapClass, MapLayer, Theme, render_map
@@ -151,20 +151,20 @@ def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
         raise TypeError(f"communes must be a GeoDataFrame, not {type(communes).__name__}")
     problems: list[Problem] = []
 
-    def problem(feature: str, what: str, action: str) -> None:
-        problems.append(Problem("", "communes", feature, what, action, "error"))
+    def problem(feature: str, key: str, **params: ParamValue) -> None:
+        problems.append(
+            Problem.from_params(
+                f"problems.{key}", params, layer="communes", feature=feature, severity="error"
+            )
+        )
 
     for column in (*_REQUIRED, level_column):
         if column not in communes.columns:
-            problem(
-                "",
-                f"missing required column '{column}'",
-                "add the column (see the communes contract in contracts.yaml)",
-            )
+            problem("", "map_missing_column", column=column)
     if communes.crs is None:
-        problem("", "the layer has no CRS", "set it, e.g. communes.set_crs('EPSG:9214')")
+        problem("", "map_no_crs")
     if communes.empty:
-        problem("", "no communes to draw", "pass a layer with at least one commune")
+        problem("", "map_no_communes")
     if problems:
         raise DataError(problems, "cannot draw the commune map")
 
@@ -172,18 +172,14 @@ def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
     geometry = communes.geometry
     for feature, geom in zip(ids, geometry, strict=True):
         if geom is None or geom.is_empty:
-            problem(feature, "no geometry", "give the commune its boundary")
+            problem(feature, "map_no_geometry")
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problem(
-                feature, f"geometry is a {geom.geom_type}, not a (Multi)Polygon", "use the commune boundary"
-            )
+            problem(feature, "map_not_polygon", kind=str(geom.geom_type))
     known = vocabulary()["ntm_level"]
     for feature, value in zip(ids, communes[level_column], strict=True):
         if not is_missing(value) and value not in known:
             problem(
-                feature,
-                f"'{level_column}' value {value!r} is not an ntm_level code",
-                f"use one of {', '.join(known)} or leave it empty (not assessed)",
+                feature, "map_unknown_level", column=level_column, value=repr(value), known=", ".join(known)
             )
     if problems:
         raise DataError(problems, "cannot draw the commune map")
