@@ -21,6 +21,8 @@ province report 108.8 s / 1.87 GB against overlay's clip alone 153.4 s (1.41×),
 1.89 GB / 17.6 MB page (1.12×); national clip 73.5 s / 3.96 GB single-process, 57.7 s / 1.73 GB
 on dask (threads, 33 partitions), same km. ``ntmgis report`` national did not finish: stopped
 after 412 s at 21 GB resident.
+The 21 GB was the road network check (one GEOS LineString per road segment for the whole
+layer); tiled since, national peak 6.7 GB in the road graph (see the README).
 
 Not a test.
 """

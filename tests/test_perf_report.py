@@ -10,6 +10,7 @@ from dataclasses import asdict
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -161,3 +162,54 @@ def test_crossing_pairs_are_the_predicate_query_pairs(ways: list[list[tuple[int,
     got = _crossing_pairs(seg, shapely.STRtree(lines), lines)
     assert got[0].tolist() == want[0].tolist()
     assert got[1].tolist() == want[1].tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=2, max_size=8, unique=True),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(1, 12),
+    st.sampled_from([0.0, 0.5, 2.0, 15.0]),
+)
+def test_the_tiled_network_check_is_the_check_in_one_tile(
+    ways: list[list[tuple[int, int]]], tile_segments: int, snap_m: float
+) -> None:
+    """Issue 12: the contacts found tile by tile (bounded memory) are those of one tile holding all.
+
+    Many tiles of a few segments each on a small grid: pairs straddling tile edges, ends on an
+    edge, segments in several tiles; every array (crossing points, ends to move) is the same.
+    """
+    from ntmgis.analysis.graph import _contacts
+
+    roads = gpd.GeoDataFrame(geometry=[LineString(np.array(w, dtype=float) * 5) for w in ways], crs=9214)
+    seg = _segments(roads)
+    one = _contacts(seg, snap_m, tile_segments=10**9)
+    tiled = _contacts(seg, snap_m, tile_segments=tile_segments)
+    for name, want in asdict(one).items():
+        np.testing.assert_array_equal(getattr(tiled, name), want, err_msg=name)
+
+
+@pytest.mark.parametrize("tile_segments", [50, 10**9])
+def test_the_tiled_network_check_is_the_old_check(
+    monkeypatch: pytest.MonkeyPatch, tile_segments: int
+) -> None:
+    """Counts and noded roads pinned from the check before tiling (commit c3d60ac), in 1 or 30 tiles."""
+    import hashlib
+
+    from ntmgis.analysis import graph
+
+    monkeypatch.setitem(graph._contacts.__kwdefaults__, "tile_segments", tile_segments)
+    rng = np.random.default_rng(3)
+    ways = [
+        LineString(np.round(np.cumsum(rng.normal(0, 40, (12, 2)), axis=0) + rng.uniform(0, 800, 2)))
+        for _ in range(120)
+    ]
+    roads = gpd.GeoDataFrame({"segment_id": [f"R{k}" for k in range(120)]}, geometry=ways, crs=9214)
+    check = check_road_network(roads).iloc[0]
+    assert (check["components"], check["crossings"], check["dangling_ends"]) == (119, 1729, 66)
+    noded = graph.node_roads(roads)
+    wkb = b"".join(shapely.to_wkb(noded.geometry.to_numpy())) + "".join(noded["segment_id"]).encode()
+    assert (len(noded), hashlib.sha1(wkb).hexdigest()) == (3640, "0ad0536542b5d4a2148de3106213e6dd0b8977b8")
