@@ -486,7 +486,7 @@ def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str)
             summary.append(
                 {
                     "zone_id": _unit_word(workspace, lang),
-                    "name": f"{title}: {value} / {r['op']} {r['target']}",
+                    "name": f"{title}: {value} / {_t(r['op'], lang)} {r['target']}",
                     "vietgap": _t(r["status"], lang),
                 }
             )

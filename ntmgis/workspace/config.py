@@ -273,7 +273,7 @@ _ENTRY_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
 
 # The top-level keys that are text or a flag (a list or a number there would be used as its repr).
 _TOP_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
-    {"name": (str,), "provenance": (str,), "sample": (bool,), "sample_note": (str, dict)}
+    {"name": (str,), "provenance": (str, dict), "sample": (bool,), "sample_note": (str, dict)}
 )
 
 
@@ -373,7 +373,7 @@ def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Probl
 
 # The keys read from the small top-level mappings (a district's ``code`` is kept for the caller).
 _MAPPING_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"district": ("name", "province", "kind", "code"), "sample_note": ("vi", "en")}
+    {"district": ("name", "province", "kind", "code"), "sample_note": ("vi", "en"), "provenance": ("vi", "en")}
 )
 
 
