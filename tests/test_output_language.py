@@ -41,7 +41,10 @@ PROBLEM_SHEETS = {"vi": "Vấn đề dữ liệu", "en": "Data problems"}
 PROBLEM_COLUMNS_EXCLUDED_UNTIL_PROBTEXT = True
 
 #: Vietnamese syllables written without a mark that are also English words ("an toàn", "to", "do").
-VI_ASCII = frozenset("an anh ban bao cho chi con do gia giao ha hai hay in la lam long ma mai me mo nam no on so tan tin to".split())
+VI_ASCII = frozenset(
+    """an anh ban bao cho chi con do gia giao ha hai hay in la lam long ma mai me mo nam no on so tan
+    tin to""".split()
+)
 
 #: The scenario workbook names its columns after the scenarios ("Giá trị [baseline]"): the baseline's
 #: name is the scenario's id, as ``lam_cot`` is (scenario/* belongs to the helper units2 this wave).
@@ -152,6 +155,8 @@ def _names() -> frozenset[str]:
         frame = workspace.layer(layer)
         if "name" in frame:
             found |= {str(v) for v in frame["name"].dropna()}
+    # "thôn Đồng Lim" in running text: the name without its kind word.
+    found |= {n.split(" ", 1)[1] for n in found if n.startswith(("Thôn ", "Xã ", "Thị trấn "))}
     rows = packaged_crosswalk().rows
     found |= {str(v) for column in ("old_name", "new_name") for v in rows[column].dropna()}
     if workspace.plan is not None:
@@ -193,14 +198,25 @@ SCENARIO = """scenarios:
 
 
 @pytest.fixture(scope="module", params=["vi", "en"])
-def outputs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Path]]:
+def outputs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, list[Path]]:
     lang = str(request.param)
     out = tmp_path_factory.mktemp(f"outputs_{lang}")
     (out / "scenario.yaml").write_text(SCENARIO, encoding="utf-8")
     runs = [
         ["report", "--out", str(out / "report.xlsx"), "--lang", lang, "--no-csv", "-q"],
         ["report", "--out", str(out / "units.xlsx"), "--lang", lang, "--units", "2025-07", "--no-csv", "-q"],
-        ["scenario", "run", str(out / "scenario.yaml"), "--out", str(out / "scenario.xlsx"), "--lang", lang, "-q"],
+        [
+            "scenario",
+            "run",
+            str(out / "scenario.yaml"),
+            "--out",
+            str(out / "scenario.xlsx"),
+            "--lang",
+            lang,
+            "-q",
+        ],
     ]
     for args in runs:
         assert main(args) == 0, args
@@ -233,3 +249,41 @@ def test_the_detector_finds_the_words_it_is_for() -> None:
     assert foreign_words("not a thôn", "en") == []
     assert foreign_words("Dữ liệu minh họa", "en") == ["Dữ", "liệu", "họa"]
     assert foreign_words("qd318_2022_xa criteria_research.csv baonghean.vn/en TDMNPB 12 km", "vi") == []
+
+
+def test_a_set_file_source_is_written_in_both_languages() -> None:
+    from ntmgis.criteria.schema import check_spec
+
+    def problems(source: object, *, need_source: bool) -> list[str]:
+        spec = {"op": ">=", "value": 80, "verified": False, "source": source}
+        found = check_spec(
+            spec, source="x.yaml", where="2.2 ntm", pass_fail=False, regions=set(), need_source=need_source
+        )
+        return [p.problem for p in found]
+
+    assert (
+        problems(
+            {"vi": "QĐ 318 Phụ lục I: chưa tìm thấy", "en": "QĐ 318 Phụ lục I: not found"}, need_source=True
+        )
+        == []
+    )
+    assert problems("QĐ 318 Phụ lục I: value not found", need_source=True)  # a set file: {vi, en}
+    assert problems({"en": "QĐ 318 only in English"}, need_source=False)  # a mapping needs both
+    assert problems("QĐ 12/2023/QĐ-UBND", need_source=False) == []  # an override's own text
+
+
+def test_an_override_source_is_the_users_text_in_both_languages() -> None:
+    from ntmgis.criteria import load_criteria_sets
+
+    sets = load_criteria_sets(
+        {"qd318_2022_xa": {"2.2": {"ntm": {"value": 80, "source": "QĐ 12/2023/QĐ-UBND"}, "nang_cao": 90}}}
+    )
+    rows = sets["qd318_2022_xa"].thresholds(region="TDMNPB", year=2023).set_index(["indicator", "level"])
+    assert tuple(rows.loc[("2.2", "ntm"), ["source_vi", "source"]]) == ("QĐ 12/2023/QĐ-UBND",) * 2
+    assert tuple(rows.loc[("2.2", "nang_cao"), ["source_vi", "source"]]) == (
+        "tỉnh điều chỉnh (criteria_overrides)",
+        "province override (criteria_overrides)",
+    )
+    packaged = rows.loc[("2.3", "ntm")]
+    assert packaged["source_vi"].startswith("giá trị tạm: chưa tìm thấy giá trị tại QĐ 318 Phụ lục I mục 2.3")
+    assert packaged["source"] == "placeholder: QĐ 318 Phụ lục I 2.3 value not found [unverified]"

@@ -42,6 +42,9 @@ from ..io.readers import read_yaml
 from ..labels import text
 from ..problems import DataError, Problem
 from .schema import OPS, PASS_FAIL, check_overrides, check_set
+from .texts import NO_TEXT, Both, both
+from .texts import joined as _joined
+from .texts import note as _note
 
 __all__ = [
     "PACKAGED_SETS",
@@ -68,39 +71,6 @@ UNVERIFIED_NOTE = f"{text('criteria.unverified', 'vi')} / {text('criteria.unveri
 #: The words next to a measured indicator whose set gives no number (every threshold of QĐ 51/2025);
 #: ``threshold_note`` (English) carries the English half, ``threshold_note_vi`` the Vietnamese one.
 NOT_SET_NOTE = text("criteria.threshold_not_set", "en")
-
-#: A text in both languages: (Vietnamese, English).
-Both = tuple[str, str]
-_NO_TEXT: Both = ("", "")
-
-
-def both(value: Any) -> Both:
-    """(vi, en) of a free text written ``{vi: ..., en: ...}``; a plain string (a user's own source
-    in ``criteria_overrides``) is the same text in both languages.
-
-    Examples
-    --------
-    >>> both({"vi": "chưa tìm thấy giá trị", "en": "value not found"})
-    ('chưa tìm thấy giá trị', 'value not found')
-    >>> both("QĐ 12/2023/QĐ-UBND")
-    ('QĐ 12/2023/QĐ-UBND', 'QĐ 12/2023/QĐ-UBND')
-    """
-    if isinstance(value, Mapping):
-        return str(value.get("vi") or value.get("en") or ""), str(value.get("en") or value.get("vi") or "")
-    return ("", "") if value is None else (str(value), str(value))
-
-
-def _note(key: str, **fields: object) -> Both:
-    """A catalogue note (``criteria.<key>``) in both languages."""
-    return text(f"criteria.{key}", "vi", **fields), text(f"criteria.{key}", "en", **fields)
-
-
-def _joined(*notes: Both) -> Both:
-    """Notes joined with "; " in each language (empty ones left out)."""
-    return (
-        "; ".join(filter(None, (n[0] for n in notes))),
-        "; ".join(filter(None, (n[1] for n in notes))),
-    )
 
 THRESHOLD_COLUMNS = [
     "criteria_set",
@@ -383,7 +353,9 @@ class CriteriaSet:
             )
             own = both(spec.get("source"))
             source = (
-                (f"{own[0]}; × {base_source[0]}", f"{own[1]}; × {base_source[1]}") if any(base_source) else own
+                (f"{own[0]}; × {base_source[0]}", f"{own[1]}; × {base_source[1]}")
+                if any(base_source)
+                else own
             )
             if base_value is None:
                 return None, False, source, base_note if any(base_note) else _note("base_unknown")
@@ -411,13 +383,13 @@ def _resolve(
     region: str | None,
     year: int,
     verified: bool = False,
-    source: Both = _NO_TEXT,
+    source: Both = NO_TEXT,
     group: str | None = None,
 ) -> tuple[Any, bool, Both, Both]:
     """Walk ``by_region`` / ``by_group`` / ``by_year`` down to one value; returns (value, verified,
     source, note)."""
     if not isinstance(spec, Mapping):
-        return spec, verified, source, _NO_TEXT
+        return spec, verified, source, NO_TEXT
     verified = bool(spec.get("verified", verified))
     source = both(spec["source"]) if "source" in spec else source
     if "by_group" in spec:
@@ -433,7 +405,12 @@ def _resolve(
     if "by_region" in spec:
         table = spec["by_region"]
         if region is None or region not in table:
-            return None, verified, source, (_note("no_region_value", region=region) if region else _note("no_region"))
+            return (
+                None,
+                verified,
+                source,
+                (_note("no_region_value", region=region) if region else _note("no_region")),
+            )
         return _resolve(
             table[region], region=region, year=year, verified=verified, source=source, group=group
         )
@@ -449,7 +426,7 @@ def _resolve(
         )
         # Borrowing another year's number is a guess about the law, whatever its own status.
         return value, False, source, _note("nearest_year", nearest=nearest, year=year)
-    return spec.get("value"), verified, source, _NO_TEXT
+    return spec.get("value"), verified, source, NO_TEXT
 
 
 # --------------------------------------------------------------------------------------------

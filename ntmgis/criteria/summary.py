@@ -329,7 +329,9 @@ def _commune_note(
             None,
             [note]
             + [
-                text("criteria.lower_level_not_met", lang, level=label("ntm_level", lv, lang), missing=missing)
+                text(
+                    "criteria.lower_level_not_met", lang, level=label("ntm_level", lv, lang), missing=missing
+                )
                 for lv, missing in lost
             ],
         )

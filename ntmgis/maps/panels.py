@@ -237,7 +237,9 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
     analysis assumptions."""
     t = ui(lang)
     provenance = assessment.provenance
-    lines = [f"{t.get(f'source.{name}', name)}: {Path(path).name}" for name, path in workspace.sources.items()]
+    lines = [
+        f"{t.get(f'source.{name}', name)}: {Path(path).name}" for name, path in workspace.sources.items()
+    ]
     plan = workspace.plan
     lines.append(
         f"{t['plan_source']}: {text('common.no_plan', lang)}"

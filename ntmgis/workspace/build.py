@@ -175,7 +175,9 @@ def build_workspace(
     sample_note = config.get("sample_note")
     told = config.get("provenance", "")
     # ``provenance: {vi: ..., en: ...}`` is shown in the output's language; a plain string as written.
-    told_texts = {str(k): str(v).strip() for k, v in told.items()} if isinstance(told, dict) else {}
+    told_texts: dict[str, str] = (
+        {str(k): str(v).strip() for k, v in told.items()} if isinstance(told, dict) else {}
+    )
     workspace = Workspace(
         name=str(config.get("name", root.name)),
         root=root,

@@ -373,7 +373,11 @@ def entry_key_problems(config: Mapping[str, object], *, file: str) -> list[Probl
 
 # The keys read from the small top-level mappings (a district's ``code`` is kept for the caller).
 _MAPPING_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"district": ("name", "province", "kind", "code"), "sample_note": ("vi", "en"), "provenance": ("vi", "en")}
+    {
+        "district": ("name", "province", "kind", "code"),
+        "sample_note": ("vi", "en"),
+        "provenance": ("vi", "en"),
+    }
 )
 
 
