@@ -96,6 +96,11 @@ def _has(value: object, lang: str) -> object:
     return _w(lang)["yes" if bool(value) else "no"]
 
 
+def _in_lang(table: pd.DataFrame, column: str, lang: str) -> pd.Series:
+    """A free-text column in the sheet's language: ``column`` is English, ``column_vi`` Vietnamese."""
+    return table[f"{column}_vi"] if lang == "vi" and f"{column}_vi" in table else table[column]
+
+
 def _w(lang: str) -> Mapping[str, str]:
     return words("report", lang)
 
@@ -147,7 +152,7 @@ def _communes_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
             if isinstance(unverified, str) and unverified
             else ""
         )
-        record["note"] = commune["note"]
+        record["note"] = commune["note_vi" if lang == "vi" else "note"]
         rows.append(record)
     frame = pd.DataFrame(rows)
     if len(frame):
@@ -179,7 +184,7 @@ def _indicators_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
             "met": table["status"].map(lambda v: _t(v, lang)),
             "criterion_result": [_t(v, lang) for v in criterion_status],
             "method": table["method"].map(lambda v: _t(v, lang)),
-            "source": table["source"],
+            "source": _in_lang(table, "source", lang),
             "verified": [
                 _w(lang)["checked"] if v else _w(lang)["unverified_note"] for v in table["verified"]
             ],
@@ -187,7 +192,7 @@ def _indicators_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
             "year": table["year"],
             "status_year": table["status_year"],
             "gap": table[f"gap_{lang}"],
-            "note": table["note"],
+            "note": _in_lang(table, "note", lang),
         }
     )
     return _headers(frame, lang)
@@ -239,6 +244,7 @@ def _villages_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
     for column in ("status", "schedule_status"):
         frame[column] = frame[column].map(lambda v: _t(v, lang))
     frame["model_village"] = frame["model_village"].map(lambda v: _yes_no(v, lang))
+    frame["note"] = frame["note"].map(lambda v: _t(v, lang))  # a note code (not_a_thon)
     frame["gap"] = frame[f"gap_{lang}"]
     frame = frame.drop(columns=["gap_vi", "gap_en", "assessed"])
     return _headers(frame, lang)
@@ -480,7 +486,7 @@ def _zones_sheet(workspace: Workspace | None, assessment: Assessment, lang: str)
             summary.append(
                 {
                     "zone_id": _unit_word(workspace, lang),
-                    "name": f"{title}: {value} / {r['op']} {r['target']}",
+                    "name": f"{title}: {value} / {_t(r['op'], lang)} {r['target']}",
                     "vietgap": _t(r["status"], lang),
                 }
             )
@@ -500,11 +506,11 @@ def _unverified_sheet(assessment: Assessment, lang: str) -> pd.DataFrame:
             "op": table["op"].map(lambda v: _t(v, lang)),
             "threshold": table["threshold"],
             "unit": table["unit"].map(lambda v: _unit(v, lang)),
-            "source": table["source"],
-            "threshold_note": table["threshold_note"],
+            "source": _in_lang(table, "source", lang),
+            "threshold_note": _in_lang(table, "threshold_note", lang),
             "overridden": table["overridden"].map(lambda v: _yes_no(v, lang) if v else ""),
             "used_for": table["used_for"],
-            "flag": table["flag"],
+            "flag": [_w(lang)["unverified_note"] if v else "" for v in table["flag"]],
         }
     )
     return _headers(frame, lang)

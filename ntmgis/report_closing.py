@@ -88,7 +88,7 @@ def _district_rows(frame: pd.DataFrame, w: Mapping[str, str], lang: str) -> list
             "achieved_scheduled": r["achieved_scheduled"],
             "measured_year": r["measured_year"],
             "verdict": _word(r["status"], w, lang),
-            "value_source": r["value_source"],
+            "value_source": _word(r["value_source"], {}, lang),
             "missing_table": _missing(r["missing_table"], w),
         }
         for r in frame.to_dict("records")
@@ -114,7 +114,7 @@ def _commune_rows(frame: pd.DataFrame, w: Mapping[str, str], lang: str) -> list[
             "criteria_total": r["criteria_total"],
             "measured_year": r["measured_year"],
             "verdict": _word(r["verdict"], w, lang),
-            "value_source": None if r["missing_table"] else "recognitions",
+            "value_source": None if r["missing_table"] else _word("recognitions", {}, lang),
             "missing_table": _missing(r["missing_table"], w),
         }
         for r in frame.to_dict("records")

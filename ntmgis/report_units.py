@@ -245,7 +245,7 @@ def _next_set(view: UnitsView, lang: str) -> pd.DataFrame:
             ],
             "verified": i["verified"],
             "criteria_set": i["criteria_set"],
-            "source": i["source"],
+            "source": i["source_vi" if lang == "vi" and "source_vi" in i else "source"],
         }
     )
     return _headers(table.sort_values(["commune_code", "indicator"], kind="stable", ignore_index=True), lang)

@@ -343,6 +343,7 @@ def _indicators(
                     "verified": bool(r.verified),
                     "criteria_set": criteria_set,
                     "source": r.source,
+                    "source_vi": r.source_vi,
                 }
             )
     return pd.DataFrame(measured)

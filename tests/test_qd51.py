@@ -141,7 +141,8 @@ def test_measured_indicators_are_shown_but_not_assessed(grouped: Path) -> None:
     assert not measured["met"].notna().any()
     assert not [p for p in a.problems if "commune group" in p.problem]
     unverified = a.unverified_thresholds
-    assert unverified["threshold_note"].str.contains("ngưỡng chưa có").any()
+    assert unverified["threshold_note_vi"].str.contains("ngưỡng chưa có").any()
+    assert unverified["threshold_note"].str.contains("threshold not set").any()
 
 
 def test_reports_of_the_2021_2025_set_are_not_read_as_qd51_criteria(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def test_workbook_has_every_sheet_with_the_sample_note_and_vietnamese_headers(tm
     assert dai_hoa["1"] == "Đ"
     assert dai_hoa["2"] == "✗ 2.2 đường thôn: 64 % / 70 % (ngưỡng chưa xác minh)"
     assert dai_hoa["Còn thiếu"] == "2.2 đường thôn: 64 % / 70 % (ngưỡng chưa xác minh)"
-    assert dai_hoa["Ngưỡng chưa xác minh"] == "2.2 (ngưỡng chưa xác minh / threshold unverified)"
+    assert dai_hoa["Ngưỡng chưa xác minh"] == "2.2 (ngưỡng chưa xác minh)"
     assert by_code["07318"]["1"] == "–"  # Phúc Sơn: no data at its target level
     town = by_code["07339"]
     assert town["Tiến độ"] == "Không áp dụng (thị trấn)"
@@ -91,7 +91,7 @@ def test_unverified_thresholds_and_data_problems_are_listed(tmp_path, assessment
     rows = [dict(zip(header, r, strict=True)) for r in unverified[3:]]
     used = [r for r in rows if r["Chỉ tiêu"] == "2.2" and r["Mức"] == "Đạt chuẩn NTM"]
     assert used[0]["Đã dùng cho"] == DAI_HOA
-    assert {r["Cảnh báo"] for r in rows} == {"ngưỡng chưa xác minh / threshold unverified"}
+    assert {r["Cảnh báo"] for r in rows} == {"ngưỡng chưa xác minh"}
     problems = _sheet_rows(book["Vấn đề dữ liệu"])
     assert problems[2][:5] == ["Mức độ", "Tệp", "Lớp", "Vấn đề", "Số đối tượng"]
     assert ["Cảnh báo", "roads.gpkg", "roads", "invalid geometry", 1, "segment_id=R7"] in [

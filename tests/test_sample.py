@@ -139,7 +139,8 @@ def test_workspace_yaml_has_the_agreed_layout():
     assert "minh họa" in config["sample_note"]["vi"] and "llustrative" in config["sample_note"]["en"]
     assert config["layers"]["roads"] == {"path": "layers/roads.gpkg", "layer": "roads"}
     assert config["tables"]["recognitions"] == {"path": "layers/recognitions.csv"}
-    assert "seed 2021" in config["provenance"] and "illustrative" in config["provenance"]
+    assert "seed 2021" in config["provenance"]["en"] and "illustrative" in config["provenance"]["en"]
+    assert "2021" in config["provenance"]["vi"] and "minh họa" in config["provenance"]["vi"]
     for entry in [*config["layers"].values(), *config["tables"].values()]:
         assert (DATA / entry["path"]).exists()
 

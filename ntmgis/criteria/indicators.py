@@ -62,6 +62,8 @@ INDICATOR_COLUMNS = [
     "gap_vi",
     "gap_en",
     "note",
+    "source_vi",
+    "note_vi",
 ]
 
 
@@ -252,10 +254,12 @@ def _indicator_verdict(
     if t["method"] == "derived":
         lower, missing = evidence.level_lookup.get((unit_code, t["level_met"]), (None, ""))
         met = None if lower in (None, NOT_ASSESSED) else lower == MET
-        note = f"{t['level_met']}: {missing}" if met is False and missing else (t["threshold_note"] or "")
-        return _indicator_row(
-            t, unit_code, evidence.year, value=None, met=met, method="derived", extra={"note": note}
-        )
+        derived = f"{t['level_met']}: {missing}" if met is False and missing else ""
+        notes = {
+            "note": derived or t["threshold_note"] or "",
+            "note_vi": derived or t["threshold_note_vi"] or "",
+        }
+        return _indicator_row(t, unit_code, evidence.year, value=None, met=met, method="derived", extra=notes)
     computed_value, computed_met = _computed(t, unit_code, evidence, unit_mismatch)
     own = [
         r
@@ -328,6 +332,7 @@ def _reported(t: Mapping[str, Any], own: list[dict[str, Any]]) -> dict[str, Any]
         "reported_value": None,
         "status_year": None,
         "note": t["threshold_note"] or "",
+        "note_vi": t["threshold_note_vi"] or "",
         "_value_tested": False,
     }
     if not own:
@@ -343,7 +348,9 @@ def _reported(t: Mapping[str, Any], own: list[dict[str, Any]]) -> dict[str, Any]
     if out["reported_met"] is None and out["reported_value"] is not None:
         out["reported_met"] = _test(out["reported_value"], t["op"], t["threshold"], t["kind"])
         if out["reported_met"] is None and t["kind"] != "pass_fail":
-            out["note"] = "; ".join(filter(None, [out["note"], "reported value, threshold unknown"]))
+            for lang, column in (("en", "note"), ("vi", "note_vi")):
+                added = text("criteria.reported_threshold_unknown", lang)
+                out[column] = "; ".join(filter(None, [out[column], added]))
     if out["reported_met"] is None and not t["value_from"]:
         out["reported_met"] = implied(own, t["level"])
     out["_value_tested"] = (
@@ -430,6 +437,7 @@ def _indicator_row(
                 "op",
                 "threshold",
                 "source",
+                "source_vi",
                 "verified",
                 "overridden",
                 "inherited_from",

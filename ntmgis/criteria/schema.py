@@ -272,8 +272,13 @@ def _check_spec_keys(spec: Mapping[str, Any], fail: Callable[[str], None], *, ne
     """Operator, source, verified and the one form of the value; False when no value can be read."""
     if spec.get("op", "==") not in OPS:
         fail(f"op {spec.get('op')!r} is not one of {list(OPS)}")
-    if need_source and not str(spec.get("source", "")).strip():
-        fail("every threshold needs its source")
+    given = spec.get("source")
+    if need_source and not _has_both_languages(given):
+        # The source is shown in both languages: a set file writes {vi: ..., en: ...}; an override may
+        # give a plain string (the user's own text, shown as written in both languages).
+        fail("every threshold needs its source, written {vi: ..., en: ...}")
+    elif isinstance(given, Mapping) and not _has_both_languages(given):
+        fail("a source written as a mapping needs vi and en")
     if "verified" in spec and not isinstance(spec["verified"], bool):
         fail("verified must be true or false")
     if need_source and "verified" not in spec:

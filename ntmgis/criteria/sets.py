@@ -42,6 +42,9 @@ from ..io.readers import read_yaml
 from ..labels import text
 from ..problems import DataError, Problem
 from .schema import OPS, PASS_FAIL, check_overrides, check_set
+from .texts import NO_TEXT, Both, both
+from .texts import joined as _joined
+from .texts import note as _note
 
 __all__ = [
     "PACKAGED_SETS",
@@ -65,10 +68,9 @@ PACKAGED_SETS = (
 )
 #: The words every table, popup and report shows next to a threshold no source confirms.
 UNVERIFIED_NOTE = f"{text('criteria.unverified', 'vi')} / {text('criteria.unverified', 'en')}"
-#: The words next to a measured indicator whose set gives no number (every threshold of QĐ 51/2025).
-NOT_SET_NOTE = f"{text('criteria.threshold_not_set', 'vi')} / {text('criteria.threshold_not_set', 'en')}"
-
-_OVERRIDE_SOURCE = "province override (criteria_overrides)"
+#: The words next to a measured indicator whose set gives no number (every threshold of QĐ 51/2025);
+#: ``threshold_note`` (English) carries the English half, ``threshold_note_vi`` the Vietnamese one.
+NOT_SET_NOTE = text("criteria.threshold_not_set", "en")
 
 THRESHOLD_COLUMNS = [
     "criteria_set",
@@ -95,6 +97,8 @@ THRESHOLD_COLUMNS = [
     "overridden",
     "inherited_from",
     "threshold_note",
+    "source_vi",
+    "threshold_note_vi",
 ]
 
 
@@ -312,6 +316,7 @@ class CriteriaSet:
                     spec, region=region, year=year, group=group
                 )
                 note = _unknown_note(note, value, record)
+                source_vi, source_en = source
                 rows.append(
                     {
                         **record,
@@ -321,10 +326,12 @@ class CriteriaSet:
                         if record["kind"] == "pass_fail" or value is None
                         else float(value),
                         "verified": bool(verified),
-                        "source": source,
+                        "source": source_en,
                         "overridden": (record["indicator"], level) in self.overridden,
                         "inherited_from": "",
-                        "threshold_note": note,
+                        "threshold_note": note[1],
+                        "source_vi": source_vi,
+                        "threshold_note_vi": note[0],
                     }
                 )
         frame = pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
@@ -335,34 +342,38 @@ class CriteriaSet:
 
     def _resolve_spec(
         self, spec: Mapping[str, Any], *, region: str | None, year: int, group: str | None = None
-    ) -> tuple[Any, bool, str, str]:
+    ) -> tuple[Any, bool, Both, Both]:
         if "factor" in spec:
             ref = spec["of"]
             if self.base is None:
-                return None, False, str(spec.get("source", "")), "no base set for the factor rule"
+                return None, False, both(spec.get("source")), _note("no_factor_base")
             base_spec = self.base._spec(str(ref["indicator"]), str(ref["level"]))
             base_value, base_verified, base_source, base_note = self.base._resolve_spec(
                 base_spec or {}, region=region, year=year, group=group
             )
-            own_source = str(spec.get("source", ""))
-            source = f"{own_source}; × {base_source}" if base_source else own_source
+            own = both(spec.get("source"))
+            source = (
+                (f"{own[0]}; × {base_source[0]}", f"{own[1]}; × {base_source[1]}")
+                if any(base_source)
+                else own
+            )
             if base_value is None:
-                return None, False, source, base_note or "base threshold unknown"
+                return None, False, source, base_note if any(base_note) else _note("base_unknown")
             value = round(float(spec["factor"]) * float(base_value), 6)
             return value, bool(spec.get("verified", False)) and base_verified, source, base_note
         return _resolve(spec, region=region, year=year, group=group)
 
 
-def _unknown_note(note: str, value: Any, record: Mapping[str, Any]) -> str:
+def _unknown_note(note: Both, value: Any, record: Mapping[str, Any]) -> Both:
     """The note of a threshold without a number: a measured indicator says "ngưỡng chưa có /
     threshold not set" (it is shown, never met or not met); a reported one that only a reported
     Đạt / Chưa đạt counts."""
     if value is not None:
         return note
     if record["method"] == "computed":
-        return "; ".join(filter(None, [note, NOT_SET_NOTE]))
+        return _joined(note, _note("threshold_not_set"))
     if record["kind"] != "pass_fail":
-        return "; ".join(filter(None, [note, "number unknown: only a reported Đạt / Chưa đạt counts"]))
+        return _joined(note, _note("number_unknown"))
     return note
 
 
@@ -372,15 +383,15 @@ def _resolve(
     region: str | None,
     year: int,
     verified: bool = False,
-    source: str = "",
+    source: Both = NO_TEXT,
     group: str | None = None,
-) -> tuple[Any, bool, str, str]:
+) -> tuple[Any, bool, Both, Both]:
     """Walk ``by_region`` / ``by_group`` / ``by_year`` down to one value; returns (value, verified,
     source, note)."""
     if not isinstance(spec, Mapping):
-        return spec, verified, source, ""
+        return spec, verified, source, NO_TEXT
     verified = bool(spec.get("verified", verified))
-    source = str(spec.get("source", source))
+    source = both(spec["source"]) if "source" in spec else source
     if "by_group" in spec:
         table = spec["by_group"]
         if group is None or group not in table:
@@ -388,13 +399,18 @@ def _resolve(
                 None,
                 verified,
                 source,
-                (f"no value for commune group {group}" if group else "commune group not given"),
+                (_note("no_group_value", group=group) if group else _note("no_group")),
             )
         return _resolve(table[group], region=region, year=year, verified=verified, source=source, group=group)
     if "by_region" in spec:
         table = spec["by_region"]
         if region is None or region not in table:
-            return None, verified, source, (f"no value for region {region}" if region else "region not given")
+            return (
+                None,
+                verified,
+                source,
+                (_note("no_region_value", region=region) if region else _note("no_region")),
+            )
         return _resolve(
             table[region], region=region, year=year, verified=verified, source=source, group=group
         )
@@ -409,8 +425,8 @@ def _resolve(
             table[nearest], region=region, year=nearest, verified=verified, source=source, group=group
         )
         # Borrowing another year's number is a guess about the law, whatever its own status.
-        return value, False, source, f"value of {nearest} used for {year}"
-    return spec.get("value"), verified, source, ""
+        return value, False, source, _note("nearest_year", nearest=nearest, year=year)
+    return spec.get("value"), verified, source, NO_TEXT
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,12 +472,19 @@ def _apply_overrides(criteria_set: CriteriaSet, by_indicator: Mapping[str, Any])
                 new = {
                     "op": given.pop("op", old.get("op", "==" if ind["unit"] == PASS_FAIL else ">=")),
                     "verified": given.pop("verified", True),
-                    "source": given.pop("source", _OVERRIDE_SOURCE),
+                    "source": _source_map(given.pop("source", None)),
                 }
                 new.update(given)
                 ind["thresholds"][level] = new
                 touched.add((str(ind["id"]), str(level)))
     return replace(criteria_set, data=freeze(data), overridden=frozenset(touched))
+
+
+def _source_map(given: Any) -> dict[str, str]:
+    """The source of an override as ``{vi, en}``: the user's own text in both languages, else
+    "province override"."""
+    vi, en = both(given) if given is not None and given != "" else _note("override_source")
+    return {"vi": vi, "en": en}
 
 
 def load_criteria_sets(

@@ -45,6 +45,7 @@ SUMMARY_COLUMNS = [
     "gap_en",
     "unverified",
     "note",
+    "note_vi",
 ]
 VILLAGE_COLUMNS = [
     "village_id",
@@ -166,11 +167,6 @@ def _overall(statuses: list[str]) -> str:
     return NOT_ASSESSED if NOT_ASSESSED in statuses else "on_track"
 
 
-def _both_languages(key: str, **fields: object) -> str:
-    """``"<vi> / <en>"``: notes of the summary tables carry both languages."""
-    return f"{text(key, 'vi', **fields)} / {text(key, 'en', **fields)}"
-
-
 def commune_summary(
     communes: pd.DataFrame,
     levels: pd.DataFrame,
@@ -241,7 +237,8 @@ def commune_summary(
                     **base,
                     "assessed": False,
                     "schedule_status": NOT_APPLICABLE,
-                    "note": _both_languages("criteria.town_not_assessed"),
+                    "note": text("criteria.town_not_assessed", "en"),
+                    "note_vi": text("criteria.town_not_assessed", "vi"),
                 }
             )
             continue
@@ -281,7 +278,12 @@ def commune_summary(
                 "highest_level": highest,
                 "schedule_status": _overall(statuses),
                 **counts,
-                "note": _commune_note(code, target_level, at_target, verdicts, level_rows, selection),
+                **{
+                    column: _commune_note(
+                        code, target_level, at_target, verdicts, level_rows, selection, lang=lang
+                    )
+                    for column, lang in (("note", "en"), ("note_vi", "vi"))
+                },
             }
         )
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
@@ -306,11 +308,14 @@ def _commune_note(
     verdicts: Mapping[str, str],
     level_rows: Mapping[tuple[str, str], Mapping[str, Any]],
     selection: CriteriaSelection,
+    *,
+    lang: str,
 ) -> str:
+    """The commune's note in ``lang`` (the summary carries ``note`` in English, ``note_vi``)."""
     note = (
         ""
         if at_target is not None
-        else (f"level {target_level} is not defined in {selection.set_ids}: not assessed")
+        else text("criteria.level_not_defined", lang, level=target_level, sets=selection.set_ids)
     )
     # A level below the target can fail while the target's own criteria pass (an unverified
     # threshold keeps a report that a verified one overturns below): say so beside "missing".
@@ -324,8 +329,8 @@ def _commune_note(
             None,
             [note]
             + [
-                _both_languages(
-                    "criteria.lower_level_not_met", level=label("ntm_level", lv, "en"), missing=missing
+                text(
+                    "criteria.lower_level_not_met", lang, level=label("ntm_level", lv, lang), missing=missing
                 )
                 for lv, missing in lost
             ],
@@ -354,7 +359,7 @@ def village_summary(
     -------
     DataFrame
         ``VILLAGE_COLUMNS``; ``schedule_status`` is achieved / on_track / late / not_assessed /
-        not_scheduled (no target year) / not_applicable (not a thôn).
+        not_scheduled (no target year) / not_applicable (not a thôn; note ``not_a_thon``).
     """
     year = selection.year
     applicable = selection.village.applies_to("village_kind") if selection.village else None
@@ -385,7 +390,7 @@ def village_summary(
                     "assessed": False,
                     "status": NOT_APPLICABLE,
                     "schedule_status": NOT_APPLICABLE,
-                    "note": "not a thôn",
+                    "note": "not_a_thon",  # a code: the report shows it in its language
                 }
             )
             continue

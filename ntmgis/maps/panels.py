@@ -237,7 +237,9 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
     analysis assumptions."""
     t = ui(lang)
     provenance = assessment.provenance
-    lines = [f"{name}: {Path(path).name}" for name, path in workspace.sources.items()]
+    lines = [
+        f"{t.get(f'source.{name}', name)}: {Path(path).name}" for name, path in workspace.sources.items()
+    ]
     plan = workspace.plan
     lines.append(
         f"{t['plan_source']}: {text('common.no_plan', lang)}"
@@ -246,7 +248,9 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
     )
     lines.append(
         t["criteria_set"].format(
-            ids=provenance.criteria_sets, year=provenance.year, reason=provenance.criteria_reason
+            ids=provenance.criteria_sets,
+            year=provenance.year,
+            reason=words("report_codes", lang).get(provenance.criteria_reason, provenance.criteria_reason),
         )
     )
     lines += _unverified_lines(assessment, lang)
@@ -255,8 +259,9 @@ def planner_provenance(workspace: Workspace, assessment: Assessment, *, lang: st
     lines.append(units["period"].format(period=period) if period else units["period_unknown"])
     lines.append(t["radius_note"].format(radius=km(assessment.market_radius_m, lang)))
     lines.append(t["costs_note"] if provenance.unit_costs_assumed else t["costs_given"])
-    if workspace.provenance:
-        lines.append(str(workspace.provenance))
+    told = workspace.provenance_text(lang)
+    if told:
+        lines.append(told)
     return lines
 
 

@@ -222,6 +222,26 @@ def planner_print_themes(workspace: Workspace, assessment: Assessment, *, lang: 
     return list(print_themes(planner_layers(workspace, assessment, lang=lang)))
 
 
+def print_margin_texts(workspace: Workspace, assessment: Assessment, *, lang: str = "vi") -> list[str]:
+    """The words of the print map's margins, in ``lang``: title, sample note (when a sample) and
+    the bottom line of sources (what :func:`build_planner_print` prints around the map).
+
+    Examples
+    --------
+    >>> from ntmgis.assessment import assess
+    >>> from ntmgis.workspace import load_workspace
+    >>> ws = load_workspace()  # doctest: +SKIP
+    >>> print_margin_texts(ws, assess(ws), lang="en")[0]  # doctest: +SKIP
+    'Tân Yên district — new rural development map, assessed in 2023'
+    """
+    note = workspace.note(lang)
+    return [
+        planner_title(workspace, assessment, lang=lang),
+        *([note] if note else []),
+        _print_credits(workspace, assessment, lang),
+    ]
+
+
 def _print_credits(workspace: Workspace, assessment: Assessment, lang: str) -> str:
     """The bottom margin: as-of date, then the sources panel of the page, one line."""
     t = ui(lang)

@@ -173,6 +173,11 @@ def build_workspace(
     if not report.ok or not plan_ok or "communes" not in frames:
         return None, report
     sample_note = config.get("sample_note")
+    told = config.get("provenance", "")
+    # ``provenance: {vi: ..., en: ...}`` is shown in the output's language; a plain string as written.
+    told_texts: dict[str, str] = (
+        {str(k): str(v).strip() for k, v in told.items()} if isinstance(told, dict) else {}
+    )
     workspace = Workspace(
         name=str(config.get("name", root.name)),
         root=root,
@@ -183,7 +188,8 @@ def build_workspace(
         plan=plan,
         sample=bool(config.get("sample", False)),
         sample_note=MappingProxyType(dict(sample_note)) if isinstance(sample_note, dict) else None,
-        provenance=str(config.get("provenance", "")).strip(),
+        provenance=(told_texts.get("en") or told_texts.get("vi") or "") if told_texts else str(told).strip(),
+        provenance_texts=MappingProxyType(told_texts),
         criteria_overrides=freeze(config.get("criteria_overrides")) or None,
         sources=MappingProxyType(sources),
         problems=report,

@@ -251,7 +251,7 @@ _ENTRY_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
 
 # The top-level keys that are text or a flag (a list or a number there would be used as its repr).
 _TOP_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
-    {"name": (str,), "provenance": (str,), "sample": (bool,), "sample_note": (str, dict)}
+    {"name": (str,), "provenance": (str, dict), "sample": (bool,), "sample_note": (str, dict)}
 )
 
 

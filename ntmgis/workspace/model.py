@@ -15,6 +15,7 @@ from .._frozen import freeze
 from ..crosswalk import Crosswalk
 from ..crs import DEFAULT_WORKING_CRS
 from ..io import canonical_status
+from ..labels import text
 from ..plan import Plan
 from ..problems import ProblemReport
 from .config import _STATUS_TABLES, NETWORK_DEFAULTS
@@ -61,6 +62,8 @@ class Workspace:
     crosswalk: Crosswalk | None = field(default=None, repr=False, compare=False)
     #: The unit period of the communes (``unit_period:``, else inferred from a crosswalk; None: unknown).
     unit_period: str | None = None
+    #: ``provenance: {vi: ..., en: ...}`` by language (empty when workspace.yaml gives one text).
+    provenance_texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     @classmethod
     def from_layers(
@@ -163,7 +166,12 @@ class Workspace:
         if not self.sample:
             return None
         note = self.sample_note or {}
-        return note.get(lang) or note.get("vi") or "Dữ liệu minh họa — illustrative sample"
+        return note.get(lang) or note.get("vi") or text("common.sample_note_default", lang)
+
+    def provenance_text(self, lang: str = "vi") -> str:
+        """Where the data come from (``provenance:``), in ``lang`` when workspace.yaml gives
+        ``{vi: ..., en: ...}``, else as written."""
+        return self.provenance_texts.get(lang) or self.provenance
 
     def with_layers(self, **layers: gpd.GeoDataFrame) -> Workspace:
         """A new Workspace with some layers replaced (the original is unchanged), validated as on load.

@@ -354,5 +354,5 @@ def _commune_fields(
         Field(t["unverified"], [cell(r.get("unverified")) for r in rows]),
         Field(t["population"], column(communes, "population"), "number", unit=t["people"]),
         Field(t["households"], column(communes, "households"), "number"),
-        Field(t["note"], [cell(r.get("note")) for r in rows]),
+        Field(t["note"], [cell(r.get("note_vi" if lang == "vi" else "note")) for r in rows]),
     ]
