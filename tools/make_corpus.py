@@ -442,7 +442,7 @@ def wrong_type(key: str, value: object) -> Callable[[Path], Path]:
 
 def _wrong_type_case(key: str, kind: str, value: object) -> Case:
     """Exit 2 naming the key; an unknown table or key in a mapping is a warning naming it ('a')."""
-    if kind == "mapping" and key in ("tables", "district", "sample_note"):
+    if kind == "mapping" and key in ("tables", "district", "sample_note", "provenance"):
         return Case(
             f"wrong_type_{key}_{kind}", wrong_type(key, value), 0, "unknown", commands=("validate", "map")
         )
