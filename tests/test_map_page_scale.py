@@ -167,3 +167,56 @@ def test_compact_page_works_in_the_browser(open_map, page_html, district, tmp_pa
     n = page.evaluate("() => window.ntmgis.layers.roads.getLayers().length")
     assert n == len(roads)
     assert not page_errors
+
+
+@pytest.fixture(scope="module")
+def merged_html(district: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]) -> str:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compact, "COMPACT_FROM", 100)
+        patch.setattr(compact, "MERGE_LINES_FROM", 100)  # the district's roads drawn as at province scale
+        return _page(*district)
+
+
+def test_merged_roads_reach_every_road(open_map, merged_html, district, tmp_path):
+    """A big line layer is a few merged lines; a click finds the nearest road, search selects one."""
+    communes, roads = district
+    data = _data(merged_html)
+    assert data["layers"][1]["merged"] is True and data["layers"][0].get("merged") is False
+    path = tmp_path / "merged.html"
+    path.write_text(merged_html, encoding="utf-8")
+    page, requests, console_errors, page_errors = open_map(path)
+    page.wait_for_function("window.ntmgis && window.ntmgis.ready")
+    assert not requests and not console_errors and not page_errors
+    lines = page.evaluate(
+        "() => window.ntmgis.layers.roads.getLayers().map((l) => [l.ntmgisOwners.length, l._latlngs.length])"
+    )
+    assert len(lines) < len(roads) / 10  # merged ...
+    drawn_parts = sum(len(g) for g in data["topology"]["layers"]["roads"])
+    assert sum(n for n, _ in lines) == sum(m for _, m in lines) == drawn_parts  # ... and none dropped
+    # A click on a vertex of a road opens the popup of the nearest road (that one, or one touching it).
+    keys = data["layers"][1]["keys"]
+    drawn = decode_geometries(data["topology"], "roads", "line")
+    for k in (0, len(keys) // 2, len(keys) - 1):
+        lon, lat = shapely.get_coordinates(drawn[k])[1]
+        page.evaluate(  # as Leaflet does: a click on the merged line that draws that road
+            """([k, lon, lat]) => window.ntmgis.layers.roads.getLayers()
+                .find((l) => l.ntmgisOwners.includes(k)).fire("click", {latlng: L.latLng(lat, lon)}, true)""",
+            [k, lon, lat],
+        )
+        popup = page.locator(".leaflet-popup-content .ntmgis-popup")
+        popup.wait_for(state="visible")
+        found = popup.get_attribute("data-key")
+        point = shapely.Point(lon, lat)
+        nearest = min(shapely.distance(point, g) for g in drawn)
+        assert shapely.distance(point, drawn[keys.index(found)]) <= nearest + 1e-5, (keys[k], found)
+    # Search and select reach a road that is not a Leaflet layer of its own: it is drawn on its own.
+    key = keys[len(keys) // 3]
+    page.evaluate("(k) => window.ntmgis.select('roads', k)", key)
+    popup = page.locator(".leaflet-popup-content .ntmgis-popup")
+    popup.wait_for(state="visible")
+    assert popup.get_attribute("data-key") == key
+    assert page.evaluate("(k) => window.ntmgis.map.hasLayer(window.ntmgis.feature('roads', k))", key)
+    assert page.evaluate("(k) => window.ntmgis.feature('roads', k).options.color", key) == "#00b4d8"
+    found = page.evaluate("(q) => window.ntmgis.search(q)", "Đường " + str(roads["road_class"].iloc[0]))
+    assert found and {layer for layer, _ in found} == {"roads"}
+    assert not page_errors and not console_errors

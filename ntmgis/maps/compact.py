@@ -39,6 +39,18 @@ _VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 #: Layers with at least this many features get their repeated texts dictionary-encoded (the
 #: district sample stays plain JSON, easy to read; a province's 57k roads do not).
 COMPACT_FROM = 10_000
+#: A line layer of this many features is drawn as a few merged lines per class and area (the page's
+#: ntmgis_map.js): one Leaflet layer a road costs ~40 µs of script each before the first paint.
+MERGE_LINES_FROM = 10_000
+
+
+def merged_lines(kind: str, count: int) -> bool:
+    """Whether a layer of ``count`` features of ``kind`` is drawn as merged lines.
+
+    >>> merged_lines("line", 57_000), merged_lines("line", 1_500), merged_lines("polygon", 57_000)
+    (True, False, False)
+    """
+    return kind == "line" and count >= MERGE_LINES_FROM
 
 
 def encode_integers(values: np.ndarray) -> str:

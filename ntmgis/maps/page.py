@@ -41,7 +41,7 @@ from markupsafe import Markup
 from ..labels import LANGUAGES, words
 from ..values import is_missing
 from . import assets
-from .compact import compact_texts
+from .compact import compact_texts, merged_lines
 from .detail import METRES_PER_DEGREE, drawing_detail, pixel_metres
 from .topology import DEFAULT_DECIMALS, encode_geometries
 
@@ -340,6 +340,7 @@ def _layer_json(layer: MapLayer, order: np.ndarray) -> dict[str, Any]:
         "kind": layer.kind,
         "visible": bool(layer.visible),
         "searchable": bool(layer.searchable),
+        "merged": merged_lines(layer.kind, len(keys)),  # drawn as a few lines per class
         "labels": None
         if layer.label_texts is None
         else compact_texts([_text(layer.label_texts[i]) or "" for i in order], keys),

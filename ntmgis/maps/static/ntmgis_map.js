@@ -87,7 +87,7 @@
     for (let i = 0, j = 0; i < flat.length; i += 2, j += 1) {
       x += flat[i];
       y += flat[i + 1];
-      points[j] = L.latLng(y / scale, x / scale);
+      points[j] = new L.LatLng(y / scale, x / scale);
     }
     return points;
   });
@@ -251,55 +251,214 @@
   const popup = L.popup({ maxWidth: 360, autoPanPadding: [12, 12] });
 
   function openPopup(entry, i, latlng) {
-    const feature = entry.features[i];
+    const feature = featureOf(entry, i);
     const at = latlng || (feature.getCenter ? feature.getCenter() : feature.getLatLng());
     // At most half the map high, scrolled inside: a commune's details never hide the map.
     popup.options.maxHeight = Math.max(160, Math.round(map.getSize().y * 0.5));
     popup.setLatLng(at).setContent(popupContent(entry, i)).openOn(map);
   }
 
+  function makeFeature(entry, i) {
+    const spec = entry.spec;
+    const g = entry.geoms[i];
+    const style = styleOf(entry, i);
+    const point = isPoint(entry, i);
+    let feature;
+    if (point) {
+      style.renderer = canvas;
+      feature = L.circleMarker([g[1] / scale, g[0] / scale], style);
+    } else if (spec.kind === "polygon") {
+      const polygons = g.map(function (poly) { return poly.map(ringPoints); });
+      feature = L.polygon(polygons.length === 1 ? polygons[0] : polygons, style);
+    } else {
+      const parts = g.map(arcPoints);
+      style.renderer = canvas;
+      feature = L.polyline(parts.length === 1 ? parts[0] : parts, style);
+    }
+    feature.ntmgisIndex = i;
+    feature.ntmgisKey = spec.keys[i];
+    if (spec.kind !== "line") {
+      feature.bindTooltip(function () { return tooltipContent(entry, i); },
+        { sticky: !point, direction: "top" });
+    }
+    if (!point && spec.kind === "polygon") {
+      feature.on("mouseover", function () { feature.setStyle({ weight: 3, color: "#1a1a1a" }); });
+      feature.on("mouseout", function () { feature.setStyle(styleOf(entry, i)); });
+    }
+    return feature;
+  }
+
+  // ---- merged lines: a big line layer drawn as a few lines per style and area -------------------
+  // One Leaflet layer per road is ~100k objects, listeners and strokes before the first paint.
+  // A merged layer (spec.merged, decided by the page: ntmgis/maps/compact.py) keeps every road
+  // as a part of one polyline per (style, grid cell); a click finds the nearest part's road, and
+  // a road selected (search, window.ntmgis.select) is drawn on its own above the merged lines.
+  const MERGE_CELLS = 1500;  // about this many roads a grid cell: small parts to hit-test
+
+  function mergeCells(entry) {
+    const n = entry.geoms.length;
+    const side = Math.max(1, Math.ceil(Math.sqrt(n / MERGE_CELLS)));
+    const at = entry.geoms.map(function (g) {
+      return g === null || !g.length ? null : arcs[g[0] >= 0 ? g[0] : ~g[0]][0];
+    });
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    at.forEach(function (p) {
+      if (!p) return;
+      minX = Math.min(minX, p.lng); maxX = Math.max(maxX, p.lng);
+      minY = Math.min(minY, p.lat); maxY = Math.max(maxY, p.lat);
+    });
+    const w = (maxX - minX) / side || 1;
+    const h = (maxY - minY) / side || 1;
+    return at.map(function (p) {
+      if (!p) return -1;
+      const cx = Math.min(side - 1, Math.floor((p.lng - minX) / w));
+      const cy = Math.min(side - 1, Math.floor((p.lat - minY) / h));
+      return cy * side + cx;
+    });
+  }
+
+  // Leaflet projects a point through three objects (its map.latLngToLayerPoint); a merged line
+  // of web-mercator maps does the same arithmetic (and rounding) in place.
+  const R = 6378137;
+  const RAD = Math.PI / 180;
+  const MAX_LATITUDE = 85.0511287798;
+  const MergedLine = L.Polyline.extend({
+    // Parts arrive as arrays of L.LatLng (the decoded arcs, shared, never changed): bounds only.
+    _convertLatLngs: function (parts) {
+      let south = Infinity, west = Infinity, north = -Infinity, east = -Infinity;
+      for (let k = 0; k < parts.length; k += 1) {
+        const part = parts[k];
+        for (let j = 0; j < part.length; j += 1) {
+          const p = part[j];
+          if (p.lat < south) south = p.lat;
+          if (p.lat > north) north = p.lat;
+          if (p.lng < west) west = p.lng;
+          if (p.lng > east) east = p.lng;
+        }
+      }
+      if (south <= north) {
+        this._bounds.extend(L.latLng(south, west));
+        this._bounds.extend(L.latLng(north, east));
+      }
+      return parts;
+    },
+    _projectLatlngs: function (latlngs, result, projectedBounds) {
+      const crs = this._map.options.crs;
+      if (crs !== L.CRS.EPSG3857) {
+        L.Polyline.prototype._projectLatlngs.call(this, latlngs, result, projectedBounds);
+        return;
+      }
+      const s = crs.scale(this._map.getZoom());
+      const origin = this._map.getPixelOrigin();
+      const a = 0.5 / (Math.PI * R);
+      let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      for (let k = 0; k < latlngs.length; k += 1) {
+        const part = latlngs[k];
+        const ring = new Array(part.length);
+        for (let j = 0; j < part.length; j += 1) {
+          const lat = Math.max(Math.min(MAX_LATITUDE, part[j].lat), -MAX_LATITUDE);
+          const sin = Math.sin(lat * RAD);
+          const x = Math.round(s * (a * R * part[j].lng * RAD + 0.5)) - origin.x;
+          const y = Math.round(s * (-a * R * Math.log((1 + sin) / (1 - sin)) / 2 + 0.5)) - origin.y;
+          ring[j] = new L.Point(x, y);
+          if (x < minX) minX = x;
+          if (x > maxX) maxX = x;
+          if (y < minY) minY = y;
+          if (y > maxY) maxY = y;
+        }
+        result.push(ring);
+      }
+      if (minX <= maxX) {
+        projectedBounds.extend(new L.Point(minX, minY));
+        projectedBounds.extend(new L.Point(maxX, maxY));
+      }
+    },
+  });
+
+  function drawMerged(entry) {
+    if (!entry.cells) entry.cells = mergeCells(entry);
+    entry.group.clearLayers();
+    const groups = new Map();
+    const styles = new Map();  // one style object per class, highlight and selection
+    const values = themeOf(entry).values;
+    entry.geoms.forEach(function (g, i) {
+      if (g === null) return;
+      const look = values[i] + "|" + entry.highlight.has(i) + "|" + (entry.selected === i);
+      let style = styles.get(look);
+      if (!style) {
+        style = styleOf(entry, i);
+        style.renderer = canvas;
+        style.key = style.color + "|" + style.weight + "|" + style.dashArray;
+        styles.set(look, style);
+      }
+      const key = entry.cells[i] + "|" + style.key;
+      let bucket = groups.get(key);
+      if (!bucket) {
+        bucket = { style: style, parts: [], owners: [] };
+        groups.set(key, bucket);
+      }
+      g.forEach(function (arc) {
+        bucket.parts.push(arcPoints(arc));
+        bucket.owners.push(i);
+      });
+    });
+    groups.forEach(function (bucket) {
+      const line = new MergedLine(bucket.parts, bucket.style);
+      line.ntmgisOwners = bucket.owners;
+      line.addTo(entry.group);
+    });
+    if (entry.selected !== null && entry.features[entry.selected]) {
+      entry.features[entry.selected].setStyle(styleOf(entry, entry.selected)).addTo(entry.group);
+    }
+  }
+
+  // The road of a merged line nearest to a click (in screen pixels).
+  function nearestOwner(line, latlng) {
+    const p = map.latLngToLayerPoint(latlng);
+    const rings = line._rings || [];
+    let best = 0;
+    let bestDistance = Infinity;
+    for (let k = 0; k < rings.length; k += 1) {
+      const ring = rings[k];
+      for (let j = 1; j < ring.length; j += 1) {
+        const d = L.LineUtil.pointToSegmentDistance(p, ring[j - 1], ring[j]);
+        if (d < bestDistance) { bestDistance = d; best = k; }
+      }
+    }
+    return line.ntmgisOwners[best];
+  }
+
+  // The feature's own Leaflet layer: made on first need for the roads of a merged layer.
+  function featureOf(entry, i) {
+    if (!entry.features[i] && entry.spec.merged && entry.geoms[i] !== null) entry.features[i] = makeFeature(entry, i);
+    return entry.features[i];
+  }
+
   const entries = {};
   const order = [];
   data.layers.forEach(function (spec) {
     const geoms = topo.layers[spec.id];
+    const plain = spec.themes.findIndex(function (t) { return t.year === undefined; });
     const entry = {
-      spec: spec, geoms: geoms, theme: 0, group: L.featureGroup(), features: [], labels: null,
-      highlight: new Set(spec.highlight || []), selected: null,
+      spec: spec, geoms: geoms, theme: Math.max(plain, 0), group: L.featureGroup(), features: [],
+      labels: null, highlight: new Set(spec.highlight || []), selected: null, styled: null,
     };
-    geoms.forEach(function (g, i) {
-      let feature = null;
-      if (g !== null) {
-        const style = styleOf(entry, i);
-        const point = isPoint(entry, i);
-        if (point) {
-          style.renderer = canvas;
-          feature = L.circleMarker([g[1] / scale, g[0] / scale], style);
-        } else if (spec.kind === "polygon") {
-          const polygons = g.map(function (poly) { return poly.map(ringPoints); });
-          feature = L.polygon(polygons.length === 1 ? polygons[0] : polygons, style);
-        } else {
-          const parts = g.map(arcPoints);
-          style.renderer = canvas;
-          feature = L.polyline(parts.length === 1 ? parts[0] : parts, style);
-        }
-        feature.ntmgisIndex = i;
-        feature.ntmgisKey = spec.keys[i];
-        if (spec.kind !== "line") {
-          feature.bindTooltip(function () { return tooltipContent(entry, i); },
-            { sticky: !point, direction: "top" });
-        }
-        if (!point && spec.kind === "polygon") {
-          feature.on("mouseover", function () { feature.setStyle({ weight: 3, color: "#1a1a1a" }); });
-          feature.on("mouseout", function () { feature.setStyle(styleOf(entry, i)); });
-        }
-        feature.addTo(entry.group);
-      }
-      entry.features.push(feature);
-    });
+    if (spec.merged) {
+      entry.features = new Array(geoms.length).fill(null);
+    } else {
+      geoms.forEach(function (g, i) {
+        const feature = g === null ? null : makeFeature(entry, i);
+        if (feature) feature.addTo(entry.group);
+        entry.features.push(feature);
+      });
+      entry.styled = entry.theme;
+    }
     // One click handler per layer, not one popup bound per feature: 100k road segments would
     // otherwise cost 100k closures and listeners before the first paint.
     entry.group.on("click", function (event) {
-      openPopup(entry, event.layer.ntmgisIndex, event.latlng);
+      const layer = event.layer;
+      const i = layer.ntmgisOwners ? nearestOwner(layer, event.latlng) : layer.ntmgisIndex;
+      openPopup(entry, i, event.latlng);
     });
     if (spec.labels) entry.labels = L.layerGroup();
     entries[spec.id] = entry;
@@ -360,9 +519,14 @@
 
   function setTheme(entry, index) {
     entry.theme = index;
-    entry.features.forEach(function (feature, i) {
-      if (feature) feature.setStyle(styleOf(entry, i));
-    });
+    if (entry.spec.merged) {
+      if (entry.styled !== index) drawMerged(entry);
+    } else if (entry.styled !== index) {  // features are made in their first theme's style
+      entry.features.forEach(function (feature, i) {
+        if (feature) feature.setStyle(styleOf(entry, i));
+      });
+    }
+    entry.styled = index;
     buildLegend(entry);
     drawLabels(entry);
     const radio = entry.radios[themeOf(entry).year !== undefined ? "year:" + themeOf(entry).group
@@ -507,7 +671,7 @@
     const contexts = entry.spec.contexts || [];
     entry.spec.names.forEach(function (name, i) {
       // The name is scored alone; its place (a village's commune) only narrows the match.
-      if (entry.features[i]) index.push({ entry: entry, i: i, key: fold(name), place: fold(contexts[i] || ""), rank: rank });
+      if (entry.geoms[i] !== null) index.push({ entry: entry, i: i, key: fold(name), place: fold(contexts[i] || ""), rank: rank });
     });
   });
 
@@ -536,12 +700,15 @@
       if (other.selected !== null) {
         const previous = other.selected;
         other.selected = null;
-        if (other.features[previous]) other.features[previous].setStyle(styleOf(other, previous));
+        const shown = other.features[previous];
+        if (shown && other.spec.merged) other.group.removeLayer(shown);  // drawn in its merged line
+        else if (shown) shown.setStyle(styleOf(other, previous));
       }
     });
     entry.selected = i;
-    const feature = entry.features[i];
+    const feature = featureOf(entry, i);
     feature.setStyle(styleOf(entry, i));
+    if (entry.spec.merged) feature.addTo(entry.group);
     if (feature.getBounds) {
       map.fitBounds(feature.getBounds(), { maxZoom: 16, padding: [24, 24] });
       if (feature.bringToFront) feature.bringToFront();
@@ -645,7 +812,7 @@
     },
     feature: function (layerId, key) {
       const entry = entries[layerId];
-      return entry.features[entry.spec.keys.indexOf(key)];
+      return featureOf(entry, entry.spec.keys.indexOf(key));
     },
     formatNumber: formatNumber,
     ready: true,
