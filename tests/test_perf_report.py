@@ -14,10 +14,11 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from shapely import LineString
 
-from ntmgis.analysis.access import road_graph
-from ntmgis.analysis.graph import _crossing_pairs, _Segments, _segments, check_road_network
+from ntmgis.analysis.access import road_graph, road_vertices, unique_points
+from ntmgis.analysis.graph import _crossing_pairs, _Segments, _segments, check_road_network, node_roads
 from ntmgis.analysis.network import _assumed
 from ntmgis.problems import Problem, ProblemReport
 
@@ -98,6 +99,38 @@ def test_network_check_on_a_shared_graph_is_the_check_alone(ways: list[list[tupl
     alone = check_road_network(roads)
     shared = check_road_network(roads, graph=road_graph(roads))
     pd.testing.assert_frame_equal(alone, shared)
+    vertices = road_vertices(roads)
+    graph = road_graph(roads, vertices=vertices)
+    pd.testing.assert_frame_equal(alone, check_road_network(roads, graph=graph, vertices=vertices))
+    assert (graph.adjacency != road_graph(roads).adjacency).nnz == 0
+    pd.testing.assert_frame_equal(node_roads(roads, vertices=vertices), node_roads(roads))
+
+
+def _old_unique_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``unique_points`` before the complex sort: a lexsort of the two columns."""
+    if not len(coords):
+        return coords[:0], np.empty(0, dtype=np.intp)
+    order = np.lexsort((coords[:, 1], coords[:, 0]))
+    ordered = coords[order]
+    new = np.r_[True, np.any(ordered[1:] != ordered[:-1], axis=1)]
+    node_of = np.empty(len(coords), dtype=np.intp)
+    node_of[order] = np.cumsum(new) - 1
+    return ordered[new], node_of
+
+
+@given(
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(0, 60), st.just(2)),
+        elements=st.sampled_from([0.0, -0.0, 1.5, -2.0, 416000.25, np.nan, np.inf, -np.inf]),
+    )
+)
+def test_unique_points_is_the_old_lexsort(coords: np.ndarray) -> None:
+    nodes, node_of = unique_points(coords)
+    old_nodes, old_node_of = _old_unique_points(coords)
+    np.testing.assert_array_equal(nodes, old_nodes)  # NaN equal to NaN here
+    assert np.array_equal(np.signbit(nodes), np.signbit(old_nodes))
+    assert np.array_equal(node_of, old_node_of)
 
 
 def test_snap_without_a_tree_built_ahead_is_the_kdtree_snap() -> None:

@@ -107,8 +107,8 @@ def unique_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of an (n, 2) array in (x, y) order and each row's index among them.
 
     ``np.unique(coords, axis=0, return_inverse=True)`` (the inverse flat), by one stable sort of
-    the rows viewed as complex numbers (numpy orders those by real part, then imaginary part, NaN
-    last: the order of ``np.lexsort``), twice as fast as ``np.lexsort`` of the two columns (5M
+    the rows viewed as complex numbers (numpy orders those by real part, then imaginary part: the
+    order of ``np.lexsort``; with a NaN it differs, so ``np.lexsort`` then), twice as fast as ``np.lexsort`` of the two columns (5M
     vertices: 4.1 s against 8.3 s CPU).
 
     Examples
@@ -120,7 +120,10 @@ def unique_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(coords):
         return coords[:0], np.empty(0, dtype=np.intp)
     rows = np.ascontiguousarray(coords, dtype=np.float64)
-    order = np.argsort(rows.view(np.complex128).reshape(-1), kind="stable")
+    if np.isnan(rows).any():  # numpy puts x + NaN·j after every finite x: lexsort's order differs
+        order = np.lexsort((rows[:, 1], rows[:, 0]))
+    else:
+        order = np.argsort(rows.view(np.complex128).reshape(-1), kind="stable")
     ordered = rows[order]
     new = np.r_[True, (ordered[1:, 0] != ordered[:-1, 0]) | (ordered[1:, 1] != ordered[:-1, 1])]
     node_of = np.empty(len(coords), dtype=np.intp)
