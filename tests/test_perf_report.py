@@ -6,6 +6,7 @@ import math
 import subprocess
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,7 @@ from ntmgis.analysis.access import road_graph, road_vertices, unique_points
 from ntmgis.analysis.graph import _crossing_pairs, _Segments, _segments, check_road_network, node_roads
 from ntmgis.analysis.network import _assumed
 from ntmgis.problems import Problem, ProblemReport
+from ntmgis.validate import check_tiling
 
 CLASSES = ["xa", "truc_thon", "huyen", "noi_dong"]
 TARGETS = ["be_tong", "nhua", "cap_phoi"]
@@ -246,3 +248,109 @@ def test_the_tiled_network_check_is_the_old_check(
     noded = graph.node_roads(roads)
     wkb = b"".join(shapely.to_wkb(noded.geometry.to_numpy())) + "".join(noded["segment_id"]).encode()
     assert (len(noded), hashlib.sha1(wkb).hexdigest()) == (3640, "0ad0536542b5d4a2148de3106213e6dd0b8977b8")
+
+
+def _old_check_tiling(communes: gpd.GeoDataFrame, min_area_m2: float = 100.0) -> list[Problem]:
+    """``check_tiling`` before the coverage path: every intersecting pair intersected, ``union_all``."""
+    problems: list[Problem] = []
+    geoms = communes.geometry.to_numpy()
+    codes = communes["commune_code"].astype(str).tolist()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    total = 0.0
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        area = shapely.area(shapely.intersection(geoms[i], geoms[j]))
+        if area >= min_area_m2:
+            total += area
+            problems.append(
+                Problem(
+                    "",
+                    "communes",
+                    f"{codes[i]} / {codes[j]}",
+                    f"communes overlap by {area / 1e4:.2f} ha",
+                    "kept as drawn; features in the overlap count in both",
+                    "warning",
+                )
+            )
+    union = shapely.union_all(geoms)
+    holes = [
+        shapely.Polygon(shapely.get_interior_ring(poly, k))
+        for poly in shapely.get_parts(union)
+        for k in range(shapely.get_num_interior_rings(poly))
+    ]
+    gaps = [h for h in holes if h.area >= min_area_m2]
+    for number, gap in enumerate(sorted(gaps, key=lambda g: (-g.area, g.centroid.x)), start=1):
+        point = gap.representative_point()
+        problems.append(
+            Problem(
+                "",
+                "communes",
+                f"gap {number} near x={point.x:.0f}, y={point.y:.0f}",
+                f"sliver of {gap.area / 1e4:.2f} ha belongs to no commune",
+                "kept as drawn; features there are in no commune",
+                "warning",
+            )
+        )
+    if total:
+        problems.append(
+            Problem(
+                "",
+                "communes",
+                "",
+                f"overlaps total {total / 1e6:.2f} km²",
+                "review the boundaries",
+                "warning",
+            )
+        )
+    return problems
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 5),
+    st.integers(2, 5),
+    st.data(),
+)
+def test_check_tiling_is_the_old_check(columns: int, rows: int, data: st.DataObject) -> None:
+    """A grid of communes with cells missing (gaps), some grown into their neighbours (overlaps),
+    some with a vertex added on a shared edge (not a coverage): the same problems as before."""
+    cells = []
+    for c in range(columns):
+        for r in range(rows):
+            kind = data.draw(st.sampled_from(["cell", "cell", "cell", "missing", "grown", "vertex"]))
+            x, y = c * 100.0, r * 100.0
+            if kind == "missing":
+                continue
+            if kind == "grown":
+                cells.append(
+                    shapely.box(x, y, x + 100 + data.draw(st.sampled_from([0.5, 5.0, 20.0])), y + 100)
+                )
+            elif kind == "vertex":
+                cells.append(
+                    shapely.Polygon(
+                        [(x, y), (x + 100, y), (x + 100, y + 50), (x + 100, y + 100), (x, y + 100)]
+                    )
+                )
+            else:
+                cells.append(shapely.box(x, y, x + 100, y + 100))
+    if not cells:
+        return
+    communes = gpd.GeoDataFrame(
+        {"commune_code": [f"C{k}" for k in range(len(cells))]}, geometry=cells, crs=9214
+    )
+    assert [asdict(p) for p in check_tiling(communes)] == [asdict(p) for p in _old_check_tiling(communes)]
+
+
+_REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _REAL.glob("*.geojson")) or ["absent"])
+def test_check_tiling_of_the_real_polygons_is_the_old_check(name: str) -> None:
+    if not (_REAL / name).exists():
+        pytest.skip("the real polygons are not here")
+    frame = gpd.read_file(_REAL / name).to_crs(9214)
+    communes = gpd.GeoDataFrame(
+        {"commune_code": [f"C{k}" for k in range(len(frame))]}, geometry=frame.geometry.to_numpy(), crs=9214
+    )
+    assert [asdict(p) for p in check_tiling(communes)] == [asdict(p) for p in _old_check_tiling(communes)]
