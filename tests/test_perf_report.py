@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from shapely import LineString
 
+from ntmgis import crs as crs_module
 from ntmgis.analysis.access import road_graph, road_vertices, unique_points
 from ntmgis.analysis.graph import _crossing_pairs, _Segments, _segments, check_road_network, node_roads
 from ntmgis.analysis.network import _assumed
@@ -354,3 +355,31 @@ def test_check_tiling_of_the_real_polygons_is_the_old_check(name: str) -> None:
         {"commune_code": [f"C{k}" for k in range(len(frame))]}, geometry=frame.geometry.to_numpy(), crs=9214
     )
     assert [asdict(p) for p in check_tiling(communes)] == [asdict(p) for p in _old_check_tiling(communes)]
+
+
+def _old_check_extent(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
+    """``_check_extent`` before the bounding-box shortcut: every vertex transformed to lon/lat."""
+    valid = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if valid.empty:
+        return []
+    lon0, lat0, lon1, lat1 = valid.to_crs(4326).total_bounds
+    wx0, wy0, wx1, wy1 = crs_module._VIETNAM_LONLAT
+    if not (wx0 <= lon0 and lon1 <= wx1 and wy0 <= lat0 and lat1 <= wy1):
+        return [("error", f"lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..{lat1:.3f}")]
+    return []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([9214, 9210, 32648, 4326, 3405]),
+    st.lists(st.tuples(st.floats(-0.2, 1.0), st.floats(-0.2, 1.0)), min_size=1, max_size=6),
+)
+def test_check_extent_is_the_old_check(epsg: int, where: list[tuple[float, float]]) -> None:
+    """Points over Vietnam's box and past its edges, in metric and geographic CRSs: same verdict and bounds."""
+    wx0, wy0, wx1, wy1 = crs_module._VIETNAM_LONLAT
+    lonlat = gpd.GeoSeries(
+        [shapely.Point(wx0 + (wx1 - wx0) * u, wy0 + (wy1 - wy0) * v) for u, v in where], crs=4326
+    )
+    frame = gpd.GeoDataFrame(geometry=lonlat.to_crs(epsg).to_numpy(), crs=epsg)
+    found = crs_module._check_extent(frame, file="f", layer="l")
+    assert [(p.severity, p.params.get("bounds", "")) for p in found] == _old_check_extent(frame)
