@@ -35,7 +35,7 @@ import shapely
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_end_to_end import run  # noqa: E402
+from bench_end_to_end import run, run_cpu  # noqa: E402
 from realistic import fractal_communes  # noqa: E402
 
 _CLASSES = np.array(["xa", "lien_thon", "truc_thon", "ngo_xom", "noi_dong", "huyen"])
@@ -148,9 +148,9 @@ def main() -> None:
             path = Path(tmp) / f"{name}_{n}" / "workspace.yaml"
             built, _, _ = run([py, __file__, "--build", name, str(n), str(path.parent)])
             base_wall, base_peak, _ = run([py, "-c", "import ntmgis.workspace, ntmgis.validate"])
-            wall, peak, _ = run([py, "-m", "ntmgis.cli", "validate", str(path)])
+            wall, peak, _, cpu = run_cpu([py, "-m", "ntmgis.cli", "validate", str(path)])
             print(
-                f"{name:8s} {n:>9,d}  validate {wall:6.1f} s  peak {peak:6.0f} MB  "
+                f"{name:8s} {n:>9,d}  validate {wall:6.1f} s (cpu {cpu:.1f} s)  peak {peak:6.0f} MB  "
                 f"(start-up {base_wall:.1f} s / {base_peak:.0f} MB; inputs built in {built:.0f} s)",
                 flush=True,
             )
