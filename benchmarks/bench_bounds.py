@@ -15,6 +15,11 @@ Measured 2026-12-02 05:30-05:45 (2 shared cores, load 4-16), once each: points 1
 measured (the next run, at load 16, took 454 s for 100k points and was stopped). Profile of 100k
 segments (33 s): imports 8.5 s, the communes' tiling check 8.1 s, the road-network check 10 s
 (analysis/graph.py), reading + CRS 5 s, validate_layer 1.5 s.
+Since (07:00, load 17): the tiling check of the 200 communes takes the coverage path (0.6 s CPU
+against 3.7 s), the extent check transforms the layer's box, not every vertex; 1M segments
+validate 515 s wall but **64.5 s CPU** (57.9 user + 6.6 system), peak 2.29 GB (500k: 1.26 GB, so
+memory grows with the input); 200k points 78.4 s wall, 12.7 s CPU, 350 MB. The child's CPU
+seconds are printed beside the wall time.
 
 Not a test.
 """

@@ -375,7 +375,7 @@ def _old_check_extent(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
     st.lists(st.tuples(st.floats(-0.2, 1.0), st.floats(-0.2, 1.0)), min_size=1, max_size=6),
 )
 def test_check_extent_is_the_old_check(epsg: int, where: list[tuple[float, float]]) -> None:
-    """Points over Vietnam's box and past its edges, in metric and geographic CRSs: same verdict and bounds."""
+    """Points over Vietnam's box and past its edges, metric and geographic CRSs: same verdict, bounds."""
     wx0, wy0, wx1, wy1 = crs_module._VIETNAM_LONLAT
     lonlat = gpd.GeoSeries(
         [shapely.Point(wx0 + (wx1 - wx0) * u, wy0 + (wy1 - wy0) * v) for u, v in where], crs=4326
