@@ -572,6 +572,37 @@ def validate_table(
     )
 
 
+def _is_coverage(geoms: np.ndarray) -> bool:
+    """Valid polygons whose interiors do not overlap and whose shared edges match vertex for vertex.
+
+    Such a set (a tiling generated or cleaned on a shared topology) has no overlap, and its union
+    is the much cheaper coverage union (the same polygons; 200 detailed communes: 0.2 s against
+    1.9 s for ``union_all``).
+    """
+    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
+    return (
+        bool(len(geoms))
+        and bool(polygonal.all() and shapely.is_valid(geoms).all())
+        and bool(shapely.coverage_is_valid(geoms))
+    )
+
+
+def _overlapping_pairs(geoms: np.ndarray, coverage: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` whose interiors intersect (an overlap of positive area), in the tree's order.
+
+    Neighbours that only share their boundary (most pairs) are told apart by the relate predicate,
+    cheaper than the intersection whose area would be 0; a coverage has no such pair at all.
+    """
+    none = np.empty(0, dtype=np.intp)
+    if coverage:
+        return none, none
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    inside = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    return left[inside], right[inside]
+
+
 def check_tiling(
     communes: gpd.GeoDataFrame,
     *,
@@ -606,13 +637,11 @@ def check_tiling(
     problems: list[Problem] = []
     geoms = communes.geometry.to_numpy()
     codes = communes["commune_code"].astype(str).tolist()
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
+    coverage = _is_coverage(geoms)
+    left, right = _overlapping_pairs(geoms, coverage)
+    areas = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     total_overlap = 0.0
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j:
-            continue
-        area = shapely.area(shapely.intersection(geoms[i], geoms[j]))
+    for i, j, area in zip(left.tolist(), right.tolist(), areas.tolist(), strict=True):
         if area >= min_area_m2:
             total_overlap += area
             problems.append(
@@ -625,7 +654,7 @@ def check_tiling(
                     "warning",
                 )
             )
-    union = shapely.union_all(geoms)
+    union = shapely.coverage_union_all(geoms) if coverage else shapely.union_all(geoms)
     holes = [
         shapely.Polygon(shapely.get_interior_ring(poly, k))
         for poly in shapely.get_parts(union)

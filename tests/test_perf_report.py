@@ -6,6 +6,7 @@ import math
 import subprocess
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,12 +15,15 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from shapely import LineString
 
-from ntmgis.analysis.access import road_graph
-from ntmgis.analysis.graph import _crossing_pairs, _Segments, _segments, check_road_network
+from ntmgis import crs as crs_module
+from ntmgis.analysis.access import road_graph, road_vertices, unique_points
+from ntmgis.analysis.graph import _crossing_pairs, _Segments, _segments, check_road_network, node_roads
 from ntmgis.analysis.network import _assumed
 from ntmgis.problems import Problem, ProblemReport
+from ntmgis.validate import check_tiling
 
 CLASSES = ["xa", "truc_thon", "huyen", "noi_dong"]
 TARGETS = ["be_tong", "nhua", "cap_phoi"]
@@ -98,6 +102,38 @@ def test_network_check_on_a_shared_graph_is_the_check_alone(ways: list[list[tupl
     alone = check_road_network(roads)
     shared = check_road_network(roads, graph=road_graph(roads))
     pd.testing.assert_frame_equal(alone, shared)
+    vertices = road_vertices(roads)
+    graph = road_graph(roads, vertices=vertices)
+    pd.testing.assert_frame_equal(alone, check_road_network(roads, graph=graph, vertices=vertices))
+    assert (graph.adjacency != road_graph(roads).adjacency).nnz == 0
+    pd.testing.assert_frame_equal(node_roads(roads, vertices=vertices), node_roads(roads))
+
+
+def _old_unique_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``unique_points`` before the complex sort: a lexsort of the two columns."""
+    if not len(coords):
+        return coords[:0], np.empty(0, dtype=np.intp)
+    order = np.lexsort((coords[:, 1], coords[:, 0]))
+    ordered = coords[order]
+    new = np.r_[True, np.any(ordered[1:] != ordered[:-1], axis=1)]
+    node_of = np.empty(len(coords), dtype=np.intp)
+    node_of[order] = np.cumsum(new) - 1
+    return ordered[new], node_of
+
+
+@given(
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(0, 60), st.just(2)),
+        elements=st.sampled_from([0.0, -0.0, 1.5, -2.0, 416000.25, np.nan, np.inf, -np.inf]),
+    )
+)
+def test_unique_points_is_the_old_lexsort(coords: np.ndarray) -> None:
+    nodes, node_of = unique_points(coords)
+    old_nodes, old_node_of = _old_unique_points(coords)
+    np.testing.assert_array_equal(nodes, old_nodes)  # NaN equal to NaN here
+    assert np.array_equal(np.signbit(nodes), np.signbit(old_nodes))
+    assert np.array_equal(node_of, old_node_of)
 
 
 def test_snap_without_a_tree_built_ahead_is_the_kdtree_snap() -> None:
@@ -213,3 +249,137 @@ def test_the_tiled_network_check_is_the_old_check(
     noded = graph.node_roads(roads)
     wkb = b"".join(shapely.to_wkb(noded.geometry.to_numpy())) + "".join(noded["segment_id"]).encode()
     assert (len(noded), hashlib.sha1(wkb).hexdigest()) == (3640, "0ad0536542b5d4a2148de3106213e6dd0b8977b8")
+
+
+def _old_check_tiling(communes: gpd.GeoDataFrame, min_area_m2: float = 100.0) -> list[Problem]:
+    """``check_tiling`` before the coverage path: every intersecting pair intersected, ``union_all``."""
+    problems: list[Problem] = []
+    geoms = communes.geometry.to_numpy()
+    codes = communes["commune_code"].astype(str).tolist()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    total = 0.0
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        area = shapely.area(shapely.intersection(geoms[i], geoms[j]))
+        if area >= min_area_m2:
+            total += area
+            problems.append(
+                Problem(
+                    "",
+                    "communes",
+                    f"{codes[i]} / {codes[j]}",
+                    f"communes overlap by {area / 1e4:.2f} ha",
+                    "kept as drawn; features in the overlap count in both",
+                    "warning",
+                )
+            )
+    union = shapely.union_all(geoms)
+    holes = [
+        shapely.Polygon(shapely.get_interior_ring(poly, k))
+        for poly in shapely.get_parts(union)
+        for k in range(shapely.get_num_interior_rings(poly))
+    ]
+    gaps = [h for h in holes if h.area >= min_area_m2]
+    for number, gap in enumerate(sorted(gaps, key=lambda g: (-g.area, g.centroid.x)), start=1):
+        point = gap.representative_point()
+        problems.append(
+            Problem(
+                "",
+                "communes",
+                f"gap {number} near x={point.x:.0f}, y={point.y:.0f}",
+                f"sliver of {gap.area / 1e4:.2f} ha belongs to no commune",
+                "kept as drawn; features there are in no commune",
+                "warning",
+            )
+        )
+    if total:
+        problems.append(
+            Problem(
+                "",
+                "communes",
+                "",
+                f"overlaps total {total / 1e6:.2f} km²",
+                "review the boundaries",
+                "warning",
+            )
+        )
+    return problems
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 5),
+    st.integers(2, 5),
+    st.data(),
+)
+def test_check_tiling_is_the_old_check(columns: int, rows: int, data: st.DataObject) -> None:
+    """A grid of communes with cells missing (gaps), some grown into their neighbours (overlaps),
+    some with a vertex added on a shared edge (not a coverage): the same problems as before."""
+    cells = []
+    for c in range(columns):
+        for r in range(rows):
+            kind = data.draw(st.sampled_from(["cell", "cell", "cell", "missing", "grown", "vertex"]))
+            x, y = c * 100.0, r * 100.0
+            if kind == "missing":
+                continue
+            if kind == "grown":
+                cells.append(
+                    shapely.box(x, y, x + 100 + data.draw(st.sampled_from([0.5, 5.0, 20.0])), y + 100)
+                )
+            elif kind == "vertex":
+                cells.append(
+                    shapely.Polygon(
+                        [(x, y), (x + 100, y), (x + 100, y + 50), (x + 100, y + 100), (x, y + 100)]
+                    )
+                )
+            else:
+                cells.append(shapely.box(x, y, x + 100, y + 100))
+    if not cells:
+        return
+    communes = gpd.GeoDataFrame(
+        {"commune_code": [f"C{k}" for k in range(len(cells))]}, geometry=cells, crs=9214
+    )
+    assert [asdict(p) for p in check_tiling(communes)] == [asdict(p) for p in _old_check_tiling(communes)]
+
+
+_REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _REAL.glob("*.geojson")) or ["absent"])
+def test_check_tiling_of_the_real_polygons_is_the_old_check(name: str) -> None:
+    if not (_REAL / name).exists():
+        pytest.skip("the real polygons are not here")
+    frame = gpd.read_file(_REAL / name).to_crs(9214)
+    communes = gpd.GeoDataFrame(
+        {"commune_code": [f"C{k}" for k in range(len(frame))]}, geometry=frame.geometry.to_numpy(), crs=9214
+    )
+    assert [asdict(p) for p in check_tiling(communes)] == [asdict(p) for p in _old_check_tiling(communes)]
+
+
+def _old_check_extent(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
+    """``_check_extent`` before the bounding-box shortcut: every vertex transformed to lon/lat."""
+    valid = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if valid.empty:
+        return []
+    lon0, lat0, lon1, lat1 = valid.to_crs(4326).total_bounds
+    wx0, wy0, wx1, wy1 = crs_module._VIETNAM_LONLAT
+    if not (wx0 <= lon0 and lon1 <= wx1 and wy0 <= lat0 and lat1 <= wy1):
+        return [("error", f"lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..{lat1:.3f}")]
+    return []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([9214, 9210, 32648, 4326, 3405]),
+    st.lists(st.tuples(st.floats(-0.2, 1.0), st.floats(-0.2, 1.0)), min_size=1, max_size=6),
+)
+def test_check_extent_is_the_old_check(epsg: int, where: list[tuple[float, float]]) -> None:
+    """Points over Vietnam's box and past its edges, metric and geographic CRSs: same verdict, bounds."""
+    wx0, wy0, wx1, wy1 = crs_module._VIETNAM_LONLAT
+    lonlat = gpd.GeoSeries(
+        [shapely.Point(wx0 + (wx1 - wx0) * u, wy0 + (wy1 - wy0) * v) for u, v in where], crs=4326
+    )
+    frame = gpd.GeoDataFrame(geometry=lonlat.to_crs(epsg).to_numpy(), crs=epsg)
+    found = crs_module._check_extent(frame, file="f", layer="l")
+    assert [(p.severity, p.params.get("bounds", "")) for p in found] == _old_check_extent(frame)

@@ -18,6 +18,7 @@ reported and added to the network distance.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -33,7 +34,9 @@ from .network import ASSESSED
 
 __all__ = [
     "RoadGraph",
+    "RoadVertices",
     "road_graph",
+    "road_vertices",
     "unique_points",
     "reach",
     "market_reach",
@@ -103,8 +106,10 @@ class RoadGraph:
 def unique_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of an (n, 2) array in (x, y) order and each row's index among them.
 
-    ``np.unique(coords, axis=0, return_inverse=True)`` (the inverse flat), by a lexicographic sort
-    of the two columns: four times faster on a district's 75k vertices.
+    ``np.unique(coords, axis=0, return_inverse=True)`` (the inverse flat), by one stable sort of
+    the rows viewed as complex numbers (numpy orders those by real part, then imaginary part: the
+    order of ``np.lexsort``; with a NaN it differs, so ``np.lexsort`` then), twice as fast as
+    ``np.lexsort`` of the two columns (5M vertices: 4.1 s against 8.3 s CPU).
 
     Examples
     --------
@@ -114,16 +119,36 @@ def unique_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     if not len(coords):
         return coords[:0], np.empty(0, dtype=np.intp)
-    order = np.lexsort((coords[:, 1], coords[:, 0]))
-    ordered = coords[order]
-    new = np.r_[True, np.any(ordered[1:] != ordered[:-1], axis=1)]
+    rows = np.ascontiguousarray(coords, dtype=np.float64)
+    if np.isnan(rows).any():  # numpy puts x + NaN·j after every finite x: lexsort's order differs
+        order = np.lexsort((rows[:, 1], rows[:, 0]))
+    else:
+        order = np.argsort(rows.view(np.complex128).reshape(-1), kind="stable")
+    ordered = rows[order]
+    new = np.r_[True, (ordered[1:, 0] != ordered[:-1, 0]) | (ordered[1:, 1] != ordered[:-1, 1])]
     node_of = np.empty(len(coords), dtype=np.intp)
     node_of[order] = np.cumsum(new) - 1
     return ordered[new], node_of
 
 
-def road_graph(roads: gpd.GeoDataFrame) -> RoadGraph:
-    """Build the road graph of ``roads`` (see the module docstring for the rules).
+@dataclass(frozen=True)
+class RoadVertices:
+    """The vertices of a road layer, computed once for the road graph and the network check.
+
+    ``coords`` (n, 2) of every line part in order, ``part`` the part of each vertex,
+    ``part_feature`` the feature of each part, ``nodes`` the distinct coordinates in (x, y) order
+    and ``node_of`` each vertex's node (:func:`unique_points`).
+    """
+
+    coords: np.ndarray
+    part: np.ndarray
+    part_feature: np.ndarray
+    nodes: np.ndarray
+    node_of: np.ndarray
+
+
+def road_vertices(roads: gpd.GeoDataFrame) -> RoadVertices:
+    """The vertices of ``roads`` and their nodes (the one :func:`unique_points` of a layer).
 
     Parameters
     ----------
@@ -132,29 +157,61 @@ def road_graph(roads: gpd.GeoDataFrame) -> RoadGraph:
 
     Returns
     -------
-    RoadGraph
+    RoadVertices
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (5, 0)]), LineString([(5, 0), (5, 5)])])
+    >>> vertices = road_vertices(roads)
+    >>> vertices.node_of.tolist(), vertices.part.tolist()
+    ([0, 1, 1, 2], [0, 0, 1, 1])
     """
     if roads.crs is not None and roads.crs.is_geographic:
         raise ValueError("build the road graph in a metric CRS (the workspace working CRS)")
-    parts = shapely.get_parts(roads.geometry.to_numpy())
+    parts, feature = shapely.get_parts(roads.geometry.to_numpy(), return_index=True)
     coords, part = shapely.get_coordinates(parts, return_index=True)
+    del parts
+    nodes, node_of = unique_points(coords)
+    return RoadVertices(coords, part, feature, nodes, node_of)
+
+
+def road_graph(roads: gpd.GeoDataFrame, *, vertices: RoadVertices | None = None) -> RoadGraph:
+    """Build the road graph of ``roads`` (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    roads : GeoDataFrame
+        ``roads`` layer (LineString / MultiLineString) in a metric CRS.
+    vertices : RoadVertices, optional
+        :func:`road_vertices` of ``roads``, when already computed (the network check shares them).
+
+    Returns
+    -------
+    RoadGraph
+    """
+    vertices = road_vertices(roads) if vertices is None else vertices
+    coords, part, nodes, node_of = vertices.coords, vertices.part, vertices.nodes, vertices.node_of
     if len(coords) == 0:
         return RoadGraph(np.empty((0, 2)), csr_matrix((0, 0)))
-    nodes, node_of = unique_points(coords)
     consecutive = part[1:] == part[:-1]
     u, v = node_of[:-1][consecutive], node_of[1:][consecutive]
     weight = np.hypot(*(coords[1:][consecutive] - coords[:-1][consecutive]).T)
+    del consecutive
     loop = u == v
     u, v, weight = u[~loop], v[~loop], weight[~loop]
     # Keep the shortest of parallel edges: a sparse matrix would *add* duplicates.
     lo, hi = np.minimum(u, v), np.maximum(u, v)
+    del u, v, loop
     order = np.lexsort((weight, hi, lo))
     lo, hi, weight = lo[order], hi[order], weight[order]
+    del order
     first = np.ones(len(lo), dtype=bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
     lo, hi, weight = lo[first], hi[first], weight[first]
     n = len(nodes)
     rows, cols = np.concatenate([lo, hi]), np.concatenate([hi, lo])
+    del lo, hi
     adjacency = coo_matrix((np.concatenate([weight, weight]), (rows, cols)), shape=(n, n)).tocsr()
     return RoadGraph(nodes, adjacency)
 

@@ -22,6 +22,7 @@ from .access import (
     market_reach,
     reach_gaps,
     road_graph,
+    road_vertices,
     rural_access_index,
     villages_with_facility,
 )
@@ -284,12 +285,15 @@ def _villages(build: _Build, layers: dict[str, gpd.GeoDataFrame], radius: float)
 def _reach_network(build: _Build, roads: gpd.GeoDataFrame) -> RoadGraph:
     """The graph reach runs on (noded when asked), built once; the network check and its problems recorded."""
     snap_m = build.network.snap_m
-    graph = road_graph(roads)
-    check = check_road_network(roads, snap_m=snap_m, graph=graph)
+    vertices = road_vertices(roads)  # sorted into nodes once, for the graph and the check
+    graph = road_graph(roads, vertices=vertices)
+    check = check_road_network(roads, snap_m=snap_m, graph=graph, vertices=vertices)
     if build.network.node:
-        used = node_roads(roads, snap_m=snap_m)
-        graph = road_graph(used)
-        after = check_road_network(used, snap_m=snap_m, layer="roads_noded", graph=graph)
+        used = node_roads(roads, snap_m=snap_m, vertices=vertices)
+        del vertices
+        vertices = road_vertices(used)
+        graph = road_graph(used, vertices=vertices)
+        after = check_road_network(used, snap_m=snap_m, layer="roads_noded", graph=graph, vertices=vertices)
         build.problems.append(
             Problem.of(
                 "problems.network_noded",

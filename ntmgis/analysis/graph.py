@@ -45,7 +45,7 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from ..problems import Problem
-from .access import RoadGraph, road_graph, unique_points
+from .access import RoadGraph, RoadVertices, road_graph, road_vertices
 
 __all__ = ["DEFAULT_SNAP_M", "NETWORK_COLUMNS", "check_road_network", "network_problems", "node_roads"]
 
@@ -82,13 +82,11 @@ class _Segments:
         return shapely.linestrings(np.stack([self.coords[self.start], self.coords[self.start + 1]], axis=1))
 
 
-def _segments(roads: gpd.GeoDataFrame) -> _Segments:
-    geoms = roads.geometry.to_numpy()
-    parts, feature = shapely.get_parts(geoms, return_index=True)
-    coords, part = shapely.get_coordinates(parts, return_index=True)
-    _, node = unique_points(coords)
+def _segments(roads: gpd.GeoDataFrame, vertices: RoadVertices | None = None) -> _Segments:
+    v = road_vertices(roads) if vertices is None else vertices
+    coords, part, node = v.coords, v.part, v.node_of
     start = np.flatnonzero((part[1:] == part[:-1]) & (node[1:] != node[:-1]))
-    return _Segments(coords, part, feature, start, node)
+    return _Segments(coords, part, v.part_feature, start, node)
 
 
 @dataclass(frozen=True)
@@ -360,8 +358,7 @@ def _node_at(seg: _Segments, k: np.ndarray, point: np.ndarray) -> np.ndarray:
     return np.where(at_a, seg.node[k], seg.node[k + 1])
 
 
-def _components(roads: gpd.GeoDataFrame, graph: RoadGraph | None = None) -> tuple[int, float, float]:
-    graph = road_graph(roads) if graph is None else graph
+def _components(graph: RoadGraph) -> tuple[int, float, float]:
     if not len(graph.nodes):
         return 0, float("nan"), 0.0
     count, label = connected_components(graph.adjacency, directed=False)
@@ -377,6 +374,7 @@ def check_road_network(
     snap_m: float = DEFAULT_SNAP_M,
     layer: str = "roads",
     graph: RoadGraph | None = None,
+    vertices: RoadVertices | None = None,
 ) -> pd.DataFrame:
     """How connected the road graph of ``roads`` is, and why not (see the module docstring).
 
@@ -390,6 +388,9 @@ def check_road_network(
         The name written in the ``layer`` column.
     graph : RoadGraph, optional
         A prebuilt :func:`~ntmgis.analysis.access.road_graph` of ``roads`` (reach reuses it).
+    vertices : RoadVertices, optional
+        :func:`~ntmgis.analysis.access.road_vertices` of ``roads``, when already computed (for
+        ``graph``): the layer's vertices are then sorted into nodes once, not twice.
 
     Returns
     -------
@@ -411,8 +412,9 @@ def check_road_network(
     >>> check_road_network(node_roads(roads))[["components", "crossings", "dangling_ends"]].iloc[0].tolist()
     [1, 0, 0]
     """
-    count, largest, total_km = _components(roads, graph)
-    contacts = _contacts(_segments(roads), snap_m, exact=False)
+    vertices = road_vertices(roads) if vertices is None else vertices
+    count, largest, total_km = _components(road_graph(roads, vertices=vertices) if graph is None else graph)
+    contacts = _contacts(_segments(roads, vertices), snap_m, exact=False)
     row = [layer, count, largest, total_km, contacts.crossings, contacts.dangles, float(snap_m)]
     return pd.DataFrame([row], columns=NETWORK_COLUMNS)
 
@@ -468,7 +470,11 @@ def network_problems(check: pd.DataFrame, *, layer: str = "roads", file: str = "
 
 
 def node_roads(
-    roads: gpd.GeoDataFrame, *, snap_m: float = DEFAULT_SNAP_M, id_column: str = "segment_id"
+    roads: gpd.GeoDataFrame,
+    *,
+    snap_m: float = DEFAULT_SNAP_M,
+    id_column: str = "segment_id",
+    vertices: RoadVertices | None = None,
 ) -> gpd.GeoDataFrame:
     """``roads`` noded: cut at every crossing, dangling ends within ``snap_m`` joined.
 
@@ -480,6 +486,8 @@ def node_roads(
         Largest gap (m) between a road end and another road that is closed.
     id_column : str
         The id column; a cut feature's pieces are ``<id>``, ``<id>#2``, ``<id>#3``...
+    vertices : RoadVertices, optional
+        :func:`~ntmgis.analysis.access.road_vertices` of ``roads``, when already computed.
 
     Returns
     -------
@@ -496,7 +504,7 @@ def node_roads(
     >>> noded["segment_id"].tolist(), noded.length.round(1).tolist()
     (['R1', 'R1#2', 'R2', 'R2#2'], [500.0, 500.0, 500.0, 500.0])
     """
-    seg = _segments(roads)
+    seg = _segments(roads, vertices)
     contacts = _contacts(seg, snap_m)
     if not len(contacts.segment) and not len(contacts.end):
         return roads.copy()
