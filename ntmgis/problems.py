@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:  # pandas is imported when a report is tabled, not with the package
     import pandas as pd
 
-__all__ = ["Problem", "ProblemReport", "DataError", "Severity", "Params", "layer_word"]
+__all__ = ["Problem", "ProblemReport", "DataError", "Severity", "Params", "feature_words", "layer_word"]
 
 Severity = Literal["error", "warning", "info"]
 ParamValue = str | int | float
@@ -345,7 +345,7 @@ class ProblemReport:
         lines = [
             f"[{_say(str(row.severity), lang)}] {_where(str(row.file), layer_word(str(row.layer), lang))}"
             + f" ×{row.count}: {row.problem}"
-            + (f" ({row.examples})" if row.examples else "")
+            + (f" ({feature_words(str(row.examples), lang)})" if row.examples else "")
             + f" -> {row.fix}"
             for row in kinds.itertuples()
         ]
@@ -363,6 +363,28 @@ def layer_word(layer: str, lang: str) -> str:
     from .labels import words
 
     return words("problems", lang).get(f"layer_{layer}", layer) if layer else layer
+
+
+_FEATURE_WORD = re.compile(r"\b(rows?|cells?|features?|edit|communes|villages)(?= [A-Z]{0,3}\d)")
+
+
+def feature_words(feature: str, lang: str) -> str:
+    """A feature's words of place (``row 12``, ``cell E4``, ``a: edit 2``) in ``lang`` (``feature_*``).
+
+    The features are written in English where they are made (and so in ``validate --out``'s CSV);
+    the problem lists and the report's sheet name them in the list's language.
+
+    >>> feature_words("row 3; row 5", "vi"), feature_words("lam_cot: edit 2", "vi")
+    ('dòng 3; dòng 5', 'lam_cot: thao tác 2')
+    >>> feature_words("row 3", "en")
+    'row 3'
+    """
+    if lang == "en" or not feature:
+        return feature
+    from .labels import words
+
+    entries = words("problems", lang)
+    return _FEATURE_WORD.sub(lambda m: entries.get(f"feature_{m.group(1)}", m.group(1)), feature)
 
 
 def _say(name: str, lang: str, **fields: object) -> str:

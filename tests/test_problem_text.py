@@ -273,7 +273,7 @@ def test_cli_validate_speaks_vietnamese_by_default_and_english_on_request(tmp_pa
 
 
 def _word_codes() -> list[str]:
-    return sorted(k for k in words("problems", "en") if k.startswith(("word_", "layer_")))
+    return sorted(k for k in words("problems", "en") if k.startswith(("word_", "layer_", "feature_")))
 
 
 @pytest.mark.parametrize("name", _word_codes())
