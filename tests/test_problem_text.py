@@ -336,3 +336,30 @@ def test_the_problem_lists_name_layers_in_their_language():
     )
     assert report.format(lang="en").startswith("[warning] roads (roads.gpkg) ×1: file not found")
     assert list(report.kinds("vi")["layer"]) == ["roads"]  # the kinds keep the id; lists and sheets name it
+
+
+#: vi texts that still write a YAML key which is also an English stop word (``values:``, ``region:``,
+#: ``FROM``); the list may only shrink.
+STOP_WORDS_IN_VI = {
+    "pg_no_geometry.action",
+    "pg_several_geometries.action",
+    "values_root.problem",
+    "values_root.action",
+    "values_layer_not_mapping.action",
+    "region_unknown.action",
+    "province_unknown.action",
+    "region_column_unknown.problem",
+}
+
+
+def test_vietnamese_texts_do_not_make_english_words_vietnamese():
+    """test_output_language's detector counts a word of a vi text as Vietnamese: an English stop word
+    written in a vi text ("value:", "period:") would blind it to that word in every output."""
+    from test_output_language import STOP_WORDS
+
+    found = set()
+    for name, text in words("problems", "vi").items():
+        tokens = {re.sub(r"[^\w]", "", t).lower() for t in re.sub(r"\{[^}]*\}", " ", text).split()}
+        if tokens & STOP_WORDS:
+            found.add(name)
+    assert found == STOP_WORDS_IN_VI

@@ -239,7 +239,8 @@ def _budget(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> 
             names=", ".join(map(str, wrong)),
         )
     elif parts and sum(parts.values()) != total:
-        c.fail(where, "plan_budget_sum", parts=sum(parts.values()), total=total)
+        shown = total if isinstance(total, int | float) else str(total)  # a number (checked above)
+        c.fail(where, "plan_budget_sum", parts=sum(parts.values()), total=shown)
 
 
 def _section(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:

@@ -7,9 +7,10 @@ one :class:`~ntmgis.problems.DataError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from ..io import read_yaml
 from ..problems import DataError, ParamValue, Problem
@@ -188,7 +189,12 @@ def _field_mistakes(kind: str, arguments: Mapping[str, object]) -> list[tuple[st
             wanted = (
                 " or ".join(k.__name__ for k in kinds).replace("str", "text").replace("bool", "true/false")
             )
-            fields = {"kind": kind, "name": name, "wanted": wanted, "value": repr(value)}
+            fields: dict[str, ParamValue] = {
+                "kind": kind,
+                "name": name,
+                "wanted": wanted,
+                "value": repr(value),
+            }
             mistakes.append(("problems.scenario_field_type", fields))
             continue
         low, high = _FIELD_RANGES.get(name, (-math.inf, math.inf))
@@ -355,6 +361,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
                     feature="scenarios",
                     severity="error",
                     type=type(listed).__name__,
+                    example="scenarios: [{name: ..., edits: [...]}, ...]",
                 )
             )
         items = list(listed)
@@ -379,6 +386,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
                 layer="scenario",
                 feature=name,
                 severity="error",
+                reserved="'baseline'",
             )
         )
     if not scenarios and not problems:
@@ -388,6 +396,12 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     if problems:
         raise DataError(problems)
     return scenarios
+
+
+class _Fail(Protocol):
+    """``fail(where, key, **params)``: records the problem ``problems.<key>``."""
+
+    def __call__(self, where: str, key: str, /, **params: ParamValue) -> None: ...
 
 
 #: Last year a scenario may name (as the workspace's ``status_year``).
@@ -420,7 +434,7 @@ def scenario_value_problems(
     """
     problems: list[Problem] = []
 
-    def fail(where: str, key: str, **params: ParamValue) -> None:
+    def fail(where: str, key: str, /, **params: ParamValue) -> None:
         problems.append(
             Problem.from_params(
                 f"problems.{key}", params, file=source, layer="scenario", feature=where, severity="error"
@@ -451,9 +465,7 @@ def scenario_value_problems(
     return problems
 
 
-def _year_problem(
-    year: int, kind: str | None, first_year: int | None, where: str, fail: Callable[..., None]
-) -> None:
+def _year_problem(year: int, kind: str | None, first_year: int | None, where: str, fail: _Fail) -> None:
     """The year of an edit (``kind``) or the scenario's ``as_of`` (``kind`` None) out of range."""
     if first_year is not None and year < first_year:
         if kind is None:
