@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:  # pandas is imported when a report is tabled, not with the package
     import pandas as pd
 
-__all__ = ["Problem", "ProblemReport", "DataError", "Severity", "Params"]
+__all__ = ["Problem", "ProblemReport", "DataError", "Severity", "Params", "feature_words", "layer_word"]
 
 Severity = Literal["error", "warning", "info"]
 ParamValue = str | int | float
@@ -88,7 +88,30 @@ def render(key: str, params: Mapping[str, ParamValue], lang: str) -> tuple[str, 
     area, _, name = key.partition(".")
     entries = words(area, lang)
     fields = dict(params)
-    return entries[f"{name}.problem"].format(**fields), entries[f"{name}.action"].format(**fields)
+    formatter = _Words(entries)
+    return (
+        formatter.format(entries[f"{name}.problem"], **fields),
+        formatter.format(entries[f"{name}.action"], **fields),
+    )
+
+
+class _Words(string.Formatter):
+    """Formats a catalogue text; ``{side:word}`` writes the value as the word ``word_<value>``.
+
+    A code a helper passes ("row", "communes", "too_far") is translated here, at rendering,
+    so a Vietnamese sentence never carries an English word; a value with no word is written as is.
+
+    >>> _Words({"word_row": "bảng"}).format("ở {side:word}, {n:word}", side="row", n=3)
+    'ở bảng, 3'
+    """
+
+    def __init__(self, entries: Mapping[str, str]) -> None:
+        self.entries = entries
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "word":
+            return self.entries.get(f"word_{value}", str(value))
+        return str(super().format_field(value, format_spec))
 
 
 @dataclass(frozen=True)
@@ -320,15 +343,48 @@ class ProblemReport:
         if kinds.empty:
             return _say("none", lang)
         lines = [
-            f"[{_say(str(row.severity), lang)}] {_where(str(row.file), str(row.layer))}"
+            f"[{_say(str(row.severity), lang)}] {_where(str(row.file), layer_word(str(row.layer), lang))}"
             + f" ×{row.count}: {row.problem}"
-            + (f" ({row.examples})" if row.examples else "")
+            + (f" ({feature_words(str(row.examples), lang)})" if row.examples else "")
             + f" -> {row.fix}"
             for row in kinds.itertuples()
         ]
         if limit is not None and len(lines) > limit:
             lines = lines[:limit] + [_say("more", lang, count=len(lines) - limit)]
         return "\n".join(lines)
+
+
+def layer_word(layer: str, lang: str) -> str:
+    """The name a problem list gives layer ``layer`` in ``lang`` (``problems.layer_<id>``; the id if none).
+
+    >>> layer_word("roads", "vi"), layer_word("roads", "en"), layer_word("my_layer", "vi")
+    ('đường giao thông', 'roads', 'my_layer')
+    """
+    from .labels import words
+
+    return words("problems", lang).get(f"layer_{layer}", layer) if layer else layer
+
+
+_FEATURE_WORD = re.compile(r"\b(rows?|cells?|features?|edit|communes|villages)(?= [A-Z]{0,3}\d)")
+
+
+def feature_words(feature: str, lang: str) -> str:
+    """A feature's words of place (``row 12``, ``cell E4``, ``a: edit 2``) in ``lang`` (``feature_*``).
+
+    The features are written in English where they are made (and so in ``validate --out``'s CSV);
+    the problem lists and the report's sheet name them in the list's language.
+
+    >>> feature_words("row 3; row 5", "vi"), feature_words("lam_cot: edit 2", "vi")
+    ('dòng 3; dòng 5', 'lam_cot: thao tác 2')
+    >>> feature_words("row 3", "en")
+    'row 3'
+    """
+    if lang == "en" or not feature:
+        return feature
+    from .labels import words
+
+    entries = words("problems", lang)
+    return _FEATURE_WORD.sub(lambda m: entries.get(f"feature_{m.group(1)}", m.group(1)), feature)
 
 
 def _say(name: str, lang: str, **fields: object) -> str:

@@ -31,7 +31,7 @@ from .io.safe_text import safe_cell, safe_csv_frame
 from .io.table_layout import layout
 from .io.xlsx import Sheet, workbook_bytes
 from .labels import LANGUAGES, text, words
-from .problems import ProblemReport
+from .problems import ProblemReport, feature_words, layer_word
 from .report_closing import closing_sheet
 from .units_view import UnitsView
 from .values import is_missing
@@ -525,6 +525,8 @@ def _problems_sheet(workspace: Workspace | None, assessment: Assessment, lang: s
     found = workspace.problems if workspace is not None else ProblemReport()
     frame = (found + assessment.problems).kinds(lang)
     frame["severity"] = frame["severity"].map(lambda v: _t(v, lang))
+    frame["layer"] = frame["layer"].map(lambda v: layer_word(str(v), lang))
+    frame["examples"] = frame["examples"].map(lambda v: feature_words(str(v), lang))
     return _headers(frame.rename(columns={"count": "problem_count"}), lang)
 
 

@@ -246,17 +246,19 @@ def _unit_groups(
     found = {c: group_code(given.get(c), codes) for c in in_set["commune_code"]}
     bad = in_set[in_set["commune_code"].map(lambda c: found[c] is None)]
     if len(bad):
+        # The feature names the units (English, as every feature); the sentence shows "—" for no group.
         named = ", ".join(f"{c} {n} ({given.get(c, 'no group')})" for c, n in bad.itertuples(index=False))
+        listed = ", ".join(f"{c} {n} ({given.get(c, '—')})" for c, n in bad.itertuples(index=False))
         raise DataError(
-            Problem(
-                "",
-                "units",
-                named,
-                f"{criteria_set.id} sets its thresholds per commune group ({', '.join(codes)}); these new "
-                f"units have no group, or one the set does not have: {named}",
-                "give each new commune its group (commune_code, commune_group: nhom_1, nhom_2 or nhom_3)",
-                "error",
+            Problem.of(
+                "problems.units_no_group",
+                layer="units",
+                feature=named,
+                severity="error",
                 count=len(bad),
+                set_id=criteria_set.id,
+                codes=", ".join(codes),
+                named=listed,
             )
         )
     return {c: found.get(c) for c in units["commune_code"]}

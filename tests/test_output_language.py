@@ -34,11 +34,16 @@ STOP_WORDS = frozenset(
     sources town market markets road roads canal canals met assessed approximate generated""".split()
 )
 
-#: Problem messages (the "Vấn đề dữ liệu" sheet's problem, action and example columns) are being
-#: translated by the helper "probtext" (issue 14 part 4): excluded here until that branch is merged.
-#: The lead removes this exclusion after merging probtext.
-PROBLEM_SHEETS = {"vi": "Vấn đề dữ liệu", "en": "Data problems"}
-PROBLEM_COLUMNS_EXCLUDED_UNTIL_PROBTEXT = True
+#: TEMPORARY (issue 14.4, wave 2): problem texts of files the helper probtext2a converts at the same
+#: time as probtext2b (crosswalk.py: the inferred unit period). Each is the exact English text that
+#: still reaches a Vietnamese output; the lead empties this set after merging both branches.
+UNTIL_PROBTEXT2A_IS_MERGED = frozenset(
+    {
+        "unit_period not given: inferred as 2020-03 (the communes are the units of 2020-03 in"
+        " crosswalk_tan_yen.csv)",
+        "write unit_period: 2020-03 to declare it",
+    }
+)
 
 #: Vietnamese syllables written without a mark that are also English words ("an toàn", "to", "do").
 VI_ASCII = frozenset(
@@ -168,13 +173,9 @@ def _names() -> frozenset[str]:
 def _cells(path: Path, lang: str) -> Iterator[tuple[str, str, str]]:
     book = openpyxl.load_workbook(path, read_only=True)
     for sheet in book.worksheets:
-        rows = list(sheet.iter_rows())
-        excluded: set[int] = set()
-        if PROBLEM_COLUMNS_EXCLUDED_UNTIL_PROBTEXT and sheet.title == PROBLEM_SHEETS[lang]:
-            excluded = set(range(len(rows[0]) if rows else 0))  # probtext converts these messages
-        for row in rows:
-            for index, cell in enumerate(row):
-                if isinstance(cell.value, str) and index not in excluded:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value not in UNTIL_PROBTEXT2A_IS_MERGED:
                     yield sheet.title, str(cell.coordinate), cell.value
 
 

@@ -296,7 +296,7 @@ def test_cli_prints_at_most_a_screenful_of_grouped_problems(tmp_path, capsys):
     assert main(["validate", str(path), "--out", str(out)]) == 2
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) <= 42  # 40 kinds, "… more kinds", the counts
-    assert lines[0].startswith("[lỗi] roads (roads.gpkg) ×50:")  # Vietnamese by default
+    assert lines[0].startswith("[lỗi] đường giao thông (roads.gpkg) ×50:")  # Vietnamese by default
     assert "còn" in lines[-2] and "--out problems.csv" in lines[-2]
     assert main(["validate", str(path), "--lang", "en"]) == 2
     lines = capsys.readouterr().err.splitlines()

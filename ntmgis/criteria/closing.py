@@ -262,16 +262,16 @@ def _late_decisions(decisions: pd.DataFrame | None, dates: Sequence[date]) -> li
                 f"{c} {lv}" for c, lv in zip(left["commune_code"][:3], left["level"][:3], strict=True)
             )
             problems.append(
-                Problem(
-                    "recognitions",
-                    "recognitions",
-                    examples,
-                    f"{len(left)} decision(s) of {when.year} have a year only: "
-                    f"not counted at {when.isoformat()}",
-                    "a decision counts from the end of its year; add the decisions of that year "
-                    "after the date",
-                    "info",
-                    len(left),
+                Problem.of(
+                    "problems.closing_year_only",
+                    file="recognitions",
+                    layer="recognitions",
+                    feature=examples,
+                    severity="info",
+                    count=len(left),
+                    decisions=len(left),
+                    year=when.year,
+                    date=when.isoformat(),
                 )
             )
     return problems

@@ -251,7 +251,8 @@ def missing_regional_thresholds(thresholds: pd.DataFrame, region: str | None, co
         for (set_id, ind), group in lacking.groupby(["criteria_set", "indicator"], sort=False)
     )
     first = lacking.iloc[0]
-    where = f"{region} ({region_name(region)})" if region else "no region (no province, no region:)"
+    # No region: the word ``problems.word_no_region`` in the sentence, no feature to name.
+    where = f"{region} ({region_name(region)})" if region else "no_region"
     example = (
         f'criteria_overrides: {{{first["criteria_set"]}: {{"{first["indicator"]}": '
         f'{{{first["level"]}: {{value: …, source: "QĐ …/UBND tỉnh"}}}}}}}}'
@@ -260,7 +261,7 @@ def missing_regional_thresholds(thresholds: pd.DataFrame, region: str | None, co
         Problem.of(
             "problems.region_no_threshold",
             layer="criteria",
-            feature=where,
+            feature=where if region else "",
             count=len(lacking),
             where=where,
             listed=listed,

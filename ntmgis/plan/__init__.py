@@ -198,13 +198,13 @@ def load_plan(ref: str, *, base_dir: Path | None = None, communes: Mapping[str, 
         plan_id = ref.split(":", 1)[1]
         if plan_id not in PACKAGED_PLANS:
             raise DataError(
-                Problem(
-                    ref,
-                    "plan",
-                    "",
-                    f"no packaged plan {plan_id!r}",
-                    f"use one of {PACKAGED_PLANS} or a path",
-                    "error",
+                Problem.of(
+                    "problems.plan_not_packaged",
+                    file=ref,
+                    layer="plan",
+                    severity="error",
+                    plan=repr(plan_id),
+                    known=str(PACKAGED_PLANS),
                 )
             )
         text = resources.files("ntmgis").joinpath(f"plans/{plan_id}.yaml").read_text("utf-8")
@@ -213,9 +213,7 @@ def load_plan(ref: str, *, base_dir: Path | None = None, communes: Mapping[str, 
         path = Path(ref) if base_dir is None else base_dir / ref
         if not path.exists():
             raise DataError(
-                Problem(
-                    str(path), "plan", "", "plan file not found", "check plan: in workspace.yaml", "error"
-                )
+                Problem.of("problems.plan_file_not_found", file=str(path), layer="plan", severity="error")
             )
         source = str(path)
         try:
@@ -228,14 +226,7 @@ def load_plan(ref: str, *, base_dir: Path | None = None, communes: Mapping[str, 
         raise DataError(yaml_problem(exc, source, "plan")) from None
     if not isinstance(data, dict):
         raise DataError(
-            Problem(
-                source,
-                "plan",
-                "",
-                "plan is not a YAML mapping",
-                "see ntmgis/plans/tan_yen_2021_2025.yaml for the layout",
-                "error",
-            )
+            Problem.of("problems.plan_not_yaml_mapping", file=source, layer="plan", severity="error")
         )
     problems = check_plan(data, source, communes=communes)
     if any(p.severity == "error" for p in problems):

@@ -20,12 +20,10 @@ from importlib import resources
 from typing import Any
 
 from ..names import name_key
-from ..problems import Problem, Severity
+from ..problems import ParamValue, Problem, Severity
 from ..yamlload import load_yaml_text
 
 __all__ = ["check_plan", "plan_schema"]
-
-_ACTION = "correct the plan file (layout: ntmgis/plans/schema.yaml)"
 
 
 @cache
@@ -50,17 +48,23 @@ class _Checker:
     problems: list[Problem] = field(default_factory=list)
     period: tuple[int, int] | None = None
 
-    def fail(self, where: str, what: str, severity: Severity = "error", action: str = _ACTION) -> None:
-        self.problems.append(Problem(self.source, "plan", where, what, action, severity))
+    def fail(self, feature: str, key: str, /, severity: Severity = "error", **params: ParamValue) -> None:
+        """The problem ``problems.<key>`` about ``feature`` (a key path of the plan file)."""
+        self.problems.append(
+            Problem.from_params(
+                f"problems.{key}", params, file=self.source, layer="plan", feature=feature, severity=severity
+            )
+        )
 
     def year(self, where: str, value: object) -> int | None:
         """``value`` as a year inside the period, else a problem and ``None``."""
         year = _as_int(value)
         if year is None:
-            self.fail(where, f"{value!r} is not a year")
+            self.fail(where, "plan_value_not_year", value=repr(value))
             return None
         if self.period is not None and not self.period[0] <= year <= self.period[1]:
-            self.fail(where, f"year {year} is outside the plan period {self.period[0]}–{self.period[1]}")
+            start, end = self.period
+            self.fail(where, "plan_file_year_outside", year=year, start=start, end=end)
         return year
 
 
@@ -80,17 +84,17 @@ def _is_number(value: object) -> bool:
 
 def _text(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        c.fail(where, f"{where} should be text, not {type(value).__name__}")
+        c.fail(where, "plan_not_text", where=where, type=type(value).__name__)
 
 
 def _int(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
     if _as_int(value) is None:
-        c.fail(where, f"{where} should be a whole number, not {value!r}")
+        c.fail(where, "plan_not_int", where=where, value=repr(value))
 
 
 def _mapping(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> bool:
     if not isinstance(value, Mapping):
-        c.fail(where, f"{where} should be a mapping (key: value), not {type(value).__name__}")
+        c.fail(where, "plan_not_mapping", where=where, type=type(value).__name__)
         return False
     return True
 
@@ -98,11 +102,11 @@ def _mapping(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) ->
 def _period(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
     years = [_as_int(v) for v in value] if isinstance(value, list) else []
     if len(years) != 2 or None in years:
-        c.fail(where, f"period should be [first year, last year], not {value!r}")
+        c.fail(where, "plan_period_shape", value=repr(value))
         return
     first, last = int(years[0] or 0), int(years[1] or 0)
     if first > last:
-        c.fail(where, f"period [{first}, {last}]: the first year is after the last")
+        c.fail(where, "plan_period_order", first=first, last=last)
         return
     c.period = (first, last)
 
@@ -113,7 +117,7 @@ def _count(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> N
     assert isinstance(value, Mapping)
     number = _as_int(value.get("value"))
     if number is None or number < 0:
-        c.fail(where, f"{where}.value should be a whole number ≥ 0, not {value.get('value')!r}")
+        c.fail(where, "plan_not_count", where=f"{where}.value", value=repr(value.get("value")))
 
 
 def _note(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
@@ -133,13 +137,13 @@ def _target(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> 
     ops = plan_schema()["ops"]
     op, goal = value.get("op"), value.get("value")
     if op is not None and op not in ops:
-        c.fail(where, f"{where}: unknown op {op!r} (one of {', '.join(ops)})")
+        c.fail(where, "plan_unknown_op", where=where, op=repr(op), ops=", ".join(ops))
     elif op == "between" and not (
         isinstance(goal, list) and len(goal) == 2 and all(_is_number(v) for v in goal)
     ):
-        c.fail(where, f"{where}: op between needs value: [low, high], not {goal!r}")
+        c.fail(where, "plan_between", where=where, value=repr(goal))
     elif op != "between" and goal is not None and not _is_number(goal):
-        c.fail(where, f"{where}: value should be a number, not {goal!r}")
+        c.fail(where, "plan_target_value", where=where, value=repr(goal))
     if "units" in value:
         _units(c, f"{where}.units", value["units"])
 
@@ -147,12 +151,12 @@ def _target(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> 
 def _units(c: _Checker, where: str, units: object) -> list[tuple[str, str]]:
     """``[{code, name}, ...]`` → (code, name) pairs; each malformed entry is a problem."""
     if not isinstance(units, list):
-        c.fail(where, f"{where} should be a list of {{code, name}}, not {type(units).__name__}")
+        c.fail(where, "plan_units_not_list", where=where, type=type(units).__name__)
         return []
     found = []
     for i, unit in enumerate(units):
         if not isinstance(unit, Mapping) or unit.get("code") in (None, "") or unit.get("name") in (None, ""):
-            c.fail(f"{where}[{i}]", f"{where}[{i}] should be {{code: ..., name: ...}}, not {unit!r}")
+            c.fail(f"{where}[{i}]", "plan_unit_shape", where=f"{where}[{i}]", unit=repr(unit))
             continue
         found.append((str(unit["code"]), str(unit["name"])))
     return found
@@ -164,7 +168,7 @@ def _years_of(c: _Checker, where: str, value: object) -> Mapping[Any, Any]:
     assert isinstance(value, Mapping)
     years = value.get("years")
     if years is None:
-        c.fail(where, f"{where} has no years: {{year: ...}}")
+        c.fail(where, "plan_no_years", where=where)
         return {}
     return years if _mapping(c, f"{where}.years", years, {}) else {}
 
@@ -178,7 +182,12 @@ def _schedule(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -
             count += 1
             if code in seen:
                 c.fail(
-                    f"{where}.{code}", f"{where}: commune {code} is scheduled twice ({seen[code]} and {year})"
+                    f"{where}.{code}",
+                    "plan_scheduled_twice",
+                    where=where,
+                    code=code,
+                    first=str(seen[code]),
+                    second=str(year),
                 )
             seen[code] = year
     return count
@@ -190,9 +199,7 @@ def _year_counts(c: _Checker, where: str, value: object, spec: Mapping[str, Any]
         c.year(f"{where}.years.{key}", key)
         n = _as_int(number)
         if n is None or n < 0:
-            c.fail(
-                f"{where}.years.{key}", f"{where}.years.{key} should be a whole number ≥ 0, not {number!r}"
-            )
+            c.fail(f"{where}.years.{key}", "plan_not_count", where=f"{where}.years.{key}", value=repr(number))
             continue
         total += n
     return total
@@ -200,15 +207,15 @@ def _year_counts(c: _Checker, where: str, value: object, spec: Mapping[str, Any]
 
 def _targets(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
     if not isinstance(value, list):
-        c.fail(where, f"{where} should be a list of targets, not {type(value).__name__}")
+        c.fail(where, "plan_targets_not_list", where=where, type=type(value).__name__)
         return
     ids: set[str] = set()
     for i, target in enumerate(value):
         name = target.get("id") if isinstance(target, Mapping) else None
         if name in (None, ""):
-            c.fail(f"{where}[{i}]", f"{where}[{i}] has no id")
+            c.fail(f"{where}[{i}]", "plan_target_no_id", where=f"{where}[{i}]")
         elif str(name) in ids:
-            c.fail(f"{where}.{name}", f"{where}: target id {name!r} appears twice")
+            c.fail(f"{where}.{name}", "plan_target_twice", where=where, name=repr(name))
         ids.add(str(name))
         _target(c, f"{where}.{name if name else i}", target, spec)
 
@@ -219,15 +226,21 @@ def _budget(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> 
     assert isinstance(value, Mapping)
     total, parts = value.get("total"), value.get("parts", {})
     if not _is_number(total):
-        c.fail(f"{where}.total", f"{where}.total should be a number, not {total!r}")
+        c.fail(f"{where}.total", "plan_not_number", where=f"{where}.total", value=repr(total))
         return
     if not _mapping(c, f"{where}.parts", parts, spec):
         return
     wrong = [k for k, v in parts.items() if not _is_number(v)]
     if wrong:
-        c.fail(f"{where}.parts", f"{where}.parts {', '.join(map(str, wrong))} should be numbers")
+        c.fail(
+            f"{where}.parts",
+            "plan_parts_not_numbers",
+            where=f"{where}.parts",
+            names=", ".join(map(str, wrong)),
+        )
     elif parts and sum(parts.values()) != total:
-        c.fail(where, f"budget parts add to {sum(parts.values())}, total is {total}")
+        shown = total if isinstance(total, int | float) else str(total)  # a number (checked above)
+        c.fail(where, "plan_budget_sum", parts=sum(parts.values()), total=shown)
 
 
 def _section(c: _Checker, where: str, value: object, spec: Mapping[str, Any]) -> None:
@@ -256,8 +269,11 @@ def _check_total(
     stated = _as_int(total.get("value")) if isinstance(total, Mapping) else None
     if stated is None or stated == n:
         return
-    counted = f"schedule lists {n} communes" if key.endswith("_schedule") else f"years add to {n}"
-    c.fail(f"{where}.{key}", f"{where}.{key}: {counted}, {where}.{total_key} says {stated}")
+    path, total_path = f"{where}.{key}", f"{where}.{total_key}"
+    if key.endswith("_schedule"):
+        c.fail(path, "plan_schedule_total", where=path, counted=n, total_key=total_path, stated=stated)
+    else:
+        c.fail(path, "plan_years_total", where=path, counted=n, total_key=total_path, stated=stated)
 
 
 def _inner_keys(c: _Checker, where: str, value: object, kind: str) -> None:
@@ -292,21 +308,22 @@ def _unknown_key(c: _Checker, where: str, key: str, known: list[str] | None = No
     if where == "communes" and key.endswith("_schedule"):
         c.fail(
             f"{where}.{key}",
-            f"unknown level {key.removesuffix('_schedule')!r} in {where}.{key}",
-            action=f"a schedule is one of {', '.join(f'{lv}_schedule' for lv in levels)}",
+            "plan_unknown_schedule",
+            level=repr(key.removesuffix("_schedule")),
+            where=f"{where}.{key}",
+            schedules=", ".join(f"{lv}_schedule" for lv in levels),
         )
     else:
         if known is None:
             known = list(plan_schema()["sections"][where]) if where else list(plan_schema()["keys"])
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else f"known keys: {', '.join(known)}"
-            if listed
-            else "see ntmgis/plans/schema.yaml"
-        )
-        c.fail(f"{where}.{key}" if where else key, f"unknown key {key!r}", "warning", f"ignored; {hint}")
+        feature = f"{where}.{key}" if where else key
+        if close:
+            c.fail(feature, "plan_unknown_key_close", "warning", key=repr(key), close=repr(close[0]))
+        elif listed:
+            c.fail(feature, "plan_unknown_key_known", "warning", key=repr(key), known=", ".join(known))
+        else:
+            c.fail(feature, "plan_unknown_key", "warning", key=repr(key))
 
 
 _Check = Callable[[_Checker, str, object, Mapping[str, Any]], object]
@@ -345,17 +362,9 @@ def _unit_problems(c: _Checker, plan: Mapping[str, Any], communes: Mapping[str, 
     keys = {code: name_key(name) for code, name in communes.items()}
     for code, name in named:
         if code not in keys:
-            c.fail(
-                f"{code} {name}",
-                "the plan names a commune code that is not in the communes layer",
-                action="use the plan written for this district",
-            )
+            c.fail(f"{code} {name}", "plan_commune_unknown")
         elif keys[code] != name_key(name):
-            c.fail(
-                f"{code} {name}",
-                f"code matches commune {communes[code]!r} of another name",
-                action="check the plan or the communes layer",
-            )
+            c.fail(f"{code} {name}", "plan_commune_other_name", name=repr(communes[code]))
 
 
 def check_plan(
@@ -389,7 +398,7 @@ def check_plan(
     schema = plan_schema()
     for key in schema["required"]:
         if key not in plan:
-            c.fail(key, f"the plan has no {key!r}", action=f"add {key}: to the plan file")
+            c.fail(key, "plan_missing_key", key=repr(key), name=key)
     # The period first: every year of the file is checked against it.
     ordered = sorted(plan.items(), key=lambda kv: kv[0] != "period")
     for key, value in ordered:

@@ -24,7 +24,7 @@ from pyproj import CRS
 
 from .._frozen import thaw
 from ..assessment import Assessment, Prefer, assess
-from ..problems import DataError, Problem
+from ..problems import DataError, ParamValue, Problem
 from ..vocab import kien_co_linings, vocabulary
 from ..workspace import Workspace
 from .edits import (
@@ -107,23 +107,42 @@ class ScenarioRun:
 # --------------------------------------------------------------------------------------------
 
 
-def _refuse(layer: str, feature: str, message: str) -> DataError:
-    """The error of an edit that cannot be applied (the whole scenario is refused)."""
-    return DataError([Problem("", layer, feature, message, "scenario refused", "error")])
+@dataclass(frozen=True)
+class _Where:
+    """Which edit of which scenario: the problems' feature (``str``) and their fields (``params``)."""
+
+    scenario: str
+    number: int
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.scenario} edit {self.number} ({self.kind})"
+
+    def params(self) -> dict[str, ParamValue]:
+        return {"scenario": self.scenario, "edit": self.number, "kind": self.kind}
 
 
-def _unknown(layer: str, kind: str, ids: Sequence[str], where: str) -> DataError:
+def _refuse(layer: str, feature: str, key: str, **params: ParamValue) -> DataError:
+    """The error ``problems.<key>`` of an edit that cannot be applied (the whole scenario is refused)."""
+    return DataError(
+        Problem.from_params(f"problems.{key}", params, layer=layer, feature=feature, severity="error")
+    )
+
+
+def _unknown(layer: str, key: str, ids: Sequence[str], where: _Where) -> DataError:
+    """Catalogue ``key`` (``problems.scenario_unknown_*``): things an edit names, not in the workspace."""
     shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
-    return _refuse(layer, shown, f"{where}: {kind} not in the workspace: {shown}")
+    params = {"ids": shown, **where.params()}
+    return DataError(Problem.from_params(key, params, layer=layer, feature=shown, severity="error"))
 
 
-def _geometry(value: shapely.Geometry | str, where: str) -> shapely.Geometry:
+def _geometry(value: shapely.Geometry | str, where: _Where) -> shapely.Geometry:
     if isinstance(value, shapely.Geometry):
         return value
     try:
         return shapely.from_wkt(str(value))
     except shapely.errors.GEOSException as exc:
-        raise _refuse("scenario", where, f"not a WKT geometry: {exc}") from exc
+        raise _refuse("scenario", str(where), "scenario_bad_wkt", error=str(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,9 +163,9 @@ class _State:
     def commune_codes(self) -> set[str]:
         return set(self.workspace.layer("communes")["commune_code"].astype(str))
 
-    def check_commune(self, code: str | None, where: str) -> None:
+    def check_commune(self, code: str | None, where: _Where) -> None:
         if code is not None and str(code) not in self.commune_codes():
-            raise _unknown("communes", "commune code", [str(code)], where)
+            raise _unknown("communes", "problems.scenario_unknown_commune", [str(code)], where)
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,12 +173,12 @@ class _State:
 # --------------------------------------------------------------------------------------------
 
 
-def _in_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, commune: str, where: str) -> _Mask:
+def _in_commune(lines: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, commune: str, where: _Where) -> _Mask:
     """Lines with some length in the commune: a road that only touches its border is the
     neighbour's. A chosen line is upgraded whole; its km are booked per commune."""
     codes = communes["commune_code"].astype(str)
     if str(commune) not in set(codes):
-        raise _unknown("communes", "commune code", [str(commune)], where)
+        raise _unknown("communes", "problems.scenario_unknown_commune", [str(commune)], where)
     area = communes.loc[codes == str(commune)].geometry.iloc[0]
     geoms = lines.geometry.to_numpy()
     touching = shapely.intersects(geoms, area)
@@ -174,19 +193,18 @@ def _select(
     network: Network,
     edit: Concretize | LineCanals,
     klass: str | None,
-    where: str,
+    where: _Where,
 ) -> _Mask:
     """Row mask of ``lines`` chosen by an edit (every given selector must hold); every named
     thing must exist."""
     if not edit.segment_ids and all(s is None for s in (edit.commune_code, klass, edit.polygon)):
-        message = "the edit selects nothing: give segment ids, a commune, a class or a polygon"
-        raise _refuse(network.layer, where, message)
+        raise _refuse(network.layer, str(where), "scenario_selects_nothing")
     chosen = np.ones(len(lines), dtype=bool)
     ids = lines["segment_id"].astype(str)
     if edit.segment_ids:
         missing = [i for i in map(str, edit.segment_ids) if i not in set(ids)]
         if missing:
-            raise _unknown(network.layer, "segment ids", missing, where)
+            raise _unknown(network.layer, "problems.scenario_unknown_segments", missing, where)
         chosen &= ids.isin(set(map(str, edit.segment_ids))).to_numpy()
     if edit.commune_code is not None:
         chosen &= _in_commune(lines, communes, edit.commune_code, where)
@@ -233,7 +251,7 @@ def _upgrade(
     klass: str | None,
     after: str | None,
     number: int,
-    where: str,
+    where: _Where,
 ) -> _State:
     """Harden or line the lines an edit selects (those not done yet) and book their works by
     class: the new state is ``after`` or the unit-cost table's target for the class."""
@@ -246,11 +264,16 @@ def _upgrade(
     listed = lines["segment_id"].astype(str).isin(set(gap["segment_id"].astype(str))).to_numpy()
     if edit.segment_ids and (chosen & ~listed).any():
         named = lines.loc[chosen & ~listed, "segment_id"].astype(str).tolist()
+        shown = ", ".join(named)
         raise _refuse(
             network.layer,
-            ", ".join(named),
-            f"{where}: not among the pieces the assessment lists to upgrade ({network.gap_name}): "
-            + ", ".join(named),
+            shown,
+            "scenario_not_listed",
+            gap=network.gap_name,
+            ids=shown,
+            scenario=where.scenario,
+            edit=where.number,
+            kind=where.kind,
         )
     chosen &= listed
     targets, prices = network.prices(state.costs[network.layer])
@@ -269,21 +292,27 @@ def _upgrade(
     )
 
 
-def _apply_concretize(state: _State, edit: Concretize, number: int, where: str) -> _State:
+def _apply_concretize(state: _State, edit: Concretize, number: int, where: _Where) -> _State:
     if edit.road_class is not None and edit.road_class not in vocabulary()["road_class"]:
-        raise _unknown("roads", "road class", [edit.road_class], where)
+        raise _unknown("roads", "problems.scenario_unknown_road_class", [edit.road_class], where)
     return _upgrade(state, ROADS, edit, edit.road_class, edit.surface, number, where)
 
 
-def _apply_line_canals(state: _State, edit: LineCanals, number: int, where: str) -> _State:
+def _apply_line_canals(state: _State, edit: LineCanals, number: int, where: _Where) -> _State:
     if edit.lining not in kien_co_linings():
-        raise _unknown("canals", "kiên cố lining", [edit.lining], where)
+        raise _unknown("canals", "problems.scenario_unknown_lining", [edit.lining], where)
     return _upgrade(state, CANALS, edit, edit.canal_level, edit.lining, number, where)
 
 
-def _apply_unit_cost(state: _State, edit: SetUnitCost, number: int, where: str) -> _State:
+def _apply_unit_cost(state: _State, edit: SetUnitCost, number: int, where: _Where) -> _State:
     if edit.network not in NETWORKS:
-        raise _refuse("scenario", where, f"unit costs are for {sorted(NETWORKS)}, not {edit.network!r}")
+        raise _refuse(
+            "scenario",
+            str(where),
+            "scenario_cost_network",
+            networks=str(sorted(NETWORKS)),
+            network=repr(edit.network),
+        )
     network = NETWORKS[edit.network]
     table = state.costs[edit.network].copy()
     note = f"set by scenario {state.scenario.name}"
@@ -317,10 +346,17 @@ def _add_point(state: _State, layer: str, row: Mapping[str, object], x: float, y
     return replace(state, workspace=state.workspace.with_layers(**{layer: table}))
 
 
-def _apply_add_market(state: _State, edit: AddMarket, number: int, where: str) -> _State:
+def _apply_add_market(state: _State, edit: AddMarket, number: int, where: _Where) -> _State:
     state.check_commune(edit.commune_code, where)
     if edit.market_id in set(state.workspace.layer("markets")["market_id"].astype(str)):
-        raise _refuse("markets", edit.market_id, f"{where}: market id already exists")
+        raise _refuse(
+            "markets",
+            edit.market_id,
+            "scenario_market_exists",
+            scenario=where.scenario,
+            edit=where.number,
+            kind=where.kind,
+        )
     row = {
         "market_id": edit.market_id,
         "name": edit.name or edit.market_id,
@@ -332,11 +368,11 @@ def _apply_add_market(state: _State, edit: AddMarket, number: int, where: str) -
     return _add_point(state, "markets", row, edit.x, edit.y)
 
 
-def _apply_upgrade_market(state: _State, edit: UpgradeMarket, number: int, where: str) -> _State:
+def _apply_upgrade_market(state: _State, edit: UpgradeMarket, number: int, where: _Where) -> _State:
     markets = state.workspace.layer("markets")
     hit = markets["market_id"].astype(str) == str(edit.market_id)
     if not hit.any():
-        raise _unknown("markets", "market id", [str(edit.market_id)], where)
+        raise _unknown("markets", "problems.scenario_unknown_market", [str(edit.market_id)], where)
     markets["standard_met"] = markets["standard_met"].astype(object)
     markets.loc[hit, "standard_met"] = True
     if edit.year is not None:
@@ -348,11 +384,11 @@ def _apply_upgrade_market(state: _State, edit: UpgradeMarket, number: int, where
     return replace(state, workspace=state.workspace.with_layers(markets=markets))
 
 
-def _apply_add_facility(state: _State, edit: AddFacility, number: int, where: str) -> _State:
+def _apply_add_facility(state: _State, edit: AddFacility, number: int, where: _Where) -> _State:
     state.check_commune(edit.commune_code, where)
     villages = set(state.workspace.layer("villages")["village_id"].astype(str))
     if edit.village_id is not None and edit.village_id not in villages:
-        raise _unknown("villages", "village id", [edit.village_id], where)
+        raise _unknown("villages", "problems.scenario_unknown_village", [edit.village_id], where)
     row = {
         "facility_id": edit.facility_id,
         "kind": edit.kind,
@@ -364,10 +400,10 @@ def _apply_add_facility(state: _State, edit: AddFacility, number: int, where: st
     return _add_point(state, "facilities", row, edit.x, edit.y)
 
 
-def _apply_add_zone(state: _State, edit: AddZone, number: int, where: str) -> _State:
+def _apply_add_zone(state: _State, edit: AddZone, number: int, where: _Where) -> _State:
     zones = state.workspace.layer("production_zones")
     if edit.crop not in vocabulary()["crop"]:
-        raise _unknown("production_zones", "crop", [edit.crop], where)
+        raise _unknown("production_zones", "problems.scenario_unknown_crop", [edit.crop], where)
     row = {
         "zone_id": edit.zone_id,
         "name": edit.name or edit.zone_id,
@@ -380,11 +416,11 @@ def _apply_add_zone(state: _State, edit: AddZone, number: int, where: str) -> _S
     return replace(state, workspace=state.workspace.with_layers(production_zones=zones))
 
 
-def _apply_set_zone(state: _State, edit: SetZone, number: int, where: str) -> _State:
+def _apply_set_zone(state: _State, edit: SetZone, number: int, where: _Where) -> _State:
     zones = state.workspace.layer("production_zones")
     hit = (zones["zone_id"].astype(str) == str(edit.zone_id)).to_numpy()
     if not hit.any():
-        raise _unknown("production_zones", "zone id", [str(edit.zone_id)], where)
+        raise _unknown("production_zones", "problems.scenario_unknown_zone", [str(edit.zone_id)], where)
     if edit.polygon is not None:
         zones.loc[hit, zones.geometry.name] = _geometry(edit.polygon, where)
     if edit.vietgap is not None:
@@ -395,20 +431,20 @@ def _apply_set_zone(state: _State, edit: SetZone, number: int, where: str) -> _S
     return replace(state, workspace=state.workspace.with_layers(production_zones=zones))
 
 
-def _status_unit(state: _State, edit: SetStatus, where: str) -> tuple[str, str, str]:
+def _status_unit(state: _State, edit: SetStatus, where: _Where) -> tuple[str, str, str]:
     """(table, unit column, unit) a status edit writes to."""
     if (edit.commune_code is None) == (edit.village_id is None):
-        raise _refuse("scenario", where, "set_status needs a commune or a village")
+        raise _refuse("scenario", str(where), "scenario_status_unit")
     if edit.commune_code is not None:
         state.check_commune(edit.commune_code, where)
         return "commune_status", "commune_code", str(edit.commune_code)
     villages = set(state.workspace.layer("villages")["village_id"].astype(str))
     if str(edit.village_id) not in villages:
-        raise _unknown("villages", "village id", [str(edit.village_id)], where)
+        raise _unknown("villages", "problems.scenario_unknown_village", [str(edit.village_id)], where)
     return "village_status", "village_id", str(edit.village_id)
 
 
-def _apply_set_status(state: _State, edit: SetStatus, number: int, where: str) -> _State:
+def _apply_set_status(state: _State, edit: SetStatus, number: int, where: _Where) -> _State:
     table_name, unit_column, unit = _status_unit(state, edit, where)
     ws = state.workspace
     table = ws.table(table_name) if table_name in ws.table_names else pd.DataFrame()
@@ -427,7 +463,7 @@ def _apply_set_status(state: _State, edit: SetStatus, number: int, where: str) -
     return replace(state, workspace=ws.with_tables(**{table_name: table}))
 
 
-def _apply_set_threshold(state: _State, edit: SetThreshold, number: int, where: str) -> _State:
+def _apply_set_threshold(state: _State, edit: SetThreshold, number: int, where: _Where) -> _State:
     overrides = thaw(state.workspace.criteria_overrides or {})
     overrides.setdefault(edit.set_id, {}).setdefault(str(edit.indicator), {})[edit.level] = float(edit.value)
     return replace(state, workspace=state.workspace.with_criteria_overrides(overrides))
@@ -438,7 +474,7 @@ def _unknown_edit(edit: Never) -> NoReturn:
     raise TypeError(f"unknown edit {edit!r}")
 
 
-def _apply_edit(state: _State, edit: Edit, number: int, where: str) -> _State:
+def _apply_edit(state: _State, edit: Edit, number: int, where: _Where) -> _State:
     """The edit's own function: ``(state, edit, number, where) -> state``."""
     match edit:
         case Concretize():
@@ -498,7 +534,7 @@ def apply_scenario(
     costs = default_unit_costs(baseline) | {k: v.copy() for k, v in (unit_costs or {}).items()}
     state = _State(scenario=scenario, baseline=baseline, workspace=workspace, costs=costs)
     for number, edit in enumerate(scenario.edits, start=1):
-        where = f"{scenario.name} edit {number} ({type(edit).__name__})"
+        where = _Where(scenario.name, number, type(edit).__name__)
         state = _apply_edit(state, edit, number, where)
     return Applied(
         scenario=scenario,

@@ -7,12 +7,13 @@ one :class:`~ntmgis.problems.DataError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from ..io import read_yaml
-from ..problems import DataError, Problem
+from ..problems import DataError, ParamValue, Problem
 from .edits import (
     AddFacility,
     AddMarket,
@@ -175,11 +176,11 @@ _FIELD_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def _field_mistakes(kind: str, arguments: Mapping[str, object]) -> list[str]:
-    """Every field of one edit whose value has the wrong type or is out of bounds."""
+def _field_mistakes(kind: str, arguments: Mapping[str, object]) -> list[tuple[str, dict[str, ParamValue]]]:
+    """Every field of one edit whose value has the wrong type or is out of bounds: (key, params)."""
     import math
 
-    mistakes = []
+    mistakes: list[tuple[str, dict[str, ParamValue]]] = []
     for name, value in arguments.items():
         kinds = _FIELD_TYPES.get(name)
         if value is None or kinds is None:
@@ -188,21 +189,29 @@ def _field_mistakes(kind: str, arguments: Mapping[str, object]) -> list[str]:
             wanted = (
                 " or ".join(k.__name__ for k in kinds).replace("str", "text").replace("bool", "true/false")
             )
-            mistakes.append(f"{kind}: {name} must be {wanted}, not {value!r}")
+            fields: dict[str, ParamValue] = {
+                "kind": kind,
+                "name": name,
+                "wanted": wanted,
+                "value": repr(value),
+            }
+            mistakes.append(("problems.scenario_field_type", fields))
             continue
         low, high = _FIELD_RANGES.get(name, (-math.inf, math.inf))
         if isinstance(value, int | float) and not (math.isfinite(value) and low <= value <= high):
-            mistakes.append(f"{kind}: {name} must be between {low:g} and {high:g}, not {value!r}")
+            bounds = {"low": f"{low:g}", "high": f"{high:g}", "value": repr(value)}
+            mistakes.append(("problems.scenario_field_range", {"kind": kind, "name": name, **bounds}))
     segments = arguments.get("segment_ids")
     if segments is not None and not (
         isinstance(segments, list | tuple) and all(isinstance(v, str | int) for v in segments)
     ):
-        mistakes.append(f"{kind}: segments must be a list of ids, not {segments!r}")
+        mistakes.append(("problems.scenario_segments_not_list", {"kind": kind, "value": repr(segments)}))
     return mistakes
 
 
 def _did_you_mean(unknown: list[str], names: Mapping[str, str]) -> str:
-    """``"; did you mean 'year'?"`` for each unknown field close to a known one."""
+    """``'year'`` for a single unknown field close to a known one, ``'yaer' → 'year', …`` for several;
+    ``""`` when none is close."""
     import difflib
 
     close = {
@@ -211,38 +220,46 @@ def _did_you_mean(unknown: list[str], names: Mapping[str, str]) -> str:
         if (match := difflib.get_close_matches(word, list(names), n=1, cutoff=0.6))
     }
     if len(unknown) == 1 and close:
-        return f"; did you mean {close[unknown[0]]!r}?"
-    if close:
-        return "; did you mean " + ", ".join(f"{m!r} for {w!r}" for w, m in close.items()) + "?"
-    return f" (known: {', '.join(names)})"
+        return repr(close[unknown[0]])
+    return ", ".join(f"{w!r} → {m!r}" for w, m in close.items())
 
 
-def _edit(item: object, where: str, source: str) -> Edit | Problem:
-    """One ``{kind: {fields}}`` entry as an edit, or the problem that stops it.
+def _edit(item: object, where: str, source: str) -> Edit | list[Problem]:
+    """One ``{kind: {fields}}`` entry as an edit, or the problems that stop it.
 
     The field values are whatever YAML read; the edit's constructor (a missing or unknown field)
     and the conversions below (segment ids are a list) are where they are checked.
     """
 
-    def problem(message: str) -> Problem:
-        return Problem(source, "scenario", where, message, "not read", "error")
+    def problem(key: str, **params: ParamValue) -> Problem:
+        return Problem.from_params(
+            f"problems.{key}", params, file=source, layer="scenario", feature=where, severity="error"
+        )
 
     if not isinstance(item, Mapping) or len(item) != 1:
-        return problem("each edit is one {kind: {fields}} entry")
+        return [problem("scenario_edit_shape")]
     ((kind, fields),) = item.items()
     if not isinstance(kind, str) or kind not in _YAML_EDITS:
-        return problem(f"unknown edit {kind!r} (known: {', '.join(_YAML_EDITS)})")
+        return [problem("scenario_unknown_edit", kind=repr(kind), known=", ".join(_YAML_EDITS))]
     cls, names = _YAML_EDITS[kind]
     if not isinstance(fields, Mapping | None):
-        return problem(f"{kind}: the fields are a mapping {{field: value}}")
+        return [problem("scenario_fields_not_mapping", kind=kind)]
     fields = dict(fields or {})
     unknown = sorted(str(k) for k in fields if not isinstance(k, str) or k not in names)
     if unknown:
-        return problem(f"{kind}: unknown fields {unknown}{_did_you_mean(unknown, names)}")
+        close = _did_you_mean(unknown, names)
+        if close:
+            return [problem("scenario_unknown_field_close", kind=kind, fields=str(unknown), close=close)]
+        return [
+            problem("scenario_unknown_fields_known", kind=kind, fields=str(unknown), known=", ".join(names))
+        ]
     arguments = {names[k]: v for k, v in fields.items()}
     mistakes = _field_mistakes(kind, arguments)
     if mistakes:
-        return problem("; ".join(mistakes))
+        return [
+            Problem.from_params(key, params, file=source, layer="scenario", feature=where, severity="error")
+            for key, params in mistakes
+        ]
     try:
         if "segment_ids" in arguments:
             arguments["segment_ids"] = tuple(map(str, arguments["segment_ids"]))
@@ -252,7 +269,7 @@ def _edit(item: object, where: str, source: str) -> Edit | Problem:
                 arguments[name] = str(arguments[name])
         return cls(**arguments)
     except TypeError as exc:
-        return problem(f"{kind}: {exc}")
+        return [problem("scenario_edit_invalid", kind=kind, error=str(exc))]
 
 
 def scenario_from_mapping(data: Mapping[str, object], *, source: str = "scenario") -> Scenario:
@@ -264,27 +281,29 @@ def scenario_from_mapping(data: Mapping[str, object], *, source: str = "scenario
         Listing every edit that is not understood (unknown kind or field, missing field).
     """
 
-    def problem(where: str, message: str) -> Problem:
-        return Problem(source, "scenario", where, message, "not read", "error")
+    def problem(where: str, key: str, **params: ParamValue) -> Problem:
+        return Problem.from_params(
+            f"problems.{key}", params, file=source, layer="scenario", feature=where, severity="error"
+        )
 
     if not isinstance(data, Mapping) or "name" not in data:
-        raise DataError([problem("", "a scenario needs a name and a list of edits")])
+        raise DataError([problem("", "scenario_no_name")])
     items = data.get("edits") or []
     if not isinstance(items, list | tuple):
-        raise DataError([problem("edits", "the edits are a list of {kind: {fields}} entries")])
+        raise DataError([problem("edits", "scenario_edits_not_list")])
     label = f"{data['name']}: " if isinstance(data.get("name"), str | int) else ""
     read = [_edit(item, f"{label}edit {n}", source) for n, item in enumerate(items, start=1)]
-    problems = [r for r in read if isinstance(r, Problem)]
+    problems = [p for r in read if isinstance(r, list) for p in r]
     problems.extend(_layout_problems(data, "scenario", source, label, own=("name", "as_of", "edits")))
     as_of = data.get("as_of")
     year = as_of if isinstance(as_of, int) and not isinstance(as_of, bool) else None
     if as_of is not None and year is None:
-        problems.insert(0, problem("as_of", f"as_of is a year, not {as_of!r}"))
+        problems.insert(0, problem("as_of", "scenario_as_of", value=repr(as_of)))
     if problems:
         raise DataError(problems)
     return Scenario(
         name=str(data["name"]),
-        edits=tuple(r for r in read if not isinstance(r, Problem)),
+        edits=tuple(r for r in read if not isinstance(r, list)),
         as_of=year,
         description=str(data.get("description") or ""),
     )
@@ -335,13 +354,14 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
         listed = data["scenarios"] or []
         if not isinstance(listed, list | tuple):
             raise DataError(
-                Problem(
-                    str(path),
-                    "scenario",
-                    "scenarios",
-                    f"scenarios: must be a list of scenarios, not {type(listed).__name__}",
-                    "write scenarios: [{name: ..., edits: [...]}, ...]",
-                    "error",
+                Problem.of(
+                    "problems.scenario_list_not_list",
+                    file=str(path),
+                    layer="scenario",
+                    feature="scenarios",
+                    severity="error",
+                    type=type(listed).__name__,
+                    example="scenarios: [{name: ..., edits: [...]}, ...]",
                 )
             )
         items = list(listed)
@@ -360,20 +380,28 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     names = [s.name for s in scenarios]
     for name in sorted({n for n in names if names.count(n) > 1 or n == "baseline"}):
         problems.append(
-            Problem(
-                str(path),
-                "scenario",
-                name,
-                "scenario names must be unique and not 'baseline'",
-                "not read",
-                "error",
+            Problem.of(
+                "problems.scenario_names_unique",
+                file=str(path),
+                layer="scenario",
+                feature=name,
+                severity="error",
+                reserved="'baseline'",
             )
         )
     if not scenarios and not problems:
-        problems.append(Problem(str(path), "scenario", "", "no scenario in the file", "not read", "error"))
+        problems.append(
+            Problem.of("problems.scenario_none", file=str(path), layer="scenario", severity="error")
+        )
     if problems:
         raise DataError(problems)
     return scenarios
+
+
+class _Fail(Protocol):
+    """``fail(where, key, **params)``: records the problem ``problems.<key>``."""
+
+    def __call__(self, where: str, key: str, /, **params: ParamValue) -> None: ...
 
 
 #: Last year a scenario may name (as the workspace's ``status_year``).
@@ -406,41 +434,49 @@ def scenario_value_problems(
     """
     problems: list[Problem] = []
 
-    def fail(where: str, message: str, action: str) -> None:
-        problems.append(Problem(source, "scenario", where, message, action, "error"))
+    def fail(where: str, key: str, /, **params: ParamValue) -> None:
+        problems.append(
+            Problem.from_params(
+                f"problems.{key}", params, file=source, layer="scenario", feature=where, severity="error"
+            )
+        )
 
     kinds = {cls: kind for kind, (cls, _names) in _YAML_EDITS.items()}
     for scenario in scenarios:
         if scenario.as_of is not None:
-            _year_problem(scenario.as_of, "as_of", first_year, f"{scenario.name}: as_of", fail)
+            _year_problem(scenario.as_of, None, first_year, f"{scenario.name}: as_of", fail)
         for n, edit in enumerate(scenario.edits, start=1):
             where, kind = f"{scenario.name}: edit {n}", kinds.get(type(edit), type(edit).__name__)
             year = getattr(edit, "year", None)
             if isinstance(year, int):
-                _year_problem(year, f"{kind}: year", first_year, where, fail)
+                _year_problem(year, kind, first_year, where, fail)
             x, y = getattr(edit, "x", None), getattr(edit, "y", None)
             if bounds is not None and isinstance(x, int | float) and isinstance(y, int | float):
                 away = _outside(float(x), float(y), bounds)
                 if away is not None:
                     fail(
                         where,
-                        f"{kind}: x, y ({x:.0f}, {y:.0f}) is {away / 1000:.0f} km outside the district",
-                        "give x, y in the workspace's working CRS (metres), inside the district",
+                        "scenario_outside",
+                        kind=kind,
+                        x=f"{x:.0f}",
+                        y=f"{y:.0f}",
+                        km=f"{away / 1000:.0f}",
                     )
     return problems
 
 
-def _year_problem(
-    year: int, what: str, first_year: int | None, where: str, fail: Callable[[str, str, str], None]
-) -> None:
+def _year_problem(year: int, kind: str | None, first_year: int | None, where: str, fail: _Fail) -> None:
+    """The year of an edit (``kind``) or the scenario's ``as_of`` (``kind`` None) out of range."""
     if first_year is not None and year < first_year:
-        fail(
-            where,
-            f"{what} {year} is before {first_year}, the first year of the plan",
-            f"a year from {first_year}",
-        )
+        if kind is None:
+            fail(where, "scenario_as_of_before", year=year, first=first_year)
+        else:
+            fail(where, "scenario_year_before", kind=kind, year=year, first=first_year)
     elif year > LAST_YEAR:
-        fail(where, f"{what} {year} is after {LAST_YEAR}", f"a year up to {LAST_YEAR}")
+        if kind is None:
+            fail(where, "scenario_as_of_after", year=year, last=LAST_YEAR)
+        else:
+            fail(where, "scenario_year_after", kind=kind, year=year, last=LAST_YEAR)
 
 
 def _outside(x: float, y: float, bounds: tuple[float, float, float, float]) -> float | None:
