@@ -42,6 +42,22 @@ def test_python_m_ntmgis():
     assert result.stdout == "ntmgis 0.1.0\n"
 
 
+def test_help_imports_nothing_heavy_and_the_cli_module_stays_small():
+    # ``ntmgis --help`` builds the parser (ntmgis.cli_parser) only: no pandas, geopandas or yaml.
+    code = (
+        "import sys; from ntmgis.cli import main\n"
+        "try:\n    main(['report', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'geopandas', 'shapely', 'pyogrio', 'openpyxl') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    for module in ("cli.py", "cli_parser.py"):
+        assert len((ROOT / "ntmgis" / module).read_text(encoding="utf-8").splitlines()) <= 600, module
+
+
 @pytest.mark.parametrize(
     "argv", [["validate"], ["map"], ["report"], ["scenario", "run", "s.yaml"], ["sample"]]
 )
