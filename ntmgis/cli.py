@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from .cli_export import _cmd_export, write_exports
 from .cli_outputs import EXIT_INTERRUPTED, Interrupted, command_outputs, interruptible
-from .cli_parser import _parser
+from .cli_parser import _parser as _parser  # tests and docs build the parser from here
+from .cli_parser import parse_arguments
 from .cli_plan import _cmd_plan
 from .labels import text
 from .problems import DataError, Problem, ProblemReport
@@ -197,11 +198,13 @@ def _closing_dates(args: argparse.Namespace, workspace: Workspace) -> tuple[date
     main_date = closing if closing is not None else closing_dates(workspace.plan)[0]
     if workspace.plan is not None and main_date.year < workspace.plan.period()[0]:
         first, last = workspace.plan.period()
-        raise ValueError(f"--closing-date {main_date.isoformat()} is before the plan's period {first}–{last}")
+        raise ValueError(
+            _say(args, "closing_before_plan", date=main_date.isoformat(), first=first, last=last)
+        )
     second = HANDOVER if handover is None else handover
     if handover is not None and handover >= main_date:
         raise ValueError(
-            f"--handover-date {handover.isoformat()} must be before the closing date {main_date.isoformat()}"
+            _say(args, "handover_not_before", handover=handover.isoformat(), closing=main_date.isoformat())
         )
     return (main_date, second) if second < main_date else (main_date,)
 
@@ -394,7 +397,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     from .workspace import load_workspace
 
     if args.out is not None and args.out.suffix.lower() != ".xlsx":  # before minutes of work, not after
-        raise ValueError(f"the comparison is an .xlsx workbook; got {args.out.name!r}")
+        raise ValueError(_say(args, "comparison_not_xlsx", name=args.out.name))
     scenarios = load_scenarios(args.file)
     if args.out is not None:  # before any reading, then again for the default name
         _refuse_overwrite(args, [args.out], also=[args.file])
@@ -470,7 +473,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    args = parse_arguments(argv)
     handlers = {
         "validate": _cmd_validate,
         "map": _cmd_map,

@@ -7,17 +7,51 @@ bodies are in :mod:`ntmgis.cli` and its siblings.
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .cli_export import _add_export_parser
 from .cli_plan import _add_plan_parser
+from .labels import text
 
 if TYPE_CHECKING:
     from datetime import date
 
-__all__ = ["_parser"]
+__all__ = ["_parser", "parse_arguments"]
+
+#: The language of the refusals of option values: argparse checks an option's type before
+#: ``--lang`` is known, so :func:`parse_arguments` finds it in the command line first.
+_LANG: ContextVar[str] = ContextVar("ntmgis_cli_lang", default="vi")
+
+
+def _lang_of(argv: Sequence[str]) -> str:
+    """The ``--lang`` of a command line (``--lang en`` or ``--lang=en``), else Vietnamese."""
+    for i, token in enumerate(argv):
+        value = token.partition("=")[2] if token.startswith("--lang=") else None
+        if token == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in ("vi", "en"):
+            return value
+    return "vi"
+
+
+def _refusal(key: str, **fields: object) -> str:
+    """The message ``cli.<key>`` in the language of the command line being parsed."""
+    return text(f"cli.{key}", _LANG.get(), **fields)
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line parsed (``sys.argv`` when None); a refused option value is said in its ``--lang``."""
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    token = _LANG.set(_lang_of(tokens))
+    try:
+        return _parser().parse_args(tokens)
+    finally:
+        _LANG.reset(token)
 
 
 def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -246,7 +280,9 @@ def _dpi(value: str) -> int:
     from .maps.static_image import DPI_RANGE
 
     if not value.isdigit() or not DPI_RANGE[0] <= int(value) <= DPI_RANGE[1]:
-        raise argparse.ArgumentTypeError(f"{value!r} is not within {DPI_RANGE[0]}-{DPI_RANGE[1]}")
+        raise argparse.ArgumentTypeError(
+            _refusal("dpi_out_of_range", value=value, low=DPI_RANGE[0], high=DPI_RANGE[1])
+        )
     return int(value)
 
 
@@ -257,7 +293,7 @@ def _radius(raw: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value < 1_000_000:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a positive number of metres")
+        raise argparse.ArgumentTypeError(_refusal("radius_not_positive", value=raw))
     return value
 
 
@@ -339,7 +375,7 @@ def _iso_date(value: str) -> date:
     try:
         return _date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
+        raise argparse.ArgumentTypeError(_refusal("not_a_date", value=value)) from None
 
 
 def _add_closing_options(command: argparse.ArgumentParser) -> None:
