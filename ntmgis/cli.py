@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -154,8 +154,16 @@ def _scenario_values(scenarios: list[Scenario], path: Path, workspace: Workspace
 def _criteria_check(workspace: Workspace) -> list[Problem]:
     """What ``map`` and ``report`` would refuse about the criteria (set, overrides, region), said now."""
     from .criteria.evaluate import check_workspace_criteria
+    from .units_recut import units_groups_problems
+    from .units_view import units_crosswalk
 
-    return check_workspace_criteria(workspace)
+    problems = check_workspace_criteria(workspace)
+    if workspace.units_groups is not None:  # what --units would refuse (the workspace's crosswalk)
+        walk, file = units_crosswalk(workspace), workspace.units_groups_file
+        problems += units_groups_problems(
+            workspace.units_groups, walk, file=file, period=workspace.unit_period
+        )
+    return problems
 
 
 def _network_check(workspace: Workspace) -> list[Problem]:
@@ -210,7 +218,6 @@ def _closing_dates(args: argparse.Namespace, workspace: Workspace) -> tuple[date
 
 
 def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Assessment) -> UnitsView | None:
-    from .units_recut import read_units_groups
     from .units_view import workspace_units_view
 
     if args.units is None:
@@ -221,11 +228,38 @@ def _units_view(args: argparse.Namespace, workspace: Workspace, assessment: Asse
         to=args.units,
         crosswalk=args.crosswalk,
         polygons=args.units_polygons,
-        groups=None if args.units_groups is None else read_units_groups(args.units_groups),
+        groups=_units_groups(args, workspace),
     )
     if view.problems:
         _print_report(args, ProblemReport(view.problems))
     return view
+
+
+def _units_groups(args: argparse.Namespace, workspace: Workspace) -> Mapping[str, object] | None:
+    """The new units' groups of ``--units-groups`` (said in one line when they hide the workspace's
+    ``units_groups:``), else None: the polygons' ``commune_group`` column, then the workspace's.
+
+    Raises
+    ------
+    DataError
+        The workspace's ``units_groups:`` names a code that is no later unit of the crosswalk, or a
+        group no criteria set has.
+    """
+    from .units_recut import read_units_groups, units_groups_problems
+    from .units_view import units_crosswalk
+
+    if args.units_groups is not None:
+        if workspace.units_groups is not None:
+            line = _say(args, "units_groups_given", path=args.units_groups)
+            print(f"ntmgis {args.command}: {line}", file=sys.stderr)
+        return read_units_groups(args.units_groups)
+    if workspace.units_groups is not None:
+        walk = units_crosswalk(workspace, args.crosswalk)
+        file, period = workspace.units_groups_file, workspace.unit_period
+        problems = units_groups_problems(workspace.units_groups, walk, file=file, period=period)
+        if problems:
+            raise DataError(problems)
+    return None
 
 
 def _default_out(out: Path | None, workspace: Workspace, what: str) -> Path:
@@ -371,20 +405,20 @@ def _refuse_overwrite(
 
 def _scenario_in_units(
     args: argparse.Namespace,
+    workspace: Workspace,
     comparison: Comparison,
     tables: dict[str, pd.DataFrame],
     titles: dict[str, str],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """``scenario run --units``: the comparison's sheets and those of the runs in the new units."""
     from .scenario import compare_in_units, units_comparison_tables, units_comparison_titles
-    from .units_recut import read_units_groups
 
     units = compare_in_units(
         comparison,
         to=args.units,
         crosswalk=args.crosswalk,
         polygons=args.units_polygons,
-        groups=None if args.units_groups is None else read_units_groups(args.units_groups),
+        groups=_units_groups(args, workspace),
     )
     return (
         tables | units_comparison_tables(units, lang=args.lang),
@@ -441,7 +475,7 @@ def _write_scenarios(
     tables = comparison_tables(comparison, lang=args.lang)
     titles = comparison_titles(args.lang)
     if args.units is not None:  # the same runs rolled up to the new units (the report's roll-up)
-        tables, titles = _scenario_in_units(args, comparison, tables, titles)
+        tables, titles = _scenario_in_units(args, workspace, comparison, tables, titles)
     files = write_tables(
         tables, stage(args.out), titles=titles, lang=args.lang, note=workspace.note(args.lang)
     )
