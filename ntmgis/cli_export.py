@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from .cli import _add_cost_options, _add_network_options, _add_progress_options, _radius
+    from .cli_parser import _add_cost_options, _add_network_options, _add_progress_options, _radius
 
     export = commands.add_parser(
         "export",

@@ -35,7 +35,7 @@ def _add_plan_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         action.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of words")
 
 
-def _plan_period(text_value: str | None) -> tuple[int, int]:
+def _plan_period(text_value: str | None, lang: str = "vi") -> tuple[int, int]:
     import datetime
     import re
 
@@ -45,7 +45,9 @@ def _plan_period(text_value: str | None) -> tuple[int, int]:
         return plan_period(datetime.date.today().year)
     found = re.fullmatch(r"\s*(\d{4})\s*[-–/]\s*(\d{4})\s*", text_value)
     if not found or int(found[1]) > int(found[2]):
-        raise ValueError(f"--period must be START-END (2026-2030), not {text_value!r}")
+        from .labels import text
+
+        raise ValueError(text("cli.period_not_range", lang, value=text_value))
     return int(found[1]), int(found[2])
 
 
@@ -85,7 +87,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         raise
     villages = workspace.layer("villages") if workspace.has_layer("villages") else None
     base = load_plan(args.base) if getattr(args, "base", None) else None
-    period = tuple(base.data["period"]) if base is not None else _plan_period(args.period)
+    period = tuple(base.data["period"]) if base is not None else _plan_period(args.period, args.lang)
     if args.plan_command == "init":
         schedules, problems = None, ProblemReport(())
     else:

@@ -9,6 +9,7 @@ instead be cut by them; the two differ where the old communes' borders differ fr
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,10 +19,18 @@ import pandas as pd
 from .analysis.network import canal_lining, road_concretization
 from .crosswalk import Crosswalk
 from .problems import DataError, ParamValue, Problem
+from .units_groups import read_units_groups
 from .units_view import UnitsView
 from .workspace import Workspace
 
-__all__ = ["RECUT_TOLERANCE", "read_units_polygons", "recut_compare", "with_recut"]
+__all__ = [
+    "RECUT_TOLERANCE",
+    "read_units_groups",
+    "read_units_polygons",
+    "recut_compare",
+    "units_groups_problems",
+    "with_recut",
+]
 
 #: Relative difference (recut vs rolled up) above which a new unit's quantity is reported.
 RECUT_TOLERANCE = 0.02
@@ -75,28 +84,6 @@ def read_units_polygons(
         columns["commune_group"] = frame["commune_group"].astype(object).to_numpy()
     out = gpd.GeoDataFrame(columns, geometry=frame.geometry.to_numpy(), crs=frame.crs)
     return out.to_crs(crs)
-
-
-def read_units_groups(path: str | os.PathLike[str]) -> dict[str, object]:
-    """The new units' commune groups from a CSV (``commune_code, commune_group``): code → group.
-
-    Raises
-    ------
-    DataError
-        Unreadable file, a missing column, or a code given twice.
-    """
-    file = str(path)
-    try:
-        frame = pd.read_csv(Path(file), dtype=str, encoding="utf-8-sig")
-    except Exception as exc:  # a parser error is not an OSError: one problem naming the file
-        raise _error(file, "", "groups_unreadable", error=type(exc).__name__) from exc
-    if not {"commune_code", "commune_group"} <= set(frame.columns):
-        raise _error(file, "", "groups_no_columns")
-    codes = frame["commune_code"].str.strip()
-    if codes.duplicated().any():
-        twice = sorted(set(codes[codes.duplicated()]))
-        raise _error(file, ", ".join(twice), "groups_twice", codes=str(twice))
-    return dict(zip(codes, frame["commune_group"], strict=True))
 
 
 def recut_compare(
@@ -164,3 +151,56 @@ def with_recut(
     """``view`` drawn with the user's polygons and carrying the re-cut comparison (:func:`recut_compare`)."""
     table, problems = recut_compare(view, workspace, polygons, tolerance=tolerance)
     return replace(view, geometry=polygons, recut=table, problems=(*view.problems, *problems))
+
+
+def units_groups_problems(
+    groups: Mapping[str, object], crosswalk: Crosswalk, *, file: str, period: str | None = None
+) -> list[Problem]:
+    """The new units' groups checked: every code a unit of a period after ``period`` (the
+    workspace's; None: the crosswalk's first) and every group one of a criteria set's groups.
+
+    Returns
+    -------
+    list of Problem
+        At most two errors, each naming what it refuses: the codes that are no later unit of the
+        crosswalk, and the groups no packaged set has (QĐ 51/2025: nhom_1, nhom_2, nhom_3).
+    """
+    from .criteria.groups import group_code
+    from .criteria.sets import load_criteria_sets
+
+    periods = crosswalk.periods
+    later = periods[periods.index(period) + 1 :] if period in periods else periods[1:]
+    known = {str(c) for p in later for c in crosswalk.units(p)["code"]}
+    unknown = sorted(code for code in groups if code not in known)
+    sets = [s.commune_groups for s in load_criteria_sets().values() if s.commune_groups]
+    names = sorted({g for codes in sets for g in codes})
+    bad = {c: g for c, g in groups.items() if all(group_code(g, codes) is None for codes in sets)}
+    problems = []
+    if unknown:
+        problems.append(
+            Problem.of(
+                "problems.units_groups_unknown_codes",
+                file=file,
+                layer="units_groups",
+                feature=", ".join(unknown[:8]),
+                severity="error",
+                count=len(unknown),
+                codes=", ".join(unknown),
+                periods=", ".join(later),
+            )
+        )
+    if bad:
+        named = ", ".join(f"{c}: {g}" for c, g in sorted(bad.items(), key=lambda kv: kv[0]))
+        problems.append(
+            Problem.of(
+                "problems.units_groups_unknown_groups",
+                file=file,
+                layer="units_groups",
+                feature=", ".join(sorted(bad)[:8]),
+                severity="error",
+                count=len(bad),
+                given=named,
+                groups=", ".join(names),
+            )
+        )
+    return problems

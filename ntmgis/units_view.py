@@ -543,8 +543,8 @@ def workspace_units_view(
     packaged Tân Yên one (whose codes the roll-up then checks). ``polygons``: the user's own
     polygons of the new units; the map draws them and the layers are re-cut by them and compared
     with the roll-up (:mod:`ntmgis.units_recut`); a ``commune_group`` column there gives the new
-    units' groups unless ``groups`` does. The thresholds of the next set are the packaged ones
-    with the workspace's ``criteria_overrides``.
+    units' groups unless ``groups`` does, else ``units_groups:`` of the workspace. The thresholds
+    of the next set are the packaged ones with the workspace's ``criteria_overrides``.
 
     Raises
     ------
@@ -560,6 +560,8 @@ def workspace_units_view(
         own = read_units_polygons(polygons, walk, to=to, crs=workspace.working_crs)
         if groups is None and "commune_group" in own.columns:
             groups = dict(zip(own["commune_code"].astype(str), own["commune_group"], strict=True))
+    if groups is None:  # units_groups: of workspace.yaml (ntmgis.units_groups)
+        groups = workspace.units_groups
     view = rolled_up(
         assessment,
         walk,

@@ -42,6 +42,23 @@ def test_python_m_ntmgis():
     assert result.stdout == "ntmgis 0.1.0\n"
 
 
+def test_help_imports_nothing_heavy_and_the_cli_module_stays_small():
+    # ``ntmgis --help`` builds the parser (ntmgis.cli_parser) only: no pandas, geopandas or yaml.
+    code = (
+        "import sys; from ntmgis.cli import main\n"
+        "try:\n    main(['report', '--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pandas', 'geopandas', 'shapely', 'pyogrio', 'openpyxl')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    for module in ("cli.py", "cli_parser.py"):
+        assert len((ROOT / "ntmgis" / module).read_text(encoding="utf-8").splitlines()) <= 600, module
+
+
 @pytest.mark.parametrize(
     "argv", [["validate"], ["map"], ["report"], ["scenario", "run", "s.yaml"], ["sample"]]
 )
@@ -162,3 +179,43 @@ def test_report_of_the_sample_writes_workbook_and_csvs(tmp_path):
     assert "minh họa" in str(next(first.iter_rows(max_row=1, values_only=True))[0])
     assert (tmp_path / "report_csv").is_dir()
     assert main(["report", "--as-of", "2023-13-01", "--out", str(tmp_path / "x.xlsx")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "vi", "en"),
+    [
+        (
+            ["map", "--png", "m.png", "--dpi", "5"],
+            "'5' không nằm trong khoảng 72-600",
+            "'5' is not within 72-600",
+        ),
+        (
+            ["report", "--market-radius", "-3"],
+            "'-3' không phải số mét dương",
+            "'-3' is not a positive number of metres",
+        ),
+        (["report", "--closing-date", "2025-02-30"], "không phải ngày YYYY-MM-DD", "not a date YYYY-MM-DD"),
+    ],
+)
+def test_a_refused_option_value_is_said_in_the_commands_language(argv, vi, en, capsys):
+    for lang, said in (("vi", vi), ("en", en)):
+        with pytest.raises(SystemExit) as info:
+            main([*argv, *(["--lang", "en"] if lang == "en" else [])])
+        assert info.value.code == 2
+        assert said in capsys.readouterr().err
+
+
+def test_the_comparison_and_the_plan_period_are_refused_in_the_commands_language(tmp_path, capsys):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: a\nas_of: 2025\n", encoding="utf-8")
+    assert main(["scenario", "run", str(scenario), "--out", str(tmp_path / "c.csv")]) == 2
+    assert "bảng so sánh là một tệp .xlsx; đã cho 'c.csv'" in capsys.readouterr().err
+    assert main(["scenario", "run", str(scenario), "--lang", "en", "--out", str(tmp_path / "c.csv")]) == 2
+    assert "the comparison is an .xlsx workbook; got 'c.csv'" in capsys.readouterr().err
+    ws = write_workspace(tmp_path / "ws")
+    out = str(tmp_path / "plan.yaml")
+    assert main(["plan", "init", str(ws), "--period", "2030-2026", "--out", out]) == 2
+    assert (
+        "--period phải có dạng NĂM_ĐẦU-NĂM_CUỐI (2026-2030), không phải '2030-2026'"
+        in capsys.readouterr().err
+    )

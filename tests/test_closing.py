@@ -296,8 +296,23 @@ def test_closing_dates_on_the_command_line(tmp_path, capsys):
         (["--closing-date", "2019-12-31"], "before the plan's period 2021–2025"),
     ):
         with pytest.raises(SystemExit) if said == "not a date" else contextlib.nullcontext():
-            code = main(["report", str(SAMPLE), "--out", str(tmp_path / "x.xlsx"), *bad])
+            code = main(["report", str(SAMPLE), "--lang", "en", "--out", str(tmp_path / "x.xlsx"), *bad])
             assert code == 2
+        assert said in capsys.readouterr().err
+    # The same refusals in Vietnamese by default (the catalogue's cli texts), the option named.
+    for bad, said in (
+        (["--closing-date", "2025-13-01"], "không phải ngày YYYY-MM-DD: '2025-13-01'"),
+        (
+            ["--closing-date", "2025-12-31", "--handover-date", "2026-01-01"],
+            "phải trước ngày chốt 2025-12-31",
+        ),
+        (
+            ["--closing-date", "2019-12-31"],
+            "--closing-date 2019-12-31 trước giai đoạn của kế hoạch 2021–2025",
+        ),
+    ):
+        with pytest.raises(SystemExit) if "YYYY" in said else contextlib.nullcontext():
+            assert main(["report", str(SAMPLE), "--out", str(tmp_path / "x.xlsx"), *bad]) == 2
         assert said in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
 

@@ -133,3 +133,89 @@ def test_units_groups_on_the_command_line(tmp_path: Path, capsys: pytest.Capture
     )
     assert main([*args, "--units-groups", str(groups), "--out", str(tmp_path / "x.xlsx")]) == 2
     assert codes[0] in capsys.readouterr().err
+
+
+def _workspace_with(tmp_path: Path, units_groups: object) -> Path:
+    """A copy of the sample with the user's numbers by group and ``units_groups:`` in workspace.yaml."""
+    import shutil
+
+    import yaml
+
+    from ntmgis.workspace import sample_workspace_path
+
+    root = tmp_path / "ws"
+    shutil.copytree(sample_workspace_path().parent, root)
+    config = yaml.safe_load((root / "workspace.yaml").read_text(encoding="utf-8"))
+    config["criteria_overrides"] = OVERRIDES
+    config["units_groups"] = units_groups
+    (root / "workspace.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def test_units_groups_of_the_workspace_file_or_mapping(tmp_path: Path, sample_assessment: Any) -> None:
+    from ntmgis.units_view import workspace_units_view
+    from ntmgis.workspace import load_workspace
+
+    codes = _new_communes()
+    by_code: dict[str, object] = {c: ("nhom_1" if i % 2 else 3) for i, c in enumerate(codes)}
+    root = _workspace_with(tmp_path / "a", by_code)
+    (root / "nhom_xa.csv").write_text(
+        "commune_code,commune_group\n" + "".join(f"{c},{g}\n" for c, g in by_code.items()), encoding="utf-8"
+    )
+    from_mapping = load_workspace(root)
+    assert dict(from_mapping.units_groups or {}) == by_code
+    config = (root / "workspace.yaml").read_text(encoding="utf-8")
+    head, _, _ = config.partition("units_groups:")
+    (root / "workspace.yaml").write_text(head + "units_groups: nhom_xa.csv\n", encoding="utf-8")
+    from_file = load_workspace(root)
+    assert dict(from_file.units_groups or {}) == {c: str(g) for c, g in by_code.items()}
+    for workspace in (from_mapping, from_file):  # no groups= : the workspace's are used
+        view = workspace_units_view(workspace, sample_assessment, to="2025-07")
+        rows = view.indicators[view.indicators["indicator"].eq("2.1")].set_index("commune_code")
+        for code, group in by_code.items():
+            assert rows.at[code, "threshold"] == (0.0 if group == 3 else 100.0), code
+
+
+@pytest.mark.parametrize(
+    ("units_groups", "said"),
+    [
+        ({"07330": "nhom_2", "99999": "nhom_1", "07333": "nhóm 7"}, ["99999", "07333: nhóm 7"]),
+        ("missing.csv", ["missing.csv", "FileNotFoundError"]),
+        ([1, 2], ["units_groups"]),
+    ],
+    ids=["unknown-code-and-group", "missing-file", "a-list"],
+)
+def test_validate_names_unknown_codes_and_groups_of_units_groups(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], units_groups: object, said: list[str]
+) -> None:
+    root = _workspace_with(tmp_path, units_groups)
+    assert main(["validate", str(root), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    for text in said:
+        assert text in err, (text, err)
+    if isinstance(units_groups, dict):
+        assert "codes that are no unit of a later period (2025-01, 2025-07) of the crosswalk: 99999" in err
+        assert "commune groups no criteria set has: 07333: nhóm 7" in err
+        assert "07330" not in err.split("no criteria set has")[-1].splitlines()[0]
+
+
+def test_the_option_wins_over_the_workspace_s_units_groups_said_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    codes = _new_communes()
+    root = _workspace_with(tmp_path, dict.fromkeys(codes, "nhom_1"))
+    groups = tmp_path / "groups.csv"
+    pd.DataFrame({"commune_code": codes, "commune_group": ["nhom_2"] * len(codes)}).to_csv(
+        groups, index=False
+    )
+    out = tmp_path / "r.xlsx"
+    args = ["report", str(root), "--out", str(out), "--lang", "en", "--units", "2025-07", "-q"]
+    assert main([*args, "--units-groups", str(groups)]) == 0
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "units_groups" in line] == [
+        f"ntmgis report: commune groups of the new units: --units-groups {groups} is used "
+        "(units_groups: of workspace.yaml is ignored)"
+    ]
+    sheet = pd.read_csv(tmp_path / "r_csv" / "units_2026.csv", encoding="utf-8-sig", dtype=str)
+    mine = sheet[sheet["Indicator"].eq("2.1") & sheet["Commune code"].isin(codes)]
+    assert mine["2026–2030 threshold"].str.startswith("50 % — the user's threshold").all()  # nhóm 2

@@ -43,10 +43,12 @@ import secrets
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import FrameType
 
 from ..problems import DataError, Problem
 
@@ -214,15 +216,32 @@ def _publish(stage: Path, folder: Path) -> None:
 
 @contextmanager
 def _signals_blocked() -> Iterator[None]:
-    if sys.platform == "win32":  # pragma: no cover
+    """SIGINT and SIGTERM held until the block ends, then acted on as they would have been.
+
+    The thread mask alone does not hold them: another thread (GDAL's, BLAS') takes the signal and
+    Python runs the handler in the main thread anyway; so the Python handlers defer it too.
+    """
+    if (
+        sys.platform == "win32" or threading.current_thread() is not threading.main_thread()
+    ):  # pragma: no cover
         yield
         return
-    blocked = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    blocked = (signal.SIGINT, signal.SIGTERM)
+    pending: list[tuple[int, FrameType | None]] = []
+    handlers = {s: signal.signal(s, lambda signum, frame: pending.append((signum, frame))) for s in blocked}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(blocked))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held by the mask is deferred now
+        for held, handler in handlers.items():
+            signal.signal(held, handler)
+        for number, frame in pending[:1]:  # acted on once, as the old handler would have
+            old = handlers[signal.Signals(number)]
+            if callable(old):
+                old(number, frame)
+            elif old == signal.SIG_DFL:
+                signal.raise_signal(number)
 
 
 @contextmanager
@@ -250,7 +269,8 @@ def output_set(
     stages: dict[Path, Path] = {}
     try:
         for folder in folders:
-            stages[folder] = _make_staging(folder)
+            with _signals_blocked():  # a signal between the mkdir and the record would leave it
+                stages[folder] = _make_staging(folder)
 
         def stage(target: str | os.PathLike[str]) -> Path:
             path = Path(target)

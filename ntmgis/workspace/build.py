@@ -28,6 +28,7 @@ from ..io.safe_text import strip_control_characters
 from ..names import strip_prefix
 from ..plan import Plan, load_plan
 from ..problems import DataError, Problem, ProblemReport
+from ..units_groups import workspace_units_groups
 from ..validate import check_tiling, validate_layer, validate_table
 from ..vocab import ValueMappings, contracts, read_value_mappings
 from .config import (
@@ -168,6 +169,8 @@ def build_workspace(
         config.get("unit_period"), crosswalk, frames.get("communes"), file=file
     )
     problems.extend(period_problems)
+    units_groups, groups_problems = workspace_units_groups(config.get("units_groups"), root, file=file)
+    problems.extend(groups_problems)
     problems[:0] = uncovered(layout_problems, problems)
     report = ProblemReport(tuple(problems))
     if not report.ok or not plan_ok or "communes" not in frames:
@@ -202,6 +205,8 @@ def build_workspace(
         region=str(config["region"]) if config.get("region") else None,
         crosswalk=crosswalk,
         unit_period=unit_period,
+        units_groups=freeze(units_groups) if units_groups is not None else None,
+        units_groups_file=str(root / raw) if isinstance(raw := config.get("units_groups"), str) else file,
     )
     return workspace, report
 

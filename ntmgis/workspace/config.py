@@ -60,6 +60,7 @@ class _Config(TypedDict, total=False):
     commune_groups: dict[str, object]
     crosswalk: str
     unit_period: str
+    units_groups: object
 
 
 #: ``network:`` of workspace.yaml when absent: the road layer is checked, not noded.

@@ -52,7 +52,7 @@ def workspace_inputs(path: str | Path | None, *, plan: bool = True) -> list[Path
     costs = config.get("unit_costs")
     if isinstance(costs, dict):
         named.extend(costs.values())
-    named.append(config.get("crosswalk"))
+    named.extend([config.get("crosswalk"), config.get("units_groups")])  # a mapping is not a file
     found = [yaml_path]
     for name in named:
         if isinstance(name, str | Path) and str(name) and not is_postgis_url(name):

@@ -62,6 +62,11 @@ class Workspace:
     crosswalk: Crosswalk | None = field(default=None, repr=False, compare=False)
     #: The unit period of the communes (``unit_period:``, else inferred from a crosswalk; None: unknown).
     unit_period: str | None = None
+    #: ``units_groups:`` of workspace.yaml: the new units' commune groups (code → group as written) for
+    #: ``--units`` (:mod:`ntmgis.units_groups`); None: not given.
+    units_groups: Mapping[str, object] | None = field(default=None, repr=False, compare=False)
+    #: Where ``units_groups`` was given (the CSV, or workspace.yaml for a mapping), named by problems.
+    units_groups_file: str = field(default="", repr=False, compare=False)
     #: ``provenance: {vi: ..., en: ...}`` by language (empty when workspace.yaml gives one text).
     provenance_texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
