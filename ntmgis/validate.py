@@ -562,7 +562,7 @@ def _check_geometry(
         if geom_type not in allowed:
             problems.append(
                 Problem.of(
-                    "problems.geometry_type",
+                    "problems.geometry_wrong_type",
                     file=file,
                     layer=name,
                     feature=_feature(frame, position, id_column),
