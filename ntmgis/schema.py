@@ -153,10 +153,18 @@ class _Check:
         elif isinstance(value, str) and "enum" in spec:
             allowed = [str(v) for v in spec["enum"]]  # type: ignore[attr-defined]
             if value not in allowed:
-                close = _close(value, allowed)
-                key = "problems.schema_enum_close" if close else "problems.schema_enum"
-                extra = {"close": close} if close else {}
-                self.fail(where, key, where=where, value=repr(value), allowed=", ".join(allowed), **extra)
+                close, shown = _close(value, allowed), ", ".join(allowed)
+                if close:
+                    self.fail(
+                        where,
+                        "problems.schema_enum_close",
+                        where=where,
+                        value=repr(value),
+                        allowed=shown,
+                        close=close,
+                    )
+                else:
+                    self.fail(where, "problems.schema_enum", where=where, value=repr(value), allowed=shown)
         elif isinstance(value, Mapping):
             self.mapping(value, spec, where, parent)
         elif isinstance(value, list | tuple) and isinstance(spec.get("items"), Mapping):
