@@ -21,7 +21,7 @@ import pandas as pd
 
 from ntmgis.io.readers import read_table
 from ntmgis.names import exact_key, normalize_text
-from ntmgis.problems import DataError, Problem, ProblemReport
+from ntmgis.problems import DataError, ParamValue, Problem, ProblemReport, Severity
 
 __all__ = [
     "COLUMNS",
@@ -53,6 +53,8 @@ _REQUIRED_TEXT = tuple(c for c in COLUMNS if c != "share")
 #: Kinds of unit a crosswalk knows: commune, town (district level, to 2025-06) and ward.
 UNIT_KINDS = frozenset({"xa", "thi_tran", "phuong"})
 _LAYER = "crosswalk"
+# A code with several names within one step, by the side of the step (the old or the new units).
+_SIDE_NAMES = {"old": "problems.crosswalk_old_code_names", "new": "problems.crosswalk_new_code_names"}
 _SHARE_TOLERANCE = 1e-6
 
 
@@ -86,7 +88,11 @@ class Crosswalk:
         if period not in self.periods:
             raise DataError(
                 _problem(
-                    self.file, period, f"unknown unit period {period!r}", f"use one of {list(self.periods)}"
+                    self.file,
+                    period,
+                    "crosswalk_unknown_period",
+                    period=repr(period),
+                    known=str(list(self.periods)),
                 )
             )
         first = self.periods[0] == period
@@ -137,19 +143,22 @@ def _key(name: object) -> str:
 
 
 def _problem(
-    file: str, feature: str, problem: str, action: str, severity: str = "error", count: int = 1
+    file: str, feature: str, name: str, /, severity: Severity = "error", count: int = 1, **params: ParamValue
 ) -> Problem:
-    return Problem(file, _LAYER, feature, problem, action, severity, count)  # type: ignore[arg-type]
+    """The crosswalk problem ``problems.<name>`` (its words in ``ntmgis/catalogue/problems.yaml``)."""
+    return Problem.from_params(
+        f"problems.{name}", params, file=file, layer=_LAYER, feature=feature, severity=severity, count=count
+    )
 
 
 def _grouped(
-    file: str, items: Sequence[str], problem: str, action: str, severity: str = "error"
+    file: str, items: Sequence[str], name: str, /, severity: Severity = "error", **params: ParamValue
 ) -> list[Problem]:
-    """One problem for all ``items`` (a few named as examples), none when empty."""
+    """One problem ``problems.<name>`` for all ``items`` (a few named as examples), none when empty."""
     if not items:
         return []
     shown = "; ".join(items[:5]) + ("; …" if len(items) > 5 else "")
-    return [_problem(file, shown, problem, action, severity, len(items))]
+    return [_problem(file, shown, name, severity, len(items), **params)]
 
 
 def _row(index: object) -> str:
@@ -160,30 +169,25 @@ def _check_cells(frame: pd.DataFrame, file: str) -> list[Problem]:
     """Blank required cells, bad dates, unknown kinds, bad shares: one problem per kind."""
     problems: list[Problem] = []
     blank = [f"{_row(i)} {c}" for c in _REQUIRED_TEXT for i in frame.index[frame[c].isna()]]
-    problems += _grouped(file, blank, "required cell is empty", "fill in every column but share")
+    problems += _grouped(file, blank, "crosswalk_cell_empty")
     dates = pd.to_datetime(frame["effective"], format="%Y-%m-%d", errors="coerce")
     bad = [
         f"{_row(i)} {frame.at[i, 'effective']!r}"
         for i in frame.index[dates.isna() & frame["effective"].notna()]
     ]
-    problems += _grouped(
-        file, bad, "effective date is not a date (YYYY-MM-DD)", "write the date the step took effect"
-    )
+    problems += _grouped(file, bad, "crosswalk_bad_date")
     kinds = [
         f"{_row(i)} {frame.at[i, c]!r}"
         for c in ("old_kind", "new_kind")
         for i in frame.index[frame[c].notna() & ~frame[c].isin(UNIT_KINDS)]
     ]
-    problems += _grouped(
-        file, kinds, f"unknown unit kind (known: {sorted(UNIT_KINDS)})", "use xa, thi_tran or phuong"
-    )
+    problems += _grouped(file, kinds, "crosswalk_unknown_kind", known=str(sorted(UNIT_KINDS)))
     share = pd.to_numeric(frame["share"], errors="coerce")
     wrong = frame["share"].notna() & ~((share > 0) & (share <= 1))
     problems += _grouped(
         file,
         [f"{_row(i)} {frame.at[i, 'share']!r}" for i in frame.index[wrong]],
-        "share is not a number in (0, 1]",
-        "leave share empty for a whole unit",
+        "crosswalk_bad_share",
     )
     return problems
 
@@ -194,9 +198,7 @@ def _check_step(step: pd.DataFrame, file: str) -> list[Problem]:
     problems: list[Problem] = []
     dates = step["effective"][pd.to_datetime(step["effective"], format="%Y-%m-%d", errors="coerce").notna()]
     if dates.nunique() > 1:
-        problems.append(
-            _problem(file, name, f"step has several dates {sorted(dates.unique())}", "one date per step")
-        )
+        problems.append(_problem(file, name, "crosswalk_step_dates", dates=str(sorted(dates.unique()))))
     twice, splits = [], []
     for code, rows in step.groupby("old_code", sort=False):
         if len(rows) == 1:
@@ -213,23 +215,23 @@ def _check_step(step: pd.DataFrame, file: str) -> list[Problem]:
     problems += _grouped(
         file,
         twice,
-        f"{name}: old unit mapped to several new units without shares summing to 1",
-        "map each old unit to one new unit, or state the split with shares",
+        "crosswalk_mapped_twice",
+        step=name,
     )
     problems += _grouped(
         file,
         splits,
-        f"{name}: old unit split between new units by the stated shares",
-        "additive quantities are divided by these shares",
+        "crosswalk_split",
         "warning",
+        step=name,
     )
     for side in ("old", "new"):
         names = step.groupby(f"{side}_code")[f"{side}_name"].agg(lambda s: s.map(_key).nunique())
         problems += _grouped(
             file,
             [str(c) for c in names.index[names > 1]],
-            f"{name}: one {side} code with different names",
-            "give each code one name within a period",
+            _SIDE_NAMES[side].removeprefix("problems."),
+            step=name,
         )
     return problems
 
@@ -249,8 +251,9 @@ def _check_chain(frame: pd.DataFrame, file: str) -> list[Problem]:
                     _problem(
                         file,
                         f"{start} → {end}",
-                        f"step starts from {start}, not from {before_period}",
-                        "chain the steps: each from_period is the previous to_period",
+                        "crosswalk_not_chained",
+                        start=start,
+                        before=before_period,
                     )
                 )
             ended = dict(zip(before["new_code"], before["new_name"], strict=False))
@@ -263,20 +266,22 @@ def _check_chain(frame: pd.DataFrame, file: str) -> list[Problem]:
             problems += _grouped(
                 file,
                 missing,
-                f"unit of {start} not mapped in step {start} → {end}",
-                "add a row for it (an unchanged unit maps to itself)",
+                "crosswalk_unit_not_mapped",
+                start=start,
+                end=end,
             )
             problems += _grouped(
                 file,
                 extra,
-                f"step {start} → {end} maps a unit that is not in {start}",
-                "map only the units the previous step ended with",
+                "crosswalk_unit_extra",
+                start=start,
+                end=end,
             )
             problems += _grouped(
                 file,
                 renamed,
-                f"unit of {start} named differently in two steps",
-                "spell each unit the same in both steps",
+                "crosswalk_unit_renamed",
+                start=start,
             )
         previous = (end, step)
     return problems
@@ -311,7 +316,11 @@ def check_crosswalk(frame: pd.DataFrame, *, file: str = "") -> tuple[Crosswalk |
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         return None, ProblemReport(
-            (_problem(file, "", f"missing column(s) {missing}", f"columns are {list(COLUMNS)}"),)
+            (
+                _problem(
+                    file, "", "crosswalk_missing_columns", missing=str(missing), columns=str(list(COLUMNS))
+                ),
+            )
         )
     table = frame[list(COLUMNS)].copy()
     for column in _REQUIRED_TEXT:
@@ -372,8 +381,10 @@ def _mapping(walk: Crosswalk, start: str, step: str) -> pd.DataFrame:
             _problem(
                 walk.file,
                 f"{start} → {step}",
-                f"no step from unit period {start!r} to {step!r}",
-                f"the crosswalk's periods are {list(periods)}",
+                "crosswalk_no_step",
+                start=repr(start),
+                end=repr(step),
+                periods=str(list(periods)),
             )
         )
     units = walk.units(start)
@@ -397,8 +408,8 @@ def _period_of(table: pd.DataFrame, code: str, walk: Crosswalk, period: str | No
             _problem(
                 walk.file,
                 ", ".join(stated),
-                f"the table's units are of several periods {stated}",
-                "roll up one unit period at a time",
+                "crosswalk_several_periods",
+                periods=str(stated),
             )
         )
     period = period or (stated[0] if stated else None)
@@ -412,8 +423,7 @@ def _period_of(table: pd.DataFrame, code: str, walk: Crosswalk, period: str | No
             _grouped(
                 walk.file,
                 named,
-                "codes are reused across unit periods: a join on the code alone is refused",
-                "say the table's unit period (period=... or a unit_period column)",
+                "crosswalk_codes_reused",
             ),
         )
     return walk.periods[0]
@@ -488,8 +498,8 @@ def roll_up(
             _grouped(
                 crosswalk.file,
                 unknown,
-                f"unit code not in unit period {start}",
-                "check the codes, or the table's unit period",
+                "crosswalk_code_not_in_period",
+                period=start,
             )
         )
     parts = table.assign(**{code: codes}).merge(mapping, left_on=code, right_on="old_code")
@@ -524,13 +534,13 @@ def workspace_crosswalk(
         return None, []
     if not isinstance(raw, str) or not raw.strip():
         return None, [
-            Problem(
-                file,
-                "workspace",
-                "crosswalk",
-                f"crosswalk must be a file name, not {raw!r}",
-                "write crosswalk: crosswalk.csv",
-                "error",
+            Problem.of(
+                "problems.crosswalk_not_file_name",
+                file=file,
+                layer="workspace",
+                feature="crosswalk",
+                severity="error",
+                value=repr(raw),
             )
         ]
     walk, report = read_crosswalk(root / raw)
@@ -550,15 +560,15 @@ def workspace_crosswalk(
     problems += _grouped(
         walk.file,
         missing,
-        f"commune code not a unit of the crosswalk's period {first}",
-        "add the commune to the crosswalk, or correct its code",
+        "crosswalk_commune_missing",
+        period=first,
     )
     problems += _grouped(
         walk.file,
         renamed,
-        f"commune named differently in the crosswalk's period {first}",
-        "check the communes layer is in that period (codes are reused)",
+        "crosswalk_commune_renamed",
         "warning",
+        period=first,
     )
     return walk, problems
 
@@ -583,15 +593,16 @@ def workspace_unit_period(
     if raw is not None:
         if isinstance(raw, str) and raw.strip() and (crosswalk is None or raw.strip() in crosswalk.periods):
             return raw.strip(), []
-        known = f"one of {list(crosswalk.periods)}" if crosswalk is not None else "a period such as 2020-03"
+        known = {"known": str(list(crosswalk.periods))} if crosswalk is not None else {}
+        key = "problems.unit_period_unknown" if known else "problems.unit_period_unknown_example"
         return None, [
-            Problem(
-                file,
-                "workspace",
-                "unit_period",
-                f"unit_period {raw!r} is not a unit period of the crosswalk",
-                f"write unit_period: {known}",
-                "error",
+            Problem.from_params(
+                key,
+                {"value": repr(raw), **known},
+                file=file,
+                layer="workspace",
+                feature="unit_period",
+                severity="error",
             )
         ]
     if communes is None or "commune_code" not in communes.columns:
@@ -603,23 +614,22 @@ def workspace_unit_period(
         units = walk.units(period)
         if layer == {str(c): _key(n) for c, n in zip(units["code"], units["name"], strict=True)}:
             return period, [
-                Problem(
-                    file,
-                    "workspace",
-                    "unit_period",
-                    f"unit_period not given: inferred as {period} (the communes are the units of "
-                    f"{period} in {Path(walk.file).name})",
-                    f"write unit_period: {period} to declare it",
-                    "info",
+                Problem.of(
+                    "problems.unit_period_inferred",
+                    file=file,
+                    layer="workspace",
+                    feature="unit_period",
+                    severity="info",
+                    period=period,
+                    crosswalk=Path(walk.file).name,
                 )
             ]
     return None, [
-        Problem(
-            file,
-            "workspace",
-            "unit_period",
-            "unit period of the communes unknown (not given, and no crosswalk period has these units)",
-            "write unit_period: YYYY-MM; reporting in later units needs it",
-            "info",
+        Problem.of(
+            "problems.unit_period_not_known",
+            file=file,
+            layer="workspace",
+            feature="unit_period",
+            severity="info",
         )
     ]

@@ -44,21 +44,27 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 
-from .problems import Problem
+from .problems import ParamValue, Problem, Severity
 
 __all__ = ["check_layout", "layout", "problems_of"]
 
-#: What each ``type`` accepts, in words for the message.
-_TYPE_WORDS: Mapping[str, str] = {
-    "text": "text",
-    "int": "a whole number",
-    "number": "a number",
-    "bool": "true or false",
-    "year": "a year (1900–2100)",
-    "mapping": "a mapping {key: value}",
-    "list": "a list",
-    "any": "anything",
+#: The problem of a value of another type, by the types its layout allows (their words in the catalogue).
+_TYPE_KEYS: Mapping[tuple[str, ...], str] = {
+    ("text",): "problems.schema_type_text",
+    ("int",): "problems.schema_type_int",
+    ("number",): "problems.schema_type_number",
+    ("bool",): "problems.schema_type_bool",
+    ("year",): "problems.schema_type_year",
+    ("mapping",): "problems.schema_type_mapping",
+    ("list",): "problems.schema_type_list",
+    ("number", "bool", "list"): "problems.schema_type_number_bool_list",
+    ("number", "bool", "mapping"): "problems.schema_type_number_bool_mapping",
+    ("number", "bool"): "problems.schema_type_number_bool",
+    ("text", "int", "bool"): "problems.schema_type_text_int_bool",
+    ("text", "int"): "problems.schema_type_text_int",
+    ("text", "mapping"): "problems.schema_type_text_mapping",
 }
+_ROOT_NOT_MAPPING = "problems.schema_file_type_mapping"  # the file holds no mapping at all
 _YEARS = (1900, 2100)
 
 
@@ -118,11 +124,12 @@ class _Check:
     def __init__(self, file: str, layer: str, definitions: Mapping[str, Mapping[str, object]]) -> None:
         self.file, self.layer, self.definitions = file, layer, definitions
         self.problems: list[Problem] = []
-        self.action = f"see the layout ntmgis/schemas/{layer}.yaml"
 
-    def fail(self, where: str, what: str, action: str = "", severity: str = "error") -> None:
+    def fail(self, where: str, key: str, /, severity: Severity = "error", **params: ParamValue) -> None:
         self.problems.append(
-            Problem(self.file, self.layer, where, what, action or self.action, severity)  # type: ignore[arg-type]
+            Problem.from_params(
+                key, params, file=self.file, layer=self.layer, feature=where, severity=severity
+            )
         )
 
     def node(self, value: object, spec: Mapping[str, object], where: str, parent: str = "") -> None:
@@ -133,8 +140,11 @@ class _Check:
         if value is None:
             return  # an empty key is "not given" (``key:`` with nothing after it)
         if not any(_is(value, k) for k in kinds):
-            wanted = " or ".join(_TYPE_WORDS[k] for k in kinds)
-            self.fail(where, f"{where or 'the file'} must be {wanted}, not {_short(value)}")
+            if not where and kinds == ["mapping"]:
+                self.fail(where, _ROOT_NOT_MAPPING, value=_short(value), kind=self.layer)
+                return
+            key = _TYPE_KEYS[tuple(kinds)]
+            self.fail(where, key, where=where or self.layer, value=_short(value), kind=self.layer)
             return
         if isinstance(value, bool):
             return
@@ -143,11 +153,18 @@ class _Check:
         elif isinstance(value, str) and "enum" in spec:
             allowed = [str(v) for v in spec["enum"]]  # type: ignore[attr-defined]
             if value not in allowed:
-                self.fail(
-                    where,
-                    f"{where} is {value!r}",
-                    f"use one of: {', '.join(allowed)}{_close(value, allowed)}",
-                )
+                close, shown = _close(value, allowed), ", ".join(allowed)
+                if close:
+                    self.fail(
+                        where,
+                        "problems.schema_enum_close",
+                        where=where,
+                        value=repr(value),
+                        allowed=shown,
+                        close=close,
+                    )
+                else:
+                    self.fail(where, "problems.schema_enum", where=where, value=repr(value), allowed=shown)
         elif isinstance(value, Mapping):
             self.mapping(value, spec, where, parent)
         elif isinstance(value, list | tuple) and isinstance(spec.get("items"), Mapping):
@@ -159,7 +176,15 @@ class _Check:
         low = float(spec.get("min", low))  # type: ignore[arg-type]
         high = float(spec.get("max", high))  # type: ignore[arg-type]
         if not (math.isfinite(value) and low <= value <= high):
-            self.fail(where, f"{where} must be between {low:g} and {high:g}, not {value!r}")
+            self.fail(
+                where,
+                "problems.schema_range",
+                where=where,
+                low=f"{low:g}",
+                high=f"{high:g}",
+                value=repr(value),
+                kind=self.layer,
+            )
 
     def mapping(
         self, value: Mapping[object, object], spec: Mapping[str, object], where: str, parent: str
@@ -172,9 +197,10 @@ class _Check:
             known = None if columns is None else dict.fromkeys(columns, {"type": "text"})
         for key in spec.get("required", ()):  # type: ignore[attr-defined]
             if key not in value:
-                self.fail(
-                    _join(where, str(key)), f"{where or 'the file'} has no {key!r}", f"add {key}: to the file"
-                )
+                if where:
+                    self.fail(_join(where, str(key)), "problems.schema_required", where=where, key=str(key))
+                else:
+                    self.fail(str(key), "problems.schema_required_file", key=str(key))
         values = spec.get("values")
         for key, item in value.items():
             path = _join(where, str(key))
@@ -187,9 +213,18 @@ class _Check:
                 self.unknown(path, str(key), list(known), str(spec.get("unknown", "warning")))
 
     def unknown(self, path: str, key: str, known: Sequence[str], severity: str) -> None:
-        hint = _close(key, known).removeprefix("; ") or f"known keys: {', '.join(known)}"
-        done = "ignored" if severity == "warning" else "not read"
-        self.fail(path, f"unknown key {key!r}", f"{done}; {hint}", severity)
+        close = _close(key, known)
+        level: Severity = "warning" if severity == "warning" else "error"
+        if close:
+            name = (
+                "problems.schema_unknown_close"
+                if level == "warning"
+                else "problems.schema_unknown_close_refused"
+            )
+            self.fail(path, name, level, key=repr(key), close=close)
+        else:
+            name = "problems.schema_unknown" if level == "warning" else "problems.schema_unknown_refused"
+            self.fail(path, name, level, key=repr(key), known=", ".join(known))
 
 
 def _join(where: str, key: str) -> str:
@@ -202,9 +237,9 @@ def _short(value: object) -> str:
 
 
 def _close(word: str, known: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest known word, else ``""``."""
+    """``"'x'"`` for the closest known word, else ``""``."""
     close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return repr(close[0]) if close else ""
 
 
 def check_layout(

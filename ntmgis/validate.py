@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .problems import Problem, Severity
+from .problems import ParamValue, Problem, Severity
 from .values import is_missing, parse_bool
 from .vocab import contracts, spellings, vocab_key, vocabulary
 
@@ -140,19 +140,35 @@ class _Where:
     problems: list[Problem]
 
     def add(
-        self, position: int | None, problem: str, action: str, severity: Severity, column: str = ""
+        self, position: int | None, name: str, severity: Severity, column: str = "", /, **params: ParamValue
     ) -> None:
-        """Record a problem at ``position`` (a row number), or at the frame when None."""
+        """Record ``problems.<name>`` at ``position`` (a row number), or at the frame when None."""
         feature = "" if position is None else _feature(self.frame, int(position), self.id_column)
         if column:
             feature = f"{feature}, column {column!r}"
-        self.problems.append(Problem(self.file, self.name, feature, problem, action, severity))
-
-    def add_many(self, positions: np.ndarray, problem: str, action: str, severity: Severity) -> None:
-        """Record one problem shared by the features at ``positions``, with their count."""
-        feature = _features(self.frame, positions, self.id_column)
         self.problems.append(
-            Problem(self.file, self.name, feature, problem, action, severity, count=len(positions))
+            Problem.from_params(
+                f"problems.{name}",
+                params,
+                file=self.file,
+                layer=self.name,
+                feature=feature,
+                severity=severity,
+            )
+        )
+
+    def add_many(self, positions: np.ndarray, name: str, severity: Severity, /, **params: ParamValue) -> None:
+        """Record one ``problems.<name>`` shared by the features at ``positions``, with their count."""
+        self.problems.append(
+            Problem.from_params(
+                f"problems.{name}",
+                params,
+                file=self.file,
+                layer=self.name,
+                feature=_features(self.frame, positions, self.id_column),
+                severity=severity,
+                count=len(positions),
+            )
         )
 
 
@@ -185,22 +201,22 @@ def _broadcast(table: Sequence[object], inverse: np.ndarray) -> np.ndarray:
 
 
 def _lost_zero(value: object) -> tuple[str | None, str | None]:
-    """A code and, when its leading zero was lost, the problem's words (``None`` otherwise)."""
+    """A code and, when its leading zero was lost, the value as written (``None`` otherwise)."""
     code, padded = _coerce_code(value)
-    return code, f"{value!r} lost its leading zero" if padded else None
+    return code, repr(value) if padded else None
 
 
 def _bool_or_error(value: object) -> tuple[bool | None, str | None]:
     try:
         return parse_bool(value), None
-    except ValueError as exc:
-        return None, str(exc)
+    except ValueError:
+        return None, repr(value)
 
 
 def _number_or_error(value: object) -> tuple[float | None, str | None]:
     number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
     if pd.isna(number):
-        return None, None if is_missing(value) else f"{value!r} is not a number"
+        return None, None if is_missing(value) else repr(value)
     return float(number), None
 
 
@@ -214,10 +230,11 @@ _CONVERTERS: dict[str, Callable[[object], tuple[object, str | None]]] = {
     "int": _number_or_error,
     "float": _number_or_error,
 }
-_TYPE_FIXES: dict[str, tuple[str, Severity]] = {
-    "bool": ("write true/false (or Đạt / Chưa đạt)", "error"),
-    "int": ("write a number", "error"),
-    "float": ("write a number", "error"),
+# The problem of a cell its type cannot read (``problems.<name>``, its ``value`` as written).
+_TYPE_PROBLEMS: dict[str, str] = {
+    "bool": "problems.not_yes_no",
+    "int": "problems.not_a_number",
+    "float": "problems.not_a_number",
 }
 
 
@@ -247,10 +264,17 @@ def _typed_column(
     words = _broadcast([problem for _, problem in pairs], inverse)
     for position in np.flatnonzero(words != None).tolist():  # noqa: E711 (element-wise)
         if kind == "code":
-            problem = f"{column} {words[position]}"
-            where.add(position, problem, f"read as {results[position]!r}", "warning")
+            where.add(
+                position,
+                "code_lost_zero",
+                "warning",
+                column=column,
+                value=str(words[position]),
+                code=repr(results[position]),
+            )
         else:
-            where.add(position, str(words[position]), *_TYPE_FIXES[kind], column)
+            name = _TYPE_PROBLEMS[kind].removeprefix("problems.")
+            where.add(position, name, "error", column, value=str(words[position]))
     if kind in ("int", "float"):
         numbers = np.array([np.nan if v is None else v for v, _ in pairs], dtype=float)[inverse]
         return pd.array(np.trunc(numbers) if kind == "int" else numbers, dtype=kind.title() + "64")
@@ -279,9 +303,7 @@ def _vocab_column(
     present = values.notna().to_numpy()
     if required and not present.all():
         allowed = ", ".join(vocabulary()[vocab_name])
-        where.add_many(
-            np.flatnonzero(~present), f"{column} is empty", f"fill it with one of: {allowed}", "error"
-        )
+        where.add_many(np.flatnonzero(~present), "vocab_empty", "error", column=column, allowed=allowed)
     rows = np.flatnonzero(present)
     written = values.iloc[rows].astype(str)
     keys = written.map({text: vocab_key(text) for text in written.unique()})
@@ -293,48 +315,67 @@ def _vocab_column(
         code = codes.get(str(key)) or known.get(str(key), (None, ""))[0]
         forms = written.iloc[at]
         if code is None:
-            where.add_many(
-                rows[at],
-                f"unknown {column} {_forms(forms.unique())}",
-                _unknown_fix(forms.iloc[0], column, vocab_name, where.name, kept=not required),
-                "error" if required else "warning",
-            )
+            first, also = _forms(forms.unique())
+            fix = _unknown_fix(forms.iloc[0], column, vocab_name, where.name)
+            name = _UNKNOWN[(required, bool(fix["closest"]), bool(also))].removeprefix("problems.")
+            params = {"column": column, "value": first, "line": fix["line"], "codes": fix["codes"]}
+            if fix["closest"]:
+                params["closest"] = fix["closest"]
+            if also:
+                params["also"] = also
+            where.add_many(rows[at], name, "error" if required else "warning", **params)
             continue
         mapped.iloc[rows[at]] = code
         labels = (forms != code).to_numpy()
         if labels.any():
-            source = " (workspace values:)" if str(key) in codes else ""
+            first, also = _forms(forms[labels].unique())
+            name = _LABEL[(str(key) in codes, bool(also))].removeprefix("problems.")
+            extra = {"also": also} if also else {}
             where.add_many(
-                rows[at][labels],
-                f"{column} {_forms(forms[labels].unique())} is a label, not a code",
-                f"read as {code!r}{source}",
-                "info",
+                rows[at][labels], name, "info", column=column, value=first, code=repr(code), **extra
             )
     return mapped
 
 
-def _forms(forms: np.ndarray) -> str:
-    """``'Đường thôn'``, or ``'Đường thôn' (also 'ĐƯỜNG THÔN')`` for spellings of one key."""
+# A label read as a code: (from the workspace's values:, several spellings) -> catalogue key.
+_LABEL = {
+    (False, False): "problems.vocab_label",
+    (False, True): "problems.vocab_label_also",
+    (True, False): "problems.vocab_label_own",
+    (True, True): "problems.vocab_label_own_also",
+}
+# A value no spelling matches: (required column, close spellings known, several spellings) -> key.
+_UNKNOWN = {
+    (True, False, False): "problems.vocab_unknown",
+    (True, False, True): "problems.vocab_unknown_also",
+    (True, True, False): "problems.vocab_unknown_close",
+    (True, True, True): "problems.vocab_unknown_close_also",
+    (False, False, False): "problems.vocab_unknown_kept",
+    (False, False, True): "problems.vocab_unknown_kept_also",
+    (False, True, False): "problems.vocab_unknown_kept_close",
+    (False, True, True): "problems.vocab_unknown_kept_close_also",
+}
+
+
+def _forms(forms: np.ndarray) -> tuple[str, str]:
+    """``'Đường thôn'`` and the other spellings of its key (``'ĐƯỜNG THÔN'``; ``""`` when none)."""
     first, others = repr(str(forms[0])), [repr(str(f)) for f in forms[1 : _EXAMPLES + 1]]
     more = ", …" if len(forms) > _EXAMPLES + 1 else ""
-    return f"{first} (also {', '.join(others)}{more})" if others else first
+    return first, f"{', '.join(others)}{more}" if others else ""
 
 
-def _unknown_fix(written: str, column: str, vocab_name: str, layer: str, *, kept: bool) -> str:
-    """The closest known spellings and the exact ``values:`` line that maps ``written``."""
+def _unknown_fix(written: str, column: str, vocab_name: str, layer: str) -> dict[str, str]:
+    """The closest known spellings, the exact ``values:`` line that maps ``written``, the codes."""
     known = spellings(vocab_name)
     close = difflib.get_close_matches(vocab_key(written), list(known), n=3, cutoff=0.5)
     # Only a near spelling is offered as the target: a loose guess pasted as is would misclassify.
     near = close and difflib.SequenceMatcher(None, vocab_key(written), close[0]).ratio() >= _NEAR
     target = known[close[0]][0] if near else "CODE"
-    closest = "; closest: " + ", ".join(f"{known[k][1]} ({known[k][0]})" for k in close) if close else ""
-    line = f'values: {{{layer}: {{{column}: {{"{written}": {target}}}}}}}'
-    done = (
-        "kept as written (counts as none of the codes)"
-        if kept
-        else "the layer cannot be used until it is mapped"
-    )
-    return f"{done}{closest}; add to workspace.yaml  {line}  (codes: {', '.join(vocabulary()[vocab_name])})"
+    return {
+        "closest": ", ".join(f"{known[k][1]} ({known[k][0]})" for k in close),
+        "line": f'values: {{{layer}: {{{column}: {{"{written}": {target}}}}}}}',
+        "codes": ", ".join(vocabulary()[vocab_name]),
+    }
 
 
 def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
@@ -345,13 +386,13 @@ def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
     ids = frame[id_column]
     for position in np.flatnonzero(ids.isna().to_numpy()):
         where.problems.append(
-            Problem(
-                where.file,
-                where.name,
-                f"feature {position + 1}",
-                f"{id_column} is empty",
-                "give every feature a unique id",
-                "error",
+            Problem.of(
+                "problems.id_empty",
+                file=where.file,
+                layer=where.name,
+                feature=f"feature {position + 1}",
+                severity="error",
+                column=id_column,
             )
         )
     twice = np.flatnonzero((ids.duplicated(keep=False) & ids.notna()).to_numpy())
@@ -360,13 +401,13 @@ def _check_ids(frame: pd.DataFrame, where: _Where) -> None:
     for value in sorted(cast(list[str], distinct)):
         rows = ", ".join(str(p + 1) for p in twice[features[value]])
         where.problems.append(
-            Problem(
-                where.file,
-                where.name,
-                f"{id_column}={value}",
-                f"duplicate id in features {rows}",
-                "make ids unique; nothing was merged or dropped",
-                "error",
+            Problem.of(
+                "problems.id_duplicate",
+                file=where.file,
+                layer=where.name,
+                feature=f"{id_column}={value}",
+                severity="error",
+                rows=rows,
             )
         )
 
@@ -377,12 +418,7 @@ def _check_commune_refs(codes: pd.Series, column: str, known: set[str], where: _
     rows = np.flatnonzero(unknown.to_numpy())
     distinct, positions = _groups(codes.iloc[rows])
     for code, at in zip(distinct, positions, strict=True):
-        where.add_many(
-            rows[at],
-            f"{column} {code!r} matches no commune of the workspace",
-            "correct the code (GSO 5-digit code of the 2020–2024 units)",
-            "error",
-        )
+        where.add_many(rows[at], "commune_ref_unknown", "error", column=column, code=repr(code))
 
 
 def _missing_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str) -> list[Problem]:
@@ -391,13 +427,13 @@ def _missing_columns(frame: pd.DataFrame, spec: dict, *, file: str, name: str) -
         return []
     present = ", ".join(map(str, frame.columns[:20]))
     return [
-        Problem(
-            file,
-            name,
-            "",
-            f"missing required column(s) {missing}",
-            f"add or rename them (columns present: {present})",
-            "error",
+        Problem.of(
+            "problems.missing_columns",
+            file=file,
+            layer=name,
+            severity="error",
+            missing=str(missing),
+            present=present,
         )
     ]
 
@@ -497,13 +533,11 @@ def _check_geometry(
     missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
     for position in np.flatnonzero(missing):
         problems.append(
-            Problem(
-                file,
-                name,
-                _feature(frame, position, id_column),
-                "geometry is empty or missing",
-                "left out of the layer (listed here); draw the feature",
-                "warning",
+            Problem.of(
+                "problems.geometry_missing",
+                file=file,
+                layer=name,
+                feature=_feature(frame, position, id_column),
             )
         )
         keep[position] = False
@@ -513,13 +547,12 @@ def _check_geometry(
     for position, reason, valid in zip(invalid, reasons, repaired, strict=True):
         geometry[position] = _keep_dimension(valid, max(dimensions))
         problems.append(
-            Problem(
-                file,
-                name,
-                _feature(frame, position, id_column),
-                f"invalid geometry ({reason})",
-                "repaired with make_valid",
-                "warning",
+            Problem.of(
+                "problems.geometry_invalid",
+                file=file,
+                layer=name,
+                feature=_feature(frame, position, id_column),
+                reason=str(reason),
             )
         )
     types = shapely.get_type_id(geometry)
@@ -528,13 +561,14 @@ def _check_geometry(
         geom_type = shapely.geometry.base.GEOMETRY_TYPES[types[position]]
         if geom_type not in allowed:
             problems.append(
-                Problem(
-                    file,
-                    name,
-                    _feature(frame, position, id_column),
-                    f"geometry type {geom_type}, expected {'/'.join(sorted(allowed))}",
-                    "fix the layer (is this the right file for this layer?)",
-                    "error",
+                Problem.of(
+                    "problems.geometry_wrong_type",
+                    file=file,
+                    layer=name,
+                    feature=_feature(frame, position, id_column),
+                    severity="error",
+                    found=str(geom_type),
+                    expected="/".join(sorted(allowed)),
                 )
             )
     out = frame.copy()
@@ -645,13 +679,12 @@ def check_tiling(
         if area >= min_area_m2:
             total_overlap += area
             problems.append(
-                Problem(
-                    file,
-                    "communes",
-                    f"{codes[i]} / {codes[j]}",
-                    f"communes overlap by {area / 1e4:.2f} ha",
-                    "kept as drawn; features in the overlap count in both",
-                    "warning",
+                Problem.of(
+                    "problems.communes_overlap",
+                    file=file,
+                    layer="communes",
+                    feature=f"{codes[i]} / {codes[j]}",
+                    area=f"{area / 1e4:.2f}",
                 )
             )
     union = shapely.coverage_union_all(geoms) if coverage else shapely.union_all(geoms)
@@ -664,24 +697,21 @@ def check_tiling(
     for number, gap in enumerate(sorted(gaps, key=lambda g: (-g.area, g.centroid.x)), start=1):
         point = gap.representative_point()
         problems.append(
-            Problem(
-                file,
-                "communes",
-                f"gap {number} near x={point.x:.0f}, y={point.y:.0f}",
-                f"sliver of {gap.area / 1e4:.2f} ha belongs to no commune",
-                "kept as drawn; features there are in no commune",
-                "warning",
+            Problem.of(
+                "problems.communes_gap",
+                file=file,
+                layer="communes",
+                feature=f"gap {number} near x={point.x:.0f}, y={point.y:.0f}",
+                area=f"{gap.area / 1e4:.2f}",
             )
         )
     if total_overlap:
         problems.append(
-            Problem(
-                file,
-                "communes",
-                "",
-                f"overlaps total {total_overlap / 1e6:.2f} km²",
-                "review the boundaries",
-                "warning",
+            Problem.of(
+                "problems.communes_overlap_total",
+                file=file,
+                layer="communes",
+                area=f"{total_overlap / 1e6:.2f}",
             )
         )
     return problems

@@ -49,18 +49,32 @@ class YamlBudgetError(yaml.YAMLError):
     'nesting deeper than 64 levels (limit 64 levels)'
     """
 
-    def __init__(self, what: str, limit: str) -> None:
+    def __init__(self, what: str, limit: str, *, key: str = "", **params: str) -> None:
         super().__init__(f"{what} (limit {limit})")
         self.what = what
         self.limit = limit
+        #: The catalogue key of the refusal (``problems.yaml_refused_*``) and its fields, if any.
+        self.key = key
+        self.params = params
 
 
 def _size_error(n_bytes: int) -> YamlBudgetError:
-    return YamlBudgetError(f"file of {n_bytes:,} bytes is too large for a YAML file", f"{MAX_BYTES:,} bytes")
+    return YamlBudgetError(
+        f"file of {n_bytes:,} bytes is too large for a YAML file",
+        f"{MAX_BYTES:,} bytes",
+        key="problems.yaml_refused_size",
+        size=f"{n_bytes:,}",
+        most=f"{MAX_BYTES:,}",
+    )
 
 
 def _depth_error() -> YamlBudgetError:
-    return YamlBudgetError(f"nesting deeper than {MAX_DEPTH} levels", f"{MAX_DEPTH} levels")
+    return YamlBudgetError(
+        f"nesting deeper than {MAX_DEPTH} levels",
+        f"{MAX_DEPTH} levels",
+        key="problems.yaml_refused_depth",
+        depth=str(MAX_DEPTH),
+    )
 
 
 def _check_nodes(root: yaml.Node, *, aliases: bool) -> None:
@@ -82,7 +96,10 @@ def _check_nodes(root: yaml.Node, *, aliases: bool) -> None:
         expanded += len(level)
         if aliases and expanded > MAX_EXPANDED_NODES:
             raise YamlBudgetError(
-                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", f"{MAX_EXPANDED_NODES:,} nodes"
+                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes",
+                f"{MAX_EXPANDED_NODES:,} nodes",
+                key="problems.yaml_refused_aliases",
+                nodes=f"{MAX_EXPANDED_NODES:,}",
             )
     raise _depth_error()
 

@@ -113,7 +113,8 @@ def test_validate_bad_workspace_exit_2_and_csv_report(tmp_path, capsys):
     roads = roads_for(grid_communes())
     roads.loc[3, "surface"] = "soi"
     out = tmp_path / "problems.csv"
-    assert main(["validate", str(write_workspace(tmp_path, roads=roads)), "--out", str(out)]) == 2
+    workspace = str(write_workspace(tmp_path, roads=roads))
+    assert main(["validate", workspace, "--out", str(out), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "unknown surface 'soi'" in err and "segment_id=R004" in err and "roads.gpkg" in err
     assert "unknown surface 'soi'" in out.read_text(encoding="utf-8")
@@ -132,7 +133,7 @@ def test_validate_single_file(tmp_path, capsys):
     roads.loc[0, "segment_id"] = roads.loc[1, "segment_id"]
     path = tmp_path / "roads.geojson"
     roads.to_file(path)
-    assert main(["validate", "--file", str(path), "--as", "roads"]) == 2
+    assert main(["validate", "--file", str(path), "--as", "roads", "--lang", "en"]) == 2
     assert "duplicate id in features 1, 2" in capsys.readouterr().err
     assert main(["validate", "--file", str(path), "--as", "nonsense"]) == 2
 
@@ -163,7 +164,7 @@ def test_bad_file_gives_message_not_traceback(tmp_path):
 
 
 def test_map_of_bad_workspace_exits_2(tmp_path, capsys):
-    assert main(["map", str(tmp_path / "missing"), "--out", str(tmp_path / "m.html")]) == 2
+    assert main(["map", str(tmp_path / "missing"), "--out", str(tmp_path / "m.html"), "--lang", "en"]) == 2
     assert "workspace.yaml not found" in capsys.readouterr().err
     assert not (tmp_path / "m.html").exists()
 

@@ -184,7 +184,7 @@ def test_an_unwritable_folder_exits_2_before_work(tmp_path, monkeypatch, capsys)
         if _root_can_write_anyway(out):
             pytest.skip("this user writes in a read-only folder (root)")
         _no_work(monkeypatch)
-        assert main(["report", str(ws), "--out", str(out / "r.xlsx")]) == 2
+        assert main(["report", str(ws), "--out", str(out / "r.xlsx"), "--lang", "en"]) == 2
     finally:
         out.chmod(0o700)
     assert f"the folder {out} is not writable" in capsys.readouterr().err
@@ -201,7 +201,7 @@ def test_a_folder_the_user_may_not_write_exits_2_before_work(tmp_path, monkeypat
         "ntmgis.io.output_set.os.access", lambda p, mode: False if Path(p) == out else real_access(p, mode)
     )
     _no_work(monkeypatch)
-    assert main(["report", str(ws), "--out", str(out / "r.xlsx")]) == 2
+    assert main(["report", str(ws), "--out", str(out / "r.xlsx"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert str(out / "r.xlsx") in err and "not writable" in err
     assert list(out.iterdir()) == []
@@ -219,7 +219,7 @@ def test_a_full_disk_exits_2_before_work_and_keeps_the_previous_output(tmp_path,
         lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 4096, 4096),
     )
     _no_work(monkeypatch)
-    assert main(["report", str(ws), "--out", str(out / "r.xlsx")]) == 2
+    assert main(["report", str(ws), "--out", str(out / "r.xlsx"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "4 KiB free" in err and str(out) in err
     assert (out / "r.xlsx").read_bytes() == b"previous" * 1000

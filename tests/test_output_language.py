@@ -64,6 +64,7 @@ VI_TERMS = frozenset(
 _VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ")
 _TOKEN = re.compile(r"\S+")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
+_CODE = re.compile(r"`[^`]*`")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
 
 
@@ -84,7 +85,8 @@ def _vi_words() -> frozenset[str]:
     found: set[str] = set()
     for area in areas():
         for value in words(area, "vi").values():
-            found |= {_letters(t).lower() for t in _TOKEN.findall(_PLACEHOLDER.sub(" ", str(value)))}
+            text = _CODE.sub(" ", _PLACEHOLDER.sub(" ", str(value)))  # `code` the user types is not a word
+            found |= {_letters(t).lower() for t in _TOKEN.findall(text)}
     return frozenset(found)
 
 

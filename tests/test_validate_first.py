@@ -26,7 +26,7 @@ def test_validate_refuses_what_report_would_refuse(tmp_path, capsys, change, sai
     config.update(change)
     (root / "workspace.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     capsys.readouterr()
-    assert main(["validate", str(root)]) == 2
+    assert main(["validate", str(root), "--lang", "en"]) == 2
     out = capsys.readouterr()
     assert said in out.out + out.err and "Traceback" not in out.err
     assert main(["report", str(root), "-o", str(tmp_path / "r.xlsx")]) == 2

@@ -161,7 +161,10 @@ def outcome() -> dict[str, object]:
     for name, result in results.items():
         frame = pd.DataFrame(result.frame).drop(columns="geometry", errors="ignore")
         out[name] = {
-            "problems": [asdict(p) for p in result.problems],
+            # The words users read (the catalogue key and params are checked by test_problem_text.py).
+            "problems": [
+                {k: v for k, v in asdict(p).items() if k not in ("key", "params")} for p in result.problems
+            ],
             "dtypes": {c: str(t) for c, t in frame.dtypes.items()},
             "rows": json.loads(frame.astype(object).where(frame.notna(), None).to_json(orient="values")),
             "index": [int(i) for i in frame.index],

@@ -197,13 +197,16 @@ def test_bombs_exit_2_fast_in_every_command(workspace: Path, tmp_path: Path):
     scenario.write_text("name: bomb\n" + _bomb(), encoding="utf-8")
     out = tmp_path / "out"
     cases = [
-        (["validate", str(bomb)], bomb),
-        (["map", str(bomb), "-o", str(out / "m.html"), "-q"], bomb),
-        (["report", str(bomb), "-o", str(out / "r.xlsx"), "-q"], bomb),
-        (["report", str(with_plan), "-o", str(out / "p.xlsx"), "-q"], plan),
-        (["map", str(with_plan), "-o", str(out / "p.html"), "-q"], plan),
+        (["validate", str(bomb), "--lang", "en"], bomb),
+        (["map", str(bomb), "-o", str(out / "m.html"), "-q", "--lang", "en"], bomb),
+        (["report", str(bomb), "-o", str(out / "r.xlsx"), "-q", "--lang", "en"], bomb),
+        (["report", str(with_plan), "-o", str(out / "p.xlsx"), "-q", "--lang", "en"], plan),
+        (["map", str(with_plan), "-o", str(out / "p.html"), "-q", "--lang", "en"], plan),
         (
-            ["scenario", "run", str(scenario), str(workspace), "-o", str(out / "s.xlsx"), "-q", "--no-map"],
+            [
+                *("scenario", "run", str(scenario), str(workspace), "-o", str(out / "s.xlsx")),
+                *("-q", "--no-map", "--lang", "en"),
+            ],
             scenario,
         ),
     ]
@@ -217,7 +220,7 @@ def test_bombs_exit_2_fast_in_every_command(workspace: Path, tmp_path: Path):
 
 def test_workspace_deep_nesting_exit_2(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     file = _variant(workspace, tmp_path, "deep_" + _deep(5000))
-    assert main(["validate", str(file)]) == 2
+    assert main(["validate", str(file), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and file.name in err and f"nesting deeper than {MAX_DEPTH} levels" in err
 

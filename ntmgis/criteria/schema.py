@@ -13,7 +13,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ..problems import Problem
+from ..problems import ParamValue, Problem
 from ..vocab import vocabulary
 from .regions import GSO_REGIONS
 
@@ -33,14 +33,33 @@ _SET_ROLES = ("commune", "kieu_mau", "village")
 _SET_KEYS = ("id", "role", "title", "legal_basis", "valid_from", "valid_to", "levels", "criteria")
 _FORMS = ("value", "by_region", "by_group", "by_year", "factor")
 
-Fail = Callable[[str, str], None]
+Fail = Callable[..., None]  # fail(where, name, **params): the error problems.<name> at where
 
 
-def _collector(problems: list[Problem], source: str, layer: str, action: str) -> Fail:
-    def fail(where: str, what: str) -> None:
-        problems.append(Problem(source, layer, where, what, action, "error"))
+def _collector(problems: list[Problem], source: str, layer: str) -> Fail:
+    def fail(where: str, name: str, /, **params: ParamValue) -> None:
+        problems.append(
+            Problem.from_params(
+                f"problems.{name}", params, file=source, layer=layer, feature=where, severity="error"
+            )
+        )
 
     return fail
+
+
+# A value of a threshold that is not one, by where it sits (the spec itself, a region, a group, a year).
+_NOT_TRUE = {
+    "": "problems.threshold_not_true",
+    "region": "problems.threshold_not_true_region",
+    "group": "problems.threshold_not_true_group",
+    "year": "problems.threshold_not_true_year",
+}
+_NOT_NUMBER = {
+    "": "problems.threshold_not_number",
+    "region": "problems.threshold_not_number_region",
+    "group": "problems.threshold_not_number_group",
+    "year": "problems.threshold_not_number_year",
+}
 
 
 def check_set(data: Any, source: str) -> list[Problem]:
@@ -59,13 +78,13 @@ def check_set(data: Any, source: str) -> list[Problem]:
         Empty when the set can be loaded.
     """
     problems: list[Problem] = []
-    fail = _collector(problems, source, "criteria", "correct the criteria file")
+    fail = _collector(problems, source, "criteria")
     if not isinstance(data, Mapping):
-        fail("", "a criteria set must be a YAML mapping")
+        fail("", "crit_not_mapping")
         return problems
     for key in _SET_KEYS:
         if key not in data:
-            fail(key, f"missing key {key!r}")
+            fail(key, "crit_missing_key", key=repr(key))
     if problems:
         return problems
     _check_head(data, fail)
@@ -92,29 +111,27 @@ def check_set(data: Any, source: str) -> list[Problem]:
 def _check_head(data: Mapping[str, Any], fail: Fail) -> None:
     """Role, validity dates, levels and ``builds_on`` of a set."""
     if data["role"] not in _SET_ROLES:
-        fail("role", f"role {data['role']!r} is not one of {_SET_ROLES}")
+        fail("role", "crit_role", role=repr(data["role"]), known=str(_SET_ROLES))
     for key in ("valid_from", "valid_to"):
         if not isinstance(data[key], date):
-            fail(key, f"{key} must be a date (YYYY-MM-DD), not {data[key]!r}")
+            fail(key, "crit_date", key=key, value=repr(data[key]))
     if "reports_from" in data and not isinstance(data["reports_from"], date):
-        fail("reports_from", f"reports_from must be a date (YYYY-MM-DD), not {data['reports_from']!r}")
+        fail("reports_from", "crit_date", key="reports_from", value=repr(data["reports_from"]))
     known_levels = (set(vocabulary()["ntm_level"]) | set(vocabulary()["pilot_level"])) - {"chua_dat"}
     for level in list(data["levels"] or []):
         if level not in known_levels:
-            fail("levels", f"unknown level {level!r} (known: {sorted(known_levels)})")
+            fail("levels", "crit_level", level=repr(level), known=str(sorted(known_levels)))
     for group, entry in (data.get("commune_groups") or {}).items():
         if (
             not _has_both_languages(entry)
             or not isinstance(entry.get("verified"), bool)
             or not entry.get("source")
         ):
-            fail(
-                f"commune_groups {group}", "a commune group needs vi, en, source and verified: true or false"
-            )
+            fail(f"commune_groups {group}", "crit_group")
     if data.get("builds_on") is not None:
         built = data["builds_on"]
         if not isinstance(built, Mapping) or not {"set", "level"} <= set(built):
-            fail("builds_on", "builds_on needs {set: <id>, level: <level>}")
+            fail("builds_on", "crit_builds_on")
 
 
 def _has_both_languages(value: Any) -> bool:
@@ -138,26 +155,26 @@ def _check_criterion(
     else:
         where_c = f"criterion {position + 1}"
     if not isinstance(criterion, Mapping) or "id" not in criterion or not criterion.get("indicators"):
-        fail(where_c, "a criterion needs id, name and indicators")
+        fail(where_c, "crit_criterion_shape")
         return
     if not _has_both_languages(criterion.get("name")):
-        fail(where_c, "name needs vi and en")
+        fail(where_c, "crit_text_languages", key="name")
     for ind in criterion["indicators"]:
         if not isinstance(ind, Mapping):
-            fail(where_c, "an indicator must be a mapping")
+            fail(where_c, "crit_indicator_not_mapping")
             continue
         where = f"indicator {ind.get('id', '?')}"
         if str(ind.get("id", "?")) in seen:
-            fail(where, "duplicate indicator id")
+            fail(where, "crit_indicator_duplicate")
         seen.add(str(ind.get("id", "?")))
         _check_indicator(ind, where, fail)
         thresholds = ind.get("thresholds")
         if not isinstance(thresholds, Mapping) or not thresholds:
-            fail(where, "missing thresholds")
+            fail(where, "crit_no_thresholds")
             continue
         for level, spec in thresholds.items():
             if level not in levels:
-                fail(where, f"threshold for level {level!r}, which the set does not have {levels}")
+                fail(where, "crit_threshold_level", level=repr(level), levels=str(levels))
             problems.extend(
                 check_spec(
                     spec,
@@ -175,11 +192,11 @@ def _check_indicator(ind: Mapping[str, Any], where: str, fail: Fail) -> None:
     """Names, unit and ``measure`` of one indicator (its thresholds are checked by the caller)."""
     for key in ("name", "short"):
         if not _has_both_languages(ind.get(key)):
-            fail(where, f"{key} needs vi and en")
+            fail(where, "crit_text_languages", key=key)
     if "unit" not in ind:
-        fail(where, "missing unit")
+        fail(where, "crit_no_unit")
     if "verified" in ind and not isinstance(ind["verified"], bool):
-        fail(where, "verified (of the indicator text) must be true or false")
+        fail(where, "crit_verified")
     measure = ind.get("measure", "reported")
     if not (
         measure == "reported"
@@ -188,11 +205,9 @@ def _check_indicator(ind: Mapping[str, Any], where: str, fail: Fail) -> None:
             and (measure.get("computed") or measure.get("level_met") or measure.get("reported"))
         )
     ):
-        fail(
-            where, f"measure must be 'reported', {{computed: name}} or {{level_met: level}}, not {measure!r}"
-        )
+        fail(where, "crit_measure", value=repr(measure))
     if isinstance(measure, Mapping) and measure.get("computed") and measure.get("role", "full") not in _ROLES:
-        fail(where, f"role must be one of {_ROLES}")
+        fail(where, "crit_measure_role", known=str(_ROLES))
 
 
 def check_spec(
@@ -225,18 +240,18 @@ def check_spec(
         The set's commune groups (``nhom_1`` …), the keys a ``by_group`` table may use.
     """
     problems: list[Problem] = []
-    collect = _collector(problems, source, layer, "correct the threshold")
+    collect = _collector(problems, source, layer)
 
-    def fail(what: str) -> None:
-        collect(where, what)
+    def fail(name: str, /, **params: ParamValue) -> None:
+        collect(where, name, **params)
 
     if not isinstance(spec, Mapping):
-        fail(f"threshold must be a mapping, not {spec!r}")
+        fail("threshold_not_mapping", value=repr(spec))
         return problems
     if not _check_spec_keys(spec, fail, need_source=need_source):
         return problems
 
-    def check_value(value: Any, at: str) -> None:
+    def check_value(value: Any, at: tuple[str, str]) -> None:
         problems.extend(
             _check_value(
                 value,
@@ -252,51 +267,54 @@ def check_spec(
         )
 
     if "value" in spec:
-        check_value(spec["value"], "")
+        check_value(spec["value"], ("", ""))
     for region, value in (spec.get("by_region") or {}).items():
         if regions and region not in regions:
-            fail(f"unknown region {region!r} (the set has {sorted(regions)})")
-        check_value(value, f"region {region}")
+            fail("threshold_region", region=repr(region), known=str(sorted(regions)))
+        check_value(value, ("region", str(region)))
     for group, value in (spec.get("by_group") or {}).items():
         if group not in (groups or set()):
-            fail(f"unknown commune group {group!r} (the set has {sorted(groups or set())})")
-        check_value(value, f"group {group}")
+            fail("threshold_group", group=repr(group), known=str(sorted(groups or set())))
+        check_value(value, ("group", str(group)))
     for year, value in (spec.get("by_year") or {}).items():
         if not isinstance(year, int):
-            fail(f"year {year!r} is not a year")
-        check_value(value, f"year {year}")
+            fail("threshold_year", year=repr(year))
+        check_value(value, ("year", str(year)))
     return problems
 
 
-def _check_spec_keys(spec: Mapping[str, Any], fail: Callable[[str], None], *, need_source: bool) -> bool:
+def _check_spec_keys(spec: Mapping[str, Any], fail: Callable[..., None], *, need_source: bool) -> bool:
     """Operator, source, verified and the one form of the value; False when no value can be read."""
     if spec.get("op", "==") not in OPS:
-        fail(f"op {spec.get('op')!r} is not one of {list(OPS)}")
+        fail("threshold_op", op=repr(spec.get("op")), known=str(list(OPS)))
     given = spec.get("source")
     if need_source and not _has_both_languages(given):
         # The source is shown in both languages: a set file writes {vi: ..., en: ...}; an override may
         # give a plain string (the user's own text, shown as written in both languages).
-        fail("every threshold needs its source, written {vi: ..., en: ...}")
+        fail("threshold_no_source")
     elif isinstance(given, Mapping) and not _has_both_languages(given):
-        fail("a source written as a mapping needs vi and en")
+        fail("threshold_source_languages")
     if "verified" in spec and not isinstance(spec["verified"], bool):
-        fail("verified must be true or false")
+        fail("threshold_verified")
     if need_source and "verified" not in spec:
-        fail("say verified: true or false")
+        fail("threshold_say_verified")
     forms = [k for k in _FORMS if k in spec]
     if len(forms) != 1:
-        fail(f"give exactly one of value, by_region, by_year, factor (found {forms or 'none'})")
+        if forms:
+            fail("threshold_forms", found=str(forms))
+        else:
+            fail("threshold_forms_none")
         return False
     reference = spec.get("of")
     if "factor" in spec and not (isinstance(reference, Mapping) and {"indicator", "level"} <= set(reference)):
-        fail("a factor rule needs of: {indicator, level}")
+        fail("threshold_factor")
     return True
 
 
 def _check_value(
     value: Any,
-    at: str,
-    fail: Callable[[str], None],
+    at: tuple[str, str],
+    fail: Callable[..., None],
     *,
     source: str,
     where: str,
@@ -310,7 +328,7 @@ def _check_value(
         return check_spec(
             value,
             source=source,
-            where=f"{where} {at}",
+            where=f"{where} {' '.join(p for p in at if p)}",
             pass_fail=pass_fail,
             regions=regions,
             need_source=False,
@@ -319,10 +337,12 @@ def _check_value(
         )
     if value is None:
         return []
+    kind, name = at
+    named = {"name": name} if kind else {}
     if pass_fail and not isinstance(value, bool):
-        fail(f"{at or 'value'}: a pass/fail threshold is true, not {value!r}")
+        fail(_NOT_TRUE[kind].removeprefix("problems."), value=repr(value), **named)
     elif not pass_fail and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        fail(f"{at or 'value'}: {value!r} is not a number")
+        fail(_NOT_NUMBER[kind].removeprefix("problems."), value=repr(value), **named)
     return []
 
 
@@ -344,25 +364,20 @@ def check_overrides(overrides: Mapping[str, Any] | None, sets: Mapping[str, Crit
     problems: list[Problem] = []
     where_file = "criteria_overrides"
 
-    def fail(where: str, what: str, action: str) -> None:
-        problems.append(Problem(where_file, "criteria", where, what, action, "error"))
+    fail = _collector(problems, where_file, "criteria")
 
     if not overrides:
         return problems
     if not isinstance(overrides, Mapping):
-        fail(
-            "",
-            "criteria_overrides must map set ids to {indicator: {level: value}}",
-            "see ntmgis.criteria.sets",
-        )
+        fail("", "overrides_not_mapping")
         return problems
     for set_id, by_indicator in overrides.items():
         criteria_set = sets.get(str(set_id))
         if criteria_set is None:
-            fail(str(set_id), f"unknown criteria set {set_id!r}", f"use one of {sorted(sets)}")
+            fail(str(set_id), "overrides_unknown_set", set_id=repr(set_id), known=str(sorted(sets)))
             continue
         if not isinstance(by_indicator, Mapping):
-            fail(str(set_id), "must map indicator ids to {level: value}", "fix the overrides")
+            fail(str(set_id), "overrides_set_not_mapping")
             continue
         own = criteria_set.indicators()
         kinds = dict(zip(own["indicator"], own["kind"], strict=True)) if len(own) else {}
@@ -371,22 +386,37 @@ def check_overrides(overrides: Mapping[str, Any] | None, sets: Mapping[str, Crit
         for indicator, by_level in by_indicator.items():
             where = f"{set_id} {indicator}"
             if str(indicator) not in kinds:
-                hint = (
-                    f"it comes from {criteria_set.data['builds_on']['set']}: override it there"
-                    if criteria_set.base is not None
-                    else f"indicators: {', '.join(kinds)}"
-                )
-                fail(where, f"set {set_id} has no indicator {indicator!r}", hint)
+                if criteria_set.base is not None:
+                    base = str(criteria_set.data["builds_on"]["set"])
+                    fail(
+                        where,
+                        "overrides_indicator_in_base",
+                        set_id=str(set_id),
+                        indicator=repr(indicator),
+                        base=base,
+                    )
+                else:
+                    known = ", ".join(kinds)
+                    fail(
+                        where,
+                        "overrides_no_indicator",
+                        set_id=str(set_id),
+                        indicator=repr(indicator),
+                        known=known,
+                    )
                 continue
             if not isinstance(by_level, Mapping):
-                fail(where, "must map levels to a value", "write {ntm: 80, nang_cao: 90}")
+                fail(where, "overrides_indicator_not_mapping")
                 continue
             for level, value in by_level.items():
                 if level not in criteria_set.levels:
+                    known = ", ".join(criteria_set.levels)
                     fail(
                         f"{where} {level}",
-                        f"set {set_id} has no level {level!r}",
-                        f"levels: {', '.join(criteria_set.levels)}",
+                        "overrides_no_level",
+                        set_id=str(set_id),
+                        level=repr(level),
+                        known=known,
                     )
                     continue
                 spec = value if isinstance(value, Mapping) else {"value": value}

@@ -50,7 +50,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 
-from ..problems import DataError, Problem
+from ..problems import DataError, ParamValue, Problem
 
 __all__ = ["STALE_AGE_S", "check_writable", "is_staging", "output_set", "remove_stale"]
 
@@ -128,8 +128,11 @@ def _existing_ancestor(folder: Path) -> Path:
     return folder
 
 
-def _refusal(path: Path, what: str, fix: str) -> DataError:
-    problem = Problem(str(path), "output", "", what, fix, "error")
+def _refusal(path: Path, name: str, /, **params: ParamValue) -> DataError:
+    """The refusal ``problems.<name>`` of an output (its words in ``ntmgis/catalogue/problems.yaml``)."""
+    problem = Problem.from_params(
+        f"problems.{name}", params, file=str(path), layer="output", severity="error"
+    )
     return DataError([problem], problem.problem)
 
 
@@ -148,20 +151,15 @@ def check_writable(targets: Sequence[str | os.PathLike[str]], *, estimate: int |
     for path in paths:
         existing = _existing_ancestor(path.parent)
         if not existing.is_dir():
-            raise _refusal(path, f"cannot write {path}: {existing} is not a folder", "choose another --out")
+            raise _refusal(path, "output_not_folder", path=str(path), folder=str(existing))
         if not os.access(existing, os.W_OK | os.X_OK):
-            raise _refusal(
-                path, f"cannot write {path}: the folder {existing} is not writable", "choose another --out"
-            )
+            raise _refusal(path, "output_not_writable", path=str(path), folder=str(existing))
     need = max(estimate if estimate is not None else sum(_size(p) for p in paths), _MIN_FREE)
     for folder in dict.fromkeys(_existing_ancestor(p.parent) for p in paths):
         free = shutil.disk_usage(folder).free
         if free < need:
             raise _refusal(
-                folder,
-                f"only {free // 1024} KiB free on the disk of {folder}, the outputs need about "
-                f"{need // 1024} KiB",
-                "free disk space or choose another --out",
+                folder, "output_disk_full", free=free // 1024, folder=str(folder), need=need // 1024
             )
 
 
@@ -171,9 +169,7 @@ def _make_staging(folder: Path) -> Path:
         stage = folder / f".ntmgis-{os.getpid()}-{secrets.token_hex(4)}.tmp"
         stage.mkdir()
     except OSError as exc:
-        raise _refusal(
-            folder, f"cannot write in the output folder {folder}: {exc.strerror}", "choose another --out"
-        ) from exc
+        raise _refusal(folder, "output_cannot_write", folder=str(folder), error=str(exc.strerror)) from exc
     return stage
 
 

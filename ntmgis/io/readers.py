@@ -406,6 +406,8 @@ def yaml_problem(exc: yaml.YAMLError, where: str, layer: str) -> Problem:
     >>> yaml_problem(exc, "w.yaml", "workspace").problem
     'YAML refused: nesting deeper than 64 levels (limit 64 levels)'
     """
+    if isinstance(exc, YamlBudgetError) and exc.key:
+        return Problem.from_params(exc.key, exc.params, file=where, layer=layer, severity="error")
     if isinstance(exc, YamlBudgetError):
         return Problem.of("problems.yaml_refused", file=where, layer=layer, severity="error", error=str(exc))
     return Problem.of("problems.yaml_invalid", file=where, layer=layer, severity="error", error=str(exc))

@@ -67,18 +67,18 @@ def frame_read(frame: pd.DataFrame, *, name: str, file: str, crs: object | None 
     spec = contracts()["layers"].get(name) or contracts()["tables"].get(name) or {}
     if name in contracts()["layers"] and not isinstance(frame, gpd.GeoDataFrame):
         raise DataError(
-            Problem(
-                file,
-                name,
-                "",
-                f"layer {name} is a {type(frame).__name__}, not a GeoDataFrame",
-                "pass a GeoDataFrame (geopandas.read_file)",
-                "error",
+            Problem.of(
+                "problems.layer_not_geodataframe",
+                file=file,
+                layer=name,
+                severity="error",
+                name=name,
+                type=type(frame).__name__,
             )
         )
     if not isinstance(frame, pd.DataFrame):
         raise DataError(
-            Problem(file, name, "", f"table {name} is not a DataFrame", "pass a pandas DataFrame", "error")
+            Problem.of("problems.table_not_dataframe", file=file, layer=name, severity="error", name=name)
         )
     fixed_frame, problems = fix_legacy_columns(frame, file=file, layer=name, id_column=spec.get("id"))
     found = list(problems)
@@ -218,13 +218,14 @@ def _kind_defaulted(district: object, file: str) -> list[Problem]:
     if strip_prefix(str(district["name"]))[0] in DISTRICT_KINDS:
         return []  # "Thị xã Việt Yên": the name says it
     return [
-        Problem(
-            file,
-            "workspace",
-            "district.kind",
-            f"no kind for {district['name']!r}: titled as a huyện",
-            f"write district: {{kind: …}}, one of {', '.join(DISTRICT_KINDS)} (xa_set: a set of communes)",
-            "info",
+        Problem.of(
+            "problems.district_kind_defaulted",
+            file=file,
+            layer="workspace",
+            feature="district.kind",
+            severity="info",
+            name=repr(district["name"]),
+            known=", ".join(DISTRICT_KINDS),
         )
     ]
 
@@ -246,13 +247,13 @@ def _build_layers(
     for name in order:
         if name not in layer_specs:
             problems.append(
-                Problem(
-                    file,
-                    "workspace",
-                    name,
-                    f"unknown layer {name!r}",
-                    f"ignored; known layers: {', '.join(layer_specs)}",
-                    "warning",
+                Problem.of(
+                    "problems.workspace_unknown_layer",
+                    file=file,
+                    layer="workspace",
+                    feature=name,
+                    name=repr(name),
+                    known=", ".join(layer_specs),
                 )
             )
             continue
@@ -282,13 +283,13 @@ def _build_tables(
     for name in sorted(tables):
         if name not in table_specs:
             problems.append(
-                Problem(
-                    file,
-                    "workspace",
-                    name,
-                    f"unknown table {name!r}",
-                    f"ignored; known tables: {', '.join(table_specs)}",
-                    "warning",
+                Problem.of(
+                    "problems.workspace_unknown_table",
+                    file=file,
+                    layer="workspace",
+                    feature=name,
+                    name=repr(name),
+                    known=", ".join(table_specs),
                 )
             )
             continue
@@ -381,27 +382,18 @@ def _rename_columns(
     """
     mapping = entry.get("columns") or {}
     if not isinstance(mapping, dict):
-        problems.append(
-            Problem(
-                file,
-                name,
-                "",
-                "columns: must map contract names to file columns",
-                "write columns: {commune_code: gso_code, ...}",
-                "error",
-            )
-        )
+        problems.append(Problem.of("problems.columns_not_mapping", file=file, layer=name, severity="error"))
         return None
     missing = [source for source in mapping.values() if source not in frame.columns]
     if missing:
         problems.append(
-            Problem(
-                file,
-                name,
-                "",
-                f"columns {missing} named in workspace.yaml are not in the file",
-                f"columns present: {', '.join(map(str, frame.columns))}",
-                "error",
+            Problem.of(
+                "problems.columns_not_in_file",
+                file=file,
+                layer=name,
+                severity="error",
+                missing=str(missing),
+                present=", ".join(map(str, frame.columns)),
             )
         )
         return None
@@ -415,16 +407,7 @@ def _read_plan(
 ) -> tuple[Plan | None, bool]:
     """The plan ``plan:`` names (``None`` without the key: the plan is optional) and whether it read."""
     if ref is None:
-        problems.append(
-            Problem(
-                file,
-                "plan",
-                "",
-                "no plan: criteria, coverage and gaps are assessed (target NTM), not progress against a plan",
-                "add plan: (package:<id> or a plan YAML) to workspace.yaml for schedules, targets and budget",
-                "info",
-            )
-        )
+        problems.append(Problem.of("problems.no_plan", file=file, layer="plan", severity="info"))
         return None, True
     names = None if communes is None else dict(zip(communes["commune_code"], communes["name"], strict=True))
     try:

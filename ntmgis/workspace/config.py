@@ -15,7 +15,7 @@ from ..district import DISTRICT_KINDS, kind_code
 from ..io import read_unit_costs
 from ..io.postgis import is_postgis_url
 from ..io.readers import yaml_problem
-from ..problems import DataError, Problem
+from ..problems import DataError, ParamValue, Problem
 from ..yamlload import YamlBudgetError, load_yaml_text, read_yaml_text
 
 # Tables whose criterion, indicator and level ids the status reader reads (see Workspace.with_tables).
@@ -75,42 +75,47 @@ def _network_settings(raw: object, *, file: str) -> tuple[dict[str, float], list
     where = "network"
     if not isinstance(raw, dict):
         return settings, [
-            Problem(
-                file,
-                "workspace",
-                where,
-                f"network must be a mapping, not {raw!r}",
-                "write network: {node: true, snap_m: 2}",
-                "error",
+            Problem.of(
+                "problems.network_not_mapping",
+                file=file,
+                layer="workspace",
+                feature=where,
+                severity="error",
+                value=repr(raw),
             )
         ]
     problems = [
-        Problem(
-            file, "workspace", where, f"unknown key {key!r} in network", "known keys: node, snap_m", "error"
+        Problem.of(
+            "problems.network_unknown_key",
+            file=file,
+            layer="workspace",
+            feature=where,
+            severity="error",
+            key=repr(key),
         )
         for key in sorted(set(raw) - set(settings))
     ]
     node, snap = raw.get("node", False), raw.get("snap_m", settings["snap_m"])
     if not isinstance(node, bool):
         problems.append(
-            Problem(
-                file,
-                "workspace",
-                where,
-                f"network.node must be true or false, not {node!r}",
-                "write node: true to node the roads before market reach",
-                "error",
+            Problem.of(
+                "problems.network_node_not_bool",
+                file=file,
+                layer="workspace",
+                feature=where,
+                severity="error",
+                value=repr(node),
             )
         )
     if isinstance(snap, bool) or not isinstance(snap, (int, float)) or not 0 <= snap <= 100:
         problems.append(
-            Problem(
-                file,
-                "workspace",
-                where,
-                f"network.snap_m must be metres (0–100), not {snap!r}",
-                "write snap_m: 2",
-                "error",
+            Problem.of(
+                "problems.network_snap_range",
+                file=file,
+                layer="workspace",
+                feature=where,
+                severity="error",
+                value=repr(snap),
             )
         )
     if not problems:
@@ -124,13 +129,13 @@ def _market_radius(raw: object, *, file: str) -> tuple[float | None, list[Proble
         return None, []
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 < raw < 1_000_000:
         return None, [
-            Problem(
-                file,
-                "workspace",
-                "market_radius_m",
-                f"market_radius_m must be a positive number of metres, not {raw!r}",
-                "write market_radius_m: 2000",
-                "error",
+            Problem.of(
+                "problems.market_radius_invalid",
+                file=file,
+                layer="workspace",
+                feature="market_radius_m",
+                severity="error",
+                value=repr(raw),
             )
         ]
     return float(raw), []
@@ -142,13 +147,13 @@ def _unit_costs(raw: object, root: Path, *, file: str, problems: list[Problem]) 
         return {}
     if not isinstance(raw, dict) or set(raw) - {"roads", "canals"}:
         problems.append(
-            Problem(
-                file,
-                "workspace",
-                "unit_costs",
-                f"unit_costs must map roads/canals to files, not {raw!r}",
-                "write unit_costs: {roads: don_gia.csv}",
-                "error",
+            Problem.of(
+                "problems.unit_costs_not_mapping",
+                file=file,
+                layer="workspace",
+                feature="unit_costs",
+                severity="error",
+                value=repr(raw),
             )
         )
         return {}
@@ -176,12 +181,12 @@ def _resolve_yaml(path: str | Path | None) -> Path:
     if path.is_dir():
         path = path / "workspace.yaml"
     if not path.exists():
-        hint = (
-            "the embedded sample is missing: run `ntmgis sample`"
+        key = (
+            "problems.sample_workspace_missing"
             if path == sample_workspace_path()
-            else "give a folder with a workspace.yaml"
+            else "problems.workspace_yaml_not_found"
         )
-        raise DataError(Problem(str(path), "workspace", "", "workspace.yaml not found", hint, "error"))
+        raise DataError(Problem.of(key, file=str(path), layer="workspace", severity="error"))
     return path
 
 
@@ -193,25 +198,18 @@ def _check_config(config: object, *, file: str) -> _Config:
         or "communes" not in (config["layers"])
     ):
         raise DataError(
-            Problem(
-                file,
-                "workspace",
-                "",
-                "no layers: communes: entry",
-                "a workspace needs at least a communes layer",
-                "error",
-            )
+            Problem.of("problems.no_communes_entry", file=file, layer="workspace", severity="error")
         )
     for key in ("district", "tables", "criteria_overrides"):
         if config.get(key) is not None and not isinstance(config[key], dict):
             raise DataError(
-                Problem(
-                    file,
-                    "workspace",
-                    key,
-                    f"{key}: must be a mapping",
-                    "write it as {key: value, ...} (see the module docstring)",
-                    "error",
+                Problem.of(
+                    "problems.workspace_key_not_mapping",
+                    file=file,
+                    layer="workspace",
+                    feature=key,
+                    severity="error",
+                    key=key,
                 )
             )
     shape_errors = _entry_shape_problems(config, file=file)
@@ -220,13 +218,14 @@ def _check_config(config: object, *, file: str) -> _Config:
     kind = (config.get("district") or {}).get("kind")
     if kind is not None and kind_code(kind) is None:
         raise DataError(
-            Problem(
-                file,
-                "workspace",
-                "district.kind",
-                f"unknown kind {kind!r}",
-                f"use one of {DISTRICT_KINDS}",
-                "error",
+            Problem.of(
+                "problems.district_kind_unknown",
+                file=file,
+                layer="workspace",
+                feature="district.kind",
+                severity="error",
+                value=repr(kind),
+                known=", ".join(DISTRICT_KINDS),
             )
         )
     return cast(_Config, config)
@@ -259,13 +258,14 @@ _TOP_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
 def _top_type_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
     """``name``, ``provenance``, ``sample``, ``sample_note`` of another type (corpus: wrong_type_*)."""
     return [
-        Problem(
-            file,
-            "workspace",
-            key,
-            f"{key} has the wrong type: {value!r}",
-            "see docs/en/reference/workspace.md",
-            "error",
+        Problem.of(
+            "problems.workspace_wrong_type",
+            file=file,
+            layer="workspace",
+            feature=key,
+            severity="error",
+            key=key,
+            value=repr(value),
         )
         for key, kinds in _TOP_TYPES.items()
         if (value := config.get(key)) is not None
@@ -276,15 +276,15 @@ def _top_type_problems(config: Mapping[str, object], *, file: str) -> list[Probl
 def _entry_shape_problems(config: Mapping[str, object], *, file: str) -> list[Problem]:
     """Wrong types where the readers need them: status_year, every entry and its columns."""
 
-    def error(where: str, message: str, fix: str) -> Problem:
-        return Problem(file, "workspace", where, message, fix, "error")
+    def error(where: str, name: str, /, **params: ParamValue) -> Problem:
+        return Problem.from_params(
+            f"problems.{name}", params, file=file, layer="workspace", feature=where, severity="error"
+        )
 
     problems = _top_type_problems(config, file=file)
     year = config.get("status_year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
-        problems.append(
-            error("status_year", f"status_year must be a year, not {year!r}", "write status_year: 2023")
-        )
+        problems.append(error("status_year", "status_year_invalid", value=repr(year)))
     for group in ("layers", "tables"):
         entries = config.get(group)
         for name, entry in entries.items() if isinstance(entries, dict) else ():
@@ -292,33 +292,19 @@ def _entry_shape_problems(config: Mapping[str, object], *, file: str) -> list[Pr
             if isinstance(entry, str):
                 continue
             if not isinstance(entry, dict):
-                problems.append(
-                    error(
-                        where,
-                        f"{where} must be a path or a mapping, not {entry!r}",
-                        f"write {name}: {{path: file, layer: name}}",
-                    )
-                )
+                problems.append(error(where, "entry_not_path", where=where, name=name, value=repr(entry)))
                 continue
             for key, kinds in _ENTRY_TYPES.items():
                 value = entry.get(key)
                 if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
                     problems.append(
                         error(
-                            f"{where}.{key}",
-                            f"{where}.{key} has the wrong type: {value!r}",
-                            "see docs/en/reference/workspace.md",
+                            f"{where}.{key}", "workspace_wrong_type", key=f"{where}.{key}", value=repr(value)
                         )
                     )
             columns = entry.get("columns")
             if isinstance(columns, dict) and not all(isinstance(v, str) for v in columns.values()):
-                problems.append(
-                    error(
-                        f"{where}.columns",
-                        f"{where}.columns must map names to column names",
-                        "write columns: {commune_code: MA_XA}",
-                    )
-                )
+                problems.append(error(f"{where}.columns", "entry_columns_not_names", where=where))
     return problems
 
 
@@ -384,8 +370,15 @@ def _database_key_problems(config: Mapping[str, object], *, file: str) -> list[P
             database = is_postgis_url(entry.get("path"))
             misplaced = ("layer", "sheet") if database else _DATABASE_KEYS
             for key in (k for k in misplaced if entry.get(k) is not None):
-                problem = f"key {key!r} is for a {'file' if database else 'postgresql://'} path"
-                problems.append(Problem(file, "workspace", f"{group}.{name}", problem, "ignored", "warning"))
+                problems.append(
+                    Problem.of(
+                        "problems.key_for_file_path" if database else "problems.key_for_database_path",
+                        file=file,
+                        layer="workspace",
+                        feature=f"{group}.{name}",
+                        key=repr(key),
+                    )
+                )
     return problems
 
 
@@ -396,8 +389,12 @@ def _read_config(path: Path) -> _Config:
         raise DataError(yaml_problem(exc, str(path), "workspace")) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(
-            Problem(
-                str(path), "workspace", "", f"not a valid UTF-8 YAML file ({exc})", "fix the file", "error"
+            Problem.of(
+                "problems.workspace_yaml_invalid",
+                file=str(path),
+                layer="workspace",
+                severity="error",
+                error=str(exc),
             )
         ) from None
     return _check_config(config, file=str(path))

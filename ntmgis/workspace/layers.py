@@ -182,13 +182,14 @@ def replace_layers(workspace: Workspace, layers: Mapping[str, gpd.GeoDataFrame])
     known = contracts()["layers"]
     for name in sorted(set(layers) - set(known)):
         problems.append(
-            Problem(
-                _frame_file(name),
-                "workspace",
-                name,
-                f"unknown layer {name!r}",
-                f"known layers: {', '.join(known)}",
-                "error",
+            Problem.of(
+                "problems.frame_unknown_layer",
+                file=_frame_file(name),
+                layer="workspace",
+                feature=name,
+                severity="error",
+                name=repr(name),
+                known=", ".join(known),
             )
         )
     order = sorted((n for n in layers if n in known), key=lambda n: (n != "communes", n))

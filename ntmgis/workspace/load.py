@@ -39,7 +39,7 @@ def inspect_workspace(path: str | Path | None = None) -> tuple[Workspace | None,
 
 def _no_path(file: str, name: str) -> ReadResult:
     raise DataError(
-        Problem(file, "workspace", name, "entry has no path", "write {path: file, layer: name}", "error")
+        Problem.of("problems.entry_no_path", file=file, layer="workspace", feature=name, severity="error")
     )
 
 
@@ -79,13 +79,8 @@ def _postgis_source(name: str, entry: _Entry, *, id_column: str | None, layer: b
     def read() -> ReadResult:
         if not layer:
             raise DataError(
-                Problem(
-                    source.shown,
-                    name,
-                    "",
-                    "tables: cannot be read from PostGIS yet",
-                    "export the table to CSV or XLSX",
-                    "error",
+                Problem.of(
+                    "problems.postgis_table_unsupported", file=source.shown, layer=name, severity="error"
                 )
             )
         return read_postgis_layer(source, name=name, crs=entry.get("crs"), id_column=id_column)
