@@ -301,7 +301,7 @@ def _column_cells(
     rows = range(first, first + len(values))
     if kinds.count(_NUMBER) == len(kinds):
         return [
-            f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % v}</v></c>'  # noqa: UP031 (openpyxl's format)
+            f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % v}</v></c>'  # type: ignore[str-format]  # noqa: UP031
             for r, v in zip(rows, values, strict=True)
         ]
     out: list[str] = []
@@ -313,7 +313,7 @@ def _column_cells(
             space = ' xml:space="preserve"' if stripped and stripped != text else ""
             append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{_escape_cdata(text)}</t></is></c>')
         elif kind == _NUMBER:
-            append(f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % value}</v></c>')  # noqa: UP031
+            append(f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % value}</v></c>')  # type: ignore[str-format]  # noqa: UP031
         elif kind == _EMPTY:
             append("")
         elif kind == _BLANK:
