@@ -38,6 +38,27 @@ half, scipy sparse/spatial a quarter, geopandas + pyproj and openpyxl a tenth ea
 ``intersection`` of the ≈ 22k crossing segment pairs ≈ 0.6 s; criteria evaluation ≈ 0.9 s; clip
 and prices ≈ 0.5 s); write 1.5 s (the workbook writer, ntmgis/io/xlsx.py). The 5× target is out
 of reach for a fresh process: the start-up alone is ≈ 8× the read time of this district.
+
+Measured 2026-12-02 (session #3, wave 2; load ≈ 8 on 2 cores), same district, before (7301eae)
+and after the column-by-column workbook writer and the lazy exports, interleaved in one run
+(before, after, before, ...), CPU seconds, read 0.40 s CPU in this run:
+
+    ==========================  ================  ================
+    (CPU)                       before            after
+    ==========================  ================  ================
+    report, in process (6 runs) 5.9 s   14.7×     5.25 s  13.1×
+    report, fresh process (2)   10.0 s  25×       8.3 s   21×
+    steps: read/assess/write    1.25 / 2.4 / 1.9  1.2 / 2.2 / 1.8
+    ==========================  ================  ================
+
+The fresh process gains most (≈ 1.5 s): ``ntmgis report`` without ``--gpkg``/``--postgis`` no
+longer imports the exports, hence the maps and matplotlib (≈ 1 s). The write step gains little
+(≈ 0.1–0.3 s, within the noise of this machine): what is left of it is zlib (≈ 0.15 s, kept at
+openpyxl's level so the files stay byte-identical), the CSV files (pandas ``to_csv``) and the
+openpyxl skeleton. Criteria evaluation is ≈ 0.7 s CPU (``evaluate_workspace`` alone), not 0.9.
+≤ 5× in process would need ≈ 2 s CPU for read + assess + write: not reachable by the write
+step or the criteria (together ≈ 2.5 s); the network check (≈ 1 s) and the read step's validation
+(≈ 0.8 s above pyogrio) would have to shrink by most of their time too.
 """
 
 from __future__ import annotations

@@ -68,12 +68,12 @@ def write_exports(
     ``stage`` maps ``--gpkg`` to where it is written (the command's set of outputs, moved into place
     as one; :mod:`ntmgis.io.output_set`).
     """
+    postgis = getattr(args, "postgis", None)
+    if args.gpkg is None and postgis is None:
+        return  # nothing asked: the exports (maps, matplotlib) are not even imported
     from .cli import _say, _step
     from .export import styled_layers, write_gpkg
 
-    postgis = getattr(args, "postgis", None)
-    if args.gpkg is None and postgis is None:
-        return
     layers, styles = styled_layers(workspace, assessment, lang=args.lang)
     if args.gpkg is not None:
         with _step(args, progress, "gpkg"):

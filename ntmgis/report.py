@@ -27,7 +27,7 @@ from .assessment import Assessment
 from .codes import MET, NOT_MET, criterion_sort_key
 from .district import district_kind
 from .io import write_bytes_atomic
-from .io.safe_text import safe_cell, safe_csv_frame
+from .io.safe_text import safe_cells, safe_csv_frame
 from .io.table_layout import layout
 from .io.xlsx import Sheet, workbook_bytes
 from .labels import LANGUAGES, text, words
@@ -604,7 +604,7 @@ def report_tables(
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-    """The frame's rows as cell values (:func:`~ntmgis.io.safe_text.safe_cell`), column by column."""
+    """The frame's rows as cell values (:func:`~ntmgis.io.safe_text.safe_cells`), column by column."""
     columns = []
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
@@ -615,7 +615,7 @@ def _rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
         elif numpy and column.dtype.kind in "iub":  # Python ints and bools already
             columns.append(values)
         else:
-            columns.append([safe_cell(v) for v in values])
+            columns.append(safe_cells(values))
     return list(zip(*columns, strict=True)) if columns else [() for _ in range(len(frame))]
 
 

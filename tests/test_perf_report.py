@@ -383,3 +383,53 @@ def test_check_extent_is_the_old_check(epsg: int, where: list[tuple[float, float
     frame = gpd.GeoDataFrame(geometry=lonlat.to_crs(epsg).to_numpy(), crs=epsg)
     found = crs_module._check_extent(frame, file="f", layer="l")
     assert [(p.severity, p.params.get("bounds", "")) for p in found] == _old_check_extent(frame)
+
+
+# The write step (issue 11): a column's cells checked at once, CSV columns rewritten only when needed.
+cell_values = st.one_of(
+    st.none(),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=8),
+    st.sampled_from(["=1+1", "-3.5", "+x", "@a", "\tb", "a\x07b", "", "An"]),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.just(pd.NA),
+    st.just(np.float64(2.5)),
+    st.just(np.str_("np")),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(cell_values, max_size=20))
+def test_safe_cells_is_safe_cell_of_each_value(values: list[object]) -> None:
+    from ntmgis.io.safe_text import safe_cell, safe_cells
+
+    new, old = safe_cells(values), [safe_cell(v) for v in values]
+    assert [(type(v), v) for v in new] == [(type(v), v) for v in old] or new == old
+
+
+def _old_safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``safe_csv_frame`` before: every text column mapped, value by value."""
+    from ntmgis.io.safe_text import safe_csv_value
+
+    out = frame.copy()
+    out.columns = [safe_csv_value(c) for c in frame.columns]
+    for position in range(out.shape[1]):
+        series = out.iloc[:, position]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            out.isetitem(position, series.map(safe_csv_value).astype(series.dtype))
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(cell_values, cell_values), max_size=12), st.booleans())
+def test_safe_csv_frame_writes_the_same_csv(rows: list[tuple[object, object]], as_string: bool) -> None:
+    from ntmgis.io.safe_text import safe_csv_frame
+
+    frame = pd.DataFrame(rows, columns=["=a", "b"], dtype=object)
+    frame["c"] = pd.array([v if isinstance(v, str) else None for v, _ in rows], dtype="string")
+    if as_string:
+        frame["d"] = [float(k) for k in range(len(frame))]
+    new, old = safe_csv_frame(frame), _old_safe_csv_frame(frame)
+    assert new.to_csv(index=False) == old.to_csv(index=False)
+    assert list(new.dtypes) == list(old.dtypes)

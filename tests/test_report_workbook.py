@@ -209,3 +209,22 @@ def test_the_sample_report_is_what_openpyxl_writes(sample_workspace: Any, sample
     tables = report_tables(sample_workspace, sample_assessment, lang="vi")
     old, new = both(tables, sample_workspace.note("vi"))
     assert parts(old) == parts(new)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(cells, cells, cells, cells), max_size=8), st.booleans())
+def test_any_values_in_an_unfilled_sheet_give_the_same_parts(
+    rows: list[tuple[object, ...]], with_note: bool
+) -> None:
+    """The column-by-column path (no fill; ``networks`` has number formats) against openpyxl's."""
+    frame = pd.DataFrame(rows, columns=["Mã xã", "Tổng (km)", "Tỷ lệ", "c"], dtype=object)
+    note = "ghi chú" if with_note else None
+    titles = {"networks": "n", "upgrade": "u"}
+    tables = {"networks": frame, "upgrade": frame.iloc[:, ::-1]}
+    try:
+        old = reference_workbook(tables, titles=titles, note=note, lang="vi")
+    except Exception as error:  # control characters: the same error as before
+        with pytest.raises(type(error)):
+            _workbook(tables, titles=titles, note=note, lang="vi")
+        return
+    assert parts(old) == parts(_workbook(tables, titles=titles, note=note, lang="vi"))

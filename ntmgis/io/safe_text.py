@@ -28,6 +28,7 @@ from ..problems import Problem
 __all__ = [
     "FORMULA_STARTS",
     "safe_cell",
+    "safe_cells",
     "safe_csv_frame",
     "safe_csv_value",
     "set_cell",
@@ -60,6 +61,22 @@ def safe_cell(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
         return safe_cell(value.item())
     return value
+
+
+def safe_cells(values: list[object]) -> list[object]:
+    """:func:`safe_cell` of each value, a column at a time: its text is searched once, not per value.
+
+    Examples
+    --------
+    >>> safe_cells(["a\x07b", float("nan"), "An", 3])
+    ['a b', None, 'An', 3]
+    """
+    text = [v for v in values if type(v) is str]
+    if _ILLEGAL.search("\n".join(text)) is not None:
+        return [safe_cell(v) for v in values]
+    if len(text) == len(values):
+        return list(values)
+    return [v if type(v) is str else safe_cell(v) for v in values]
 
 
 def set_cell(cell: Cell, value: object) -> Cell:
@@ -106,7 +123,13 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for position in range(out.shape[1]):
         series = out.iloc[:, position]
         if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out.isetitem(position, series.map(safe_csv_value).astype(series.dtype))
+            # A column of plain text only, none formula-like, is kept as it is (what the map gives);
+            # any other is mapped (``map`` also infers a mixed column's type: ``[None, 0]`` → 0.0).
+            values = series.tolist()
+            if sum(type(v) is str for v in values) < len(values) or any(
+                v.startswith(FORMULA_STARTS) for v in values
+            ):
+                out.isetitem(position, series.map(safe_csv_value).astype(series.dtype))
     return out
 
 

@@ -220,11 +220,111 @@ def _number_style(sheet: Worksheet, column: int, number_format: str) -> str:
 
 
 def _rows(sheet: Worksheet, spec: Sheet, start: int) -> list[str]:
-    """The data rows' XML, row ``start + 1`` on.
+    """The data rows' XML, row ``start + 1`` on: column by column when no cell is filled.
 
     A column's number style is allocated at its first finite number, as openpyxl's writer
-    allocates it (row by row), so that ``xl/styles.xml`` lists the styles in openpyxl's order.
+    allocates it (row by row), so that ``xl/styles.xml`` lists the styles in openpyxl's order:
+    the cells that allocate a style (a column's first finite number, a cell openpyxl writes) are
+    visited in row order first, then each column's plain cells are formatted in one pass.
     """
+    width = len(spec.header)
+    if spec.fill is not None or any(len(row) != width for row in spec.rows):
+        return _rows_by_cell(sheet, spec, start)
+    letters = [get_column_letter(c) for c in range(1, width + 1)]
+    formats = spec.column_formats()
+    first = start + 1
+    columns = [[row[i] for row in spec.rows] for i in range(width)]
+    kinds = [_kinds(values) for values in columns]
+    styles: list[str] = [""] * width
+    events: list[tuple[int, int]] = []  # (row offset, column): cells that may allocate a style
+    for i, column_kinds in enumerate(kinds):
+        if formats[i] is not None and _NUMBER in column_kinds:
+            events.append((column_kinds.index(_NUMBER), i))
+        events.extend((k, i) for k, kind in enumerate(column_kinds) if kind == _OTHER)
+    written: dict[tuple[int, int], str] = {}
+    for k, i in sorted(events):
+        if kinds[i][k] == _NUMBER:
+            styles[i] = _number_style(sheet, i + 1, formats[i])  # type: ignore[arg-type]
+        else:
+            written[k, i] = _plain(sheet, columns[i][k], letters[i], first + k, i + 1, "", formats[i])
+    cells = [
+        _column_cells(columns[i], kinds[i], letters[i], first, styles[i], written, i) for i in range(width)
+    ]
+    return (
+        [f'<row r="{r}">{"".join(row)}</row>' for r, row in enumerate(zip(*cells, strict=True), start=first)]
+        if cells
+        else [f'<row r="{r}"></row>' for r in range(first, first + len(spec.rows))]
+    )
+
+
+_EMPTY, _TEXT, _BLANK, _NUMBER, _OTHER = range(5)
+
+
+def _kinds(values: list[object]) -> list[int]:
+    """:func:`_kind` of each value; a column of one kind (all text, all numbers) is known at once."""
+    types = set(map(type, values))
+    if types == {str}:
+        text = "\n".join(values)  # type: ignore[arg-type]
+        if all(values) and max(map(len, values)) <= 32767 and ILLEGAL_CHARACTERS_RE.search(text) is None:  # type: ignore[arg-type]
+            return [_TEXT] * len(values)
+    elif types and types <= {int, float} and all(map(math.isfinite, values)):  # type: ignore[arg-type]
+        return [_NUMBER] * len(values)
+    return [_kind(v) for v in values]
+
+
+def _kind(value: object) -> int:
+    """How a cell is written: nothing, plain text, empty text, a finite number, or by openpyxl."""
+    if value is None:
+        return _EMPTY
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return _BLANK
+        if len(value) <= 32767 and ILLEGAL_CHARACTERS_RE.search(value) is None:  # type: ignore[arg-type]
+            return _TEXT
+        return _OTHER
+    if (kind is int or kind is float) and math.isfinite(value):  # type: ignore[arg-type]
+        return _NUMBER
+    return _OTHER
+
+
+def _column_cells(
+    values: list[object],
+    kinds: list[int],
+    letter: str,
+    first: int,
+    style: str,
+    written: dict[tuple[int, int], str],
+    column: int,
+) -> list[str]:
+    """One column's cells' XML, as :func:`_plain` writes each (``written``: the cells openpyxl wrote)."""
+    rows = range(first, first + len(values))
+    if kinds.count(_NUMBER) == len(kinds):
+        return [
+            f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % v}</v></c>'  # type: ignore[str-format]  # noqa: UP031
+            for r, v in zip(rows, values, strict=True)
+        ]
+    out: list[str] = []
+    append = out.append
+    for r, value, kind in zip(rows, values, kinds, strict=True):
+        if kind == _TEXT:
+            text: str = value  # type: ignore[assignment]
+            stripped = text.strip()
+            space = ' xml:space="preserve"' if stripped and stripped != text else ""
+            append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{_escape_cdata(text)}</t></is></c>')
+        elif kind == _NUMBER:
+            append(f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % value}</v></c>')  # type: ignore[str-format]  # noqa: UP031
+        elif kind == _EMPTY:
+            append("")
+        elif kind == _BLANK:
+            append(f'<c r="{letter}{r}" t="inlineStr" />')
+        else:
+            append(written[r - first, column])
+    return out
+
+
+def _rows_by_cell(sheet: Worksheet, spec: Sheet, start: int) -> list[str]:
+    """The data rows' XML cell by cell, row by row (sheets with filled cells, ragged rows)."""
     letters = [get_column_letter(c) for c in range(1, len(spec.header) + 1)]
     formats = spec.column_formats()
     styles: list[str | None] = ["" if f is None else None for f in formats]
