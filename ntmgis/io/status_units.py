@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..names import match_names, normalize_text
-from ..problems import Problem, Severity
+from ..problems import ParamValue, Problem, Severity
 from ..values import is_missing
 from .cells import row_number
 
@@ -56,8 +56,21 @@ class _Findings:
     layer: str
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, feature: str, problem: str, action: str, severity: Severity = "warning") -> None:
-        self.problems.append(Problem(self.file, self.layer, feature, problem, action, severity))
+    def add(
+        self, feature: str, name: str, severity: Severity = "warning", count: int = 1, **params: ParamValue
+    ) -> None:
+        """Add the problem ``problems.<name>`` of the catalogue with its ``params``."""
+        self.problems.append(
+            Problem.of(
+                f"problems.{name}",
+                file=self.file,
+                layer=self.layer,
+                feature=feature,
+                severity=severity,
+                count=count,
+                **params,
+            )
+        )
 
 
 # A name-match problem of a status row that is then left out says so (the same words, and the row).
