@@ -94,14 +94,18 @@ def test_wide_two_rows_for_one_commune():
 
 
 def test_a_value_given_twice_differently_is_a_contradiction():
-    read = _read([[A, "2.2", None, 80], [A, "2.2", None, "75"]], ["commune_code", "criterion", "met", "value"])
+    read = _read(
+        [[A, "2.2", None, 80], [A, "2.2", None, "75"]], ["commune_code", "criterion", "met", "value"]
+    )
     [error] = _kinds(read, "status_duplicate_contradicts")
     assert "80" in error.problem and "75" in error.problem and read.frame.empty
 
 
 def test_a_table_of_contradictions_only_is_empty_with_the_errors():
     read = _read([[A, "Đạt"], [A, "Chưa đạt"]], ["Mã xã", "1"])
-    assert read.frame.empty and [p.severity for p in _kinds(read, "status_duplicate_contradicts")] == ["error"]
+    assert read.frame.empty and [p.severity for p in _kinds(read, "status_duplicate_contradicts")] == [
+        "error"
+    ]
 
 
 def test_a_row_with_a_unit_and_no_verdict_is_reported():

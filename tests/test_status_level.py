@@ -50,9 +50,7 @@ def _levels(read):
 
 def _said(read, severity="info"):
     return [
-        p
-        for p in read.problems
-        if p.layer == "commune_status" and "mức" in _vi(p) and p.severity == severity
+        p for p in read.problems if p.layer == "commune_status" and "mức" in _vi(p) and p.severity == severity
     ]
 
 
@@ -67,7 +65,10 @@ def test_the_level_key_wins_and_is_said(tmp_path):
     assert set(_levels(read).values()) == {"nang_cao"}
     [said] = _said(read)
     assert _vi(said) == "bảng commune_status đọc ở mức NTM nâng cao (từ khóa level: trong workspace.yaml)"
-    assert said.problem == "table commune_status read at level NTM nâng cao (from the level: key in workspace.yaml)"
+    assert (
+        said.problem
+        == "table commune_status read at level NTM nâng cao (from the level: key in workspace.yaml)"
+    )
 
 
 def test_a_level_column_is_read_per_row_blank_rows_take_the_sheet_name(tmp_path):

@@ -28,6 +28,7 @@ from .status_units import (
     Unit,
     _empty,
     _Findings,
+    _is_year,
     _match_units,
     _typed,
 )
@@ -151,7 +152,10 @@ def _long_ids(
         parsed_indicator = parse_criterion_header(indicator_cell, lookup)
         if parsed_indicator is None or parsed_indicator[0] != criterion:
             out.add(
-                row.where("indicator"), "status_not_indicator", value=repr(indicator_cell), criterion=criterion
+                row.where("indicator"),
+                "status_not_indicator",
+                value=repr(indicator_cell),
+                criterion=criterion,
             )
             return None
         indicator = parsed_indicator[1] or indicator
@@ -185,7 +189,7 @@ def _long_year(row: _LongRow, *, out: _Findings) -> int | None:
     if is_missing(row["year"]):
         return None
     number = to_number(row["year"])
-    if number is None or not float(number).is_integer():
+    if not _is_year(number):
         out.add(row.where("year"), "status_year_not_year", value=repr(row["year"]))
         return None
     return int(number)

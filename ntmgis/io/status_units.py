@@ -178,6 +178,15 @@ def _match_units(
     return mapping, problems
 
 
+def _is_year(number: float | None) -> bool:
+    """A whole number a status year can be (1900 … 2200; a huge number is no year, and no int64).
+
+    >>> _is_year(2023.0), _is_year(2023.5), _is_year(1.8e19), _is_year(None)
+    (True, False, False, False)
+    """
+    return number is not None and float(number).is_integer() and 1900 <= number <= 2200
+
+
 def _empty(unit: Unit) -> pd.DataFrame:
     return _typed([], unit)
 

@@ -32,6 +32,7 @@ from .status_units import (
     Unit,
     _empty,
     _Findings,
+    _is_year,
     _match_units,
     _typed,
 )
@@ -111,7 +112,9 @@ def _level_words(code: str | None) -> str:
     return vocab_label("ntm_level", code or "ntm", "vi")
 
 
-def _say_level(level: str | None, source: str, *, table: str, out: _Findings, severity: Severity = "info") -> None:
+def _say_level(
+    level: str | None, source: str, *, table: str, out: _Findings, severity: Severity = "info"
+) -> None:
     """One problem saying at which level (and from where) a wide table was read."""
     out.problems.append(
         Problem.of(
@@ -274,7 +277,9 @@ def _wide_rows(
 ) -> list[dict[str, Any]]:
     """The long rows of one wide row (one per verdict cell that says something)."""
     row_year = _wide_year(cells, label, columns, year=year, out=out)
-    row_note = "" if columns.note is None or is_missing(cells[columns.note]) else str(cells[columns.note]).strip()
+    row_note = (
+        "" if columns.note is None or is_missing(cells[columns.note]) else str(cells[columns.note]).strip()
+    )
     rows = []
     for position in columns.criteria:
         found = _wide_cell(
@@ -362,10 +367,14 @@ def _wide_units(
         if is_missing(cell):
             if any(not is_missing(row[p]) for p in columns.criteria):
                 out.add(
-                    f"cell {cell_address(label, columns.unit)}", "status_verdicts_no_unit", row=row_number(label)
+                    f"cell {cell_address(label, columns.unit)}",
+                    "status_verdicts_no_unit",
+                    row=row_number(label),
                 )
             elif any(not _blank(v) for v in row):  # a level, a note or a year of no unit
-                out.add(f"cell {cell_address(label, columns.unit)}", "status_row_no_unit", row=row_number(label))
+                out.add(
+                    f"cell {cell_address(label, columns.unit)}", "status_row_no_unit", row=row_number(label)
+                )
             continue
         if fold_header(cell).startswith(TOTAL_WORDS):
             out.add(f"row {row_number(label)}", "status_total_row", "info", value=repr(str(cell)))
@@ -383,9 +392,11 @@ def _wide_year(
     if columns.year is None or is_missing(cells[columns.year]):
         return year
     number = to_number(cells[columns.year])
-    if number is None or not float(number).is_integer():
+    if not _is_year(number):
         out.add(
-            f"cell {cell_address(label, columns.year)}", "status_year_not_year", value=repr(cells[columns.year])
+            f"cell {cell_address(label, columns.year)}",
+            "status_year_not_year",
+            value=repr(cells[columns.year]),
         )
         return year
     return int(number)
@@ -423,7 +434,10 @@ def _wide_cell(
         return None
     if number is not None and indicator is None and lookup and counts.get(criterion, 1) > 1:
         out.add(
-            f"cell {where} ({unit} {unit_id})", "status_several_indicators", value=repr(value), criterion=criterion
+            f"cell {where} ({unit} {unit_id})",
+            "status_several_indicators",
+            value=repr(value),
+            criterion=criterion,
         )
         return None
     if note:
