@@ -69,12 +69,16 @@ def write_exports(
     as one; :mod:`ntmgis.io.output_set`).
     """
     from .cli import _say, _step
-    from .export import styled_layers, write_gpkg
+    from .export import styled_layers, undrawn_in_export, write_gpkg
+    from .io.postgis import redact as redact_url
 
     postgis = getattr(args, "postgis", None)
     if args.gpkg is None and postgis is None:
         return
     layers, styles = styled_layers(workspace, assessment, lang=args.lang)
+    output = str(args.gpkg) if args.gpkg is not None else redact_url(str(postgis))
+    for problem in undrawn_in_export(layers, styles=styles, output=output):  # never dropped silently
+        print(problem.line(args.lang), file=sys.stderr)
     if args.gpkg is not None:
         with _step(args, progress, "gpkg"):
             write_gpkg(layers, args.gpkg if stage is None else stage(args.gpkg), styles=styles)

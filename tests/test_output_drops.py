@@ -12,13 +12,17 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
 import pytest
 from shapely.geometry import Point, Polygon
 
+from ntmgis.export import LayerStyle, undrawn_in_export, write_gpkg
 from ntmgis.io import write_text_atomic
 from ntmgis.io.drawable import drawable, undrawn_problems
 from ntmgis.maps.drops import drawable_layers
+from ntmgis.maps.folium_map import layers_to_folium
 from ntmgis.maps.page import MapClass, MapLayer, Theme, render_map
+from ntmgis.maps.static_image import print_map
 
 COUNTS = "Object.fromEntries(Object.entries(window.ntmgis.layers).map(([k, v]) => [k, v.getLayers().length]))"
 X, Y = 106.2, 21.3
@@ -100,3 +104,56 @@ def test_the_web_map_draws_or_reports_every_feature(open_map, tmp_path, lang):
     word = {"vi": "hình học rỗng", "en": "an empty one"}[lang]
     assert word in said[0]
     assert (requests, console_errors, page_errors) == ([], [], [])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_print_map_draws_or_reports_every_feature(lang):
+    drawn = print_map(LAYERS, title="Thử", lang=lang, dpi=40)
+    assert dict(drawn.undrawn) == REPORTED
+    assert sum(p.count for p in drawn.problems) == sum(REPORTED.values())
+    credits = [t.get_text() for t in drawn.figure.texts if "Lớp villages" in t.get_text()]
+    assert len(credits) == 1 and {"vi": "hình học rỗng", "en": "an empty one"}[lang] in credits[0]
+    # what is drawn: the drawable zones (the repaired bow tie too) and the one point
+    axes = drawn.figure.axes[0]
+    assert len(axes.collections) >= 1
+    assert drawn.save("png")[:4] == b"\x89PNG"
+
+
+def test_the_geopackage_keeps_every_row_and_reports_the_undrawable(tmp_path):
+    frames = {
+        layer.id: gpd.GeoDataFrame({"feature_id": list(layer.keys)}, geometry=layer.geometry, crs=4326)
+        for layer in LAYERS
+    }
+    kinds = {layer.id: layer.kind for layer in LAYERS}
+    styles = {name: [LayerStyle(name, "feature_id", (), kinds[name], True)] for name in frames}
+    path = write_gpkg(frames, tmp_path / "k.gpkg", styles={})
+    problems = undrawn_in_export(frames, styles=styles, output=str(path))
+    reported = {name: sum(p.count for p in problems if p.layer == name) for name in frames}
+    assert reported == REPORTED
+    assert {p.feature for p in problems} == {"zones2", "villages1", "markets1"}
+    for name, frame in frames.items():
+        with np.errstate(invalid="ignore"):  # the NaN zone is read back as it was written
+            back = pyogrio.read_dataframe(path, layer=name)
+        assert len(back) == len(frame) == IN[name]  # no row dropped: rows in = rows written
+        drawable_back = int((drawable(back.geometry.to_numpy(), kinds[name]) == "").sum())
+        assert drawable_back + reported[name] == IN[name]
+
+
+def test_export_prints_what_it_cannot_draw(tmp_path, capsys):
+    from ntmgis.cli import main
+
+    assert main(["export", "--gpkg", str(tmp_path / "k.gpkg")]) == 0
+    assert "không vẽ được" not in capsys.readouterr().err  # the sample draws every feature
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_folium_map_draws_or_reports_every_feature(open_map, tmp_path, lang):
+    fmap = layers_to_folium(LAYERS, title="Thử", lang=lang)
+    assert fmap.ntmgis_undrawn == REPORTED
+    assert sum(p.count for p in fmap.ntmgis_problems) == sum(REPORTED.values())
+    html = fmap.get_root().render()
+    assert {"vi": "hình học rỗng", "en": "an empty one"}[lang] in html
+    page, requests, console_errors, page_errors = open_map(write_text_atomic(tmp_path / "f.html", html))
+    assert page_errors == []
+    note = page.locator(".ntmgis-note").inner_text()
+    assert "Lớp villages" in note and "Lớp markets" in note and "Lớp zones" in note

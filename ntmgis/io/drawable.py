@@ -122,7 +122,7 @@ def undrawn_problems(
     """
     found = []
     for reason in REASONS:
-        where = [str(ids[i]) for i in np.flatnonzero(reasons == reason)]
+        where = [str(ids[int(i)]) for i in np.flatnonzero(reasons == reason)]
         if not where:
             continue
         params = {"kind": kind or ""} if reason == "wrong_type" else {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -178,7 +178,7 @@ def _match_units(
     return mapping, problems
 
 
-def _is_year(number: float | None) -> bool:
+def _is_year(number: float | None) -> TypeGuard[float]:
     """A whole number a status year can be (1900 … 2200; a huge number is no year, and no int64).
 
     >>> _is_year(2023.0), _is_year(2023.5), _is_year(1.8e19), _is_year(None)
