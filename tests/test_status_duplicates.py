@@ -115,3 +115,12 @@ def test_a_row_with_a_unit_and_no_verdict_is_reported():
     long = _read([[A, "1", None], [B, "1", "Đạt"]], ["commune_code", "criterion", "met"])
     [said] = _kinds(long, "status_row_no_verdict")
     assert said.feature == "row 2"
+
+
+def test_a_long_row_without_a_verdict_but_with_a_note_is_on_record_not_a_warning():
+    # the sample's towns: "thị trấn: không đánh giá theo bộ tiêu chí xã"
+    read = _read(
+        [[A, "1", None, "không đánh giá"], [A, "2", None, None]], ["commune_code", "criterion", "met", "note"]
+    )
+    said = {p.severity: p.feature for p in _kinds(read, "status_row_no_verdict")}
+    assert said == {"info": "row 2", "warning": "row 3"}

@@ -18,6 +18,7 @@ from ..codes import (
     parse_criterion_header,
     parse_level,
 )
+from ..problems import Severity
 from ..values import is_missing
 from .cells import NAME_HEADERS, cell_address, parse_status_cell, row_number, to_number
 from .status_duplicates import unique_verdicts
@@ -81,7 +82,8 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
         labels, values, by_code=by_code, units=units, unit=unit, file=file, addresses=addresses
     )
     out.problems.extend(found)
-    rows, silent = [], []
+    rows: list[dict[str, Any]] = []
+    silent: dict[bool, list[str]] = {True: [], False: []}  # by: the row has a note saying why
     for label in labels:
         if label in mapping:
             cells = _LongRow(tuple(raw.loc[label].tolist()), label, position)
@@ -90,9 +92,13 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
             if row is not None:
                 rows.append({id_column: mapping[label], **row})
             elif len(out.problems) == said:
-                silent.append(f"row {row_number(label)}")
-    if silent:  # a row naming a unit and saying nothing of it is said, not lost
-        out.add(", ".join(silent[:6]), "status_row_no_verdict", count=len(silent))
+                silent[not is_missing(cells["note"])].append(f"row {row_number(label)}")
+    # A row naming a unit and saying nothing of it is said, not lost; with a note (the sample's
+    # towns: "not assessed against the commune criteria") it is on record, without one it needs a look.
+    for noted, where in silent.items():
+        if where:
+            severity: Severity = "info" if noted else "warning"
+            out.add(", ".join(where[:6]), "status_row_no_verdict", severity, count=len(where))
     rows = unique_verdicts(rows, unit=unit, out=out)
     return StatusRead(_typed(rows, unit), tuple(out.problems), "long")
 
