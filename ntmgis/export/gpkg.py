@@ -128,7 +128,7 @@ def undrawn_in_export(
     for name, layer in layers.items():
         if not isinstance(layer, gpd.GeoDataFrame) or layer._geometry_column_name not in layer.columns:
             continue
-        reasons = drawable(layer.geometry.to_numpy(), kinds.get(name))
+        reasons = drawable(layer.geometry.to_numpy())  # villages may mix points and areas
         key = next((c for c in layer.columns if str(c).endswith(("_id", "_code"))), None)
         ids = [str(i) for i in (layer.index if key is None else layer[key])]
         found.extend(undrawn_problems(reasons, ids, layer=name, output=output, kind=kinds.get(name)))

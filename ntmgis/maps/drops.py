@@ -48,7 +48,8 @@ def drawable_layers(
     problems: list[Problem] = []
     undrawn: dict[str, int] = {}
     for layer in layers:
-        reasons = drawable(layer.geometry.to_numpy(), layer.kind)
+        # No type check: a layer's kind is how it is styled, and villages may mix points and areas.
+        reasons = drawable(layer.geometry.to_numpy())
         bad = reasons != ""
         if not bad.any():
             kept.append(layer)
