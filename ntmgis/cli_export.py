@@ -72,9 +72,13 @@ def write_exports(
     if args.gpkg is None and postgis is None:
         return  # nothing asked: the exports (maps, matplotlib) are not even imported
     from .cli import _say, _step
-    from .export import styled_layers, write_gpkg
+    from .export import styled_layers, undrawn_in_export, write_gpkg
+    from .io.postgis import redact as redact_url
 
     layers, styles = styled_layers(workspace, assessment, lang=args.lang)
+    output = str(args.gpkg) if args.gpkg is not None else redact_url(str(postgis))
+    for problem in undrawn_in_export(layers, styles=styles, output=output):  # never dropped silently
+        print(problem.line(args.lang), file=sys.stderr)
     if args.gpkg is not None:
         with _step(args, progress, "gpkg"):
             write_gpkg(layers, args.gpkg if stage is None else stage(args.gpkg), styles=styles)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ntmgis.io.status import status_from_frame
@@ -151,6 +151,19 @@ def _rows_named(text: str) -> set[int]:
 
 @settings(max_examples=150, deadline=None)
 @given(raw=status_frames(), year=st.none() | st.just(2023))
+# Found by hypothesis (wave 1): a row naming a commune whose verdict cells are all blank was
+# neither read nor reported.
+@example(raw=pd.DataFrame([["07312", "ntm", None]], columns=["Mã xã", "Mức", "1"], dtype=object), year=2023)
+@example(raw=pd.DataFrame([["07312", None, " "]], columns=["Mã xã", "Mức", "1"], dtype=object), year=2023)
+@example(
+    raw=pd.DataFrame([["07312", "1", None]], columns=["commune_code", "criterion", "met"], dtype=object),
+    year=2023,
+)
+# and a year too large for an integer column crashed the reader (wave 2)
+@example(
+    raw=pd.DataFrame([["07306", 1.8446744073709552e19, "Đạt"]], columns=["Mã xã", "year", "1"], dtype=object),
+    year=None,
+)
 def test_status_reader_reads_or_reports_every_row(raw, year):
     try:
         read = status_from_frame(raw, units=UNITS, unit="commune", file="s.csv", year=year)

@@ -50,10 +50,13 @@ def _levels(read):
 
 def _said(read, severity="info"):
     return [
-        p
-        for p in read.problems
-        if p.layer == "commune_status" and "mức" in p.problem and p.severity == severity
+        p for p in read.problems if p.layer == "commune_status" and "mức" in _vi(p) and p.severity == severity
     ]
+
+
+def _vi(problem):
+    """The Vietnamese text of a problem (its ``problem`` field holds the English)."""
+    return problem.text("vi")[0]
 
 
 def test_the_level_key_wins_and_is_said(tmp_path):
@@ -61,10 +64,10 @@ def test_the_level_key_wins_and_is_said(tmp_path):
     read = read_commune_status(path, COMMUNES, year=2023, level="NTM nâng cao")
     assert set(_levels(read).values()) == {"nang_cao"}
     [said] = _said(read)
-    assert said.problem == "bảng commune_status đọc ở mức NTM nâng cao (từ khóa level: trong workspace.yaml)"
+    assert _vi(said) == "bảng commune_status đọc ở mức NTM nâng cao (từ khóa level: trong workspace.yaml)"
     assert (
-        said.action
-        == "table commune_status read at level Advanced NTM (from the level: key in workspace.yaml)"
+        said.problem
+        == "table commune_status read at level NTM nâng cao (from the level: key in workspace.yaml)"
     )
 
 
@@ -72,9 +75,9 @@ def test_a_level_column_is_read_per_row_blank_rows_take_the_sheet_name(tmp_path)
     path = _sheet(tmp_path / "t.xlsx", _wide(["NTM nâng cao", "NTM", None]), title="Xã NC 2023")
     read = read_commune_status(path, COMMUNES, year=2023, sheet="Xã NC 2023")
     assert _levels(read) == {"07330": "nang_cao", "07324": "ntm", "07318": "nang_cao"}
-    assert [p.problem for p in _said(read)] == ["bảng commune_status đọc ở mức của cột 'Mức', từng dòng"]
+    assert [_vi(p) for p in _said(read)] == ["bảng commune_status đọc ở mức của cột 'Mức', từng dòng"]
     [blank] = _said(read, "warning")
-    assert blank.count == 1 and blank.feature == "cells B4" and "từ tên trang tính" in blank.problem
+    assert blank.count == 1 and blank.feature == "cells B4" and "từ tên trang tính" in _vi(blank)
 
 
 def test_blank_level_cells_name_the_file_when_the_level_came_from_the_file_name(tmp_path):
@@ -83,7 +86,7 @@ def test_blank_level_cells_name_the_file_when_the_level_came_from_the_file_name(
     read = read_commune_status(path, COMMUNES, year=2023)
     assert _levels(read)["07324"] == "nang_cao"
     [blank] = _said(read, "warning")
-    assert "từ tên tệp" in blank.problem and "trang tính" not in blank.problem
+    assert "từ tên tệp" in _vi(blank) and "trang tính" not in _vi(blank)
 
 
 def test_an_unknown_level_word_is_kept_and_reported_once_per_kind(tmp_path):
@@ -107,7 +110,7 @@ def test_the_level_from_the_sheet_or_file_name(tmp_path, title, file, level, sou
     read = read_commune_status(path, COMMUNES, year=2023, sheet=title)
     assert set(_levels(read).values()) == {level}
     [said] = _said(read)
-    assert said.problem.endswith(f"({text('status.' + source)})")
+    assert _vi(said).endswith(f"({text('status.' + source)})")
 
 
 def test_without_key_column_or_name_the_sheet_is_read_at_ntm_and_a_warning_says_so(tmp_path):
@@ -115,7 +118,7 @@ def test_without_key_column_or_name_the_sheet_is_read_at_ntm_and_a_warning_says_
     read = read_commune_status(path, COMMUNES, year=2023)
     assert set(_levels(read).values()) == {None}  # NTM, the engine's default level
     [said] = _said(read, "warning")
-    assert said.problem == "bảng commune_status đọc ở mức Đạt chuẩn NTM (mặc định: bảng không nói mức)"
+    assert _vi(said) == "bảng commune_status đọc ở mức Đạt chuẩn NTM (mặc định: bảng không nói mức)"
     assert "level:" in said.action
 
 
@@ -145,8 +148,8 @@ def test_the_workspace_report_says_the_level_of_each_table(tmp_path):
     workspace, report = inspect_workspace(path)
     assert workspace is not None
     assert set(workspace.table("commune_status")["level"]) == {"nang_cao"}
-    [said] = [p for p in report if p.problem.startswith("bảng commune_status đọc ở mức")]
-    assert said.problem.endswith("(từ tên trang tính)") and said.severity == "info"
+    [said] = [p for p in report if _vi(p).startswith("bảng commune_status đọc ở mức")]
+    assert _vi(said).endswith("(từ tên trang tính)") and said.severity == "info"
     # the same sheet in memory, its name given as an option, says the same
     frame = pd.read_excel(tmp_path / "tt.xlsx", sheet_name="NTM nâng cao", dtype=object)
     in_memory, memory_report = inspect_layers(

@@ -10,8 +10,17 @@
 It reads only the :class:`~ntmgis.assessment.Assessment` and the Workspace (import-linter).
 """
 
-from .gpkg import LAYER_STYLES, write_gpkg
+from .gpkg import LAYER_STYLES, undrawn_in_export, write_gpkg
 from .layers import PROVENANCE, LayerStyle, result_layers, styled_layers
 from .qml import qml
 
-__all__ = ["LAYER_STYLES", "PROVENANCE", "LayerStyle", "qml", "result_layers", "styled_layers", "write_gpkg"]
+__all__ = [
+    "LAYER_STYLES",
+    "PROVENANCE",
+    "LayerStyle",
+    "qml",
+    "result_layers",
+    "styled_layers",
+    "undrawn_in_export",
+    "write_gpkg",
+]

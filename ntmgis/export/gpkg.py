@@ -13,10 +13,12 @@ import pandas as pd
 import pyogrio
 
 from ..io.atomic import atomic_path
+from ..io.drawable import drawable, undrawn_problems
+from ..problems import Problem
 from .layers import LayerStyle
 from .qml import qml
 
-__all__ = ["LAYER_STYLES", "write_gpkg"]
+__all__ = ["LAYER_STYLES", "undrawn_in_export", "write_gpkg"]
 
 #: The table QGIS reads a GeoPackage layer's saved styles from (QgsOgrProvider::saveStyle).
 LAYER_STYLES = "layer_styles"
@@ -101,6 +103,36 @@ def _style_rows(
         for style in found
     ]
     return pd.DataFrame(rows, columns=list(_STYLE_COLUMNS))
+
+
+def undrawn_in_export(
+    layers: Mapping[str, gpd.GeoDataFrame], *, styles: Mapping[str, Sequence[LayerStyle]], output: str
+) -> tuple[Problem, ...]:
+    """The features of ``layers`` an export writes without a drawable geometry, one problem per reason.
+
+    The GeoPackage and PostGIS exports write every row (their attributes stay); a row whose
+    geometry is empty, has a non-finite coordinate, cannot be repaired or is of another type than
+    the layer's is written with it as it is (a NaN point becomes an empty one) and QGIS draws
+    nothing for it: each such row is counted here, so that rows in = drawn + reported.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> layer = gpd.GeoDataFrame({"market_id": ["a", "b"]}, geometry=[Point(1, 2), Point()], crs=4326)
+    >>> [p.feature for p in undrawn_in_export({"markets": layer}, styles={}, output="k.gpkg")]
+    ['b']
+    """
+    kinds = {name: found[0].kind for name, found in styles.items() if found}
+    found: list[Problem] = []
+    for name, layer in layers.items():
+        if not isinstance(layer, gpd.GeoDataFrame) or layer._geometry_column_name not in layer.columns:
+            continue
+        reasons = drawable(layer.geometry.to_numpy())  # villages may mix points and areas
+        key = next((c for c in layer.columns if str(c).endswith(("_id", "_code"))), None)
+        ids = [str(i) for i in (layer.index if key is None else layer[key])]
+        found.extend(undrawn_problems(reasons, ids, layer=name, output=output, kind=kinds.get(name)))
+    return tuple(found)
 
 
 def write_gpkg(

@@ -12,6 +12,12 @@ matched, every column that is not understood is a :class:`~ntmgis.problems.Probl
 spreadsheet address (``D7``) or row, and the value is left out (the criterion is then "not
 assessed" for that unit, never "not met").
 
+The same verdict given twice (two rows of a long table, two rows for one commune, two columns
+for one criterion) is kept once with an ``info`` problem when it agrees; when it does not, an
+``error`` names both cells and rows, both verdicts and the fix, neither row is used and the
+workspace is refused (:mod:`ntmgis.io.status_duplicates`). A row that names a unit and gives no
+verdict is reported too.
+
 The reader is the only parser of criterion ids and levels (with :mod:`ntmgis.codes`);
 cell words come from :mod:`ntmgis.io.cells`. The criteria engine takes the long table as it is.
 

@@ -18,8 +18,10 @@ from ..codes import (
     parse_criterion_header,
     parse_level,
 )
+from ..problems import Severity
 from ..values import is_missing
 from .cells import NAME_HEADERS, cell_address, parse_status_cell, row_number, to_number
+from .status_duplicates import unique_verdicts
 from .status_units import (
     _LAYER,
     _UNIT_ID,
@@ -27,6 +29,7 @@ from .status_units import (
     Unit,
     _empty,
     _Findings,
+    _is_year,
     _match_units,
     _typed,
 )
@@ -63,18 +66,14 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
     lookup = criteria_lookup(criteria)
     position = _long_positions(raw.columns, id_column)
     if id_column not in position and "name" not in position:
-        out.add("", f"no {id_column} or name column", f"add {id_column} (or the {unit} name)", "error")
+        out.add("", "status_no_unit_column", "error", column=id_column)
         return StatusRead(_empty(unit), tuple(out.problems), "long")
     by_code = id_column in position
     unit_position = position[id_column] if by_code else position["name"]
     labels, values, addresses = [], [], []
     for label, row in zip(raw.index, raw.itertuples(index=False, name=None), strict=True):
         if is_missing(row[unit_position]):
-            out.add(
-                f"cell {cell_address(label, unit_position)}",
-                f"row {row_number(label)} has no {unit}",
-                "row left out",
-            )
+            out.add(f"cell {cell_address(label, unit_position)}", "status_row_no_unit", row=row_number(label))
             continue
         labels.append(label)
         values.append(row[unit_position])
@@ -83,13 +82,24 @@ def _from_long(raw: pd.DataFrame, *, units: pd.DataFrame, unit: Unit, file: str,
         labels, values, by_code=by_code, units=units, unit=unit, file=file, addresses=addresses
     )
     out.problems.extend(found)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    silent: dict[bool, list[str]] = {True: [], False: []}  # by: the row has a note saying why
     for label in labels:
         if label in mapping:
             cells = _LongRow(tuple(raw.loc[label].tolist()), label, position)
+            said = len(out.problems)
             row = _long_row(cells, lookup, unit=unit, out=out)
             if row is not None:
                 rows.append({id_column: mapping[label], **row})
+            elif len(out.problems) == said:
+                silent[not is_missing(cells["note"])].append(f"row {row_number(label)}")
+    # A row naming a unit and saying nothing of it is said, not lost; with a note (the sample's
+    # towns: "not assessed against the commune criteria") it is on record, without one it needs a look.
+    for noted, where in silent.items():
+        if where:
+            severity: Severity = "info" if noted else "warning"
+            out.add(", ".join(where[:6]), "status_row_no_verdict", severity, count=len(where))
+    rows = unique_verdicts(rows, unit=unit, out=out)
     return StatusRead(_typed(rows, unit), tuple(out.problems), "long")
 
 
@@ -141,11 +151,7 @@ def _long_ids(
     if parsed is None and not is_missing(criterion_cell) and unit == "village":
         parsed = (str(criterion_cell).strip(), None)
     if parsed is None:
-        out.add(
-            row.where("criterion"),
-            f"criterion {criterion_cell!r} is not a criterion",
-            "row left out; write 1…19",
-        )
+        out.add(row.where("criterion"), "status_not_criterion", value=repr(criterion_cell))
         return None
     criterion, indicator = parsed
     if not is_missing(indicator_cell):
@@ -153,8 +159,9 @@ def _long_ids(
         if parsed_indicator is None or parsed_indicator[0] != criterion:
             out.add(
                 row.where("indicator"),
-                f"indicator {indicator_cell!r} is not an indicator of criterion {criterion}",
-                "row left out",
+                "status_not_indicator",
+                value=repr(indicator_cell),
+                criterion=criterion,
             )
             return None
         indicator = parsed_indicator[1] or indicator
@@ -166,9 +173,7 @@ def _long_level(row: _LongRow, *, out: _Findings) -> str | None:
         return None
     level = parse_level(row["level"])
     if level is None:
-        out.add(
-            row.where("level"), f"unknown level {row['level']!r}", "row read without a level (counts as NTM)"
-        )
+        out.add(row.where("level"), "status_row_level_unknown", value=repr(row["level"]))
     return level
 
 
@@ -177,12 +182,12 @@ def _long_verdict(row: _LongRow, *, out: _Findings) -> tuple[bool | None, float 
     if not is_missing(row["met"]):
         try:
             met, number, note = parse_status_cell(row["met"])
-        except ValueError as exc:
-            out.add(row.where("met"), str(exc), "verdict left out; write Đạt / Chưa đạt")
+        except ValueError:
+            out.add(row.where("met"), "status_cell_unreadable", value=repr(row["met"]))
     if not is_missing(row["value"]):
         number = to_number(row["value"])
         if number is None:
-            out.add(row.where("value"), f"{row['value']!r} is not a number", "value left out")
+            out.add(row.where("value"), "status_value_not_number", value=repr(row["value"]))
     return met, number, note
 
 
@@ -190,7 +195,7 @@ def _long_year(row: _LongRow, *, out: _Findings) -> int | None:
     if is_missing(row["year"]):
         return None
     number = to_number(row["year"])
-    if number is None or not float(number).is_integer():
-        out.add(row.where("year"), f"year {row['year']!r} is not a year", "read without a year")
+    if not _is_year(number):
+        out.add(row.where("year"), "status_year_not_year", value=repr(row["year"]))
         return None
     return int(number)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import numpy as np
 import pandas as pd
 
 from ..names import match_names, normalize_text
-from ..problems import Problem, Severity
+from ..problems import ParamValue, Problem, Severity
 from ..values import is_missing
 from .cells import row_number
 
@@ -56,8 +56,21 @@ class _Findings:
     layer: str
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, feature: str, problem: str, action: str, severity: Severity = "warning") -> None:
-        self.problems.append(Problem(self.file, self.layer, feature, problem, action, severity))
+    def add(
+        self, feature: str, name: str, severity: Severity = "warning", count: int = 1, **params: ParamValue
+    ) -> None:
+        """Add the problem ``problems.<name>`` of the catalogue with its ``params``."""
+        self.problems.append(
+            Problem.of(
+                f"problems.{name}",
+                file=self.file,
+                layer=self.layer,
+                feature=feature,
+                severity=severity,
+                count=count,
+                **params,
+            )
+        )
 
 
 # A name-match problem of a status row that is then left out says so (the same words, and the row).
@@ -163,6 +176,15 @@ def _match_units(
             )
         )
     return mapping, problems
+
+
+def _is_year(number: float | None) -> TypeGuard[float]:
+    """A whole number a status year can be (1900 … 2200; a huge number is no year, and no int64).
+
+    >>> _is_year(2023.0), _is_year(2023.5), _is_year(1.8e19), _is_year(None)
+    (True, False, False, False)
+    """
+    return number is not None and float(number).is_integer() and 1900 <= number <= 2200
 
 
 def _empty(unit: Unit) -> pd.DataFrame:

@@ -20,11 +20,11 @@ from ..codes import (
     parse_criterion_header,
     parse_level,
 )
-from ..labels import text as say
-from ..problems import Problem
+from ..problems import Problem, Severity
 from ..values import is_missing
 from ..vocab import label as vocab_label
 from .cells import cell_address, header_kind, parse_status_cell, row_number, to_number
+from .status_duplicates import unique_verdicts
 from .status_units import (
     _LAYER,
     _UNIT_ID,
@@ -32,6 +32,7 @@ from .status_units import (
     Unit,
     _empty,
     _Findings,
+    _is_year,
     _match_units,
     _typed,
 )
@@ -91,21 +92,40 @@ def level_from_name(name: object) -> str | None:
     return "ntm" if "ntm" in tokens else None
 
 
-def _say_level(level: str | None, source: str, *, table: str, out: _Findings, severity: str = "info") -> None:
+# Where a wide table's level came from -> the problem saying so (and of its rows with a blank level).
+_LEVEL_FROM = {
+    "key": "problems.status_level_from_key",
+    "sheet": "problems.status_level_from_sheet",
+    "file": "problems.status_level_from_file",
+    "default": "problems.status_level_from_default",
+}
+_BLANK_FROM = {
+    "key": "problems.status_level_blank_from_default",  # not reached: a level key reads no level column
+    "sheet": "problems.status_level_blank_from_sheet",
+    "file": "problems.status_level_blank_from_file",
+    "default": "problems.status_level_blank_from_default",
+}
+
+
+def _level_words(code: str | None) -> str:
+    """A level as the Vietnamese programme names it (the same words in both languages' texts)."""
+    return vocab_label("ntm_level", code or "ntm", "vi")
+
+
+def _say_level(
+    level: str | None, source: str, *, table: str, out: _Findings, severity: Severity = "info"
+) -> None:
     """One problem saying at which level (and from where) a wide table was read."""
-    code = level or "ntm"
-    found = {
-        lang: say(
-            "status.level_read",
-            lang,
+    out.problems.append(
+        Problem.of(
+            _LEVEL_FROM[source],
+            file=out.file,
+            layer=out.layer,
+            severity=severity,
             table=table,
-            level=vocab_label("ntm_level", code, lang),
-            source=say(f"status.from_{source}", lang),
+            level=_level_words(level),
         )
-        for lang in ("vi", "en")
-    }
-    action = found["en"] if severity == "info" else say("status.level_fix")
-    out.add("", found["vi"], action, "warning" if severity == "warning" else "info")
+    )
 
 
 def _table_level(
@@ -131,13 +151,7 @@ def _table_level(
         return code, False, "key"
     named = next(((kind, found) for kind, hint in hints if (found := level_from_name(hint))), None)
     if columns.level is not None:
-        column = str(header[columns.level])
-        out.add(
-            "",
-            say("status.level_read_column", "vi", table=table, column=column),
-            say("status.level_read_column", "en", table=table, column=column),
-            "info",
-        )
+        out.add("", "status_level_column", "info", table=table, column=repr(str(header[columns.level])))
         return (named[1], True, named[0]) if named else (None, True, "default")
     if named is not None:
         _say_level(named[1], named[0], table=table, out=out)
@@ -171,31 +185,21 @@ def _row_levels(
         levels[label] = code or str(cell).strip()
     if blank:
         out.problems.append(
-            Problem(
-                out.file,
-                out.layer,
-                "cells " + ", ".join(blank[:5]),
-                say(
-                    "status.level_blank_rows",
-                    level=vocab_label("ntm_level", fallback or "ntm"),
-                    source=say(f"status.from_{source}"),
-                ),
-                say("status.level_fix"),
-                "warning",
-                len(blank),
+            Problem.of(
+                _BLANK_FROM[source],
+                file=out.file,
+                layer=out.layer,
+                feature="cells " + ", ".join(blank[:5]),
+                count=len(blank),
+                level=_level_words(fallback),
             )
         )
     if unknown:
-        out.problems.append(
-            Problem(
-                out.file,
-                out.layer,
-                "cells " + ", ".join(a for a, _ in unknown[:5]),
-                say("status.level_unknown", value=unknown[0][1]),
-                say("status.level_unknown_fix"),
-                "warning",
-                len(unknown),
-            )
+        out.add(
+            "cells " + ", ".join(a for a, _ in unknown[:5]),
+            "status_level_unknown",
+            count=len(unknown),
+            value=repr(unknown[0][1]),
         )
     return levels
 
@@ -229,44 +233,69 @@ def _from_wide(
     matched = [x for x in labels if x in mapping]
     row_levels = _row_levels(data, matched, columns, (level, source), out) if per_row else {}
     rows: list[dict[str, Any]] = []
-    for label in labels:
-        if label in mapping:
-            cells = data.loc[label].tolist()
-            row_year = _wide_year(cells, label, columns, year=year, out=out)
-            row_note = (
-                ""
-                if columns.note is None or is_missing(cells[columns.note])
-                else str(cells[columns.note]).strip()
+    silent: list[str] = []
+    for label in matched:
+        said, before = len(out.problems), len(rows)
+        rows.extend(
+            _wide_rows(
+                data.loc[label].tolist(),
+                label,
+                columns,
+                roles,
+                lookup,
+                unit=unit,
+                unit_id=mapping[label],
+                header=header,
+                year=year,
+                level=row_levels.get(label, level),
+                out=out,
             )
-            for position in columns.criteria:
-                found_row = _wide_cell(
-                    cells[position],
-                    cell_address(label, position),
-                    roles[position],
-                    lookup,
-                    unit=unit,
-                    unit_id=mapping[label],
-                    column=header[position],
-                    out=out,
-                )
-                if found_row is not None:
-                    note = "; ".join(filter(None, [found_row.pop("note"), row_note])) or None
-                    rows.append(
-                        {
-                            _UNIT_ID[unit]: mapping[label],
-                            **found_row,
-                            "level": row_levels.get(label, level),
-                            "year": row_year,
-                            "note": note,
-                        }
-                    )
-    if year is None and columns.year is None and rows:
-        out.add(
-            "",
-            "the wide table has no year column and no year was given",
-            "rows kept without a year (they count for any evaluation year)",
         )
+        if len(rows) == before and len(out.problems) == said:
+            silent.append(cell_address(label, columns.unit))
+    if silent:  # a row naming a unit and saying nothing of it is said, not lost
+        out.add(", ".join(silent[:6]), "status_row_no_verdict", count=len(silent))
+    rows = unique_verdicts(rows, unit=unit, out=out)
+    if year is None and columns.year is None and rows:
+        out.add("", "status_wide_no_year")
     return StatusRead(_typed(rows, unit), tuple(out.problems), "wide")
+
+
+def _wide_rows(
+    cells: list[object],
+    label: object,
+    columns: _WideColumns,
+    roles: Mapping[int, Any],
+    lookup: Mapping[str, Any],
+    *,
+    unit: Unit,
+    unit_id: str,
+    header: list[object],
+    year: int | None,
+    level: str | None,
+    out: _Findings,
+) -> list[dict[str, Any]]:
+    """The long rows of one wide row (one per verdict cell that says something)."""
+    row_year = _wide_year(cells, label, columns, year=year, out=out)
+    row_note = (
+        "" if columns.note is None or is_missing(cells[columns.note]) else str(cells[columns.note]).strip()
+    )
+    rows = []
+    for position in columns.criteria:
+        found = _wide_cell(
+            cells[position],
+            cell_address(label, position),
+            roles[position],
+            lookup,
+            unit=unit,
+            unit_id=unit_id,
+            column=header[position],
+            out=out,
+        )
+        if found is not None:
+            note = "; ".join(filter(None, [found.pop("note"), row_note])) or None
+            rows.append({_UNIT_ID[unit]: unit_id, **found, "level": level, "year": row_year, "note": note})
+    return rows
 
 
 def _wide_roles(
@@ -284,11 +313,15 @@ def _wide_roles(
             roles.setdefault(position, kind)
         elif not is_missing(text) and not str(text).startswith("Unnamed:"):
             summary = fold_header(text).startswith(TOTAL_WORDS)
-            out.add(
-                f"cell {get_column_letter(position + 1)}{header_row}",
-                f"column {str(text)!r} is not a criterion",
-                "ignored" + (" (a total)" if summary else "; name criteria 1…19, TC 2 or 2.1"),
-                "info",
+            out.problems.append(
+                Problem.of(
+                    "problems.status_column_total" if summary else "problems.status_column_not_criterion",
+                    file=out.file,
+                    layer=out.layer,
+                    feature=f"cell {get_column_letter(position + 1)}{header_row}",
+                    severity="info",
+                    column=repr(str(text)),
+                )
             )
     return roles
 
@@ -299,12 +332,7 @@ def _wide_columns(
     """The criterion, unit, note and year columns; None (with an error) when the table is unusable."""
     criterion_positions = [p for p, r in roles.items() if isinstance(r, tuple)]
     if not criterion_positions:
-        out.add(
-            f"row {header_row}",
-            "no criterion columns found (1…19, TC 2, Tiêu chí 2, 2.1)",
-            "check the header row",
-            "error",
-        )
+        out.add(f"row {header_row}", "status_no_criterion_columns", "error")
         return None
     id_positions = [p for p, r in roles.items() if r == "code"]
     name_positions = [p for p, r in roles.items() if r == "name"]
@@ -313,9 +341,7 @@ def _wide_columns(
         unnamed = [p for p in range(min(criterion_positions)) if roles.get(p) is None]
         name_positions = unnamed[-1:]
     if not id_positions and not name_positions:
-        out.add(
-            f"row {header_row}", f"no {unit} code or name column", "add a column 'Mã xã' or 'Tên xã'", "error"
-        )
+        out.add(f"row {header_row}", "status_no_unit_columns", "error")
         return None
     return _WideColumns(
         criteria=criterion_positions,
@@ -325,6 +351,10 @@ def _wide_columns(
         year=next((p for p, r in roles.items() if r == "year"), None),
         level=next((p for p, r in roles.items() if r == "level"), None),
     )
+
+
+def _blank(value: object) -> bool:
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def _wide_units(
@@ -338,12 +368,16 @@ def _wide_units(
             if any(not is_missing(row[p]) for p in columns.criteria):
                 out.add(
                     f"cell {cell_address(label, columns.unit)}",
-                    f"row {row_number(label)} has verdicts but no {unit}",
-                    "row left out; fill in the code or name",
+                    "status_verdicts_no_unit",
+                    row=row_number(label),
+                )
+            elif any(not _blank(v) for v in row):  # a level, a note or a year of no unit
+                out.add(
+                    f"cell {cell_address(label, columns.unit)}", "status_row_no_unit", row=row_number(label)
                 )
             continue
         if fold_header(cell).startswith(TOTAL_WORDS):
-            out.add(f"row {row_number(label)}", f"{str(cell)!r} is a total row", "ignored", "info")
+            out.add(f"row {row_number(label)}", "status_total_row", "info", value=repr(str(cell)))
             continue
         labels.append(label)
         values.append(cell)
@@ -358,11 +392,11 @@ def _wide_year(
     if columns.year is None or is_missing(cells[columns.year]):
         return year
     number = to_number(cells[columns.year])
-    if number is None or not float(number).is_integer():
+    if not _is_year(number):
         out.add(
             f"cell {cell_address(label, columns.year)}",
-            f"year {cells[columns.year]!r} is not a year",
-            "row read without a year",
+            "status_year_not_year",
+            value=repr(cells[columns.year]),
         )
         return year
     return int(number)
@@ -389,11 +423,11 @@ def _wide_cell(
     )
     try:
         met, number, note = parse_status_cell(value, numeric=numeric)
-    except ValueError as exc:
+    except ValueError:
         out.add(
             f"cell {where} ({unit} {unit_id}, column {str(column)!r})",
-            str(exc),
-            "left out: not assessed; write Đạt, Chưa đạt, x or a number",
+            "status_wide_cell_unreadable",
+            value=repr(value),
         )
         return None
     if met is None and number is None:
@@ -401,16 +435,22 @@ def _wide_cell(
     if number is not None and indicator is None and lookup and counts.get(criterion, 1) > 1:
         out.add(
             f"cell {where} ({unit} {unit_id})",
-            f"a number ({value!r}) for criterion {criterion}, which has several indicators",
-            f"left out: not assessed; put it in an indicator column ({criterion}.1, {criterion}.2…)",
+            "status_several_indicators",
+            value=repr(value),
+            criterion=criterion,
         )
         return None
     if note:
-        out.add(
-            f"cell {where}",
-            f"{value!r} read as {'met' if met else 'not met'} with a remark",
-            f"remark kept as note: {note!r}",
-            "info",
+        out.problems.append(
+            Problem.of(
+                "problems.status_remark_met" if met else "problems.status_remark_not_met",
+                file=out.file,
+                layer=out.layer,
+                feature=f"cell {where}",
+                severity="info",
+                value=repr(value),
+                note=repr(note),
+            )
         )
     return {
         "criterion": criterion,

@@ -36,6 +36,7 @@ from ..labels import LANGUAGES, words
 from ..values import is_missing
 from . import assets
 from .detail import drawing_detail
+from .drops import drawable_layers, undrawn_lines
 from .page import Field, MapLayer, Theme, _bounds, _theme_json, format_number
 from .panels import planner_title
 from .planner import planner_layers
@@ -234,7 +235,12 @@ def layers_to_folium(
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     chosen = _chosen_themes(layers, theme)
+    # A feature the map cannot draw is left out of the drawing and said (ntmgis.maps.drops).
+    layers, undrawn_found, undrawn = drawable_layers(layers)
+    note = " · ".join(filter(None, [note, *undrawn_lines(undrawn_found, layers, lang)])) or None
     fmap = _Map(tiles=tiles, width=width, height=height, control_scale=True)
+    fmap.ntmgis_undrawn = undrawn  # type: ignore[attr-defined]
+    fmap.ntmgis_problems = undrawn_found  # type: ignore[attr-defined]
     root = fmap.get_root()
     if not isinstance(root, Figure):  # folium.Map always makes a Figure its parent
         raise TypeError("folium.Map has no Figure")

@@ -43,6 +43,7 @@ from ..values import is_missing
 from . import assets
 from .compact import compact_texts, merged_lines
 from .detail import METRES_PER_DEGREE, drawing_detail, pixel_metres
+from .drops import drawable_layers, undrawn_lines
 from .topology import DEFAULT_DECIMALS, encode_geometries
 
 __all__ = [
@@ -435,6 +436,9 @@ def render_map(
     if len(set(ids)) != len(ids):
         raise ValueError(f"layer ids repeat: {ids}")
     basemap_config = _basemap_config(basemap, basemap_attribution)
+    # A feature the page cannot draw is left out of the drawing and said (ntmgis.maps.drops).
+    layers, undrawn_found, undrawn = drawable_layers(layers)
+    provenance = [*provenance, *undrawn_lines(undrawn_found, layers, lang)]
     orders: dict[str, np.ndarray] = {}
     geometries: dict[str, Any] = {}
     anchors: dict[str, Any] = {}
@@ -468,6 +472,7 @@ def render_map(
         # How the geometry is drawn: a line of the sources panel after the data's sources.
         "drawing": drawing,
         "provenance": [str(line) for line in provenance],
+        "undrawn": undrawn,
         "basemap": basemap_config,
         "summary": [
             {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -29,6 +29,8 @@ from matplotlib.transforms import Bbox
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from ..labels import words
+from ..problems import Problem
+from .drops import drawable_layers, undrawn_lines
 from .page import MapClass, MapLayer, Theme, default_theme, format_number
 from .print_labels import LabelCandidate, place_labels
 from .styles import OTHER_CLASS
@@ -81,6 +83,10 @@ class PrintMap:
     labels: tuple[Text, ...]
     dropped_labels: int
     title: str
+    #: Features not drawn, per layer id (:mod:`ntmgis.maps.drops`); each reason is in ``problems``
+    #: and in the credits line.
+    undrawn: Mapping[str, int] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
 
     def save(self, fmt: Literal["png", "pdf"] = "png") -> bytes:
         """The sheet as PNG or PDF bytes, with no timestamp or software version (the same
@@ -220,6 +226,8 @@ def print_map(
     shown = [layer for layer in layers if layer.id in chosen]
     if not shown:
         raise ValueError("no visible layer to draw")
+    shown, undrawn_found, undrawn = drawable_layers(shown)
+    credits = " · ".join(filter(None, [credits, *undrawn_lines(undrawn_found, shown, lang)])) or None
     crs = _metric(shown[0].geometry)
     drawn = {layer.id: layer.geometry.to_crs(crs) for layer in shown}
     extent = tuple(drawn[shown[0].id].total_bounds)
@@ -263,7 +271,7 @@ def print_map(
     labels, dropped = place_labels(
         ax, _label_candidates(shown, drawn), obstacles, renderer, fontsize=_LABEL_FONT
     )
-    return PrintMap(fig, tuple(entries), tuple(labels), dropped, title)
+    return PrintMap(fig, tuple(entries), tuple(labels), dropped, title, undrawn, undrawn_found)
 
 
 def render_png(
