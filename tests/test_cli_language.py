@@ -37,33 +37,7 @@ CASES = (
 #: TEMPORARY (issue 14.4, wave 2): English texts of files the helper probtext2a converts at the same
 #: time as probtext2b (workspace/*, validate.py, schema.py, crosswalk.py): each is an exact problem or
 #: action text that still reaches the Vietnamese lines. The lead empties this set after merging both.
-UNTIL_PROBTEXT2A_IS_MERGED = frozenset(
-    {
-        # validate.py
-        "geometry is empty or missing",
-        "left out of the layer (listed here); draw the feature",
-        "commune_code 7306 lost its leading zero",
-        "read as '07306'",
-        "duplicate id in features 1, 2",
-        "make ids unique; nothing was merged or dropped",
-        "missing required column(s) ['surface']",
-        "add or rename them (columns present: segment_id, road_class, surfac, geometry)",
-        # workspace/build.py
-        "no plan: criteria, coverage and gaps are assessed (target NTM), not progress against a plan",
-        "add plan: (package:<id> or a plan YAML) to workspace.yaml for schedules, targets and budget",
-        "no kind for 'Thử': titled as a huyện",
-        "write district: {kind: …}, one of huyen, thi_xa, thanh_pho, quan, tinh, xa_set"
-        " (xa_set: a set of communes)",
-        # crosswalk.py
-        "unit period of the communes unknown (not given, and no crosswalk period has these units)",
-        "write unit_period: YYYY-MM; reporting in later units needs it",
-        # schema.py
-        "unknown key 'snapm' in network (network)",  # the problem and its feature, a key path
-        "known keys: node, snap_m",
-        "unknown key 'surfac'",
-        "ignored; did you mean 'surface'?",
-    }
-)
+UNTIL_PROBTEXT2A_IS_MERGED: frozenset[str] = frozenset()  # emptied once both branches merged
 
 #: Code the officer types, not words: an inline YAML mapping (``network: {node: true, snap_m: 2}``),
 #: a column of the layer contracts named alone in brackets (``(name)``).
@@ -77,8 +51,22 @@ def _columns() -> re.Pattern[str]:
     return re.compile(r"\((?:" + "|".join(sorted(map(re.escape, columns))) + r")\)")
 
 
+#: Also code: text in backticks or quotes (a key or value as typed), a bracketed list
+#: (``['surface']``), a key path in parentheses (``(layers.roads.columns.surfac)``).
+_QUOTED = re.compile(r"`[^`]*`|'[^']*'|\[[^\]]*\]|\([\w.]+\)")
+
+
 def _code_removed(line: str) -> str:
-    return _columns().sub(" ", _YAML_SNIPPET.sub(" ", line))
+    text = _columns().sub(" ", _YAML_SNIPPET.sub(" ", _QUOTED.sub(" ", line)))
+    return _column_words().sub(" ", text)
+
+
+@cache
+def _column_words() -> re.Pattern[str]:
+    """A column of the layer contracts (or ``geometry``) named in a list of the columns present."""
+    contracts = yaml.safe_load((Path(ntmgis.__file__).parent / "contracts.yaml").read_text(encoding="utf-8"))
+    columns = {str(c) for spec in contracts["layers"].values() for c in spec.get("types", {})} | {"geometry"}
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, columns))) + r")\b")
 
 
 def _validate_lines(case_name: str, root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:

@@ -37,13 +37,7 @@ STOP_WORDS = frozenset(
 #: TEMPORARY (issue 14.4, wave 2): problem texts of files the helper probtext2a converts at the same
 #: time as probtext2b (crosswalk.py: the inferred unit period). Each is the exact English text that
 #: still reaches a Vietnamese output; the lead empties this set after merging both branches.
-UNTIL_PROBTEXT2A_IS_MERGED = frozenset(
-    {
-        "unit_period not given: inferred as 2020-03 (the communes are the units of 2020-03 in"
-        " crosswalk_tan_yen.csv)",
-        "write unit_period: 2020-03 to declare it",
-    }
-)
+UNTIL_PROBTEXT2A_IS_MERGED: frozenset[str] = frozenset()  # emptied once both branches merged
 
 #: Vietnamese syllables written without a mark that are also English words ("an toàn", "to", "do").
 VI_ASCII = frozenset(

@@ -251,6 +251,11 @@ def test_the_tiled_network_check_is_the_old_check(
     assert (len(noded), hashlib.sha1(wkb).hexdigest()) == (3640, "0ad0536542b5d4a2148de3106213e6dd0b8977b8")
 
 
+def _words(found: list[Problem]) -> list[dict[str, object]]:
+    """A problem's fields without its catalogue key and params (the old check wrote English only)."""
+    return [{k: v for k, v in asdict(p).items() if k not in ("key", "params")} for p in found]
+
+
 def _old_check_tiling(communes: gpd.GeoDataFrame, min_area_m2: float = 100.0) -> list[Problem]:
     """``check_tiling`` before the coverage path: every intersecting pair intersected, ``union_all``."""
     problems: list[Problem] = []
@@ -340,7 +345,7 @@ def test_check_tiling_is_the_old_check(columns: int, rows: int, data: st.DataObj
     communes = gpd.GeoDataFrame(
         {"commune_code": [f"C{k}" for k in range(len(cells))]}, geometry=cells, crs=9214
     )
-    assert [asdict(p) for p in check_tiling(communes)] == [asdict(p) for p in _old_check_tiling(communes)]
+    assert _words(check_tiling(communes)) == _words(_old_check_tiling(communes))
 
 
 _REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -354,7 +359,7 @@ def test_check_tiling_of_the_real_polygons_is_the_old_check(name: str) -> None:
     communes = gpd.GeoDataFrame(
         {"commune_code": [f"C{k}" for k in range(len(frame))]}, geometry=frame.geometry.to_numpy(), crs=9214
     )
-    assert [asdict(p) for p in check_tiling(communes)] == [asdict(p) for p in _old_check_tiling(communes)]
+    assert _words(check_tiling(communes)) == _words(_old_check_tiling(communes))
 
 
 def _old_check_extent(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
