@@ -335,9 +335,7 @@ def test_vietnamese_texts_do_not_make_english_words_vietnamese():
     found = set()
     for name, text in words("problems", "vi").items():
         # text in backticks is code, as the detector reads it
-        prose = re.sub(
-            r"`[^`]*`", " ", re.sub(r"\{[^}]*\}", " ", text)
-        )  # backticks: code, as the detector reads it
+        prose = re.sub(r"`[^`]*`", " ", re.sub(r"\{[^}]*\}", " ", text))
         tokens = {re.sub(r"[^\w]", "", t).lower() for t in prose.split()}
         if tokens & STOP_WORDS:
             found.add(name)
