@@ -329,7 +329,7 @@ def test_misspelled_entry_keys_are_warnings_with_the_closest_key(tmp_path, capsy
 def test_bad_scenario_files_are_exit_2(tmp_path, body, named, capsys):
     path = tmp_path / "s.yaml"
     path.write_text(body, encoding="utf-8")
-    assert main(["scenario", "run", str(path), "--out", str(tmp_path / "c.xlsx"), "-q"]) == 2
+    assert main(["scenario", "run", str(path), "--out", str(tmp_path / "c.xlsx"), "-q", "--lang", "en"]) == 2
     assert named in _stderr_ok(capsys)
     assert not (tmp_path / "c.xlsx").exists()
 

@@ -187,7 +187,7 @@ def test_a_scenario_and_the_optimiser_run_without_a_plan(no_plan):
 
 
 def test_validate_map_and_report_say_there_is_no_plan(no_plan_root, tmp_path, open_map, capsys):
-    assert main(["validate", str(no_plan_root)]) == 0
+    assert main(["validate", str(no_plan_root), "--lang", "en"]) == 0
     assert "no plan" in capsys.readouterr().err
     page_path, book = tmp_path / "ban_do.html", tmp_path / "bao_cao.xlsx"
     assert main(["map", str(no_plan_root), "-o", str(page_path)]) == 0
