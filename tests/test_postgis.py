@@ -151,7 +151,7 @@ def test_bad_sources_are_exit_2_naming_the_layer(sample_in_postgis, tmp_path, ca
     }[case]
     assert any(expected in p.problem for p in errors), errors
     out = tmp_path / "problems.csv"
-    assert main(["validate", str(folder), "--out", str(out)]) == 2
+    assert main(["validate", str(folder), "--out", str(out), "--lang", "en"]) == 2
     captured = capsys.readouterr()
     for text in (captured.out, captured.err, out.read_text(encoding="utf-8"), str(report.problems)):
         assert PASSWORD not in text
