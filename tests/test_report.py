@@ -94,7 +94,7 @@ def test_unverified_thresholds_and_data_problems_are_listed(tmp_path, assessment
     assert {r["Cảnh báo"] for r in rows} == {"ngưỡng chưa xác minh"}
     problems = _sheet_rows(book["Vấn đề dữ liệu"])
     assert problems[2][:5] == ["Mức độ", "Tệp", "Lớp", "Vấn đề", "Số đối tượng"]
-    assert ["Cảnh báo", "roads.gpkg", "roads", "invalid geometry", 1, "segment_id=R7"] in [
+    assert ["Cảnh báo", "roads.gpkg", "đường giao thông", "invalid geometry", 1, "segment_id=R7"] in [
         r[:6] for r in problems[3:]
     ]
     check = _sheet_rows(book["Đối chiếu"])
@@ -190,7 +190,7 @@ def test_problems_sheet_has_one_row_per_kind_errors_first(tmp_path, assessment):
     book = openpyxl.load_workbook(write_report(workspace, assessment, tmp_path / "r.xlsx", csv=False).xlsx)
     rows = _sheet_rows(book["Vấn đề dữ liệu"])[3:]
     assert rows[0][0] == "Lỗi" and rows[0][3] == "duplicate id in features 9, 10"
-    labels_rows = [r for r in rows if r[2] == "roads" and r[0] == "Thông tin"]
+    labels_rows = [r for r in rows if r[2] == "đường giao thông" and r[0] == "Thông tin"]
     assert len(rows) < 10 and len(labels_rows) == 1
     assert labels_rows[0][3:] == [
         "road_class 'Đường thôn' is a label, not a code",

@@ -64,7 +64,7 @@ def test_the_level_key_wins_and_is_said(tmp_path):
     read = read_commune_status(path, COMMUNES, year=2023, level="NTM nâng cao")
     assert set(_levels(read).values()) == {"nang_cao"}
     [said] = _said(read)
-    assert _vi(said) == "bảng commune_status đọc ở mức NTM nâng cao (từ khóa level: trong workspace.yaml)"
+    assert _vi(said) == "bảng commune_status đọc ở mức NTM nâng cao (từ khóa `level:` trong workspace.yaml)"
     assert (
         said.problem
         == "table commune_status read at level NTM nâng cao (from the level: key in workspace.yaml)"
