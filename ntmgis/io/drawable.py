@@ -77,32 +77,6 @@ def _reasons(geoms: np.ndarray, kind: str | None) -> np.ndarray:
         wrong[rest] = ~np.isin(shapely.get_type_id(geoms[rest]), _KINDS[kind])
         reasons[wrong] = "wrong_type"
     return reasons
-    present = np.array([g is not None for g in geoms], dtype=bool)
-    empty = ~present
-    empty[present] = shapely.is_empty(geoms[present])
-    reasons[empty] = "empty"
-    rest = ~empty
-    finite = np.ones(len(geoms), dtype=bool)
-    for index in np.flatnonzero(rest):
-        finite[index] = bool(np.isfinite(shapely.get_coordinates(geoms[index])).all())
-    reasons[rest & ~finite] = "not_finite"
-    rest &= finite
-    if rest.any():
-        invalid = np.zeros(len(geoms), dtype=bool)
-        invalid[rest] = ~shapely.is_valid(geoms[rest])
-        for index in np.flatnonzero(invalid):  # repairable: the output draws the repair
-            repaired = shapely.make_valid(geoms[index])
-            invalid[index] = repaired.is_empty or not repaired.is_valid
-        reasons[invalid] = "invalid"
-        rest &= ~invalid
-    if kind in _KINDS and rest.any():
-        types = shapely.get_type_id(geoms[rest])
-        allowed = {shapely.from_wkt(f"{t} EMPTY").geom_type for t in _KINDS[kind]}
-        names = np.array([shapely.GeometryType(t).name.title().replace("string", "String") for t in types])
-        wrong = np.zeros(len(geoms), dtype=bool)
-        wrong[rest] = ~np.isin(names, sorted(allowed))
-        reasons[wrong] = "wrong_type"
-    return reasons
 
 
 def undrawn_problems(
