@@ -282,6 +282,17 @@ def test_workspace_of_any_type_deep_down_is_problems_never_an_exception(base, da
         written.unlink()
 
 
+def test_a_target_list_of_another_type_is_a_problem_not_a_type_error():
+    # Regression (hypothesis, 2026-12-02): ``district_nang_cao_targets: true`` raised TypeError in
+    # the unit check, which iterated the value before the structure check's problem was returned.
+    for group in ("sector_targets", "district_nang_cao_targets"):
+        for value in (True, 7, 1.5):
+            plan = copy.deepcopy(PLAN)
+            plan[group] = value
+            problems = check_plan(plan, "plan.yaml", communes=PLAN_CODES)
+            assert any(group in p.text("en")[0] for p in problems), (group, value)
+
+
 @settings(max_examples=150, deadline=None)
 @given(data=st.data(), value=VALUES)
 def test_plan_of_any_type_at_any_key_is_problems_never_an_exception(data, value, tmp_path_factory):

@@ -356,7 +356,9 @@ def _unit_problems(c: _Checker, plan: Mapping[str, Any], communes: Mapping[str, 
                 for units in _years_of(scratch, key, value).values():
                     named.update(dict.fromkeys(_units(scratch, key, units)))
     for group in ("sector_targets", "district_nang_cao_targets"):
-        for target in plan.get(group) or ():
+        targets = plan.get(group)
+        # A group of another type is already a structure problem; only a list names units.
+        for target in targets if isinstance(targets, list) else ():
             if isinstance(target, Mapping) and "units" in target:
                 named.update(dict.fromkeys(_units(scratch, group, target["units"])))
     keys = {code: name_key(name) for code, name in communes.items()}
