@@ -6,7 +6,8 @@ the analysis and the criteria engine never read a file themselves.
 
 * :mod:`~ntmgis.io.readers` — :func:`read_layer`, :func:`read_table`, :func:`read_yaml`.
 * :mod:`~ntmgis.io.status` — commune and village status tables, long and wide office forms
-  (:mod:`~ntmgis.io.cells`: the words and numbers of their cells).
+  (:mod:`~ntmgis.io.cells`: the words and numbers of their cells); a fact given twice in them
+  or in the recognitions table: :mod:`~ntmgis.io.status_duplicates`, :mod:`~ntmgis.io.recognitions`.
 * :mod:`~ntmgis.io.encodings` — legacy Vietnamese encodings in DBF and CSV attributes.
 * :mod:`~ntmgis.io.atomic` — writes that never leave a half-written file.
 """

@@ -24,6 +24,7 @@ from ..crosswalk import workspace_crosswalk, workspace_unit_period
 from ..crs import DEFAULT_WORKING_CRS, check_working_crs, parse_crs, resolve_layer_crs, to_working_crs
 from ..district import DISTRICT_KINDS
 from ..io import ReadResult, StatusRead, fix_legacy_columns, status_from_frame
+from ..io.recognitions import unique_recognitions
 from ..io.safe_text import strip_control_characters
 from ..names import strip_prefix
 from ..plan import Plan, load_plan
@@ -369,7 +370,14 @@ def _validated_table(
         return None
     checked = validate_table(frame, name, file=file, commune_codes=commune_codes, values=values.get(name))
     problems.extend(checked.problems)
-    return checked.frame.reset_index(drop=True) if checked.ok else None
+    if not checked.ok:
+        return None
+    if name == "recognitions":
+        # One decision per commune and level: a second one is kept once or refused, never picked.
+        kept, twice = unique_recognitions(checked.frame, file=file)
+        problems.extend(twice)
+        return None if any(p.severity == "error" for p in twice) else kept.reset_index(drop=True)
+    return checked.frame.reset_index(drop=True)
 
 
 def _rename_columns(
