@@ -34,7 +34,9 @@ def _features(path: Path) -> list[str]:
 
 
 def _english(feature: str) -> list[str]:
-    return [w for w in feature.replace(";", " ").replace("(", " ").replace(")", " ").split() if w in ENGLISH_PLACE]
+    return [
+        w for w in feature.replace(";", " ").replace("(", " ").replace(")", " ").split() if w in ENGLISH_PLACE
+    ]
 
 
 @pytest.mark.parametrize(("lang", "english"), [("vi", False), ("en", True)])
@@ -64,7 +66,9 @@ def test_gap_feature_in_vietnamese():
 
 
 def test_line_and_frame_name_the_feature_in_the_language():
-    p = Problem.of("problems.file_not_found", file="m.csv", layer="markets", feature="row 3", severity="error")
+    p = Problem.of(
+        "problems.file_not_found", file="m.csv", layer="markets", feature="row 3", severity="error"
+    )
     assert "dòng 3" in p.line("vi") and "row 3" not in p.line("vi")
     assert "row 3" in p.line("en")
     frame = ProblemReport((p,)).to_frame("vi")
@@ -84,7 +88,9 @@ def test_refused_workspace_header_follows_the_language(
 ):
     workspace = _workspace("duplicate_ids", tmp_path)
     capsys.readouterr()
-    args = ["map", str(workspace), "--out", str(tmp_path / "m.html")] + (["--lang", "en"] if lang == "en" else [])
+    args = ["map", str(workspace), "--out", str(tmp_path / "m.html")] + (
+        ["--lang", "en"] if lang == "en" else []
+    )
     assert main(args) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert first == f"ntmgis map: {header}"
