@@ -369,7 +369,7 @@ def packaged_crosswalk(district: str = "tan_yen") -> Crosswalk:
     path = files("ntmgis") / "data" / f"crosswalk_{district}.csv"
     walk, report = read_crosswalk(Path(str(path)))
     if walk is None:
-        raise DataError(report.problems, f"packaged crosswalk {district!r} does not check clean")
+        raise DataError(report.problems, "problems.header_packaged_crosswalk", district=repr(district))
     return walk
 
 

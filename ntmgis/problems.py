@@ -204,10 +204,20 @@ class Problem:
             return self.problem, self.action
         return render(self.key, self.params, lang)
 
+    def feature_text(self, lang: str = "en") -> str:
+        """Where the problem is (:attr:`feature`) in ``lang``: its words of place from the catalogue.
+
+        Ids and values in it stay as written; only the words (``row``, ``feature``...) change.
+
+        >>> Problem("m.csv", "markets", "market_id=M2 (feature 2)", "p", "a").feature_text("vi")
+        'market_id=M2 (đối tượng 2)'
+        """
+        return feature_words(self.feature, lang)
+
     def line(self, lang: str = "en") -> str:
         """One line like :meth:`__str__`, in ``lang``."""
         problem, action = self.text(lang)
-        where = ", ".join(p for p in (self.file, self.layer, self.feature) if p)
+        where = ", ".join(p for p in (self.file, self.layer, self.feature_text(lang)) if p)
         times = _say("times", lang, count=self.count) if self.count > 1 else ""
         return f"[{_say(self.severity, lang)}] {where}: {problem}{times} -> {action}"
 
@@ -219,14 +229,51 @@ class Problem:
 
 
 class DataError(ValueError):
-    """Bad input that cannot be used; carries every problem found, not just the first."""
+    """Bad input that cannot be used; carries every problem found, not just the first.
 
-    def __init__(self, problems: Iterable[Problem] | Problem, message: str | None = None):
+    Parameters
+    ----------
+    problems : Problem or iterable of Problem
+        Every problem found.
+    message : str, optional
+        The header: a catalogue key ``problems.header_<name>`` (rendered in any language by
+        :meth:`header`, with ``errors`` and ``params`` as its fields), or English text. Without it the
+        header counts the errors (``problems.header_default``).
+    **params
+        The header's fields (``source``, ``crosswalk``...).
+
+    Examples
+    --------
+    >>> err = DataError(Problem.of("problems.file_not_found", severity="error"), "problems.header_layers")
+    >>> err.header("vi"), str(err).splitlines()[0]
+    ('không dùng được các lớp: 1 lỗi', 'layers cannot be used: 1 error(s)')
+    """
+
+    def __init__(
+        self, problems: Iterable[Problem] | Problem, message: str | None = None, **params: ParamValue
+    ):
         if isinstance(problems, Problem):
             problems = [problems]
         self.problems: tuple[Problem, ...] = tuple(problems)
-        head = message or f"{sum(p.severity == 'error' for p in self.problems)} error(s) in input data"
-        super().__init__(head + "\n" + "\n".join(f"  {p}" for p in self.problems))
+        self.message = message or "problems.header_default"
+        self.params = Params(params)
+        super().__init__(self.header("en") + "\n" + "\n".join(f"  {p}" for p in self.problems))
+
+    def header(self, lang: str = "en") -> str:
+        """The first line (what was refused) in ``lang``.
+
+        A header given as English text (not a catalogue key) is English only; in another language it
+        is the counted default header, so a Vietnamese output never carries it.
+        """
+        from .labels import words
+
+        errors = sum(p.severity == "error" for p in self.problems)
+        area, _, name = self.message.partition(".")
+        if area != "problems" or not name.startswith("header_"):
+            if lang == "en":
+                return self.message
+            name = "header_default"
+        return words("problems", lang)[name].format(errors=errors, **dict(self.params))
 
 
 @dataclass(frozen=True)
@@ -261,15 +308,25 @@ class ProblemReport:
         return not self.errors
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
-        """Problems as a DataFrame, errors first, in a stable order; texts in ``lang``."""
-        return self._frame(lang).drop(columns="kind")
+        """Problems as a DataFrame, errors first, in a stable order; texts and features in ``lang``."""
+        frame = self._frame(lang).drop(columns="kind")
+        frame["feature"] = [feature_words(str(f), lang) for f in frame["feature"]]
+        return frame
 
     def _frame(self, lang: str) -> pd.DataFrame:
         """:meth:`to_frame` with the language-independent ``kind`` of each row."""
         import pandas as pd
 
         rows = [
-            (p.severity, p.file, p.layer, p.feature, *p.text(lang), p.count, f"{p.key}|{_kind(p.problem)}")
+            (
+                p.severity,
+                p.file,
+                p.layer,
+                p.feature,
+                *p.text(lang),
+                p.count,
+                f"{p.key}|{_kind(p.problem)}",
+            )
             for p in self.problems
         ]
         frame = pd.DataFrame(rows, columns=[*self.COLUMNS, "kind"])
@@ -365,14 +422,16 @@ def layer_word(layer: str, lang: str) -> str:
     return words("problems", lang).get(f"layer_{layer}", layer) if layer else layer
 
 
-_FEATURE_WORD = re.compile(r"\b(rows?|cells?|features?|edit|communes|villages)(?= [A-Z]{0,3}\d)")
+_FEATURE_WORD = re.compile(
+    r"\b(?:(rows?|cells?|features?|edit|communes|villages|gap)(?= [A-Z]{0,3}\d)|(near)(?= x=))"
+)
 
 
 def feature_words(feature: str, lang: str) -> str:
     """A feature's words of place (``row 12``, ``cell E4``, ``a: edit 2``) in ``lang`` (``feature_*``).
 
-    The features are written in English where they are made (and so in ``validate --out``'s CSV);
-    the problem lists and the report's sheet name them in the list's language.
+    The features are written in English where they are made; every output (the problem lists,
+    ``validate --out``'s CSV, the report's sheet) names them in its language (:meth:`Problem.feature_text`).
 
     >>> feature_words("row 3; row 5", "vi"), feature_words("lam_cot: edit 2", "vi")
     ('dòng 3; dòng 5', 'lam_cot: thao tác 2')
@@ -384,7 +443,12 @@ def feature_words(feature: str, lang: str) -> str:
     from .labels import words
 
     entries = words("problems", lang)
-    return _FEATURE_WORD.sub(lambda m: entries.get(f"feature_{m.group(1)}", m.group(1)), feature)
+
+    def word(match: re.Match[str]) -> str:
+        found = match.group(1) or match.group(2)
+        return entries.get(f"feature_{found}", found)
+
+    return _FEATURE_WORD.sub(word, feature)
 
 
 def _say(name: str, lang: str, **fields: object) -> str:

@@ -523,7 +523,7 @@ def units_crosswalk(workspace: Workspace, crosswalk: str | Path | None = None) -
     if crosswalk is not None:
         walk, report = read_crosswalk(crosswalk)
         if walk is None:
-            raise DataError(report.problems, f"crosswalk {crosswalk} does not check clean")
+            raise DataError(report.problems, "problems.header_crosswalk", crosswalk=str(crosswalk))
         return walk
     return workspace.crosswalk if workspace.crosswalk is not None else packaged_crosswalk()
 

@@ -541,12 +541,12 @@ def load_criteria_sets(
                 )
             )
     if problems:
-        raise DataError(problems, "criteria sets cannot be used")
+        raise DataError(problems, "problems.header_criteria_sets")
     plain = {set_id: CriteriaSet(freeze(data), source) for set_id, (data, source) in raw.items()}
     plain = {set_id: _link(s, plain) for set_id, s in plain.items()}
     problems = check_overrides(overrides, plain)
     if problems:
-        raise DataError(problems, "criteria_overrides cannot be used")
+        raise DataError(problems, "problems.header_criteria_overrides")
     if not overrides:
         return plain
     changed = {

@@ -230,5 +230,5 @@ def load_plan(ref: str, *, base_dir: Path | None = None, communes: Mapping[str, 
         )
     problems = check_plan(data, source, communes=communes)
     if any(p.severity == "error" for p in problems):
-        raise DataError(problems, f"plan {source}: {sum(p.severity == 'error' for p in problems)} mistake(s)")
+        raise DataError(problems, "problems.header_plan", source=str(source))
     return Plan(freeze(data), source, tuple(problems))

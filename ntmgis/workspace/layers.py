@@ -165,7 +165,7 @@ def from_layers(communes: gpd.GeoDataFrame, **arguments: object) -> Workspace:
     """:func:`inspect_layers`, raising :class:`DataError` on errors (:meth:`Workspace.from_layers`)."""
     workspace, report = inspect_layers(communes, **arguments)  # type: ignore[arg-type]
     if workspace is None:
-        raise DataError(report.problems, f"workspace cannot be used: {len(report.errors)} error(s)")
+        raise DataError(report.problems, "problems.header_workspace")
     return workspace
 
 
@@ -207,6 +207,6 @@ def replace_layers(workspace: Workspace, layers: Mapping[str, gpd.GeoDataFrame])
                 problems.extend(check_tiling(frame, file=source.file))
     found = ProblemReport(tuple(problems))
     if not found.ok:
-        raise DataError(found.problems, f"layers cannot be used: {len(found.errors)} error(s)")
+        raise DataError(found.problems, "problems.header_layers")
     new = tuple(p for p in found.problems if p not in set(workspace.problems.problems))
     return dataclasses.replace(workspace, _layers=MappingProxyType(merged), problems=workspace.problems + new)

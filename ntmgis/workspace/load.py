@@ -115,5 +115,5 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
     """
     workspace, report = inspect_workspace(path)
     if workspace is None:
-        raise DataError(report.problems, f"workspace cannot be used: {len(report.errors)} error(s)")
+        raise DataError(report.problems, "problems.header_workspace")
     return workspace
