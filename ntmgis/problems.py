@@ -310,7 +310,11 @@ class ProblemReport:
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
         """Problems as a DataFrame, errors first, in a stable order; texts and features in ``lang``."""
         frame = self._frame(lang).drop(columns="kind")
-        frame["feature"] = [feature_words(str(f), lang) for f in frame["feature"]]
+        import pandas as pd
+
+        # the column keeps its dtype (a bare list would make an empty report's column float)
+        words = [feature_words(str(f), lang) for f in frame["feature"]]
+        frame["feature"] = pd.Series(words, index=frame.index, dtype=frame["feature"].dtype)
         return frame
 
     def _frame(self, lang: str) -> pd.DataFrame:
