@@ -309,9 +309,9 @@ class ProblemReport:
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
         """Problems as a DataFrame, errors first, in a stable order; texts and features in ``lang``."""
-        frame = self._frame(lang).drop(columns="kind")
         import pandas as pd
 
+        frame = self._frame(lang).drop(columns="kind")
         # the column keeps its dtype (a bare list would make an empty report's column float)
         words = [feature_words(str(f), lang) for f in frame["feature"]]
         frame["feature"] = pd.Series(words, index=frame.index, dtype=frame["feature"].dtype)
