@@ -438,3 +438,35 @@ def test_safe_csv_frame_writes_the_same_csv(rows: list[tuple[object, object]], a
     new, old = safe_csv_frame(frame), _old_safe_csv_frame(frame)
     assert new.to_csv(index=False) == old.to_csv(index=False)
     assert list(new.dtypes) == list(old.dtypes)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=2, max_size=6, unique=True),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from([0.0, 1.0, 2.0, 5.0]),
+)
+def test_ends_near_are_the_dwithin_query_pairs(ways: list[list[tuple[int, int]]], snap_m: float) -> None:
+    """The ends' box query + distance filter gives the pairs of the tree's ``dwithin`` query (on a
+    lattice of 1 m, many ends lie exactly at ``snap_m``)."""
+    from ntmgis.analysis.graph import _ends_near
+
+    roads = gpd.GeoDataFrame(geometry=[LineString(w) for w in ways], crs=9214)
+    seg = _segments(roads)
+    if not len(seg.start):
+        return
+    rows = np.arange(len(seg.start))
+    lines = seg.lines
+    tree = shapely.STRtree(lines)
+    ends = np.flatnonzero(
+        np.r_[True, seg.part[1:] != seg.part[:-1]] | np.r_[seg.part[1:] != seg.part[:-1], True]
+    )
+    mine = np.arange(len(ends))
+    e, n = tree.query(shapely.points(seg.coords[ends]), predicate="dwithin", distance=snap_m)
+    other = seg.part[seg.start[n]] != seg.part[ends[e]]
+    want = sorted(zip(e[other].tolist(), n[other].tolist(), strict=True))
+    got = _ends_near(seg, ends, mine, rows, lines, tree, snap_m)
+    assert sorted(zip(got[0].tolist(), got[1].tolist(), strict=True)) == want
