@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from ..problems import Problem
@@ -481,6 +482,10 @@ def detect_legacy_encoding(values: Iterable[str]) -> LegacyEncoding | None:
     return ranked[0][0]  # type: ignore[return-value]
 
 
+# A character outside 0x18–0x7F: a value without one is the same text in every reading.
+_MAYBE_LEGACY = r"[^\x18-\x7f]"
+
+
 def _is_text_column(series: pd.Series) -> bool:
     return series.dtype == object or isinstance(series.dtype, pd.StringDtype)
 
@@ -536,8 +541,14 @@ def fix_legacy_columns(
         series = df.iloc[:, position]
         if not _is_text_column(series):
             continue
+        # Only a value with a character outside 0x18–0x7F can vote or change (ASCII reads the same
+        # in every encoding but for TCVN3's capitals at 0x01–0x17): found by one vectorised match
+        # (Arrow's RE2 on string columns), so a layer of ids and codes costs no Python per row.
+        rows = np.flatnonzero(series.str.contains(_MAYBE_LEGACY, regex=True).fillna(False).to_numpy(bool))
+        if not len(rows):
+            continue
         values = series.tolist()
-        encoding = detect_legacy_encoding(values)
+        encoding = detect_legacy_encoding(values[r] for r in rows)
         if encoding is None:
             continue
         label = _LABEL[encoding]
@@ -545,9 +556,10 @@ def fix_legacy_columns(
         # reads as well in the legacy encoding as in Unicode is legacy too. Once a value holds a
         # character no 8-bit reading gives, the column mixes Unicode rows in: then only values
         # that read better in the legacy encoding are converted, and the undecidable ones shown.
-        mixed = any(isinstance(v, str) and _is_unicode_text(v) for v in values)
+        mixed = any(isinstance(values[r], str) and _is_unicode_text(values[r]) for r in rows)
         new_values = list(values)
-        for row, value in enumerate(values):
+        for row in rows.tolist():
+            value = values[row]
             if not isinstance(value, str) or _is_unicode_text(value):
                 continue
             converted = convert_legacy_text(value, encoding)
