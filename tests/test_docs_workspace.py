@@ -9,6 +9,7 @@ and stops the docs build.
 from __future__ import annotations
 
 import copy
+import html
 import importlib.util
 import re
 import shutil
@@ -88,7 +89,8 @@ def changed_package(hooks: ModuleType, tmp_path: Path) -> Iterator[Path]:
 
 
 def test_the_build_stops_on_a_key_without_docs(hooks: ModuleType, changed_package: Path) -> None:
-    assert "`network.snap_m`" in hooks.workspace_keys_markdown("en")  # the copy renders as it is
+    rendered = hooks.workspace_keys_markdown("en").replace("<wbr>", "")
+    assert "<code>network.snap_m</code>" in rendered  # the copy renders as it is
     layout = changed_package / "schemas" / "workspace.yaml"
     text = layout.read_text(encoding="utf-8")
     anchor = "      snap_m: {type: number, min: 0, max: 100}\n"
@@ -117,24 +119,29 @@ def test_every_key_has_its_meaning_and_example_in_both_languages(hooks: ModuleTy
 def test_the_page_shows_every_key_once_with_its_type(hooks: ModuleType, lang: str) -> None:
     page = (DOCS / lang / "reference" / "workspace.md").read_text(encoding="utf-8")
     assert "<!-- ntmgis:workspace-keys -->" in page
-    markdown = hooks.render_markers(page, lang)
+    markdown = hooks.render_markers(page, lang).replace("<wbr>", "")
     schema, docs = _yaml("workspace.yaml"), _yaml("workspace_docs.yaml")
-    rows = re.findall(r"^\| `([^`]+)` \| ([^|]+) \|", markdown, re.M)
+    found = re.findall(r"^\| <code>([^|]+?)</code> \| ([^|]+) \|", markdown, re.M)
+    rows = [(html.unescape(key), kind) for key, kind in found]
     shown = [key for key, _ in rows]
     expected = [hooks.shown_path(path, docs, lang) for path, _, _ in hooks.layout_key_paths(schema)]
     assert shown == expected
     assert "*" not in "".join(shown)
     kinds = dict(rows)
-    number = {"vi": "số, từ 0 đến 100", "en": "number, from 0 to 100"}[lang]
+    number = {"vi": "số, từ 0 đến 100<br>tùy chọn", "en": "number, from 0 to 100<br>optional"}[lang]
     assert kinds["network.snap_m"].strip() == number
-    assert ("**bắt buộc**" if lang == "vi" else "**required**") in markdown.split("`layers.communes`")[1]
+    example = {"vi": "Ví dụ", "en": "Example"}[lang]
+    assert markdown.count(f"<br>{example}: `") == len(expected)  # every key has its example
+    communes = markdown.split("<code>layers.communes</code>")[1]
+    assert ("**bắt buộc**" if lang == "vi" else "**required**") in communes.splitlines()[0]
 
 
 def _example(lang: str) -> str:
-    """The complete example of the page, its comments left out (they are translated)."""
+    """The complete example of the page, its comments (translated) left out."""
     page = (DOCS / lang / "reference" / "workspace.md").read_text(encoding="utf-8")
     (block,) = re.findall(r"```yaml\n(.*?)```", page, re.S)
-    return "\n".join(re.sub(r"\s+#.*$", "", line) for line in block.splitlines())
+    lines = (re.sub(r"\s+#.*$", "", line) for line in block.splitlines())
+    return "\n".join(line for line in lines if not line.lstrip().startswith("#"))
 
 
 def test_the_complete_example_is_valid_and_uses_every_top_level_key() -> None:

@@ -21,6 +21,7 @@ is imported from the checkout that holds ``mkdocs.yml``, never from another inst
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import os
 import re
@@ -101,12 +102,11 @@ WORKSPACE_WORDS: Mapping[str, Mapping[str, str]] = {
     "vi": {
         "key": "Khóa",
         "type": "Kiểu",
-        "need": "Bắt buộc?",
         "default": "Mặc định",
         "meaning": "Ý nghĩa",
         "example": "Ví dụ",
         "required": "**bắt buộc**",
-        "optional": "không",
+        "optional": "tùy chọn",
         "or": " hoặc ",
         "text": "chữ",
         "int": "số nguyên",
@@ -124,12 +124,11 @@ WORKSPACE_WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {
         "key": "Key",
         "type": "Type",
-        "need": "Required?",
         "default": "Default",
         "meaning": "Meaning",
         "example": "Example",
         "required": "**required**",
-        "optional": "no",
+        "optional": "optional",
         "or": " or ",
         "text": "text",
         "int": "integer",
@@ -378,6 +377,18 @@ def _type_text(node: Mapping[str, object], definitions: Mapping[str, object], la
     return text
 
 
+def _key_code(path: str) -> str:
+    """A key path as HTML code that may wrap after a dot or an underscore, not inside a word.
+
+    Examples
+    --------
+    >>> _key_code("layers.<layer>.path"), _key_code("working_crs")
+    ('<code>layers.<wbr>&lt;layer&gt;.<wbr>path</code>', '<code>working_<wbr>crs</code>')
+    """
+    escaped = html.escape(path, quote=False)
+    return "<code>" + escaped.replace(".", ".<wbr>").replace("_", "_<wbr>") + "</code>"
+
+
 def _key_row(
     path: str,
     node: Mapping[str, object],
@@ -390,16 +401,13 @@ def _key_row(
     entry = docs[path]
     entry = entry if isinstance(entry, Mapping) else {}
     need = words["required"] if required else _both(entry.get("required_when"), lang) or words["optional"]
-    default = _both(entry.get("default"), lang) or "—"
     example = _both(entry.get("example"), lang)
-    example_cell = f"`{example}`" if example else ""
+    meaning = _both(entry.get("meaning"), lang) + (f"<br>{words['example']}: `{example}`" if example else "")
     cells = (
-        f"`{shown_path(path, docs, lang)}`",
-        _type_text(node, definitions, lang),
-        need,
-        default,
-        _both(entry.get("meaning"), lang),
-        example_cell,
+        _key_code(shown_path(path, docs, lang)),
+        f"{_type_text(node, definitions, lang)}<br>{need}",
+        _both(entry.get("default"), lang) or "—",
+        meaning,
     )
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 
@@ -410,17 +418,21 @@ def workspace_keys_markdown(lang: str) -> str:
     Examples
     --------
     >>> text = workspace_keys_markdown("en")
-    >>> "### `network` {#network}" in text and "| `network.snap_m` | number, from 0 to 100 |" in text
+    >>> "### `network` {#network}" in text
     True
-    >>> "| `layers.<layer>.columns` |" in text, "| `columns.<contract column>` |" in text
-    (False, True)
+    >>> text = text.replace("<wbr>", "")
+    >>> "| <code>network.snap_m</code> | number, from 0 to 100<br>optional |" in text
+    True
+    >>> "<code>layers.&lt;layer&gt;.columns</code>" in text  # the entry keys: in their own table
+    False
+    >>> "| <code>columns.&lt;contract column&gt;</code> |" in text
+    True
     """
     words = WORKSPACE_WORDS[lang]
     schema, docs = _workspace_docs()
     definitions = _node(schema.get("definitions"))
     header = (
-        f"| {words['key']} | {words['type']} | {words['need']} | {words['default']} "
-        f"| {words['meaning']} | {words['example']} |\n|---|---|---|---|---|---|"
+        f"| {words['key']} | {words['type']} | {words['default']} | {words['meaning']} |\n|---|---|---|---|"
     )
     groups: dict[str, list[str]] = {}
     for path, node, required in layout_key_paths(schema):
