@@ -214,3 +214,51 @@ def test_hook_examples_run() -> None:
     spec.loader.exec_module(module)
     result = doctest.testmod(module)
     assert result.attempted >= 5 and result.failed == 0
+
+
+def test_closing_example_runs_and_is_the_same_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    number = next(
+        n for n, b in enumerate(_python_blocks(DOCS / "en" / "reference" / "api.md")) if ".closing" in b
+    )
+    assert _api_block("vi", number) == _api_block("en", number)
+    exec(compile(_api_block("en", number), "docs/en/reference/api.md", "exec"), {})
+    out = capsys.readouterr().out
+    # what the example's comments promise
+    assert "tan_yen_2021_2025 (2021, 2025) (datetime.date(2025, 12, 31), datetime.date(2025, 6, 30))" in out
+    assert all(verdict in out for verdict in ("not_scheduled", "never_achieved", "on_time"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_api_page_names_every_public_field(lang: str) -> None:
+    """Every field of a Workspace, an Assessment and its closing account is on the API page."""
+    import dataclasses
+
+    from ntmgis.assessment import Assessment
+    from ntmgis.criteria.closing import ClosingAccount
+    from ntmgis.workspace import Workspace
+
+    text = (DOCS / lang / "reference" / "api.md").read_text(encoding="utf-8")
+    for cls in (Workspace, Assessment, ClosingAccount):
+        for field in dataclasses.fields(cls):
+            if not field.name.startswith("_"):
+                assert re.search(rf"`{field.name}[`(]", text), (cls.__name__, field.name)
+    for member in ("crosswalk", "unit_period", "closing", "verdicts(", "has_plan"):
+        assert f"`{member}" in text, member
+
+
+@needs_mkdocs
+@pytest.mark.parametrize("lang", LANGS)
+def test_workspace_page_shows_every_key_of_the_layout(site: Path, lang: str) -> None:
+    import html as html_lib
+
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "tools" / "docs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    schema = yaml.safe_load((ROOT / "ntmgis" / "schemas" / "workspace.yaml").read_text(encoding="utf-8"))
+    docs = yaml.safe_load((ROOT / "ntmgis" / "schemas" / "workspace_docs.yaml").read_text(encoding="utf-8"))
+    page = _page(site, lang, "reference/workspace.html").replace("<wbr>", "")
+    for path, _, _ in hooks.layout_key_paths(schema):
+        shown = html_lib.escape(hooks.shown_path(path, docs, lang), quote=False)
+        assert f"<td><code>{shown}</code></td>" in page, (lang, path)
+    assert 'id="entry"' in page and 'id="network"' in page
