@@ -1,8 +1,8 @@
 """The ``ntmgis`` command.
 
-Exit codes: 0 ok; 1 findings that fail a check the user asked for (``validate --strict``);
-2 bad input, with a message naming the file, the row and what to do; 3 an internal error (a bug:
-a short message asking for a report, the traceback only with ``--debug``).
+Exit codes: 0 ok; 1 findings that fail a check the user asked for (``validate --strict``, ``map
+--strict``); 2 bad input, with a message naming the file, the row and what to do; 3 an internal
+error (a bug: a short message asking for a report, the traceback only with ``--debug``).
 """
 
 from __future__ import annotations
@@ -283,23 +283,34 @@ def _cmd_map(args: argparse.Namespace) -> int:
     args.out = _default_out(args.out, workspace, "map.html")
     _refuse_overwrite(args, [args.out] + ([args.png] if args.png is not None else []))
     with command_outputs(args, [args.out, args.png]) as stage:
-        _write_map(args, workspace, progress, stage)
+        undrawn = _write_map(args, workspace, progress, stage)
+    if undrawn:  # never silent: what the page or the print left out, as validate lists problems
+        _print_report(args, ProblemReport(undrawn))
     print(_say(args, "wrote", path=args.out))
     if args.png is not None:
         print(_say(args, "wrote", path=args.png))
-    return EXIT_OK
+    return EXIT_FINDINGS if args.strict and undrawn else EXIT_OK
 
 
-def _write_map(args: argparse.Namespace, workspace: Workspace, progress: Progress, stage: Stage) -> None:
-    """The map's page (and print) into ``stage``: the assessment, the print first, then the page."""
+def _write_map(
+    args: argparse.Namespace, workspace: Workspace, progress: Progress, stage: Stage
+) -> tuple[Problem, ...]:
+    """The map's page (and print) into ``stage``: the assessment, the print first, then the page.
+
+    Returns the features the print and the page could not draw (one problem per output, layer
+    and reason), each named after the file it is missing from.
+    """
+    from dataclasses import replace
+
     from .io import write_bytes_atomic, write_text_atomic
-    from .maps import build_planner_map, build_planner_png
+    from .maps import build_planner_print
+    from .maps.planner import planner_map
 
     assessment = _assess(args, workspace, progress, as_of=args.year)
-    printed = None
+    printed, undrawn = None, []
     if args.png is not None:  # first: an unknown --theme stops before anything is written
         with _step(args, progress, "png"):
-            printed = build_planner_png(
+            drawn = build_planner_print(
                 workspace,
                 assessment,
                 lang=args.lang,
@@ -307,14 +318,16 @@ def _write_map(args: argparse.Namespace, workspace: Workspace, progress: Progres
                 paper=args.paper or "A4",
                 orientation=args.orientation,
                 dpi=args.dpi or 150,
-                fmt="pdf" if Path(args.png).suffix.lower() == ".pdf" else "png",
             )
+            printed = drawn.save("pdf" if Path(args.png).suffix.lower() == ".pdf" else "png")
+            undrawn += [replace(p, file=str(args.png)) for p in drawn.problems]
     units = _units_view(args, workspace, assessment)
     with _step(args, progress, "map"):
-        html = build_planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap, units=units)
-        write_text_atomic(stage(args.out), html)
+        page = planner_map(workspace, assessment, lang=args.lang, basemap=args.basemap, units=units)
+        write_text_atomic(stage(args.out), page.html)
     if args.png is not None and printed is not None:
         write_bytes_atomic(stage(args.png), printed)
+    return tuple(replace(p, file=str(args.out)) for p in page.undrawn) + tuple(undrawn)
 
 
 def _as_of(value: str | None) -> int | str | None:

@@ -116,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_print_options(map_cmd)
     map_cmd.add_argument("--lang", choices=("vi", "en"), default="vi", help="label language")
+    map_cmd.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when a feature could not be drawn on the page or the print (each is listed "
+        "on stderr, as validate lists problems, and in the page's sources panel)",
+    )
     map_cmd.add_argument("--year", type=int, help="assessment year (default: the workspace's status year)")
     map_cmd.add_argument(
         "--criteria-set",

@@ -166,7 +166,7 @@ def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
     if communes.empty:
         problem("", "map_no_communes")
     if problems:
-        raise DataError(problems, "cannot draw the commune map")
+        raise DataError(problems, "problems.header_commune_map")
 
     ids = [f"commune_code={code}" for code in communes["commune_code"]]
     geometry = communes.geometry
@@ -182,7 +182,7 @@ def _check_communes(communes: gpd.GeoDataFrame, level_column: str) -> None:
                 feature, "map_unknown_level", column=level_column, value=repr(value), known=", ".join(known)
             )
     if problems:
-        raise DataError(problems, "cannot draw the commune map")
+        raise DataError(problems, "problems.header_commune_map")
 
 
 def _levels(values: pd.Series) -> list[str]:

@@ -65,7 +65,24 @@ def drawable_layers(
 
 
 def undrawn_lines(problems: Sequence[Problem], layers: Sequence[MapLayer], lang: str) -> list[str]:
-    """One sources-panel line per problem: layer title, what is wrong, how many, which, what to do."""
+    """One sources-panel line per problem: layer title, what is wrong, how many, which, what to do.
+
+    Every word is in ``lang``, the feature's words of place too (:meth:`Problem.feature_text`:
+    ``row 3`` is ``dòng 3`` on a Vietnamese page); names and ids stay as written.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from ntmgis.maps.page import MapClass, MapLayer, Theme
+    >>> theme = Theme("t", "T", ["a", "a"], [MapClass("a", "A", "#000")])
+    >>> layer = MapLayer("p", "Chợ", "point", gpd.GeoSeries([Point(1, 2), Point()]),
+    ...                  ["1", "2"], ["row 2", "row 3"], (theme,))
+    >>> _, problems, _ = drawable_layers([layer])
+    >>> [line] = undrawn_lines(problems, [layer], "vi")
+    >>> line.split(" — ")[1]
+    'dòng 3 → không vẽ được; bổ sung hình học ở lớp nguồn'
+    """
     titles = {layer.id: layer.title for layer in layers}
     times = words("problems", lang)["list_times"]
     lines = []
@@ -73,6 +90,6 @@ def undrawn_lines(problems: Sequence[Problem], layers: Sequence[MapLayer], lang:
         what, action = problem.text(lang)
         lines.append(
             f"{titles.get(problem.layer, problem.layer)}: {what}{times.format(count=problem.count)}"
-            f" — {problem.feature} → {action}"
+            f" — {problem.feature_text(lang)} → {action}"
         )
     return lines

@@ -39,6 +39,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..labels import LANGUAGES, words
+from ..problems import Problem
 from ..values import is_missing
 from . import assets
 from .compact import compact_texts, merged_lines
@@ -54,6 +55,8 @@ __all__ = [
     "SummaryTable",
     "Timeline",
     "render_map",
+    "map_page",
+    "MapPage",
     "format_number",
     "default_theme",
     "is_missing",
@@ -370,6 +373,15 @@ def _basemap_config(url: str | None, attribution: str | None) -> dict[str, str] 
     return {"url": url, "attribution": "" if attribution is None else str(attribution)}
 
 
+@dataclass(frozen=True)
+class MapPage:
+    """A written page and what it could not draw (:func:`map_page`)."""
+
+    html: str
+    #: One warning per layer and reason features were left out of the drawing (count, first names).
+    undrawn: tuple[Problem, ...] = ()
+
+
 def render_map(
     layers: Sequence[MapLayer],
     *,
@@ -429,6 +441,56 @@ def render_map(
         repeat or ids clash.
     ntmgis.maps.assets.WebAssetError
         When Leaflet is not installed at the pinned version.
+    """
+    return map_page(
+        layers,
+        title=title,
+        lang=lang,
+        note=note,
+        provenance=provenance,
+        summary=summary,
+        timeline=timeline,
+        basemap=basemap,
+        basemap_attribution=basemap_attribution,
+        decimals=decimals,
+        simplify=simplify,
+        max_zoom=max_zoom,
+    ).html
+
+
+def map_page(
+    layers: Sequence[MapLayer],
+    *,
+    title: str,
+    lang: str = "vi",
+    note: str | None = None,
+    provenance: Sequence[str] = (),
+    summary: Sequence[SummaryTable] = (),
+    timeline: Timeline | None = None,
+    basemap: str | None = None,
+    basemap_attribution: str | None = None,
+    decimals: int = DEFAULT_DECIMALS,
+    simplify: float | None = None,
+    max_zoom: int | None = None,
+) -> MapPage:
+    """The page of :func:`render_map` (same parameters) and the features it could not draw.
+
+    Returns
+    -------
+    MapPage
+        ``html`` the page; ``undrawn`` one warning per layer and reason a feature was left out of
+        the drawing (:func:`ntmgis.maps.drops.drawable_layers`), also listed in its sources panel.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> theme = Theme("t", "T", ["a", "a"], [MapClass("a", "A", "#000")])
+    >>> layer = MapLayer("markets", "Chợ", "point", gpd.GeoSeries([Point(106.2, 21.3), Point()], crs=4326),
+    ...                  ["m1", "m2"], ["Chợ A", "Chợ B"], [theme])
+    >>> page = map_page([layer], title="Thử")  # doctest: +SKIP
+    >>> [(p.layer, p.feature, p.count) for p in page.undrawn]  # doctest: +SKIP
+    [('markets', 'Chợ B', 1)]
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
@@ -497,7 +559,7 @@ def render_map(
         },
     }
     data = {"topology": topology, "layers": [_layer_json(layer, orders[layer.id]) for layer in layers]}
-    return _render_page(
+    html = _render_page(
         lang=lang,
         title=str(title),
         noscript=_page_words(lang)["noscript"],
@@ -505,6 +567,7 @@ def render_map(
         data=data,
         tile_scheme=urlsplit(basemap).scheme if basemap else None,
     )
+    return MapPage(html, undrawn_found)
 
 
 def _bounds(layers: Any) -> tuple[float, float, float, float]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from ..labels import LANGUAGES, words
 from . import layers as _layers
 from ._common import ui
-from .page import MapLayer, SummaryTable, render_map
+from .page import MapLayer, MapPage, SummaryTable, map_page
 from .panels import planner_provenance, planner_summary, planner_timeline, planner_title
 from .static_image import Orientation, PrintMap, print_map, print_themes
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "build_planner_map",
+    "planner_map",
     "build_planner_png",
     "build_planner_print",
     "planner_print_themes",
@@ -133,6 +134,51 @@ def build_planner_map(
     >>> ws = load_workspace()  # doctest: +SKIP
     >>> html = build_planner_map(ws, assess(ws), lang="en")  # doctest: +SKIP
     """
+    return planner_map(
+        workspace,
+        assessment,
+        lang=lang,
+        title=title,
+        highlight=highlight,
+        extra_layers=extra_layers,
+        summary=summary,
+        basemap=basemap,
+        basemap_attribution=basemap_attribution,
+        units=units,
+    ).html
+
+
+def planner_map(
+    workspace: Workspace,
+    assessment: Assessment,
+    *,
+    lang: str = "vi",
+    title: str | None = None,
+    highlight: Mapping[str, Iterable[str]] | None = None,
+    extra_layers: Sequence[MapLayer] = (),
+    summary: Sequence[SummaryTable] | None = None,
+    basemap: str | None = None,
+    basemap_attribution: str | None = None,
+    units: UnitsView | None = None,
+) -> MapPage:
+    """The page of :func:`build_planner_map` (same parameters) and the features it could not draw.
+
+    ``ntmgis map`` prints :attr:`~ntmgis.maps.page.MapPage.undrawn` as ``validate`` prints its
+    problems (and exits 1 on them with ``--strict``); the page lists them in its sources panel.
+
+    Returns
+    -------
+    ntmgis.maps.page.MapPage
+
+    Examples
+    --------
+    >>> from ntmgis.assessment import assess
+    >>> from ntmgis.workspace import load_workspace
+    >>> ws = load_workspace()  # doctest: +SKIP
+    >>> page = planner_map(ws, assess(ws), lang="en")  # doctest: +SKIP
+    >>> page.undrawn  # the sample draws every feature  # doctest: +SKIP
+    ()
+    """
     layers = planner_layers(workspace, assessment, lang=lang)
     if highlight:
         known = {layer.id for layer in layers}
@@ -146,7 +192,7 @@ def build_planner_map(
 
         layers += [layer for layer in (units_layer(units, lang=lang),) if layer is not None]
         provenance.append(units_note(units, lang))
-    return render_map(
+    return map_page(
         [*layers, *extra_layers],
         title=planner_title(workspace, assessment, lang=lang) if title is None else title,
         lang=lang,
