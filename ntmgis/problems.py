@@ -311,29 +311,43 @@ class ProblemReport:
         """Problems as a DataFrame, errors first, in a stable order; texts and features in ``lang``."""
         import pandas as pd
 
-        frame = self._frame(lang).drop(columns="kind")
+        frame = self._frame(lang, kind=False)
         # the column keeps its dtype (a bare list would make an empty report's column float)
         words = [feature_words(str(f), lang) for f in frame["feature"]]
         frame["feature"] = pd.Series(words, index=frame.index, dtype=frame["feature"].dtype)
         return frame
 
-    def _frame(self, lang: str) -> pd.DataFrame:
-        """:meth:`to_frame` with the language-independent ``kind`` of each row."""
+    def _frame(self, lang: str, *, kind: bool = True) -> pd.DataFrame:
+        """:meth:`to_frame` with the language-independent ``kind`` of each row (unless ``kind=False``).
+
+        Each distinct problem (catalogue key and fields) is rendered once, however many features
+        share it: a district's thousands of problems are a few hundred texts.
+        """
         import pandas as pd
 
+        texts: dict[tuple[str, Params], tuple[str, str]] = {}
+        kinds: dict[tuple[str, str], str] = {}
+
+        def text(p: Problem) -> tuple[str, str]:
+            if not p.key or lang == "en":
+                return p.problem, p.action
+            found = texts.get((p.key, p.params))
+            if found is None:
+                found = texts[p.key, p.params] = p.text(lang)
+            return found
+
+        def kind_of(p: Problem) -> str:
+            found = kinds.get((p.key, p.problem))
+            if found is None:
+                found = kinds[p.key, p.problem] = f"{p.key}|{_kind(p.problem)}"
+            return found
+
+        columns = [*self.COLUMNS, "kind"] if kind else list(self.COLUMNS)
         rows = [
-            (
-                p.severity,
-                p.file,
-                p.layer,
-                p.feature,
-                *p.text(lang),
-                p.count,
-                f"{p.key}|{_kind(p.problem)}",
-            )
+            (p.severity, p.file, p.layer, p.feature, *text(p), p.count, *((kind_of(p),) if kind else ()))
             for p in self.problems
         ]
-        frame = pd.DataFrame(rows, columns=[*self.COLUMNS, "kind"])
+        frame = pd.DataFrame(rows, columns=columns)
         if frame.empty:
             return frame
         frame["_o"] = frame["severity"].map(_SEVERITY_ORDER)

@@ -1,0 +1,71 @@
+"""The report's bulk paths (issue 11, ``ntmgis report`` speed) against the per-item formulas they replaced."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ntmgis.problems import Problem, ProblemReport, feature_words
+
+KEYED = st.one_of(
+    st.builds(
+        lambda m, f: Problem.of("problems.length_outside", layer="roads", feature=f, metres=m),
+        st.sampled_from(["1.5", "12", "1.5e+03"]),
+        st.sampled_from(["R1", "R2", "row 3"]),
+    ),
+    st.builds(
+        lambda s, f: Problem.of("problems.market_reach", layer="villages", feature=f, status=s),
+        st.sampled_from(["too_far", "no_road"]),
+        st.sampled_from(["V1", "feature 2"]),
+    ),
+    st.builds(
+        lambda v, c: Problem.of(
+            "problems.code_lost_zero", file="v.gpkg", layer="villages", value=v, column="commune_code", code=c
+        ),
+        st.sampled_from(["101", "2"]),
+        st.sampled_from(["00101", "00002"]),
+    ),
+    st.builds(
+        Problem, st.just("x.csv"), st.just("markets"), st.just("row 2"), st.just("bad"), st.just("left")
+    ),
+)
+
+
+def _old_frame(report: ProblemReport, lang: str) -> pd.DataFrame:
+    """``ProblemReport.to_frame`` as it was: every problem rendered on its own."""
+    rows = [(p.severity, p.file, p.layer, p.feature, *p.text(lang), p.count) for p in report]
+    frame = pd.DataFrame(rows, columns=list(ProblemReport.COLUMNS))
+    if frame.empty:
+        return frame
+    frame["_o"] = frame["severity"].map({"error": 0, "warning": 1, "info": 2})
+    frame = frame.sort_values(["_o", "file", "layer"], kind="stable").drop(columns="_o")
+    frame = frame.reset_index(drop=True)
+    words = [feature_words(str(f), lang) for f in frame["feature"]]
+    frame["feature"] = pd.Series(words, index=frame.index, dtype=frame["feature"].dtype)
+    return frame
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(KEYED, max_size=25), st.sampled_from(["vi", "en"]))
+def test_problems_rendered_once_are_each_problem_rendered(found: list[Problem], lang: str) -> None:
+    report = ProblemReport(tuple(found))
+    pd.testing.assert_frame_equal(report.to_frame(lang), _old_frame(report, lang))
+
+
+def test_a_repeated_problem_is_rendered_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ntmgis.problems as problems
+
+    report = ProblemReport(
+        tuple(
+            Problem.of("problems.length_outside", layer="roads", feature=f"R{k}", metres="12")
+            for k in range(50)
+        )
+    )
+    calls: list[str] = []
+    render = problems.render
+    monkeypatch.setattr(problems, "render", lambda key, *rest: calls.append(key) or render(key, *rest))
+    kinds = report.kinds("vi")
+    assert calls == ["problems.length_outside"]
+    assert kinds["count"].tolist() == [50]
+    assert kinds["problem"].iloc[0].startswith("12 m nằm ngoài")
