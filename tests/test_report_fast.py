@@ -69,3 +69,45 @@ def test_a_repeated_problem_is_rendered_once(monkeypatch) -> None:  # type: igno
     assert calls == ["problems.length_outside"]
     assert kinds["count"].tolist() == [50]
     assert kinds["problem"].iloc[0].startswith("12 m nằm ngoài")
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values of the same type, NaN equal to NaN (NaT is one object)."""
+    if type(a) is not type(b):
+        return False
+    return a is b or a == b or (isinstance(a, float) and a != a and b != b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, "01", "", "Đạt"]), st.booleans(), st.integers(0, 3)), max_size=8
+    )
+)
+def test_records_are_the_frame_records(rows: list[tuple[str | None, bool, int]]) -> None:
+    from ntmgis.criteria.records import records
+
+    text, flag, number = zip(*rows, strict=True) if rows else ((), (), ())
+    missing = [None if k == 0 else k for k in number]
+    frame = pd.DataFrame(
+        {
+            "str": pd.Series(text, dtype="str"),
+            "string": pd.Series(text, dtype="string"),
+            "object": pd.Series([t if k % 2 else k for t, k in zip(text, number, strict=True)], dtype=object),
+            "bool": pd.Series(flag, dtype=bool),
+            "boolean": pd.array(
+                [None if k == 1 else f for f, k in zip(flag, number, strict=True)], dtype="boolean"
+            ),
+            "int": pd.Series(number, dtype="int64"),
+            "Int64": pd.array(missing, dtype="Int64"),
+            "float": pd.Series(missing, dtype=float),
+            "date": pd.to_datetime(
+                pd.Series([None if k == 2 else f"2025-0{k + 1}-01" for k in number], dtype=object)
+            ),
+        }
+    )
+    got, want = records(frame), frame.to_dict("records")
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert list(g) == list(w)
+        assert all(_same(g[c], w[c]) for c in w), (g, w)
