@@ -87,12 +87,24 @@ def render(key: str, params: Mapping[str, ParamValue], lang: str) -> tuple[str, 
 
     area, _, name = key.partition(".")
     entries = words(area, lang)
-    fields = dict(params)
-    formatter = _Words(entries)
+    fields = dict(params._items) if isinstance(params, Params) else dict(params)
     return (
-        formatter.format(entries[f"{name}.problem"], **fields),
-        formatter.format(entries[f"{name}.action"], **fields),
+        _format(entries[f"{name}.problem"], entries, fields),
+        _format(entries[f"{name}.action"], entries, fields),
     )
+
+
+def _format(template: str, entries: Mapping[str, str], fields: Mapping[str, ParamValue]) -> str:
+    """``template`` with ``fields``: :class:`_Words` for a text with ``{field:word}``, else ``str.format``.
+
+    The two agree on every text without a ``word`` field (``str.format`` is the C one, ten times faster).
+
+    >>> _format("{n} m", {}, {"n": 3}), _format("ở {side:word}", {"word_row": "bảng"}, {"side": "row"})
+    ('3 m', 'ở bảng')
+    """
+    if ":word" in template:
+        return _Words(entries).format(template, **fields)
+    return template.format(**fields)
 
 
 class _Words(string.Formatter):
@@ -197,6 +209,37 @@ class Problem:
         values = Params(params)
         problem, action = render(key, values, "en")
         return cls(file, layer, feature, problem, action, severity, count, key, values)
+
+    @classmethod
+    def each(
+        cls,
+        key: str,
+        found: Iterable[tuple[str, Mapping[str, ParamValue]]],
+        /,
+        *,
+        file: str = "",
+        layer: str = "",
+        severity: Severity = "warning",
+    ) -> list[Problem]:
+        """One problem of catalogue ``key`` per ``(feature, params)`` of ``found``: :meth:`of` in bulk.
+
+        Problems with the same fields share their rendering (a district's thousands of segments
+        outside the communes have a few hundred lengths).
+
+        >>> found = [("R1", {"metres": "12"}), ("R2", {"metres": "12"})]
+        >>> a, b = Problem.each("problems.length_outside", found)
+        >>> b == Problem.of("problems.length_outside", feature="R2", metres="12"), a.problem is b.problem
+        (True, True)
+        """
+        rendered: dict[Params, tuple[str, str]] = {}
+        problems = []
+        for feature, params in found:
+            values = Params(params)
+            texts = rendered.get(values)
+            if texts is None:
+                texts = rendered[values] = render(key, values, "en")
+            problems.append(cls(file, layer, feature, *texts, severity, 1, key, values))
+        return problems
 
     def text(self, lang: str = "en") -> tuple[str, str]:
         """``(problem, action)`` in ``lang`` (``vi`` or ``en``); a problem without a key has English only."""

@@ -111,3 +111,44 @@ def test_records_are_the_frame_records(rows: list[tuple[str | None, bool, int]])
     for g, w in zip(got, want, strict=True):
         assert list(g) == list(w)
         assert all(_same(g[c], w[c]) for c in w), (g, w)
+
+
+def test_str_format_is_the_words_formatter_on_every_catalogue_text() -> None:
+    from ntmgis.labels import words
+    from ntmgis.problems import _format, _Words, template_fields
+
+    for lang in ("vi", "en"):
+        entries = words("problems", lang)
+        for name, template in entries.items():
+            fields = {f: (3 if k % 2 else "row") for k, f in enumerate(sorted(template_fields(template)))}
+            assert _format(template, entries, fields) == _Words(entries).format(template, **fields), name
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["R1", "R2", "R3", "R10"]), st.floats(0, 5000), st.booleans()),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_split_problems_are_each_problem_made_alone(pieces: list[tuple[str, float, bool]]) -> None:
+    from ntmgis.analysis.clip import PRECISION_M, split_problems
+
+    frame = pd.DataFrame(
+        {
+            "segment_id": [s for s, _, _ in pieces],
+            "length_m": [m for _, m, _ in pieces],
+            "commune_code": [None if out else "00001" for _, _, out in pieces],
+        }
+    )
+    lengths = frame[frame["commune_code"].isna()].groupby("segment_id", sort=True)["length_m"].sum()
+    old = [
+        Problem.of("problems.length_outside", layer="roads", feature=str(f), metres=f"{m:.3g}")
+        for f, m in lengths[lengths >= PRECISION_M].items()
+    ]
+    got = split_problems(frame, "roads")
+    assert got[: len(old)] == old
+    assert [p.key for p in got[len(old) :]] == ["problems.length_outside_tiny"] * int(
+        (lengths < PRECISION_M).any()
+    )
