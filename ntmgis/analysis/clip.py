@@ -385,15 +385,12 @@ def split_problems(pieces: gpd.GeoDataFrame, layer: str, *, id_column: str = "se
     """
     outside = pieces[pieces["commune_code"].isna()]
     lengths = outside.groupby(id_column, sort=True)["length_m"].sum()
-    problems = [
-        Problem.of(
-            "problems.length_outside",
-            layer=layer,
-            feature=str(feature),
-            metres=f"{length:.3g}",
-        )
-        for feature, length in lengths[lengths >= PRECISION_M].items()
-    ]
+    kept = lengths[lengths >= PRECISION_M]
+    problems = Problem.each(
+        "problems.length_outside",
+        zip(map(str, kept.index), ({"metres": f"{length:.3g}"} for length in kept.tolist()), strict=True),
+        layer=layer,
+    )
     # Line ends that stop on the district edge poke out by rounding (millimetres): one line for
     # all of them, so real gaps are not buried under them.
     tiny = lengths[lengths < PRECISION_M]

@@ -11,6 +11,7 @@ from ..codes import level_rank
 from ..labels import text
 from .gaps import format_threshold, format_value
 from .indicators import none_for_nan
+from .records import records
 
 __all__ = ["CROSS_CHECK_COLUMNS", "cross_check"]
 
@@ -56,7 +57,7 @@ def cross_check(indicators: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFram
     own_frame = indicators[indicators["inherited_from"] == ""]
     keys = ["unit_code", "level", "criterion"]
     sizes = own_frame.groupby(keys).size().to_dict()
-    own = [none_for_nan(r) for r in own_frame[own_frame["computed_met"].notna()].to_dict("records")]
+    own = [none_for_nan(r) for r in records(own_frame[own_frame["computed_met"].notna()])]
     rows = [
         _finding(r, "indicator", bool(r["reported_exact"]))
         for r in own
@@ -66,7 +67,7 @@ def cross_check(indicators: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFram
     measured_by: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for r in own:
         measured_by.setdefault((r["unit_code"], r["level"], r["criterion"]), []).append(r)
-    for c in criteria[criteria["reported_met"].notna()].to_dict("records"):
+    for c in records(criteria[criteria["reported_met"].notna()]):
         key = (c["unit_code"], c["level"], c["criterion"])
         measured = measured_by.get(key, [])
         if sizes.get(key, 0) < 2 or not measured:

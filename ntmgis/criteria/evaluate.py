@@ -40,6 +40,7 @@ from .cross_check import cross_check
 from .groups import commune_groups
 from .indicators import Prefer
 from .progress import achieved_years, district_progress, sector_targets
+from .records import records
 from .selection import CriteriaSelection, choose_criteria, commune_regions, missing_regional_thresholds
 from .sets import UNVERIFIED_NOTE
 from .summary import VILLAGE_COLUMNS, commune_summary, village_summary
@@ -80,7 +81,7 @@ def _reports(
         return pd.DataFrame(columns=_REPORT_COLUMNS)
     rows = []
     later = earlier = 0
-    for position, record in enumerate(status.to_dict("records")):
+    for position, record in enumerate(records(status)):
         row_year = None if is_missing(record.get("year")) else int(record["year"])
         if row_year is not None and row_year > year:
             later += 1
@@ -99,7 +100,7 @@ def _reports(
                 "indicator": None if is_missing(indicator) else str(indicator).strip(),
                 "level": default_level if is_missing(level) else str(level).strip(),
                 "met": None if is_missing(met) else bool(met),
-                "value": None if is_missing(value) else float(value),
+                "value": None if value is None or is_missing(value) else float(value),
                 "year": row_year,
                 "note": None if is_missing(note) else note,
                 "evidence": str(record.get("cell") or f"{layer} row {position + 1}"),
@@ -445,7 +446,7 @@ def _report_problems(
         return problems
     criteria = set(thresholds["criterion"])
     indicators = set(thresholds["indicator"])
-    for r in reports.to_dict("records"):
+    for r in records(reports):
         where = str(r["evidence"])
         if r["unit_code"] not in known_units:
             problems.append(

@@ -18,6 +18,7 @@ from ..labels import text
 from ..problems import Problem
 from ..values import is_missing
 from .gaps import format_gap, format_not_set
+from .records import records
 from .schema import OPS
 from .sets import NOT_SET_NOTE
 
@@ -80,7 +81,7 @@ def group_records(frame: pd.DataFrame | None, keys: tuple[str, ...]) -> dict[tup
     groups: dict[tuple, list[dict[str, Any]]] = {}
     if frame is None or frame.empty:
         return groups
-    for record in frame.to_dict("records"):
+    for record in records(frame):
         clean = none_for_nan(record)
         groups.setdefault(tuple(str(clean[k]) for k in keys), []).append(clean)
     return groups
@@ -170,7 +171,7 @@ def evaluate_indicators(
         if level_status is None
         else {
             (str(r["unit_code"]), str(r["level"])): (str(r["status"]), r.get("missing") or "")
-            for r in level_status.to_dict("records")
+            for r in records(level_status)
         }
     )
     rows, problems = indicator_rows(
@@ -214,7 +215,7 @@ def indicator_rows(
     criterion_of = dict(zip(thresholds["indicator"], thresholds["criterion"], strict=False))
     unit_mismatch: set[tuple[str, str]] = set()
     rows: list[dict[str, Any]] = []
-    for record in thresholds.to_dict("records"):
+    for record in records(thresholds):
         t = _threshold(record, single, criterion_of)
         rows.extend(_indicator_verdict(t, unit_code, evidence, unit_mismatch) for unit_code in units)
     problems = [

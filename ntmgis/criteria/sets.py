@@ -41,6 +41,7 @@ from ..codes import level_rank
 from ..io.readers import read_yaml
 from ..labels import text
 from ..problems import DataError, Problem
+from .records import records
 from .schema import OPS, PASS_FAIL, check_overrides, check_set
 from .texts import NO_TEXT, Both, both
 from .texts import joined as _joined
@@ -304,12 +305,12 @@ class CriteriaSet:
             base_rows = self.base.thresholds(region=region, year=year, group=group)
             base_rows = base_rows[base_rows["level"] == built["level"]]
             for level in self.levels:
-                rows.extend(base_rows.assign(level=level, inherited_from=built["level"]).to_dict("records"))
+                rows.extend(records(base_rows.assign(level=level, inherited_from=built["level"])))
         # The specs in file order, beside the indicator rows built from the same walk.
         own_specs = [
             ind["thresholds"] for criterion in self.data["criteria"] for ind in criterion["indicators"]
         ]
-        for record, specs in zip(self.indicators().to_dict("records"), own_specs, strict=True):
+        for record, specs in zip(records(self.indicators()), own_specs, strict=True):
             for level in record.pop("levels"):
                 spec = specs[level]
                 value, verified, source, note = self._resolve_spec(

@@ -18,6 +18,7 @@ from ..plan import Plan
 from ..values import is_missing
 from ..vocab import label
 from .recognition import recognised_levels
+from .records import records
 from .selection import CriteriaSelection
 
 __all__ = ["SUMMARY_COLUMNS", "VILLAGE_COLUMNS", "commune_summary", "plan_milestones", "village_summary"]
@@ -207,13 +208,13 @@ def commune_summary(
     year = selection.year
     applicable = selection.commune.applies_to("commune_kind")
     by_unit = {u: dict(zip(g["level"], g["status"], strict=True)) for u, g in levels.groupby("unit_code")}
-    level_rows = {(r["unit_code"], r["level"]): r for r in levels.to_dict("records")}
+    level_rows = {(r["unit_code"], r["level"]): r for r in records(levels)}
     codes = communes["commune_code"].astype(str)
     recognised = recognised_levels(pd.DataFrame({"commune_code": codes}), recognitions, as_of=year)
     schedule = plan_milestones(plan)
     rows = []
     for commune, rec_level, rec_year in zip(
-        communes.to_dict("records"), recognised["ntm_level"], recognised["recognised_year"], strict=True
+        records(communes), recognised["ntm_level"], recognised["recognised_year"], strict=True
     ):
         code = str(commune["commune_code"])
         kind = commune.get("kind")
@@ -364,16 +365,16 @@ def village_summary(
     year = selection.year
     applicable = selection.village.applies_to("village_kind") if selection.village else None
     level = selection.village.levels[-1] if selection.village else "kieu_mau"
-    verdicts = {r["unit_code"]: r for r in levels[levels["level"] == level].to_dict("records")}
+    verdicts = {r["unit_code"]: r for r in records(levels[levels["level"] == level])}
     first_met: dict[str, int] = {}
     if len(village_reports):
         met_rows = village_reports[village_reports["met"].eq(True) & village_reports["year"].notna()]
         first_met = met_rows.groupby("unit_code")["year"].min().astype(int).to_dict()
     rows = []
-    for village in villages.to_dict("records"):
+    for village in records(villages):
         vid = str(village["village_id"])
         target = village.get("model_target_year")
-        target = None if is_missing(target) else int(target)
+        target = None if target is None or is_missing(target) else int(target)
         base = {
             "village_id": vid,
             "name": village.get("name"),

@@ -16,6 +16,7 @@ from ..codes import MET, NOT_ASSESSED, NOT_MET, level_rank, status_code
 from ..labels import text
 from ..problems import Problem
 from .indicators import Prefer, group_records, implied, indicator_frame, indicator_rows
+from .records import records
 
 __all__ = ["CRITERION_COLUMNS", "LEVEL_COLUMNS", "evaluate_criteria", "evaluate_levels", "level_verdicts"]
 
@@ -83,7 +84,7 @@ def evaluate_criteria(
         ``CRITERION_COLUMNS``; ``unverified`` lists the indicators whose unverified threshold
         decided something; ``gap_vi`` / ``gap_en`` list what is missing.
     """
-    rows = _criterion_rows(indicators.to_dict("records"), _whole_reports(reports), thresholds, prefer=prefer)
+    rows = _criterion_rows(records(indicators), _whole_reports(reports), thresholds, prefer=prefer)
     return _criterion_frame(rows)
 
 
@@ -94,11 +95,11 @@ def _criterion_rows(
     *,
     prefer: Prefer,
 ) -> list[dict[str, Any]]:
-    names = {r["criterion"]: r for r in thresholds.drop_duplicates("criterion").to_dict("records")}
+    names = {r["criterion"]: r for r in records(thresholds.drop_duplicates("criterion"))}
     # Inherited kiểu mẫu criteria (1–19) also take reports made at the base level (nâng cao).
     inherited = {
         (r["level"], r["criterion"]): r["inherited_from"] or ""
-        for r in thresholds[["level", "criterion", "inherited_from"]].fillna("").to_dict("records")
+        for r in records(thresholds[["level", "criterion", "inherited_from"]].fillna(""))
     }
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for record in indicator_rows:
@@ -212,7 +213,7 @@ def level_verdicts(criteria: pd.DataFrame) -> pd.DataFrame:
         ``LEVEL_COLUMNS``: ``missing`` / ``not_assessed`` list criterion ids, ``gap_vi`` /
         ``gap_en`` join the criteria's gap texts.
     """
-    return pd.DataFrame(_level_rows(criteria.to_dict("records")), columns=LEVEL_COLUMNS)
+    return pd.DataFrame(_level_rows(records(criteria)), columns=LEVEL_COLUMNS)
 
 
 def _level_rows(criterion_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -306,12 +306,13 @@ def _column_cells(
         ]
     out: list[str] = []
     append = out.append
+    bodies: dict[str, str] = {}  # a text's ``<is>`` element, made once: a column repeats its labels
     for r, value, kind in zip(rows, values, kinds, strict=True):
         if kind == _TEXT:
-            text: str = value  # type: ignore[assignment]
-            stripped = text.strip()
-            space = ' xml:space="preserve"' if stripped and stripped != text else ""
-            append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{_escape_cdata(text)}</t></is></c>')
+            body = bodies.get(value)  # type: ignore[call-overload]
+            if body is None:
+                body = bodies[value] = _inline_text(value)  # type: ignore[index, arg-type]
+            append(f'<c r="{letter}{r}" t="inlineStr">{body}</c>')
         elif kind == _NUMBER:
             append(f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % value}</v></c>')  # type: ignore[str-format]  # noqa: UP031
         elif kind == _EMPTY:
@@ -323,18 +324,37 @@ def _column_cells(
     return out
 
 
+def _inline_text(text: str) -> str:
+    """The ``<is>`` element of a plain text cell (spaces kept when the text starts or ends with some)."""
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+    return f"<is><t{space}>{_escape_cdata(text)}</t></is>"
+
+
 def _rows_by_cell(sheet: Worksheet, spec: Sheet, start: int) -> list[str]:
     """The data rows' XML cell by cell, row by row (sheets with filled cells, ragged rows)."""
     letters = [get_column_letter(c) for c in range(1, len(spec.header) + 1)]
     formats = spec.column_formats()
     styles: list[str | None] = ["" if f is None else None for f in formats]
     out: list[str] = []
+    # A filled cell's XML after its coordinate, by value, colour and format: openpyxl writes the
+    # first of each (allocating its style, in openpyxl's order), the same ones reuse its XML.
+    filled: dict[tuple[object, ...], str] = {}
     for r, row in enumerate(spec.rows, start=start + 1):
         out.append(f'<row r="{r}">')
         for i, (letter, value) in enumerate(zip(letters, row, strict=False)):
             colour = spec.fill(value) if spec.fill is not None else None
             if colour is not None:
-                out.append(_filled(sheet, value, r, i + 1, colour, formats[i]))
+                where = f'<c r="{letter}{r}"'
+                key = (type(value), value if type(value) is str else repr(value), colour, formats[i])
+                rest = filled.get(key)
+                if rest is None:
+                    xml = _filled(sheet, value, r, i + 1, colour, formats[i])
+                    if not xml.startswith(where):
+                        out.append(xml)
+                        continue
+                    rest = filled[key] = xml[len(where) :]
+                out.append(where + rest)
                 continue
             style = styles[i]
             if style is None:
@@ -357,9 +377,7 @@ def _plain(
             return f'<c r="{letter}{row}" t="inlineStr" />'
         # Text is always a string cell, also "=…" and "#N/A" (never a formula or an error from data).
         if len(text) <= 32767 and ILLEGAL_CHARACTERS_RE.search(text) is None:
-            stripped = text.strip()
-            space = ' xml:space="preserve"' if stripped and stripped != text else ""
-            return f'<c r="{letter}{row}" t="inlineStr"><is><t{space}>{_escape_cdata(text)}</t></is></c>'
+            return f'<c r="{letter}{row}" t="inlineStr">{_inline_text(text)}</c>'
     elif isinstance(value, int | float) and type(value) in _NUMBERS and math.isfinite(value):
         return f'<c r="{letter}{row}"{style} t="n"><v>{"%.16g" % value}</v></c>'  # noqa: UP031 (openpyxl's format)
     cell = set_cell(Cell(sheet, row=row, column=column), value)
