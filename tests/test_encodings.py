@@ -418,3 +418,18 @@ def test_fix_in_an_all_8_bit_column_reports_values_that_read_better_as_unicode()
 def test_fix_names_rows_by_index_when_the_id_column_is_absent():
     _, problems = fix_legacy_columns(_sample_frame(), id_column="not_there")
     assert {p.feature for p in problems} == {"row 10", "row 11", "row 12", "row 13"}
+
+
+def test_text_checks_take_object_columns_without_text() -> None:
+    """Regression: an object column of booleans (a scenario's edited frame) is not a text column
+    for the vectorised match; the checks pass it by, as they did before."""
+    from ntmgis.io.encodings import fix_legacy_columns
+    from ntmgis.io.safe_text import strip_control_characters
+
+    frame = pd.DataFrame(
+        {"flag": pd.Series([True, False], dtype=object), "mixed": pd.Series([1, "T©n Yªn"], dtype=object)}
+    )
+    fixed, problems = strip_control_characters(frame, file="f", layer="l")
+    assert problems == [] and fixed is frame
+    fixed, problems = fix_legacy_columns(frame, file="f", layer="l")
+    assert fixed["mixed"].tolist() == [1, "Tân Yên"] and fixed["flag"].tolist() == [True, False]

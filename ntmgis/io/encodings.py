@@ -48,6 +48,7 @@ from .encoding_tables import (
 )
 
 __all__ = [
+    "text_matches",
     "LegacyEncoding",
     "unicode_to_tcvn3",
     "unicode_to_vni",
@@ -486,6 +487,25 @@ def detect_legacy_encoding(values: Iterable[str]) -> LegacyEncoding | None:
 _MAYBE_LEGACY = r"[^\x18-\x7f]"
 
 
+def text_matches(series: pd.Series, pattern: str) -> np.ndarray:
+    """Where the text values of ``series`` match ``pattern``: a boolean array (non-text: False).
+
+    A string column is matched in one vectorised call (Arrow's RE2); an object column, which may
+    hold numbers or booleans beside text, value by value.
+
+    Examples
+    --------
+    >>> text_matches(pd.Series(["a", "b\\x01", None]), r"[\\x00-\\x1f]").tolist()
+    [False, True, False]
+    >>> text_matches(pd.Series([True, "b\\x01"], dtype=object), r"[\\x00-\\x1f]").tolist()
+    [False, True]
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.str.contains(pattern, regex=True).fillna(False).to_numpy(bool)
+    found = re.compile(pattern).search
+    return np.fromiter((isinstance(v, str) and found(v) is not None for v in series), bool, len(series))
+
+
 def _is_text_column(series: pd.Series) -> bool:
     return series.dtype == object or isinstance(series.dtype, pd.StringDtype)
 
@@ -544,7 +564,7 @@ def fix_legacy_columns(
         # Only a value with a character outside 0x18–0x7F can vote or change (ASCII reads the same
         # in every encoding but for TCVN3's capitals at 0x01–0x17): found by one vectorised match
         # (Arrow's RE2 on string columns), so a layer of ids and codes costs no Python per row.
-        rows = np.flatnonzero(series.str.contains(_MAYBE_LEGACY, regex=True).fillna(False).to_numpy(bool))
+        rows = np.flatnonzero(text_matches(series, _MAYBE_LEGACY))
         if not len(rows):
             continue
         values = series.tolist()

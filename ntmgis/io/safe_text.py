@@ -24,6 +24,7 @@ import pandas as pd
 from openpyxl.cell.cell import Cell
 
 from ..problems import Problem
+from .encodings import text_matches
 
 __all__ = [
     "FORMULA_STARTS",
@@ -155,7 +156,7 @@ def strip_control_characters(
         if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
             continue
         # One vectorised match a column (Arrow's RE2 on string columns); Python only where found.
-        bad = series.str.contains(_ILLEGAL.pattern, regex=True).fillna(False).to_numpy(bool)
+        bad = text_matches(series, _ILLEGAL.pattern)
         if not bad.any():
             continue
         if out is frame:
